@@ -1,0 +1,88 @@
+package dev.keyway.message;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Commands on the {@code commands} topic, the runner's arguments of the Convex component.
+ * JSON: {@code {"type":"run","fn":"setDefaultValue","next":["clearField"],"cursor":null,
+ * "batchSize":500,"dryRun":false}}, {@code {"type":"cancel","fn":".."}}, {@code {"type":"cancelAll"}}.
+ */
+public sealed interface Command permits Command.Run, Command.Cancel, Command.CancelAll {
+
+    /** The migration the command is about, or {@code null} for {@link CancelAll}. */
+    String fn();
+
+    /**
+     * Run {@code fn}, then each of {@code next} in order, stopping at the first failure or cancel.
+     *
+     * @param startAt where to start: {@code null} (JSON: no {@code cursor} field) resumes a failed or
+     *     canceled run and skips a completed one; {@link StartAt#beginning()} ({@code "cursor": null})
+     *     starts over; {@link StartAt#after(String)} starts after that cursor
+     * @param batchSize overrides the definition's batch size for this run; {@code null} keeps it
+     * @param dryRun run one batch, roll it back and report the before/after of changed documents
+     * @param segments overrides how many segments the run is split into; {@code null} keeps the default
+     * @param requestedBy who asked (user, service), recorded in the status; may be null
+     */
+    record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
+               Integer segments, String requestedBy) implements Command {
+        public Run {
+            Objects.requireNonNull(fn, "fn must not be null");
+            next = next == null ? List.of() : List.copyOf(next);
+        }
+
+        public static Run of(String fn) {
+            return new Run(fn, List.of(), null, null, false, null, null);
+        }
+
+        public Run withNext(List<String> next) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+        }
+
+        public Run withStartAt(StartAt startAt) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+        }
+
+        public Run withBatchSize(Integer batchSize) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+        }
+
+        public Run withDryRun(boolean dryRun) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+        }
+
+        public Run withSegments(Integer segments) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+        }
+
+        public Run withRequestedBy(String requestedBy) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+        }
+    }
+
+    /** Stop {@code fn} after its in-flight batches. */
+    record Cancel(String fn) implements Command {
+        public Cancel {
+            Objects.requireNonNull(fn, "fn must not be null");
+        }
+    }
+
+    /** Stop every running migration after its in-flight batches. */
+    record CancelAll() implements Command {
+        @Override
+        public String fn() {
+            return null;
+        }
+    }
+
+    /** Where a run starts; see {@link Run#startAt()}. {@code cursor == null} means the beginning. */
+    record StartAt(String cursor) {
+        public static StartAt beginning() {
+            return new StartAt(null);
+        }
+
+        public static StartAt after(String cursor) {
+            return new StartAt(cursor);
+        }
+    }
+}

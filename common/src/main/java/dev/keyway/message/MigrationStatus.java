@@ -1,0 +1,88 @@
+package dev.keyway.message;
+
+import java.util.List;
+
+/**
+ * The status of one migration: the value on the compacted {@code status} topic (key = name), and
+ * the coordinator's whole state for it (the topic is its changelog).
+ *
+ * <p>The component's fields come first. {@code cursor} is the overall restart point: for a single
+ * segment, the cursor of its last committed batch; for a segmented run, the cursor of the first
+ * segment that is not done (every document before it has been processed). Times are epoch millis.
+ *
+ * @param runId identifies one start of the migration; outcomes of other runs are ignored
+ * @param pendingDryRun the run id of a dry run in flight, or null
+ * @param segments each segment's range, cursor and progress
+ * @param failedTask where the failed batch's task is on the tasks topic (for replay), or null
+ * @param dryRun the last dry run's report, or null
+ * @param requestedBy who started the latest run
+ * @param updatedAt when this status was written
+ */
+public record MigrationStatus(
+        String name,
+        String cursor,
+        long processed,
+        boolean isDone,
+        String error,
+        MigrationState state,
+        Long latestStart,
+        Long latestEnd,
+        int batchSize,
+        List<String> next,
+        String runId,
+        String pendingDryRun,
+        List<SegmentStatus> segments,
+        TaskLocation failedTask,
+        DryRunReport dryRun,
+        String requestedBy,
+        long updatedAt) {
+
+    public MigrationStatus {
+        next = next == null ? List.of() : List.copyOf(next);
+        segments = segments == null ? List.of() : List.copyOf(segments);
+    }
+
+    /** The status of a migration that has never run. */
+    public static MigrationStatus unknown(String name, int batchSize) {
+        return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
+                batchSize, List.of(), null, null, List.of(), null, null, null, 0);
+    }
+
+    public MigrationStatus withSegments(List<SegmentStatus> segs) {
+        long total = segs.stream().mapToLong(SegmentStatus::processed).sum();
+        String overall = segs.stream().filter(s -> !s.done()).findFirst()
+                .map(SegmentStatus::position)
+                .orElse(segs.isEmpty() ? cursor : segs.get(segs.size() - 1).position());
+        return new MigrationStatus(name, overall, total, isDone, error, state, latestStart, latestEnd,
+                batchSize, next, runId, pendingDryRun, segs, failedTask, dryRun, requestedBy, updatedAt);
+    }
+
+    public MigrationStatus withState(MigrationState st, String err, Long end) {
+        return new MigrationStatus(name, cursor, processed, st == MigrationState.SUCCESS, err, st,
+                latestStart, end, batchSize, next, runId, pendingDryRun, segments, failedTask, dryRun,
+                requestedBy, updatedAt);
+    }
+
+    public MigrationStatus withFailedTask(TaskLocation task) {
+        return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
+                batchSize, next, runId, pendingDryRun, segments, task, dryRun, requestedBy, updatedAt);
+    }
+
+    public MigrationStatus withDryRun(String pending, DryRunReport report) {
+        return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
+                batchSize, next, runId, pending, segments, failedTask, report, requestedBy, updatedAt);
+    }
+
+    public MigrationStatus withUpdatedAt(long at) {
+        return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
+                batchSize, next, runId, pendingDryRun, segments, failedTask, dryRun, requestedBy, at);
+    }
+
+    /** A new run: fresh run id, state inProgress, the given segments and options. */
+    public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
+                                   String by, long now) {
+        return new MigrationStatus(name, cursor, processed, false, null, MigrationState.IN_PROGRESS, now, null,
+                size, nextFns, newRunId, pendingDryRun, segments, null, dryRun, by, updatedAt)
+                .withSegments(segs);
+    }
+}

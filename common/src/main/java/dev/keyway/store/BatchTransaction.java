@@ -1,0 +1,50 @@
+package dev.keyway.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.migration.Db;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One batch's database transaction. Not thread-safe except {@link #db()}, whose calls are
+ * serialized. Closing without {@link #commit()} rolls back.
+ */
+public interface BatchTransaction extends AutoCloseable {
+
+    /** The walk's table primary key column. */
+    String primaryKey();
+
+    /** The ledger entry of an already applied batch with this key, if any. */
+    Optional<LedgerEntry> findLedger(String migration, String runId, int segment, String cursor);
+
+    /**
+     * Reads and locks ({@code FOR UPDATE}) up to {@code limit} documents of the walk after
+     * {@code cursor} (exclusive, null = start) and up to {@code end} (inclusive, null = no end), in key order.
+     */
+    List<ObjectNode> readPage(String cursor, String end, int limit);
+
+    /** The cursor of a document read by {@link #readPage}. */
+    String cursorOf(ObjectNode doc);
+
+    /** Reads documents of the walk's table by id (for a dry run's "after"); missing ids are absent. */
+    Map<String, ObjectNode> readByIds(List<JsonNode> ids);
+
+    /** Database access in this transaction, for {@code migrateOne}. */
+    Db db();
+
+    /** Applies patches to rows of the walk's table by id, as JDBC batches. */
+    void patchAll(Map<JsonNode, ObjectNode> patches);
+
+    /**
+     * Records the batch in the ledger. Returns false when an entry with the same key exists already
+     * (another worker applied the same batch concurrently): then roll back.
+     */
+    boolean recordLedger(LedgerEntry entry);
+
+    void commit();
+
+    @Override
+    void close();
+}

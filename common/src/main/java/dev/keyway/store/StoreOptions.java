@@ -1,0 +1,47 @@
+package dev.keyway.store;
+
+import java.util.Objects;
+
+/**
+ * How to reach the user's database. PostgreSQL ({@code jdbc:postgresql:..}) is the production
+ * store; H2 ({@code jdbc:h2:file:..}) the embedded default.
+ *
+ * @param poolSize connections in the pool, 1 to 64; default {@value #DEFAULT_POOL_SIZE}
+ */
+public record StoreOptions(String jdbcUrl, String user, String password, int poolSize) {
+
+    public static final int DEFAULT_POOL_SIZE = 4;
+    public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/keyway;AUTO_SERVER=TRUE";
+
+    public StoreOptions {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl must not be null");
+        if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("jdbcUrl must be a PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..) URL, but was "
+                    + jdbcUrl);
+        }
+        if (poolSize < 1 || poolSize > 64) {
+            throw new IllegalArgumentException("poolSize must be between 1 and 64, but was " + poolSize);
+        }
+    }
+
+    public static StoreOptions of(String jdbcUrl, String user, String password) {
+        return new StoreOptions(jdbcUrl, user, password, DEFAULT_POOL_SIZE);
+    }
+
+    public static StoreOptions defaults() {
+        return of(DEFAULT_JDBC_URL, "sa", "");
+    }
+
+    public StoreOptions withPoolSize(int size) {
+        return new StoreOptions(jdbcUrl, user, password, size);
+    }
+
+    public boolean isPostgres() {
+        return jdbcUrl.startsWith("jdbc:postgresql:");
+    }
+
+    @Override
+    public String toString() {
+        return "StoreOptions[jdbcUrl=" + jdbcUrl + ", user=" + user + ", poolSize=" + poolSize + "]";
+    }
+}

@@ -1,0 +1,190 @@
+package dev.keyway.store.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.Store;
+import dev.keyway.store.StoreException;
+import dev.keyway.store.StoreOptions;
+import dev.keyway.store.TableWalk;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@link Store} over a HikariCP pool, for PostgreSQL and H2. */
+public final class JdbcStore implements Store {
+
+    static final String LEDGER = "keyway_ledger";
+
+    private final HikariDataSource pool;
+    private final Sql sql;
+    private final String url;
+    private final Map<String, TableInfo> tables = new ConcurrentHashMap<>();
+
+    private JdbcStore(HikariDataSource pool, boolean postgres, String url) {
+        this.pool = pool;
+        this.sql = new Sql(postgres);
+        this.url = url;
+    }
+
+    public static JdbcStore open(StoreOptions options) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(options.jdbcUrl());
+        cfg.setUsername(options.user());
+        cfg.setPassword(options.password());
+        cfg.setMaximumPoolSize(options.poolSize());
+        cfg.setAutoCommit(false);
+        cfg.setPoolName("keyway-store");
+        cfg.setConnectionTimeout(10_000);
+        try {
+            return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.jdbcUrl());
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StoreException("cannot reach the database at " + options.jdbcUrl() + " (" + rootMessage(e)
+                    + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD",
+                    true, e);
+        }
+    }
+
+    @Override
+    public void ensureLedger() {
+        String ddl = "CREATE TABLE IF NOT EXISTS " + LEDGER + " ("
+                + "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, segment INT NOT NULL, "
+                + "start_cursor VARCHAR(4000) NOT NULL, next_cursor VARCHAR(4000), processed INT NOT NULL, "
+                + "done BOOLEAN NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, "
+                + "PRIMARY KEY (migration, run_id, segment, start_cursor))";
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute(ddl);
+            c.commit();
+        } catch (SQLException e) {
+            throw Sql.failure("cannot create the ledger table " + LEDGER + " in " + url, e);
+        }
+    }
+
+    @Override
+    public BatchTransaction begin(TableWalk walk) {
+        TableInfo info = table(walk.table());
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            throw Sql.failure("cannot get a connection to " + url, e);
+        }
+        return new JdbcBatchTransaction(c, sql, info, new KeyOrder(info.name(), info.primaryKey(), walk.range()), this);
+    }
+
+    @Override
+    public long countRows(TableWalk walk) {
+        TableInfo info = table(walk.table());
+        KeyOrder order = new KeyOrder(info.name(), info.primaryKey(), walk.range());
+        String q = "SELECT COUNT(*) FROM " + Sql.quote(info.name()) + " WHERE " + order.where(null, null);
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
+            order.bind(sql, ps, 1, null, null);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long n = rs.getLong(1);
+                c.commit();
+                return n;
+            }
+        } catch (SQLException e) {
+            throw Sql.failure("cannot count the rows of " + info.name(), e);
+        }
+    }
+
+    @Override
+    public List<String> splitPoints(TableWalk walk, int segments) {
+        long rows = countRows(walk);
+        List<String> points = new ArrayList<>();
+        if (segments < 2 || rows < segments) {
+            return points;
+        }
+        TableInfo info = table(walk.table());
+        KeyOrder order = new KeyOrder(info.name(), info.primaryKey(), walk.range());
+        String q = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(info.name()) + " WHERE "
+                + order.where(null, null) + " ORDER BY " + order.orderBy() + " LIMIT 1 OFFSET ?";
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
+            for (int k = 1; k < segments; k++) {
+                int next = order.bind(sql, ps, 1, null, null);
+                ps.setLong(next, k * rows / segments - 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        String cursor = order.cursorOf(Sql.readRow(rs, rs.getMetaData()));
+                        if (points.isEmpty() || !points.get(points.size() - 1).equals(cursor)) {
+                            points.add(cursor);
+                        }
+                    }
+                }
+            }
+            c.commit();
+            return points;
+        } catch (SQLException e) {
+            throw Sql.failure("cannot sample split points of " + info.name(), e);
+        }
+    }
+
+    /** The table's metadata, read once. */
+    TableInfo table(String name) {
+        return tables.computeIfAbsent(name, this::readTable);
+    }
+
+    private TableInfo readTable(String name) {
+        try (Connection c = pool.getConnection()) {
+            DatabaseMetaData md = c.getMetaData();
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, null, name, null)) {
+                while (rs.next()) {
+                    if (!isSystemSchema(rs.getString("TABLE_SCHEM"))) {
+                        columns.add(rs.getString("COLUMN_NAME"));
+                    }
+                }
+            }
+            if (columns.isEmpty()) {
+                throw new StoreException("table \"" + name + "\" not found in " + url
+                        + ": create it (bin/migrate seed creates the example tables) or fix the migration's table name"
+                        + " (names are case-sensitive)", false, null);
+            }
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = md.getPrimaryKeys(null, null, name)) {
+                while (rs.next()) {
+                    keys.add(rs.getString("COLUMN_NAME"));
+                }
+            }
+            c.commit();
+            if (keys.size() != 1) {
+                throw new StoreException("table \"" + name + "\" must have a single-column primary key to be walked"
+                        + " in key order, but has " + keys, false, null);
+            }
+            return new TableInfo(name, keys.get(0), List.copyOf(columns));
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the metadata of table " + name, e);
+        }
+    }
+
+    private static boolean isSystemSchema(String schema) {
+        return schema != null && (schema.equalsIgnoreCase("information_schema") || schema.startsWith("pg_"));
+    }
+
+    @Override
+    public String describe() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

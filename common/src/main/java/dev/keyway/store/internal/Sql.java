@@ -1,0 +1,128 @@
+package dev.keyway.store.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.store.StoreException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.sql.Types;
+import java.util.Locale;
+
+/**
+ * The SQL dialect and the mapping between rows and JSON documents, for PostgreSQL and H2.
+ * Identifiers are always quoted, so names are case-sensitive on both databases.
+ */
+final class Sql {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final boolean postgres;
+
+    Sql(boolean postgres) {
+        this.postgres = postgres;
+    }
+
+    boolean postgres() {
+        return postgres;
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** Binds a JSON value as a statement parameter; JSON null (or absent) binds SQL NULL. */
+    void bind(PreparedStatement ps, int index, JsonNode v) throws SQLException {
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            ps.setNull(index, Types.NULL);
+        } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+            ps.setLong(index, v.longValue());
+        } else if (v.isNumber()) {
+            ps.setBigDecimal(index, v.decimalValue());
+        } else if (v.isBoolean()) {
+            ps.setBoolean(index, v.booleanValue());
+        } else {
+            String text = v.isTextual() ? v.textValue() : v.toString();
+            if (postgres) {
+                // untyped: PostgreSQL infers the column's type (text, uuid, timestamp, jsonb, ..)
+                ps.setObject(index, text, Types.OTHER);
+            } else {
+                ps.setString(index, text);
+            }
+        }
+    }
+
+    /** The current row as a document: column name to value; SQL NULL columns are left out. */
+    static ObjectNode readRow(ResultSet rs, ResultSetMetaData md) throws SQLException {
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            String name = md.getColumnLabel(i);
+            switch (md.getColumnType(i)) {
+                case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> {
+                    long l = rs.getLong(i);
+                    if (!rs.wasNull()) {
+                        doc.put(name, l);
+                    }
+                }
+                case Types.NUMERIC, Types.DECIMAL -> {
+                    BigDecimal d = rs.getBigDecimal(i);
+                    if (d != null) {
+                        doc.put(name, d);
+                    }
+                }
+                case Types.REAL, Types.FLOAT, Types.DOUBLE -> {
+                    double d = rs.getDouble(i);
+                    if (!rs.wasNull()) {
+                        doc.put(name, d);
+                    }
+                }
+                case Types.BOOLEAN, Types.BIT -> {
+                    boolean b = rs.getBoolean(i);
+                    if (!rs.wasNull()) {
+                        doc.put(name, b);
+                    }
+                }
+                default -> {
+                    String s = rs.getString(i);
+                    if (s != null) {
+                        String type = md.getColumnTypeName(i).toLowerCase(Locale.ROOT);
+                        doc.set(name, type.startsWith("json") ? parseJson(s, name) : doc.textNode(s));
+                    }
+                }
+            }
+        }
+        return doc;
+    }
+
+    static JsonNode parseJson(String text, String what) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new StoreException("column " + what + " holds invalid JSON: " + text, false, e);
+        }
+    }
+
+    static JsonNode toJson(Object value) {
+        return JSON.valueToTree(value);
+    }
+
+    /** Wraps a JDBC error, classifying it as retriable (connection, deadlock, serialization, lock) or not. */
+    static StoreException failure(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        boolean retriable = e instanceof SQLTransientException || e instanceof SQLRecoverableException
+                || state.startsWith("08") || state.startsWith("40") || state.startsWith("57P")
+                || state.equals("55P03") || state.equals("HYT00");
+        return new StoreException(what + ": " + e.getMessage() + " (SQLState " + state + ")", retriable, e);
+    }
+
+    static boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+}
