@@ -7,13 +7,14 @@ import java.util.List;
  * the coordinator's whole state for it (the topic is its changelog).
  *
  * <p>The component's fields come first. {@code cursor} is the overall restart point: for a single
- * segment, the cursor of its last committed batch; for a segmented run, the cursor of the first
- * segment that is not done (every document before it has been processed). Times are epoch millis.
+ * segment, the cursor of its last committed batch; for a segmented run, the position of the first
+ * segment that is not done (every document before it has been processed). {@code processed} is the
+ * sum over the segments of the current run. Times are epoch millis.
  *
- * @param runId identifies one start of the migration; outcomes of other runs are ignored
+ * @param runId identifies the current segment plan; it changes only when a run starts over
  * @param pendingDryRun the run id of a dry run in flight, or null
  * @param segments each segment's range, cursor and progress
- * @param failedTask where the failed batch's task is on the tasks topic (for replay), or null
+ * @param failedBatch the batch that failed: segment, cursor, document and task location (for replay), or null
  * @param dryRun the last dry run's report, or null
  * @param requestedBy who started the latest run
  * @param updatedAt when this status was written
@@ -32,7 +33,7 @@ public record MigrationStatus(
         String runId,
         String pendingDryRun,
         List<SegmentStatus> segments,
-        TaskLocation failedTask,
+        FailedBatch failedBatch,
         DryRunReport dryRun,
         String requestedBy,
         long updatedAt) {
@@ -48,41 +49,43 @@ public record MigrationStatus(
                 batchSize, List.of(), null, null, List.of(), null, null, null, 0);
     }
 
+    /** A new or resumed run: state inProgress, no error, the given plan and options. */
+    public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
+                                   String by, long now) {
+        return new MigrationStatus(name, cursor, processed, false, null, MigrationState.IN_PROGRESS, now, null,
+                size, nextFns, newRunId, pendingDryRun, segs, null, dryRun, by, updatedAt)
+                .withSegments(segs);
+    }
+
+    /** The same status with these segments; {@code cursor} and {@code processed} follow from them. */
     public MigrationStatus withSegments(List<SegmentStatus> segs) {
         long total = segs.stream().mapToLong(SegmentStatus::processed).sum();
         String overall = segs.stream().filter(s -> !s.done()).findFirst()
                 .map(SegmentStatus::position)
                 .orElse(segs.isEmpty() ? cursor : segs.get(segs.size() - 1).position());
         return new MigrationStatus(name, overall, total, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segs, failedTask, dryRun, requestedBy, updatedAt);
+                batchSize, next, runId, pendingDryRun, segs, failedBatch, dryRun, requestedBy, updatedAt);
     }
 
+    /** The same status in another state; {@code isDone} follows from it. */
     public MigrationStatus withState(MigrationState st, String err, Long end) {
         return new MigrationStatus(name, cursor, processed, st == MigrationState.SUCCESS, err, st,
-                latestStart, end, batchSize, next, runId, pendingDryRun, segments, failedTask, dryRun,
+                latestStart, end, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
                 requestedBy, updatedAt);
     }
 
-    public MigrationStatus withFailedTask(TaskLocation task) {
+    public MigrationStatus withFailedBatch(FailedBatch failed) {
         return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segments, task, dryRun, requestedBy, updatedAt);
+                batchSize, next, runId, pendingDryRun, segments, failed, dryRun, requestedBy, updatedAt);
     }
 
     public MigrationStatus withDryRun(String pending, DryRunReport report) {
         return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pending, segments, failedTask, report, requestedBy, updatedAt);
+                batchSize, next, runId, pending, segments, failedBatch, report, requestedBy, updatedAt);
     }
 
     public MigrationStatus withUpdatedAt(long at) {
         return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segments, failedTask, dryRun, requestedBy, at);
-    }
-
-    /** A new run: fresh run id, state inProgress, the given segments and options. */
-    public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
-                                   String by, long now) {
-        return new MigrationStatus(name, cursor, processed, false, null, MigrationState.IN_PROGRESS, now, null,
-                size, nextFns, newRunId, pendingDryRun, segments, null, dryRun, by, updatedAt)
-                .withSegments(segs);
+                batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun, requestedBy, at);
     }
 }

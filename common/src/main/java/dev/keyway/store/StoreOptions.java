@@ -28,6 +28,13 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
         return new StoreOptions(jdbcUrl, user, password, DEFAULT_POOL_SIZE);
     }
 
+    /** From {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}; the embedded H2 database when unset. */
+    public static StoreOptions fromEnv(java.util.Map<String, String> env) {
+        StoreOptions d = defaults();
+        return of(env.getOrDefault("JDBC_URL", d.jdbcUrl()), env.getOrDefault("JDBC_USER", d.user()),
+                env.getOrDefault("JDBC_PASSWORD", d.password()));
+    }
+
     public static StoreOptions defaults() {
         return of(DEFAULT_JDBC_URL, "sa", "");
     }

@@ -29,6 +29,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
     private final KeyOrder order;
     private final JdbcDb db;
     private boolean committed;
+    private boolean closed;
 
     JdbcBatchTransaction(Connection connection, Sql sql, TableInfo table, KeyOrder order, JdbcStore store) {
         this.connection = connection;
@@ -185,6 +186,10 @@ final class JdbcBatchTransaction implements BatchTransaction {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             if (!committed) {
                 connection.rollback();

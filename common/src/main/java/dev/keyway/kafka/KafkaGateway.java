@@ -1,0 +1,40 @@
+package dev.keyway.kafka;
+
+import dev.keyway.kafka.internal.ReactorKafkaGateway;
+import java.time.Duration;
+import java.util.List;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The one door to Kafka. Everything else in Keyway uses these types, never a Kafka client library, so
+ * the client (reactor-kafka today) can be replaced by touching {@code dev.keyway.kafka.internal} alone.
+ * Thread-safe; close it to close its producer.
+ */
+public interface KafkaGateway extends AutoCloseable {
+
+    /** Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code timeout}. */
+    static KafkaGateway connect(KafkaSettings settings, Duration timeout) {
+        return ReactorKafkaGateway.connect(settings, timeout);
+    }
+
+    KafkaSettings settings();
+
+    /** Creates the four topics if they do not exist (status compacted). */
+    void ensureTopics();
+
+    /** An exactly-once processor for a consumer group over the given topics. */
+    ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords);
+
+    /** Publishes records (idempotent producer, not transactional); completes when all are acknowledged. */
+    Mono<Void> publish(List<Outbound> records);
+
+    /** Every committed record of a topic from the beginning to the end offsets taken now. */
+    List<Inbound> readToEnd(String topic);
+
+    /** Every committed record of a topic from the beginning, then new ones as they come; no group. */
+    Flux<Inbound> follow(String topic);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,76 @@
+package dev.keyway.kafka.internal;
+
+import dev.keyway.kafka.ExactlyOnceProcessor;
+import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.Outbound;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.kafka.receiver.KafkaReceiver;
+import reactor.kafka.receiver.ReceiverOptions;
+import reactor.kafka.sender.KafkaSender;
+import reactor.kafka.sender.SenderOptions;
+import reactor.kafka.sender.SenderRecord;
+import reactor.kafka.sender.TransactionManager;
+import reactor.util.retry.Retry;
+
+/** {@link ExactlyOnceProcessor} on reactor-kafka's {@code receiveExactlyOnce}. */
+final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(ReactorExactlyOnceProcessor.class);
+
+    private final ReceiverOptions<String, byte[]> receiverOptions;
+    private final SenderOptions<String, byte[]> senderOptions;
+    private final String groupId;
+
+    ReactorExactlyOnceProcessor(ReceiverOptions<String, byte[]> receiverOptions,
+                                SenderOptions<String, byte[]> senderOptions, String groupId) {
+        this.receiverOptions = receiverOptions;
+        this.senderOptions = senderOptions;
+        this.groupId = groupId;
+    }
+
+    @Override
+    public Mono<Void> run(Function<Inbound, Mono<List<Outbound>>> handler, Runnable onAssigned) {
+        return Flux.defer(() -> session(handler, onAssigned))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(5))
+                        .doBeforeRetry(s -> log.warn("group {}: restarting after {}; resuming from committed offsets",
+                                groupId, s.failure().toString())))
+                .then();
+    }
+
+    /** One consumer and one transactional producer, until the first error. */
+    private Flux<Object> session(Function<Inbound, Mono<List<Outbound>>> handler, Runnable onAssigned) {
+        // a fresh transactional id per session: a session that failed may have been fenced
+        SenderOptions<String, byte[]> so = senderOptions.producerProperty(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                groupId + "-" + UUID.randomUUID());
+        return Flux.usingWhen(
+                Mono.fromCallable(() -> KafkaSender.create(so)),
+                sender -> {
+                    TransactionManager tm = sender.transactionManager();
+                    ReceiverOptions<String, byte[]> ro = receiverOptions.addAssignListener(parts -> onAssigned.run());
+                    KafkaReceiver<String, byte[]> receiver =
+                            KafkaReceiver.create(new PollThreadMetadataConsumerFactory(), ro);
+                    return receiver.receiveExactlyOnce(tm)
+                            .concatMap(batch -> sender.send(batch.concatMap(r -> handle(handler, r)))
+                                    .then(tm.commit()), 1)
+                            .onErrorResume(e -> tm.abort().onErrorResume(a -> Mono.empty()).then(Mono.error(e)));
+                },
+                sender -> Mono.fromRunnable(sender::close));
+    }
+
+    private static Flux<SenderRecord<String, byte[], Void>> handle(Function<Inbound, Mono<List<Outbound>>> handler,
+                                                                    ConsumerRecord<String, byte[]> r) {
+        Inbound in = new Inbound(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+        return handler.apply(in).flatMapIterable(list -> list)
+                .map(o -> SenderRecord.create(new ProducerRecord<>(o.topic(), o.key(), o.value()), null));
+    }
+}

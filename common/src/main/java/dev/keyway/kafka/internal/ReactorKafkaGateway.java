@@ -1,0 +1,200 @@
+package dev.keyway.kafka.internal;
+
+import dev.keyway.kafka.ExactlyOnceProcessor;
+import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.kafka.KafkaUnavailableException;
+import dev.keyway.kafka.Outbound;
+import dev.keyway.kafka.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.kafka.receiver.KafkaReceiver;
+import reactor.kafka.receiver.ReceiverOptions;
+import reactor.kafka.receiver.ReceiverPartition;
+import reactor.kafka.sender.KafkaSender;
+import reactor.kafka.sender.SenderOptions;
+import reactor.kafka.sender.SenderRecord;
+
+/** {@link KafkaGateway} on reactor-kafka and kafka-clients. */
+public final class ReactorKafkaGateway implements KafkaGateway {
+
+    /** Short enough that a killed process's open transaction and group membership expire in seconds. */
+    private static final int TRANSACTION_TIMEOUT_MS = 10_000;
+    private static final int SESSION_TIMEOUT_MS = 10_000;
+
+    private final KafkaSettings settings;
+    private final Admin admin;
+    private final KafkaSender<String, byte[]> publisher;
+
+    private ReactorKafkaGateway(KafkaSettings settings, Admin admin) {
+        this.settings = settings;
+        this.admin = admin;
+        this.publisher = KafkaSender.create(producerOptions());
+    }
+
+    public static ReactorKafkaGateway connect(KafkaSettings settings, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        Admin admin = Admin.create(props);
+        try {
+            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            admin.close(Duration.ZERO);
+            throw new KafkaUnavailableException(settings.bootstrapServers(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            admin.close(Duration.ZERO);
+            throw new KafkaUnavailableException(settings.bootstrapServers(), e);
+        }
+        return new ReactorKafkaGateway(settings, admin);
+    }
+
+    @Override
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void ensureTopics() {
+        Topics t = settings.topics();
+        try {
+            int brokers = admin.describeCluster().nodes().get().size();
+            short rf = (short) Math.min(3, brokers);
+            Map<String, String> replicated = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.max(1, rf - 1)));
+            Map<String, String> compacted = new HashMap<>(replicated);
+            compacted.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            List<NewTopic> wanted = List.of(
+                    new NewTopic(t.commands(), 1, rf).configs(replicated),
+                    new NewTopic(t.tasks(), settings.taskPartitions(), rf).configs(replicated),
+                    new NewTopic(t.events(), 1, rf).configs(replicated),
+                    new NewTopic(t.status(), 1, rf).configs(compacted));
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = wanted.stream().filter(n -> !existing.contains(n.name())).collect(Collectors.toList());
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException e) {
+            throw new KafkaUnavailableException(settings.bootstrapServers(), e.getCause());
+        }
+    }
+
+    @Override
+    public ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords) {
+        Map<String, Object> c = consumerProps(groupId);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 4);
+        ReceiverOptions<String, byte[]> ro = ReceiverOptions.<String, byte[]>create(c).subscription(topics);
+        SenderOptions<String, byte[]> so = producerOptions()
+                .producerProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)
+                .stopOnError(true);
+        return new ReactorExactlyOnceProcessor(ro, so, groupId);
+    }
+
+    @Override
+    public Mono<Void> publish(List<Outbound> records) {
+        return publisher.send(Flux.fromIterable(records)
+                        .map(o -> SenderRecord.<String, byte[], Void>create(new ProducerRecord<>(o.topic(), o.key(), o.value()), null)))
+                .concatMap(r -> r.exception() == null ? Mono.<Void>empty()
+                        : Mono.<Void>error(new KafkaUnavailableException(settings.bootstrapServers(), r.exception())))
+                .then();
+    }
+
+    @Override
+    public List<Inbound> readToEnd(String topic) {
+        Map<String, Object> props = consumerProps(null);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            List<Inbound> out = new ArrayList<>();
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(new Inbound(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public Flux<Inbound> follow(String topic) {
+        Map<String, Object> props = consumerProps("keyway-follow-" + UUID.randomUUID());
+        ReceiverOptions<String, byte[]> ro = ReceiverOptions.<String, byte[]>create(props)
+                .subscription(List.of(topic))
+                .addAssignListener(parts -> parts.forEach(ReceiverPartition::seekToBeginning));
+        return KafkaReceiver.create(ro).receive()
+                .map(r -> new Inbound(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
+    }
+
+    @Override
+    public void close() {
+        publisher.close();
+        admin.close(Duration.ofSeconds(5));
+    }
+
+    private Map<String, Object> consumerProps(String groupId) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        if (groupId != null) {
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        }
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return c;
+    }
+
+    private SenderOptions<String, byte[]> producerOptions() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return SenderOptions.create(p);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.keyway.metrics;
+
+/** What a worker reports about each batch; implementations must be thread-safe. */
+public interface BatchObserver {
+
+    /** @param outcome completed, replayed, failed or dryRun */
+    void batch(String migration, String outcome, int documents, long nanos);
+
+    static BatchObserver none() {
+        return (m, o, d, n) -> { };
+    }
+}

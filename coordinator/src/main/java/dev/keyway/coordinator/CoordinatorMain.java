@@ -1,0 +1,53 @@
+package dev.keyway.coordinator;
+
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.Store;
+import dev.keyway.store.StoreOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Runs a coordinator until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
+ * {@code TOPIC_PREFIX}, {@code TASK_PARTITIONS}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}.
+ */
+public final class CoordinatorMain {
+
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
+
+    private CoordinatorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        KafkaSettings settings = KafkaSettings.fromEnv(env);
+        StoreOptions storeOptions = StoreOptions.fromEnv(env);
+        MigrationCatalog catalog = MigrationCatalog.fromClasspath();
+        Scheduler scheduler = Schedulers.newBoundedElastic(4, 10_000, "keyway-coordinator");
+        try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
+             Store store = Store.open(storeOptions)) {
+            log.info("coordinator on {} (topics {}*), store {}, migrations {}", settings.bootstrapServers(),
+                    settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Disposable running = new Coordinator(kafka, store, catalog, Clock.systemUTC(), scheduler).run()
+                    .doFinally(s -> stopped.countDown())
+                    .subscribe(v -> { }, e -> log.error("coordinator stopped: {}", e.toString(), e));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.dispose();
+                scheduler.dispose();
+            }, "keyway-coordinator-stop"));
+            stopped.await();
+        } catch (RuntimeException e) {
+            log.error("{}", e.getMessage());
+            System.exit(2);
+        }
+    }
+}

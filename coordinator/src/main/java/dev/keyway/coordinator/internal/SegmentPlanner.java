@@ -1,0 +1,44 @@
+package dev.keyway.coordinator.internal;
+
+import dev.keyway.message.SegmentStatus;
+import dev.keyway.migration.Migration;
+import dev.keyway.store.Store;
+import dev.keyway.store.TableWalk;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits a migration's key range into segments with split points sampled from the store. Without an
+ * explicit count it takes one segment per {@value #ROWS_PER_SEGMENT} rows, at most one per task partition.
+ */
+public final class SegmentPlanner {
+
+    static final long ROWS_PER_SEGMENT = 20_000;
+
+    private final Store store;
+    private final int maxSegments;
+
+    public SegmentPlanner(Store store, int maxSegments) {
+        this.store = store;
+        this.maxSegments = maxSegments;
+    }
+
+    /** Segments covering the whole walk; {@code requested} 0 or null = choose from the table size. */
+    public List<SegmentStatus> plan(Migration m, Integer requested) {
+        TableWalk walk = new TableWalk(m.table(), m.customRange());
+        int n = requested != null && requested > 0 ? requested : m.segments();
+        if (n == 0) {
+            long rows = store.countRows(walk);
+            n = (int) Math.max(1, Math.min(maxSegments, (rows + ROWS_PER_SEGMENT - 1) / ROWS_PER_SEGMENT));
+        }
+        List<String> points = n > 1 ? store.splitPoints(walk, n) : List.of();
+        List<SegmentStatus> segs = new ArrayList<>();
+        String from = null;
+        for (int i = 0; i <= points.size(); i++) {
+            String to = i < points.size() ? points.get(i) : null;
+            segs.add(new SegmentStatus(i, from, to, null, 0, false));
+            from = to;
+        }
+        return segs;
+    }
+}

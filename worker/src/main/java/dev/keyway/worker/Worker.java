@@ -1,0 +1,85 @@
+package dev.keyway.worker;
+
+import dev.keyway.codec.JsonCodec;
+import dev.keyway.codec.MalformedMessageException;
+import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.Outbound;
+import dev.keyway.kafka.Topics;
+import dev.keyway.message.Event;
+import dev.keyway.message.Task;
+import dev.keyway.metrics.BatchObserver;
+import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.Store;
+import dev.keyway.worker.internal.BatchProcessor;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A stateless worker: consumes batch tasks in the workers' consumer group, runs each batch in one
+ * database transaction ({@link BatchProcessor}) and publishes the outcome in the same Kafka
+ * transaction as the task's offset. Any number of workers may run; the tasks topic's partitions are
+ * spread over them.
+ */
+public final class Worker {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    /** Tasks fetched per poll (and per Kafka transaction): small, so a rebalance waits for little work. */
+    static final int TASKS_PER_POLL = 4;
+
+    private final KafkaGateway kafka;
+    private final Topics topics;
+    private final Store store;
+    private final BatchProcessor batches;
+    private final Scheduler blocking;
+    private final JsonCodec codec = new JsonCodec();
+
+    /**
+     * @param blocking runs the database work of a batch
+     * @param parallel runs {@code migrateOne} calls of migrations that {@code parallelize}
+     * @param name this worker's name in outcomes and logs
+     */
+    public Worker(KafkaGateway kafka, Store store, MigrationCatalog catalog, Scheduler blocking, Scheduler parallel,
+                  BatchObserver observer, String name) {
+        this.kafka = kafka;
+        this.topics = kafka.settings().topics();
+        this.store = store;
+        this.blocking = blocking;
+        this.batches = new BatchProcessor(store, catalog, parallel, observer, name);
+    }
+
+    /** Runs until cancelled. Creates the topics and the ledger table if missing. */
+    public Mono<Void> run() {
+        return Mono.fromRunnable(() -> {
+            kafka.ensureTopics();
+            store.ensureLedger();
+        }).subscribeOn(blocking).then(kafka.processor(kafka.settings().topicPrefix() + "workers",
+                List.of(topics.tasks()), TASKS_PER_POLL).run(this::handle, () -> { }));
+    }
+
+    private Mono<List<Outbound>> handle(Inbound in) {
+        Task.ProcessBatch task;
+        try {
+            task = (Task.ProcessBatch) codec.decodeTask(in.value());
+        } catch (MalformedMessageException e) {
+            log.warn("skipped a malformed task at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
+            return Mono.just(List.of());
+        }
+        return Mono.fromCallable(() -> batches.process(task, in))
+                .subscribeOn(blocking)
+                .doOnError(e -> log.warn("batch of {} segment {} after {} will run again: {}", task.migration(),
+                        task.segment(), task.cursor(), e.toString()))
+                .map(this::outbound);
+    }
+
+    private List<Outbound> outbound(Event outcome) {
+        if (outcome instanceof Event.BatchFailed f) {
+            log.warn("batch failed: {} ({})", f.error(), f.migration());
+        }
+        return List.of(new Outbound(topics.events(), outcome.migration(), codec.encode(outcome)));
+    }
+}

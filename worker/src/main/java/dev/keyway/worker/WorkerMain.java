@@ -1,0 +1,57 @@
+package dev.keyway.worker;
+
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.metrics.MicrometerBatchObserver;
+import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.Store;
+import dev.keyway.store.StoreOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Runs a worker until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
+ * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, {@code WORKER_NAME}.
+ */
+public final class WorkerMain {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        KafkaSettings settings = KafkaSettings.fromEnv(env);
+        String name = env.getOrDefault("WORKER_NAME", "worker-" + ProcessHandle.current().pid());
+        MigrationCatalog catalog = MigrationCatalog.fromClasspath();
+        Scheduler blocking = Schedulers.newBoundedElastic(4, 1000, "keyway-worker");
+        Scheduler parallel = Schedulers.newParallel("keyway-migrate-one", Runtime.getRuntime().availableProcessors());
+        try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
+             Store store = Store.open(StoreOptions.fromEnv(env))) {
+            log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
+                    settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Disposable running = new Worker(kafka, store, catalog, blocking, parallel,
+                    new MicrometerBatchObserver(new SimpleMeterRegistry()), name).run()
+                    .doFinally(s -> stopped.countDown())
+                    .subscribe(v -> { }, e -> log.error("worker stopped: {}", e.toString(), e));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.dispose();
+                blocking.dispose();
+                parallel.dispose();
+            }, "keyway-worker-stop"));
+            stopped.await();
+        } catch (RuntimeException e) {
+            log.error("{}", e.getMessage());
+            System.exit(2);
+        }
+    }
+}
