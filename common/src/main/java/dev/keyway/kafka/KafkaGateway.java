@@ -32,8 +32,14 @@ public interface KafkaGateway extends AutoCloseable {
     /** Every committed record of a topic from the beginning to the end offsets taken now. */
     List<Inbound> readToEnd(String topic);
 
-    /** Every committed record of a topic from the beginning, then new ones as they come; no group. */
-    Flux<Inbound> follow(String topic);
+    /** The end offset of partition 0 of a topic (the offset its next record will get). */
+    long endOffset(String topic);
+
+    /**
+     * Every committed record of partition 0 of a topic from {@code fromOffset} (0 = the beginning),
+     * then new ones as they come; no consumer group. For the single-partition topics.
+     */
+    Flux<Inbound> follow(String topic, long fromOffset);
 
     @Override
     void close();

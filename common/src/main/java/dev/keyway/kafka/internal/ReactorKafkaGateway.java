@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,7 +36,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.kafka.receiver.KafkaReceiver;
 import reactor.kafka.receiver.ReceiverOptions;
-import reactor.kafka.receiver.ReceiverPartition;
 import reactor.kafka.sender.KafkaSender;
 import reactor.kafka.sender.SenderOptions;
 import reactor.kafka.sender.SenderRecord;
@@ -158,11 +156,19 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     }
 
     @Override
-    public Flux<Inbound> follow(String topic) {
-        Map<String, Object> props = consumerProps("keyway-follow-" + UUID.randomUUID());
-        ReceiverOptions<String, byte[]> ro = ReceiverOptions.<String, byte[]>create(props)
-                .subscription(List.of(topic))
-                .addAssignListener(parts -> parts.forEach(ReceiverPartition::seekToBeginning));
+    public long endOffset(String topic) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps(null))) {
+            TopicPartition p = new TopicPartition(topic, 0);
+            return consumer.endOffsets(List.of(p), Duration.ofSeconds(30)).get(p);
+        }
+    }
+
+    @Override
+    public Flux<Inbound> follow(String topic, long fromOffset) {
+        TopicPartition p = new TopicPartition(topic, 0);
+        ReceiverOptions<String, byte[]> ro = ReceiverOptions.<String, byte[]>create(consumerProps(null))
+                .assignment(List.of(p))
+                .addAssignListener(parts -> parts.forEach(rp -> rp.seek(fromOffset)));
         return KafkaReceiver.create(ro).receive()
                 .map(r -> new Inbound(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
     }

@@ -91,12 +91,15 @@ public final class KafkaTestCluster implements AutoCloseable {
         long started = System.nanoTime();
         KafkaClusterTestKit kit = null;
         try {
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+            TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(brokers)
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-                    .build());
+                    .build();
+            Map<Integer, org.apache.kafka.common.Uuid> voters = new java.util.HashMap<>();
+            nodes.controllerNodes().forEach((id, node) -> voters.put(id, node.metadataDirectoryId()));
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setInitialVoterSet(voters);
             brokerConfig(brokers).forEach(builder::setConfigProp);
             kit = builder.build();
             kit.format();

@@ -1,0 +1,62 @@
+package dev.keyway.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.lang.ArchRule;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import org.junit.jupiter.api.Test;
+
+/** The boundaries of STYLE.md, checked: each third-party library stays in its one package. */
+class CommonLayeringTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.keyway");
+
+    /** Checks every rule declared below, so adding a rule is adding a field. */
+    @Test
+    void everyRuleHolds() throws IllegalAccessException {
+        int checked = 0;
+        for (Field f : getClass().getDeclaredFields()) {
+            if (ArchRule.class.isAssignableFrom(f.getType()) && Modifier.isStatic(f.getModifiers())) {
+                ((ArchRule) f.get(null)).check(CLASSES);
+                checked++;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(checked > 0, "no rules found");
+    }
+
+
+    static final ArchRule reactorKafkaOnlyInTheKafkaAdapter = noClasses()
+            .that().resideOutsideOfPackage("dev.keyway.kafka.internal..")
+            .should().dependOnClassesThat().resideInAPackage("reactor.kafka..");
+
+    static final ArchRule kafkaClientsOnlyInTheKafkaAdapter = noClasses()
+            .that().resideOutsideOfPackage("dev.keyway.kafka.internal..")
+            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..");
+
+    static final ArchRule micrometerOnlyInTheMetricsPackage = noClasses()
+            .that().resideOutsideOfPackage("dev.keyway.metrics..")
+            .should().dependOnClassesThat().resideInAPackage("io.micrometer..");
+
+    static final ArchRule objectMapperOnlyInTheCodecAndTheStore = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.codec..", "dev.keyway.store.internal..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("com.fasterxml.jackson.databind.ObjectMapper");
+
+    static final ArchRule jdbcOnlyInTheStore = noClasses()
+            .that().resideOutsideOfPackage("dev.keyway.store.internal..")
+            .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "com.zaxxer..");
+
+    static final ArchRule messagesDependOnNothingOfOurs = noClasses()
+            .that().resideInAPackage("dev.keyway.message..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.keyway.store..", "dev.keyway.kafka..",
+                    "dev.keyway.codec..");
+
+    static final ArchRule internalsAreNotUsedFromOtherFeatures = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.store..", "dev.keyway.kafka..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.keyway.store.internal..", "dev.keyway.kafka.internal..");
+}

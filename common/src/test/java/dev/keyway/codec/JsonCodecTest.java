@@ -1,0 +1,80 @@
+package dev.keyway.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.SegmentStatus;
+import dev.keyway.message.Task;
+import dev.keyway.message.TaskLocation;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonCodecTest {
+
+    private final JsonCodec codec = new JsonCodec();
+
+    private Command command(String json) {
+        return codec.decodeCommand(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsTheRunnerArgumentsOfTheComponent() {
+        Command.Run r = (Command.Run) command(
+                "{\"type\":\"run\",\"fn\":\"setDefaultValue\",\"next\":[\"clearField\"],\"cursor\":null,\"batchSize\":500,\"dryRun\":false}");
+        assertEquals("setDefaultValue", r.fn());
+        assertEquals(List.of("clearField"), r.next());
+        assertEquals(Command.StartAt.beginning(), r.startAt());
+        assertEquals(500, r.batchSize());
+    }
+
+    @Test
+    void tellsAnAbsentCursorFromANullOne() {
+        assertNull(((Command.Run) command("{\"type\":\"run\",\"fn\":\"a\"}")).startAt());
+        assertEquals("[5]", ((Command.Run) command("{\"type\":\"run\",\"fn\":\"a\",\"cursor\":\"[5]\"}")).startAt().cursor());
+    }
+
+    @Test
+    void roundTripsCommands() {
+        Command.Run r = Command.Run.of("a").withNext(List.of("b")).withStartAt(Command.StartAt.after("[1]"))
+                .withBatchSize(5).withDryRun(true).withSegments(3).withRequestedBy("me");
+        assertEquals(r, codec.decodeCommand(codec.encode(r)));
+        assertEquals(new Command.Cancel("a"), codec.decodeCommand(codec.encode(new Command.Cancel("a"))));
+        assertEquals(new Command.CancelAll(), codec.decodeCommand(codec.encode(new Command.CancelAll())));
+    }
+
+    @Test
+    void explainsWhatIsWrongWithAMalformedCommand() {
+        assertTrue(assertThrows(MalformedMessageException.class, () -> command("not json")).getMessage()
+                .contains("not valid JSON"));
+        assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"run\"}")).getMessage()
+                .contains("missing the field 'fn'"));
+        assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"jump\",\"fn\":\"a\"}"))
+                .getMessage().contains("expected run, cancel or cancelAll"));
+        assertTrue(assertThrows(MalformedMessageException.class,
+                () -> command("{\"type\":\"run\",\"fn\":\"a\",\"batchSize\":\"big\"}")).getMessage()
+                .contains("'batchSize' must be an integer"));
+    }
+
+    @Test
+    void roundTripsTasksEventsAndStatus() {
+        Task.ProcessBatch t = new Task.ProcessBatch("a", "r1", 2, "[4]", "[9]", 100, false);
+        assertEquals(t, codec.decodeTask(codec.encode(t)));
+        Event e = new Event.BatchFailed("a", "r1", 2, "[4]", "boom", "7", false, new TaskLocation("t", 1, 9), "w1");
+        assertEquals(e, codec.decodeEvent(codec.encode(e)));
+        MigrationStatus s = MigrationStatus.unknown("a", 100)
+                .started("r1", List.of(new SegmentStatus(0, null, null, "[3]", 3, false)), 100, List.of("b"), "me", 5);
+        MigrationStatus back = codec.decodeStatus(codec.encode(s));
+        assertEquals(s, back);
+        String json = new String(codec.encode(s), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"state\":\"inProgress\""), json);
+        assertTrue(json.contains("\"isDone\":false"), json);
+        assertEquals(MigrationState.IN_PROGRESS, back.state());
+    }
+}

@@ -1,0 +1,244 @@
+package dev.keyway.cli;
+
+import dev.keyway.coordinator.CoordinatorMain;
+import dev.keyway.examples.ExampleSchema;
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.store.StoreOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bin/migrate}: run, watch and operate migrations. Configured by the same environment as the services. */
+@CommandLine.Command(name = "migrate", mixinStandardHelpOptions = true, version = "keyway 0.1.0",
+        description = "Online table migrations on Kafka.",
+        subcommands = {KeywayCli.Demo.class, KeywayCli.Kafka.class, KeywayCli.Seed.class, KeywayCli.Coordinator.class,
+                KeywayCli.Run.class, KeywayCli.Retry.class, KeywayCli.Status.class, KeywayCli.Cancel.class})
+public final class KeywayCli {
+
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new KeywayCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + e.getMessage());
+                    return 2;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+
+    static Map<String, String> env() {
+        return System.getenv();
+    }
+
+    static KafkaGateway kafka() {
+        return KafkaGateway.connect(KafkaSettings.fromEnv(env()), Duration.ofSeconds(10));
+    }
+
+    /** Prints an answer; returns the exit code. */
+    static int report(PrintStream out, Event answer) {
+        if (answer instanceof Event.CommandRejected r) {
+            out.println("refused: " + r.reason());
+            return 1;
+        }
+        Event.CommandAccepted a = (Event.CommandAccepted) answer;
+        out.println(a.migration() + ": " + a.action() + (a.detail() == null ? "" : " (" + a.detail() + ")"));
+        return 0;
+    }
+
+    @CommandLine.Command(name = "demo", description = "Runs the example migrations end to end on the embedded defaults: "
+            + "a local Kafka broker, an H2 file database, a coordinator and workers as processes.")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--rows", description = "users to seed (default ${DEFAULT-VALUE})", defaultValue = "200000")
+        int rows;
+        @Option(names = "--workers", description = "worker processes (default ${DEFAULT-VALUE})", defaultValue = "2")
+        int workers;
+        @Option(names = "--dir", description = "working directory, wiped first (default ${DEFAULT-VALUE})",
+                defaultValue = "data/demo")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            return new DemoRun(dir.toAbsolutePath(), rows, workers, System.out).run();
+        }
+    }
+
+    @CommandLine.Command(name = "kafka", description = "Starts or stops a local Kafka broker (data in data/kafka).")
+    static final class Kafka implements Callable<Integer> {
+        @Parameters(index = "0", description = "start | stop")
+        String action;
+        @Option(names = "--port", defaultValue = "9092")
+        int port;
+        @Option(names = "--dir", defaultValue = "data/kafka")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            if ("start".equals(action)) {
+                LocalKafka k = LocalKafka.start(dir.toAbsolutePath(), port, port + 1, System.getProperty("java.class.path"));
+                System.out.println("Kafka broker running at " + k.bootstrapServers() + " (pid " + k.pid()
+                        + "); stop it with bin/migrate kafka stop");
+                return 0;
+            }
+            if ("stop".equals(action)) {
+                LocalKafka.stop(dir.toAbsolutePath());
+                System.out.println("Kafka broker stopped");
+                return 0;
+            }
+            throw new CommandLine.ParameterException(new CommandLine(this), "expected start or stop, but was " + action);
+        }
+    }
+
+    @CommandLine.Command(name = "seed", description = "Creates the example tables in JDBC_URL and fills them.")
+    static final class Seed implements Callable<Integer> {
+        @Option(names = "--rows", defaultValue = "100000", description = "users to seed (default ${DEFAULT-VALUE})")
+        int rows;
+
+        @Override
+        public Integer call() throws Exception {
+            StoreOptions o = StoreOptions.fromEnv(env());
+            ExampleSchema.seed(o.jdbcUrl(), o.user(), o.password(), rows);
+            System.out.printf("seeded %,d users (and teams, embeddings, chunks) in %s%n", rows, o.jdbcUrl());
+            return 0;
+        }
+    }
+
+    @CommandLine.Command(name = "coordinator", description = "Runs a coordinator until stopped.")
+    static final class Coordinator implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            CoordinatorMain.main(new String[0]);
+            return 0;
+        }
+    }
+
+    @CommandLine.Command(name = "run", description = "Runs a migration, then each of --next in order.")
+    static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", description = "the migration's name")
+        String fn;
+        @Option(names = "--next", split = ",", description = "migrations to run after it, in order")
+        List<String> next = List.of();
+        @Option(names = "--dry-run", description = "run one batch, roll it back, show before/after")
+        boolean dryRun;
+        @Option(names = "--cursor", description = "start after this cursor (from a status)")
+        String cursor;
+        @Option(names = "--from-start", description = "start over (cursor null)")
+        boolean fromStart;
+        @Option(names = "--batch-size", description = "documents per batch for this run")
+        Integer batchSize;
+        @Option(names = "--segments", description = "parallel segments for this run")
+        Integer segments;
+        @Option(names = "--wait", description = "wait until the series ends and print its status")
+        boolean await;
+
+        @Override
+        public Integer call() {
+            Command.StartAt startAt = fromStart ? Command.StartAt.beginning()
+                    : cursor != null ? Command.StartAt.after(cursor) : null;
+            Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
+                    System.getProperty("user.name"));
+            try (KafkaGateway kafka = kafka()) {
+                MigrationsClient client = new MigrationsClient(kafka);
+                long sent = System.currentTimeMillis();
+                int code = report(System.out, client.send(run, ANSWER_TIMEOUT));
+                if (code != 0) {
+                    return code;
+                }
+                if (dryRun) {
+                    MigrationStatus s = client.awaitStatus(x -> x.name().equals(fn) && x.pendingDryRun() == null
+                            && x.dryRun() != null && x.dryRun().at() >= sent, Duration.ofMinutes(5));
+                    System.out.println(client.codec().pretty(s.dryRun()));
+                    return s.dryRun().error() == null ? 0 : 1;
+                }
+                if (await) {
+                    String last = next.isEmpty() ? fn : next.get(next.size() - 1);
+                    MigrationStatus s = client.awaitStatus(x -> x.updatedAt() >= sent
+                            && (x.state() == MigrationState.FAILED || x.state() == MigrationState.CANCELED
+                            || (x.name().equals(last) && x.state() == MigrationState.SUCCESS)), Duration.ofHours(24));
+                    StatusTable.print(System.out, client.statuses().values(), System.currentTimeMillis());
+                    return s.state() == MigrationState.SUCCESS ? 0 : 1;
+                }
+                return 0;
+            }
+        }
+    }
+
+    @CommandLine.Command(name = "retry", description = "Resumes a failed or canceled migration from its failed batch.")
+    static final class Retry implements Callable<Integer> {
+        @Parameters(index = "0")
+        String fn;
+
+        @Override
+        public Integer call() {
+            try (KafkaGateway kafka = kafka()) {
+                return report(System.out, new MigrationsClient(kafka).send(
+                        Command.Run.of(fn).withRequestedBy(System.getProperty("user.name")), ANSWER_TIMEOUT));
+            }
+        }
+    }
+
+    @CommandLine.Command(name = "status", description = "Shows the status of all migrations or one.")
+    static final class Status implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1")
+        String fn;
+        @Option(names = "--watch", description = "keep printing changes")
+        boolean watch;
+        @Option(names = "--json", description = "print the status JSON")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (KafkaGateway kafka = kafka()) {
+                MigrationsClient client = new MigrationsClient(kafka);
+                Map<String, MigrationStatus> all = client.statuses();
+                show(client, all);
+                if (watch) {
+                    client.statusChanges().filter(s -> fn == null || s.name().equals(fn)).doOnNext(s -> {
+                        all.put(s.name(), s);
+                        show(client, all);
+                    }).blockLast();
+                }
+                return fn == null || all.containsKey(fn) ? 0 : 1;
+            }
+        }
+
+        private void show(MigrationsClient client, Map<String, MigrationStatus> all) {
+            List<MigrationStatus> shown = all.values().stream().filter(s -> fn == null || s.name().equals(fn)).toList();
+            if (json) {
+                shown.forEach(s -> System.out.println(client.codec().pretty(s)));
+            } else {
+                StatusTable.print(System.out, shown, System.currentTimeMillis());
+            }
+        }
+    }
+
+    @CommandLine.Command(name = "cancel", description = "Stops a migration (or all) after the batches in flight.")
+    static final class Cancel implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1")
+        String fn;
+        @Option(names = "--all")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            if (fn == null && !all) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "name a migration or pass --all");
+            }
+            try (KafkaGateway kafka = kafka()) {
+                Command c = all ? new Command.CancelAll() : new Command.Cancel(fn);
+                return report(System.out, new MigrationsClient(kafka).send(c, ANSWER_TIMEOUT));
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.keyway.cli;
+
+import dev.keyway.codec.JsonCodec;
+import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.Outbound;
+import dev.keyway.kafka.Topics;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationStatus;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import reactor.core.publisher.Flux;
+
+/** What another service does to drive migrations: produce commands, read answers and statuses. */
+public final class MigrationsClient {
+
+    private final KafkaGateway kafka;
+    private final Topics topics;
+    private final JsonCodec codec = new JsonCodec();
+
+    public MigrationsClient(KafkaGateway kafka) {
+        this.kafka = kafka;
+        this.topics = kafka.settings().topics();
+    }
+
+    /** Sends a command and waits for the coordinator's answer to it. */
+    public Event send(Command command, Duration timeout) {
+        long from = kafka.endOffset(topics.events());
+        String key = command.fn() == null ? "*" : command.fn();
+        kafka.publish(List.of(new Outbound(topics.commands(), key, codec.encode(command)))).block(timeout);
+        String expected = command instanceof Command.Run ? "run" : command instanceof Command.Cancel ? "cancel" : "cancelAll";
+        Event answer = kafka.follow(topics.events(), from)
+                .map(r -> codec.decodeEvent(r.value()))
+                .filter(e -> e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)
+                .filter(e -> key.equals(e.migration()) || "malformed".equals(command(e)))
+                .filter(e -> expected.equals(command(e)) || "malformed".equals(command(e)))
+                .blockFirst(timeout);
+        if (answer == null) {
+            throw new IllegalStateException("no answer from a coordinator within " + timeout.toSeconds()
+                    + " s: is one running? start it with bin/migrate coordinator");
+        }
+        return answer;
+    }
+
+    private static String command(Event e) {
+        return e instanceof Event.CommandAccepted a ? a.command() : ((Event.CommandRejected) e).command();
+    }
+
+    /** The latest status of every migration. */
+    public Map<String, MigrationStatus> statuses() {
+        Map<String, MigrationStatus> out = new LinkedHashMap<>();
+        for (Inbound r : kafka.readToEnd(topics.status())) {
+            if (r.value() != null) {
+                MigrationStatus s = codec.decodeStatus(r.value());
+                out.put(s.name(), s);
+            }
+        }
+        return out;
+    }
+
+    /** Every status written from now on (after the current ones). */
+    public Flux<MigrationStatus> statusChanges() {
+        return kafka.follow(topics.status(), 0).filter(r -> r.value() != null).map(r -> codec.decodeStatus(r.value()));
+    }
+
+    /** Waits until a status matches. */
+    public MigrationStatus awaitStatus(Predicate<MigrationStatus> condition, Duration timeout) {
+        MigrationStatus s = statusChanges().filter(condition).blockFirst(timeout);
+        if (s == null) {
+            throw new IllegalStateException("the status did not get there within " + timeout.toSeconds() + " s");
+        }
+        return s;
+    }
+
+    public JsonCodec codec() {
+        return codec;
+    }
+}

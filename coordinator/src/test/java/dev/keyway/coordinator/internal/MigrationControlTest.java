@@ -1,0 +1,173 @@
+package dev.keyway.coordinator.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.Task;
+import dev.keyway.message.TaskLocation;
+import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationCatalog;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class MigrationControlTest {
+
+    private final Migration a = Migration.define("a", "users", (ctx, d) -> null).withBatchSize(10);
+    private final Migration b = Migration.define("b", "users", (ctx, d) -> null);
+    private final StatusView view = new StatusView();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final MigrationControl control = new MigrationControl(view, MigrationCatalog.of(List.of(a, b)),
+            new SegmentPlanner(new FakeStore(100), 8), Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
+            () -> "run" + ids.incrementAndGet());
+
+    private Task.ProcessBatch onlyTask(Effects fx) {
+        assertEquals(1, fx.tasks().size(), "tasks: " + fx.tasks());
+        return fx.tasks().get(0);
+    }
+
+    private Effects complete(Task.ProcessBatch t, String next, int n, boolean done) {
+        return control.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(), next, n, done,
+                false, false, List.of(), 1, "w"));
+    }
+
+    private MigrationStatus status(String name) {
+        return view.find(name).orElseThrow();
+    }
+
+    @Test
+    void runsBatchAfterBatchToSuccessAndThenTheNextOfTheSeries() {
+        Effects fx = control.onCommand(Command.Run.of("a").withNext(List.of("b")));
+        Task.ProcessBatch t1 = onlyTask(fx);
+        assertNull(t1.cursor());
+        assertEquals(10, t1.batchSize());
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state());
+
+        Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));
+        assertEquals("[10]", t2.cursor());
+        Effects last = complete(t2, "[15]", 5, true);
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+        assertTrue(status("a").isDone());
+        assertEquals(15, status("a").processed());
+        assertEquals("b", onlyTask(last).migration());
+        assertEquals(MigrationState.IN_PROGRESS, status("b").state());
+    }
+
+    @Test
+    void refusesASecondRunWhileOneIsInProgress() {
+        control.onCommand(Command.Run.of("a"));
+        Effects fx = control.onCommand(Command.Run.of("a"));
+        assertTrue(fx.tasks().isEmpty());
+        assertInstanceOf(Event.CommandRejected.class, fx.events().get(0));
+    }
+
+    @Test
+    void skipsACompletedMigrationButRunsItAgainFromTheStartWithANullCursor() {
+        Task.ProcessBatch t = onlyTask(control.onCommand(Command.Run.of("a")));
+        complete(t, "[3]", 3, true);
+        Effects skipped = control.onCommand(Command.Run.of("a"));
+        assertTrue(skipped.tasks().isEmpty());
+        assertEquals("skipped", ((Event.CommandAccepted) skipped.events().get(0)).action());
+
+        Task.ProcessBatch again = onlyTask(control.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.beginning())));
+        assertNull(again.cursor());
+        assertEquals(0, status("a").processed());
+    }
+
+    @Test
+    void failsOnABatchFailureAndResumesFromThatBatchWithTheSameRun() {
+        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a").withNext(List.of("b"))));
+        Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));
+        Effects fx = control.onEvent(new Event.BatchFailed("a", t2.runId(), 0, "[10]", "boom on id=13", "13", false,
+                new TaskLocation("tasks", 3, 42), "w"));
+        assertTrue(fx.tasks().isEmpty(), "a series stops at a failure");
+        MigrationStatus failed = status("a");
+        assertEquals(MigrationState.FAILED, failed.state());
+        assertEquals("[10]", failed.cursor());
+        assertEquals(42, failed.failedBatch().task().offset());
+        assertEquals("13", failed.failedBatch().documentId());
+
+        Task.ProcessBatch resumed = onlyTask(control.onCommand(Command.Run.of("a")));
+        assertEquals("[10]", resumed.cursor());
+        assertEquals(t2.runId(), resumed.runId(), "a resume keeps the run, so the ledger recognises applied batches");
+        assertEquals(10, status("a").processed());
+        assertNull(status("a").error());
+    }
+
+    @Test
+    void dropsDuplicateAndStaleOutcomes() {
+        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a")));
+        complete(t1, "[10]", 10, false);
+        Effects dup = complete(t1, "[10]", 10, false);
+        assertTrue(dup.tasks().isEmpty());
+        assertTrue(dup.statuses().isEmpty());
+        Effects stale = control.onEvent(new Event.BatchCompleted("a", "other-run", 0, "[10]", "[20]", 10, false, false,
+                false, List.of(), 1, "w"));
+        assertTrue(stale.statuses().isEmpty());
+        assertEquals(10, status("a").processed());
+    }
+
+    @Test
+    void cancelStopsChainingButCountsTheBatchInFlight() {
+        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a").withNext(List.of("b"))));
+        control.onCommand(new Command.Cancel("a"));
+        assertEquals(MigrationState.CANCELED, status("a").state());
+        Effects fx = complete(t1, "[10]", 10, false);
+        assertTrue(fx.tasks().isEmpty());
+        assertEquals(10, status("a").processed());
+        assertEquals("[10]", onlyTask(control.onCommand(Command.Run.of("a"))).cursor());
+    }
+
+    @Test
+    void aReplayedFailedBatchThatSucceedsPutsTheMigrationBackInProgress() {
+        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a")));
+        control.onEvent(new Event.BatchFailed("a", t1.runId(), 0, null, "boom", "1", false,
+                new TaskLocation("tasks", 0, 7), "w"));
+        Effects fx = complete(t1, "[10]", 10, false);
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state());
+        assertEquals("[10]", onlyTask(fx).cursor());
+    }
+
+    @Test
+    void splitsALargeTableIntoSegmentsThatRunInParallel() {
+        Effects fx = control.onCommand(Command.Run.of("a").withSegments(4));
+        assertEquals(4, fx.tasks().size());
+        assertEquals(List.of("[25]", "[50]", "[75]"), fx.tasks().stream().skip(1).map(Task.ProcessBatch::cursor).toList());
+        for (Task.ProcessBatch t : fx.tasks()) {
+            complete(t, "[x" + t.segment() + "]", 25, true);
+        }
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+        assertEquals(100, status("a").processed());
+    }
+
+    @Test
+    void rejectsUnknownMigrationsAndBadBatchSizes() {
+        Effects unknown = control.onCommand(Command.Run.of("a").withNext(List.of("nope")));
+        assertTrue(((Event.CommandRejected) unknown.events().get(0)).reason().contains("unknown migration 'nope'"));
+        Effects bad = control.onCommand(Command.Run.of("a").withBatchSize(0));
+        assertTrue(((Event.CommandRejected) bad.events().get(0)).reason().contains("batchSize must be between 1"));
+        assertFalse(view.find("a").isPresent());
+    }
+
+    @Test
+    void aDryRunRunsOneBatchAndRecordsItsReportWithoutChangingTheState() {
+        Task.ProcessBatch t = onlyTask(control.onCommand(Command.Run.of("a").withDryRun(true)));
+        assertTrue(t.dryRun());
+        control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false, true, List.of(),
+                1, "w"));
+        MigrationStatus s = status("a");
+        assertEquals(MigrationState.UNKNOWN, s.state());
+        assertNull(s.pendingDryRun());
+        assertEquals(10, s.dryRun().processed());
+    }
+}
