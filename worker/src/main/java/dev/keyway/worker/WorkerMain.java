@@ -30,7 +30,8 @@ public final class WorkerMain {
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> env = System.getenv();
         KafkaSettings settings = KafkaSettings.fromEnv(env);
-        String name = env.getOrDefault("WORKER_NAME", "worker-" + ProcessHandle.current().pid());
+        String name = env.getOrDefault("WORKER_NAME",
+                env.getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid());
         MigrationCatalog catalog = MigrationCatalog.fromClasspath();
         Scheduler blocking = Schedulers.newBoundedElastic(4, 1000, "keyway-worker");
         Scheduler parallel = Schedulers.newParallel("keyway-migrate-one", Runtime.getRuntime().availableProcessors());

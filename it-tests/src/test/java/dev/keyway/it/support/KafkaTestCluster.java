@@ -1,11 +1,18 @@
 package dev.keyway.it.support;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import kafka.server.BrokerServer;
 import kafka.server.ControllerServer;
@@ -49,6 +56,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaTestCluster.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static KafkaTestCluster shared;
 
     private final Kind kind;
@@ -97,13 +105,11 @@ public final class KafkaTestCluster implements AutoCloseable {
                     .setNumControllerNodes(brokers)
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .build();
-            Map<Integer, org.apache.kafka.common.Uuid> voters = new java.util.HashMap<>();
-            nodes.controllerNodes().forEach((id, node) -> voters.put(id, node.metadataDirectoryId()));
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setInitialVoterSet(voters);
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
             brokerConfig(brokers).forEach(builder::setConfigProp);
             kit = builder.build();
             kit.format();
-            kit.startup();
+            startControllersThenBrokers(kit);
             kit.waitForReadyBrokers();
         } catch (Exception e) {
             if (kit != null) {
@@ -117,6 +123,33 @@ public final class KafkaTestCluster implements AutoCloseable {
         log.info("Started an in-process Kafka cluster of {} nodes at {} in {} ms",
                 brokers, kit.bootstrapServers(), millisSince(started));
         return new KafkaTestCluster(Kind.IN_PROCESS, kit.bootstrapServers(), kit, kit, true);
+    }
+
+    /*
+     * Not KafkaClusterTestKit.startup(): it starts controllers and brokers all at once, and when the
+     * broker of a combined node wins the race it starts the node's Raft client without the controller
+     * endpoints. Followers then send UpdateRaftVoter with no listeners, the leader answers
+     * INVALID_REQUEST and their Raft threads die (kafka 4.3.1): the quorum is left with one live
+     * voter. KafkaRaftServer starts the controller first; so do we.
+     */
+    private static void startControllersThenBrokers(KafkaClusterTestKit kit) throws Exception {
+        startAll(kit.controllers().values(), ControllerServer::startup);
+        startAll(kit.brokers().values(), BrokerServer::startup);
+    }
+
+    private static <T> void startAll(Collection<T> servers, Consumer<T> startup) throws Exception {
+        ExecutorService executor = Executors.newFixedThreadPool(servers.size());
+        try {
+            List<Future<?>> started = new ArrayList<>();
+            for (T server : servers) {
+                started.add(executor.submit(() -> startup.accept(server)));
+            }
+            for (Future<?> future : started) {
+                future.get(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     private static void closeAfterFailure(KafkaClusterTestKit kit, Exception failure) {
@@ -176,7 +209,8 @@ public final class KafkaTestCluster implements AutoCloseable {
     /**
      * Stops the broker and the controller of one node without a controlled shutdown: its partitions
      * lose their leader until the controller fences the node (broker session timeout). In-process only;
-     * a killed node is not restarted.
+     * a killed node is not restarted. Let the internal topics exist first (run one transaction, commit one
+     * offset): with replication factor 3 they cannot be created while a node is down.
      */
     public void killNode(int nodeId) {
         KafkaClusterTestKit kit = requireTestKit("killNode");
@@ -193,11 +227,22 @@ public final class KafkaTestCluster implements AutoCloseable {
         log.info("Killed Kafka node {} in {} ms", nodeId, millisSince(started));
     }
 
-    /** Stops the cluster if this object started it; the {@link #shared()} cluster stays up. */
+    /**
+     * Stops the cluster if this object started it; the {@link #shared()} cluster stays up.
+     *
+     * @throws IllegalStateException if stopping failed, or if an in-process node met a fatal fault while
+     *     it ran (the test kit records those instead of exiting)
+     */
     @Override
     public void close() {
-        if (closeable) {
-            closeQuietly();
+        if (!closeable) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the " + kind + " Kafka cluster at " + bootstrapServers
+                    + " failed", e);
         }
     }
 

@@ -1,0 +1,223 @@
+package dev.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ServiceHarness;
+import dev.keyway.it.support.Sql;
+import dev.keyway.it.support.TestDatabase;
+import dev.keyway.kafka.Outbound;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.CustomRange;
+import dev.keyway.migration.MigrateOne;
+import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationCatalog;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The component's behaviour, end to end: real broker, real PostgreSQL, coordinator and workers. */
+class EndToEndIT {
+
+    private static final MigrateOne INCREMENT = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+
+    private TestDatabase db;
+    private Sql sql;
+    private ServiceHarness harness;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        db = TestDatabase.postgres();
+        sql = new Sql(Sql.options(db));
+        sql.items(1000);
+    }
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+        db.close();
+    }
+
+    private void start(Migration... migrations) {
+        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
+                MigrationCatalog.of(List.of(migrations)), 2);
+    }
+
+    private long rowsWithCounter(int n) throws Exception {
+        return sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = " + n);
+    }
+
+    @Test
+    void runsAMigrationToCompletionOverEveryRow() throws Exception {
+        start(Migration.define("inc", "items", INCREMENT));
+        MigrationStatus s = harness.runToEnd(Command.Run.of("inc"));
+        assertEquals(MigrationState.SUCCESS, s.state());
+        assertTrue(s.isDone());
+        assertEquals(1000, s.processed());
+        assertNotNull(s.latestEnd());
+        assertEquals(1000, rowsWithCounter(1));
+    }
+
+    @Test
+    void runsASeriesAndStopsAtTheFirstFailure() throws Exception {
+        Migration boom = Migration.define("boom", "items", (ctx, d) -> {
+            throw new IllegalStateException("always");
+        });
+        start(Migration.define("inc", "items", INCREMENT), boom, Migration.define("after", "items", INCREMENT));
+        MigrationStatus end = harness.runToEnd(Command.Run.of("inc").withNext(List.of("boom", "after")));
+        assertEquals("boom", end.name());
+        assertEquals(MigrationState.FAILED, end.state());
+        assertEquals(MigrationState.SUCCESS, harness.status("inc").state());
+        assertFalse(harness.client().statuses().containsKey("after"), "the series stops at the failure");
+        assertEquals(1000, rowsWithCounter(1));
+    }
+
+    @Test
+    void skipsACompletedMigrationAndStartsOverWithANullCursor() throws Exception {
+        start(Migration.define("inc", "items", INCREMENT));
+        harness.runToEnd(Command.Run.of("inc"));
+        Event again = harness.send(Command.Run.of("inc"));
+        assertEquals("skipped", ((Event.CommandAccepted) again).action());
+        assertEquals(1000, rowsWithCounter(1));
+
+        MigrationStatus over = harness.runToEnd(Command.Run.of("inc").withStartAt(Command.StartAt.beginning()));
+        assertEquals(1000, over.processed());
+        assertEquals(1000, rowsWithCounter(2));
+    }
+
+    @Test
+    void refusesASecondRunWhileOneIsInProgressAndCancelStopsAfterTheBatchInFlight() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        start(Migration.define("gated", "items", (ctx, doc) -> {
+            entered.countDown();
+            if (!release.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("test gate never opened");
+            }
+            return INCREMENT.migrateOne(ctx, doc);
+        }).withBatchSize(100).withSegments(1));
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("gated")));
+        assertTrue(entered.await(60, TimeUnit.SECONDS));
+
+        Event second = harness.send(Command.Run.of("gated"));
+        assertTrue(((Event.CommandRejected) second).reason().contains("already running"), second.toString());
+
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Cancel("gated")));
+        release.countDown();
+        MigrationStatus canceled = harness.client().awaitStatus(s -> s.name().equals("gated") && s.updatedAt() >= since
+                && s.state() == MigrationState.CANCELED && s.processed() == 100, ServiceHarness.TIMEOUT);
+        assertEquals("[100]", canceled.cursor());
+        assertEquals(100, rowsWithCounter(1), "only the batch in flight was applied");
+    }
+
+    @Test
+    void aThrowingDocumentFailsTheMigrationAndARerunResumesFromThatBatch() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        AtomicInteger calls = new AtomicInteger();
+        start(Migration.define("fragile", "items", (ctx, doc) -> {
+            calls.incrementAndGet();
+            if (broken.get() && doc.get("id").asLong() == 555) {
+                throw new IllegalArgumentException("bad row");
+            }
+            return INCREMENT.migrateOne(ctx, doc);
+        }).withSegments(1));
+        MigrationStatus failed = harness.runToEnd(Command.Run.of("fragile"));
+        assertEquals(MigrationState.FAILED, failed.state());
+        assertTrue(failed.error().contains("id=555"), failed.error());
+        assertTrue(failed.error().contains("bad row"), failed.error());
+        assertEquals("555", failed.failedBatch().documentId());
+        assertEquals("[500]", failed.cursor(), "the cursor stays at the failed batch");
+        assertEquals(500, rowsWithCounter(1));
+
+        broken.set(false);
+        calls.set(0);
+        MigrationStatus done = harness.runToEnd(Command.Run.of("fragile"));
+        assertEquals(MigrationState.SUCCESS, done.state());
+        assertEquals(1000, done.processed());
+        assertEquals(1000, rowsWithCounter(1), "rows before the failed batch are not processed again");
+        assertEquals(500, calls.get());
+    }
+
+    @Test
+    void aDryRunChangesNothingAndShowsBeforeAndAfter() throws Exception {
+        start(Migration.define("inc", "items", INCREMENT).withBatchSize(25));
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("inc").withDryRun(true)));
+        MigrationStatus s = harness.client().awaitStatus(x -> x.name().equals("inc") && x.updatedAt() >= since
+                && x.dryRun() != null && x.pendingDryRun() == null, ServiceHarness.TIMEOUT);
+        assertEquals(25, s.dryRun().changes().size());
+        Event.DocumentChange first = s.dryRun().changes().get(0);
+        assertEquals(0, first.before().get("counter").asInt());
+        assertEquals(1, first.after().get("counter").asInt());
+        assertEquals(1000, rowsWithCounter(0), "nothing was committed");
+        assertEquals(MigrationState.UNKNOWN, s.state());
+    }
+
+    @Test
+    void parallelizeGivesTheSameResultAsSerial() throws Exception {
+        MigrateOne derive = (ctx, doc) -> ctx.newObject().put("note", "n" + doc.get("id").asLong() * 7);
+        start(Migration.define("serial", "items", derive), Migration.define("parallel", "items",
+                (ctx, doc) -> ctx.newObject().put("category", "n" + doc.get("id").asLong() * 7)).withParallelize(true));
+        harness.runToEnd(Command.Run.of("serial").withNext(List.of("parallel")));
+        assertEquals(1000, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = \"category\""));
+    }
+
+    @Test
+    void aCustomRangeTouchesOnlyItsRange() throws Exception {
+        start(Migration.define("tenths", "items", INCREMENT).withCustomRange(CustomRange.eq("category", "tenth")),
+                Migration.define("upper", "items", INCREMENT).withCustomRange(CustomRange.between("id", 901, null)));
+        MigrationStatus s = harness.runToEnd(Command.Run.of("tenths").withNext(List.of("upper")));
+        assertEquals(MigrationState.SUCCESS, s.state());
+        assertEquals(100, harness.status("tenths").processed());
+        assertEquals(100, harness.status("upper").processed());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" > 0 AND \"id\" <= 900"
+                + " AND \"category\" <> 'tenth'"));
+        assertEquals(10, rowsWithCounter(2), "ids 910..1000 by tens are in both ranges");
+    }
+
+    @Test
+    void honoursTheBatchSizeOfTheDefinitionAndOfTheRun() throws Exception {
+        start(Migration.define("inc", "items", INCREMENT).withBatchSize(40).withSegments(1));
+        harness.runToEnd(Command.Run.of("inc"));
+        assertEquals(40, sql.count("SELECT MAX(processed) FROM keyway_ledger WHERE migration = 'inc'"));
+        assertEquals(26, sql.count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'inc'"));
+
+        MigrationStatus s = harness.runToEnd(Command.Run.of("inc").withStartAt(Command.StartAt.beginning())
+                .withBatchSize(300));
+        assertEquals(300, s.batchSize());
+        assertEquals(4, sql.count("SELECT COUNT(*) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
+        assertEquals(300, sql.count("SELECT MAX(processed) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
+    }
+
+    @Test
+    void answersAMalformedOrUnknownCommandWithAReadableErrorAndKeepsRunning() throws Exception {
+        start(Migration.define("inc", "items", INCREMENT));
+        long from = harness.kafka().endOffset(harness.kafka().settings().topics().events());
+        harness.kafka().publish(List.of(new Outbound(harness.kafka().settings().topics().commands(), "x",
+                "{\"type\":\"run\"".getBytes(StandardCharsets.UTF_8)))).block();
+        Event rejected = harness.kafka().follow(harness.kafka().settings().topics().events(), from)
+                .map(r -> harness.client().codec().decodeEvent(r.value())).blockFirst(ServiceHarness.TIMEOUT);
+        assertTrue(((Event.CommandRejected) rejected).reason().contains("not valid JSON"), rejected.toString());
+
+        Event unknown = harness.send(Command.Run.of("nope"));
+        assertTrue(((Event.CommandRejected) unknown).reason().contains("unknown migration 'nope'"), unknown.toString());
+
+        assertEquals(MigrationState.SUCCESS, harness.runToEnd(Command.Run.of("inc")).state());
+    }
+}

@@ -1,0 +1,189 @@
+package dev.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.it.support.Sql;
+import dev.keyway.it.support.TestDatabase;
+import dev.keyway.migration.CustomRange;
+import dev.keyway.migration.Db;
+import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.Store;
+import dev.keyway.store.StoreException;
+import dev.keyway.store.TableWalk;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The store on both databases it supports: PostgreSQL (production) and H2 (the embedded default). */
+class StoreIT {
+
+    @TempDir
+    static Path h2Dir;
+
+    static Stream<String> databases() {
+        return Stream.of("postgres", "h2");
+    }
+
+    private static TestDatabase open(String kind) {
+        return kind.equals("postgres") ? TestDatabase.postgres() : TestDatabase.h2(h2Dir.resolve(UUID.randomUUID().toString()));
+    }
+
+    private static List<String> walk(Store store, TableWalk walk, String key, int pageSize) {
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        while (true) {
+            try (BatchTransaction tx = store.begin(walk)) {
+                List<ObjectNode> page = tx.readPage(cursor, null, pageSize);
+                page.forEach(d -> seen.add(d.get(key).asText()));
+                if (page.size() < pageSize) {
+                    return seen;
+                }
+                cursor = tx.cursorOf(page.get(page.size() - 1));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void pagesThroughIntegerTextAndUuidKeysInKeyOrder(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.exec("CREATE TABLE \"ints\" (\"id\" BIGINT PRIMARY KEY, \"v\" INT)",
+                    "CREATE TABLE \"texts\" (\"code\" VARCHAR(20) PRIMARY KEY, \"v\" INT)",
+                    "CREATE TABLE \"uuids\" (\"id\" UUID PRIMARY KEY, \"v\" INT)");
+            List<String> ints = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            List<String> uuids = new ArrayList<>();
+            try (Connection c = sql.connect(); Statement st = c.createStatement()) {
+                for (int i = 1; i <= 23; i++) {
+                    String u = UUID.randomUUID().toString();
+                    st.execute("INSERT INTO \"ints\" VALUES (" + (i * 3) + ", 0)");
+                    st.execute("INSERT INTO \"texts\" VALUES ('k" + i + "', 0)");
+                    st.execute("INSERT INTO \"uuids\" VALUES ('" + u + "', 0)");
+                    ints.add(String.valueOf(i * 3));
+                    texts.add("k" + i);
+                    uuids.add(u);
+                }
+            }
+            texts.sort(null);
+            assertEquals(ints, walk(store, new TableWalk("ints", null), "id", 5));
+            assertEquals(texts, walk(store, new TableWalk("texts", null), "code", 4));
+            assertEquals(23, walk(store, new TableWalk("uuids", null), "id", 6).size());
+            assertEquals(uuids.stream().sorted().toList(), walk(store, new TableWalk("uuids", null), "id", 6).stream()
+                    .sorted().toList());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void walksACustomRangeInIndexOrderAndSplitsItIntoSegments(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(100);
+            TableWalk range = new TableWalk("items", CustomRange.between("note", "note 5", "note 7"));
+            List<String> ids = walk(store, range, "id", 7);
+            assertEquals(23, ids.size(), "note 5, note 50..59, note 6, note 60..69, note 7: " + ids);
+            assertEquals(List.of("5", "50"), ids.subList(0, 2));
+
+            TableWalk all = new TableWalk("items", null);
+            assertEquals(List.of("[25]", "[50]", "[75]"), store.splitPoints(all, 4));
+            assertEquals(10, walk(store, new TableWalk("items", CustomRange.eq("category", "tenth")), "id", 3).size());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void patchesClearFieldsWithNullAndTheDbOffersGetQueryInsertReplaceDelete(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.items(10);
+            JsonNodeFactory f = JsonNodeFactory.instance;
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                tx.patchAll(Map.of(LongNode.valueOf(1), f.objectNode().putNull("note").put("counter", 5)));
+                Db d = tx.db();
+                ObjectNode one = d.get("items", LongNode.valueOf(1)).orElseThrow();
+                assertFalse(one.has("note"), "a NULL column is absent: " + one);
+                assertEquals(5, one.get("counter").asInt());
+                assertEquals(1, d.query("items").eq("category", "tenth").take(5).size());
+                JsonNode id = d.insert("items", f.objectNode().put("id", 99).put("category", "new"));
+                assertEquals(99, id.asLong());
+                d.replace("items", id, f.objectNode().put("counter", 7));
+                ObjectNode replaced = d.get("items", id).orElseThrow();
+                assertFalse(replaced.has("category"), "replace clears what the new document lacks");
+                d.delete("items", LongNode.valueOf(2));
+                assertTrue(d.get("items", LongNode.valueOf(2)).isEmpty());
+                tx.commit();
+            }
+            assertEquals(10, sql.count("SELECT COUNT(*) FROM \"items\""));
+            assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" IS NULL"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theLedgerRecordsABatchOnlyOnce(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(5);
+            store.ensureLedger();
+            LedgerEntry e = new LedgerEntry("m", "r", 0, null, "[5]", 5, true);
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                assertTrue(tx.recordLedger(e));
+                tx.commit();
+            }
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                assertEquals(e, tx.findLedger("m", "r", 0, null).orElseThrow());
+                assertFalse(tx.recordLedger(e));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aBatchLocksItsRowsSoAConcurrentApplicationWriteWaitsAndIsNotLost(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.items(10);
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null));
+                 Connection app = sql.connect(); Statement st = app.createStatement()) {
+                List<ObjectNode> page = tx.readPage(null, null, 5);
+                st.execute(kind.equals("postgres") ? "SET lock_timeout = '300ms'" : "SET LOCK_TIMEOUT 300");
+                assertThrows(SQLException.class, () -> st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3"),
+                        "the application's write waits for the batch");
+                JsonNodeFactory f = JsonNodeFactory.instance;
+                tx.patchAll(Map.of(page.get(2).get("id"), f.objectNode().put("counter", page.get(2).get("counter").asInt() + 1)));
+                tx.commit();
+                if (!app.getAutoCommit()) {
+                    app.rollback();
+                }
+                assertEquals(1, st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3"));
+            }
+            assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"id\" = 3 AND \"note\" = 'app' AND \"counter\" = 1"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void namesTheTableWhenItIsMissing(String kind) {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            StoreException e = assertThrows(StoreException.class, () -> store.begin(new TableWalk("nope", null)));
+            assertTrue(e.getMessage().contains("table \"nope\" not found"), e.getMessage());
+            assertFalse(e.retriable());
+        }
+    }
+}

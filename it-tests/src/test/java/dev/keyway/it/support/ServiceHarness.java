@@ -1,0 +1,122 @@
+package dev.keyway.it.support;
+
+import dev.keyway.cli.MigrationsClient;
+import dev.keyway.coordinator.Coordinator;
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.metrics.BatchObserver;
+import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.Store;
+import dev.keyway.store.StoreOptions;
+import dev.keyway.worker.Worker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A coordinator and workers in this JVM on a real broker and a real database, with a fresh topic
+ * prefix (and so fresh topics and consumer groups) per harness.
+ */
+public final class ServiceHarness implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final KafkaGateway kafka;
+    private final Store store;
+    private final MigrationCatalog catalog;
+    private final Scheduler blocking = Schedulers.newBoundedElastic(8, 10_000, "it-blocking");
+    private final Scheduler parallel = Schedulers.newParallel("it-parallel", 4);
+    private final List<Disposable> running = new ArrayList<>();
+    private final MigrationsClient client;
+
+    private ServiceHarness(KafkaGateway kafka, Store store, MigrationCatalog catalog) {
+        this.kafka = kafka;
+        this.store = store;
+        this.catalog = catalog;
+        this.client = new MigrationsClient(kafka);
+    }
+
+    /** Starts a coordinator and {@code workers} workers. */
+    public static ServiceHarness start(String bootstrap, StoreOptions db, MigrationCatalog catalog, int workers) {
+        KafkaSettings settings = KafkaSettings.defaults().withBootstrapServers(bootstrap)
+                .withTopicPrefix("it-" + UUID.randomUUID().toString().substring(0, 8) + ".").withTaskPartitions(4);
+        KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(20));
+        kafka.ensureTopics();
+        ServiceHarness h = new ServiceHarness(kafka, Store.open(db), catalog);
+        h.startCoordinator();
+        for (int i = 0; i < workers; i++) {
+            h.startWorker();
+        }
+        return h;
+    }
+
+    public void startCoordinator() {
+        running.add(new Coordinator(kafka, store, catalog, Clock.systemUTC(), blocking).run().subscribe());
+    }
+
+    public Disposable startWorker() {
+        Disposable d = new Worker(kafka, store, catalog, blocking, parallel, BatchObserver.none(),
+                "it-worker-" + running.size()).run().subscribe();
+        running.add(d);
+        return d;
+    }
+
+    public MigrationsClient client() {
+        return client;
+    }
+
+    public KafkaGateway kafka() {
+        return kafka;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Event send(Command c) {
+        return client.send(c, TIMEOUT);
+    }
+
+    /** Runs and waits until {@code last} succeeds or any migration fails or is canceled. */
+    public MigrationStatus runToEnd(Command.Run run) {
+        String last = run.next().isEmpty() ? run.fn() : run.next().get(run.next().size() - 1);
+        long sent = System.currentTimeMillis();
+        Event answer = send(run);
+        if (!(answer instanceof Event.CommandAccepted)) {
+            throw new AssertionError("run refused: " + answer);
+        }
+        return awaitEnd(last, sent);
+    }
+
+    public MigrationStatus awaitEnd(String last, long since) {
+        return client.awaitStatus(s -> s.updatedAt() >= since && (s.state() == MigrationState.FAILED
+                || s.state() == MigrationState.CANCELED
+                || (s.name().equals(last) && s.state() == MigrationState.SUCCESS)), TIMEOUT);
+    }
+
+    public MigrationStatus status(String name) {
+        MigrationStatus s = client.statuses().get(name);
+        if (s == null) {
+            throw new AssertionError("no status for " + name);
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        running.forEach(Disposable::dispose);
+        blocking.dispose();
+        parallel.dispose();
+        kafka.close();
+        store.close();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.keyway.it.support;
+
+import dev.keyway.store.StoreOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** Plain JDBC for setting up and checking test tables. */
+public final class Sql {
+
+    private final StoreOptions db;
+
+    public Sql(StoreOptions db) {
+        this.db = db;
+    }
+
+    /** The store options of a test database. */
+    public static StoreOptions options(TestDatabase db) {
+        return StoreOptions.of(db.jdbcUrl(), db.user(), db.password());
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+    }
+
+    public void exec(String... statements) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    public long count(String sql) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Creates {@code items(id bigint pk, counter int, category text, note text)} with ids 1..n. */
+    public void items(int n) throws SQLException {
+        exec("DROP TABLE IF EXISTS \"items\"",
+                "CREATE TABLE \"items\" (\"id\" BIGINT PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0,"
+                        + " \"category\" VARCHAR(20), \"note\" VARCHAR(100))",
+                "CREATE INDEX \"items_by_category\" ON \"items\" (\"category\", \"id\")");
+        try (Connection c = connect(); var ps = c.prepareStatement(
+                "INSERT INTO \"items\" (\"id\", \"category\", \"note\") VALUES (?, ?, ?)")) {
+            c.setAutoCommit(false);
+            for (int i = 1; i <= n; i++) {
+                ps.setLong(1, i);
+                ps.setString(2, i % 10 == 0 ? "tenth" : "other");
+                ps.setString(3, "note " + i);
+                ps.addBatch();
+                if (i % 5000 == 0) {
+                    ps.executeBatch();
+                }
+            }
+            ps.executeBatch();
+            c.commit();
+        }
+    }
+}
