@@ -14,6 +14,22 @@ public interface Store extends AutoCloseable {
         return JdbcStore.open(options);
     }
 
+    /**
+     * Opens a store, retrying for up to {@code patience} while the database is unreachable or busy
+     * (starting up, or an H2 file another process is opening); then throws the last {@link StoreException}.
+     */
+    static Store open(StoreOptions options, java.time.Duration patience) {
+        return reactor.core.publisher.Mono.fromCallable(() -> open(options))
+                .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, java.time.Duration.ofMillis(200))
+                        .maxBackoff(java.time.Duration.ofSeconds(2))
+                        .filter(e -> e instanceof StoreException se && se.retriable())
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .timeout(patience, reactor.core.publisher.Mono.error(() -> new StoreException(
+                        "the database at " + options.jdbcUrl() + " did not become reachable within " + patience.toSeconds()
+                                + " s: start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL", true, null)))
+                .block();
+    }
+
     /** Creates the ledger table if it does not exist. */
     void ensureLedger();
 

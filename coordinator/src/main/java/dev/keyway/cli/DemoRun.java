@@ -63,7 +63,7 @@ final class DemoRun {
             env.put("JDBC_USER", "sa");
             env.put("JDBC_PASSWORD", "");
             env.put("TOPIC_PREFIX", KafkaSettings.DEFAULT_PREFIX);
-            env.put("TASK_PARTITIONS", String.valueOf(Math.max(2, workers * 2)));
+            env.put("TASK_PARTITIONS", String.valueOf(KafkaSettings.DEFAULT_TASK_PARTITIONS));
             KafkaSettings settings = KafkaSettings.fromEnv(env);
             try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(20))) {
                 kafka.ensureTopics();

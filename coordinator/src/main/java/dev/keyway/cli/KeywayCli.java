@@ -60,7 +60,7 @@ public final class KeywayCli {
     @CommandLine.Command(name = "demo", description = "Runs the example migrations end to end on the embedded defaults: "
             + "a local Kafka broker, an H2 file database, a coordinator and workers as processes.")
     static final class Demo implements Callable<Integer> {
-        @Option(names = "--rows", description = "users to seed (default ${DEFAULT-VALUE})", defaultValue = "200000")
+        @Option(names = "--rows", description = "users to seed (default ${DEFAULT-VALUE})", defaultValue = "50000")
         int rows;
         @Option(names = "--workers", description = "worker processes (default ${DEFAULT-VALUE})", defaultValue = "2")
         int workers;

@@ -33,7 +33,7 @@ public final class CoordinatorMain {
         MigrationCatalog catalog = MigrationCatalog.fromClasspath();
         Scheduler scheduler = Schedulers.newBoundedElastic(4, 10_000, "keyway-coordinator");
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
-             Store store = Store.open(storeOptions)) {
+             Store store = Store.open(storeOptions, Duration.ofSeconds(60))) {
             log.info("coordinator on {} (topics {}*), store {}, migrations {}", settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
             CountDownLatch stopped = new CountDownLatch(1);

@@ -36,7 +36,7 @@ public final class WorkerMain {
         Scheduler blocking = Schedulers.newBoundedElastic(4, 1000, "keyway-worker");
         Scheduler parallel = Schedulers.newParallel("keyway-migrate-one", Runtime.getRuntime().availableProcessors());
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
-             Store store = Store.open(StoreOptions.fromEnv(env))) {
+             Store store = Store.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
             log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
             CountDownLatch stopped = new CountDownLatch(1);

@@ -56,7 +56,12 @@ final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
                 Mono.fromCallable(() -> KafkaSender.create(so)),
                 sender -> {
                     TransactionManager tm = sender.transactionManager();
-                    ReceiverOptions<String, byte[]> ro = receiverOptions.addAssignListener(parts -> onAssigned.run());
+                    ReceiverOptions<String, byte[]> ro = receiverOptions
+                            .addAssignListener(parts -> {
+                                log.info("group {}: assigned {}", groupId, parts);
+                                onAssigned.run();
+                            })
+                            .addRevokeListener(parts -> log.info("group {}: revoked {}", groupId, parts));
                     KafkaReceiver<String, byte[]> receiver =
                             KafkaReceiver.create(new PollThreadMetadataConsumerFactory(), ro);
                     return receiver.receiveExactlyOnce(tm)

@@ -46,6 +46,9 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     /** Short enough that a killed process's open transaction and group membership expire in seconds. */
     private static final int TRANSACTION_TIMEOUT_MS = 10_000;
     private static final int SESSION_TIMEOUT_MS = 10_000;
+    private static final int FETCH_MAX_WAIT_MS = 20;
+    /** reactor-kafka polls again only after a poll returns: a short poll picks up new demand quickly. */
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(10);
 
     private final KafkaSettings settings;
     private final Admin admin;
@@ -120,7 +123,13 @@ public final class ReactorKafkaGateway implements KafkaGateway {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
         c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 4);
-        ReceiverOptions<String, byte[]> ro = ReceiverOptions.<String, byte[]>create(c).subscription(topics);
+        ReceiverOptions<String, byte[]> ro = ReceiverOptions.<String, byte[]>create(c).subscription(topics)
+                .pollTimeout(POLL_TIMEOUT)
+                // reactor/reactor-kafka#371: in exactly-once mode records never leave the "pipeline" count, so a
+                // rebalance would always wait the whole delay (60 s by default). Records in flight when partitions
+                // are revoked are safe to let go: their transaction cannot commit, and the ledger makes the redelivery
+                // a no-op for the database.
+                .maxDelayRebalance(Duration.ZERO);
         SenderOptions<String, byte[]> so = producerOptions()
                 .producerProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)
                 .stopOnError(true);
@@ -190,6 +199,8 @@ public final class ReactorKafkaGateway implements KafkaGateway {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a batch waits for two hops (task, outcome): don't let an idle fetch sit on the broker for long
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         return c;
     }
 
@@ -200,7 +211,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return SenderOptions.create(p);
     }
 }

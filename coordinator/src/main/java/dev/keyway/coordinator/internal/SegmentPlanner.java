@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class SegmentPlanner {
 
-    static final long ROWS_PER_SEGMENT = 20_000;
+    static final long ROWS_PER_SEGMENT = 5_000;
 
     private final Store store;
     private final int maxSegments;
