@@ -131,7 +131,7 @@ class StoreIT {
                 tx.commit();
             }
             assertEquals(10, sql.count("SELECT COUNT(*) FROM \"items\""));
-            assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" IS NULL"));
+            assertEquals(2, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" IS NULL"), "row 1 patched, row 99 replaced");
         }
     }
 

@@ -61,8 +61,16 @@ public final class JdbcStore implements Store {
                 + "done BOOLEAN NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, "
                 + "PRIMARY KEY (migration, run_id, segment, start_cursor))";
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-            st.execute(ddl);
-            c.commit();
+            try {
+                st.execute(ddl);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                // PostgreSQL: two workers starting together race on IF NOT EXISTS; the loser sees a duplicate
+                if (!Sql.isUniqueViolation(e) && !"42P07".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
         } catch (SQLException e) {
             throw Sql.failure("cannot create the ledger table " + LEDGER + " in " + url, e);
         }
