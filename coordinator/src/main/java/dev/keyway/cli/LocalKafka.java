@@ -20,9 +20,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.Uuid;
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.kafka.KafkaUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,12 +124,7 @@ public final class LocalKafka implements AutoCloseable {
         if (!accepts(bootstrap, timeout)) {
             return false;
         }
-        try (Admin admin = Admin.create(adminConfig(bootstrap, timeout))) {
-            return answers(admin, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return answers(bootstrap, timeout);
     }
 
     /** {@code localhost:port}, for clients. */
@@ -209,7 +204,10 @@ public final class LocalKafka implements AutoCloseable {
         if (Files.exists(file)) {
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         }
-        String id = Uuid.randomUuid().toString();
+        // Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding
+        java.util.UUID u = java.util.UUID.randomUUID();
+        ByteBuffer bytes = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+        String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
         Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
         return id;
     }
@@ -238,37 +236,29 @@ public final class LocalKafka implements AutoCloseable {
 
     private static void awaitReady(Process broker, String bootstrap, Path output, long logStart) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Admin admin = null;
         try {
             while (System.nanoTime() < deadline) {
                 if (broker.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
                     throw new IllegalStateException("the Kafka broker exited with " + broker.exitValue()
                             + " before it was ready; from " + output + ":\n" + excerpt(output, logStart));
                 }
-                // the admin client only once the port is open: until then it logs a warning per retry
-                if (accepts(bootstrap, POLL)) {
-                    admin = admin == null ? Admin.create(adminConfig(bootstrap, ADMIN_TIMEOUT)) : admin;
-                    if (answers(admin, ADMIN_TIMEOUT)) {
-                        return;
-                    }
+                // a Kafka client only once the port is open: until then it logs a warning per retry
+                if (accepts(bootstrap, POLL) && answers(bootstrap, ADMIN_TIMEOUT)) {
+                    return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the Kafka broker at " + bootstrap, e);
-        } finally {
-            if (admin != null) {
-                admin.close(Duration.ofSeconds(5));
-            }
         }
         throw new IllegalStateException("the Kafka broker at " + bootstrap + " was not ready within "
                 + START_TIMEOUT.toSeconds() + " s; from " + output + ":\n" + excerpt(output, logStart));
     }
 
-    private static boolean answers(Admin admin, Duration timeout) throws InterruptedException {
-        try {
-            return !admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+    private static boolean answers(String bootstrap, Duration timeout) {
+        try (KafkaGateway kafka = KafkaGateway.connect(KafkaSettings.defaults().withBootstrapServers(bootstrap), timeout)) {
+            return true;
+        } catch (KafkaUnavailableException e) {
             return false;
         }
     }
@@ -285,19 +275,6 @@ public final class LocalKafka implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    private static Map<String, Object> adminConfig(String bootstrap, Duration timeout) {
-        int millis = (int) Math.max(100, timeout.toMillis());
-        return Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.CLIENT_ID_CONFIG, "keyway-local-kafka",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 500L,
-                AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 1000L,
-                AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 100L,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500L);
     }
 
     private static Optional<ProcessHandle> recorded(Path dir) {
