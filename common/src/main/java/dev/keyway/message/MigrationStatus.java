@@ -60,9 +60,13 @@ public record MigrationStatus(
     /** The same status with these segments; {@code cursor} and {@code processed} follow from them. */
     public MigrationStatus withSegments(List<SegmentStatus> segs) {
         long total = segs.stream().mapToLong(SegmentStatus::processed).sum();
-        String overall = segs.stream().filter(s -> !s.done()).findFirst()
-                .map(SegmentStatus::position)
-                .orElse(segs.isEmpty() ? cursor : segs.get(segs.size() - 1).position());
+        String overall = segs.isEmpty() ? cursor : segs.get(segs.size() - 1).position();
+        for (SegmentStatus s : segs) {
+            if (!s.done()) {
+                overall = s.position();
+                break;
+            }
+        }
         return new MigrationStatus(name, overall, total, isDone, error, state, latestStart, latestEnd,
                 batchSize, next, runId, pendingDryRun, segs, failedBatch, dryRun, requestedBy, updatedAt);
     }

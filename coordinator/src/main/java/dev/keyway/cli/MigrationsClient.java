@@ -36,7 +36,7 @@ public final class MigrationsClient {
         Event answer = kafka.follow(topics.events(), from)
                 .map(r -> codec.decodeEvent(r.value()))
                 .filter(e -> e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)
-                .filter(e -> key.equals(e.migration()) || "malformed".equals(command(e)))
+                .filter(e -> key.equals(e.migration()))
                 .filter(e -> expected.equals(command(e)) || "malformed".equals(command(e)))
                 .blockFirst(timeout);
         if (answer == null) {

@@ -63,6 +63,9 @@ public final class MigrationControl {
             } else if (run.segments() != null && (run.segments() < 1 || run.segments() > Migration.MAX_SEGMENTS)) {
                 fx.event(new Event.CommandRejected(run.fn(), "run", "segments must be between 1 and "
                         + Migration.MAX_SEGMENTS + ", but was " + run.segments()));
+            } else if (run.startAt() != null && run.startAt().cursor() != null && !isCursor(run.startAt().cursor())) {
+                fx.event(new Event.CommandRejected(run.fn(), "run", "cursor must be a JSON array of key values as"
+                        + " shown in the status (e.g. \"[500]\"), but was " + run.startAt().cursor()));
             } else {
                 run(run, fx);
             }
@@ -75,6 +78,11 @@ public final class MigrationControl {
             fx.event(new Event.CommandAccepted("*", "cancelAll", "canceled", running.toString()));
         }
         return fx;
+    }
+
+    private static boolean isCursor(String cursor) {
+        String c = cursor.trim();
+        return c.length() > 2 && c.startsWith("[") && c.endsWith("]");
     }
 
     private Optional<String> unknownName(Command.Run run) {
@@ -107,7 +115,8 @@ public final class MigrationControl {
         String action;
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
-            started = st.started(st.runId(), st.segments(), batchSize, run.next(), run.requestedBy(), now);
+            int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
+            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), now);
             action = "resumed";
         } else {
             List<SegmentStatus> segs = run.startAt() != null && run.startAt().cursor() != null
@@ -122,8 +131,10 @@ public final class MigrationControl {
                 + batchSize + ", from cursor " + started.cursor()));
     }
 
+    /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
     private void dryRun(Command.Run run, MigrationStatus st, Migration def, int batchSize, Effects fx) {
-        String cursor = run.startAt() != null ? run.startAt().cursor() : null;
+        boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
+        String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.cursor() : null;
         String dryId = "dry-" + ids.get();
         fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true));
         save(st.withDryRun(dryId, st.dryRun()), fx);

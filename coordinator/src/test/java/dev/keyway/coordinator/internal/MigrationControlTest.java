@@ -142,12 +142,27 @@ class MigrationControlTest {
     void splitsALargeTableIntoSegmentsThatRunInParallel() {
         Effects fx = control.onCommand(Command.Run.of("a").withSegments(4));
         assertEquals(4, fx.tasks().size());
+        assertNull(status("a").cursor(), "nothing is processed yet: the overall cursor is the start");
         assertEquals(List.of("[25]", "[50]", "[75]"), fx.tasks().stream().skip(1).map(Task.ProcessBatch::cursor).toList());
         for (Task.ProcessBatch t : fx.tasks()) {
             complete(t, "[x" + t.segment() + "]", 25, true);
         }
         assertEquals(MigrationState.SUCCESS, status("a").state());
         assertEquals(100, status("a").processed());
+    }
+
+    @Test
+    void resumeKeepsTheBatchSizeOfTheRunItResumes() {
+        Task.ProcessBatch t = onlyTask(control.onCommand(Command.Run.of("a").withBatchSize(7)));
+        control.onCommand(new Command.Cancel("a"));
+        complete(t, "[7]", 7, false);
+        assertEquals(7, onlyTask(control.onCommand(Command.Run.of("a"))).batchSize());
+    }
+
+    @Test
+    void rejectsACursorThatIsNotAKeyArray() {
+        Effects fx = control.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("500")));
+        assertTrue(((Event.CommandRejected) fx.events().get(0)).reason().contains("JSON array"));
     }
 
     @Test

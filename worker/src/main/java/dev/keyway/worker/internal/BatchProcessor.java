@@ -38,6 +38,9 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class BatchProcessor {
 
+    /** A dry run reports at most this many changed documents: the report travels in one Kafka record. */
+    static final int MAX_DRY_RUN_CHANGES = 50;
+
     private final Store store;
     private final MigrationCatalog catalog;
     private final Scheduler parallel;
@@ -166,7 +169,7 @@ public final class BatchProcessor {
         for (ObjectNode before : page) {
             String id = before.get(ctx.primaryKey()).asText();
             ObjectNode now = after.get(id);
-            if (!before.equals(now)) {
+            if (!before.equals(now) && out.size() < MAX_DRY_RUN_CHANGES) {
                 out.add(new Event.DocumentChange(id, before, now));
             }
         }
