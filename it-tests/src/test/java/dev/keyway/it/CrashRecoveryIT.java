@@ -1,0 +1,170 @@
+package dev.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ProcessCluster;
+import dev.keyway.it.support.ServiceProcess;
+import dev.keyway.it.support.Sql;
+import dev.keyway.it.support.TestDatabase;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Exactly once when processes die: coordinator and workers run as separate OS processes on a real
+ * broker and real PostgreSQL; a migration adds 1 to a counter on every row, so any lost or repeated
+ * batch shows up as a row whose counter is not exactly 1.
+ */
+class CrashRecoveryIT {
+
+    private static final String MIGRATION = "incrementCounter";
+
+    private TestDatabase db;
+    private Sql sql;
+    private ProcessCluster cluster;
+    private final Random random = new Random(7);
+
+    @BeforeEach
+    void start(TestInfo test) {
+        db = TestDatabase.postgres();
+        sql = new Sql(Sql.options(db));
+        cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
+                Path.of("target", "it-logs", test.getTestMethod().orElseThrow().getName()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        cluster.close();
+        db.close();
+    }
+
+    private long run() {
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(12)));
+        return since;
+    }
+
+    private void awaitProcessed(long since, long atLeast) {
+        cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= since
+                && (s.processed() >= atLeast || s.state() != MigrationState.IN_PROGRESS));
+    }
+
+    private void assertEveryRowMigratedExactlyOnce(long since, int rows) throws Exception {
+        MigrationStatus end = cluster.awaitEnd(MIGRATION, since);
+        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
+        assertEquals(rows, end.processed());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"),
+                "rows whose counter is not exactly 1");
+        assertEquals(rows, sql.count("SELECT COUNT(*) FROM \"items\""));
+    }
+
+    @Test
+    void workersKilledAtRandomMomentsLoseAndRepeatNothing() throws Exception {
+        int rows = 200_000;
+        sql.itemsOnPostgres(rows);
+        cluster.coordinator();
+        List<ServiceProcess> workers = new ArrayList<>(List.of(cluster.worker(), cluster.worker(), cluster.worker()));
+        long since = run();
+        for (int kill = 1; kill <= 3; kill++) {
+            awaitProcessed(since, rows * (kill * 20L + random.nextInt(10)) / 100);
+            ServiceProcess victim = workers.remove(random.nextInt(workers.size()));
+            victim.kill();
+            workers.add(cluster.worker());
+        }
+        assertEveryRowMigratedExactlyOnce(since, rows);
+    }
+
+    @Test
+    void aKilledCoordinatorIsReplacedByAStandbyAndARestart() throws Exception {
+        int rows = 60_000;
+        sql.itemsOnPostgres(rows);
+        ServiceProcess first = cluster.coordinator();
+        ServiceProcess second = cluster.coordinator();
+        cluster.worker();
+        cluster.worker();
+        long since = run();
+        awaitProcessed(since, rows / 4);
+        first.kill();
+        awaitProcessed(since, rows / 2);
+        second.kill();
+        cluster.coordinator();
+        assertEveryRowMigratedExactlyOnce(since, rows);
+    }
+
+    @Test
+    void applicationWritesDuringTheMigrationAreNotLost() throws Exception {
+        int rows = 40_000;
+        sql.itemsOnPostgres(rows);
+        cluster.coordinator();
+        cluster.worker();
+        cluster.worker();
+        Map<Long, Integer> appWrites = new ConcurrentHashMap<>();
+        AtomicBoolean migrating = new AtomicBoolean(true);
+        AtomicInteger failures = new AtomicInteger();
+        Thread app = new Thread(() -> {
+            Random r = new Random(11);
+            try (Connection c = sql.connect();
+                 PreparedStatement ps = c.prepareStatement("UPDATE \"items\" SET \"counter\" = \"counter\" + 100 WHERE \"id\" = ?")) {
+                while (migrating.get()) {
+                    long id = 1 + r.nextInt(rows);
+                    ps.setLong(1, id);
+                    ps.executeUpdate();
+                    appWrites.merge(id, 1, Integer::sum);
+                }
+            } catch (Exception e) {
+                failures.incrementAndGet();
+                throw new IllegalStateException(e);
+            }
+        }, "application");
+        app.start();
+        long since = run();
+        MigrationStatus end = cluster.awaitEnd(MIGRATION, since);
+        migrating.set(false);
+        app.join();
+        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
+        assertEquals(0, failures.get());
+        long wrong = 0;
+        try (Connection c = sql.connect(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT \"id\", \"counter\" FROM \"items\"")) {
+            while (rs.next()) {
+                int expected = 1 + 100 * appWrites.getOrDefault(rs.getLong(1), 0);
+                if (rs.getInt(2) != expected) {
+                    wrong++;
+                }
+            }
+        }
+        assertEquals(0, wrong, "rows where an application write or the migration's write was lost");
+        assertEquals(true, appWrites.size() > 100, "the application wrote during the migration: " + appWrites.size());
+    }
+
+    @Test
+    void aWorkerAddedAndOneStoppedMidRunLeaveNoGapsAndNoDuplicates() throws Exception {
+        int rows = 60_000;
+        sql.itemsOnPostgres(rows);
+        cluster.coordinator();
+        ServiceProcess first = cluster.worker();
+        long since = run();
+        awaitProcessed(since, rows / 4);
+        cluster.worker();
+        awaitProcessed(since, rows * 6 / 10);
+        first.stop();
+        assertEveryRowMigratedExactlyOnce(since, rows);
+    }
+}

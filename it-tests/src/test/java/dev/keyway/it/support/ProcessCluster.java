@@ -1,0 +1,109 @@
+package dev.keyway.it.support;
+
+import dev.keyway.cli.MigrationsClient;
+import dev.keyway.kafka.KafkaGateway;
+import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.store.StoreOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Coordinators and workers as separate OS processes on a real broker and database, with fresh
+ * topics (a unique prefix) and consumer groups. The test drives them like an operator would.
+ */
+public final class ProcessCluster implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+    private final Map<String, String> env = new HashMap<>();
+    private final Path logDir;
+    private final List<ServiceProcess> processes = new ArrayList<>();
+    private final KafkaGateway kafka;
+    private final MigrationsClient client;
+    private int started;
+
+    public ProcessCluster(String bootstrap, StoreOptions db, Path logDir) {
+        String prefix = "pc-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("TOPIC_PREFIX", prefix);
+        env.put("TASK_PARTITIONS", "12");
+        env.put("JDBC_URL", db.jdbcUrl());
+        env.put("JDBC_USER", db.user());
+        env.put("JDBC_PASSWORD", db.password());
+        this.logDir = logDir;
+        KafkaSettings settings = KafkaSettings.fromEnv(env);
+        this.kafka = KafkaGateway.connect(settings, Duration.ofSeconds(20));
+        kafka.ensureTopics();
+        this.client = new MigrationsClient(kafka);
+    }
+
+    public ServiceProcess coordinator() {
+        return start("coordinator-" + (++started), ServiceProcess.COORDINATOR);
+    }
+
+    public ServiceProcess worker() {
+        return start("worker-" + (++started), ServiceProcess.WORKER);
+    }
+
+    private ServiceProcess start(String name, String main) {
+        Map<String, String> e = new HashMap<>(env);
+        e.put("WORKER_NAME", name);
+        ServiceProcess p = ServiceProcess.start(name, main, e, logDir);
+        processes.add(p);
+        return p;
+    }
+
+    /** Runs Kafka's own tool (or any main class) as a process with the test classpath; returns it finished. */
+    public ServiceProcess tool(String name, String mainClass, String... args) throws InterruptedException {
+        ServiceProcess p = ServiceProcess.start(name, mainClass, env, logDir, args);
+        p.await(120);
+        return p;
+    }
+
+    public Event send(Command c) {
+        return client.send(c, Duration.ofSeconds(60));
+    }
+
+    public MigrationStatus await(Predicate<MigrationStatus> condition) {
+        return client.awaitStatus(condition, TIMEOUT);
+    }
+
+    /** Waits until the migration ends (success, failed or canceled), written after {@code since}. */
+    public MigrationStatus awaitEnd(String name, long since) {
+        return await(s -> s.name().equals(name) && s.updatedAt() >= since && s.state() != MigrationState.IN_PROGRESS);
+    }
+
+    public MigrationStatus status(String name) {
+        return client.statuses().get(name);
+    }
+
+    public String topicPrefix() {
+        return env.get("TOPIC_PREFIX");
+    }
+
+    public String bootstrap() {
+        return env.get("KAFKA_BOOTSTRAP_SERVERS");
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ServiceProcess p : processes) {
+            p.close();
+        }
+        kafka.close();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.keyway.it.support;
+
+import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationProvider;
+import java.util.List;
+
+/**
+ * Migrations for the it-tests that run services as separate processes (found there through
+ * ServiceLoader). They work on {@code items} ({@link Sql#items}).
+ */
+public final class TestMigrations implements MigrationProvider {
+
+    /** counter := counter + 1 on every row: after a run, every row's counter must be exactly 1 more. */
+    public static final Migration INCREMENT = Migration.define("incrementCounter", "items",
+            (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1)).withBatchSize(500);
+
+    /** Like {@link #INCREMENT}, but throws on a row whose category is "poison" (fix the data to get past it). */
+    public static final Migration POISONABLE = Migration.define("incrementUnlessPoisoned", "items", (ctx, doc) -> {
+        if ("poison".equals(doc.path("category").asText())) {
+            throw new IllegalStateException("poisoned row");
+        }
+        return ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+    }).withBatchSize(200);
+
+    @Override
+    public List<Migration> migrations() {
+        return List.of(INCREMENT, POISONABLE);
+    }
+}
