@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -97,7 +98,8 @@ class ExactlyOnceLoadIT {
             long startedSecondAt = 0;
             long stoppedFirstAt = 0;
             long deadline = System.nanoTime() + PROCESSING_DEADLINE.toNanos();
-            while (reader.distinct() < RECORDS && System.nanoTime() < deadline) {
+            while (reader.distinct() < RECORDS && System.nanoTime() < deadline
+                    && first.endedOnItsOwn() == null && second.endedOnItsOwn() == null) {
                 reader.poll(); // waits up to POLL for committed output
                 if (startedSecondAt == 0 && reader.distinct() >= RECORDS / 3) {
                     running.add(second.start(gateway.processor(group, List.of(input), MAX_POLL_RECORDS)));
@@ -129,15 +131,18 @@ class ExactlyOnceLoadIT {
                     "publish %d ms, process %d ms (second member joined at +%d ms, first left at +%d ms), settle %d ms;"
                             + " output records %d, distinct %d (at the deadline %d), duplicated values %d, missing %d,"
                             + " unexpected %d; handled by first %d (assignments %d), by second %d (assignments %d);"
-                            + " input end offsets %s, committed %s",
+                            + " first ended: %s, second ended: %s; input end offsets %s, committed %s",
                     millis(published - t0), millis(processed - published),
                     startedSecondAt == 0 ? -1 : millis(startedSecondAt - published),
                     stoppedFirstAt == 0 ? -1 : millis(stoppedFirstAt - published), millis(done - processed),
                     reader.total(), reader.distinct(), distinctAtDeadline, reader.duplicatedCount(),
                     reader.missing().size(), reader.unexpected.size(), first.handled.get(), first.assignments.get(),
-                    second.handled.get(), second.assignments.get(), sorted(inputEnd), sorted(committed));
+                    second.handled.get(), second.assignments.get(), first.ended.get(), second.ended.get(),
+                    sorted(inputEnd), sorted(committed));
             log.info("{}", summary);
 
+            assertEquals(null, first.endedOnItsOwn(), "the first member's run() ended on its own: " + summary);
+            assertEquals(null, second.endedOnItsOwn(), "the second member's run() ended on its own: " + summary);
             assertTrue(settled, "the output did not settle (a transaction stayed open, or reading lagged) within "
                     + SETTLE_DEADLINE + ": " + summary);
             assertEquals(List.of(), reader.unexpected, "values that were never input: " + summary);
@@ -206,6 +211,8 @@ class ExactlyOnceLoadIT {
         final String output;
         final AtomicLong handled = new AtomicLong();
         final AtomicInteger assignments = new AtomicInteger();
+        /** How its run() ended, if it did: only the test may end it. */
+        final AtomicReference<String> ended = new AtomicReference<>();
         private Disposable subscription;
 
         Member(String name, String output) {
@@ -219,12 +226,25 @@ class ExactlyOnceLoadIT {
                 return Mono.just(List.of(new Outbound(output, in.key(), in.value())));
             };
             subscription = processor.run(copy, assignments::incrementAndGet)
-                    .subscribe(null, e -> log.error("member {} stopped with an error", name, e));
+                    .subscribe(null, e -> {
+                        ended.compareAndSet(null, "failed: " + e);
+                        log.error("member {} failed", name, e);
+                    }, () -> {
+                        ended.compareAndSet(null, "completed");
+                        log.error("member {} completed, but run() must run until cancelled", name);
+                    });
             return subscription;
+        }
+
+        /** How run() ended if the test did not end it, else null. */
+        String endedOnItsOwn() {
+            String how = ended.get();
+            return how == null || how.equals("stopped by the test") ? null : how;
         }
 
         void stop() {
             if (subscription != null) {
+                ended.compareAndSet(null, "stopped by the test");
                 subscription.dispose();
             }
         }

@@ -49,6 +49,8 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     private static final int FETCH_MAX_WAIT_MS = 20;
     /** reactor-kafka polls again only after a poll returns: a short poll picks up new demand quickly. */
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(10);
+    /** A stopping service leaves its group within this, so its partitions move on quickly. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaSettings settings;
     private final Admin admin;
@@ -129,7 +131,8 @@ public final class ReactorKafkaGateway implements KafkaGateway {
                 // rebalance would always wait the whole delay (60 s by default). Records in flight when partitions
                 // are revoked are safe to let go: their transaction cannot commit, and the ledger makes the redelivery
                 // a no-op for the database.
-                .maxDelayRebalance(Duration.ZERO);
+                .maxDelayRebalance(Duration.ZERO)
+                .closeTimeout(CLOSE_TIMEOUT);
         SenderOptions<String, byte[]> so = producerOptions()
                 .producerProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)
                 .stopOnError(true);

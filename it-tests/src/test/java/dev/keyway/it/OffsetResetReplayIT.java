@@ -1,0 +1,97 @@
+package dev.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ProcessCluster;
+import dev.keyway.it.support.ServiceProcess;
+import dev.keyway.it.support.Sql;
+import dev.keyway.it.support.TestDatabase;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.TaskLocation;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replay runbook (docs/RUNBOOK.md), driven by Kafka's own consumer-groups tool: a failed batch's
+ * status names its task's offset; with the workers stopped, the workers' group is reset to that
+ * offset; restarted workers run the batch again and the migration completes, with no batch applied twice.
+ */
+class OffsetResetReplayIT {
+
+    private static final String MIGRATION = "incrementUnlessPoisoned";
+    private static final int ROWS = 20_000;
+
+    private TestDatabase db;
+    private Sql sql;
+    private ProcessCluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        db = TestDatabase.postgres();
+        sql = new Sql(Sql.options(db));
+        sql.itemsOnPostgres(ROWS);
+        sql.exec("UPDATE \"items\" SET \"category\" = 'poison' WHERE \"id\" = 7777");
+        cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
+                Path.of("target", "it-logs", "offsetReset"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        cluster.close();
+        db.close();
+    }
+
+    @Test
+    void resettingTheWorkersOffsetToTheFailedTaskReplaysItAndTheMigrationCompletes() throws Exception {
+        cluster.coordinator();
+        List<ServiceProcess> workers = List.of(cluster.worker(), cluster.worker());
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(4)));
+        MigrationStatus failed = cluster.awaitEnd(MIGRATION, since);
+        assertEquals(MigrationState.FAILED, failed.state());
+        assertEquals("7777", failed.failedBatch().documentId());
+        TaskLocation task = failed.failedBatch().task();
+        assertNotNull(task);
+
+        for (ServiceProcess w : workers) {
+            w.stop();
+        }
+        sql.exec("UPDATE \"items\" SET \"category\" = 'other' WHERE \"id\" = 7777");
+        resetWorkersTo(task);
+
+        long replayed = System.currentTimeMillis();
+        cluster.worker();
+        cluster.worker();
+        MigrationStatus done = cluster.awaitEnd(MIGRATION, replayed);
+        assertEquals(MigrationState.SUCCESS, done.state(), "error: " + done.error());
+        assertEquals(ROWS, done.processed());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
+    }
+
+    /** Kafka refuses while the group still has members: retry until the stopped workers have left. */
+    private void resetWorkersTo(TaskLocation task) throws Exception {
+        String output = "";
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            ServiceProcess tool = cluster.tool("reset-offsets-" + attempt,
+                    "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                    "--bootstrap-server", cluster.bootstrap(), "--group", cluster.topicPrefix() + "workers",
+                    "--topic", task.topic() + ":" + task.partition(), "--reset-offsets",
+                    "--to-offset", String.valueOf(task.offset()), "--execute");
+            output = tool.output();
+            if (output.contains("NEW-OFFSET") && output.contains(String.valueOf(task.offset()))) {
+                return;
+            }
+        }
+        assertTrue(false, "kafka-consumer-groups did not reset the offset:\n" + output);
+    }
+}
