@@ -23,8 +23,18 @@ public interface KafkaGateway extends AutoCloseable {
     /** Creates the four topics if they do not exist (status compacted). */
     void ensureTopics();
 
-    /** An exactly-once processor for a consumer group over the given topics. */
-    ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords);
+    /** An exactly-once processor for a consumer group over the given topics that handles one record at a time. */
+    default ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords) {
+        return processor(groupId, topics, maxPollRecords, 1);
+    }
+
+    /**
+     * An exactly-once processor for a consumer group over the given topics.
+     *
+     * @param concurrency how many records of one poll are handled at once (their outputs keep the
+     *     records' order); 1 for handlers whose outcome depends on the order of records
+     */
+    ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords, int concurrency);
 
     /** Publishes records (idempotent producer, not transactional); completes when all are acknowledged. */
     Mono<Void> publish(List<Outbound> records);

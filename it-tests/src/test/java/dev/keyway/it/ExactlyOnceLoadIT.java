@@ -1,8 +1,8 @@
 package dev.keyway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.kafka.ExactlyOnceProcessor;
@@ -62,6 +62,8 @@ class ExactlyOnceLoadIT {
     private static final Duration PROCESSING_DEADLINE = Duration.ofSeconds(180);
     /** Longer than the processors' transaction timeout (10 s), so that an abandoned transaction has ended. */
     private static final Duration SETTLE_DEADLINE = Duration.ofSeconds(45);
+    /** No new output for this long means the processors are stuck (a rebalance takes a few seconds). */
+    private static final Duration STALL = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -98,9 +100,17 @@ class ExactlyOnceLoadIT {
             long startedSecondAt = 0;
             long stoppedFirstAt = 0;
             long deadline = System.nanoTime() + PROCESSING_DEADLINE.toNanos();
-            while (reader.distinct() < RECORDS && System.nanoTime() < deadline
+            long lastProgressAt = System.nanoTime();
+            int lastDistinct = 0;
+            boolean stalled = false;
+            while (reader.distinct() < RECORDS && System.nanoTime() < deadline && !stalled
                     && first.endedOnItsOwn() == null && second.endedOnItsOwn() == null) {
                 reader.poll(); // waits up to POLL for committed output
+                if (reader.distinct() > lastDistinct) {
+                    lastDistinct = reader.distinct();
+                    lastProgressAt = System.nanoTime();
+                }
+                stalled = System.nanoTime() - lastProgressAt > STALL.toNanos();
                 if (startedSecondAt == 0 && reader.distinct() >= RECORDS / 3) {
                     running.add(second.start(gateway.processor(group, List.of(input), MAX_POLL_RECORDS)));
                     startedSecondAt = System.nanoTime();
@@ -127,9 +137,9 @@ class ExactlyOnceLoadIT {
             Map<TopicPartition, Long> inputEnd = endOffsets(cluster, input);
             Map<TopicPartition, Long> committed = committedOffsets(cluster, group);
 
-            String summary = String.format(
-                    "publish %d ms, process %d ms (second member joined at +%d ms, first left at +%d ms), settle %d ms;"
-                            + " output records %d, distinct %d (at the deadline %d), duplicated values %d, missing %d,"
+            String summary = String.format((stalled ? "STALLED (no new output for " + STALL.toSeconds() + " s); " : "")
+                    + "publish %d ms, process %d ms (second member joined at +%d ms, first left at +%d ms), settle %d ms;"
+                            + " output records %d, distinct %d (when processing ended %d), duplicated values %d, missing %d,"
                             + " unexpected %d; handled by first %d (assignments %d), by second %d (assignments %d);"
                             + " first ended: %s, second ended: %s; input end offsets %s, committed %s",
                     millis(published - t0), millis(processed - published),
@@ -147,6 +157,7 @@ class ExactlyOnceLoadIT {
                     + SETTLE_DEADLINE + ": " + summary);
             assertEquals(List.of(), reader.unexpected, "values that were never input: " + summary);
             assertEquals(List.of(), reader.duplicated(), "values that came out more than once: " + summary);
+            assertFalse(stalled, "the processors stopped making progress: " + summary);
             assertEquals(List.of(), reader.missing().stream().limit(20).toList(),
                     "values that never came out (first 20 of " + reader.missing().size() + "): " + summary);
             assertEquals(RECORDS, reader.total(), "output records: " + summary);

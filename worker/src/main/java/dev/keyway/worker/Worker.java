@@ -28,7 +28,10 @@ public final class Worker {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
-    /** Tasks fetched per poll (and per Kafka transaction): small, so a rebalance waits for little work. */
+    /**
+     * Tasks fetched per poll, handled at once (they belong to different segments) and committed in one
+     * Kafka transaction: small, so a rebalance waits for little work. Matches the store's default pool.
+     */
     static final int TASKS_PER_POLL = 4;
 
     private final KafkaGateway kafka;
@@ -58,7 +61,7 @@ public final class Worker {
             kafka.ensureTopics();
             store.ensureLedger();
         }).subscribeOn(blocking).then(kafka.processor(kafka.settings().topicPrefix() + "workers",
-                List.of(topics.tasks()), TASKS_PER_POLL).run(this::handle, () -> { }));
+                List.of(topics.tasks()), TASKS_PER_POLL, TASKS_PER_POLL).run(this::handle, () -> { }));
     }
 
     private Mono<List<Outbound>> handle(Inbound in) {

@@ -30,12 +30,14 @@ final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
     private final ReceiverOptions<String, byte[]> receiverOptions;
     private final SenderOptions<String, byte[]> senderOptions;
     private final String groupId;
+    private final int concurrency;
 
     ReactorExactlyOnceProcessor(ReceiverOptions<String, byte[]> receiverOptions,
-                                SenderOptions<String, byte[]> senderOptions, String groupId) {
+                                SenderOptions<String, byte[]> senderOptions, String groupId, int concurrency) {
         this.receiverOptions = receiverOptions;
         this.senderOptions = senderOptions;
         this.groupId = groupId;
+        this.concurrency = concurrency;
     }
 
     @Override
@@ -65,7 +67,7 @@ final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
                     KafkaReceiver<String, byte[]> receiver =
                             KafkaReceiver.create(new PollThreadMetadataConsumerFactory(), ro);
                     return receiver.receiveExactlyOnce(tm)
-                            .concatMap(batch -> sender.send(batch.concatMap(r -> handle(handler, r)))
+                            .concatMap(batch -> sender.send(batch.flatMapSequential(r -> handle(handler, r), concurrency))
                                     .then(tm.commit()), 1)
                             .onErrorResume(e -> tm.abort().onErrorResume(a -> Mono.empty()).then(Mono.error(e)));
                 },
@@ -74,7 +76,7 @@ final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
 
     private static Flux<SenderRecord<String, byte[], Void>> handle(Function<Inbound, Mono<List<Outbound>>> handler,
                                                                     ConsumerRecord<String, byte[]> r) {
-        Inbound in = new Inbound(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+        Inbound in = new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
         return handler.apply(in).flatMapIterable(list -> list)
                 .map(o -> SenderRecord.create(new ProducerRecord<>(o.topic(), o.key(), o.value()), null));
     }

@@ -120,7 +120,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     }
 
     @Override
-    public ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords) {
+    public ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords, int concurrency) {
         Map<String, Object> c = consumerProps(groupId);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
@@ -136,7 +136,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
         SenderOptions<String, byte[]> so = producerOptions()
                 .producerProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)
                 .stopOnError(true);
-        return new ReactorExactlyOnceProcessor(ro, so, groupId);
+        return new ReactorExactlyOnceProcessor(ro, so, groupId, concurrency);
     }
 
     @Override
@@ -160,7 +160,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             List<Inbound> out = new ArrayList<>();
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(new Inbound(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
+                    out.add(new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
                 }
             }
             return out;
@@ -182,7 +182,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
                 .assignment(List.of(p))
                 .addAssignListener(parts -> parts.forEach(rp -> rp.seek(fromOffset)));
         return KafkaReceiver.create(ro).receive()
-                .map(r -> new Inbound(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
+                .map(r -> new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
     }
 
     @Override

@@ -78,6 +78,14 @@ public final class ProcessCluster implements AutoCloseable {
         return client.awaitStatus(condition, TIMEOUT);
     }
 
+    public MigrationStatus await(Predicate<MigrationStatus> condition, Duration timeout) {
+        return client.awaitStatus(condition, timeout);
+    }
+
+    public KafkaGateway kafka() {
+        return kafka;
+    }
+
     /** Waits until the migration ends (success, failed or canceled), written after {@code since}. */
     public MigrationStatus awaitEnd(String name, long since) {
         return await(s -> s.name().equals(name) && s.updatedAt() >= since && s.state() != MigrationState.IN_PROGRESS);

@@ -51,7 +51,7 @@ public final class ServiceHarness implements AutoCloseable {
                 .withTopicPrefix("it-" + UUID.randomUUID().toString().substring(0, 8) + ".").withTaskPartitions(4);
         KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(20));
         kafka.ensureTopics();
-        ServiceHarness h = new ServiceHarness(kafka, Store.open(db), catalog);
+        ServiceHarness h = new ServiceHarness(kafka, Store.open(db.withPoolSize(10)), catalog);
         h.startCoordinator();
         for (int i = 0; i < workers; i++) {
             h.startWorker();

@@ -74,6 +74,24 @@ public final class ServiceProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The process's peak resident memory (VmHWM) in MiB, or -1 when it cannot be read. */
+    public long peakRssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     public String name() {
         return name;
     }

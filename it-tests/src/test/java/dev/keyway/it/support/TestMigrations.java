@@ -22,8 +22,13 @@ public final class TestMigrations implements MigrationProvider {
         return ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
     }).withBatchSize(200);
 
+    /** The benchmark's backfill over {@code bench}: derived := name<email>, touched := touched + 1. */
+    public static final Migration BENCH = Migration.define("benchBackfill", "bench", (ctx, doc) -> ctx.newObject()
+            .put("derived", doc.get("name").asText() + "<" + doc.path("email").asText() + ">")
+            .put("touched", doc.get("touched").asInt() + 1));
+
     @Override
     public List<Migration> migrations() {
-        return List.of(INCREMENT, POISONABLE);
+        return List.of(INCREMENT, POISONABLE, BENCH);
     }
 }

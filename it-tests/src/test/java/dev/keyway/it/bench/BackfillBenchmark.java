@@ -1,0 +1,313 @@
+package dev.keyway.it.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.keyway.cli.LocalKafka;
+import dev.keyway.codec.JsonCodec;
+import dev.keyway.it.support.ProcessCluster;
+import dev.keyway.it.support.ServiceProcess;
+import dev.keyway.it.support.Sql;
+import dev.keyway.it.support.TestDatabase;
+import dev.keyway.kafka.Inbound;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.store.StoreOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code bin/bench}: the same backfill over the same PostgreSQL table by one SQL statement (the offline
+ * limit), a hand-written JDBC keyset loop (the baseline), Spring Batch (the JVM peer) and Keyway with
+ * 1, 2 and 4 workers at batch sizes 100 and 1000. Each run starts from the same data and is checked:
+ * every row changed exactly once. Prints a table and writes target/bench/results.json.
+ */
+public final class BackfillBenchmark {
+
+    record Result(String contender, int rows, double seconds, Double batchP50Ms, Double batchP99Ms,
+                  Double outsideDbP50Ms, Double firstBatchMs, Long workerRssMib, Long coordinatorRssMib) {
+        double rowsPerSecond() {
+            return rows / seconds;
+        }
+    }
+
+    private final BenchTable table;
+    private final StoreOptions db;
+    private final Path out;
+    private final List<Result> results = new ArrayList<>();
+
+    private BenchTable table() {
+        return table;
+    }
+
+    BackfillBenchmark(StoreOptions db, int rows, Path out) {
+        this.db = db;
+        this.table = new BenchTable(new Sql(db), rows);
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = 1_000_000;
+        List<String> only = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rows" -> rows = Integer.parseInt(args[++i]);
+                case "--only" -> only.addAll(List.of(args[++i].split(",")));
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; usage: bin/bench [--rows N] [--only sql,jdbc,spring,keyway]");
+            }
+        }
+        Path out = Path.of("target", "bench");
+        Files.createDirectories(out);
+        try (TestDatabase pg = TestDatabase.postgres()) {
+            StoreOptions db = StoreOptions.of(pg.jdbcUrl(), pg.user(), pg.password());
+            new BackfillBenchmark(db, rows, out).runAll(only);
+        }
+        System.exit(0);
+    }
+
+    void runAll(List<String> only) throws Exception {
+        System.out.printf("backfill benchmark: %,d rows, PostgreSQL %s, %d cores%n", table().rows(), db.jdbcUrl(),
+                Runtime.getRuntime().availableProcessors());
+        if (only.isEmpty() || only.contains("sql")) {
+            record(sqlUpdate());
+        }
+        if (only.isEmpty() || only.contains("jdbc")) {
+            record(jdbcLoop(1000));
+        }
+        if (only.isEmpty() || only.contains("spring")) {
+            record(springBatch(1000, 2));
+            record(springBatch(1000, 4));
+        }
+        if (only.isEmpty() || only.contains("keyway")) {
+            LocalKafka broker = LocalKafka.start(out.resolve("kafka").toAbsolutePath(), freePort(), freePort(),
+                    System.getProperty("java.class.path"));
+            try {
+                for (int batch : List.of(1000, 100)) {
+                    for (int workers : List.of(1, 2, 4)) {
+                        record(keyway(broker.bootstrapServers(), workers, batch));
+                    }
+                }
+            } finally {
+                broker.stop();
+            }
+        }
+        report();
+    }
+
+    private void record(Result r) {
+        results.add(r);
+        System.out.printf("  %-28s %9.1f s %,12.0f rows/s%n", r.contender(), r.seconds(), r.rowsPerSecond());
+    }
+
+    // ---- contenders
+
+    private Result sqlUpdate() throws Exception {
+        table.reset();
+        long t0 = System.nanoTime();
+        new Sql(db).exec("UPDATE bench SET derived = " + BenchTable.EXPECTED + ", touched = touched + 1");
+        Result r = simple("1 SQL UPDATE (offline limit)", t0);
+        table.check(r.contender());
+        return r;
+    }
+
+    /** The hand-written baseline: one thread, keyset pages locked FOR UPDATE, a JDBC batch of updates per page. */
+    private Result jdbcLoop(int batch) throws Exception {
+        table.reset();
+        long t0 = System.nanoTime();
+        try (Connection c = new Sql(db).connect();
+             PreparedStatement page = c.prepareStatement("SELECT id, name, email, touched FROM bench WHERE id > ?"
+                     + " ORDER BY id LIMIT ? FOR UPDATE");
+             PreparedStatement update = c.prepareStatement("UPDATE bench SET derived = ?, touched = ? WHERE id = ?")) {
+            c.setAutoCommit(false);
+            long cursor = 0;
+            int n;
+            do {
+                page.setLong(1, cursor);
+                page.setInt(2, batch);
+                n = 0;
+                try (ResultSet rs = page.executeQuery()) {
+                    while (rs.next()) {
+                        cursor = rs.getLong(1);
+                        update.setString(1, rs.getString(2) + "<" + rs.getString(3) + ">");
+                        update.setInt(2, rs.getInt(4) + 1);
+                        update.setLong(3, cursor);
+                        update.addBatch();
+                        n++;
+                    }
+                }
+                update.executeBatch();
+                c.commit();
+            } while (n == batch);
+        }
+        Result r = simple("2 JDBC keyset loop, batch " + batch, t0);
+        table.check(r.contender());
+        return r;
+    }
+
+    private Result springBatch(int chunk, int partitions) throws Exception {
+        table.reset();
+        try (HikariDataSource ds = new HikariDataSource()) {
+            ds.setJdbcUrl(db.jdbcUrl());
+            ds.setUsername(db.user());
+            ds.setPassword(db.password());
+            ds.setMaximumPoolSize(partitions + 4);
+            long t0 = System.nanoTime();
+            SpringBatchBackfill.run(ds, chunk, partitions);
+            Result r = simple("3 Spring Batch, " + partitions + " partitions", t0);
+            table.check(r.contender());
+            return r;
+        }
+    }
+
+    private Result keyway(String bootstrap, int workers, int batch) throws Exception {
+        table.reset();
+        String name = "4 Keyway, " + workers + " worker(s), batch " + batch;
+        Path logs = out.resolve("logs").resolve("w" + workers + "-b" + batch);
+        try (ProcessCluster cluster = new ProcessCluster(bootstrap, db, logs)) {
+            ServiceProcess coordinator = cluster.coordinator();
+            List<ServiceProcess> ws = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                ws.add(cluster.worker());
+            }
+            awaitAssigned(ws);
+            // warm up: a dry run (one batch, rolled back) through the coordinator and a worker
+            long dry = System.currentTimeMillis();
+            cluster.send(Command.Run.of("benchBackfill").withDryRun(true).withBatchSize(batch));
+            cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= dry && s.pendingDryRun() == null
+                    && s.dryRun() != null, Duration.ofMinutes(2));
+
+            long sent = System.currentTimeMillis();
+            Event answer = cluster.send(Command.Run.of("benchBackfill").withBatchSize(batch));
+            if (!(answer instanceof Event.CommandAccepted)) {
+                throw new IllegalStateException(name + ": " + answer);
+            }
+            MigrationStatus end = cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= sent
+                    && s.state() != MigrationState.IN_PROGRESS, Duration.ofHours(1));
+            if (end.state() != MigrationState.SUCCESS) {
+                throw new IllegalStateException(name + " ended " + end.state().json() + ": " + end.error());
+            }
+            long workerRss = ws.stream().mapToLong(ServiceProcess::peakRssMib).max().orElse(-1);
+            long coordinatorRss = coordinator.peakRssMib();
+            Result r = latencies(name, cluster, end, sent, workerRss, coordinatorRss);
+            table.check(name);
+            return r;
+        }
+    }
+
+    /** Batch latency (worker-side), the cost per batch outside the database, and the time to the first batch. */
+    private Result latencies(String name, ProcessCluster cluster, MigrationStatus end, long sent, long workerRss,
+                             long coordinatorRss) {
+        JsonCodec codec = new JsonCodec();
+        record Outcome(long at, Event.BatchCompleted e) {
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Inbound r : cluster.kafka().readToEnd(cluster.kafka().settings().topics().events())) {
+            if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.runId().equals(end.runId())
+                    && !c.replayed()) {
+                outcomes.add(new Outcome(r.timestamp(), c));
+            }
+        }
+        List<Double> batch = outcomes.stream().map(o -> (double) o.e().millis()).sorted().collect(Collectors.toList());
+        Map<Integer, List<Outcome>> bySegment = outcomes.stream()
+                .collect(Collectors.groupingBy(o -> o.e().segment(), LinkedHashMap::new, Collectors.toList()));
+        List<Double> outside = new ArrayList<>();
+        for (List<Outcome> seg : bySegment.values()) {
+            seg.sort(Comparator.comparingLong(Outcome::at));
+            for (int i = 1; i < seg.size(); i++) {
+                outside.add((double) (seg.get(i).at() - seg.get(i - 1).at() - seg.get(i).e().millis()));
+            }
+        }
+        outside.sort(null);
+        double first = outcomes.stream().mapToLong(Outcome::at).min().orElse(sent) - sent;
+        double seconds = (end.latestEnd() - end.latestStart()) / 1000.0;
+        return new Result(name, (int) end.processed(), seconds, pct(batch, 50), pct(batch, 99), pct(outside, 50), first,
+                workerRss, coordinatorRss);
+    }
+
+    private static Double pct(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return null;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    private void awaitAssigned(List<ServiceProcess> workers) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            long assigned = workers.stream().filter(w -> {
+                try {
+                    return w.output().contains("workers: assigned");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+            if (assigned == workers.size()) {
+                return;
+            }
+            Mono.delay(Duration.ofMillis(200)).block();
+        }
+        throw new IllegalStateException("workers did not join their group within 60 s");
+    }
+
+    private Result simple(String name, long t0) {
+        return new Result(name, table.rows(), (System.nanoTime() - t0) / 1e9, null, null, null, null, null, null);
+    }
+
+    // ---- report
+
+    private void report() throws IOException {
+        double baseline = results.stream().filter(r -> r.contender().startsWith("2 ")).mapToDouble(Result::rowsPerSecond)
+                .findFirst().orElse(Double.NaN);
+        System.out.println();
+        System.out.printf("%-30s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "CONTENDER", "SECONDS", "ROWS/S", "VS JDBC",
+                "BATCH P50", "BATCH P99", "OUTSIDE DB", "1ST BATCH", "WORKER", "COORD.");
+        System.out.printf("%-30s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "", "", "", "", "ms", "ms", "p50 ms",
+                "ms", "RSS MiB", "RSS MiB");
+        StringBuilder json = new StringBuilder("{\n  \"rows\": " + table.rows() + ",\n  \"cores\": "
+                + Runtime.getRuntime().availableProcessors() + ",\n  \"results\": [\n");
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            System.out.printf("%-30s %9.1f %,12.0f %7.2fx %9s %9s %11s %10s %8s %8s%n", r.contender(), r.seconds(),
+                    r.rowsPerSecond(), r.rowsPerSecond() / baseline, f(r.batchP50Ms()), f(r.batchP99Ms()),
+                    f(r.outsideDbP50Ms()), f(r.firstBatchMs()), f(r.workerRssMib()), f(r.coordinatorRssMib()));
+            json.append(String.format("    {\"contender\": \"%s\", \"rows\": %d, \"seconds\": %.3f, \"rowsPerSecond\": %.1f,"
+                            + " \"vsJdbcLoop\": %.3f, \"batchP50Ms\": %s, \"batchP99Ms\": %s, \"outsideDbP50Ms\": %s,"
+                            + " \"firstBatchMs\": %s, \"workerRssMib\": %s, \"coordinatorRssMib\": %s}%s%n",
+                    r.contender(), r.rows(), r.seconds(), r.rowsPerSecond(), r.rowsPerSecond() / baseline,
+                    j(r.batchP50Ms()), j(r.batchP99Ms()), j(r.outsideDbP50Ms()), j(r.firstBatchMs()),
+                    j(r.workerRssMib()), j(r.coordinatorRssMib()), i + 1 < results.size() ? "," : ""));
+        }
+        json.append("  ]\n}\n");
+        Files.writeString(out.resolve("results.json"), json);
+        System.out.println("\nevery run checked: each row changed exactly once. JSON: " + out.resolve("results.json"));
+    }
+
+    private static String f(Number n) {
+        return n == null ? "-" : String.format("%,.0f", n.doubleValue());
+    }
+
+    private static String j(Number n) {
+        return n == null ? "null" : String.valueOf(n);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+}
