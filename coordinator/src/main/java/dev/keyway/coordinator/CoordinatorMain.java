@@ -3,15 +3,14 @@ package dev.keyway.coordinator;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -36,15 +35,8 @@ public final class CoordinatorMain {
              Store store = Store.open(storeOptions, Duration.ofSeconds(60))) {
             log.info("coordinator on {} (topics {}*), store {}, migrations {}", settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Disposable running = new Coordinator(kafka, store, catalog, Clock.systemUTC(), scheduler).run()
-                    .doFinally(s -> stopped.countDown())
-                    .subscribe(v -> { }, e -> log.error("coordinator stopped: {}", e.toString(), e));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                running.dispose();
-                scheduler.dispose();
-            }, "keyway-coordinator-stop"));
-            stopped.await();
+            ServiceRunner.runUntilStopped("coordinator",
+                    new Coordinator(kafka, store, catalog, Clock.systemUTC(), scheduler).run(), scheduler::dispose);
         } catch (RuntimeException e) {
             log.error("{}", e.getMessage());
             System.exit(2);

@@ -4,15 +4,14 @@ import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.metrics.MicrometerBatchObserver;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -39,17 +38,12 @@ public final class WorkerMain {
              Store store = Store.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
             log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Disposable running = new Worker(kafka, store, catalog, blocking, parallel,
-                    new MicrometerBatchObserver(new SimpleMeterRegistry()), name).run()
-                    .doFinally(s -> stopped.countDown())
-                    .subscribe(v -> { }, e -> log.error("worker stopped: {}", e.toString(), e));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                running.dispose();
+            Worker worker = new Worker(kafka, store, catalog, blocking, parallel,
+                    new MicrometerBatchObserver(new SimpleMeterRegistry()), name);
+            ServiceRunner.runUntilStopped(name, worker.run(), () -> {
                 blocking.dispose();
                 parallel.dispose();
-            }, "keyway-worker-stop"));
-            stopped.await();
+            });
         } catch (RuntimeException e) {
             log.error("{}", e.getMessage());
             System.exit(2);

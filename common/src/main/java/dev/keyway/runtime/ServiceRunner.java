@@ -1,0 +1,32 @@
+package dev.keyway.runtime;
+
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+/** Runs a long-lived service pipeline in a {@code main} until the JVM is asked to stop (SIGTERM, Ctrl-C). */
+public final class ServiceRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceRunner.class);
+
+    private ServiceRunner() {
+    }
+
+    /**
+     * Subscribes to {@code service} and blocks until it ends or the JVM shuts down; on shutdown the
+     * pipeline is cancelled (so its consumer leaves the group) and then {@code onStop} runs.
+     */
+    public static void runUntilStopped(String name, Mono<Void> service, Runnable onStop) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Disposable running = service
+                .doFinally(s -> stopped.countDown())
+                .subscribe(v -> { }, e -> log.error("{} stopped: {}", name, e.toString(), e));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.dispose();
+            onStop.run();
+        }, name + "-stop"));
+        stopped.await();
+    }
+}
