@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.kafka.receiver.KafkaReceiver;
 import reactor.kafka.receiver.ReceiverOptions;
 import reactor.kafka.sender.KafkaSender;
@@ -71,7 +72,9 @@ final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
                                     .then(tm.commit()), 1)
                             .onErrorResume(e -> tm.abort().onErrorResume(a -> Mono.empty()).then(Mono.error(e)));
                 },
-                sender -> Mono.fromRunnable(sender::close));
+                // close() of a transactional sender blocks on the sender's own thread, which is where an
+                // abort's error arrives: closing there would wait on itself forever, so close elsewhere
+                sender -> Mono.fromRunnable(sender::close).subscribeOn(Schedulers.boundedElastic()).then());
     }
 
     private static Flux<SenderRecord<String, byte[], Void>> handle(Function<Inbound, Mono<List<Outbound>>> handler,

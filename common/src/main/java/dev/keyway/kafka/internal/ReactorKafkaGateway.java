@@ -46,7 +46,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     /** Short enough that a killed process's open transaction and group membership expire in seconds. */
     private static final int TRANSACTION_TIMEOUT_MS = 10_000;
     private static final int SESSION_TIMEOUT_MS = 10_000;
-    private static final int FETCH_MAX_WAIT_MS = 20;
+    private static final int FETCH_MAX_WAIT_MS = 10;
     /** reactor-kafka polls again only after a poll returns: a short poll picks up new demand quickly. */
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(10);
     /** A stopping service leaves its group within this, so its partitions move on quickly. */

@@ -67,7 +67,7 @@ public final class BackfillBenchmark {
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: bin/bench [--rows N] [--only sql,jdbc,spring,keyway]");
+                        + "; usage: bin/bench [--rows N] [--only sql,jdbc,spring,keyway,probe]");
             }
         }
         Path out = Path.of("target", "bench");
@@ -92,13 +92,15 @@ public final class BackfillBenchmark {
             record(springBatch(1000, 2));
             record(springBatch(1000, 4));
         }
-        if (only.isEmpty() || only.contains("keyway")) {
+        if (only.isEmpty() || only.contains("keyway") || only.contains("probe")) {
             LocalKafka broker = LocalKafka.start(out.resolve("kafka").toAbsolutePath(), freePort(), freePort(),
                     System.getProperty("java.class.path"));
             try {
-                for (int batch : List.of(1000, 100)) {
+                // one chain of batches, one worker: its gaps between batches are the pure cost outside the database
+                record(keyway(broker.bootstrapServers(), 1, 1000, 1));
+                for (int batch : only.contains("probe") ? List.<Integer>of() : List.of(1000, 100)) {
                     for (int workers : List.of(1, 2, 4)) {
-                        record(keyway(broker.bootstrapServers(), workers, batch));
+                        record(keyway(broker.bootstrapServers(), workers, batch, null));
                     }
                 }
             } finally {
@@ -173,10 +175,10 @@ public final class BackfillBenchmark {
         }
     }
 
-    private Result keyway(String bootstrap, int workers, int batch) throws Exception {
+    private Result keyway(String bootstrap, int workers, int batch, Integer segments) throws Exception {
         table.reset();
-        String name = "4 Keyway, " + workers + " worker(s), batch " + batch;
-        Path logs = out.resolve("logs").resolve("w" + workers + "-b" + batch);
+        String name = "4 Keyway, " + workers + " worker(s), batch " + batch + (segments == null ? "" : ", " + segments + " seg.");
+        Path logs = out.resolve("logs").resolve("w" + workers + "-b" + batch + "-s" + segments);
         try (ProcessCluster cluster = new ProcessCluster(bootstrap, db, logs)) {
             ServiceProcess coordinator = cluster.coordinator();
             List<ServiceProcess> ws = new ArrayList<>();
@@ -191,7 +193,7 @@ public final class BackfillBenchmark {
                     && s.dryRun() != null, Duration.ofMinutes(2));
 
             long sent = System.currentTimeMillis();
-            Event answer = cluster.send(Command.Run.of("benchBackfill").withBatchSize(batch));
+            Event answer = cluster.send(Command.Run.of("benchBackfill").withBatchSize(batch).withSegments(segments));
             if (!(answer instanceof Event.CommandAccepted)) {
                 throw new IllegalStateException(name + ": " + answer);
             }
@@ -273,15 +275,15 @@ public final class BackfillBenchmark {
         double baseline = results.stream().filter(r -> r.contender().startsWith("2 ")).mapToDouble(Result::rowsPerSecond)
                 .findFirst().orElse(Double.NaN);
         System.out.println();
-        System.out.printf("%-30s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "CONTENDER", "SECONDS", "ROWS/S", "VS JDBC",
+        System.out.printf("%-36s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "CONTENDER", "SECONDS", "ROWS/S", "VS JDBC",
                 "BATCH P50", "BATCH P99", "OUTSIDE DB", "1ST BATCH", "WORKER", "COORD.");
-        System.out.printf("%-30s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "", "", "", "", "ms", "ms", "p50 ms",
+        System.out.printf("%-36s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "", "", "", "", "ms", "ms", "p50 ms",
                 "ms", "RSS MiB", "RSS MiB");
         StringBuilder json = new StringBuilder("{\n  \"rows\": " + table.rows() + ",\n  \"cores\": "
                 + Runtime.getRuntime().availableProcessors() + ",\n  \"results\": [\n");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
-            System.out.printf("%-30s %9.1f %,12.0f %7.2fx %9s %9s %11s %10s %8s %8s%n", r.contender(), r.seconds(),
+            System.out.printf("%-36s %9.1f %,12.0f %7.2fx %9s %9s %11s %10s %8s %8s%n", r.contender(), r.seconds(),
                     r.rowsPerSecond(), r.rowsPerSecond() / baseline, f(r.batchP50Ms()), f(r.batchP99Ms()),
                     f(r.outsideDbP50Ms()), f(r.firstBatchMs()), f(r.workerRssMib()), f(r.coordinatorRssMib()));
             json.append(String.format("    {\"contender\": \"%s\", \"rows\": %d, \"seconds\": %.3f, \"rowsPerSecond\": %.1f,"
