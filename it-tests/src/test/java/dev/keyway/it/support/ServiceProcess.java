@@ -23,7 +23,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code mainClass} with the environment; output goes to {@code logDir/name.log}. */
+    /** Starts {@code mainClass} with the environment; output goes to {@code logDir/name.log} (replaced). */
     public static ServiceProcess start(String name, String mainClass, Map<String, String> env, Path logDir,
                                        String... args) {
         try {
@@ -35,7 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
                     "-cp", System.getProperty("java.class.path"), mainClass));
             cmd.addAll(java.util.List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
             pb.environment().putAll(env);
             return new ServiceProcess(name, pb.start(), log);
         } catch (IOException e) {
