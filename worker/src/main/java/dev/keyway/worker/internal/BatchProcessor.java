@@ -64,7 +64,7 @@ public final class BatchProcessor {
         Optional<Migration> def = catalog.find(task.migration());
         if (def.isEmpty()) {
             return failed(task, where, "unknown migration '" + task.migration() + "' on worker " + worker
-                    + ": deploy the jar that defines it to every worker", null, false);
+                    + ": deploy the jar that defines it to every worker", null);
         }
         Migration m = def.get();
         try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
@@ -81,7 +81,7 @@ public final class BatchProcessor {
             for (Applied a : apply(m, ctx, page)) {
                 if (a.error() != null) {
                     observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
-                    return failed(task, where, a.error(), a.id(), false);
+                    return failed(task, where, a.error(), a.id());
                 }
                 if (a.patch() != null) {
                     patches.put(a.doc().get(ctx.primaryKey()), a.patch());
@@ -93,7 +93,7 @@ public final class BatchProcessor {
             if (task.dryRun()) {
                 List<Event.DocumentChange> changes = changes(tx, ctx, page);
                 observer.batch(m.name(), "dryRun", page.size(), System.nanoTime() - start);
-                return completed(task, next, page.size(), done, false, changes, start);
+                return completed(task, next, page.size(), done, changes, start);
             }
             LedgerEntry entry = new LedgerEntry(m.name(), task.runId(), task.segment(), task.cursor(), next,
                     page.size(), done);
@@ -104,13 +104,13 @@ public final class BatchProcessor {
             }
             tx.commit();
             observer.batch(m.name(), "completed", page.size(), System.nanoTime() - start);
-            return completed(task, next, page.size(), done, false, List.of(), start);
+            return completed(task, next, page.size(), done, List.of(), start);
         } catch (StoreException e) {
             if (e.retriable()) {
                 throw e;
             }
             observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
-            return failed(task, where, e.getMessage(), null, false);
+            return failed(task, where, e.getMessage(), null);
         }
     }
 
@@ -190,15 +190,16 @@ public final class BatchProcessor {
                 e.processed(), e.done(), true, false, List.of(), elapsedMillis(start), worker);
     }
 
-    private Event completed(ProcessBatch task, String next, int processed, boolean done, boolean replayed,
+    private Event completed(ProcessBatch task, String next, int processed, boolean done,
                             List<Event.DocumentChange> changes, long start) {
         return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), next, processed,
-                done, replayed, task.dryRun(), changes, elapsedMillis(start), worker);
+                done, false, task.dryRun(), changes, elapsedMillis(start), worker);
     }
 
-    private Event failed(ProcessBatch task, TaskLocation where, String error, String documentId, boolean retriable) {
+    /** A failure the batch cannot get past by running again unchanged (retriable ones are thrown instead). */
+    private Event failed(ProcessBatch task, TaskLocation where, String error, String documentId) {
         return new Event.BatchFailed(task.migration(), task.runId(), task.segment(), task.cursor(),
-                "segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, documentId, retriable, where,
+                "segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, documentId, false, where,
                 worker);
     }
 
