@@ -128,7 +128,7 @@ public final class MigrationControl {
         started.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(started, s, false)));
         save(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
-                + batchSize + ", from cursor " + started.cursor()));
+                + started.batchSize() + ", from cursor " + started.cursor()));
     }
 
     /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
