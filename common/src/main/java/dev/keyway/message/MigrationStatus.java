@@ -17,6 +17,8 @@ import java.util.List;
  * @param failedBatch the batch that failed: segment, cursor, document and task location (for replay), or null
  * @param dryRun the last dry run's report, or null
  * @param requestedBy who started the latest run
+ * @param total the number of rows the run walks, counted when it was planned (null when it started
+ *     from an explicit cursor); with {@code processed} and {@code latestStart} it gives progress and ETA
  * @param updatedAt when this status was written
  */
 public record MigrationStatus(
@@ -36,6 +38,7 @@ public record MigrationStatus(
         FailedBatch failedBatch,
         DryRunReport dryRun,
         String requestedBy,
+        Long total,
         long updatedAt) {
 
     public MigrationStatus {
@@ -46,20 +49,20 @@ public record MigrationStatus(
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
-                batchSize, List.of(), null, null, List.of(), null, null, null, 0);
+                batchSize, List.of(), null, null, List.of(), null, null, null, null, 0);
     }
 
     /** A new or resumed run: state inProgress, no error, the given plan and options. */
     public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
-                                   String by, long now) {
+                                   String by, Long rows, long now) {
         return new MigrationStatus(name, cursor, processed, false, null, MigrationState.IN_PROGRESS, now, null,
-                size, nextFns, newRunId, pendingDryRun, segs, null, dryRun, by, updatedAt)
+                size, nextFns, newRunId, pendingDryRun, segs, null, dryRun, by, rows, updatedAt)
                 .withSegments(segs);
     }
 
     /** The same status with these segments; {@code cursor} and {@code processed} follow from them. */
     public MigrationStatus withSegments(List<SegmentStatus> segs) {
-        long total = segs.stream().mapToLong(SegmentStatus::processed).sum();
+        long sum = segs.stream().mapToLong(SegmentStatus::processed).sum();
         String overall = segs.isEmpty() ? cursor : segs.get(segs.size() - 1).position();
         for (SegmentStatus s : segs) {
             if (!s.done()) {
@@ -67,29 +70,29 @@ public record MigrationStatus(
                 break;
             }
         }
-        return new MigrationStatus(name, overall, total, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segs, failedBatch, dryRun, requestedBy, updatedAt);
+        return new MigrationStatus(name, overall, sum, isDone, error, state, latestStart, latestEnd,
+                batchSize, next, runId, pendingDryRun, segs, failedBatch, dryRun, requestedBy, total, updatedAt);
     }
 
     /** The same status in another state; {@code isDone} follows from it. */
     public MigrationStatus withState(MigrationState st, String err, Long end) {
         return new MigrationStatus(name, cursor, processed, st == MigrationState.SUCCESS, err, st,
                 latestStart, end, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                requestedBy, updatedAt);
+                requestedBy, total, updatedAt);
     }
 
     public MigrationStatus withFailedBatch(FailedBatch failed) {
         return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segments, failed, dryRun, requestedBy, updatedAt);
+                batchSize, next, runId, pendingDryRun, segments, failed, dryRun, requestedBy, total, updatedAt);
     }
 
     public MigrationStatus withDryRun(String pending, DryRunReport report) {
         return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pending, segments, failedBatch, report, requestedBy, updatedAt);
+                batchSize, next, runId, pending, segments, failedBatch, report, requestedBy, total, updatedAt);
     }
 
     public MigrationStatus withUpdatedAt(long at) {
         return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun, requestedBy, at);
+                batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun, requestedBy, total, at);
     }
 }

@@ -69,7 +69,7 @@ class JsonCodecTest {
         Event e = new Event.BatchFailed("a", "r1", 2, "[4]", "boom", "7", false, new TaskLocation("t", 1, 9), "w1");
         assertEquals(e, codec.decodeEvent(codec.encode(e)));
         MigrationStatus s = MigrationStatus.unknown("a", 100)
-                .started("r1", List.of(new SegmentStatus(0, null, null, "[3]", 3, false)), 100, List.of("b"), "me", 5);
+                .started("r1", List.of(new SegmentStatus(0, null, null, "[3]", 3, false)), 100, List.of("b"), "me", 1000L, 5);
         MigrationStatus back = codec.decodeStatus(codec.encode(s));
         assertEquals(s, back);
         String json = new String(codec.encode(s), StandardCharsets.UTF_8);

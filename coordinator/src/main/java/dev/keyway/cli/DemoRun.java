@@ -100,8 +100,8 @@ final class DemoRun {
                     long now = System.currentTimeMillis();
                     if (s.state() != MigrationState.IN_PROGRESS || now - lastPrint[0] >= 1000) {
                         lastPrint[0] = now;
-                        out.printf("  %-26s %-10s %,10d rows  %8s rows/s%n", s.name(), s.state().json(), s.processed(),
-                                StatusTable.rate(s, now));
+                        out.printf("  %-26s %-10s %,10d rows %5s  %8s rows/s  ETA %s%n", s.name(), s.state().json(),
+                                s.processed(), StatusTable.percent(s), StatusTable.rate(s, now), StatusTable.eta(s, now));
                     }
                 })
                 .filter(s -> s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED

@@ -11,12 +11,33 @@ final class StatusTable {
     }
 
     static void print(PrintStream out, Collection<MigrationStatus> statuses, long now) {
-        out.printf("%-26s %-10s %12s %10s %9s  %s%n", "MIGRATION", "STATE", "PROCESSED", "ROWS/S", "SEGMENTS", "CURSOR / ERROR");
+        out.printf("%-26s %-10s %12s %6s %10s %8s %9s  %s%n", "MIGRATION", "STATE", "PROCESSED", "DONE", "ROWS/S", "ETA",
+                "SEGMENTS", "CURSOR / ERROR");
         for (MigrationStatus s : statuses) {
-            out.printf("%-26s %-10s %,12d %10s %9s  %s%n", s.name(), s.state().json(), s.processed(), rate(s, now),
+            out.printf("%-26s %-10s %,12d %6s %10s %8s %9s  %s%n", s.name(), s.state().json(), s.processed(),
+                    percent(s), rate(s, now), eta(s, now),
                     s.segments().stream().filter(x -> x.done()).count() + "/" + s.segments().size(),
                     s.error() != null ? s.error() : s.cursor());
         }
+    }
+
+    static String percent(MigrationStatus s) {
+        if (s.isDone()) {
+            return "100%";
+        }
+        return s.total() == null || s.total() == 0 ? "-" : Math.min(99, 100 * s.processed() / s.total()) + "%";
+    }
+
+    /** Remaining rows at the run's average rate so far. */
+    static String eta(MigrationStatus s, long now) {
+        if (s.state() != dev.keyway.message.MigrationState.IN_PROGRESS || s.total() == null || s.latestStart() == null
+                || s.processed() == 0) {
+            return "-";
+        }
+        double perMs = s.processed() / (double) Math.max(1, now - s.latestStart());
+        long seconds = (long) (Math.max(0, s.total() - s.processed()) / perMs / 1000);
+        return seconds >= 3600 ? (seconds / 3600) + "h" + (seconds % 3600 / 60) + "m"
+                : seconds >= 60 ? (seconds / 60) + "m" + (seconds % 60) + "s" : seconds + "s";
     }
 
     static String rate(MigrationStatus s, long now) {

@@ -69,6 +69,7 @@ class EndToEndIT {
         assertEquals(MigrationState.SUCCESS, s.state());
         assertTrue(s.isDone());
         assertEquals(1000, s.processed());
+        assertEquals(1000L, s.total(), "rows counted when the run was planned");
         assertNotNull(s.latestEnd());
         assertEquals(1000, rowsWithCounter(1));
     }

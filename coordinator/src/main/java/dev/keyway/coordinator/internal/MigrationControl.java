@@ -116,13 +116,15 @@ public final class MigrationControl {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
             int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
-            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), now);
+            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now);
             action = "resumed";
+        } else if (run.startAt() != null && run.startAt().cursor() != null) {
+            List<SegmentStatus> one = List.of(new SegmentStatus(0, run.startAt().cursor(), null, null, 0, false));
+            started = st.started(ids.get(), one, batchSize, run.next(), run.requestedBy(), null, now);
+            action = "started";
         } else {
-            List<SegmentStatus> segs = run.startAt() != null && run.startAt().cursor() != null
-                    ? List.of(new SegmentStatus(0, run.startAt().cursor(), null, null, 0, false))
-                    : planner.plan(def, run.segments());
-            started = st.started(ids.get(), segs, batchSize, run.next(), run.requestedBy(), now);
+            SegmentPlanner.Plan plan = planner.plan(def, run.segments());
+            started = st.started(ids.get(), plan.segments(), batchSize, run.next(), run.requestedBy(), plan.rows(), now);
             action = "started";
         }
         started.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(started, s, false)));

@@ -23,12 +23,16 @@ public final class SegmentPlanner {
         this.maxSegments = maxSegments;
     }
 
+    /** The segments of a run and the number of rows it walks. */
+    public record Plan(List<SegmentStatus> segments, long rows) {
+    }
+
     /** Segments covering the whole walk; {@code requested} 0 or null = choose from the table size. */
-    public List<SegmentStatus> plan(Migration m, Integer requested) {
+    public Plan plan(Migration m, Integer requested) {
         TableWalk walk = new TableWalk(m.table(), m.customRange());
+        long rows = store.countRows(walk);
         int n = requested != null && requested > 0 ? requested : m.segments();
         if (n == 0) {
-            long rows = store.countRows(walk);
             n = (int) Math.max(1, Math.min(maxSegments, (rows + ROWS_PER_SEGMENT - 1) / ROWS_PER_SEGMENT));
         }
         List<String> points = n > 1 ? store.splitPoints(walk, n) : List.of();
@@ -39,6 +43,6 @@ public final class SegmentPlanner {
             segs.add(new SegmentStatus(i, from, to, null, 0, false));
             from = to;
         }
-        return segs;
+        return new Plan(segs, rows);
     }
 }

@@ -143,6 +143,7 @@ class MigrationControlTest {
         Effects fx = control.onCommand(Command.Run.of("a").withSegments(4));
         assertEquals(4, fx.tasks().size());
         assertNull(status("a").cursor(), "nothing is processed yet: the overall cursor is the start");
+        assertEquals(100L, status("a").total());
         assertEquals(List.of("[25]", "[50]", "[75]"), fx.tasks().stream().skip(1).map(Task.ProcessBatch::cursor).toList());
         for (Task.ProcessBatch t : fx.tasks()) {
             complete(t, "[x" + t.segment() + "]", 25, true);
