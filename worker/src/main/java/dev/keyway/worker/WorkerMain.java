@@ -2,12 +2,12 @@ package dev.keyway.worker;
 
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
-import dev.keyway.metrics.MicrometerBatchObserver;
+import dev.keyway.metrics.BatchObserver;
+import dev.keyway.metrics.MetricsEndpoint;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -17,7 +17,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs a worker until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
- * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, {@code WORKER_NAME}.
+ * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, {@code WORKER_NAME}, and
+ * {@code METRICS_PORT} (serve Prometheus metrics at {@code /metrics} on that port; off when unset).
  */
 public final class WorkerMain {
 
@@ -38,11 +39,19 @@ public final class WorkerMain {
              Store store = Store.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
             log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
+            MetricsEndpoint metrics = env.containsKey("METRICS_PORT")
+                    ? MetricsEndpoint.start(Integer.parseInt(env.get("METRICS_PORT"))) : null;
+            if (metrics != null) {
+                log.info("metrics at http://localhost:{}/metrics", metrics.port());
+            }
             Worker worker = new Worker(kafka, store, catalog, blocking, parallel,
-                    new MicrometerBatchObserver(new SimpleMeterRegistry()), name);
+                    metrics != null ? metrics.batchObserver() : BatchObserver.none(), name);
             ServiceRunner.runUntilStopped(name, worker.run(), () -> {
                 blocking.dispose();
                 parallel.dispose();
+                if (metrics != null) {
+                    metrics.close();
+                }
             });
         } catch (RuntimeException e) {
             log.error("{}", e.getMessage());

@@ -1,0 +1,68 @@
+package dev.keyway.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A Prometheus scrape endpoint ({@code GET /metrics}) for a service's metrics: the batch metrics of
+ * {@link MetricNames} and the JVM's. Close it to stop serving.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry;
+    private final HttpServer server;
+
+    private MetricsEndpoint(PrometheusMeterRegistry registry, HttpServer server) {
+        this.registry = registry;
+        this.server = server;
+    }
+
+    /** Serves on {@code port} (0 = any free port). */
+    public static MetricsEndpoint start(int port) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            server.createContext("/metrics", exchange -> {
+                byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+            return new MetricsEndpoint(registry, server);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve metrics on port " + port + ": set METRICS_PORT to a free port", e);
+        }
+    }
+
+    /** The observer that records batches into this endpoint's registry. */
+    public BatchObserver batchObserver() {
+        return new MicrometerBatchObserver(registry);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        registry.close();
+    }
+}

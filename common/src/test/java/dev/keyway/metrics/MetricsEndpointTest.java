@@ -1,0 +1,25 @@
+package dev.keyway.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+class MetricsEndpointTest {
+
+    @Test
+    void servesBatchAndJvmMetricsForPrometheus() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(0)) {
+            endpoint.batchObserver().batch("setDefaultValue", "completed", 100, 5_000_000);
+            String body = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + endpoint.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(body.contains("keyway_batches_total{migration=\"setDefaultValue\",outcome=\"completed\"} 1.0"), body);
+            assertTrue(body.contains("keyway_documents_total{migration=\"setDefaultValue\"} 100.0"), body);
+            assertTrue(body.contains("jvm_memory_used_bytes"), body);
+        }
+    }
+}
