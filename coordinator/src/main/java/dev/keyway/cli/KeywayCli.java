@@ -188,7 +188,8 @@ public final class KeywayCli {
         }
     }
 
-    @CommandLine.Command(name = "status", description = "Shows the status of all migrations or one.")
+    @CommandLine.Command(name = "status", description = "Shows the status of all migrations or one; --watch follows"
+            + " it, --serve PORT serves a live status page.")
     static final class Status implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1")
         String fn;
@@ -196,11 +197,19 @@ public final class KeywayCli {
         boolean watch;
         @Option(names = "--json", description = "print the status JSON")
         boolean json;
+        @Option(names = "--serve", description = "serve a live status page on this port until stopped")
+        Integer serve;
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             try (KafkaGateway kafka = kafka()) {
                 MigrationsClient client = new MigrationsClient(kafka);
+                if (serve != null) {
+                    try (StatusPage page = new StatusPage(client, serve)) {
+                        System.out.println("live status at http://localhost:" + page.port() + "/ (Ctrl-C stops)");
+                        new java.util.concurrent.CountDownLatch(1).await();
+                    }
+                }
                 Map<String, MigrationStatus> all = client.statuses();
                 show(client, all);
                 if (watch) {

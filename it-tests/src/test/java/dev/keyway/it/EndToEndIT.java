@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.cli.StatusPage;
 import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.Sql;
@@ -19,7 +20,13 @@ import dev.keyway.migration.CustomRange;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import reactor.core.publisher.Mono;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +79,17 @@ class EndToEndIT {
         assertEquals(1000L, s.total(), "rows counted when the run was planned");
         assertNotNull(s.latestEnd());
         assertEquals(1000, rowsWithCounter(1));
+
+        try (StatusPage page = new StatusPage(harness.client(), 0)) {
+            HttpClient http = HttpClient.newHttpClient();
+            String html = "";
+            for (int i = 0; i < 50 && !html.contains("<td>inc</td>"); i++) {
+                html = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + page.port() + "/")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Mono.delay(Duration.ofMillis(100)).block();
+            }
+            assertTrue(html.contains("<td>inc</td><td>success</td><td>1,000</td><td>100%</td>"), html);
+        }
     }
 
     @Test
