@@ -10,6 +10,7 @@ import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +124,16 @@ public final class MigrationControl {
             started = st.started(ids.get(), one, batchSize, run.next(), run.requestedBy(), null, now);
             action = "started";
         } else {
-            SegmentPlanner.Plan plan = planner.plan(def, run.segments());
+            SegmentPlanner.Plan plan;
+            try {
+                plan = planner.plan(def, run.segments());
+            } catch (StoreException e) {
+                if (e.retriable()) {
+                    throw e; // the database is away: the command is handled again once it answers
+                }
+                fx.event(new Event.CommandRejected(run.fn(), "run", "cannot plan " + run.fn() + ": " + e.getMessage()));
+                return;
+            }
             started = st.started(ids.get(), plan.segments(), batchSize, run.next(), run.requestedBy(), plan.rows(), now);
             action = "started";
         }

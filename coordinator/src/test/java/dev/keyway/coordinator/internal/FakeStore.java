@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A store of {@code rows} rows with ids 1..rows, for planning only. */
-final class FakeStore implements Store {
+class FakeStore implements Store {
     private final long rows;
 
     FakeStore(long rows) {

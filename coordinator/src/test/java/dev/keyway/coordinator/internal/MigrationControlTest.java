@@ -161,6 +161,20 @@ class MigrationControlTest {
     }
 
     @Test
+    void answersAMissingTableWithAReadableRejectionInsteadOfRetryingForever() {
+        MigrationControl broken = new MigrationControl(new StatusView(), MigrationCatalog.of(List.of(a)),
+                new SegmentPlanner(new FakeStore(100) {
+                    @Override
+                    public long countRows(dev.keyway.store.TableWalk walk) {
+                        throw new dev.keyway.store.StoreException("table \"users\" not found", false, null);
+                    }
+                }, 8), Clock.systemUTC(), () -> "r");
+        Effects fx = broken.onCommand(Command.Run.of("a"));
+        assertTrue(fx.tasks().isEmpty());
+        assertTrue(((Event.CommandRejected) fx.events().get(0)).reason().contains("table \"users\" not found"));
+    }
+
+    @Test
     void rejectsACursorThatIsNotAKeyArray() {
         Effects fx = control.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("500")));
         assertTrue(((Event.CommandRejected) fx.events().get(0)).reason().contains("JSON array"));
