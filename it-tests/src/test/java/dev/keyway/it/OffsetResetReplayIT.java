@@ -81,10 +81,12 @@ class OffsetResetReplayIT {
         assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
     }
 
-    /** Kafka refuses while the group still has members: retry until the stopped workers have left. */
+    /** Kafka refuses while the group still has members: retry until the stopped workers are gone from it. */
     private void resetWorkersTo(TaskLocation task) throws Exception {
         String output = "";
-        for (int attempt = 1; attempt <= 10; attempt++) {
+        // members that left without a LeaveGroup keep the group rebalancing until their 10 s session expires
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        for (int attempt = 1; System.nanoTime() < deadline; attempt++) {
             ServiceProcess tool = cluster.tool("reset-offsets-" + attempt,
                     "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
                     "--bootstrap-server", cluster.bootstrap(), "--group", cluster.topicPrefix() + "workers",
