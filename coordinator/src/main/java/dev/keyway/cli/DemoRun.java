@@ -54,32 +54,34 @@ final class DemoRun {
         out.printf("seeding %,d users (and teams, embeddings, chunks) into %s%n", rows, jdbcUrl);
         ExampleSchema.seed(jdbcUrl, "sa", "", rows);
         out.printf("seeded in %.1f s; starting a Kafka broker%n", (System.currentTimeMillis() - t0) / 1000.0);
-        int port = freePort();
-        LocalKafka broker = LocalKafka.start(dir.resolve("kafka"), port, freePort(), classpath);
-        try {
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-            env.put("JDBC_URL", jdbcUrl);
-            env.put("JDBC_USER", "sa");
-            env.put("JDBC_PASSWORD", "");
-            env.put("TOPIC_PREFIX", KafkaSettings.DEFAULT_PREFIX);
-            env.put("TASK_PARTITIONS", String.valueOf(KafkaSettings.DEFAULT_TASK_PARTITIONS));
-            KafkaSettings settings = KafkaSettings.fromEnv(env);
-            try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(20))) {
-                kafka.ensureTopics();
-                spawn("coordinator", "dev.keyway.coordinator.CoordinatorMain", env, classpath);
-                for (int i = 1; i <= workers; i++) {
-                    env.put("WORKER_NAME", "worker-" + i);
-                    spawn("worker-" + i, "dev.keyway.worker.WorkerMain", env, classpath);
+        // this process hosts the H2 file database for the whole demo: with AUTO_SERVER, the database closes
+        // (and every other process's connections break) whenever the hosting process lets go of it
+        try (Connection host = DriverManager.getConnection(jdbcUrl, "sa", "")) {
+            LocalKafka broker = LocalKafka.start(dir.resolve("kafka"), freePort(), freePort(), classpath);
+            try {
+                Map<String, String> env = new LinkedHashMap<>();
+                env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+                env.put("JDBC_URL", jdbcUrl);
+                env.put("JDBC_USER", "sa");
+                env.put("JDBC_PASSWORD", "");
+                env.put("TOPIC_PREFIX", KafkaSettings.DEFAULT_PREFIX);
+                env.put("TASK_PARTITIONS", String.valueOf(KafkaSettings.DEFAULT_TASK_PARTITIONS));
+                try (KafkaGateway kafka = KafkaGateway.connect(KafkaSettings.fromEnv(env), Duration.ofSeconds(20))) {
+                    kafka.ensureTopics();
+                    spawn("coordinator", "dev.keyway.coordinator.CoordinatorMain", env, classpath);
+                    for (int i = 1; i <= workers; i++) {
+                        env.put("WORKER_NAME", "worker-" + i);
+                        spawn("worker-" + i, "dev.keyway.worker.WorkerMain", env, classpath);
+                    }
+                    out.printf("broker at %s, a coordinator and %d workers running (logs in %s)%n",
+                            broker.bootstrapServers(), workers, dir);
+                    return runSeries(new MigrationsClient(kafka), jdbcUrl);
                 }
-                out.printf("broker at %s, a coordinator and %d workers running (logs in %s)%n",
-                        broker.bootstrapServers(), workers, dir);
-                return runSeries(new MigrationsClient(kafka), jdbcUrl);
+            } finally {
+                stopServices();
+                broker.stop();
+                out.println("stopped the broker, the coordinator and the workers");
             }
-        } finally {
-            stopServices();
-            broker.stop();
-            out.println("stopped the broker, the coordinator and the workers");
         }
     }
 

@@ -118,7 +118,9 @@ final class Sql {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         boolean retriable = e instanceof SQLTransientException || e instanceof SQLRecoverableException
                 || state.startsWith("08") || state.startsWith("40") || state.startsWith("57P")
-                || state.equals("55P03") || state.equals("HYT00");
+                || state.equals("55P03") || state.equals("HYT00")
+                // H2: the database closed under an AUTO_SERVER client (its host process let go), connection broken
+                || state.equals("90098") || state.equals("90067");
         return new StoreException(what + ": " + e.getMessage() + " (SQLState " + state + ")", retriable, e);
     }
 
