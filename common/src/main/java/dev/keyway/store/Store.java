@@ -40,10 +40,11 @@ public interface Store extends AutoCloseable {
     long countRows(TableWalk walk);
 
     /**
-     * Up to {@code segments - 1} cursors that split the walk into {@code segments} slices of about
-     * equal size, in ascending order; fewer when the walk has fewer rows.
+     * Up to {@code segments - 1} cursors that split the walk's {@code rows} rows (as counted by
+     * {@link #countRows}) into {@code segments} slices of about equal size, in ascending order; fewer
+     * when the walk has fewer rows.
      */
-    List<String> splitPoints(TableWalk walk, int segments);
+    List<String> splitPoints(TableWalk walk, long rows, int segments);
 
     /** The connection pool's URL without credentials, for messages. */
     String describe();

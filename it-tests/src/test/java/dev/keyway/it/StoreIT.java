@@ -102,7 +102,7 @@ class StoreIT {
             assertEquals(List.of("5", "50"), ids.subList(0, 2));
 
             TableWalk all = new TableWalk("items", null);
-            assertEquals(List.of("[25]", "[50]", "[75]"), store.splitPoints(all, 4));
+            assertEquals(List.of("[25]", "[50]", "[75]"), store.splitPoints(all, store.countRows(all), 4));
             assertEquals(10, walk(store, new TableWalk("items", CustomRange.eq("category", "tenth")), "id", 3).size());
         }
     }

@@ -107,8 +107,7 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public List<String> splitPoints(TableWalk walk, int segments) {
-        long rows = countRows(walk);
+    public List<String> splitPoints(TableWalk walk, long rows, int segments) {
         List<String> points = new ArrayList<>();
         if (segments < 2 || rows < segments) {
             return points;

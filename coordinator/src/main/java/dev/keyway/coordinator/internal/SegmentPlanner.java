@@ -35,7 +35,7 @@ public final class SegmentPlanner {
         if (n == 0) {
             n = (int) Math.max(1, Math.min(maxSegments, (rows + ROWS_PER_SEGMENT - 1) / ROWS_PER_SEGMENT));
         }
-        List<String> points = n > 1 ? store.splitPoints(walk, n) : List.of();
+        List<String> points = n > 1 ? store.splitPoints(walk, rows, n) : List.of();
         List<SegmentStatus> segs = new ArrayList<>();
         String from = null;
         for (int i = 0; i <= points.size(); i++) {

@@ -29,7 +29,7 @@ class FakeStore implements Store {
     }
 
     @Override
-    public List<String> splitPoints(TableWalk walk, int segments) {
+    public List<String> splitPoints(TableWalk walk, long rows, int segments) {
         List<String> points = new ArrayList<>();
         for (int k = 1; k < segments; k++) {
             points.add("[" + (k * rows / segments) + "]");

@@ -49,10 +49,6 @@ public final class BackfillBenchmark {
     private final Path out;
     private final List<Result> results = new ArrayList<>();
 
-    private BenchTable table() {
-        return table;
-    }
-
     BackfillBenchmark(StoreOptions db, int rows, Path out) {
         this.db = db;
         this.table = new BenchTable(new Sql(db), rows);
@@ -80,7 +76,7 @@ public final class BackfillBenchmark {
     }
 
     void runAll(List<String> only) throws Exception {
-        System.out.printf("backfill benchmark: %,d rows, PostgreSQL %s, %d cores%n", table().rows(), db.jdbcUrl(),
+        System.out.printf("backfill benchmark: %,d rows, PostgreSQL %s, %d cores%n", table.rows(), db.jdbcUrl(),
                 Runtime.getRuntime().availableProcessors());
         if (only.isEmpty() || only.contains("sql")) {
             record(sqlUpdate());
