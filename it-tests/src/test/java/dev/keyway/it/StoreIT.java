@@ -20,6 +20,7 @@ import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -104,6 +106,39 @@ class StoreIT {
             TableWalk all = new TableWalk("items", null);
             assertEquals(List.of("[25]", "[50]", "[75]"), store.splitPoints(all, store.countRows(all), 4));
             assertEquals(10, walk(store, new TableWalk("items", CustomRange.eq("category", "tenth")), "id", 3).size());
+        }
+    }
+
+    @Test
+    void splitsALargePostgresTableFromASampleIntoSegmentsOfAboutEqualRows() throws Exception {
+        try (TestDatabase db = TestDatabase.postgres(); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            // skewed keys: 100k dense ids, then 50k ids far away; split points must follow the rows, not the values
+            sql.exec("CREATE TABLE \"big\" (\"id\" BIGINT PRIMARY KEY, \"v\" INT)",
+                    "INSERT INTO \"big\" SELECT g, 0 FROM generate_series(1, 100000) g",
+                    "INSERT INTO \"big\" SELECT 1000000000 + g, 0 FROM generate_series(1, 50000) g",
+                    "ANALYZE \"big\"");
+            TableWalk all = new TableWalk("big", null);
+            long rows = store.countRows(all);
+            assertEquals(150_000, rows);
+            List<String> points = store.splitPoints(all, rows, 12);
+            assertEquals(11, points.size(), "points: " + points);
+            List<Long> bounds = new ArrayList<>();
+            bounds.add(0L);
+            points.forEach(p -> bounds.add(Long.parseLong(p.replaceAll("[\\[\\]]", ""))));
+            bounds.add(Long.MAX_VALUE);
+            try (Connection c = sql.connect(); Statement st = c.createStatement()) {
+                for (int i = 0; i + 1 < bounds.size(); i++) {
+                    assertTrue(bounds.get(i) < bounds.get(i + 1), "ascending: " + points);
+                    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM \"big\" WHERE \"id\" > " + bounds.get(i)
+                            + " AND \"id\" <= " + bounds.get(i + 1))) {
+                        rs.next();
+                        long n = rs.getLong(1);
+                        assertTrue(n > 12_500 * 0.6 && n < 12_500 * 1.4,
+                                "segment " + i + " has " + n + " rows, about 12,500 expected; points " + points);
+                    }
+                }
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -108,12 +109,65 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<String> splitPoints(TableWalk walk, long rows, int segments) {
-        List<String> points = new ArrayList<>();
         if (segments < 2 || rows < segments) {
-            return points;
+            return new ArrayList<>();
         }
         TableInfo info = table(walk.table());
         KeyOrder order = new KeyOrder(info.name(), info.primaryKey(), walk.range());
+        if (sql.postgres() && rows >= SAMPLE_FROM_ROWS) {
+            List<String> sampled = sampledSplitPoints(info, order, rows, segments);
+            if (sampled != null) {
+                return sampled;
+            }
+        }
+        return exactSplitPoints(info, order, rows, segments);
+    }
+
+    /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
+    static final long SAMPLE_FROM_ROWS = 100_000;
+    /** Sampled keys wanted per segment: enough that segments come out within a few per cent of each other. */
+    static final int SAMPLE_PER_SEGMENT = 200;
+
+    /**
+     * Split points at the quantiles of a row sample ({@code TABLESAMPLE BERNOULLI}): one pass over the
+     * table's pages, like a count, instead of walking the key index up to each point; rows are picked
+     * one by one, so keys stored together do not skew it (a block sample, {@code SYSTEM}, did: a segment
+     * of 7,400 rows where 12,500 were due). Null if the sample came out too small to trust.
+     */
+    private List<String> sampledSplitPoints(TableInfo info, KeyOrder order, long rows, int segments) {
+        double percent = Math.min(100.0, 100.0 * SAMPLE_PER_SEGMENT * segments / rows);
+        String q = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(info.name())
+                + " TABLESAMPLE BERNOULLI (" + String.format(java.util.Locale.ROOT, "%.4f", percent) + ") WHERE "
+                + order.where(null, null) + " ORDER BY " + order.orderBy();
+        List<String> keys = new ArrayList<>();
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
+            order.bind(sql, ps, 1, null, null);
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    keys.add(order.cursorOf(Sql.readRow(rs, md)));
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw Sql.failure("cannot sample split points of " + info.name(), e);
+        }
+        if (keys.size() < segments * (SAMPLE_PER_SEGMENT / 4)) {
+            return null;
+        }
+        List<String> points = new ArrayList<>();
+        for (int k = 1; k < segments; k++) {
+            String cursor = keys.get((int) ((long) k * keys.size() / segments) - 1);
+            if (points.isEmpty() || !points.get(points.size() - 1).equals(cursor)) {
+                points.add(cursor);
+            }
+        }
+        return points;
+    }
+
+    /** Split points exactly at every (rows / segments)-th key: one {@code OFFSET} query per point. */
+    private List<String> exactSplitPoints(TableInfo info, KeyOrder order, long rows, int segments) {
+        List<String> points = new ArrayList<>();
         String q = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(info.name()) + " WHERE "
                 + order.where(null, null) + " ORDER BY " + order.orderBy() + " LIMIT 1 OFFSET ?";
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,9 +48,11 @@ public final class BackfillBenchmark {
     private final BenchTable table;
     private final StoreOptions db;
     private final Path out;
+    private final boolean pinned;
     private final List<Result> results = new ArrayList<>();
 
-    BackfillBenchmark(StoreOptions db, int rows, Path out) {
+    BackfillBenchmark(StoreOptions db, int rows, Path out, boolean pinned) {
+        this.pinned = pinned;
         this.db = db;
         this.table = new BenchTable(new Sql(db), rows);
         this.out = out;
@@ -58,26 +61,37 @@ public final class BackfillBenchmark {
     public static void main(String[] args) throws Exception {
         int rows = 1_000_000;
         List<String> only = new ArrayList<>();
+        List<Integer> workers = List.of(1, 2, 4);
+        List<Integer> batches = List.of(1000, 100);
+        boolean pinned = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: bin/bench [--rows N] [--only sql,jdbc,spring,keyway,probe]");
+                case "--workers" -> workers = ints(args[++i]);
+                case "--batches" -> batches = ints(args[++i]);
+                case "--pinned" -> pinned = true; // set by bin/bench --pin-db, for the report
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bin/bench"
+                        + " [--rows N] [--only sql,jdbc,spring,keyway,probe] [--workers 1,2,4] [--batches 1000,100]");
             }
         }
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         try (TestDatabase pg = TestDatabase.postgres()) {
             StoreOptions db = StoreOptions.of(pg.jdbcUrl(), pg.user(), pg.password());
-            new BackfillBenchmark(db, rows, out).runAll(only);
+            new BackfillBenchmark(db, rows, out, pinned).runAll(only, workers, batches);
         }
         System.exit(0);
     }
 
-    void runAll(List<String> only) throws Exception {
-        System.out.printf("backfill benchmark: %,d rows, PostgreSQL %s, %d cores%n", table.rows(), db.jdbcUrl(),
-                Runtime.getRuntime().availableProcessors());
+    private static List<Integer> ints(String csv) {
+        return Stream.of(csv.split(",")).map(Integer::valueOf).collect(Collectors.toList());
+    }
+
+    void runAll(List<String> only, List<Integer> workerCounts, List<Integer> batchSizes) throws Exception {
+        System.out.printf("backfill benchmark: %,d rows, PostgreSQL %s, %d cores%s%n", table.rows(), db.jdbcUrl(),
+                Runtime.getRuntime().availableProcessors(),
+                pinned ? " besides PostgreSQL's own core (--pin-db)" : ", shared by PostgreSQL and everything else");
         if (only.isEmpty() || only.contains("sql")) {
             record(sqlUpdate());
         }
@@ -89,16 +103,21 @@ public final class BackfillBenchmark {
             record(springBatch(1000, 4));
         }
         if (only.isEmpty() || only.contains("keyway") || only.contains("probe")) {
-            LocalKafka broker = LocalKafka.start(out.resolve("kafka").toAbsolutePath(), freePort(), freePort(),
+            // a fresh broker: topics of earlier runs would make it slower with every run
+            Path kafkaDir = out.resolve("kafka").toAbsolutePath();
+            LocalKafka.stop(kafkaDir);
+            deleteTree(kafkaDir);
+            LocalKafka broker = LocalKafka.start(kafkaDir, freePort(), freePort(),
                     System.getProperty("java.class.path"));
             try {
-                // one chain of batches, one worker: its gaps between batches are the pure cost outside the database
-                record(keyway(broker.bootstrapServers(), 1, 1000, 1));
-                for (int batch : only.contains("probe") ? List.<Integer>of() : List.of(1000, 100)) {
-                    for (int workers : List.of(1, 2, 4)) {
+                for (int batch : only.contains("probe") ? List.<Integer>of() : batchSizes) {
+                    for (int workers : workerCounts) {
                         record(keyway(broker.bootstrapServers(), workers, batch, null));
                     }
                 }
+                // one chain of batches, one worker: its gaps between batches are the pure cost outside the
+                // database. Last, so that it meets a warm broker, as a run on a live system would.
+                record(keyway(broker.bootstrapServers(), 1, 1000, 1));
             } finally {
                 broker.stop();
             }
@@ -275,7 +294,8 @@ public final class BackfillBenchmark {
                 "BATCH P50", "BATCH P99", "OUTSIDE DB", "1ST BATCH", "WORKER", "COORD.");
         System.out.printf("%-36s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "", "", "", "", "ms", "ms", "p50 ms",
                 "ms", "RSS MiB", "RSS MiB");
-        StringBuilder json = new StringBuilder("{\n  \"rows\": " + table.rows() + ",\n  \"cores\": "
+        StringBuilder json = new StringBuilder("{\n  \"rows\": " + table.rows() + ",\n  \"databasePinnedToOwnCore\": "
+                + pinned + ",\n  \"cores\": "
                 + Runtime.getRuntime().availableProcessors() + ",\n  \"results\": [\n");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
@@ -300,6 +320,16 @@ public final class BackfillBenchmark {
 
     private static String j(Number n) {
         return n == null ? "null" : String.valueOf(n);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     private static int freePort() throws IOException {

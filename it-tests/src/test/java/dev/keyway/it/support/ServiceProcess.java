@@ -13,6 +13,13 @@ public final class ServiceProcess implements AutoCloseable {
     public static final String COORDINATOR = "dev.keyway.coordinator.CoordinatorMain";
     public static final String WORKER = "dev.keyway.worker.WorkerMain";
 
+    /**
+     * JVM options of service processes: small and quick to start for tests; the benchmark sets
+     * {@code -Dkeyway.service.jvm=...} to run the services as production does (see {@code bin/migrate}).
+     */
+    private static final String JVM_OPTIONS = System.getProperty("keyway.service.jvm",
+            "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+
     private final String name;
     private final Process process;
     private final Path log;
@@ -29,10 +36,10 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
-            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), mainClass));
+            java.util.List<String> cmd = new java.util.ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(java.util.List.of(JVM_OPTIONS.trim().split("\\s+")));
+            cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), mainClass));
             cmd.addAll(java.util.List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
