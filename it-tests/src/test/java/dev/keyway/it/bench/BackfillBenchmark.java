@@ -110,14 +110,16 @@ public final class BackfillBenchmark {
             LocalKafka broker = LocalKafka.start(kafkaDir, freePort(), freePort(),
                     System.getProperty("java.class.path"));
             try {
-                for (int batch : only.contains("probe") ? List.<Integer>of() : batchSizes) {
+                for (int batch : only.isEmpty() || only.contains("keyway") ? batchSizes : List.<Integer>of()) {
                     for (int workers : workerCounts) {
                         record(keyway(broker.bootstrapServers(), workers, batch, null));
                     }
                 }
-                // one chain of batches, one worker: its gaps between batches are the pure cost outside the
-                // database. Last, so that it meets a warm broker, as a run on a live system would.
-                record(keyway(broker.bootstrapServers(), 1, 1000, 1));
+                if (only.isEmpty() || only.contains("probe")) {
+                    // one chain of batches, one worker: its gaps between batches are the pure cost outside the
+                    // database. Last, so that it meets a warm broker, as a run on a live system would.
+                    record(keyway(broker.bootstrapServers(), 1, 1000, 1));
+                }
             } finally {
                 broker.stop();
             }
