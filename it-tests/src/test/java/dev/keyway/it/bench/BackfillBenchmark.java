@@ -38,8 +38,14 @@ import reactor.core.publisher.Mono;
  */
 public final class BackfillBenchmark {
 
+    /**
+     * @param cpu CPU milliseconds per 1,000 rows of each part of the contender: "db" (PostgreSQL),
+     *     "client" (the JVM doing the work: the benchmark's own for SQL, JDBC and Spring Batch, the workers
+     *     for Keyway), "coordinator" and "broker" (Keyway only)
+     */
     record Result(String contender, int rows, double seconds, Double batchP50Ms, Double batchP99Ms,
-                  Double outsideDbP50Ms, Double firstBatchMs, Long workerRssMib, Long coordinatorRssMib) {
+                  Double outsideDbP50Ms, Double firstBatchMs, Long workerRssMib, Long coordinatorRssMib,
+                  Map<String, Double> cpu) {
         double rowsPerSecond() {
             return rows / seconds;
         }
@@ -112,13 +118,13 @@ public final class BackfillBenchmark {
             try {
                 for (int batch : only.isEmpty() || only.contains("keyway") ? batchSizes : List.<Integer>of()) {
                     for (int workers : workerCounts) {
-                        record(keyway(broker.bootstrapServers(), workers, batch, null));
+                        record(keyway(broker, workers, batch, null));
                     }
                 }
                 if (only.isEmpty() || only.contains("probe")) {
                     // one chain of batches, one worker: its gaps between batches are the pure cost outside the
                     // database. Last, so that it meets a warm broker, as a run on a live system would.
-                    record(keyway(broker.bootstrapServers(), 1, 1000, 1));
+                    record(keyway(broker, 1, 1000, 1));
                 }
             } finally {
                 broker.stop();
@@ -136,9 +142,10 @@ public final class BackfillBenchmark {
 
     private Result sqlUpdate() throws Exception {
         table.reset();
+        CpuMark mark = new CpuMark();
         long t0 = System.nanoTime();
         new Sql(db).exec("UPDATE bench SET derived = " + BenchTable.EXPECTED + ", touched = touched + 1");
-        Result r = simple("1 SQL UPDATE (offline limit)", t0);
+        Result r = simple("1 SQL UPDATE (offline limit)", t0, mark);
         table.check(r.contender());
         return r;
     }
@@ -146,6 +153,7 @@ public final class BackfillBenchmark {
     /** The hand-written baseline: one thread, keyset pages locked FOR UPDATE, a JDBC batch of updates per page. */
     private Result jdbcLoop(int batch) throws Exception {
         table.reset();
+        CpuMark mark = new CpuMark();
         long t0 = System.nanoTime();
         try (Connection c = new Sql(db).connect();
              PreparedStatement page = c.prepareStatement("SELECT id, name, email, touched FROM bench WHERE id > ?"
@@ -172,7 +180,7 @@ public final class BackfillBenchmark {
                 c.commit();
             } while (n == batch);
         }
-        Result r = simple("2 JDBC keyset loop, batch " + batch, t0);
+        Result r = simple("2 JDBC keyset loop, batch " + batch, t0, mark);
         table.check(r.contender());
         return r;
     }
@@ -184,15 +192,17 @@ public final class BackfillBenchmark {
             ds.setUsername(db.user());
             ds.setPassword(db.password());
             ds.setMaximumPoolSize(partitions + 4);
+            CpuMark mark = new CpuMark();
             long t0 = System.nanoTime();
             SpringBatchBackfill.run(ds, chunk, partitions);
-            Result r = simple("3 Spring Batch, " + partitions + " partitions", t0);
+            Result r = simple("3 Spring Batch, " + partitions + " partitions", t0, mark);
             table.check(r.contender());
             return r;
         }
     }
 
-    private Result keyway(String bootstrap, int workers, int batch, Integer segments) throws Exception {
+    private Result keyway(LocalKafka broker, int workers, int batch, Integer segments) throws Exception {
+        String bootstrap = broker.bootstrapServers();
         table.reset();
         String name = "4 Keyway, " + workers + " worker(s), batch " + batch + (segments == null ? "" : ", " + segments + " seg.");
         Path logs = out.resolve("logs").resolve("w" + workers + "-b" + batch + "-s" + segments);
@@ -209,6 +219,10 @@ public final class BackfillBenchmark {
             cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= dry && s.pendingDryRun() == null
                     && s.dryRun() != null, Duration.ofMinutes(2));
 
+            CpuMark mark = new CpuMark();
+            long coordinatorCpu = CpuTime.ofProcess(coordinator.pid());
+            long workersCpu = ws.stream().mapToLong(w -> CpuTime.ofProcess(w.pid())).sum();
+            long brokerCpu = CpuTime.ofProcess(broker.pid());
             long sent = System.currentTimeMillis();
             Event answer = cluster.send(Command.Run.of("benchBackfill").withBatchSize(batch).withSegments(segments));
             if (!(answer instanceof Event.CommandAccepted)) {
@@ -219,9 +233,14 @@ public final class BackfillBenchmark {
             if (end.state() != MigrationState.SUCCESS) {
                 throw new IllegalStateException(name + " ended " + end.state().json() + ": " + end.error());
             }
+            Map<String, Double> cpu = new LinkedHashMap<>();
+            cpu.put("db", per1k(CpuTime.postgresBetween(mark.postgres, CpuTime.ofPostgres())));
+            cpu.put("client", per1k(ws.stream().mapToLong(w -> CpuTime.ofProcess(w.pid())).sum() - workersCpu));
+            cpu.put("coordinator", per1k(CpuTime.ofProcess(coordinator.pid()) - coordinatorCpu));
+            cpu.put("broker", per1k(CpuTime.ofProcess(broker.pid()) - brokerCpu));
             long workerRss = ws.stream().mapToLong(ServiceProcess::peakRssMib).max().orElse(-1);
             long coordinatorRss = coordinator.peakRssMib();
-            Result r = latencies(name, cluster, end, sent, workerRss, coordinatorRss);
+            Result r = latencies(name, cluster, end, sent, workerRss, coordinatorRss, cpu);
             table.check(name);
             return r;
         }
@@ -229,7 +248,7 @@ public final class BackfillBenchmark {
 
     /** Batch latency (worker-side), the cost per batch outside the database, and the time to the first batch. */
     private Result latencies(String name, ProcessCluster cluster, MigrationStatus end, long sent, long workerRss,
-                             long coordinatorRss) {
+                             long coordinatorRss, Map<String, Double> cpu) {
         JsonCodec codec = new JsonCodec();
         record Outcome(long at, Event.BatchCompleted e) {
         }
@@ -254,7 +273,7 @@ public final class BackfillBenchmark {
         double first = outcomes.stream().mapToLong(Outcome::at).min().orElse(sent) - sent;
         double seconds = (end.latestEnd() - end.latestStart()) / 1000.0;
         return new Result(name, (int) end.processed(), seconds, pct(batch, 50), pct(batch, 99), pct(outside, 50), first,
-                workerRss, coordinatorRss);
+                workerRss, coordinatorRss, cpu);
     }
 
     private static Double pct(List<Double> sorted, int p) {
@@ -282,8 +301,24 @@ public final class BackfillBenchmark {
         throw new IllegalStateException("workers did not join their group within 60 s");
     }
 
-    private Result simple(String name, long t0) {
-        return new Result(name, table.rows(), (System.nanoTime() - t0) / 1e9, null, null, null, null, null, null);
+    private Result simple(String name, long t0, CpuMark mark) {
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpu.put("db", per1k(CpuTime.postgresBetween(mark.postgres, CpuTime.ofPostgres())));
+        cpu.put("client", per1k(CpuTime.ofProcess(SELF) - mark.self));
+        return new Result(name, table.rows(), seconds, null, null, null, null, null, null, cpu);
+    }
+
+    private double per1k(long cpuMillis) {
+        return cpuMillis * 1000.0 / table.rows();
+    }
+
+    private static final long SELF = ProcessHandle.current().pid();
+
+    /** CPU times at the start of a contender's timed part. */
+    private static final class CpuMark {
+        final Map<Long, Long> postgres = CpuTime.ofPostgres();
+        final long self = CpuTime.ofProcess(SELF);
     }
 
     // ---- report
@@ -306,11 +341,24 @@ public final class BackfillBenchmark {
                     f(r.outsideDbP50Ms()), f(r.firstBatchMs()), f(r.workerRssMib()), f(r.coordinatorRssMib()));
             json.append(String.format("    {\"contender\": \"%s\", \"rows\": %d, \"seconds\": %.3f, \"rowsPerSecond\": %.1f,"
                             + " \"vsJdbcLoop\": %.3f, \"batchP50Ms\": %s, \"batchP99Ms\": %s, \"outsideDbP50Ms\": %s,"
-                            + " \"firstBatchMs\": %s, \"workerRssMib\": %s, \"coordinatorRssMib\": %s}%s%n",
+                            + " \"firstBatchMs\": %s, \"workerRssMib\": %s, \"coordinatorRssMib\": %s,"
+                            + " \"cpuMsPer1000Rows\": {%s}}%s%n",
                     r.contender(), r.rows(), r.seconds(), r.rowsPerSecond(), r.rowsPerSecond() / baseline,
                     j(r.batchP50Ms()), j(r.batchP99Ms()), j(r.outsideDbP50Ms()), j(r.firstBatchMs()),
-                    j(r.workerRssMib()), j(r.coordinatorRssMib()), i + 1 < results.size() ? "," : ""));
+                    j(r.workerRssMib()), j(r.coordinatorRssMib()),
+                    r.cpu().entrySet().stream().map(e -> String.format("\"%s\": %.1f", e.getKey(), e.getValue()))
+                            .collect(Collectors.joining(", ")), i + 1 < results.size() ? "," : ""));
         }
+        System.out.println();
+        System.out.printf("%-36s %10s %10s %10s %10s %10s%n", "CPU MS PER 1,000 ROWS", "DATABASE", "CLIENT",
+                "COORD.", "BROKER", "TOTAL");
+        for (Result r : results) {
+            Map<String, Double> c = r.cpu();
+            System.out.printf("%-36s %10s %10s %10s %10s %10s%n", r.contender(), f(c.get("db")), f(c.get("client")),
+                    f(c.get("coordinator")), f(c.get("broker")),
+                    f(c.values().stream().mapToDouble(Double::doubleValue).sum()));
+        }
+        System.out.println("(CLIENT: the benchmark's own JVM for contenders 1-3, the workers for Keyway)");
         json.append("  ]\n}\n");
         Files.writeString(out.resolve("results.json"), json);
         System.out.println("\nevery run checked: each row changed exactly once. JSON: " + out.resolve("results.json"));
