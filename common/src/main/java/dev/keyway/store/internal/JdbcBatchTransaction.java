@@ -9,7 +9,6 @@ import dev.keyway.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,9 +73,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
             ps.setInt(next, limit);
             List<ObjectNode> page = new ArrayList<>(limit);
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
+                Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
                 while (rs.next()) {
-                    page.add(Sql.readRow(rs, md));
+                    page.add(rows.read(rs));
                 }
             }
             return page;
@@ -104,9 +103,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             Map<String, ObjectNode> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
+                Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
                 while (rs.next()) {
-                    ObjectNode doc = Sql.readRow(rs, md);
+                    ObjectNode doc = rows.read(rs);
                     out.put(doc.get(table.primaryKey()).asText(), doc);
                 }
             }

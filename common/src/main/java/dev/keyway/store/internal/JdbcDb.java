@@ -8,7 +8,6 @@ import dev.keyway.migration.Query;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -135,9 +134,9 @@ final class JdbcDb implements Db {
             ps.setInt(i, limit);
             List<ObjectNode> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
+                Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
                 while (rs.next()) {
-                    out.add(Sql.readRow(rs, md));
+                    out.add(rows.read(rs));
                 }
             }
             return out;

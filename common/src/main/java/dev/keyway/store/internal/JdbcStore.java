@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -143,9 +142,9 @@ public final class JdbcStore implements Store {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
             order.bind(sql, ps, 1, null, null);
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
+                Sql.RowReader reader = new Sql.RowReader(rs.getMetaData());
                 while (rs.next()) {
-                    keys.add(order.cursorOf(Sql.readRow(rs, md)));
+                    keys.add(order.cursorOf(reader.read(rs)));
                 }
             }
             c.commit();

@@ -61,44 +61,76 @@ final class Sql {
 
     /** The current row as a document: column name to value; SQL NULL columns are left out. */
     static ObjectNode readRow(ResultSet rs, ResultSetMetaData md) throws SQLException {
-        ObjectNode doc = JsonNodeFactory.instance.objectNode();
-        for (int i = 1; i <= md.getColumnCount(); i++) {
-            String name = md.getColumnLabel(i);
-            switch (md.getColumnType(i)) {
-                case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> {
-                    long l = rs.getLong(i);
-                    if (!rs.wasNull()) {
-                        doc.put(name, l);
+        return new RowReader(md).read(rs);
+    }
+
+    /**
+     * Reads the rows of one result set as documents (see {@link #readRow}), with the columns' names and
+     * kinds looked up once rather than for every row.
+     */
+    static final class RowReader {
+
+        private enum Kind { INTEGER, DECIMAL, FLOAT, BOOLEAN, JSON, TEXT }
+
+        private final String[] names;
+        private final Kind[] kinds;
+
+        RowReader(ResultSetMetaData md) throws SQLException {
+            int n = md.getColumnCount();
+            names = new String[n];
+            kinds = new Kind[n];
+            for (int i = 0; i < n; i++) {
+                names[i] = md.getColumnLabel(i + 1);
+                kinds[i] = switch (md.getColumnType(i + 1)) {
+                    case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> Kind.INTEGER;
+                    case Types.NUMERIC, Types.DECIMAL -> Kind.DECIMAL;
+                    case Types.REAL, Types.FLOAT, Types.DOUBLE -> Kind.FLOAT;
+                    case Types.BOOLEAN, Types.BIT -> Kind.BOOLEAN;
+                    default -> md.getColumnTypeName(i + 1).toLowerCase(Locale.ROOT).startsWith("json")
+                            ? Kind.JSON : Kind.TEXT;
+                };
+            }
+        }
+
+        ObjectNode read(ResultSet rs) throws SQLException {
+            ObjectNode doc = JsonNodeFactory.instance.objectNode();
+            for (int i = 0; i < names.length; i++) {
+                int col = i + 1;
+                switch (kinds[i]) {
+                    case INTEGER -> {
+                        long l = rs.getLong(col);
+                        if (!rs.wasNull()) {
+                            doc.put(names[i], l);
+                        }
                     }
-                }
-                case Types.NUMERIC, Types.DECIMAL -> {
-                    BigDecimal d = rs.getBigDecimal(i);
-                    if (d != null) {
-                        doc.put(name, d);
+                    case DECIMAL -> {
+                        BigDecimal d = rs.getBigDecimal(col);
+                        if (d != null) {
+                            doc.put(names[i], d);
+                        }
                     }
-                }
-                case Types.REAL, Types.FLOAT, Types.DOUBLE -> {
-                    double d = rs.getDouble(i);
-                    if (!rs.wasNull()) {
-                        doc.put(name, d);
+                    case FLOAT -> {
+                        double d = rs.getDouble(col);
+                        if (!rs.wasNull()) {
+                            doc.put(names[i], d);
+                        }
                     }
-                }
-                case Types.BOOLEAN, Types.BIT -> {
-                    boolean b = rs.getBoolean(i);
-                    if (!rs.wasNull()) {
-                        doc.put(name, b);
+                    case BOOLEAN -> {
+                        boolean b = rs.getBoolean(col);
+                        if (!rs.wasNull()) {
+                            doc.put(names[i], b);
+                        }
                     }
-                }
-                default -> {
-                    String s = rs.getString(i);
-                    if (s != null) {
-                        String type = md.getColumnTypeName(i).toLowerCase(Locale.ROOT);
-                        doc.set(name, type.startsWith("json") ? parseJson(s, name) : doc.textNode(s));
+                    case JSON, TEXT -> {
+                        String s = rs.getString(col);
+                        if (s != null) {
+                            doc.set(names[i], kinds[i] == Kind.JSON ? parseJson(s, names[i]) : doc.textNode(s));
+                        }
                     }
                 }
             }
+            return doc;
         }
-        return doc;
     }
 
     static JsonNode parseJson(String text, String what) {

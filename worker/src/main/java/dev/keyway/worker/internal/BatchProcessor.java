@@ -76,19 +76,20 @@ public final class BatchProcessor {
                 }
             }
             List<ObjectNode> page = tx.readPage(task.cursor(), task.end(), task.batchSize());
+            // before migrateOne runs: it may change the documents it is given
+            String next = page.isEmpty() ? task.cursor() : tx.cursorOf(page.get(page.size() - 1));
             BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
             Map<JsonNode, ObjectNode> patches = new LinkedHashMap<>();
-            for (Applied a : apply(m, ctx, page)) {
+            for (Applied a : apply(m, ctx, page, task.dryRun())) {
                 if (a.error() != null) {
                     observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
-                    return failed(task, where, a.error(), a.id());
+                    return failed(task, where, a.error(), a.id() == null ? null : a.id().asText());
                 }
                 if (a.patch() != null) {
-                    patches.put(a.doc().get(ctx.primaryKey()), a.patch());
+                    patches.put(a.id(), a.patch());
                 }
             }
             tx.patchAll(patches);
-            String next = page.isEmpty() ? task.cursor() : tx.cursorOf(page.get(page.size() - 1));
             boolean done = page.size() < task.batchSize();
             if (task.dryRun()) {
                 List<Event.DocumentChange> changes = changes(tx, ctx, page);
@@ -114,14 +115,15 @@ public final class BatchProcessor {
         }
     }
 
-    private record Applied(ObjectNode doc, ObjectNode patch, String error, String id) {
+    /** One document's result: its id (read before {@code migrateOne} ran), and a patch or an error. */
+    private record Applied(JsonNode id, ObjectNode patch, String error) {
     }
 
-    private List<Applied> apply(Migration m, BatchContext ctx, List<ObjectNode> page) {
+    private List<Applied> apply(Migration m, BatchContext ctx, List<ObjectNode> page, boolean keepBefore) {
         if (!m.parallelize() || page.size() < 2) {
             List<Applied> out = new ArrayList<>(page.size());
             for (ObjectNode doc : page) {
-                Applied a = applyOne(m, ctx, doc);
+                Applied a = applyOne(m, ctx, doc, keepBefore);
                 out.add(a);
                 if (a.error() != null) {
                     break;
@@ -130,36 +132,33 @@ public final class BatchProcessor {
             return out;
         }
         return Flux.fromIterable(page)
-                .flatMapSequential(doc -> reactor.core.publisher.Mono.fromCallable(() -> applyOne(m, ctx, doc))
+                .flatMapSequential(doc -> reactor.core.publisher.Mono.fromCallable(() -> applyOne(m, ctx, doc, keepBefore))
                         .subscribeOn(parallel), 16)
                 .collectList()
                 .block();
     }
 
-    private static Applied applyOne(Migration m, BatchContext ctx, ObjectNode doc) {
-        // migrateOne may change doc; the before-image is kept by the caller for dry runs
-        ObjectNode copy = doc.deepCopy();
+    private static Applied applyOne(Migration m, BatchContext ctx, ObjectNode doc, boolean keepBefore) {
+        JsonNode id = doc.get(ctx.primaryKey());
+        // migrateOne may change the document it gets: a dry run keeps the before-image on the page
+        ObjectNode given = keepBefore ? doc.deepCopy() : doc;
         try {
-            return new Applied(doc, m.migrateOne().migrateOne(ctx, copy), null, null);
+            return new Applied(id, m.migrateOne().migrateOne(ctx, given), null);
         } catch (StoreException e) {
             if (e.retriable()) {
                 throw e;
             }
-            return new Applied(doc, null, describe(m, ctx, doc, e), idText(ctx, doc));
+            return new Applied(id, null, describe(m, ctx, id, e));
         } catch (Exception | LinkageError | AssertionError e) {
-            return new Applied(doc, null, describe(m, ctx, doc, e), idText(ctx, doc));
+            return new Applied(id, null, describe(m, ctx, id, e));
         }
     }
 
-    private static String describe(Migration m, BatchContext ctx, ObjectNode doc, Throwable e) {
-        return "migrateOne of " + m.name() + " threw on document " + ctx.primaryKey() + "=" + idText(ctx, doc)
-                + " of " + m.table() + ": " + e + "; the batch was rolled back. Fix the data or the migration,"
-                + " then run it again: it resumes from this batch";
-    }
-
-    private static String idText(BatchContext ctx, ObjectNode doc) {
-        JsonNode id = doc.get(ctx.primaryKey());
-        return id == null ? null : id.asText();
+    private static String describe(Migration m, BatchContext ctx, JsonNode id, Throwable e) {
+        return "migrateOne of " + m.name() + " threw on document " + ctx.primaryKey() + "="
+                + (id == null ? null : id.asText()) + " of " + m.table() + ": " + e
+                + "; the batch was rolled back. Fix the data or the migration, then run it again: it resumes"
+                + " from this batch";
     }
 
     private static List<Event.DocumentChange> changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
