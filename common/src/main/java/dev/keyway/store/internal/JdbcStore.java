@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -124,7 +125,7 @@ public final class JdbcStore implements Store {
 
     /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
     static final long SAMPLE_FROM_ROWS = 100_000;
-    /** Sampled keys wanted per segment: enough that segments come out within a few per cent of each other. */
+    /** Sampled keys wanted per segment: segment sizes then differ from the mean by about 10 per cent. */
     static final int SAMPLE_PER_SEGMENT = 200;
 
     /**
@@ -136,7 +137,7 @@ public final class JdbcStore implements Store {
     private List<String> sampledSplitPoints(TableInfo info, KeyOrder order, long rows, int segments) {
         double percent = Math.min(100.0, 100.0 * SAMPLE_PER_SEGMENT * segments / rows);
         String q = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(info.name())
-                + " TABLESAMPLE BERNOULLI (" + String.format(java.util.Locale.ROOT, "%.4f", percent) + ") WHERE "
+                + " TABLESAMPLE BERNOULLI (" + String.format(Locale.ROOT, "%.4f", percent) + ") WHERE "
                 + order.where(null, null) + " ORDER BY " + order.orderBy();
         List<String> keys = new ArrayList<>();
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
