@@ -111,7 +111,9 @@ class ExactlyOnceLoadIT {
                     lastProgressAt = System.nanoTime();
                 }
                 stalled = System.nanoTime() - lastProgressAt > STALL.toNanos();
-                if (startedSecondAt == 0 && reader.distinct() >= RECORDS / 3) {
+                // early (a tenth): a consumer may drain its partitions one after the other, and a second member
+                // that joins late can be handed only partitions that are already done, and never split the work
+                if (startedSecondAt == 0 && reader.distinct() >= RECORDS / 10) {
                     running.add(second.start(gateway.processor(group, List.of(input), MAX_POLL_RECORDS)));
                     startedSecondAt = System.nanoTime();
                     log.info("started the second member at {} distinct outputs", reader.distinct());
