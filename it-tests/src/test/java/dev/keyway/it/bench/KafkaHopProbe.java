@@ -55,6 +55,8 @@ public final class KafkaHopProbe {
         List<Long> micros = Collections.synchronizedList(new ArrayList<>());
         int warmup = Math.min(200, roundTrips);
         CountDownLatch done = new CountDownLatch(1);
+        CountDownLatch workerAssigned = new CountDownLatch(1);
+        CountDownLatch coordinatorAssigned = new CountDownLatch(1);
         long[] last = {0};
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(30))) {
             kafka.ensureTopics();
@@ -69,7 +71,7 @@ public final class KafkaHopProbe {
                     toWorker.add((workerSeen[0] - last[0]) / 1000);
                 }
                 return Mono.just(List.of(new Outbound(t.events(), "m", in.value())));
-            }, () -> { }).subscribe();
+            }, workerAssigned::countDown).subscribe();
             Disposable c = coordinator.run(in -> {
                 int n = Integer.parseInt(new String(in.value(), StandardCharsets.UTF_8));
                 long now = System.nanoTime();
@@ -84,8 +86,10 @@ public final class KafkaHopProbe {
                 }
                 return Mono.just(List.of(new Outbound(t.tasks(), "m",
                         String.valueOf(n + 1).getBytes(StandardCharsets.UTF_8))));
-            }, () -> { }).subscribe();
-            Thread.sleep(3000); // both groups assigned
+            }, coordinatorAssigned::countDown).subscribe();
+            if (!workerAssigned.await(60, TimeUnit.SECONDS) || !coordinatorAssigned.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the probe's two groups were not assigned their partitions within 60 s");
+            }
             kafka.publish(List.of(new Outbound(t.tasks(), "m", "1".getBytes(StandardCharsets.UTF_8)))).block();
             if (!done.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("probe did not finish; " + micros.size() + " round trips");
