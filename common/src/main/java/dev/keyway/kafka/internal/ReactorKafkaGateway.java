@@ -73,7 +73,11 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     private ReactorKafkaGateway(KafkaSettings settings, Admin admin) {
         this.settings = settings;
         this.admin = admin;
-        this.publisher = KafkaSender.create(producerOptions());
+        // one request in flight per broker: with more, a first batch to a partition the broker has not opened
+        // yet fails, the next one succeeds, and the first is then retried forever as out of sequence
+        // (KAFKA-14359; seen once when publishing right after creating a topic)
+        this.publisher = KafkaSender.create(producerOptions()
+                .producerProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
     }
 
     public static ReactorKafkaGateway connect(KafkaSettings settings, Duration timeout) {
