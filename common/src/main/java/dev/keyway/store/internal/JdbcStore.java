@@ -25,6 +25,11 @@ public final class JdbcStore implements Store {
 
     static final String LEDGER = "keyway_ledger";
 
+    /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
+    static final long SAMPLE_FROM_ROWS = 100_000;
+    /** Sampled keys wanted per segment: segment sizes then differ from the mean by about 10 per cent. */
+    static final int SAMPLE_PER_SEGMENT = 200;
+
     private final HikariDataSource pool;
     private final Sql sql;
     private final String url;
@@ -122,11 +127,6 @@ public final class JdbcStore implements Store {
         }
         return exactSplitPoints(info, order, rows, segments);
     }
-
-    /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
-    static final long SAMPLE_FROM_ROWS = 100_000;
-    /** Sampled keys wanted per segment: segment sizes then differ from the mean by about 10 per cent. */
-    static final int SAMPLE_PER_SEGMENT = 200;
 
     /**
      * Split points at the quantiles of a row sample ({@code TABLESAMPLE BERNOULLI}): one pass over the

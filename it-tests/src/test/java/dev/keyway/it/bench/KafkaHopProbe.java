@@ -6,7 +6,6 @@ import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public final class KafkaHopProbe {
             System.exit(0);
         }
         Path dir = Files.createDirectories(Path.of("target", "bench", "hop-kafka")).toAbsolutePath();
-        try (LocalKafka broker = LocalKafka.start(dir, freePort(), freePort(), System.getProperty("java.class.path"))) {
+        try (LocalKafka broker = LocalKafka.start(dir, BackfillBenchmark.freePort(), BackfillBenchmark.freePort(), System.getProperty("java.class.path"))) {
             report(run(broker.bootstrapServers(), roundTrips));
         }
         System.exit(0);
@@ -102,11 +101,5 @@ public final class KafkaHopProbe {
             c.dispose();
         }
         return new ArrayList<>(micros);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
