@@ -33,6 +33,9 @@ public final class JsonCodec {
     private static final Map<String, Class<? extends Event>> EVENTS = Map.of(
             "batchCompleted", Event.BatchCompleted.class,
             "batchFailed", Event.BatchFailed.class,
+            "batchSkipped", Event.BatchSkipped.class,
+            "batchDelayed", Event.BatchDelayed.class,
+            "runPlanned", Event.RunPlanned.class,
             "commandAccepted", Event.CommandAccepted.class,
             "commandRejected", Event.CommandRejected.class);
 

@@ -8,9 +8,22 @@ import java.util.List;
  * to commands. Key: the migration name ({@code "*"} for answers to {@code cancelAll}).
  */
 public sealed interface Event
-        permits Event.BatchCompleted, Event.BatchFailed, Event.CommandAccepted, Event.CommandRejected {
+        permits Event.Outcome, Event.RunPlanned, Event.CommandAccepted, Event.CommandRejected {
 
     String migration();
+
+    /** An outcome of one batch task; {@link #batch()} names the batch. */
+    sealed interface Outcome extends Event permits BatchCompleted, BatchFailed, BatchSkipped, BatchDelayed {
+        String runId();
+
+        int segment();
+
+        String cursor();
+
+        default BatchKey batch() {
+            return new BatchKey(migration(), runId(), segment(), cursor());
+        }
+    }
 
     /**
      * A batch committed (or, for a dry run, was rolled back).
@@ -24,7 +37,7 @@ public sealed interface Event
      */
     record BatchCompleted(String migration, String runId, int segment, String cursor, String nextCursor,
                           int processed, boolean done, boolean replayed, boolean dryRun,
-                          List<DocumentChange> changes, long millis, String worker) implements Event {
+                          List<DocumentChange> changes, long millis, String worker) implements Outcome {
         public BatchCompleted {
             changes = changes == null ? List.of() : List.copyOf(changes);
         }
@@ -37,7 +50,39 @@ public sealed interface Event
      * @param task where the failed task is on the tasks topic (for a replay by offset reset)
      */
     record BatchFailed(String migration, String runId, int segment, String cursor, String error,
-                       String documentId, boolean retriable, TaskLocation task, String worker) implements Event {
+                       String documentId, TaskLocation task, String worker) implements Outcome {
+    }
+
+    /**
+     * A worker refused a task because the fence in the database does not allow it: its run is no longer
+     * the migration's current one, the run is canceled, or the task's cursor, end or batch size is not
+     * what the run's segment is at (a stale, replayed or forged task). Nothing was applied; the
+     * coordinator only logs it.
+     */
+    record BatchSkipped(String migration, String runId, int segment, String cursor, String reason, String worker)
+            implements Outcome {
+    }
+
+    /**
+     * A batch rolled back because a row or table it needs stayed locked by another transaction (the
+     * application's) past the lock timeout. Nothing was applied; the coordinator records the reason in
+     * the segment's status and publishes the same batch again after a backoff.
+     */
+    record BatchDelayed(String migration, String runId, int segment, String cursor, String reason, String worker)
+            implements Outcome {
+    }
+
+    /**
+     * The coordinator planned a run's segments, away from its Kafka transaction (counting and sampling a
+     * large or locked table takes time): {@code splitPoints} cut the range into {@code splitPoints.size() + 1}
+     * segments. {@code error} is set instead when the table cannot be walked (missing, no primary key).
+     * Only the coordinator writes it, to itself; a plan for a run that is no longer being planned is ignored.
+     */
+    record RunPlanned(String migration, String runId, List<String> splitPoints, long rows, String error)
+            implements Event {
+        public RunPlanned {
+            splitPoints = splitPoints == null ? List.of() : List.copyOf(splitPoints);
+        }
     }
 
     /** The coordinator did what a command asked; {@code action} says what (started, resumed, skipped, canceled). */

@@ -20,6 +20,11 @@ public sealed interface Task permits Task.ProcessBatch {
             Objects.requireNonNull(runId, "runId");
         }
 
+        /** The batch this task asks for. */
+        public BatchKey batch() {
+            return new BatchKey(migration, runId, segment, cursor);
+        }
+
         /** The Kafka key: one partition per segment chain keeps a segment's tasks in order. */
         public String key() {
             return migration + "/" + segment;

@@ -2,6 +2,7 @@ package dev.keyway.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.BatchKey;
 import dev.keyway.migration.Db;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,19 @@ public interface BatchTransaction extends AutoCloseable {
     /** The walk's table primary key column. */
     String primaryKey();
 
+    /**
+     * Locks the fence row of a migration's segment until the transaction ends and returns it; empty
+     * when the coordinator never wrote one, or replaced it with another run's. Call it first: a
+     * coordinator changing the fence (cancel, new run) waits for the batches holding it, and a batch
+     * that waited sees the change.
+     */
+    Optional<SegmentFence> lockFence(String migration, int segment);
+
+    /** Moves the segment's fence to where its next batch starts ({@code done}: the segment is complete). */
+    void advanceFence(String migration, int segment, String position, boolean done);
+
     /** The ledger entry of an already applied batch with this key, if any. */
-    Optional<LedgerEntry> findLedger(String migration, String runId, int segment, String cursor);
+    Optional<LedgerEntry> findLedger(BatchKey key);
 
     /**
      * Reads and locks ({@code FOR UPDATE}) up to {@code limit} documents of the walk after
@@ -44,6 +56,13 @@ public interface BatchTransaction extends AutoCloseable {
     boolean recordLedger(LedgerEntry entry);
 
     void commit();
+
+    /**
+     * Ends the transaction without waiting for {@code migrateOne} calls that may still use it (a batch
+     * past its deadline): the connection is closed and dropped from the pool, so the database rolls the
+     * transaction back and releases its locks; later calls through {@link #db()} fail.
+     */
+    void abandon();
 
     @Override
     void close();

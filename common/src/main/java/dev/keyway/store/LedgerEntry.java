@@ -1,9 +1,12 @@
 package dev.keyway.store;
 
+import dev.keyway.message.BatchKey;
+
 /**
  * One applied batch, written in the batch's own transaction: the proof that it was applied.
- * Key: (migration, runId, segment, cursor); {@code cursor} is the cursor the batch started after.
+ *
+ * @param nextCursor the cursor of the batch's last row: where the segment's next batch starts
+ * @param done true when the segment had no rows after the batch
  */
-public record LedgerEntry(String migration, String runId, int segment, String cursor, String nextCursor,
-                          int processed, boolean done) {
+public record LedgerEntry(BatchKey key, String nextCursor, int processed, boolean done) {
 }

@@ -22,16 +22,27 @@ public interface Store extends AutoCloseable {
         return reactor.core.publisher.Mono.fromCallable(() -> open(options))
                 .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, java.time.Duration.ofMillis(200))
                         .maxBackoff(java.time.Duration.ofSeconds(2))
-                        .filter(e -> e instanceof StoreException se && se.retriable())
+                        .filter(StoreException::isRetriable)
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                .timeout(patience, reactor.core.publisher.Mono.error(() -> new StoreException(
+                .timeout(patience, reactor.core.publisher.Mono.error(() -> new RetriableStoreException(
                         "the database at " + options.jdbcUrl() + " did not become reachable within " + patience.toSeconds()
-                                + " s: start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL", true, null)))
+                                + " s: start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL", null)))
                 .block();
     }
 
-    /** Creates the ledger table if it does not exist. */
-    void ensureLedger();
+    /** Creates the bookkeeping tables (the ledger and the fence) if they do not exist. */
+    void ensureBookkeeping();
+
+    /**
+     * Writes a migration's fence (see {@link RunFence}), replacing any earlier run's: waits for the
+     * batches in flight on its segments (up to the lock timeout), so that once this returns no batch
+     * of another run, and none of a closed one, can be applied. Segments of the same run keep a
+     * position that batches have already moved past.
+     */
+    void writeFence(RunFence fence);
+
+    /** The ledger entry of an applied batch, if any (read outside any batch, to check a reported outcome). */
+    java.util.Optional<LedgerEntry> findLedger(dev.keyway.message.BatchKey key);
 
     /** Starts a batch: a transaction on one connection of the pool. Close it (rolls back unless committed). */
     BatchTransaction begin(TableWalk walk);

@@ -1,20 +1,18 @@
 package dev.keyway.store;
 
 /**
- * A database operation failed. {@link #retriable()} is true when the same batch can succeed later
- * unchanged (connection lost, serialization failure, deadlock, lock timeout), false when the data,
- * schema or migration must be fixed first.
+ * A database operation failed, and running the same batch again unchanged will fail again: the data,
+ * the schema or the migration must be fixed first. Failures that can pass by themselves are
+ * {@link RetriableStoreException}s; {@link #isRetriable(Throwable)} is the one place that tells them apart.
  */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
 
-    private final boolean retriable;
-
-    public StoreException(String message, boolean retriable, Throwable cause) {
+    public StoreException(String message, Throwable cause) {
         super(message, cause);
-        this.retriable = retriable;
     }
 
-    public boolean retriable() {
-        return retriable;
+    /** True when the same batch can succeed later unchanged (connection lost, deadlock, lock timeout). */
+    public static boolean isRetriable(Throwable t) {
+        return t instanceof RetriableStoreException;
     }
 }

@@ -7,8 +7,9 @@ import java.util.Objects;
  * store; H2 ({@code jdbc:h2:file:..}) the embedded default.
  *
  * @param poolSize connections in the pool, 1 to 64; default {@value #DEFAULT_POOL_SIZE}
+ * @param timeouts lock, statement and idle-in-transaction timeouts of every session
  */
-public record StoreOptions(String jdbcUrl, String user, String password, int poolSize) {
+public record StoreOptions(String jdbcUrl, String user, String password, int poolSize, DbTimeouts timeouts) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/keyway;AUTO_SERVER=TRUE";
@@ -22,17 +23,18 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
         if (poolSize < 1 || poolSize > 64) {
             throw new IllegalArgumentException("poolSize must be between 1 and 64, but was " + poolSize);
         }
+        Objects.requireNonNull(timeouts, "timeouts must not be null");
     }
 
     public static StoreOptions of(String jdbcUrl, String user, String password) {
-        return new StoreOptions(jdbcUrl, user, password, DEFAULT_POOL_SIZE);
+        return new StoreOptions(jdbcUrl, user, password, DEFAULT_POOL_SIZE, DbTimeouts.defaults());
     }
 
     /** From {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}; the embedded H2 database when unset. */
     public static StoreOptions fromEnv(java.util.Map<String, String> env) {
         StoreOptions d = defaults();
         return of(env.getOrDefault("JDBC_URL", d.jdbcUrl()), env.getOrDefault("JDBC_USER", d.user()),
-                env.getOrDefault("JDBC_PASSWORD", d.password()));
+                env.getOrDefault("JDBC_PASSWORD", d.password())).withTimeouts(DbTimeouts.fromEnv(env));
     }
 
     public static StoreOptions defaults() {
@@ -40,7 +42,11 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
     }
 
     public StoreOptions withPoolSize(int size) {
-        return new StoreOptions(jdbcUrl, user, password, size);
+        return new StoreOptions(jdbcUrl, user, password, size, timeouts);
+    }
+
+    public StoreOptions withTimeouts(DbTimeouts t) {
+        return new StoreOptions(jdbcUrl, user, password, poolSize, t);
     }
 
     public boolean isPostgres() {

@@ -66,10 +66,15 @@ class JsonCodecTest {
     void roundTripsTasksEventsAndStatus() {
         Task.ProcessBatch t = new Task.ProcessBatch("a", "r1", 2, "[4]", "[9]", 100, false);
         assertEquals(t, codec.decodeTask(codec.encode(t)));
-        Event e = new Event.BatchFailed("a", "r1", 2, "[4]", "boom", "7", false, new TaskLocation("t", 1, 9), "w1");
+        Event e = new Event.BatchFailed("a", "r1", 2, "[4]", "boom", "7", new TaskLocation("t", 1, 9), "w1");
         assertEquals(e, codec.decodeEvent(codec.encode(e)));
+        for (Event other : List.of(new Event.BatchSkipped("a", "r1", 2, "[4]", "stale", "w1"),
+                new Event.BatchDelayed("a", "r1", 2, null, "locked", "w1"),
+                new Event.RunPlanned("a", "r2", List.of("[5]", "[9]"), 12, null))) {
+            assertEquals(other, codec.decodeEvent(codec.encode(other)));
+        }
         MigrationStatus s = MigrationStatus.unknown("a", 100)
-                .started("r1", List.of(new SegmentStatus(0, null, null, "[3]", 3, false)), 100, List.of("b"), "me", 1000L, 5);
+                .started("r1", List.of(new SegmentStatus(0, null, null, "[3]", 3, false, "locked")), 100, List.of("b"), "me", 1000L, 5);
         MigrationStatus back = codec.decodeStatus(codec.encode(s));
         assertEquals(s, back);
         String json = new String(codec.encode(s), StandardCharsets.UTF_8);

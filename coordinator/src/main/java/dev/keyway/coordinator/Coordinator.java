@@ -12,7 +12,12 @@ import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.StoreException;
+import java.time.Duration;
+import java.util.Optional;
+import reactor.util.retry.Retry;
 import dev.keyway.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,23 +46,31 @@ public final class Coordinator {
     private final JsonCodec codec = new JsonCodec();
     private final StatusView view = new StatusView();
     private final MigrationControl control;
+    private final Store store;
+    private final MigrationCatalog catalog;
+    private final SegmentPlanner planner;
     private final Scheduler scheduler;
 
     /**
-     * @param store used to plan segments (count rows, sample split points)
-     * @param scheduler runs the blocking work of handling a record (store queries)
+     * @param store where the fence and the ledger are, and the tables to plan (count rows, sample split points)
+     * @param scheduler runs the blocking work of handling a record and of planning (store queries)
      */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock, Scheduler scheduler) {
         this.kafka = kafka;
         this.topics = kafka.settings().topics();
+        this.store = store;
+        this.catalog = catalog;
         this.scheduler = scheduler;
-        this.control = new MigrationControl(view, catalog,
-                new SegmentPlanner(store, kafka.settings().taskPartitions()), clock, MigrationControl.randomIds());
+        this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
+        this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds());
     }
 
-    /** Runs until cancelled. Creates the topics if missing. */
+    /** Runs until cancelled. Creates the topics and the bookkeeping tables if missing. */
     public Mono<Void> run() {
-        return Mono.fromRunnable(kafka::ensureTopics).subscribeOn(scheduler)
+        return Mono.fromRunnable(() -> {
+            kafka.ensureTopics();
+            store.ensureBookkeeping();
+        }).subscribeOn(scheduler)
                 .then(kafka.processor(kafka.settings().topicPrefix() + "coordinator",
                         List.of(topics.commands(), topics.events()), 500).run(this::handle, this::rebuild));
     }
@@ -67,6 +80,25 @@ public final class Coordinator {
         view.rebuild(log.stream().filter(r -> r.value() != null).map(r -> codec.decodeStatus(r.value()))
                 .collect(Collectors.toList()));
         Coordinator.log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
+        control.pendingPlans().forEach(this::plan);
+    }
+
+    /**
+     * Plans a run's segments away from the Kafka transaction (a large or locked table delays only its own
+     * migration), then hands the plan to itself as a {@link Event.RunPlanned} on the events topic.
+     */
+    private void plan(Effects.PlanRequest request) {
+        Migration def = catalog.find(request.migration()).orElseThrow();
+        Mono.fromCallable(() -> planner.plan(def, request.segments()))
+                .subscribeOn(scheduler)
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
+                        .filter(StoreException::isRetriable)
+                        .doBeforeRetry(s -> log.info("planning {} waits: {}", request.migration(), s.failure().getMessage())))
+                .map(plan -> new Event.RunPlanned(request.migration(), request.runId(), plan.splitPoints(), plan.rows(), null))
+                .onErrorResume(StoreException.class, e -> Mono.just(new Event.RunPlanned(request.migration(),
+                        request.runId(), List.of(), 0, e.getMessage())))
+                .flatMap(p -> kafka.publish(List.of(new Outbound(topics.events(), p.migration(), codec.encode(p)))))
+                .subscribe(null, e -> log.error("planning {} failed: {}; run it again", request.migration(), e.toString()));
     }
 
     private Mono<List<Outbound>> handle(Inbound in) {
@@ -95,9 +127,31 @@ public final class Coordinator {
                         ex.getMessage());
                 return List.of();
             }
+            if (e instanceof Event.BatchSkipped skipped) {
+                log.info("a worker skipped a task of {}: {}", skipped.batch(), skipped.reason());
+                return List.of();
+            }
+            if (e instanceof Event.BatchCompleted done && !done.dryRun() && control.awaits(done)) {
+                Optional<Event.BatchCompleted> verified = verified(done);
+                if (verified.isEmpty()) {
+                    log.warn("dropped a batchCompleted at {}-{}@{} for {}: the ledger has no such batch (forged?)",
+                            in.topic(), in.partition(), in.offset(), done.batch());
+                    return List.of();
+                }
+                e = verified.get();
+            }
             fx = control.onEvent(e);
         }
+        // the fence first: once a status or task of this record is out, no batch it stops may apply
+        fx.fences().forEach(store::writeFence);
+        fx.plans().forEach(this::plan);
         return outbound(fx);
+    }
+
+    /** The outcome as the ledger recorded it: a worker's word (or a stranger's) is not taken for it. */
+    private Optional<Event.BatchCompleted> verified(Event.BatchCompleted c) {
+        return store.findLedger(c.batch()).map(l -> new Event.BatchCompleted(c.migration(), c.runId(), c.segment(),
+                c.cursor(), l.nextCursor(), l.processed(), l.done(), c.replayed(), false, List.of(), c.millis(), c.worker()));
     }
 
     private List<Outbound> outbound(Effects fx) {

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import reactor.core.publisher.Mono;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -137,12 +138,25 @@ class EndToEndIT {
         assertTrue(((Event.CommandRejected) second).reason().contains("already running"), second.toString());
 
         long since = System.currentTimeMillis();
-        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Cancel("gated")));
+        // the cancel closes the fence, which waits for the batch in flight: release it once the coordinator waits
+        CompletableFuture<Event> cancel = CompletableFuture.supplyAsync(() -> harness.send(new Command.Cancel("gated")));
+        awaitAWaitOnTheFence();
         release.countDown();
+        assertInstanceOf(Event.CommandAccepted.class, cancel.get(60, TimeUnit.SECONDS));
         MigrationStatus canceled = harness.client().awaitStatus(s -> s.name().equals("gated") && s.updatedAt() >= since
                 && s.state() == MigrationState.CANCELED && s.processed() == 100, ServiceHarness.TIMEOUT);
         assertEquals("[100]", canceled.cursor());
         assertEquals(100, rowsWithCounter(1), "only the batch in flight was applied");
+    }
+
+    /** Until a session waits for a lock on the fence table (the coordinator changing a fence a batch holds). */
+    private void awaitAWaitOnTheFence() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND query LIKE '%keyway_fence%'") == 0) {
+            assertTrue(System.nanoTime() < deadline, "nobody waited for the fence within 60 s");
+            Thread.onSpinWait();
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.keyway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,10 +12,13 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
+import dev.keyway.message.BatchKey;
 import dev.keyway.migration.CustomRange;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.RunFence;
+import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
@@ -27,6 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,15 +182,66 @@ class StoreIT {
     void theLedgerRecordsABatchOnlyOnce(String kind) throws Exception {
         try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
             new Sql(Sql.options(db)).items(5);
-            store.ensureLedger();
-            LedgerEntry e = new LedgerEntry("m", "r", 0, null, "[5]", 5, true);
+            store.ensureBookkeeping();
+            LedgerEntry e = new LedgerEntry(new BatchKey("m", "r", 0, null), "[5]", 5, true);
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
                 assertTrue(tx.recordLedger(e));
                 tx.commit();
             }
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
-                assertEquals(e, tx.findLedger("m", "r", 0, null).orElseThrow());
+                assertEquals(e, tx.findLedger(e.key()).orElseThrow());
                 assertFalse(tx.recordLedger(e));
+            }
+            assertEquals(e, store.findLedger(e.key()).orElseThrow());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aNewRunsFenceWaitsForTheBatchInFlightAndThenShutsOutTheOldRun(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(5);
+            store.ensureBookkeeping();
+            store.writeFence(new RunFence("m", "old", 10, true, List.of(new RunFence.Segment(0, null, null, false))));
+            CompletableFuture<Void> replaced;
+            try (BatchTransaction batch = store.begin(new TableWalk("items", null))) {
+                SegmentFence held = batch.lockFence("m", 0).orElseThrow();
+                assertEquals("old", held.runId());
+                assertEquals(SegmentFence.State.OPEN, held.state());
+                replaced = CompletableFuture.runAsync(() -> store.writeFence(
+                        new RunFence("m", "new", 10, true, List.of(new RunFence.Segment(0, null, null, false)))));
+                assertThrows(TimeoutException.class, () -> replaced.get(300, TimeUnit.MILLISECONDS),
+                        "the coordinator waits for the batch holding the fence");
+                batch.advanceFence("m", 0, "[5]", false);
+                batch.commit();
+            }
+            replaced.get(10, TimeUnit.SECONDS);
+            try (BatchTransaction late = store.begin(new TableWalk("items", null))) {
+                SegmentFence now = late.lockFence("m", 0).orElseThrow();
+                assertEquals("new", now.runId(), "a task of the old run now finds another run");
+                assertNull(now.position(), "the new run starts at its own position, not where the old one got");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aResumedRunKeepsThePositionItsBatchesReachedAndACanceledOneIsClosed(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(5);
+            store.ensureBookkeeping();
+            store.writeFence(new RunFence("m", "r", 10, true, List.of(new RunFence.Segment(0, null, "[9]", false))));
+            try (BatchTransaction batch = store.begin(new TableWalk("items", null))) {
+                batch.lockFence("m", 0).orElseThrow();
+                batch.advanceFence("m", 0, "[3]", false);
+                batch.commit();
+            }
+            store.writeFence(new RunFence("m", "r", 10, false, List.of(new RunFence.Segment(0, null, "[9]", false))));
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                SegmentFence canceled = tx.lockFence("m", 0).orElseThrow();
+                assertEquals(SegmentFence.State.CLOSED, canceled.state());
+                assertEquals("[3]", canceled.position(), "the coordinator had not heard of that batch yet");
+                assertEquals("[9]", canceled.end());
             }
         }
     }
@@ -218,7 +276,7 @@ class StoreIT {
         try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
             StoreException e = assertThrows(StoreException.class, () -> store.begin(new TableWalk("nope", null)));
             assertTrue(e.getMessage().contains("table \"nope\" not found"), e.getMessage());
-            assertFalse(e.retriable());
+            assertFalse(StoreException.isRetriable(e));
         }
     }
 }

@@ -12,6 +12,8 @@ import dev.keyway.metrics.BatchObserver;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.Store;
 import dev.keyway.worker.internal.BatchProcessor;
+import dev.keyway.worker.internal.MigrateOneCalls;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,23 +48,24 @@ public final class Worker {
 
     /**
      * @param blocking runs the database work of a batch
-     * @param parallel runs {@code migrateOne} calls of migrations that {@code parallelize}
+     * @param calls runs {@code migrateOne} calls (an elastic scheduler: a call that hangs keeps its thread)
+     * @param batchDeadline how long all {@code migrateOne} calls of one batch may take
      * @param name this worker's name in outcomes and logs
      */
-    public Worker(KafkaGateway kafka, Store store, MigrationCatalog catalog, Scheduler blocking, Scheduler parallel,
-                  BatchObserver observer, String name) {
+    public Worker(KafkaGateway kafka, Store store, MigrationCatalog catalog, Scheduler blocking, Scheduler calls,
+                  Duration batchDeadline, BatchObserver observer, String name) {
         this.kafka = kafka;
         this.topics = kafka.settings().topics();
         this.store = store;
         this.blocking = blocking;
-        this.batches = new BatchProcessor(store, catalog, parallel, observer, name);
+        this.batches = new BatchProcessor(store, catalog, new MigrateOneCalls(calls, batchDeadline), observer, name);
     }
 
     /** Runs until cancelled. Creates the topics and the ledger table if missing. */
     public Mono<Void> run() {
         return Mono.fromRunnable(() -> {
             kafka.ensureTopics();
-            store.ensureLedger();
+            store.ensureBookkeeping();
         }).subscribeOn(blocking).then(kafka.processor(kafka.settings().topicPrefix() + "workers",
                 List.of(topics.tasks()), TASKS_PER_POLL, CONCURRENT_BATCHES).run(this::handle, () -> { }));
     }
@@ -85,6 +88,10 @@ public final class Worker {
     private List<Outbound> outbound(Event outcome) {
         if (outcome instanceof Event.BatchFailed f) {
             log.warn("batch failed: {} ({})", f.error(), f.migration());
+        } else if (outcome instanceof Event.BatchSkipped s) {
+            log.info("skipped a task of {}: {}", s.batch(), s.reason());
+        } else if (outcome instanceof Event.BatchDelayed d) {
+            log.info("batch {} delayed: {}", d.batch(), d.reason());
         }
         return List.of(new Outbound(topics.events(), outcome.migration(), codec.encode(outcome)));
     }

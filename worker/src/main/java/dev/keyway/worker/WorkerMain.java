@@ -8,6 +8,7 @@ import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
+import dev.keyway.worker.internal.MigrateOneCalls;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -17,7 +18,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs a worker until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
- * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, {@code WORKER_NAME}, and
+ * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, the database timeouts of
+ * {@code DbTimeouts}, {@code BATCH_DEADLINE_MS} (how long the {@code migrateOne} calls of one batch may take,
+ * default 5000), {@code WORKER_NAME}, and
  * {@code METRICS_PORT} (serve Prometheus metrics at {@code /metrics} on that port; off when unset).
  */
 public final class WorkerMain {
@@ -34,7 +37,10 @@ public final class WorkerMain {
                 env.getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid());
         MigrationCatalog catalog = MigrationCatalog.fromClasspath();
         Scheduler blocking = Schedulers.newBoundedElastic(4, 1000, "keyway-worker");
-        Scheduler parallel = Schedulers.newParallel("keyway-migrate-one", Runtime.getRuntime().availableProcessors());
+        Scheduler calls = Schedulers.newBoundedElastic(4 * Runtime.getRuntime().availableProcessors() + 16, 10_000,
+                "keyway-migrate-one");
+        Duration deadline = env.containsKey("BATCH_DEADLINE_MS")
+                ? Duration.ofMillis(Long.parseLong(env.get("BATCH_DEADLINE_MS").trim())) : MigrateOneCalls.DEFAULT_DEADLINE;
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
              Store store = Store.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
             log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
@@ -44,11 +50,11 @@ public final class WorkerMain {
             if (metrics != null) {
                 log.info("metrics at http://localhost:{}/metrics", metrics.port());
             }
-            Worker worker = new Worker(kafka, store, catalog, blocking, parallel,
+            Worker worker = new Worker(kafka, store, catalog, blocking, calls, deadline,
                     metrics != null ? metrics.batchObserver() : BatchObserver.none(), name);
             ServiceRunner.runUntilStopped(name, worker.run(), () -> {
                 blocking.dispose();
-                parallel.dispose();
+                calls.dispose();
                 if (metrics != null) {
                     metrics.close();
                 }

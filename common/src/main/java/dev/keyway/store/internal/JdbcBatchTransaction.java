@@ -2,10 +2,12 @@ package dev.keyway.store.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.BatchKey;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
-import dev.keyway.store.StoreException;
+import dev.keyway.store.RetriableStoreException;
+import dev.keyway.store.SegmentFence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,6 +29,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
     private final TableInfo table;
     private final KeyOrder order;
     private final JdbcDb db;
+    private final JdbcStore store;
     private boolean committed;
     private boolean closed;
 
@@ -36,6 +39,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
         this.table = table;
         this.order = order;
         this.db = new JdbcDb(connection, sql, store);
+        this.store = store;
     }
 
     @Override
@@ -44,24 +48,27 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
-    public Optional<LedgerEntry> findLedger(String migration, String runId, int segment, String cursor) {
-        String q = "SELECT next_cursor, processed, done FROM " + JdbcStore.LEDGER
-                + " WHERE migration = ? AND run_id = ? AND segment = ? AND start_cursor = ?";
-        try (PreparedStatement ps = connection.prepareStatement(q)) {
-            ps.setString(1, migration);
-            ps.setString(2, runId);
-            ps.setInt(3, segment);
-            ps.setString(4, cursor == null ? "" : cursor);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new LedgerEntry(migration, runId, segment, cursor, rs.getString(1), rs.getInt(2),
-                        rs.getBoolean(3)));
-            }
+    public Optional<SegmentFence> lockFence(String migration, int segment) {
+        try {
+            return FenceTable.lock(connection, migration, segment);
         } catch (SQLException e) {
-            throw Sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
+            throw Sql.failure("cannot lock the fence of " + migration + " segment " + segment + " (is "
+                    + JdbcStore.FENCE + " created?)", e);
         }
+    }
+
+    @Override
+    public void advanceFence(String migration, int segment, String position, boolean done) {
+        try {
+            FenceTable.advance(connection, migration, segment, position, done);
+        } catch (SQLException e) {
+            throw Sql.failure("cannot move the fence of " + migration + " segment " + segment, e);
+        }
+    }
+
+    @Override
+    public Optional<LedgerEntry> findLedger(BatchKey key) {
+        return LedgerTable.find(connection, key);
     }
 
     @Override
@@ -153,24 +160,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
 
     @Override
     public boolean recordLedger(LedgerEntry entry) {
-        String q = "INSERT INTO " + JdbcStore.LEDGER
-                + " (migration, run_id, segment, start_cursor, next_cursor, processed, done) VALUES (?, ?, ?, ?, ?, ?, ?)";
-        try (PreparedStatement ps = connection.prepareStatement(q)) {
-            ps.setString(1, entry.migration());
-            ps.setString(2, entry.runId());
-            ps.setInt(3, entry.segment());
-            ps.setString(4, entry.cursor() == null ? "" : entry.cursor());
-            ps.setString(5, entry.nextCursor());
-            ps.setInt(6, entry.processed());
-            ps.setBoolean(7, entry.done());
-            ps.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if (Sql.isUniqueViolation(e)) {
-                return false;
-            }
-            throw Sql.failure("cannot record the batch in the ledger", e);
-        }
+        return LedgerTable.record(connection, entry);
     }
 
     @Override
@@ -184,11 +174,23 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
+    public void abandon() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        db.close();
+        store.evict(connection);
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        // a migrateOne call still running (parallelize) must not use the connection once it is back in the pool
+        db.close();
         try {
             if (!committed) {
                 connection.rollback();
@@ -200,7 +202,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 connection.close();
             } catch (SQLException e) {
                 // the pool evicts a broken connection itself; nothing is lost here
-                throw new StoreException("cannot return a connection to the pool: " + e.getMessage(), true, e);
+                throw new RetriableStoreException("cannot return a connection to the pool: " + e.getMessage(), e);
             }
         }
     }

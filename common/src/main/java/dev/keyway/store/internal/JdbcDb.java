@@ -25,6 +25,8 @@ final class JdbcDb implements Db {
     private final Connection connection;
     private final Sql sql;
     private final JdbcStore store;
+    /** Set when the batch's transaction ended: a call that outlived its batch must not touch the connection. */
+    private volatile boolean closed;
 
     JdbcDb(Connection connection, Sql sql, JdbcStore store) {
         this.connection = connection;
@@ -34,8 +36,20 @@ final class JdbcDb implements Db {
 
     @Override
     public synchronized Optional<ObjectNode> get(String table, JsonNode id) {
+        ensureOpen();
         TableInfo t = store.table(table);
         return select(t, Map.of(t.primaryKey(), id), 1).stream().findFirst();
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this batch's transaction has ended (rolled back after its deadline or an"
+                    + " error): a migrateOne call may use ctx.db() only while its batch runs");
+        }
     }
 
     @Override
@@ -45,6 +59,7 @@ final class JdbcDb implements Db {
 
     @Override
     public synchronized JsonNode insert(String table, ObjectNode doc) {
+        ensureOpen();
         TableInfo t = store.table(table);
         List<String> cols = JdbcBatchTransaction.fieldNames(doc).stream()
                 .filter(c -> !doc.get(c).isNull()).collect(Collectors.toList());
@@ -77,6 +92,7 @@ final class JdbcDb implements Db {
 
     @Override
     public synchronized void patch(String table, JsonNode id, ObjectNode fields) {
+        ensureOpen();
         if (fields.isEmpty()) {
             return;
         }
@@ -87,6 +103,7 @@ final class JdbcDb implements Db {
 
     @Override
     public synchronized void replace(String table, JsonNode id, ObjectNode doc) {
+        ensureOpen();
         TableInfo t = store.table(table);
         List<String> cols = t.columns().stream().filter(c -> !c.equals(t.primaryKey())).collect(Collectors.toList());
         update(t, id, cols, doc);
@@ -94,6 +111,7 @@ final class JdbcDb implements Db {
 
     @Override
     public synchronized void delete(String table, JsonNode id) {
+        ensureOpen();
         TableInfo t = store.table(table);
         String q = "DELETE FROM " + Sql.quote(t.name()) + " WHERE " + Sql.quote(t.primaryKey()) + " = ?";
         try (PreparedStatement ps = connection.prepareStatement(q)) {
@@ -121,6 +139,7 @@ final class JdbcDb implements Db {
     }
 
     private synchronized List<ObjectNode> select(TableInfo t, Map<String, JsonNode> eq, int limit) {
+        ensureOpen();
         List<String> cols = new ArrayList<>(eq.keySet());
         String where = cols.isEmpty() ? "1=1"
                 : cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(" AND "));

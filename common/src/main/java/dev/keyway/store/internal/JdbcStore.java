@@ -3,7 +3,12 @@ package dev.keyway.store.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.keyway.message.BatchKey;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.DbTimeouts;
+import dev.keyway.store.RetriableStoreException;
+import dev.keyway.store.RunFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.StoreOptions;
@@ -18,12 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link Store} over a HikariCP pool, for PostgreSQL and H2. */
 public final class JdbcStore implements Store {
 
     static final String LEDGER = "keyway_ledger";
+    static final String FENCE = "keyway_fence";
 
     /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
     static final long SAMPLE_FROM_ROWS = 100_000;
@@ -50,35 +57,78 @@ public final class JdbcStore implements Store {
         cfg.setAutoCommit(false);
         cfg.setPoolName("keyway-store");
         cfg.setConnectionTimeout(10_000);
+        cfg.setConnectionInitSql(sessionSettings(options));
         try {
             return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.jdbcUrl());
         } catch (HikariPool.PoolInitializationException e) {
-            throw new StoreException("cannot reach the database at " + options.jdbcUrl() + " (" + rootMessage(e)
-                    + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD",
-                    true, e);
+            throw new RetriableStoreException("cannot reach the database at " + options.jdbcUrl() + " (" + rootMessage(e)
+                    + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
         }
     }
 
+    /** The timeouts of {@link DbTimeouts}, set once per session when the pool opens it. */
+    static String sessionSettings(StoreOptions options) {
+        DbTimeouts t = options.timeouts();
+        if (options.isPostgres()) {
+            return "SET lock_timeout = " + t.lock().toMillis() + "; SET statement_timeout = " + t.statement().toMillis()
+                    + "; SET idle_in_transaction_session_timeout = " + t.idleInTransaction().toMillis();
+        }
+        return "SET LOCK_TIMEOUT " + t.lock().toMillis() + "; SET QUERY_TIMEOUT " + t.statement().toMillis();
+    }
+
     @Override
-    public void ensureLedger() {
-        String ddl = "CREATE TABLE IF NOT EXISTS " + LEDGER + " ("
+    public void ensureBookkeeping() {
+        createIfMissing(LEDGER, "CREATE TABLE IF NOT EXISTS " + LEDGER + " ("
                 + "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, segment INT NOT NULL, "
                 + "start_cursor VARCHAR(4000) NOT NULL, next_cursor VARCHAR(4000), processed INT NOT NULL, "
                 + "done BOOLEAN NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, "
-                + "PRIMARY KEY (migration, run_id, segment, start_cursor))";
+                + "PRIMARY KEY (migration, run_id, segment, start_cursor))");
+        createIfMissing(FENCE, "CREATE TABLE IF NOT EXISTS " + FENCE + " ("
+                + "migration VARCHAR(200) NOT NULL, segment INT NOT NULL, run_id VARCHAR(64) NOT NULL, "
+                + "position VARCHAR(4000), end_cursor VARCHAR(4000), batch_size INT NOT NULL, state VARCHAR(8) NOT NULL, "
+                + "updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, PRIMARY KEY (migration, segment))");
+    }
+
+    private void createIfMissing(String table, String ddl) {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             try {
                 st.execute(ddl);
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
-                // PostgreSQL: two workers starting together race on IF NOT EXISTS; the loser sees a duplicate
+                // PostgreSQL: two processes starting together race on IF NOT EXISTS; the loser sees a duplicate
                 if (!Sql.isUniqueViolation(e) && !"42P07".equals(e.getSQLState())) {
                     throw e;
                 }
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot create the ledger table " + LEDGER + " in " + url, e);
+            throw Sql.failure("cannot create the table " + table + " in " + url, e);
+        }
+    }
+
+    @Override
+    public void writeFence(RunFence fence) {
+        try (Connection c = pool.getConnection()) {
+            try {
+                FenceTable.write(c, fence, sql.postgres());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw Sql.failure("cannot write the fence of " + fence.migration() + " (run " + fence.runId() + ")", e);
+        }
+    }
+
+    @Override
+    public Optional<LedgerEntry> findLedger(BatchKey key) {
+        try (Connection c = pool.getConnection()) {
+            Optional<LedgerEntry> e = LedgerTable.find(c, key);
+            c.commit();
+            return e;
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the ledger", e);
         }
     }
 
@@ -190,6 +240,19 @@ public final class JdbcStore implements Store {
         }
     }
 
+    /**
+     * Drops a connection whose transaction was abandoned: closes it at once (the database rolls back and
+     * releases its locks) instead of returning it to the pool.
+     */
+    void evict(Connection c) {
+        try {
+            c.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            // closing it below is what matters
+        }
+        pool.evictConnection(c);
+    }
+
     /** The table's metadata, read once. */
     TableInfo table(String name) {
         return tables.computeIfAbsent(name, this::readTable);
@@ -209,7 +272,7 @@ public final class JdbcStore implements Store {
             if (columns.isEmpty()) {
                 throw new StoreException("table \"" + name + "\" not found in " + url
                         + ": create it (bin/migrate seed creates the example tables) or fix the migration's table name"
-                        + " (names are case-sensitive)", false, null);
+                        + " (names are case-sensitive)", null);
             }
             List<String> keys = new ArrayList<>();
             try (ResultSet rs = md.getPrimaryKeys(null, null, name)) {
@@ -220,7 +283,7 @@ public final class JdbcStore implements Store {
             c.commit();
             if (keys.size() != 1) {
                 throw new StoreException("table \"" + name + "\" must have a single-column primary key to be walked"
-                        + " in key order, but has " + keys, false, null);
+                        + " in key order, but has " + keys, null);
             }
             return new TableInfo(name, keys.get(0), List.copyOf(columns));
         } catch (SQLException e) {

@@ -87,8 +87,7 @@ final class KeyOrder {
         JsonNode values = Sql.parseJson(cursor, "cursor");
         if (!values.isArray() || values.size() != columns.size()) {
             throw new StoreException("cursor " + cursor + " does not fit table " + table + ": expected a JSON array of "
-                    + columns.size() + " value(s) for " + columns + "; take a cursor from the migration's status", false,
-                    null);
+                    + columns.size() + " value(s) for " + columns + "; take a cursor from the migration's status", null);
         }
         for (JsonNode v : values) {
             sql.bind(ps, index++, v);

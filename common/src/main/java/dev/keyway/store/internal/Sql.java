@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.store.LockTimeoutException;
+import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.StoreException;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -137,7 +139,7 @@ final class Sql {
         try {
             return JSON.readTree(text);
         } catch (IOException e) {
-            throw new StoreException("column " + what + " holds invalid JSON: " + text, false, e);
+            throw new StoreException("column " + what + " holds invalid JSON: " + text, e);
         }
     }
 
@@ -145,15 +147,28 @@ final class Sql {
         return JSON.valueToTree(value);
     }
 
-    /** Wraps a JDBC error, classifying it as retriable (connection, deadlock, serialization, lock) or not. */
+    /**
+     * Wraps a JDBC error by what can be done about it: a lock the application held past the lock timeout
+     * ({@link LockTimeoutException}), a failure that passes by itself ({@link RetriableStoreException}:
+     * connection, deadlock, serialization, shutdown), or one that needs a fix ({@link StoreException}).
+     */
     static StoreException failure(String what, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String message = what + ": " + e.getMessage() + " (SQLState " + state + ")";
+        // PostgreSQL lock_not_available; H2 "timeout trying to lock table"
+        if (state.equals("55P03") || state.equals("HYT00")) {
+            return new LockTimeoutException(message + "; another transaction (usually the application's) held a lock"
+                    + " the batch needs for longer than the lock timeout: the batch rolled back and runs again", e);
+        }
+        if (state.equals("57014")) {
+            return new StoreException(message + "; a statement ran longer than the statement timeout"
+                    + " (DB_STATEMENT_TIMEOUT_MS): lower the batch size or raise the timeout, then run the migration again", e);
+        }
         boolean retriable = e instanceof SQLTransientException || e instanceof SQLRecoverableException
                 || state.startsWith("08") || state.startsWith("40") || state.startsWith("57P")
-                || state.equals("55P03") || state.equals("HYT00")
                 // H2: the database closed under an AUTO_SERVER client (its host process let go), connection broken
                 || state.equals("90098") || state.equals("90067");
-        return new StoreException(what + ": " + e.getMessage() + " (SQLState " + state + ")", retriable, e);
+        return retriable ? new RetriableStoreException(message, e) : new StoreException(message, e);
     }
 
     static boolean isUniqueViolation(SQLException e) {

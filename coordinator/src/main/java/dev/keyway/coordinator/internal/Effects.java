@@ -3,17 +3,27 @@ package dev.keyway.coordinator.internal;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
+import dev.keyway.store.RunFence;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What handling one record decided: statuses to write, tasks to publish, answers to send. */
+/**
+ * What handling one record decided: fences to write to the database, then statuses to write, tasks to
+ * publish and answers to send in one Kafka transaction, and plans to make afterwards.
+ */
 public final class Effects {
 
     private final Map<String, MigrationStatus> statuses = new LinkedHashMap<>();
     private final List<Task.ProcessBatch> tasks = new ArrayList<>();
     private final List<Event> events = new ArrayList<>();
+    private final Map<String, RunFence> fences = new LinkedHashMap<>();
+    private final List<PlanRequest> plans = new ArrayList<>();
+
+    /** A run whose segments must be planned (count, split points) before its first task. */
+    public record PlanRequest(String migration, String runId, Integer segments) {
+    }
 
     void status(MigrationStatus s) {
         statuses.put(s.name(), s);
@@ -25,6 +35,24 @@ public final class Effects {
 
     void event(Event e) {
         events.add(e);
+    }
+
+    void fence(RunFence f) {
+        fences.put(f.migration(), f);
+    }
+
+    void plan(PlanRequest p) {
+        plans.add(p);
+    }
+
+    /** Fences to write to the database before anything of this record is published. */
+    public List<RunFence> fences() {
+        return List.copyOf(fences.values());
+    }
+
+    /** Plans to make away from the Kafka transaction; each ends as a {@link Event.RunPlanned}. */
+    public List<PlanRequest> plans() {
+        return List.copyOf(plans);
     }
 
     public List<MigrationStatus> statuses() {

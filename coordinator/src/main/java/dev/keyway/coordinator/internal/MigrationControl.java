@@ -10,7 +10,7 @@ import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
-import dev.keyway.store.StoreException;
+import dev.keyway.store.RunFence;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +30,12 @@ public final class MigrationControl {
 
     private final StatusView view;
     private final MigrationCatalog catalog;
-    private final SegmentPlanner planner;
     private final Clock clock;
     private final Supplier<String> ids;
 
-    public MigrationControl(StatusView view, MigrationCatalog catalog, SegmentPlanner planner, Clock clock,
-                            Supplier<String> ids) {
+    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids) {
         this.view = view;
         this.catalog = catalog;
-        this.planner = planner;
         this.clock = clock;
         this.ids = ids;
     }
@@ -120,27 +117,62 @@ public final class MigrationControl {
             started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now);
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
-            List<SegmentStatus> one = List.of(new SegmentStatus(0, run.startAt().cursor(), null, null, 0, false));
+            List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             started = st.started(ids.get(), one, batchSize, run.next(), run.requestedBy(), null, now);
             action = "started";
         } else {
-            SegmentPlanner.Plan plan;
-            try {
-                plan = planner.plan(def, run.segments());
-            } catch (StoreException e) {
-                if (e.retriable()) {
-                    throw e; // the database is away: the command is handled again once it answers
-                }
-                fx.event(new Event.CommandRejected(run.fn(), "run", "cannot plan " + run.fn() + ": " + e.getMessage()));
-                return;
-            }
-            started = st.started(ids.get(), plan.segments(), batchSize, run.next(), run.requestedBy(), plan.rows(), now);
-            action = "started";
+            // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
+            MigrationStatus planning = st.started(ids.get(), List.of(), batchSize, run.next(), run.requestedBy(), null, now);
+            fx.plan(new Effects.PlanRequest(run.fn(), planning.runId(), run.segments()));
+            fx.fence(fence(planning, false));
+            save(planning, fx);
+            fx.event(new Event.CommandAccepted(run.fn(), "run", "started", "planning segments, batch size "
+                    + batchSize + ", from the start"));
+            return;
         }
+        fx.fence(fence(started, true));
         started.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(started, s, false)));
         save(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
                 + started.batchSize() + ", from cursor " + started.cursor()));
+    }
+
+    /** The statuses of runs whose plan is outstanding (to plan again after a coordinator takes over). */
+    public List<Effects.PlanRequest> pendingPlans() {
+        return view.all().stream().filter(MigrationControl::isPlanning)
+                .map(s -> new Effects.PlanRequest(s.name(), s.runId(), null)).toList();
+    }
+
+    private static boolean isPlanning(MigrationStatus s) {
+        return s.state() == MigrationState.IN_PROGRESS && s.segments().isEmpty() && s.runId() != null;
+    }
+
+    private void planned(Event.RunPlanned p, Effects fx) {
+        Optional<MigrationStatus> found = view.find(p.migration());
+        if (found.isEmpty() || !isPlanning(found.get()) || !p.runId().equals(found.get().runId())) {
+            return; // canceled while planning, or a plan made twice (a coordinator took over)
+        }
+        MigrationStatus st = found.get();
+        if (p.error() != null) {
+            save(st.withState(MigrationState.FAILED, "cannot plan " + p.migration() + ": " + p.error(), clock.millis()), fx);
+            fx.event(new Event.CommandRejected(p.migration(), "run", "cannot plan " + p.migration() + ": " + p.error()));
+            return;
+        }
+        if (p.splitPoints().size() >= Migration.MAX_SEGMENTS) {
+            return;
+        }
+        List<SegmentStatus> segs = new ArrayList<>();
+        String from = null;
+        for (int i = 0; i <= p.splitPoints().size(); i++) {
+            String to = i < p.splitPoints().size() ? p.splitPoints().get(i) : null;
+            segs.add(SegmentStatus.fresh(i, from, to));
+            from = to;
+        }
+        MigrationStatus started = st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(),
+                st.latestStart());
+        fx.fence(fence(started, true));
+        started.segments().forEach(s -> fx.task(task(started, s, false)));
+        save(started, fx);
     }
 
     /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
@@ -155,9 +187,21 @@ public final class MigrationControl {
     }
 
     private void startNext(List<String> series, String requestedBy, Effects fx) {
-        if (!series.isEmpty()) {
-            run(Command.Run.of(series.get(0)).withNext(series.subList(1, series.size())).withRequestedBy(requestedBy), fx);
+        if (series.isEmpty()) {
+            return;
         }
+        String name = series.get(0);
+        if (catalog.find(name).isEmpty()) {
+            // the series was accepted when it existed; a deploy has removed it since
+            String error = "the series goes on with '" + name + "', which this coordinator does not define (removed by a"
+                    + " deploy?); the series stops here" + (series.size() > 1 ? ", before " + series.subList(1, series.size()) : "")
+                    + ". Deploy the jar that defines it to the coordinator and the workers and run it again";
+            save(MigrationStatus.unknown(name, Migration.DEFAULT_BATCH_SIZE)
+                    .withState(MigrationState.FAILED, error, clock.millis()), fx);
+            fx.event(new Event.CommandRejected(name, "run", error));
+            return;
+        }
+        run(Command.Run.of(name).withNext(series.subList(1, series.size())).withRequestedBy(requestedBy), fx);
     }
 
     private void cancel(String name, Effects fx, boolean answer) {
@@ -169,7 +213,9 @@ public final class MigrationControl {
             }
             return;
         }
-        save(st.get().withState(MigrationState.CANCELED, null, clock.millis()), fx);
+        MigrationStatus canceled = st.get().withState(MigrationState.CANCELED, null, clock.millis());
+        fx.fence(fence(canceled, false));
+        save(canceled, fx);
         if (answer) {
             fx.event(new Event.CommandAccepted(name, "cancel", "canceled", "stops after the batches in flight"));
         }
@@ -177,14 +223,45 @@ public final class MigrationControl {
 
     // ---- batch outcomes
 
+    /**
+     * Handles an event. A {@link Event.BatchCompleted} must carry what the ledger recorded for its batch
+     * (the coordinator checks it, see {@link #awaits}), not what a worker, or a stranger, claimed.
+     */
     public Effects onEvent(Event event) {
         Effects fx = new Effects();
         if (event instanceof Event.BatchCompleted done) {
             completed(done, fx);
         } else if (event instanceof Event.BatchFailed failed) {
             failed(failed, fx);
+        } else if (event instanceof Event.BatchDelayed delayed) {
+            delayed(delayed, fx);
+        } else if (event instanceof Event.RunPlanned plan) {
+            planned(plan, fx);
         }
         return fx;
+    }
+
+    /** True when the outcome is of the batch a segment waits for: only then does it count. */
+    public boolean awaits(Event.Outcome o) {
+        return view.find(o.migration()).flatMap(st -> expected(st, o.runId(), o.segment(), o.cursor())).isPresent();
+    }
+
+    private void delayed(Event.BatchDelayed e, Effects fx) {
+        Optional<MigrationStatus> found = view.find(e.migration());
+        Optional<SegmentStatus> seg = found.flatMap(st -> expected(st, e.runId(), e.segment(), e.cursor()));
+        if (seg.isEmpty()) {
+            return;
+        }
+        MigrationStatus st = found.get();
+        SegmentStatus delayed = seg.get().delayedBy(e.reason());
+        List<SegmentStatus> segs = new ArrayList<>(st.segments());
+        segs.set(delayed.index(), delayed);
+        MigrationStatus updated = st.withSegments(segs);
+        if (updated.state() == MigrationState.IN_PROGRESS) {
+            // the lock timeout it waited is its backoff: the application keeps the row meanwhile
+            fx.task(task(updated, delayed, false));
+        }
+        save(updated, fx);
     }
 
     private void completed(Event.BatchCompleted e, Effects fx) {
@@ -259,6 +336,13 @@ public final class MigrationControl {
 
     private static Task.ProcessBatch task(MigrationStatus st, SegmentStatus s, boolean dryRun) {
         return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), dryRun);
+    }
+
+    /** The fence of a run as its status stands. */
+    private static RunFence fence(MigrationStatus st, boolean open) {
+        List<RunFence.Segment> segs = st.segments().stream()
+                .map(s -> new RunFence.Segment(s.index(), s.position(), s.to(), s.done())).toList();
+        return new RunFence(st.name(), st.runId(), st.batchSize(), open, segs);
     }
 
     private void save(MigrationStatus st, Effects fx) {

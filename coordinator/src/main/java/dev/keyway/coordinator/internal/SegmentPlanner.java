@@ -1,10 +1,8 @@
 package dev.keyway.coordinator.internal;
 
-import dev.keyway.message.SegmentStatus;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.Store;
 import dev.keyway.store.TableWalk;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,8 +21,8 @@ public final class SegmentPlanner {
         this.maxSegments = maxSegments;
     }
 
-    /** The segments of a run and the number of rows it walks. */
-    public record Plan(List<SegmentStatus> segments, long rows) {
+    /** The keys that cut the range into segments (one fewer than segments), and the number of rows it walks. */
+    public record Plan(List<String> splitPoints, long rows) {
     }
 
     /** Segments covering the whole walk; {@code requested} 0 or null = choose from the table size. */
@@ -36,13 +34,6 @@ public final class SegmentPlanner {
             n = (int) Math.max(1, Math.min(maxSegments, (rows + ROWS_PER_SEGMENT - 1) / ROWS_PER_SEGMENT));
         }
         List<String> points = n > 1 ? store.splitPoints(walk, rows, n) : List.of();
-        List<SegmentStatus> segs = new ArrayList<>();
-        String from = null;
-        for (int i = 0; i <= points.size(); i++) {
-            String to = i < points.size() ? points.get(i) : null;
-            segs.add(new SegmentStatus(i, from, to, null, 0, false));
-            from = to;
-        }
-        return new Plan(segs, rows);
+        return new Plan(points, rows);
     }
 }

@@ -1,10 +1,14 @@
 package dev.keyway.coordinator.internal;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.RunFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.TableWalk;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** A store of {@code rows} rows with ids 1..rows, for planning only. */
 class FakeStore implements Store {
@@ -15,7 +19,17 @@ class FakeStore implements Store {
     }
 
     @Override
-    public void ensureLedger() {
+    public void ensureBookkeeping() {
+    }
+
+    @Override
+    public void writeFence(RunFence fence) {
+        throw new UnsupportedOperationException("the state machine only asks for fences");
+    }
+
+    @Override
+    public Optional<LedgerEntry> findLedger(BatchKey key) {
+        throw new UnsupportedOperationException("the state machine never reads the ledger");
     }
 
     @Override

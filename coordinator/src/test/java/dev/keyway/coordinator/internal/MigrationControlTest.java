@@ -14,6 +14,7 @@ import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.RunFence;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,9 +28,29 @@ class MigrationControlTest {
     private final Migration b = Migration.define("b", "users", (ctx, d) -> null);
     private final StatusView view = new StatusView();
     private final AtomicInteger ids = new AtomicInteger();
-    private final MigrationControl control = new MigrationControl(view, MigrationCatalog.of(List.of(a, b)),
-            new SegmentPlanner(new FakeStore(100), 8), Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
-            () -> "run" + ids.incrementAndGet());
+    private final MigrationCatalog catalog = MigrationCatalog.of(List.of(a, b));
+    private final MigrationControl control = new MigrationControl(view, catalog,
+            Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), () -> "run" + ids.incrementAndGet());
+    private final SegmentPlanner planner = new SegmentPlanner(new FakeStore(100), 8);
+
+    /** A command, and the plans it asked for made as the coordinator makes them: what both decided. */
+    private Effects command(Command c) {
+        Effects fx = control.onCommand(c);
+        Effects all = new Effects();
+        merge(fx, all);
+        for (Effects.PlanRequest p : fx.plans()) {
+            SegmentPlanner.Plan plan = planner.plan(catalog.find(p.migration()).orElseThrow(), p.segments());
+            merge(control.onEvent(new Event.RunPlanned(p.migration(), p.runId(), plan.splitPoints(), plan.rows(), null)), all);
+        }
+        return all;
+    }
+
+    private static void merge(Effects from, Effects into) {
+        from.statuses().forEach(into::status);
+        from.tasks().forEach(into::task);
+        from.events().forEach(into::event);
+        from.fences().forEach(into::fence);
+    }
 
     private Task.ProcessBatch onlyTask(Effects fx) {
         assertEquals(1, fx.tasks().size(), "tasks: " + fx.tasks());
@@ -47,7 +68,7 @@ class MigrationControlTest {
 
     @Test
     void runsBatchAfterBatchToSuccessAndThenTheNextOfTheSeries() {
-        Effects fx = control.onCommand(Command.Run.of("a").withNext(List.of("b")));
+        Effects fx = command(Command.Run.of("a").withNext(List.of("b")));
         Task.ProcessBatch t1 = onlyTask(fx);
         assertNull(t1.cursor());
         assertEquals(10, t1.batchSize());
@@ -59,36 +80,36 @@ class MigrationControlTest {
         assertEquals(MigrationState.SUCCESS, status("a").state());
         assertTrue(status("a").isDone());
         assertEquals(15, status("a").processed());
-        assertEquals("b", onlyTask(last).migration());
+        assertEquals("b", last.plans().get(0).migration(), "the next of the series is planned");
         assertEquals(MigrationState.IN_PROGRESS, status("b").state());
     }
 
     @Test
     void refusesASecondRunWhileOneIsInProgress() {
-        control.onCommand(Command.Run.of("a"));
-        Effects fx = control.onCommand(Command.Run.of("a"));
+        command(Command.Run.of("a"));
+        Effects fx = command(Command.Run.of("a"));
         assertTrue(fx.tasks().isEmpty());
         assertInstanceOf(Event.CommandRejected.class, fx.events().get(0));
     }
 
     @Test
     void skipsACompletedMigrationButRunsItAgainFromTheStartWithANullCursor() {
-        Task.ProcessBatch t = onlyTask(control.onCommand(Command.Run.of("a")));
+        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a")));
         complete(t, "[3]", 3, true);
-        Effects skipped = control.onCommand(Command.Run.of("a"));
+        Effects skipped = command(Command.Run.of("a"));
         assertTrue(skipped.tasks().isEmpty());
         assertEquals("skipped", ((Event.CommandAccepted) skipped.events().get(0)).action());
 
-        Task.ProcessBatch again = onlyTask(control.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.beginning())));
+        Task.ProcessBatch again = onlyTask(command(Command.Run.of("a").withStartAt(Command.StartAt.beginning())));
         assertNull(again.cursor());
         assertEquals(0, status("a").processed());
     }
 
     @Test
     void failsOnABatchFailureAndResumesFromThatBatchWithTheSameRun() {
-        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a").withNext(List.of("b"))));
+        Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a").withNext(List.of("b"))));
         Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));
-        Effects fx = control.onEvent(new Event.BatchFailed("a", t2.runId(), 0, "[10]", "boom on id=13", "13", false,
+        Effects fx = control.onEvent(new Event.BatchFailed("a", t2.runId(), 0, "[10]", "boom on id=13", "13",
                 new TaskLocation("tasks", 3, 42), "w"));
         assertTrue(fx.tasks().isEmpty(), "a series stops at a failure");
         MigrationStatus failed = status("a");
@@ -97,7 +118,7 @@ class MigrationControlTest {
         assertEquals(42, failed.failedBatch().task().offset());
         assertEquals("13", failed.failedBatch().documentId());
 
-        Task.ProcessBatch resumed = onlyTask(control.onCommand(Command.Run.of("a")));
+        Task.ProcessBatch resumed = onlyTask(command(Command.Run.of("a")));
         assertEquals("[10]", resumed.cursor());
         assertEquals(t2.runId(), resumed.runId(), "a resume keeps the run, so the ledger recognises applied batches");
         assertEquals(10, status("a").processed());
@@ -106,7 +127,7 @@ class MigrationControlTest {
 
     @Test
     void dropsDuplicateAndStaleOutcomes() {
-        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a")));
+        Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a")));
         complete(t1, "[10]", 10, false);
         Effects dup = complete(t1, "[10]", 10, false);
         assertTrue(dup.tasks().isEmpty());
@@ -119,19 +140,19 @@ class MigrationControlTest {
 
     @Test
     void cancelStopsChainingButCountsTheBatchInFlight() {
-        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a").withNext(List.of("b"))));
-        control.onCommand(new Command.Cancel("a"));
+        Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a").withNext(List.of("b"))));
+        command(new Command.Cancel("a"));
         assertEquals(MigrationState.CANCELED, status("a").state());
         Effects fx = complete(t1, "[10]", 10, false);
         assertTrue(fx.tasks().isEmpty());
         assertEquals(10, status("a").processed());
-        assertEquals("[10]", onlyTask(control.onCommand(Command.Run.of("a"))).cursor());
+        assertEquals("[10]", onlyTask(command(Command.Run.of("a"))).cursor());
     }
 
     @Test
     void aReplayedFailedBatchThatSucceedsPutsTheMigrationBackInProgress() {
-        Task.ProcessBatch t1 = onlyTask(control.onCommand(Command.Run.of("a")));
-        control.onEvent(new Event.BatchFailed("a", t1.runId(), 0, null, "boom", "1", false,
+        Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a")));
+        control.onEvent(new Event.BatchFailed("a", t1.runId(), 0, null, "boom", "1",
                 new TaskLocation("tasks", 0, 7), "w"));
         Effects fx = complete(t1, "[10]", 10, false);
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
@@ -140,7 +161,7 @@ class MigrationControlTest {
 
     @Test
     void splitsALargeTableIntoSegmentsThatRunInParallel() {
-        Effects fx = control.onCommand(Command.Run.of("a").withSegments(4));
+        Effects fx = command(Command.Run.of("a").withSegments(4));
         assertEquals(4, fx.tasks().size());
         assertNull(status("a").cursor(), "nothing is processed yet: the overall cursor is the start");
         assertEquals(100L, status("a").total());
@@ -154,44 +175,93 @@ class MigrationControlTest {
 
     @Test
     void resumeKeepsTheBatchSizeOfTheRunItResumes() {
-        Task.ProcessBatch t = onlyTask(control.onCommand(Command.Run.of("a").withBatchSize(7)));
-        control.onCommand(new Command.Cancel("a"));
+        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a").withBatchSize(7)));
+        command(new Command.Cancel("a"));
         complete(t, "[7]", 7, false);
-        assertEquals(7, onlyTask(control.onCommand(Command.Run.of("a"))).batchSize());
+        assertEquals(7, onlyTask(command(Command.Run.of("a"))).batchSize());
     }
 
     @Test
-    void answersAMissingTableWithAReadableRejectionInsteadOfRetryingForever() {
-        MigrationControl broken = new MigrationControl(new StatusView(), MigrationCatalog.of(List.of(a)),
-                new SegmentPlanner(new FakeStore(100) {
-                    @Override
-                    public long countRows(dev.keyway.store.TableWalk walk) {
-                        throw new dev.keyway.store.StoreException("table \"users\" not found", false, null);
-                    }
-                }, 8), Clock.systemUTC(), () -> "r");
-        Effects fx = broken.onCommand(Command.Run.of("a"));
+    void aRunWhoseTableCannotBePlannedFailsWithTheReasonInsteadOfRetryingForever() {
+        Effects asked = control.onCommand(Command.Run.of("a"));
+        Effects.PlanRequest p = asked.plans().get(0);
+        assertTrue(asked.tasks().isEmpty(), "no task before the plan");
+        Effects fx = control.onEvent(new Event.RunPlanned("a", p.runId(), List.of(), 0, "table \"users\" not found"));
         assertTrue(fx.tasks().isEmpty());
         assertTrue(((Event.CommandRejected) fx.events().get(0)).reason().contains("table \"users\" not found"));
+        assertEquals(MigrationState.FAILED, status("a").state());
+    }
+
+    @Test
+    void aPlanForARunCanceledWhilePlanningIsIgnored() {
+        Effects asked = control.onCommand(Command.Run.of("a"));
+        control.onCommand(new Command.Cancel("a"));
+        Effects late = control.onEvent(new Event.RunPlanned("a", asked.plans().get(0).runId(), List.of(), 100, null));
+        assertTrue(late.tasks().isEmpty());
+        assertEquals(MigrationState.CANCELED, status("a").state());
+    }
+
+    @Test
+    void fencesEveryStartResumeAndCancelBeforeItsTasks() {
+        Effects started = command(Command.Run.of("a").withSegments(2));
+        RunFence open = started.fences().get(0);
+        assertTrue(open.open());
+        assertEquals(status("a").runId(), open.runId());
+        assertEquals(2, open.segments().size());
+        assertEquals("[50]", open.segments().get(0).end());
+
+        RunFence closed = control.onCommand(new Command.Cancel("a")).fences().get(0);
+        assertFalse(closed.open(), "cancel closes the fence: queued tasks of the run apply nothing");
+
+        Effects fresh = control.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.beginning()));
+        RunFence replaced = fresh.fences().get(0);
+        assertTrue(replaced.segments().isEmpty(), "starting over replaces the old run's fence before planning");
+        assertFalse(replaced.runId().equals(open.runId()));
+    }
+
+    @Test
+    void aSeriesWhoseNextMigrationWasRemovedFailsThereWithAClearError() {
+        Migration gone = Migration.define("gone", "users", (ctx, d) -> null);
+        MigrationControl beforeTheDeploy = new MigrationControl(view, MigrationCatalog.of(List.of(a, gone, b)),
+                Clock.systemUTC(), () -> "r1");
+        Task.ProcessBatch t = onlyTask(beforeTheDeploy.onCommand(Command.Run.of("a").withNext(List.of("gone", "b"))
+                .withStartAt(Command.StartAt.after("[0]"))));
+        Effects fx = complete(t, "[3]", 3, true);
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+        assertTrue(fx.tasks().isEmpty());
+        assertEquals(MigrationState.FAILED, status("gone").state());
+        assertTrue(status("gone").error().contains("does not define"), status("gone").error());
+        assertTrue(view.find("b").isEmpty(), "the rest of the series does not run");
+    }
+
+    @Test
+    void aDelayedBatchIsPublishedAgainAndTheStatusSaysWhy() {
+        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a")));
+        Effects fx = control.onEvent(new Event.BatchDelayed("a", t.runId(), 0, null, "row locked by the application", "w"));
+        assertEquals(t, onlyTask(fx));
+        assertEquals("row locked by the application", status("a").segments().get(0).delayedBy());
+        complete(t, "[10]", 10, false);
+        assertNull(status("a").segments().get(0).delayedBy());
     }
 
     @Test
     void rejectsACursorThatIsNotAKeyArray() {
-        Effects fx = control.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("500")));
+        Effects fx = command(Command.Run.of("a").withStartAt(Command.StartAt.after("500")));
         assertTrue(((Event.CommandRejected) fx.events().get(0)).reason().contains("JSON array"));
     }
 
     @Test
     void rejectsUnknownMigrationsAndBadBatchSizes() {
-        Effects unknown = control.onCommand(Command.Run.of("a").withNext(List.of("nope")));
+        Effects unknown = command(Command.Run.of("a").withNext(List.of("nope")));
         assertTrue(((Event.CommandRejected) unknown.events().get(0)).reason().contains("unknown migration 'nope'"));
-        Effects bad = control.onCommand(Command.Run.of("a").withBatchSize(0));
+        Effects bad = command(Command.Run.of("a").withBatchSize(0));
         assertTrue(((Event.CommandRejected) bad.events().get(0)).reason().contains("batchSize must be between 1"));
         assertFalse(view.find("a").isPresent());
     }
 
     @Test
     void aDryRunRunsOneBatchAndRecordsItsReportWithoutChangingTheState() {
-        Task.ProcessBatch t = onlyTask(control.onCommand(Command.Run.of("a").withDryRun(true)));
+        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a").withDryRun(true)));
         assertTrue(t.dryRun());
         control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false, true, List.of(),
                 1, "w"));

@@ -34,9 +34,10 @@ public final class ServiceHarness implements AutoCloseable {
     private final Store store;
     private final MigrationCatalog catalog;
     private final Scheduler blocking = Schedulers.newBoundedElastic(8, 10_000, "it-blocking");
-    private final Scheduler parallel = Schedulers.newParallel("it-parallel", 4);
+    private final Scheduler parallel = Schedulers.newBoundedElastic(32, 10_000, "it-migrate-one");
     private final List<Disposable> running = new ArrayList<>();
     private final MigrationsClient client;
+    private Duration batchDeadline = Duration.ofSeconds(5);
 
     private ServiceHarness(KafkaGateway kafka, Store store, MigrationCatalog catalog) {
         this.kafka = kafka;
@@ -64,10 +65,16 @@ public final class ServiceHarness implements AutoCloseable {
     }
 
     public Disposable startWorker() {
-        Disposable d = new Worker(kafka, store, catalog, blocking, parallel, BatchObserver.none(),
+        Disposable d = new Worker(kafka, store, catalog, blocking, parallel, batchDeadline, BatchObserver.none(),
                 "it-worker-" + running.size()).run().subscribe();
         running.add(d);
         return d;
+    }
+
+    /** The batch deadline of workers started from now on. */
+    public ServiceHarness withBatchDeadline(Duration deadline) {
+        this.batchDeadline = deadline;
+        return this;
     }
 
     public MigrationsClient client() {

@@ -3,38 +3,44 @@ package dev.keyway.worker.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.kafka.Inbound;
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
-import dev.keyway.message.TaskLocation;
 import dev.keyway.message.Task.ProcessBatch;
+import dev.keyway.message.TaskLocation;
 import dev.keyway.metrics.BatchObserver;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.LockTimeoutException;
+import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * What happens to a batch, start to end, in one database transaction:
  * <ol>
- *   <li>if the ledger holds (migration, run, segment, cursor), the batch was applied already: report
- *       the recorded outcome again and change nothing;</li>
+ *   <li>lock the segment's fence row: a coordinator canceling or replacing the run waits for this batch,
+ *       and this batch sees a change made before it;</li>
+ *   <li>if the ledger holds the batch's key (migration, run, segment, cursor), the batch was applied
+ *       already: report the recorded outcome again and change nothing;</li>
+ *   <li>unless the fence allows exactly this batch (the current run, open, at this cursor, with this end
+ *       and batch size), skip it: a stale, replayed or forged task applies nothing;</li>
  *   <li>read and lock the next page of the segment after the cursor;</li>
- *   <li>apply {@code migrateOne} to each document (concurrently with {@code parallelize});</li>
- *   <li>write the returned patches as JDBC batches, record the ledger entry, commit; a dry run instead
- *       reads the changed documents back and rolls back.</li>
+ *   <li>apply {@code migrateOne} to each document within the batch deadline ({@link MigrateOneCalls});</li>
+ *   <li>write the patches, record the ledger entry, move the fence, commit.</li>
  * </ol>
- * A document whose {@code migrateOne} throws, or a non-retriable database error, rolls the batch back
- * and yields {@link Event.BatchFailed}. A retriable database error (connection lost, deadlock) is
- * thrown as {@link StoreException}: the task is not acknowledged and runs again.
+ * A dry run reads, applies and reports the changed documents, and rolls back; it neither checks nor
+ * moves the fence. A document whose {@code migrateOne} throws (any {@link Throwable}) or outlives the
+ * deadline, or a database error that needs a fix, rolls the batch back and yields {@link Event.BatchFailed}.
+ * A lock the application holds past the lock timeout yields {@link Event.BatchDelayed}. Other retriable
+ * database errors are thrown as {@link StoreException}: the task is not acknowledged and runs again.
  */
 public final class BatchProcessor {
 
@@ -43,16 +49,15 @@ public final class BatchProcessor {
 
     private final Store store;
     private final MigrationCatalog catalog;
-    private final Scheduler parallel;
+    private final MigrateOneCalls calls;
     private final BatchObserver observer;
     private final String worker;
 
-    /** @param parallel runs {@code migrateOne} calls of migrations that {@code parallelize} */
-    public BatchProcessor(Store store, MigrationCatalog catalog, Scheduler parallel, BatchObserver observer,
+    public BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer,
                           String worker) {
         this.store = store;
         this.catalog = catalog;
-        this.parallel = parallel;
+        this.calls = calls;
         this.observer = observer;
         this.worker = worker;
     }
@@ -68,46 +73,13 @@ public final class BatchProcessor {
         }
         Migration m = def.get();
         try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
-            if (!task.dryRun()) {
-                Optional<LedgerEntry> applied = tx.findLedger(m.name(), task.runId(), task.segment(), task.cursor());
-                if (applied.isPresent()) {
-                    observer.batch(m.name(), "replayed", 0, System.nanoTime() - start);
-                    return replayed(task, applied.get(), start);
-                }
-            }
-            List<ObjectNode> page = tx.readPage(task.cursor(), task.end(), task.batchSize());
-            // before migrateOne runs: it may change the documents it is given
-            String next = page.isEmpty() ? task.cursor() : tx.cursorOf(page.get(page.size() - 1));
-            BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
-            Map<JsonNode, ObjectNode> patches = new LinkedHashMap<>();
-            for (Applied a : apply(m, ctx, page, task.dryRun())) {
-                if (a.error() != null) {
-                    observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
-                    return failed(task, where, a.error(), a.id() == null ? null : a.id().asText());
-                }
-                if (a.patch() != null) {
-                    patches.put(a.id(), a.patch());
-                }
-            }
-            tx.patchAll(patches);
-            boolean done = page.size() < task.batchSize();
-            if (task.dryRun()) {
-                List<Event.DocumentChange> changes = changes(tx, ctx, page);
-                observer.batch(m.name(), "dryRun", page.size(), System.nanoTime() - start);
-                return completed(task, next, page.size(), done, changes, start);
-            }
-            LedgerEntry entry = new LedgerEntry(m.name(), task.runId(), task.segment(), task.cursor(), next,
-                    page.size(), done);
-            if (!tx.recordLedger(entry)) {
-                // another worker committed the same batch while this one ran: ours rolls back
-                tx.close();
-                return replayedFromLedger(task, start);
-            }
-            tx.commit();
-            observer.batch(m.name(), "completed", page.size(), System.nanoTime() - start);
-            return completed(task, next, page.size(), done, List.of(), start);
+            return task.dryRun() ? dryRun(m, task, tx, where, start) : apply(m, task, tx, where, start);
+        } catch (LockTimeoutException e) {
+            observer.batch(m.name(), "delayed", 0, System.nanoTime() - start);
+            return new Event.BatchDelayed(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    e.getMessage(), worker);
         } catch (StoreException e) {
-            if (e.retriable()) {
+            if (StoreException.isRetriable(e)) {
                 throw e;
             }
             observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
@@ -115,50 +87,83 @@ public final class BatchProcessor {
         }
     }
 
-    /** One document's result: its id (read before {@code migrateOne} ran), and a patch or an error. */
-    private record Applied(JsonNode id, ObjectNode patch, String error) {
-    }
-
-    private List<Applied> apply(Migration m, BatchContext ctx, List<ObjectNode> page, boolean keepBefore) {
-        if (!m.parallelize() || page.size() < 2) {
-            List<Applied> out = new ArrayList<>(page.size());
-            for (ObjectNode doc : page) {
-                Applied a = applyOne(m, ctx, doc, keepBefore);
-                out.add(a);
-                if (a.error() != null) {
-                    break;
-                }
-            }
-            return out;
+    private Event apply(Migration m, ProcessBatch task, BatchTransaction tx, TaskLocation where, long start) {
+        BatchKey key = task.batch();
+        Optional<SegmentFence> fence = tx.lockFence(m.name(), task.segment());
+        Optional<LedgerEntry> applied = tx.findLedger(key);
+        if (applied.isPresent()) {
+            observer.batch(m.name(), "replayed", 0, System.nanoTime() - start);
+            LedgerEntry e = applied.get();
+            return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    e.nextCursor(), e.processed(), e.done(), true, false, List.of(), elapsedMillis(start), worker);
         }
-        return Flux.fromIterable(page)
-                .flatMapSequential(doc -> reactor.core.publisher.Mono.fromCallable(() -> applyOne(m, ctx, doc, keepBefore))
-                        .subscribeOn(parallel), 16)
-                .collectList()
-                .block();
-    }
-
-    private static Applied applyOne(Migration m, BatchContext ctx, ObjectNode doc, boolean keepBefore) {
-        JsonNode id = doc.get(ctx.primaryKey());
-        // migrateOne may change the document it gets: a dry run keeps the before-image on the page
-        ObjectNode given = keepBefore ? doc.deepCopy() : doc;
-        try {
-            return new Applied(id, m.migrateOne().migrateOne(ctx, given), null);
-        } catch (StoreException e) {
-            if (e.retriable()) {
-                throw e;
-            }
-            return new Applied(id, null, describe(m, ctx, id, e));
-        } catch (Exception | LinkageError | AssertionError e) {
-            return new Applied(id, null, describe(m, ctx, id, e));
+        String refusal = refusal(task, fence);
+        if (refusal != null) {
+            observer.batch(m.name(), "skipped", 0, System.nanoTime() - start);
+            return new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(), refusal, worker);
         }
+        List<ObjectNode> page = tx.readPage(task.cursor(), task.end(), task.batchSize());
+        // before migrateOne runs: it may change the documents it is given
+        String next = page.isEmpty() ? task.cursor() : tx.cursorOf(page.get(page.size() - 1));
+        MigrateOneCalls.Result result = calls.run(m, new BatchContext(tx.db(), m.table(), tx.primaryKey()), page, false);
+        if (result.error() != null) {
+            if (result.timedOut()) {
+                tx.abandon();
+            }
+            observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
+            return failed(task, where, result.error(), result.documentId());
+        }
+        tx.patchAll(result.patches());
+        boolean done = page.size() < task.batchSize();
+        if (!tx.recordLedger(new LedgerEntry(key, next, page.size(), done))) {
+            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+        }
+        tx.advanceFence(m.name(), task.segment(), next, done);
+        tx.commit();
+        observer.batch(m.name(), "completed", page.size(), System.nanoTime() - start);
+        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), next,
+                page.size(), done, false, false, List.of(), elapsedMillis(start), worker);
     }
 
-    private static String describe(Migration m, BatchContext ctx, JsonNode id, Throwable e) {
-        return "migrateOne of " + m.name() + " threw on document " + ctx.primaryKey() + "="
-                + (id == null ? null : id.asText()) + " of " + m.table() + ": " + e
-                + "; the batch was rolled back. Fix the data or the migration, then run it again: it resumes"
-                + " from this batch";
+    /** Why the fence does not allow this task, or null when it does. */
+    static String refusal(ProcessBatch task, Optional<SegmentFence> fence) {
+        if (fence.isEmpty()) {
+            return "no run of " + task.migration() + " has segment " + task.segment()
+                    + " in the fence: the task belongs to a run that was replaced (or was never started)";
+        }
+        SegmentFence f = fence.get();
+        if (!f.runId().equals(task.runId())) {
+            return "run " + task.runId() + " is not the current run of " + task.migration() + " (" + f.runId() + ")";
+        }
+        if (f.state() != SegmentFence.State.OPEN) {
+            return "segment " + task.segment() + " of run " + task.runId() + " is " + f.state().sql();
+        }
+        if (!Objects.equals(f.position(), task.cursor())) {
+            return "segment " + task.segment() + " is at cursor " + f.position() + ", not " + task.cursor();
+        }
+        if (!Objects.equals(f.end(), task.end()) || f.batchSize() != task.batchSize()) {
+            return "the task asks for end " + task.end() + " and batch size " + task.batchSize()
+                    + ", the run has end " + f.end() + " and batch size " + f.batchSize();
+        }
+        return null;
+    }
+
+    private Event dryRun(Migration m, ProcessBatch task, BatchTransaction tx, TaskLocation where, long start) {
+        List<ObjectNode> page = tx.readPage(task.cursor(), task.end(), task.batchSize());
+        String next = page.isEmpty() ? task.cursor() : tx.cursorOf(page.get(page.size() - 1));
+        BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
+        MigrateOneCalls.Result result = calls.run(m, ctx, page, true);
+        if (result.error() != null) {
+            if (result.timedOut()) {
+                tx.abandon();
+            }
+            return failed(task, where, result.error(), result.documentId());
+        }
+        tx.patchAll(result.patches());
+        List<Event.DocumentChange> changes = changes(tx, ctx, page);
+        observer.batch(m.name(), "dryRun", page.size(), System.nanoTime() - start);
+        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), next,
+                page.size(), page.size() < task.batchSize(), false, true, changes, elapsedMillis(start), worker);
     }
 
     private static List<Event.DocumentChange> changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
@@ -175,31 +180,10 @@ public final class BatchProcessor {
         return out;
     }
 
-    private Event replayedFromLedger(ProcessBatch task, long start) {
-        Migration m = catalog.find(task.migration()).orElseThrow();
-        try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
-            LedgerEntry e = tx.findLedger(task.migration(), task.runId(), task.segment(), task.cursor())
-                    .orElseThrow(() -> new StoreException("ledger entry vanished for " + task, true, null));
-            return replayed(task, e, start);
-        }
-    }
-
-    private Event replayed(ProcessBatch task, LedgerEntry e, long start) {
-        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), e.nextCursor(),
-                e.processed(), e.done(), true, false, List.of(), elapsedMillis(start), worker);
-    }
-
-    private Event completed(ProcessBatch task, String next, int processed, boolean done,
-                            List<Event.DocumentChange> changes, long start) {
-        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), next, processed,
-                done, false, task.dryRun(), changes, elapsedMillis(start), worker);
-    }
-
     /** A failure the batch cannot get past by running again unchanged (retriable ones are thrown instead). */
     private Event failed(ProcessBatch task, TaskLocation where, String error, String documentId) {
         return new Event.BatchFailed(task.migration(), task.runId(), task.segment(), task.cursor(),
-                "segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, documentId, false, where,
-                worker);
+                "segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, documentId, where, worker);
     }
 
     private static long elapsedMillis(long start) {

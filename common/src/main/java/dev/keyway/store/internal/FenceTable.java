@@ -1,0 +1,101 @@
+package dev.keyway.store.internal;
+
+import dev.keyway.store.RunFence;
+import dev.keyway.store.SegmentFence;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The fence table {@code keyway_fence}: one row per (migration, segment) of the migration's current run.
+ * The coordinator replaces a migration's rows when a run starts, resumes or is canceled; each batch locks
+ * its segment's row, checks it, and moves its position in the batch's own transaction.
+ */
+final class FenceTable {
+
+    private FenceTable() {
+    }
+
+    /**
+     * How long the coordinator waits for the batches in flight when it changes a fence (PostgreSQL): longer
+     * than a batch's deadline, shorter than the coordinator's Kafka transaction (10 s).
+     */
+    static final int WRITE_LOCK_TIMEOUT_MS = 8_000;
+
+    /** Replaces the migration's rows; locks them first, so it waits for the batches in flight. */
+    static void write(Connection c, RunFence fence, boolean postgres) throws SQLException {
+        if (postgres) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = " + WRITE_LOCK_TIMEOUT_MS);
+            }
+        }
+        Map<Integer, SegmentFence> before = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT segment, run_id, position, end_cursor, batch_size, state FROM "
+                + JdbcStore.FENCE + " WHERE migration = ? FOR UPDATE")) {
+            ps.setString(1, fence.migration());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    before.put(rs.getInt(1), row(rs, 2));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + JdbcStore.FENCE + " WHERE migration = ?")) {
+            ps.setString(1, fence.migration());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + JdbcStore.FENCE
+                + " (migration, segment, run_id, position, end_cursor, batch_size, state) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (RunFence.Segment s : fence.segments()) {
+                SegmentFence old = before.get(s.index());
+                boolean sameRun = old != null && old.runId().equals(fence.runId());
+                // batches of this run may have gone past what the coordinator has heard of yet
+                String position = sameRun ? old.position() : s.position();
+                boolean done = s.done() || (sameRun && old.state() == SegmentFence.State.DONE);
+                SegmentFence.State state = done ? SegmentFence.State.DONE
+                        : fence.open() ? SegmentFence.State.OPEN : SegmentFence.State.CLOSED;
+                ps.setString(1, fence.migration());
+                ps.setInt(2, s.index());
+                ps.setString(3, fence.runId());
+                ps.setString(4, position);
+                ps.setString(5, s.end());
+                ps.setInt(6, fence.batchSize());
+                ps.setString(7, state.sql());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static Optional<SegmentFence> lock(Connection c, String migration, int segment) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, position, end_cursor, batch_size, state FROM "
+                + JdbcStore.FENCE + " WHERE migration = ? AND segment = ? FOR UPDATE")) {
+            ps.setString(1, migration);
+            ps.setInt(2, segment);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs, 1)) : Optional.empty();
+            }
+        }
+    }
+
+    static void advance(Connection c, String migration, int segment, String position, boolean done) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + JdbcStore.FENCE
+                + " SET position = ?, state = CASE WHEN ? THEN 'done' ELSE state END, updated_at = CURRENT_TIMESTAMP"
+                + " WHERE migration = ? AND segment = ?")) {
+            ps.setString(1, position);
+            ps.setBoolean(2, done);
+            ps.setString(3, migration);
+            ps.setInt(4, segment);
+            ps.executeUpdate();
+        }
+    }
+
+    private static SegmentFence row(ResultSet rs, int first) throws SQLException {
+        return new SegmentFence(rs.getString(first), rs.getString(first + 1), rs.getString(first + 2),
+                rs.getInt(first + 3), SegmentFence.State.fromSql(rs.getString(first + 4)));
+    }
+}
