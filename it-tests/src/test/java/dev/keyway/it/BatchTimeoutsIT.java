@@ -1,0 +1,172 @@
+package dev.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ServiceHarness;
+import dev.keyway.it.support.Sql;
+import dev.keyway.it.support.TestDatabase;
+import dev.keyway.message.Command;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.MigrateOne;
+import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationCatalog;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch never holds the application's rows for long and nothing hangs: a {@code migrateOne} that
+ * sleeps, recurses or throws an {@code Error} on one document ends its batch as {@code batchFailed}
+ * naming the document, within the batch deadline, with the batch's row locks released; a row the
+ * application keeps locked delays its batch, with the reason in the status, and the application wins.
+ */
+class BatchTimeoutsIT {
+
+    private static final int ROWS = 500;
+    private static final long POISON = 150;
+    private static final Duration DEADLINE = Duration.ofSeconds(2);
+
+    /** Thrown by a migration on the poisoned document: an {@code Error} of the user's own. */
+    static final class MigrationBug extends Error {
+        MigrationBug(String message) {
+            super(message);
+        }
+    }
+
+    private final AtomicBoolean poisoned = new AtomicBoolean(true);
+    private final CountDownLatch reachedPoison = new CountDownLatch(1);
+    private TestDatabase db;
+    private Sql sql;
+    private ServiceHarness harness;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        db = TestDatabase.postgres();
+        sql = new Sql(Sql.options(db));
+        sql.items(ROWS);
+    }
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+        db.close();
+    }
+
+    /** counter := counter + 1, except that {@code onPoison} runs instead on the poisoned document while poisoned. */
+    private Migration increment(String name, Runnable onPoison) {
+        MigrateOne m = (ctx, doc) -> {
+            if (poisoned.get() && doc.get("id").asLong() == POISON) {
+                reachedPoison.countDown();
+                onPoison.run();
+            }
+            return ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+        };
+        return Migration.define(name, "items", m).withBatchSize(100).withSegments(1);
+    }
+
+    private void start(Migration m) {
+        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
+                MigrationCatalog.of(List.of(m)), 0).withBatchDeadline(DEADLINE);
+        harness.startWorker();
+    }
+
+    /**
+     * Runs the migration; once the poisoned document is reached, an application UPDATE of another row of
+     * its batch must finish within the deadline (plus a margin), and the migration must fail naming the
+     * document. Then, with the poison gone, a rerun resumes from that batch and every row ends at 1.
+     */
+    private void failsOnThePoisonThenResumes(Migration m, String expectedError) throws Exception {
+        start(m);
+        long since = System.currentTimeMillis();
+        harness.send(Command.Run.of(m.name()));
+        assertTrue(reachedPoison.await(60, TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        try (Connection app = sql.connect(); Statement st = app.createStatement()) {
+            st.execute("SET statement_timeout = 30000");
+            assertEquals(1, st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = " + (POISON - 20)));
+        }
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+        assertTrue(waited.compareTo(DEADLINE.plusSeconds(3)) < 0, "the application waited " + waited);
+
+        MigrationStatus failed = harness.awaitEnd(m.name(), since);
+        assertEquals(MigrationState.FAILED, failed.state(), String.valueOf(failed.error()));
+        assertEquals(String.valueOf(POISON), failed.failedBatch().documentId());
+        assertTrue(failed.error().contains(expectedError), failed.error());
+        assertTrue(failed.updatedAt() - since < 30_000, "failed within the deadline, not after retries");
+
+        poisoned.set(false);
+        MigrationStatus done = harness.runToEnd(Command.Run.of(m.name()));
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
+        assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = 'app'"));
+    }
+
+    @Test
+    void aMigrateOneThatSleepsForeverFailsItsBatchAtTheDeadline() throws Exception {
+        failsOnThePoisonThenResumes(increment("sleeper", () -> {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), "did not return within the batch deadline");
+    }
+
+    @Test
+    void aMigrateOneThatRecursesForeverWithParallelizeFailsItsBatch() throws Exception {
+        failsOnThePoisonThenResumes(increment("recurser", BatchTimeoutsIT::recurse).withParallelize(true),
+                "StackOverflowError");
+    }
+
+    @Test
+    void anErrorOfTheUsersOwnFailsItsBatchNamingTheDocument() throws Exception {
+        failsOnThePoisonThenResumes(increment("buggy", () -> {
+            throw new MigrationBug("not implemented yet");
+        }), "MigrationBug: not implemented yet");
+    }
+
+    private static void recurse() {
+        recurse();
+    }
+
+    @Test
+    void aRowTheApplicationKeepsLockedDelaysItsBatchAndTheApplicationWins() throws Exception {
+        start(increment("patient", () -> { }));
+        try (Connection app = sql.connect(); Statement st = app.createStatement()) {
+            app.setAutoCommit(false);
+            st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = " + POISON);
+            long since = System.currentTimeMillis();
+            harness.send(Command.Run.of("patient"));
+            MigrationStatus delayed = harness.client().awaitStatus(s -> s.name().equals("patient")
+                    && !s.segments().isEmpty() && s.segments().get(0).delayedBy() != null, ServiceHarness.TIMEOUT);
+            assertTrue(delayed.segments().get(0).delayedBy().contains("lock timeout"), delayed.segments().get(0).delayedBy());
+            assertEquals(MigrationState.IN_PROGRESS, delayed.state());
+            assertEquals(100, delayed.processed(), "the batches before the locked row went through");
+            // keep it past the Kafka transaction timeout and the batch deadline: the batch keeps standing aside
+            CompletableFuture<MigrationStatus> later = CompletableFuture.supplyAsync(() -> harness.client().awaitStatus(
+                    s -> s.name().equals("patient") && s.updatedAt() >= since + 12_000, ServiceHarness.TIMEOUT));
+            MigrationStatus stillWaiting = later.get(60, TimeUnit.SECONDS);
+            assertEquals(MigrationState.IN_PROGRESS, stillWaiting.state());
+            assertEquals(100, stillWaiting.processed());
+            app.commit();
+        }
+        MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("patient")
+                && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
+        assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"id\" = " + POISON + " AND \"note\" = 'app'"));
+    }
+}
