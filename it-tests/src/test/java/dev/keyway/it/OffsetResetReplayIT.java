@@ -67,7 +67,7 @@ class OffsetResetReplayIT {
             w.stop();
         }
         sql.exec("UPDATE \"items\" SET \"category\" = 'other' WHERE \"id\" = 7777");
-        resetWorkersTo(task);
+        resetWorkers(task, "--to-offset", String.valueOf(task.offset()));
 
         long replayed = System.currentTimeMillis();
         cluster.worker();
@@ -81,21 +81,57 @@ class OffsetResetReplayIT {
         assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
     }
 
+    /**
+     * An older run's tasks wait in the topic (the workers were stopped when it was canceled and the migration
+     * started over); the new run fails; the operator rewinds the failed task's partition to its very start.
+     * The replay delivers the older run's tasks, the new run's applied ones and the failed one: the fence
+     * skips the first, the ledger answers the second, and only the failed batch is applied.
+     */
+    @Test
+    void replayingAPartitionFromItsStartAppliesNoTaskOfAnOlderRunAndNoBatchTwice() throws Exception {
+        cluster.coordinator();
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(4)));
+        cluster.await(s -> s.name().equals(MIGRATION) && !s.segments().isEmpty());
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(new Command.Cancel(MIGRATION)));
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION)
+                .withStartAt(Command.StartAt.beginning()).withSegments(4)));
+        List<ServiceProcess> workers = List.of(cluster.worker(), cluster.worker());
+        MigrationStatus failed = cluster.awaitEnd(MIGRATION, since);
+        assertEquals(MigrationState.FAILED, failed.state());
+        TaskLocation task = failed.failedBatch().task();
+
+        for (ServiceProcess w : workers) {
+            w.stop();
+        }
+        sql.exec("UPDATE \"items\" SET \"category\" = 'other' WHERE \"id\" = 7777");
+        resetWorkers(task, "--to-earliest");
+        long replayed = System.currentTimeMillis();
+        cluster.worker();
+        cluster.worker();
+        MigrationStatus done = cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= replayed
+                && s.state() == MigrationState.SUCCESS);
+        assertEquals(ROWS, done.processed());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
+    }
+
     /** Kafka refuses while the group still has members: retry until the stopped workers are gone from it. */
-    private void resetWorkersTo(TaskLocation task) throws Exception {
+    private void resetWorkers(TaskLocation task, String... to) throws Exception {
         String output = "";
         // members that left without a LeaveGroup keep the group rebalancing until their 10 s session expires
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
         for (int attempt = 1; System.nanoTime() < deadline; attempt++) {
+            List<String> args = new java.util.ArrayList<>(List.of("--bootstrap-server", cluster.bootstrap(),
+                    "--group", cluster.topicPrefix() + "workers", "--topic", task.topic() + ":" + task.partition(),
+                    "--reset-offsets"));
+            args.addAll(List.of(to));
+            args.add("--execute");
             ServiceProcess tool = cluster.tool("reset-offsets-" + attempt,
-                    "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
-                    "--bootstrap-server", cluster.bootstrap(), "--group", cluster.topicPrefix() + "workers",
-                    "--topic", task.topic() + ":" + task.partition(), "--reset-offsets",
-                    "--to-offset", String.valueOf(task.offset()), "--execute");
+                    "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", args.toArray(String[]::new));
             output = tool.output();
             // success prints a row "GROUP TOPIC PARTITION NEW-OFFSET"; a refusal prints "Error: ..." and no row
             String row = ".*\\s" + java.util.regex.Pattern.quote(task.topic()) + "\\s+" + task.partition() + "\\s+"
-                    + task.offset() + "\\s*";
+                    + (to.length > 1 ? to[1] : "\\d+") + "\\s*";
             if (!output.contains("Error") && output.lines().anyMatch(l -> l.matches(row))) {
                 return;
             }
