@@ -55,14 +55,13 @@ public record MigrationStatus(
     /** A new or resumed run: state inProgress, no error, the given plan and options. */
     public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
                                    String by, Long rows, long now) {
-        return new MigrationStatus(name, cursor, processed, false, null, MigrationState.IN_PROGRESS, now, null,
-                size, nextFns, newRunId, pendingDryRun, segs, null, dryRun, by, rows, updatedAt)
+        return change().state(MigrationState.IN_PROGRESS).error(null).latestStart(now).latestEnd(null).batchSize(size)
+                .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).build()
                 .withSegments(segs);
     }
 
     /** The same status with these segments; {@code cursor} and {@code processed} follow from them. */
     public MigrationStatus withSegments(List<SegmentStatus> segs) {
-        long sum = segs.stream().mapToLong(SegmentStatus::processed).sum();
         String overall = segs.isEmpty() ? cursor : segs.get(segs.size() - 1).position();
         for (SegmentStatus s : segs) {
             if (!s.done()) {
@@ -70,29 +69,156 @@ public record MigrationStatus(
                 break;
             }
         }
-        return new MigrationStatus(name, overall, sum, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segs, failedBatch, dryRun, requestedBy, total, updatedAt);
+        return change().segments(segs).cursor(overall)
+                .processed(segs.stream().mapToLong(SegmentStatus::processed).sum()).build();
     }
 
     /** The same status in another state; {@code isDone} follows from it. */
     public MigrationStatus withState(MigrationState st, String err, Long end) {
-        return new MigrationStatus(name, cursor, processed, st == MigrationState.SUCCESS, err, st,
-                latestStart, end, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                requestedBy, total, updatedAt);
+        return change().state(st).error(err).latestEnd(end).build();
     }
 
     public MigrationStatus withFailedBatch(FailedBatch failed) {
-        return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segments, failed, dryRun, requestedBy, total, updatedAt);
+        return change().failedBatch(failed).build();
     }
 
     public MigrationStatus withDryRun(String pending, DryRunReport report) {
-        return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pending, segments, failedBatch, report, requestedBy, total, updatedAt);
+        return change().pendingDryRun(pending).dryRun(report).build();
     }
 
     public MigrationStatus withUpdatedAt(long at) {
-        return new MigrationStatus(name, cursor, processed, isDone, error, state, latestStart, latestEnd,
-                batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun, requestedBy, total, at);
+        return change().updatedAt(at).build();
+    }
+
+    /** A copy of this status to change: the one path by which a status changes. */
+    public Change change() {
+        return new Change(this);
+    }
+
+    /** Changes to a copy of a status; {@link #build()} makes it. {@code isDone} follows from the state. */
+    public static final class Change {
+        private final MigrationStatus from;
+        private String cursor;
+        private long processed;
+        private String error;
+        private MigrationState state;
+        private Long latestStart;
+        private Long latestEnd;
+        private int batchSize;
+        private List<String> next;
+        private String runId;
+        private String pendingDryRun;
+        private List<SegmentStatus> segments;
+        private FailedBatch failedBatch;
+        private DryRunReport dryRun;
+        private String requestedBy;
+        private Long total;
+        private long updatedAt;
+
+        private Change(MigrationStatus s) {
+            from = s;
+            cursor = s.cursor;
+            processed = s.processed;
+            error = s.error;
+            state = s.state;
+            latestStart = s.latestStart;
+            latestEnd = s.latestEnd;
+            batchSize = s.batchSize;
+            next = s.next;
+            runId = s.runId;
+            pendingDryRun = s.pendingDryRun;
+            segments = s.segments;
+            failedBatch = s.failedBatch;
+            dryRun = s.dryRun;
+            requestedBy = s.requestedBy;
+            total = s.total;
+            updatedAt = s.updatedAt;
+        }
+
+        public Change cursor(String v) {
+            cursor = v;
+            return this;
+        }
+
+        public Change processed(long v) {
+            processed = v;
+            return this;
+        }
+
+        public Change error(String v) {
+            error = v;
+            return this;
+        }
+
+        public Change state(MigrationState v) {
+            state = v;
+            return this;
+        }
+
+        public Change latestStart(Long v) {
+            latestStart = v;
+            return this;
+        }
+
+        public Change latestEnd(Long v) {
+            latestEnd = v;
+            return this;
+        }
+
+        public Change batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Change next(List<String> v) {
+            next = v;
+            return this;
+        }
+
+        public Change runId(String v) {
+            runId = v;
+            return this;
+        }
+
+        public Change pendingDryRun(String v) {
+            pendingDryRun = v;
+            return this;
+        }
+
+        public Change segments(List<SegmentStatus> v) {
+            segments = v;
+            return this;
+        }
+
+        public Change failedBatch(FailedBatch v) {
+            failedBatch = v;
+            return this;
+        }
+
+        public Change dryRun(DryRunReport v) {
+            dryRun = v;
+            return this;
+        }
+
+        public Change requestedBy(String v) {
+            requestedBy = v;
+            return this;
+        }
+
+        public Change total(Long v) {
+            total = v;
+            return this;
+        }
+
+        public Change updatedAt(long v) {
+            updatedAt = v;
+            return this;
+        }
+
+        public MigrationStatus build() {
+            return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
+                    latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
+                    requestedBy, total, updatedAt);
+        }
     }
 }

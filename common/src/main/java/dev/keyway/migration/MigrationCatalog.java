@@ -45,8 +45,4 @@ public final class MigrationCatalog {
     public Collection<Migration> all() {
         return byName.values();
     }
-
-    public boolean isEmpty() {
-        return byName.isEmpty();
-    }
 }

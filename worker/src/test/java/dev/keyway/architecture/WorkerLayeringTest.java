@@ -18,15 +18,11 @@ class WorkerLayeringTest {
     /** The rules below, each one a boundary of STYLE.md. */
     @Test
     void layeringHolds() {
-        CompositeArchRule.of(workerNeverUsesTheCoordinator)
-                .and(workerReachesKafkaOnlyThroughTheGateway)
+        CompositeArchRule.of(workerReachesKafkaOnlyThroughTheGateway)
                 .and(workerReachesTheDatabaseOnlyThroughTheStore)
                 .and(noMicrometerInTheBatchPath)
                 .check(CLASSES);
     }
-
-    static final ArchRule workerNeverUsesTheCoordinator = noClasses()
-            .should().dependOnClassesThat().resideInAPackage("dev.keyway.coordinator..");
 
     static final ArchRule workerReachesKafkaOnlyThroughTheGateway = noClasses()
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "reactor.kafka..",

@@ -131,7 +131,7 @@ public final class MigrationControl {
             return;
         }
         fx.fence(fence(started, true));
-        started.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(started, s, false)));
+        started.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(started, s)));
         save(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
                 + started.batchSize() + ", from cursor " + started.cursor()));
@@ -171,7 +171,7 @@ public final class MigrationControl {
         MigrationStatus started = st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(),
                 st.latestStart());
         fx.fence(fence(started, true));
-        started.segments().forEach(s -> fx.task(task(started, s, false)));
+        started.segments().forEach(s -> fx.task(task(started, s)));
         save(started, fx);
     }
 
@@ -259,7 +259,7 @@ public final class MigrationControl {
         MigrationStatus updated = st.withSegments(segs);
         if (updated.state() == MigrationState.IN_PROGRESS) {
             // the lock timeout it waited is its backoff: the application keeps the row meanwhile
-            fx.task(task(updated, delayed, false));
+            fx.task(task(updated, delayed));
         }
         save(updated, fx);
     }
@@ -290,7 +290,7 @@ public final class MigrationControl {
             st = st.withState(MigrationState.IN_PROGRESS, null, null).withFailedBatch(null);
             for (SegmentStatus other : st.segments()) {
                 if (!other.done() && other.index() != e.segment()) {
-                    fx.task(task(st, other, false));
+                    fx.task(task(st, other));
                 }
             }
         }
@@ -302,7 +302,7 @@ public final class MigrationControl {
                 return;
             }
             if (!advanced.done()) {
-                fx.task(task(st, advanced, false));
+                fx.task(task(st, advanced));
             }
         }
         save(st, fx);
@@ -334,8 +334,8 @@ public final class MigrationControl {
         return !s.done() && Objects.equals(s.position(), cursor) ? Optional.of(s) : Optional.empty();
     }
 
-    private static Task.ProcessBatch task(MigrationStatus st, SegmentStatus s, boolean dryRun) {
-        return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), dryRun);
+    private static Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
+        return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false);
     }
 
     /** The fence of a run as its status stands. */
