@@ -36,6 +36,7 @@ public final class ServiceHarness implements AutoCloseable {
     private final Scheduler blocking = Schedulers.newBoundedElastic(8, 10_000, "it-blocking");
     private final Scheduler parallel = Schedulers.newBoundedElastic(32, 10_000, "it-migrate-one");
     private final List<Disposable> running = new ArrayList<>();
+    private final List<Disposable> coordinators = new ArrayList<>();
     private final MigrationsClient client;
     private Duration batchDeadline = Duration.ofSeconds(5);
 
@@ -60,8 +61,22 @@ public final class ServiceHarness implements AutoCloseable {
         return h;
     }
 
-    public void startCoordinator() {
-        running.add(new Coordinator(kafka, store, catalog, Clock.systemUTC(), blocking).run().subscribe());
+    public Disposable startCoordinator() {
+        return startCoordinator(catalog);
+    }
+
+    /** A coordinator that knows these migrations (as after a deploy that changed them); dispose it to stop it. */
+    public Disposable startCoordinator(MigrationCatalog migrations) {
+        Disposable d = new Coordinator(kafka, store, migrations, Clock.systemUTC(), blocking).run().subscribe();
+        running.add(d);
+        coordinators.add(d);
+        return d;
+    }
+
+    /** Stops every coordinator started so far (their consumers leave the group). */
+    public void stopCoordinators() {
+        coordinators.forEach(Disposable::dispose);
+        coordinators.clear();
     }
 
     public Disposable startWorker() {

@@ -1,0 +1,71 @@
+package dev.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ServiceHarness;
+import dev.keyway.it.support.Sql;
+import dev.keyway.it.support.TestDatabase;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.MigrateOne;
+import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationCatalog;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A deploy that removes a migration a series still names: that series fails there, clearly; nothing else does. */
+class DeployChangesIT {
+
+    private static final MigrateOne INCREMENT = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+    private static final Migration FIRST = Migration.define("first", "items", INCREMENT).withBatchSize(100);
+    private static final Migration GONE = Migration.define("gone", "items", INCREMENT);
+
+    private TestDatabase db;
+    private Sql sql;
+    private ServiceHarness harness;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        db = TestDatabase.postgres();
+        sql = new Sql(Sql.options(db));
+        sql.items(1_000);
+    }
+
+    @AfterEach
+    void stop() {
+        harness.close();
+        db.close();
+    }
+
+    @Test
+    void aSeriesWhoseNextMigrationADeployRemovedFailsThereAndTheNextCommandStillRuns() throws Exception {
+        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
+                MigrationCatalog.of(List.of(FIRST, GONE)), 0);
+        assertInstanceOf(Event.CommandAccepted.class,
+                harness.send(Command.Run.of("first").withNext(List.of("gone")).withSegments(1)));
+        // the deploy: the coordinator restarts without "gone"
+        harness.client().awaitStatus(s -> s.name().equals("first") && !s.segments().isEmpty(), ServiceHarness.TIMEOUT);
+        harness.stopCoordinators();
+        long since = System.currentTimeMillis();
+        harness.startCoordinator(MigrationCatalog.of(List.of(FIRST)));
+        harness.startWorker();
+
+        MigrationStatus gone = harness.client().awaitStatus(s -> s.name().equals("gone") && s.updatedAt() >= since,
+                ServiceHarness.TIMEOUT);
+        assertEquals(MigrationState.FAILED, gone.state());
+        assertTrue(gone.error().contains("does not define"), gone.error());
+        assertEquals(MigrationState.SUCCESS, harness.status("first").state());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
+
+        MigrationStatus again = harness.runToEnd(Command.Run.of("first").withStartAt(Command.StartAt.beginning()));
+        assertEquals(MigrationState.SUCCESS, again.state());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 2"));
+    }
+}
