@@ -2,6 +2,7 @@ package dev.keyway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,11 +17,14 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.migration.CustomRange;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.DbTimeouts;
 import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
+import dev.keyway.store.StoreOptions;
 import dev.keyway.store.TableWalk;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -267,6 +272,45 @@ class StoreIT {
                 assertEquals(1, st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3"));
             }
             assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"id\" = 3 AND \"note\" = 'app' AND \"counter\" = 1"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void pooledSessionsWaitOutsideATransactionAndARowTheApplicationHoldsTimesTheBatchOut(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db).withPoolSize(1)
+                .withTimeouts(DbTimeouts.defaults().withLock(java.time.Duration.ofMillis(300))))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.items(10);
+            try (BatchTransaction first = store.begin(new TableWalk("items", null))) {
+                first.readPage(null, null, 1); // and rolled back: the session's timeouts must survive it
+            }
+            if (kind.equals("postgres")) {
+                try (Store full = Store.open(Sql.options(db))) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    String mine = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            + " AND pid <> pg_backend_pid()";
+                    while (sql.count(mine) < 1 + StoreOptions.DEFAULT_POOL_SIZE) {
+                        assertTrue(System.nanoTime() < deadline, "the pool never opened its sessions");
+                        Thread.onSpinWait();
+                    }
+                    assertEquals(0, sql.count(mine + " AND state LIKE 'idle in transaction%'"),
+                            "a pooled session sits in an open transaction: the idle-in-transaction timeout would end it");
+                }
+            }
+            try (Connection app = sql.connect(); Statement st = app.createStatement()) {
+                app.setAutoCommit(false);
+                st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3");
+                CompletableFuture<List<ObjectNode>> batch = CompletableFuture.supplyAsync(() -> {
+                    try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                        return tx.readPage(null, null, 5);
+                    }
+                });
+                ExecutionException e = assertThrows(ExecutionException.class, () -> batch.get(10, TimeUnit.SECONDS));
+                assertInstanceOf(LockTimeoutException.class, e.getCause(), e.getCause().toString());
+                assertTrue(StoreException.isRetriable(e.getCause()));
+                app.rollback();
+            }
         }
     }
 

@@ -58,6 +58,9 @@ public final class JdbcStore implements Store {
         cfg.setPoolName("keyway-store");
         cfg.setConnectionTimeout(10_000);
         cfg.setConnectionInitSql(sessionSettings(options));
+        // commit the settings: left in an open transaction, PostgreSQL would end the idle session after the
+        // idle-in-transaction timeout, and a first transaction that rolls back would undo them
+        cfg.setIsolateInternalQueries(true);
         try {
             return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.jdbcUrl());
         } catch (HikariPool.PoolInitializationException e) {

@@ -164,6 +164,11 @@ final class Sql {
             return new StoreException(message + "; a statement ran longer than the statement timeout"
                     + " (DB_STATEMENT_TIMEOUT_MS): lower the batch size or raise the timeout, then run the migration again", e);
         }
+        if (state.equals("25P03")) {
+            return new RetriableStoreException(message + "; the database ended the session after it sat in the batch's"
+                    + " transaction longer than the idle-in-transaction timeout (a paused or stalled worker): the batch"
+                    + " rolled back and runs again", e);
+        }
         boolean retriable = e instanceof SQLTransientException || e instanceof SQLRecoverableException
                 || state.startsWith("08") || state.startsWith("40") || state.startsWith("57P")
                 // H2: the database closed under an AUTO_SERVER client (its host process let go), connection broken

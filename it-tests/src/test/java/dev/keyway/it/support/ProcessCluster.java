@@ -47,6 +47,12 @@ public final class ProcessCluster implements AutoCloseable {
         this.client = new MigrationsClient(kafka);
     }
 
+    /** Sets an environment variable of the services started from now on. */
+    public ProcessCluster withEnv(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     public ServiceProcess coordinator() {
         return start("coordinator-" + (++started), ServiceProcess.COORDINATOR);
     }

@@ -56,6 +56,15 @@ public final class ServiceProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP ({@code paused}) or SIGCONT: the process freezes where it is, holding what it holds. */
+    public void pause(boolean paused) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", paused ? "-STOP" : "-CONT", String.valueOf(process.pid()))
+                .inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + (paused ? "-STOP " : "-CONT ") + process.pid() + " failed");
+        }
+    }
+
     /** SIGTERM: the service stops its pipeline and leaves its consumer group. */
     public void stop() throws InterruptedException {
         process.destroy();
