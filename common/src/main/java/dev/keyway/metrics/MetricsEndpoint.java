@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -27,15 +28,23 @@ public final class MetricsEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    /** Serves on {@code port} (0 = any free port). */
+    /** Serves on {@code port} (0 = any free port) of the loopback interface only. */
     public static MetricsEndpoint start(int port) {
+        return start(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /**
+     * Serves on {@code port} (0 = any free port) of the address {@code bind}: the loopback address keeps the
+     * endpoint private to the machine; {@code 0.0.0.0} opens it to the network (a scraper on another host).
+     */
+    public static MetricsEndpoint start(InetAddress bind, int port) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
             server.createContext("/metrics", exchange -> {
                 byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -54,6 +63,11 @@ public final class MetricsEndpoint implements AutoCloseable {
     /** The observer that records batches into this endpoint's registry. */
     public BatchObserver batchObserver() {
         return new MicrometerBatchObserver(registry);
+    }
+
+    /** Where it serves: the bound address and port. */
+    public InetSocketAddress address() {
+        return server.getAddress();
     }
 
     public int port() {

@@ -25,7 +25,7 @@ public interface Store extends AutoCloseable {
                         .filter(StoreException::isRetriable)
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .timeout(patience, reactor.core.publisher.Mono.error(() -> new RetriableStoreException(
-                        "the database at " + options.jdbcUrl() + " did not become reachable within " + patience.toSeconds()
+                        "the database at " + options.redactedUrl() + " did not become reachable within " + patience.toSeconds()
                                 + " s: start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL", null)))
                 .block();
     }

@@ -18,7 +18,7 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
         Objects.requireNonNull(jdbcUrl, "jdbcUrl must not be null");
         if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
             throw new IllegalArgumentException("jdbcUrl must be a PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..) URL, but was "
-                    + jdbcUrl);
+                    + redact(jdbcUrl));
         }
         if (poolSize < 1 || poolSize > 64) {
             throw new IllegalArgumentException("poolSize must be between 1 and 64, but was " + poolSize);
@@ -53,8 +53,27 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
         return jdbcUrl.startsWith("jdbc:postgresql:");
     }
 
+    /** The URL without secrets, for logs, errors and messages: see {@link #redact(String)}. */
+    public String redactedUrl() {
+        return redact(jdbcUrl);
+    }
+
+    /**
+     * A JDBC URL with its secrets replaced by {@code ***}: the password of user info
+     * ({@code //user:secret@host}) and the values of {@code password}, {@code sslpassword} and {@code pwd}
+     * parameters ({@code ?password=..&..}, H2's {@code ;PASSWORD=..}).
+     */
+    public static String redact(String jdbcUrl) {
+        if (jdbcUrl == null) {
+            return null;
+        }
+        return jdbcUrl.replaceAll("(//[^/@:?;]*:)[^/@?;]*@", "$1***@")
+                .replaceAll("(?i)((?:^|[?&;:])(?:ssl)?(?:password|pwd)=)[^&;]*", "$1***");
+    }
+
     @Override
     public String toString() {
-        return "StoreOptions[jdbcUrl=" + jdbcUrl + ", user=" + user + ", poolSize=" + poolSize + "]";
+        return "StoreOptions[jdbcUrl=" + redactedUrl() + ", user=" + user + ", poolSize=" + poolSize + ", timeouts="
+                + timeouts + "]";
     }
 }

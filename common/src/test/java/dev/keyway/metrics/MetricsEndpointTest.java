@@ -15,11 +15,18 @@ class MetricsEndpointTest {
         try (MetricsEndpoint endpoint = MetricsEndpoint.start(0)) {
             endpoint.batchObserver().batch("setDefaultValue", "completed", 100, 5_000_000);
             String body = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://localhost:" + endpoint.port() + "/metrics")).build(),
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(body.contains("keyway_batches_total{migration=\"setDefaultValue\",outcome=\"completed\"} 1.0"), body);
             assertTrue(body.contains("keyway_documents_total{migration=\"setDefaultValue\"} 100.0"), body);
             assertTrue(body.contains("jvm_memory_used_bytes"), body);
+        }
+    }
+
+    @Test
+    void servesOnTheLoopbackInterfaceUnlessToldOtherwise() {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(0)) {
+            assertTrue(endpoint.address().getAddress().isLoopbackAddress(), endpoint.address().toString());
         }
     }
 }

@@ -109,7 +109,7 @@ public final class KeywayCli {
         public Integer call() throws Exception {
             StoreOptions o = StoreOptions.fromEnv(env());
             ExampleSchema.seed(o.jdbcUrl(), o.user(), o.password(), rows);
-            System.out.printf("seeded %,d users (and teams, embeddings, chunks) in %s%n", rows, o.jdbcUrl());
+            System.out.printf("seeded %,d users (and teams, embeddings, chunks) in %s%n", rows, o.redactedUrl());
             return 0;
         }
     }
@@ -199,14 +199,17 @@ public final class KeywayCli {
         boolean json;
         @Option(names = "--serve", description = "serve a live status page on this port until stopped")
         Integer serve;
+        @Option(names = "--bind", description = "the address the status page listens on (default 127.0.0.1: this"
+                + " machine only; 0.0.0.0: every interface)")
+        String bind = "127.0.0.1";
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws InterruptedException, java.net.UnknownHostException {
             try (KafkaGateway kafka = kafka()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 if (serve != null) {
-                    try (StatusPage page = new StatusPage(client, serve)) {
-                        System.out.println("live status at http://localhost:" + page.port() + "/ (Ctrl-C stops)");
+                    try (StatusPage page = new StatusPage(client, java.net.InetAddress.getByName(bind), serve)) {
+                        System.out.println("live status at http://" + bind + ":" + page.port() + "/ (Ctrl-C stops)");
                         new java.util.concurrent.CountDownLatch(1).await();
                     }
                 }

@@ -8,6 +8,7 @@ import dev.keyway.message.SegmentStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -27,11 +28,17 @@ public final class StatusPage implements AutoCloseable {
     private final HttpServer server;
     private final Disposable following;
 
+    /** Serves on {@code port} (0 = any free port) of the loopback interface only. */
     public StatusPage(MigrationsClient client, int port) {
+        this(client, InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** Serves on {@code port} of {@code bind}: {@code 0.0.0.0} opens the page to the network. */
+    public StatusPage(MigrationsClient client, InetAddress bind, int port) {
         this.codec = client.codec();
         this.following = client.statusChanges().subscribe(s -> latest.put(s.name(), s));
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 0);
+            server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         } catch (IOException e) {
             following.dispose();
             throw new UncheckedIOException("cannot serve the status page on port " + port, e);
@@ -40,6 +47,11 @@ public final class StatusPage implements AutoCloseable {
                 codec.pretty(new TreeMap<>(latest).values())));
         server.createContext("/", x -> send(x, "text/html; charset=utf-8", html()));
         server.start();
+    }
+
+    /** Where it serves: the bound address and port. */
+    public InetSocketAddress address() {
+        return server.getAddress();
     }
 
     public int port() {

@@ -82,10 +82,11 @@ class EndToEndIT {
         assertEquals(1000, rowsWithCounter(1));
 
         try (StatusPage page = new StatusPage(harness.client(), 0)) {
+            assertTrue(page.address().getAddress().isLoopbackAddress(), "private to this machine by default");
             HttpClient http = HttpClient.newHttpClient();
             String html = "";
             for (int i = 0; i < 50 && !html.contains("<td>inc</td>"); i++) {
-                html = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + page.port() + "/")).build(),
+                html = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 Mono.delay(Duration.ofMillis(100)).block();
             }

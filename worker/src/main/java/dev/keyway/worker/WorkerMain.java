@@ -21,13 +21,25 @@ import reactor.core.scheduler.Schedulers;
  * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, the database timeouts of
  * {@code DbTimeouts}, {@code BATCH_DEADLINE_MS} (how long the {@code migrateOne} calls of one batch may take,
  * default 5000), {@code WORKER_NAME}, and
- * {@code METRICS_PORT} (serve Prometheus metrics at {@code /metrics} on that port; off when unset).
+ * {@code METRICS_PORT} (serve Prometheus metrics at {@code /metrics} on that port; off when unset) with
+ * {@code METRICS_BIND} (the address to listen on; the loopback interface unless set, {@code 0.0.0.0} for all).
  */
 public final class WorkerMain {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
 
     private WorkerMain() {
+    }
+
+    /** {@code METRICS_BIND}: the address the metrics endpoint listens on; the loopback interface unless set. */
+    private static java.net.InetAddress metricsBind(Map<String, String> env) {
+        String bind = env.get("METRICS_BIND");
+        try {
+            return bind == null || bind.isBlank() ? java.net.InetAddress.getLoopbackAddress()
+                    : java.net.InetAddress.getByName(bind.trim());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("METRICS_BIND must be an address of this host, but was '" + bind + "'", e);
+        }
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -46,9 +58,9 @@ public final class WorkerMain {
             log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
             MetricsEndpoint metrics = env.containsKey("METRICS_PORT")
-                    ? MetricsEndpoint.start(Integer.parseInt(env.get("METRICS_PORT"))) : null;
+                    ? MetricsEndpoint.start(metricsBind(env), Integer.parseInt(env.get("METRICS_PORT"))) : null;
             if (metrics != null) {
-                log.info("metrics at http://localhost:{}/metrics", metrics.port());
+                log.info("metrics at http://{}/metrics", metrics.address());
             }
             Worker worker = new Worker(kafka, store, catalog, blocking, calls, deadline,
                     metrics != null ? metrics.batchObserver() : BatchObserver.none(), name);

@@ -62,9 +62,9 @@ public final class JdbcStore implements Store {
         // idle-in-transaction timeout, and a first transaction that rolls back would undo them
         cfg.setIsolateInternalQueries(true);
         try {
-            return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.jdbcUrl());
+            return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.redactedUrl());
         } catch (HikariPool.PoolInitializationException e) {
-            throw new RetriableStoreException("cannot reach the database at " + options.jdbcUrl() + " (" + rootMessage(e)
+            throw new RetriableStoreException("cannot reach the database at " + options.redactedUrl() + " (" + rootMessage(e)
                     + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
         }
     }
