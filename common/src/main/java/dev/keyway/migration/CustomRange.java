@@ -1,11 +1,24 @@
 package dev.keyway.migration;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * The subset of a table a migration walks: the rows whose {@code column} lies in a range.
  * The column is the primary key or an indexed column; rows are visited in order of
  * ({@code column}, primary key), so the walk is a keyset scan over that index.
+ *
+ * <p>A bound is one of {@link #BOUND_TYPES}: {@code String}, {@code Boolean}, any {@code Number}
+ * ({@code Integer}, {@code Long}, {@code BigInteger}, {@code BigDecimal}, {@code Double}, ..), {@code UUID},
+ * {@code LocalDate}, {@code LocalDateTime}, {@code OffsetDateTime} or {@code Instant}; it is compared
+ * with the column by the database, exactly (a {@code BigDecimal} keeps all its digits). Any other type
+ * is refused here, when the migration is defined, so a service does not start with a range it would
+ * bind wrongly.
  *
  * @param column the indexed column the range is over
  * @param from lowest value, inclusive; {@code null} for unbounded
@@ -13,10 +26,24 @@ import java.util.Objects;
  */
 public record CustomRange(String column, Object from, Object to) {
 
+    /** The types a bound may have. */
+    public static final List<Class<?>> BOUND_TYPES = List.of(String.class, Boolean.class, Number.class, UUID.class,
+            LocalDate.class, LocalDateTime.class, OffsetDateTime.class, Instant.class);
+
     public CustomRange {
         Objects.requireNonNull(column, "customRange column must not be null");
         if (column.isBlank()) {
             throw new IllegalArgumentException("customRange column must not be blank");
+        }
+        checkBound(column, "from", from);
+        checkBound(column, "to", to);
+    }
+
+    private static void checkBound(String column, String which, Object bound) {
+        if (bound != null && BOUND_TYPES.stream().noneMatch(t -> t.isInstance(bound))) {
+            throw new IllegalArgumentException("customRange on " + column + ": '" + which + "' is a "
+                    + bound.getClass().getName() + ", which cannot be compared with a column; use one of "
+                    + BOUND_TYPES.stream().map(Class::getSimpleName).toList());
         }
     }
 

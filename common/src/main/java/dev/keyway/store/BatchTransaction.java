@@ -32,12 +32,15 @@ public interface BatchTransaction extends AutoCloseable {
     Optional<LedgerEntry> findLedger(BatchKey key);
 
     /**
-     * Reads and locks ({@code FOR UPDATE}) up to {@code limit} documents of the walk after
-     * {@code cursor} (exclusive, null = start) and up to {@code end} (inclusive, null = no end), in key order.
+     * Selects up to {@code limit} rows of the walk after {@code cursor} (exclusive, null = start) and up to
+     * {@code end} (inclusive, null = no end) in key order, then reads and locks ({@code FOR UPDATE}) the rows
+     * that are between {@code cursor} and the last selected key once their locks are granted. A row the
+     * application moved meanwhile is in the page if it is still in that span, and else left to the part
+     * of the walk it moved to.
      */
-    List<ObjectNode> readPage(String cursor, String end, int limit);
+    Page readPage(String cursor, String end, int limit);
 
-    /** The cursor of a document read by {@link #readPage}. */
+    /** The cursor of a document read by {@link #readPage}, from its current values. */
     String cursorOf(ObjectNode doc);
 
     /** Reads documents of the walk's table by id (for a dry run's "after"); missing ids are absent. */

@@ -204,6 +204,28 @@ class EndToEndIT {
     }
 
     @Test
+    void aNumeric30_10KeyIsWalkedExactlyWithBatchSizeOne() throws Exception {
+        sql.exec("CREATE TABLE \"exact\" (\"id\" NUMERIC(30,10) PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0)",
+                "INSERT INTO \"exact\" (\"id\") SELECT 12345678901234567890 + g * 0.0000000001"
+                        + " FROM generate_series(1, 30) g");
+        start(Migration.define("exactly", "exact", INCREMENT).withBatchSize(1).withSegments(3));
+        MigrationStatus s = harness.runToEnd(Command.Run.of("exactly"));
+        assertEquals(MigrationState.SUCCESS, s.state(), String.valueOf(s.error()));
+        assertEquals(30, s.processed());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"exact\" WHERE \"counter\" <> 1"));
+    }
+
+    @Test
+    void aPatchThatChangesThePrimaryKeyFailsTheBatchWithAClearErrorAndChangesNothing() throws Exception {
+        start(Migration.define("rekey", "items", (ctx, doc) -> ctx.newObject().put("id", doc.get("id").asLong() + 10_000)
+                .put("counter", 1)));
+        MigrationStatus s = harness.runToEnd(Command.Run.of("rekey"));
+        assertEquals(MigrationState.FAILED, s.state());
+        assertTrue(s.error().contains("a patch must not change the primary key"), s.error());
+        assertEquals(1000, rowsWithCounter(0));
+    }
+
+    @Test
     void parallelizeGivesTheSameResultAsSerial() throws Exception {
         MigrateOne derive = (ctx, doc) -> ctx.newObject().put("note", "n" + doc.get("id").asLong() * 7);
         start(Migration.define("serial", "items", derive), Migration.define("parallel", "items",

@@ -20,6 +20,7 @@ import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.DbTimeouts;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
+import dev.keyway.store.Page;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
@@ -64,12 +65,12 @@ class StoreIT {
         String cursor = null;
         while (true) {
             try (BatchTransaction tx = store.begin(walk)) {
-                List<ObjectNode> page = tx.readPage(cursor, null, pageSize);
-                page.forEach(d -> seen.add(d.get(key).asText()));
-                if (page.size() < pageSize) {
+                Page page = tx.readPage(cursor, null, pageSize);
+                page.documents().forEach(d -> seen.add(d.get(key).asText()));
+                if (page.last()) {
                     return seen;
                 }
-                cursor = tx.cursorOf(page.get(page.size() - 1));
+                cursor = page.nextCursor();
             }
         }
     }
@@ -118,6 +119,109 @@ class StoreIT {
             TableWalk all = new TableWalk("items", null);
             assertEquals(List.of("[25]", "[50]", "[75]"), store.splitPoints(all, store.countRows(all), 4));
             assertEquals(10, walk(store, new TableWalk("items", CustomRange.eq("category", "tenth")), "id", 3).size());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aNumericKeyWithMoreDigitsThanADoubleHoldsRoundTripsThroughCursorsAndSplitPoints(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            List<String> keys = List.of("0.0000000001", "12345678901234567890.0000000001", "12345678901234567890.0000000002",
+                    "12345678901234567890.0000000003", "12345678901234567891.0000000000");
+            sql.exec("CREATE TABLE \"exact\" (\"id\" NUMERIC(30,10) PRIMARY KEY, \"v\" INT)");
+            for (String k : keys) {
+                sql.exec("INSERT INTO \"exact\" VALUES (" + k + ", 0)");
+            }
+            TableWalk all = new TableWalk("exact", null);
+            List<java.math.BigDecimal> seen = walk(store, all, "id", 1).stream().map(java.math.BigDecimal::new).toList();
+            assertEquals(keys.stream().map(java.math.BigDecimal::new).toList(), seen, "each key once, in order, batch size 1");
+            List<String> points = store.splitPoints(all, store.countRows(all), 5);
+            assertEquals(4, points.size(), points.toString());
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0, new java.math.BigDecimal(keys.get(i)).compareTo(
+                        new java.math.BigDecimal(points.get(i).replaceAll("[\\[\\]]", ""))), points.toString());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aCustomRangeBoundOfAnyJavaTypeAUserCanWriteSelectsExactlyItsRows(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.exec("CREATE TABLE \"typed\" (\"id\" BIGINT PRIMARY KEY, \"day\" DATE, \"at\" TIMESTAMP WITH TIME ZONE,"
+                    + " \"token\" UUID, \"amount\" NUMERIC(30,10), \"flag\" BOOLEAN)");
+            List<UUID> tokens = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                UUID u = new UUID(0, i);
+                tokens.add(u);
+                sql.exec("INSERT INTO \"typed\" VALUES (" + i + ", DATE '2024-01-" + String.format("%02d", i) + "',"
+                        + " TIMESTAMP WITH TIME ZONE '2024-01-01 00:00:00+00' + INTERVAL '" + i + "' HOUR, '" + u + "',"
+                        + " 12345678901234567890." + String.format("%010d", i) + ", " + (i % 2 == 0) + ")");
+            }
+            assertEquals(List.of("5", "6", "7"), walk(store, new TableWalk("typed", CustomRange.between("day",
+                    java.time.LocalDate.of(2024, 1, 5), java.time.LocalDate.of(2024, 1, 7))), "id", 2));
+            assertEquals(List.of("3", "4"), walk(store, new TableWalk("typed", CustomRange.between("at",
+                    java.time.Instant.parse("2024-01-01T03:00:00Z"), java.time.Instant.parse("2024-01-01T04:00:00Z"))), "id", 2));
+            assertEquals(List.of("9", "10", "11"), walk(store, new TableWalk("typed", CustomRange.between("token",
+                    tokens.get(8), tokens.get(10))), "id", 2));
+            assertEquals(List.of("2", "3"), walk(store, new TableWalk("typed", CustomRange.between("amount",
+                    new java.math.BigDecimal("12345678901234567890.0000000002"),
+                    new java.math.BigDecimal("12345678901234567890.0000000003"))), "id", 1));
+            assertEquals(10, walk(store, new TableWalk("typed", CustomRange.eq("flag", true)), "id", 3).size());
+            assertEquals(List.of("1", "2"), walk(store, new TableWalk("typed", CustomRange.between("id", 1, 2L)), "id", 1));
+        }
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> CustomRange.between("day", new java.util.Date(), null));
+        assertTrue(refused.getMessage().contains("java.util.Date") && refused.getMessage().contains("LocalDate"),
+                refused.getMessage());
+    }
+
+    @Test
+    void aRowTheApplicationMovesWhileTheBatchWaitsForItIsNotJumpedOver() throws Exception {
+        try (TestDatabase db = TestDatabase.postgres(); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.exec("CREATE TABLE \"ranked\" (\"id\" BIGINT PRIMARY KEY, \"grp\" INT NOT NULL)",
+                    "CREATE INDEX \"ranked_by_grp\" ON \"ranked\" (\"grp\", \"id\")",
+                    "INSERT INTO \"ranked\" SELECT g, g FROM generate_series(1, 20) g");
+            TableWalk range = new TableWalk("ranked", CustomRange.between("grp", 1, 100));
+            Page first;
+            try (Connection app = sql.connect(); Statement st = app.createStatement()) {
+                app.setAutoCommit(false);
+                // the application holds the page's last row, and moves it far ahead in the walk's order
+                st.executeUpdate("UPDATE \"ranked\" SET \"grp\" = 50 WHERE \"id\" = 5");
+                CompletableFuture<Page> batch = CompletableFuture.supplyAsync(() -> {
+                    try (BatchTransaction tx = store.begin(range)) {
+                        return tx.readPage(null, null, 5);
+                    }
+                });
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE '%FOR UPDATE%' AND datname = current_database()") == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the batch never waited for the row");
+                    Thread.onSpinWait();
+                }
+                app.commit();
+                first = batch.get(20, TimeUnit.SECONDS);
+            }
+            assertEquals("[5,5]", first.nextCursor(), "the next cursor is the row as the page was selected");
+            assertEquals(List.of("1", "2", "3", "4"), first.documents().stream().map(d -> d.get("id").asText()).toList(),
+                    "the moved row is left to where it went");
+            List<String> rest = new ArrayList<>();
+            String cursor = first.nextCursor();
+            while (true) {
+                try (BatchTransaction tx = store.begin(range)) {
+                    Page p = tx.readPage(cursor, null, 5);
+                    p.documents().forEach(d -> rest.add(d.get("id").asText()));
+                    if (p.last()) {
+                        break;
+                    }
+                    cursor = p.nextCursor();
+                }
+            }
+            assertEquals(16, rest.size(), "rows 6..20 and the moved row 5, each once: " + rest);
+            assertEquals("5", rest.get(rest.size() - 1));
         }
     }
 
@@ -259,7 +363,7 @@ class StoreIT {
             sql.items(10);
             try (BatchTransaction tx = store.begin(new TableWalk("items", null));
                  Connection app = sql.connect(); Statement st = app.createStatement()) {
-                List<ObjectNode> page = tx.readPage(null, null, 5);
+                List<ObjectNode> page = tx.readPage(null, null, 5).documents();
                 st.execute(kind.equals("postgres") ? "SET lock_timeout = '300ms'" : "SET LOCK_TIMEOUT 300");
                 assertThrows(SQLException.class, () -> st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3"),
                         "the application's write waits for the batch");
@@ -301,7 +405,7 @@ class StoreIT {
             try (Connection app = sql.connect(); Statement st = app.createStatement()) {
                 app.setAutoCommit(false);
                 st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3");
-                CompletableFuture<List<ObjectNode>> batch = CompletableFuture.supplyAsync(() -> {
+                CompletableFuture<Page> batch = CompletableFuture.supplyAsync(() -> {
                     try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
                         return tx.readPage(null, null, 5);
                     }

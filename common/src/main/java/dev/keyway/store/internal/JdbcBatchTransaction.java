@@ -6,8 +6,10 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.Page;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.SegmentFence;
+import dev.keyway.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -72,20 +74,42 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
-    public List<ObjectNode> readPage(String cursor, String end, int limit) {
-        String q = "SELECT * FROM " + Sql.quote(table.name()) + " WHERE " + order.where(cursor, end)
-                + " ORDER BY " + order.orderBy() + " LIMIT ? FOR UPDATE";
-        try (PreparedStatement ps = connection.prepareStatement(q)) {
-            int next = order.bind(sql, ps, 1, cursor, end);
-            ps.setInt(next, limit);
-            List<ObjectNode> page = new ArrayList<>(limit);
+    public Page readPage(String cursor, String end, int limit) {
+        // 1. the page's keys in walk order, without locks: its last key is where the next batch starts
+        String keys = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(table.name()) + " WHERE "
+                + order.where(cursor, end) + " ORDER BY " + order.orderBy() + " LIMIT ?";
+        String last;
+        int selected = 0;
+        try (PreparedStatement ps = connection.prepareStatement(keys)) {
+            ps.setInt(order.bind(sql, ps, 1, cursor, end), limit);
+            ObjectNode lastKey = null;
             try (ResultSet rs = ps.executeQuery()) {
                 Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
                 while (rs.next()) {
-                    page.add(rows.read(rs));
+                    selected++;
+                    lastKey = rows.read(rs);
                 }
             }
-            return page;
+            if (selected == 0) {
+                return new Page(List.of(), cursor, true);
+            }
+            last = order.cursorOf(lastKey);
+        } catch (SQLException e) {
+            throw Sql.failure("cannot select a page of " + table.name() + " after cursor " + cursor, e);
+        }
+        // 2. the rows in (cursor, last], locked; a row changed while we waited for it is checked again
+        String rows = "SELECT * FROM " + Sql.quote(table.name()) + " WHERE " + order.where(cursor, last)
+                + " ORDER BY " + order.orderBy() + " FOR UPDATE";
+        try (PreparedStatement ps = connection.prepareStatement(rows)) {
+            order.bind(sql, ps, 1, cursor, last);
+            List<ObjectNode> page = new ArrayList<>(selected);
+            try (ResultSet rs = ps.executeQuery()) {
+                Sql.RowReader reader = new Sql.RowReader(rs.getMetaData());
+                while (rs.next()) {
+                    page.add(reader.read(rs));
+                }
+            }
+            return new Page(page, last, selected < limit);
         } catch (SQLException e) {
             throw Sql.failure("cannot read a page of " + table.name() + " after cursor " + cursor, e);
         }
@@ -131,6 +155,13 @@ final class JdbcBatchTransaction implements BatchTransaction {
     public void patchAll(Map<JsonNode, ObjectNode> patches) {
         Map<List<String>, List<Map.Entry<JsonNode, ObjectNode>>> byColumns = new LinkedHashMap<>();
         for (Map.Entry<JsonNode, ObjectNode> e : patches.entrySet()) {
+            JsonNode key = e.getValue().get(table.primaryKey());
+            if (key != null && !sameValue(key, e.getKey())) {
+                throw new StoreException("a patch must not change the primary key: document " + table.primaryKey() + "="
+                        + e.getKey().asText() + " of " + table.name() + " was patched to " + table.primaryKey() + "="
+                        + key + "; the batch was rolled back. To re-key a row, insert the new one and delete the old"
+                        + " with ctx.db() in migrateOne", null);
+            }
             if (e.getValue().isEmpty()) {
                 continue;
             }
@@ -205,6 +236,14 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 throw new RetriableStoreException("cannot return a connection to the pool: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Equal as values: {@code 5} and {@code 5.0}, or the same text. */
+    private static boolean sameValue(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        return a.asText().equals(b.asText());
     }
 
     static List<String> fieldNames(ObjectNode n) {

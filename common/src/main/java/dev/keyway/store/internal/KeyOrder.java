@@ -69,10 +69,10 @@ final class KeyOrder {
     /** Binds the parameters of {@link #where}; returns the next parameter index. */
     int bind(Sql sql, PreparedStatement ps, int index, String cursor, String end) throws SQLException {
         if (range != null && range.from() != null) {
-            sql.bind(ps, index++, Sql.toJson(range.from()));
+            sql.bindBound(ps, index++, range.from());
         }
         if (range != null && range.to() != null) {
-            sql.bind(ps, index++, Sql.toJson(range.to()));
+            sql.bindBound(ps, index++, range.to());
         }
         if (cursor != null) {
             index = bindCursor(sql, ps, index, cursor);

@@ -1,5 +1,6 @@
 package dev.keyway.store.internal;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,6 +10,7 @@ import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.StoreException;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -16,6 +18,8 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Locale;
 
 /**
@@ -24,7 +28,9 @@ import java.util.Locale;
  */
 final class Sql {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Numbers keep every digit: a {@code NUMERIC} key in a cursor must come back exactly as it was read. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private final boolean postgres;
 
@@ -143,8 +149,24 @@ final class Sql {
         }
     }
 
-    static JsonNode toJson(Object value) {
-        return JSON.valueToTree(value);
+    /** Binds a {@code customRange} bound (one of {@code CustomRange.BOUND_TYPES}) with its own SQL type. */
+    void bindBound(PreparedStatement ps, int index, Object bound) throws SQLException {
+        if (bound instanceof String text) {
+            bind(ps, index, JsonNodeFactory.instance.textNode(text));
+        } else if (bound instanceof BigDecimal d) {
+            ps.setBigDecimal(index, d);
+        } else if (bound instanceof BigInteger i) {
+            ps.setBigDecimal(index, new BigDecimal(i));
+        } else if (bound instanceof Double || bound instanceof Float) {
+            ps.setDouble(index, ((Number) bound).doubleValue());
+        } else if (bound instanceof Number n) {
+            ps.setLong(index, n.longValue());
+        } else if (bound instanceof Instant instant) {
+            ps.setObject(index, instant.atOffset(ZoneOffset.UTC));
+        } else {
+            // Boolean, UUID, LocalDate, LocalDateTime, OffsetDateTime: JDBC 4.2 types both drivers bind natively
+            ps.setObject(index, bound);
+        }
     }
 
     /**

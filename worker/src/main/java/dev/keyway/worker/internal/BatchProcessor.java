@@ -13,6 +13,7 @@ import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
+import dev.keyway.store.Page;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
@@ -32,7 +33,9 @@ import java.util.Optional;
  *       already: report the recorded outcome again and change nothing;</li>
  *   <li>unless the fence allows exactly this batch (the current run, open, at this cursor, with this end
  *       and batch size), skip it: a stale, replayed or forged task applies nothing;</li>
- *   <li>read and lock the next page of the segment after the cursor;</li>
+ *   <li>read and lock the next page of the segment after the cursor; the next cursor is the page's last key
+ *       as selected, before any lock wait ({@link Page}), so a row the application moves meanwhile makes
+ *       the walk skip nothing;</li>
  *   <li>apply {@code migrateOne} to each document within the batch deadline ({@link MigrateOneCalls});</li>
  *   <li>write the patches, record the ledger entry, move the fence, commit.</li>
  * </ol>
@@ -102,10 +105,9 @@ public final class BatchProcessor {
             observer.batch(m.name(), "skipped", 0, System.nanoTime() - start);
             return new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(), refusal, worker);
         }
-        List<ObjectNode> page = tx.readPage(task.cursor(), task.end(), task.batchSize());
-        // before migrateOne runs: it may change the documents it is given
-        String next = page.isEmpty() ? task.cursor() : tx.cursorOf(page.get(page.size() - 1));
-        MigrateOneCalls.Result result = calls.run(m, new BatchContext(tx.db(), m.table(), tx.primaryKey()), page, false);
+        Page page = tx.readPage(task.cursor(), task.end(), task.batchSize());
+        List<ObjectNode> docs = page.documents();
+        MigrateOneCalls.Result result = calls.run(m, new BatchContext(tx.db(), m.table(), tx.primaryKey()), docs, false);
         if (result.error() != null) {
             if (result.timedOut()) {
                 tx.abandon();
@@ -114,15 +116,14 @@ public final class BatchProcessor {
             return failed(task, where, result.error(), result.documentId());
         }
         tx.patchAll(result.patches());
-        boolean done = page.size() < task.batchSize();
-        if (!tx.recordLedger(new LedgerEntry(key, next, page.size(), done))) {
+        if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last()))) {
             throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
         }
-        tx.advanceFence(m.name(), task.segment(), next, done);
+        tx.advanceFence(m.name(), task.segment(), page.nextCursor(), page.last());
         tx.commit();
-        observer.batch(m.name(), "completed", page.size(), System.nanoTime() - start);
-        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), next,
-                page.size(), done, false, false, List.of(), elapsedMillis(start), worker);
+        observer.batch(m.name(), "completed", docs.size(), System.nanoTime() - start);
+        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), page.nextCursor(),
+                docs.size(), page.last(), false, false, List.of(), elapsedMillis(start), worker);
     }
 
     /** Why the fence does not allow this task, or null when it does. */
@@ -149,10 +150,10 @@ public final class BatchProcessor {
     }
 
     private Event dryRun(Migration m, ProcessBatch task, BatchTransaction tx, TaskLocation where, long start) {
-        List<ObjectNode> page = tx.readPage(task.cursor(), task.end(), task.batchSize());
-        String next = page.isEmpty() ? task.cursor() : tx.cursorOf(page.get(page.size() - 1));
+        Page page = tx.readPage(task.cursor(), task.end(), task.batchSize());
+        List<ObjectNode> docs = page.documents();
         BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
-        MigrateOneCalls.Result result = calls.run(m, ctx, page, true);
+        MigrateOneCalls.Result result = calls.run(m, ctx, docs, true);
         if (result.error() != null) {
             if (result.timedOut()) {
                 tx.abandon();
@@ -160,10 +161,10 @@ public final class BatchProcessor {
             return failed(task, where, result.error(), result.documentId());
         }
         tx.patchAll(result.patches());
-        List<Event.DocumentChange> changes = changes(tx, ctx, page);
-        observer.batch(m.name(), "dryRun", page.size(), System.nanoTime() - start);
-        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), next,
-                page.size(), page.size() < task.batchSize(), false, true, changes, elapsedMillis(start), worker);
+        List<Event.DocumentChange> changes = changes(tx, ctx, docs);
+        observer.batch(m.name(), "dryRun", docs.size(), System.nanoTime() - start);
+        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), page.nextCursor(),
+                docs.size(), page.last(), false, true, changes, elapsedMillis(start), worker);
     }
 
     private static List<Event.DocumentChange> changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {

@@ -7,6 +7,7 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.Page;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
@@ -113,7 +114,7 @@ final class FakeStore implements Store {
         }
 
         @Override
-        public List<ObjectNode> readPage(String cursor, String end, int limit) {
+        public Page readPage(String cursor, String end, int limit) {
             if (readFailure != null) {
                 throw readFailure.get();
             }
@@ -125,7 +126,7 @@ final class FakeStore implements Store {
                 }
                 page.add(row.deepCopy());
             }
-            return page;
+            return new Page(page, page.isEmpty() ? cursor : cursorOf(page.get(page.size() - 1)), page.size() < limit);
         }
 
         @Override
