@@ -14,11 +14,11 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +39,9 @@ public final class JsonCodec {
             "commandAccepted", Event.CommandAccepted.class,
             "commandRejected", Event.CommandRejected.class);
 
+    private static final java.util.regex.Pattern MIGRATION_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_.:\\-]{1," + Command.MAX_NAME + "}");
+
     private final ObjectMapper mapper;
 
     public JsonCodec() {
@@ -58,11 +61,6 @@ public final class JsonCodec {
         this.mapper = new ObjectMapper()
                 .registerModule(states)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    }
-
-    /** The shared mapper's node factory, for building documents. */
-    public ObjectNode newObject() {
-        return mapper.createObjectNode();
     }
 
     // ---- commands: parsed by hand, they come from other services and people
@@ -95,8 +93,16 @@ public final class JsonCodec {
         return bytes(n);
     }
 
-    /** Parses a command; throws {@link MalformedMessageException} saying what is wrong and what is expected. */
+    /**
+     * Parses a command; throws {@link MalformedMessageException} saying what is wrong and what is expected.
+     * Every field's size is checked before it is used ({@link Command#MAX_BYTES} and the other limits), and
+     * a message quotes at most a short, escaped excerpt of what was sent.
+     */
     public Command decodeCommand(byte[] json) {
+        if (json != null && json.length > Command.MAX_BYTES) {
+            throw new MalformedMessageException("command of " + json.length + " bytes is larger than the limit of "
+                    + Command.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
+        }
         JsonNode n = tree(json, "command");
         String type = text(n, "type", true);
         return switch (type) {
@@ -108,15 +114,23 @@ public final class JsonCodec {
                         throw new MalformedMessageException("command field 'cursor' must be a string or null, but was "
                                 + cur + " (absent = resume, null = start over)");
                     }
+                    if (cur.isTextual() && cur.textValue().length() > Command.MAX_CURSOR) {
+                        throw new MalformedMessageException("command field 'cursor' must be at most " + Command.MAX_CURSOR
+                                + " characters, but was " + Excerpt.of(cur.textValue(), 60));
+                    }
                     startAt = new Command.StartAt(cur.isNull() ? null : cur.asText());
                 }
-                yield new Command.Run(text(n, "fn", true), stringList(n, "next"), startAt,
-                        intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"),
-                        text(n, "requestedBy", false));
+                String by = text(n, "requestedBy", false);
+                if (by != null && (by.length() > Command.MAX_REQUESTED_BY || !Excerpt.of(by, by.length()).equals(by))) {
+                    throw new MalformedMessageException("command field 'requestedBy' must be at most "
+                            + Command.MAX_REQUESTED_BY + " printable characters, but was " + Excerpt.of(by, 60));
+                }
+                yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
+                        intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by);
             }
-            case "cancel" -> new Command.Cancel(text(n, "fn", true));
+            case "cancel" -> new Command.Cancel(name(n, "fn"));
             case "cancelAll" -> new Command.CancelAll();
-            default -> throw new MalformedMessageException("unknown command type '" + type
+            default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
                     + "': expected run, cancel or cancelAll");
         };
     }
@@ -142,7 +156,8 @@ public final class JsonCodec {
         String type = text(n, "type", true);
         Class<? extends Event> cls = EVENTS.get(type);
         if (cls == null) {
-            throw new MalformedMessageException("unknown event type '" + type + "': expected one of " + EVENTS.keySet());
+            throw new MalformedMessageException("unknown event type '" + Excerpt.of(type, 40) + "': expected one of "
+                    + EVENTS.keySet());
         }
         return convert(n, cls, "event");
     }
@@ -151,8 +166,14 @@ public final class JsonCodec {
         return bytes(mapper.valueToTree(s));
     }
 
+    /** Parses a status; one without a name or state (garbage, another schema) is malformed. */
     public MigrationStatus decodeStatus(byte[] json) {
-        return read(json, MigrationStatus.class, "status");
+        MigrationStatus s = read(json, MigrationStatus.class, "status");
+        if (s.name() == null || s.state() == null || s.segments().stream().anyMatch(java.util.Objects::isNull)) {
+            throw new MalformedMessageException("a status needs a name, a state and whole segments, but this one has"
+                    + " not (written by another program, or another schema version?): " + Excerpt.of(json, 200));
+        }
+        return s;
     }
 
     /** Pretty JSON of any message or node, for people. */
@@ -162,16 +183,6 @@ public final class JsonCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render " + value, e);
         }
-    }
-
-    /** Compact JSON text of a node. */
-    public String compact(Object value) {
-        return new String(bytes(mapper.valueToTree(value)), StandardCharsets.UTF_8);
-    }
-
-    /** Parses JSON text into a node, for documents stored as text. */
-    public JsonNode parse(String json) {
-        return tree(json.getBytes(StandardCharsets.UTF_8), "document");
     }
 
     private byte[] typed(String type, Object value) {
@@ -188,7 +199,8 @@ public final class JsonCodec {
         try {
             return mapper.treeToValue(n, cls);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new MalformedMessageException("malformed " + what + " " + n + ": " + e.getMessage(), e);
+            throw new MalformedMessageException("malformed " + what + " " + Excerpt.of(n.toString(), 200) + ": "
+                    + Excerpt.of(e.getMessage(), 300), e);
         }
     }
 
@@ -199,13 +211,13 @@ public final class JsonCodec {
         try {
             JsonNode n = mapper.readTree(json);
             if (n == null || !n.isObject()) {
-                throw new MalformedMessageException(what + " must be a JSON object, but was: "
-                        + new String(json, StandardCharsets.UTF_8));
+                throw new MalformedMessageException(what + " must be a JSON object, but was: " + Excerpt.of(json, 120));
             }
             return n;
         } catch (IOException e) {
-            throw new MalformedMessageException(what + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "): "
-                    + new String(json, StandardCharsets.UTF_8), e);
+            throw new MalformedMessageException(what + " is not valid JSON ("
+                    + Excerpt.of(String.valueOf(e.getMessage()).lines().findFirst().orElse(""), 120) + "): "
+                    + Excerpt.of(json, 120), e);
         }
     }
 
@@ -221,12 +233,14 @@ public final class JsonCodec {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
             if (required) {
-                throw new MalformedMessageException("command is missing the field '" + field + "': " + n);
+                throw new MalformedMessageException("command is missing the field '" + field + "': "
+                        + Excerpt.of(n.toString(), 200));
             }
             return null;
         }
         if (!v.isTextual()) {
-            throw new MalformedMessageException("command field '" + field + "' must be a string, but was " + v);
+            throw new MalformedMessageException("command field '" + field + "' must be a string, but was "
+                    + Excerpt.of(v.toString(), 60));
         }
         return v.asText();
     }
@@ -237,7 +251,8 @@ public final class JsonCodec {
             return null;
         }
         if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-            throw new MalformedMessageException("command field '" + field + "' must be an integer, but was " + v);
+            throw new MalformedMessageException("command field '" + field + "' must be an integer, but was "
+                    + Excerpt.of(v.toString(), 60));
         }
         return v.intValue();
     }
@@ -248,24 +263,45 @@ public final class JsonCodec {
             return false;
         }
         if (!v.isBoolean()) {
-            throw new MalformedMessageException("command field '" + field + "' must be true or false, but was " + v);
+            throw new MalformedMessageException("command field '" + field + "' must be true or false, but was "
+                    + Excerpt.of(v.toString(), 60));
         }
         return v.booleanValue();
     }
 
-    private static List<String> stringList(JsonNode n, String field) {
+    private static String name(JsonNode n, String field) {
+        String v = text(n, field, true);
+        checkName(field, v);
+        return v;
+    }
+
+    private static void checkName(String field, String v) {
+        if (!MIGRATION_NAME.matcher(v).matches()) {
+            throw new MalformedMessageException("command field '" + field + "' must be a migration name: 1-"
+                    + Command.MAX_NAME + " letters, digits or _ - . :, but was '" + Excerpt.of(v, 60) + "'");
+        }
+    }
+
+    private static List<String> names(JsonNode n, String field) {
         JsonNode v = n.get(field);
         List<String> out = new ArrayList<>();
         if (v == null || v.isNull()) {
             return out;
         }
         if (!v.isArray()) {
-            throw new MalformedMessageException("command field '" + field + "' must be an array of names, but was " + v);
+            throw new MalformedMessageException("command field '" + field + "' must be an array of names, but was "
+                    + Excerpt.of(v.toString(), 60));
+        }
+        if (v.size() > Command.MAX_NEXT) {
+            throw new MalformedMessageException("command field '" + field + "' may name at most " + Command.MAX_NEXT
+                    + " migrations, but named " + v.size());
         }
         for (JsonNode e : v) {
             if (!e.isTextual()) {
-                throw new MalformedMessageException("command field '" + field + "' must hold names, but held " + e);
+                throw new MalformedMessageException("command field '" + field + "' must hold names, but held "
+                        + Excerpt.of(e.toString(), 60));
             }
+            checkName(field, e.asText());
             out.add(e.asText());
         }
         return out;

@@ -10,6 +10,17 @@ import java.util.Objects;
  */
 public sealed interface Command permits Command.Run, Command.Cancel, Command.CancelAll {
 
+    /** The largest command record read, in bytes; a larger one is rejected unread. */
+    int MAX_BYTES = 65_536;
+    /** The longest {@code fn} or {@code next} name: a migration name (letters, digits, {@code _ - . :}). */
+    int MAX_NAME = 200;
+    /** The most names in {@code next}. */
+    int MAX_NEXT = 100;
+    /** The longest {@code cursor}: the ledger and the fence store cursors of up to this many characters. */
+    int MAX_CURSOR = 4_000;
+    /** The longest {@code requestedBy}. */
+    int MAX_REQUESTED_BY = 200;
+
     /** The migration the command is about, or {@code null} for {@link CancelAll}. */
     String fn();
 

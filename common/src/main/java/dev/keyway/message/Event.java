@@ -76,10 +76,11 @@ public sealed interface Event
      * The coordinator planned a run's segments, away from its Kafka transaction (counting and sampling a
      * large or locked table takes time): {@code splitPoints} cut the range into {@code splitPoints.size() + 1}
      * segments. {@code error} is set instead when the table cannot be walked (missing, no primary key).
-     * Only the coordinator writes it, to itself; a plan for a run that is no longer being planned is ignored.
+     * Only the coordinator writes it, to itself: it takes a plan only with the {@code planId} it asked for
+     * (kept in its memory, never published), and only for a run still being planned.
      */
-    record RunPlanned(String migration, String runId, List<String> splitPoints, long rows, String error)
-            implements Event {
+    record RunPlanned(String migration, String runId, String planId, List<String> splitPoints, long rows,
+                      String error) implements Event {
         public RunPlanned {
             splitPoints = splitPoints == null ? List.of() : List.copyOf(splitPoints);
         }

@@ -52,11 +52,14 @@ public record MigrationStatus(
                 batchSize, List.of(), null, null, List.of(), null, null, null, null, 0);
     }
 
-    /** A new or resumed run: state inProgress, no error, the given plan and options. */
+    /**
+     * A new or resumed run: state inProgress, no error, the given plan and options. The last dry run's report
+     * is dropped: it was shown when the dry run ended, and the run makes it stale.
+     */
     public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
                                    String by, Long rows, long now) {
         return change().state(MigrationState.IN_PROGRESS).error(null).latestStart(now).latestEnd(null).batchSize(size)
-                .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).build()
+                .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).dryRun(null).build()
                 .withSegments(segs);
     }
 

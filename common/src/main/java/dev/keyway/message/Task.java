@@ -1,5 +1,6 @@
 package dev.keyway.message;
 
+import dev.keyway.migration.Migration;
 import java.util.Objects;
 
 /** Messages on the {@code tasks} topic, consumed by the workers' group. Key: {@code migration/segment}. */
@@ -15,9 +16,25 @@ public sealed interface Task permits Task.ProcessBatch {
      */
     record ProcessBatch(String migration, String runId, int segment, String cursor, String end,
                         int batchSize, boolean dryRun) implements Task {
+        /** The longest run id: the ledger and the fence store run ids of up to this many characters. */
+        public static final int MAX_RUN_ID = 64;
+
         public ProcessBatch {
             Objects.requireNonNull(migration, "migration");
             Objects.requireNonNull(runId, "runId");
+            if (migration.length() > Command.MAX_NAME || runId.length() > MAX_RUN_ID) {
+                throw new IllegalArgumentException("a task's migration name may have at most " + Command.MAX_NAME
+                        + " characters and its runId " + MAX_RUN_ID);
+            }
+            if (segment < 0 || segment >= Migration.MAX_SEGMENTS) {
+                throw new IllegalArgumentException("a task's segment must be between 0 and " + (Migration.MAX_SEGMENTS - 1)
+                        + ", but was " + segment);
+            }
+            Migration.checkBatchSize(batchSize);
+            if ((cursor != null && cursor.length() > Command.MAX_CURSOR) || (end != null && end.length() > Command.MAX_CURSOR)) {
+                throw new IllegalArgumentException("a task's cursor and end may have at most " + Command.MAX_CURSOR
+                        + " characters");
+            }
         }
 
         /** The batch this task asks for. */

@@ -1,6 +1,7 @@
 package dev.keyway.cli;
 
 import dev.keyway.codec.JsonCodec;
+import dev.keyway.codec.MalformedMessageException;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.Outbound;
@@ -12,11 +13,18 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** What another service does to drive migrations: produce commands, read answers and statuses. */
 public final class MigrationsClient {
+
+    private static final Logger log = LoggerFactory.getLogger(MigrationsClient.class);
 
     private final KafkaGateway kafka;
     private final Topics topics;
@@ -34,7 +42,7 @@ public final class MigrationsClient {
         kafka.publish(List.of(new Outbound(topics.commands(), key, codec.encode(command)))).block(timeout);
         String expected = command instanceof Command.Run ? "run" : command instanceof Command.Cancel ? "cancel" : "cancelAll";
         Event answer = kafka.follow(topics.events(), from)
-                .map(r -> codec.decodeEvent(r.value()))
+                .flatMap(r -> Mono.justOrEmpty(decode(r, codec::decodeEvent)))
                 .filter(e -> e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)
                 .filter(e -> key.equals(e.migration()))
                 .filter(e -> expected.equals(command(e)) || "malformed".equals(command(e)))
@@ -54,17 +62,14 @@ public final class MigrationsClient {
     public Map<String, MigrationStatus> statuses() {
         Map<String, MigrationStatus> out = new LinkedHashMap<>();
         for (Inbound r : kafka.readToEnd(topics.status())) {
-            if (r.value() != null) {
-                MigrationStatus s = codec.decodeStatus(r.value());
-                out.put(s.name(), s);
-            }
+            decode(r, codec::decodeStatus).ifPresent(s -> out.put(s.name(), s));
         }
         return out;
     }
 
     /** Every status written from now on (after the current ones). */
     public Flux<MigrationStatus> statusChanges() {
-        return kafka.follow(topics.status(), 0).filter(r -> r.value() != null).map(r -> codec.decodeStatus(r.value()));
+        return kafka.follow(topics.status(), 0).flatMap(r -> Mono.justOrEmpty(decode(r, codec::decodeStatus)));
     }
 
     /** Waits until a status matches. */
@@ -74,6 +79,23 @@ public final class MigrationsClient {
             throw new IllegalStateException("the status did not get there within " + timeout.toSeconds() + " s");
         }
         return s;
+    }
+
+    /**
+     * The message of a record, or empty for a deleted one or one that is not a message (anyone can write to
+     * the topics): that one is skipped with a warning instead of ending the read.
+     */
+    private static <T> Optional<T> decode(Inbound r, Function<byte[], T> decoder) {
+        if (r.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(decoder.apply(r.value()));
+        } catch (MalformedMessageException e) {
+            log.warn("skipped a record at {}-{}@{} that is not a message: {}", r.topic(), r.partition(), r.offset(),
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     public JsonCodec codec() {

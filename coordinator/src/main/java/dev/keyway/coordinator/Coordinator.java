@@ -12,18 +12,20 @@ import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
-import dev.keyway.migration.Migration;
+import dev.keyway.message.Excerpt;
+import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.StoreException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import reactor.util.retry.Retry;
 import dev.keyway.store.Store;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -40,6 +42,8 @@ import reactor.core.scheduler.Scheduler;
 public final class Coordinator {
 
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+    /** The most characters of a command the log shows. */
+    private static final int MAX_LOGGED = 500;
 
     private final KafkaGateway kafka;
     private final Topics topics;
@@ -50,6 +54,8 @@ public final class Coordinator {
     private final MigrationCatalog catalog;
     private final SegmentPlanner planner;
     private final Scheduler scheduler;
+    /** The plan each migration being planned waits for (migration name to plan id); only this coordinator knows them. */
+    private final Map<String, String> plansAsked = new ConcurrentHashMap<>();
 
     /**
      * @param store where the fence and the ledger are, and the tables to plan (count rows, sample split points)
@@ -75,11 +81,32 @@ public final class Coordinator {
                         List.of(topics.commands(), topics.events()), 500).run(this::handle, this::rebuild));
     }
 
+    /**
+     * Rebuilds the state from the status topic. A record that is not a status (a stranger's, another schema
+     * version) is skipped with a warning: the migration keeps its status from before it, and the next status
+     * the coordinator writes for it replaces it on the topic.
+     */
     private synchronized void rebuild() {
-        List<Inbound> log = kafka.readToEnd(topics.status());
-        view.rebuild(log.stream().filter(r -> r.value() != null).map(r -> codec.decodeStatus(r.value()))
-                .collect(Collectors.toList()));
-        Coordinator.log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
+        List<MigrationStatus> statuses = new ArrayList<>();
+        for (Inbound r : kafka.readToEnd(topics.status())) {
+            if (r.value() == null) {
+                continue;
+            }
+            try {
+                MigrationStatus s = codec.decodeStatus(r.value());
+                if (!s.name().equals(r.key())) {
+                    throw new MalformedMessageException("the status of " + Excerpt.of(s.name(), 60)
+                            + " is under another key");
+                }
+                statuses.add(s);
+            } catch (MalformedMessageException e) {
+                log.warn("skipped a record at {}-{}@{} (key {}) that is not a status; the migration keeps its status from"
+                        + " before it: {}", r.topic(), r.partition(), r.offset(), Excerpt.of(r.key(), 60), e.getMessage());
+            }
+        }
+        view.rebuild(statuses);
+        log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
+        plansAsked.clear();
         control.pendingPlans().forEach(this::plan);
     }
 
@@ -88,15 +115,19 @@ public final class Coordinator {
      * migration), then hands the plan to itself as a {@link Event.RunPlanned} on the events topic.
      */
     private void plan(Effects.PlanRequest request) {
-        Migration def = catalog.find(request.migration()).orElseThrow();
-        Mono.fromCallable(() -> planner.plan(def, request.segments()))
+        String planId = UUID.randomUUID().toString();
+        plansAsked.put(request.migration(), planId);
+        Mono.fromCallable(() -> planner.plan(catalog.find(request.migration()).orElseThrow(() -> new StoreException(
+                        "this coordinator does not define " + request.migration() + " (removed by a deploy?): deploy the"
+                                + " jar that defines it", null)), request.segments()))
                 .subscribeOn(scheduler)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .filter(StoreException::isRetriable)
                         .doBeforeRetry(s -> log.info("planning {} waits: {}", request.migration(), s.failure().getMessage())))
-                .map(plan -> new Event.RunPlanned(request.migration(), request.runId(), plan.splitPoints(), plan.rows(), null))
+                .map(plan -> new Event.RunPlanned(request.migration(), request.runId(), planId, plan.splitPoints(),
+                        plan.rows(), null))
                 .onErrorResume(StoreException.class, e -> Mono.just(new Event.RunPlanned(request.migration(),
-                        request.runId(), List.of(), 0, e.getMessage())))
+                        request.runId(), planId, List.of(), 0, e.getMessage())))
                 .flatMap(p -> kafka.publish(List.of(new Outbound(topics.events(), p.migration(), codec.encode(p)))))
                 .subscribe(null, e -> log.error("planning {} failed: {}; run it again", request.migration(), e.toString()));
     }
@@ -110,13 +141,16 @@ public final class Coordinator {
         if (in.topic().equals(topics.commands())) {
             try {
                 Command c = codec.decodeCommand(in.value());
-                log.info("command {}", new String(in.value(), StandardCharsets.UTF_8));
+                log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
                 fx = control.onCommand(c);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
-                Event reject = new Event.CommandRejected(in.key(), "malformed", e.getMessage()
+                // the answer names the record's key only if it is a name: it never echoes unbounded input
+                String key = in.key() != null && in.key().length() <= Command.MAX_NAME
+                        && Excerpt.of(in.key(), Command.MAX_NAME).equals(in.key()) ? in.key() : null;
+                Event reject = new Event.CommandRejected(key, "malformed", e.getMessage()
                         + " (expected e.g. {\"type\":\"run\",\"fn\":\"setDefaultValue\"})");
-                return List.of(new Outbound(topics.events(), key(in.key()), codec.encode(reject)));
+                return List.of(new Outbound(topics.events(), key(key), codec.encode(reject)));
             }
         } else {
             Event e;
@@ -126,6 +160,14 @@ public final class Coordinator {
                 log.warn("dropped a malformed event at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(),
                         ex.getMessage());
                 return List.of();
+            }
+            if (e instanceof Event.RunPlanned p && !p.planId().equals(plansAsked.get(p.migration()))) {
+                log.warn("dropped a runPlanned at {}-{}@{} for {}: this coordinator did not ask for it", in.topic(),
+                        in.partition(), in.offset(), Excerpt.of(p.migration(), 60));
+                return List.of();
+            }
+            if (e instanceof Event.RunPlanned p) {
+                plansAsked.remove(p.migration());
             }
             if (e instanceof Event.BatchSkipped skipped) {
                 log.info("a worker skipped a task of {}: {}", skipped.batch(), skipped.reason());

@@ -28,6 +28,9 @@ import java.util.stream.Collectors;
  */
 public final class MigrationControl {
 
+    /** The most characters of split points a run's status carries (each segment holds its bounds). */
+    static final long MAX_SPLIT_POINT_CHARS = 64_000;
+
     private final StatusView view;
     private final MigrationCatalog catalog;
     private final Clock clock;
@@ -137,6 +140,25 @@ public final class MigrationControl {
                 + started.batchSize() + ", from cursor " + started.cursor()));
     }
 
+    /**
+     * Split points few and short enough for the status to stay one small Kafka record: at most
+     * {@code MAX_SEGMENTS - 1} of them, {@value #MAX_SPLIT_POINT_CHARS} characters in all (long text keys
+     * give fewer segments).
+     */
+    static List<String> thinned(List<String> points) {
+        long chars = points.stream().mapToLong(String::length).sum();
+        int keep = (int) Math.min(Migration.MAX_SEGMENTS - 1,
+                chars <= MAX_SPLIT_POINT_CHARS ? points.size() : points.size() * MAX_SPLIT_POINT_CHARS / chars);
+        if (keep >= points.size()) {
+            return points;
+        }
+        List<String> out = new ArrayList<>();
+        for (int k = 1; k <= keep; k++) {
+            out.add(points.get(k * points.size() / (keep + 1)));
+        }
+        return out;
+    }
+
     /** The statuses of runs whose plan is outstanding (to plan again after a coordinator takes over). */
     public List<Effects.PlanRequest> pendingPlans() {
         return view.all().stream().filter(MigrationControl::isPlanning)
@@ -158,13 +180,11 @@ public final class MigrationControl {
             fx.event(new Event.CommandRejected(p.migration(), "run", "cannot plan " + p.migration() + ": " + p.error()));
             return;
         }
-        if (p.splitPoints().size() >= Migration.MAX_SEGMENTS) {
-            return;
-        }
+        List<String> points = thinned(p.splitPoints());
         List<SegmentStatus> segs = new ArrayList<>();
         String from = null;
-        for (int i = 0; i <= p.splitPoints().size(); i++) {
-            String to = i < p.splitPoints().size() ? p.splitPoints().get(i) : null;
+        for (int i = 0; i <= points.size(); i++) {
+            String to = i < points.size() ? points.get(i) : null;
             segs.add(SegmentStatus.fresh(i, from, to));
             from = to;
         }

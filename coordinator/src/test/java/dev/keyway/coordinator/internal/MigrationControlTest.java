@@ -40,7 +40,7 @@ class MigrationControlTest {
         merge(fx, all);
         for (Effects.PlanRequest p : fx.plans()) {
             SegmentPlanner.Plan plan = planner.plan(catalog.find(p.migration()).orElseThrow(), p.segments());
-            merge(control.onEvent(new Event.RunPlanned(p.migration(), p.runId(), plan.splitPoints(), plan.rows(), null)), all);
+            merge(control.onEvent(new Event.RunPlanned(p.migration(), p.runId(), "plan", plan.splitPoints(), plan.rows(), null)), all);
         }
         return all;
     }
@@ -186,7 +186,7 @@ class MigrationControlTest {
         Effects asked = control.onCommand(Command.Run.of("a"));
         Effects.PlanRequest p = asked.plans().get(0);
         assertTrue(asked.tasks().isEmpty(), "no task before the plan");
-        Effects fx = control.onEvent(new Event.RunPlanned("a", p.runId(), List.of(), 0, "table \"users\" not found"));
+        Effects fx = control.onEvent(new Event.RunPlanned("a", p.runId(), "plan", List.of(), 0, "table \"users\" not found"));
         assertTrue(fx.tasks().isEmpty());
         assertTrue(((Event.CommandRejected) fx.events().get(0)).reason().contains("table \"users\" not found"));
         assertEquals(MigrationState.FAILED, status("a").state());
@@ -196,7 +196,7 @@ class MigrationControlTest {
     void aPlanForARunCanceledWhilePlanningIsIgnored() {
         Effects asked = control.onCommand(Command.Run.of("a"));
         control.onCommand(new Command.Cancel("a"));
-        Effects late = control.onEvent(new Event.RunPlanned("a", asked.plans().get(0).runId(), List.of(), 100, null));
+        Effects late = control.onEvent(new Event.RunPlanned("a", asked.plans().get(0).runId(), "plan", List.of(), 100, null));
         assertTrue(late.tasks().isEmpty());
         assertEquals(MigrationState.CANCELED, status("a").state());
     }

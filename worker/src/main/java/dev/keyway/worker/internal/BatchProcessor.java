@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.message.Task.ProcessBatch;
 import dev.keyway.message.TaskLocation;
 import dev.keyway.metrics.BatchObserver;
@@ -18,9 +19,7 @@ import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -47,8 +46,8 @@ import java.util.Optional;
  */
 public final class BatchProcessor {
 
-    /** A dry run reports at most this many changed documents: the report travels in one Kafka record. */
-    static final int MAX_DRY_RUN_CHANGES = 50;
+    /** The longest error or reason an outcome carries: it goes into the status, which is one Kafka record. */
+    static final int MAX_ERROR_CHARS = 4_000;
 
     private final Store store;
     private final MigrationCatalog catalog;
@@ -80,7 +79,7 @@ public final class BatchProcessor {
         } catch (LockTimeoutException e) {
             observer.batch(m.name(), "delayed", 0, System.nanoTime() - start);
             return new Event.BatchDelayed(task.migration(), task.runId(), task.segment(), task.cursor(),
-                    e.getMessage(), worker);
+                    Excerpt.of(e.getMessage(), MAX_ERROR_CHARS), worker);
         } catch (StoreException e) {
             if (StoreException.isRetriable(e)) {
                 throw e;
@@ -169,22 +168,14 @@ public final class BatchProcessor {
 
     private static List<Event.DocumentChange> changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
         List<JsonNode> ids = page.stream().map(d -> d.get(ctx.primaryKey())).toList();
-        Map<String, ObjectNode> after = tx.readByIds(ids);
-        List<Event.DocumentChange> out = new ArrayList<>();
-        for (ObjectNode before : page) {
-            String id = before.get(ctx.primaryKey()).asText();
-            ObjectNode now = after.get(id);
-            if (!before.equals(now) && out.size() < MAX_DRY_RUN_CHANGES) {
-                out.add(new Event.DocumentChange(id, before, now));
-            }
-        }
-        return out;
+        return DryRunChanges.of(page, tx.readByIds(ids), ctx.primaryKey());
     }
 
     /** A failure the batch cannot get past by running again unchanged (retriable ones are thrown instead). */
     private Event failed(ProcessBatch task, TaskLocation where, String error, String documentId) {
         return new Event.BatchFailed(task.migration(), task.runId(), task.segment(), task.cursor(),
-                "segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, documentId, where, worker);
+                Excerpt.of("segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, MAX_ERROR_CHARS),
+                documentId == null ? null : Excerpt.of(documentId, MAX_ERROR_CHARS), where, worker);
     }
 
     private static long elapsedMillis(long start) {
