@@ -70,7 +70,7 @@ class CrashRecoveryIT {
         MigrationStatus end = cluster.awaitEnd(MIGRATION, since);
         assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
         assertEquals(rows, end.processed());
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"),
+        assertEquals(0, sql.itemsNotAt(1),
                 "rows whose counter is not exactly 1");
         assertEquals(rows, sql.count("SELECT COUNT(*) FROM \"items\""));
     }

@@ -8,6 +8,7 @@ import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
+import dev.keyway.it.support.TestMigrations;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** A deploy that removes a migration a series still names: that series fails there, clearly; nothing else does. */
 class DeployChangesIT {
 
-    private static final MigrateOne INCREMENT = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+    private static final MigrateOne INCREMENT = TestMigrations.PLUS_ONE;
     private static final Migration FIRST = Migration.define("first", "items", INCREMENT).withBatchSize(100);
     private static final Migration GONE = Migration.define("gone", "items", INCREMENT);
 
@@ -62,10 +63,10 @@ class DeployChangesIT {
         assertEquals(MigrationState.FAILED, gone.state());
         assertTrue(gone.error().contains("does not define"), gone.error());
         assertEquals(MigrationState.SUCCESS, harness.status("first").state());
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
+        assertEquals(0, sql.itemsNotAt(1));
 
         MigrationStatus again = harness.runToEnd(Command.Run.of("first").withStartAt(Command.StartAt.beginning()));
         assertEquals(MigrationState.SUCCESS, again.state());
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 2"));
+        assertEquals(0, sql.itemsNotAt(2));
     }
 }

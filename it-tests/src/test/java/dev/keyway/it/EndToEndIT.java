@@ -11,6 +11,7 @@ import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
+import dev.keyway.it.support.TestMigrations;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
 /** The component's behaviour, end to end: real broker, real PostgreSQL, coordinator and workers. */
 class EndToEndIT {
 
-    private static final MigrateOne INCREMENT = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+    private static final MigrateOne INCREMENT = TestMigrations.PLUS_ONE;
 
     private TestDatabase db;
     private Sql sql;

@@ -9,6 +9,7 @@ import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
+import dev.keyway.it.support.TestMigrations;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class FencingIT {
 
     private static final int ROWS = 2_000;
-    private static final MigrateOne INCREMENT = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+    private static final MigrateOne INCREMENT = TestMigrations.PLUS_ONE;
     private static final Migration COUNT = Migration.define("count", "items", INCREMENT).withBatchSize(100);
 
     private final JsonCodec codec = new JsonCodec();
@@ -57,7 +58,7 @@ class FencingIT {
     }
 
     private long rowsNotAtOne() throws Exception {
-        return sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1");
+        return sql.itemsNotAt(1);
     }
 
     private void publish(String topic, String key, byte[] value) {

@@ -11,6 +11,7 @@ import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
+import dev.keyway.it.support.TestMigrations;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputIT {
 
-    private static final MigrateOne INCREMENT = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+    private static final MigrateOne INCREMENT = TestMigrations.PLUS_ONE;
     private static final Migration COUNT = Migration.define("count", "items", INCREMENT).withBatchSize(100);
     private static final Migration STAMP = Migration.define("stamp", "items",
             (ctx, doc) -> ctx.newObject().put("note", "stamped " + doc.path("note").asText()));
@@ -69,7 +70,7 @@ class HostileInputIT {
     private void countRunsToTheEnd(int expected) throws Exception {
         MigrationStatus done = harness.runToEnd(Command.Run.of("count").withStartAt(Command.StartAt.beginning()));
         assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> " + expected));
+        assertEquals(0, sql.itemsNotAt(expected));
     }
 
     /** The coordinator's answers to malformed commands, as raw records, from {@code from} on. */

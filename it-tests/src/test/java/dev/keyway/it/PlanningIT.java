@@ -8,6 +8,7 @@ import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
+import dev.keyway.it.support.TestMigrations;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class PlanningIT {
 
-    private static final MigrateOne INCREMENT = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+    private static final MigrateOne INCREMENT = TestMigrations.PLUS_ONE;
 
     private TestDatabase db;
     private Sql sql;
@@ -71,7 +72,7 @@ class PlanningIT {
                 && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
         assertEquals(2, done.segments().size());
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 1"));
+        assertEquals(0, sql.itemsNotAt(1));
         assertEquals(0, sql.count("SELECT COUNT(*) FROM \"others\" WHERE \"counter\" <> 1"));
     }
 }

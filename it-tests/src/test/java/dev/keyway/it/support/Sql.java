@@ -40,6 +40,11 @@ public final class Sql {
         }
     }
 
+    /** How many rows of {@code items} have a counter other than {@code n}: 0 when every batch applied once. */
+    public long itemsNotAt(int n) throws SQLException {
+        return count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> " + n);
+    }
+
     /** Like {@link #items} on PostgreSQL, filled by one server-side statement (fast for large n). */
     public void itemsOnPostgres(int n) throws SQLException {
         exec("DROP TABLE IF EXISTS \"items\"",

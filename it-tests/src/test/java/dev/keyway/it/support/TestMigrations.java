@@ -1,5 +1,6 @@
 package dev.keyway.it.support;
 
+import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationProvider;
 import java.util.List;
@@ -10,9 +11,11 @@ import java.util.List;
  */
 public final class TestMigrations implements MigrationProvider {
 
-    /** counter := counter + 1 on every row: after a run, every row's counter must be exactly 1 more. */
-    public static final Migration INCREMENT = Migration.define("incrementCounter", "items",
-            (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1)).withBatchSize(500);
+    /** counter := counter + 1: the non-idempotent migration every exactly-once test runs. */
+    public static final MigrateOne PLUS_ONE = (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
+
+    /** {@link #PLUS_ONE} on every row of items: after a run, every row's counter must be exactly 1 more. */
+    public static final Migration INCREMENT = Migration.define("incrementCounter", "items", PLUS_ONE).withBatchSize(500);
 
     /** Like {@link #INCREMENT}, but throws on a row whose category is "poison" (fix the data to get past it). */
     public static final Migration POISONABLE = Migration.define("incrementUnlessPoisoned", "items", (ctx, doc) -> {
