@@ -15,21 +15,21 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import reactor.util.retry.Retry;
-import dev.keyway.store.Store;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
 
 /**
  * The coordinator: consumes commands and batch outcomes, keeps every migration's status (rebuilt from
