@@ -87,6 +87,10 @@ public final class JsonCodec {
             }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", "cancel").put("fn", x.fn());
+        } else if (c instanceof Command.Pause x) {
+            n.put("type", "pause").put("fn", x.fn());
+        } else if (c instanceof Command.Resume x) {
+            n.put("type", "resume").put("fn", x.fn());
         } else {
             n.put("type", "cancelAll");
         }
@@ -129,9 +133,11 @@ public final class JsonCodec {
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by);
             }
             case "cancel" -> new Command.Cancel(name(n, "fn"));
+            case "pause" -> new Command.Pause(name(n, "fn"));
+            case "resume" -> new Command.Resume(name(n, "fn"));
             case "cancelAll" -> new Command.CancelAll();
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
-                    + "': expected run, cancel or cancelAll");
+                    + "': expected run, cancel, cancelAll, pause or resume");
         };
     }
 

@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * Commands on the {@code commands} topic, the runner's arguments of the Convex component.
  * JSON: {@code {"type":"run","fn":"setDefaultValue","next":["clearField"],"cursor":null,
- * "batchSize":500,"dryRun":false}}, {@code {"type":"cancel","fn":".."}}, {@code {"type":"cancelAll"}}.
+ * "batchSize":500,"dryRun":false}}, {@code {"type":"cancel","fn":".."}}, {@code {"type":"cancelAll"}},
+ * {@code {"type":"pause","fn":".."}}, {@code {"type":"resume","fn":".."}}.
  */
-public sealed interface Command permits Command.Run, Command.Cancel, Command.CancelAll {
+public sealed interface Command permits Command.Run, Command.Cancel, Command.CancelAll, Command.Pause, Command.Resume {
 
     /** The largest command record read, in bytes; a larger one is rejected unread. */
     int MAX_BYTES = 65_536;
@@ -74,6 +75,23 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
     /** Stop {@code fn} after its in-flight batches. */
     record Cancel(String fn) implements Command {
         public Cancel {
+            Objects.requireNonNull(fn, "fn must not be null");
+        }
+    }
+
+    /**
+     * Stop {@code fn} after its in-flight batches, keeping its run: state {@code paused}, no batch of it
+     * applies until {@link Resume}. It stays paused across restarts of the coordinator and the workers.
+     */
+    record Pause(String fn) implements Command {
+        public Pause {
+            Objects.requireNonNull(fn, "fn must not be null");
+        }
+    }
+
+    /** Go on with a paused {@code fn} from each segment's cursor, in the same run. */
+    record Resume(String fn) implements Command {
+        public Resume {
             Objects.requireNonNull(fn, "fn must not be null");
         }
     }

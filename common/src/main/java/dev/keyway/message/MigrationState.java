@@ -3,6 +3,8 @@ package dev.keyway.message;
 /** The component's migration states; JSON uses {@link #json()}. */
 public enum MigrationState {
     IN_PROGRESS("inProgress"),
+    /** Stopped by {@code pause} after its batches in flight; {@code resume} goes on from each segment's cursor. */
+    PAUSED("paused"),
     SUCCESS("success"),
     FAILED("failed"),
     CANCELED("canceled"),
@@ -25,6 +27,6 @@ public enum MigrationState {
             }
         }
         throw new IllegalArgumentException("unknown migration state '" + s
-                + "': expected inProgress, success, failed, canceled or unknown");
+                + "': expected inProgress, paused, success, failed, canceled or unknown");
     }
 }

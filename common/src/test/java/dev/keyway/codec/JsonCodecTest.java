@@ -56,10 +56,19 @@ class JsonCodecTest {
         assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"run\"}")).getMessage()
                 .contains("missing the field 'fn'"));
         assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"jump\",\"fn\":\"a\"}"))
-                .getMessage().contains("expected run, cancel or cancelAll"));
+                .getMessage().contains("expected run, cancel, cancelAll, pause or resume"));
         assertTrue(assertThrows(MalformedMessageException.class,
                 () -> command("{\"type\":\"run\",\"fn\":\"a\",\"batchSize\":\"big\"}")).getMessage()
                 .contains("'batchSize' must be an integer"));
+    }
+
+    @Test
+    void readsPauseAndResumeAndWritesThemBack() {
+        assertEquals(new Command.Pause("a"), command("{\"type\":\"pause\",\"fn\":\"a\"}"));
+        assertEquals(new Command.Resume("a"), command("{\"type\":\"resume\",\"fn\":\"a\"}"));
+        assertEquals(new Command.Pause("a"), codec.decodeCommand(codec.encode(new Command.Pause("a"))));
+        assertEquals(new Command.Resume("a"), codec.decodeCommand(codec.encode(new Command.Resume("a"))));
+        assertEquals(MigrationState.PAUSED, MigrationState.fromJson("paused"));
     }
 
     @Test

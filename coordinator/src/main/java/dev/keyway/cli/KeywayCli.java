@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 @CommandLine.Command(name = "migrate", mixinStandardHelpOptions = true, version = "keyway 0.1.0",
         description = "Online table migrations on Kafka.",
         subcommands = {KeywayCli.Demo.class, KeywayCli.Kafka.class, KeywayCli.Seed.class, KeywayCli.Coordinator.class,
-                KeywayCli.Run.class, KeywayCli.Retry.class, KeywayCli.Status.class, KeywayCli.Cancel.class})
+                KeywayCli.Run.class, KeywayCli.Retry.class, KeywayCli.Status.class, KeywayCli.Cancel.class,
+                KeywayCli.Pause.class, KeywayCli.Resume.class})
 public final class KeywayCli {
 
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
@@ -250,6 +251,33 @@ public final class KeywayCli {
             try (KafkaGateway kafka = kafka()) {
                 Command c = all ? new Command.CancelAll() : new Command.Cancel(fn);
                 return report(System.out, new MigrationsClient(kafka).send(c, ANSWER_TIMEOUT));
+            }
+        }
+    }
+
+    @CommandLine.Command(name = "pause", description = "Stops a migration after the batches in flight, keeping its run:"
+            + " it stays paused (across restarts) until resumed.")
+    static final class Pause implements Callable<Integer> {
+        @Parameters(index = "0")
+        String fn;
+
+        @Override
+        public Integer call() {
+            try (KafkaGateway kafka = kafka()) {
+                return report(System.out, new MigrationsClient(kafka).send(new Command.Pause(fn), ANSWER_TIMEOUT));
+            }
+        }
+    }
+
+    @CommandLine.Command(name = "resume", description = "Goes on with a paused migration from each segment's cursor.")
+    static final class Resume implements Callable<Integer> {
+        @Parameters(index = "0")
+        String fn;
+
+        @Override
+        public Integer call() {
+            try (KafkaGateway kafka = kafka()) {
+                return report(System.out, new MigrationsClient(kafka).send(new Command.Resume(fn), ANSWER_TIMEOUT));
             }
         }
     }

@@ -72,8 +72,12 @@ public final class MigrationControl {
             }
         } else if (command instanceof Command.Cancel cancel) {
             cancel(cancel.fn(), fx, true);
+        } else if (command instanceof Command.Pause pause) {
+            pause(pause.fn(), fx);
+        } else if (command instanceof Command.Resume resume) {
+            resume(resume.fn(), fx);
         } else {
-            List<String> running = view.all().stream().filter(s -> s.state() == MigrationState.IN_PROGRESS)
+            List<String> running = view.all().stream().filter(MigrationControl::isRunOrPaused)
                     .map(MigrationStatus::name).sorted().collect(Collectors.toList());
             running.forEach(name -> cancel(name, fx, false));
             fx.event(new Event.CommandAccepted("*", "cancelAll", "canceled", running.toString()));
@@ -97,9 +101,10 @@ public final class MigrationControl {
         MigrationStatus st = view.find(run.fn()).orElseGet(() -> MigrationStatus.unknown(run.fn(), def.batchSize()));
         int batchSize = run.batchSize() != null ? run.batchSize() : def.batchSize();
         long now = clock.millis();
-        if (st.state() == MigrationState.IN_PROGRESS) {
+        if (isRunOrPaused(st)) {
             fx.event(new Event.CommandRejected(run.fn(), "run", "migration " + run.fn()
-                    + " is already running (run " + st.runId() + "); cancel it first or watch its status"
+                    + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.runId() + "); resume it, or cancel it"
+                    + " first" : " is already running (run " + st.runId() + "); cancel it first or watch its status")
                     + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
             return;
         }
@@ -224,9 +229,56 @@ public final class MigrationControl {
         run(Command.Run.of(name).withNext(series.subList(1, series.size())).withRequestedBy(requestedBy), fx);
     }
 
-    private void cancel(String name, Effects fx, boolean answer) {
+    private static boolean isRunOrPaused(MigrationStatus s) {
+        return s.state() == MigrationState.IN_PROGRESS || s.state() == MigrationState.PAUSED;
+    }
+
+    /** Closes the run's fence, keeping the run: no batch of it applies until it is resumed. */
+    private void pause(String name, Effects fx) {
         Optional<MigrationStatus> st = view.find(name);
         if (st.isEmpty() || st.get().state() != MigrationState.IN_PROGRESS) {
+            fx.event(new Event.CommandRejected(name, "pause", "migration " + name + " is not running (state "
+                    + st.map(s -> s.state().json()).orElse("unknown") + ")"));
+            return;
+        }
+        if (st.get().segments().isEmpty()) {
+            fx.event(new Event.CommandRejected(name, "pause", "migration " + name + " is being planned; pause it once its"
+                    + " segments are planned (a moment), or cancel it"));
+            return;
+        }
+        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED).build();
+        fx.fence(fence(paused, false));
+        save(paused, fx);
+        fx.event(new Event.CommandAccepted(name, "pause", "paused", "stops after the batches in flight; resume goes on"
+                + " from each segment's cursor"));
+    }
+
+    /** Reopens a paused run's fence and publishes the next batch of every segment that is not done. */
+    private void resume(String name, Effects fx) {
+        Optional<MigrationStatus> st = view.find(name);
+        if (st.isEmpty() || st.get().state() != MigrationState.PAUSED) {
+            fx.event(new Event.CommandRejected(name, "resume", "migration " + name + " is not paused (state "
+                    + st.map(s -> s.state().json()).orElse("unknown") + ")"));
+            return;
+        }
+        MigrationStatus resumed = st.get().change().state(MigrationState.IN_PROGRESS).build();
+        fx.event(new Event.CommandAccepted(name, "resume", "resumed", resumed.segments().stream()
+                .filter(s -> !s.done()).count() + " segment(s) go on from cursor " + resumed.cursor()));
+        if (resumed.segments().stream().allMatch(SegmentStatus::done)) {
+            // its last batches completed while it was paused
+            MigrationStatus done = resumed.withState(MigrationState.SUCCESS, null, clock.millis());
+            save(done, fx);
+            startNext(done.next(), done.requestedBy(), fx);
+            return;
+        }
+        fx.fence(fence(resumed, true));
+        resumed.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(resumed, s)));
+        save(resumed, fx);
+    }
+
+    private void cancel(String name, Effects fx, boolean answer) {
+        Optional<MigrationStatus> st = view.find(name);
+        if (st.isEmpty() || !isRunOrPaused(st.get())) {
             if (answer) {
                 fx.event(new Event.CommandRejected(name, "cancel", "migration " + name + " is not running (state "
                         + st.map(s -> s.state().json()).orElse("unknown") + ")"));

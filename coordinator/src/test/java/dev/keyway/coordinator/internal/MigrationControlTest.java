@@ -235,6 +235,47 @@ class MigrationControlTest {
     }
 
     @Test
+    void pauseClosesTheFenceCountsTheBatchInFlightAndResumeGoesOnFromEachSegmentsCursorInTheSameRun() {
+        Effects started = command(Command.Run.of("a").withSegments(2).withNext(List.of("b")));
+        Task.ProcessBatch first = started.tasks().get(0);
+        Effects paused = control.onCommand(new Command.Pause("a"));
+        assertFalse(paused.fences().get(0).open());
+        assertEquals(MigrationState.PAUSED, status("a").state());
+        assertEquals("paused", ((Event.CommandAccepted) paused.events().get(0)).action());
+
+        assertTrue(complete(first, "[10]", 10, false).tasks().isEmpty(), "no new batch while paused");
+        assertInstanceOf(Event.CommandRejected.class, control.onCommand(Command.Run.of("a")).events().get(0));
+        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Pause("a")).events().get(0));
+
+        Effects resumed = control.onCommand(new Command.Resume("a"));
+        assertTrue(resumed.fences().get(0).open());
+        assertEquals(first.runId(), status("a").runId(), "the same run: the ledger recognises what it applied");
+        assertEquals(List.of("[10]", "[50]"), resumed.tasks().stream().map(Task.ProcessBatch::cursor).toList());
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state());
+        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Resume("a")).events().get(0));
+    }
+
+    @Test
+    void aMigrationWhoseLastBatchesEndedWhilePausedSucceedsOnResumeAndItsSeriesGoesOn() {
+        Task.ProcessBatch only = onlyTask(command(Command.Run.of("a").withNext(List.of("b"))));
+        control.onCommand(new Command.Pause("a"));
+        complete(only, "[3]", 3, true);
+        assertEquals(MigrationState.PAUSED, status("a").state());
+        Effects resumed = control.onCommand(new Command.Resume("a"));
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+        assertEquals("b", resumed.plans().get(0).migration());
+    }
+
+    @Test
+    void aPausedMigrationCanBeCanceledAndCancelAllIncludesIt() {
+        command(Command.Run.of("a"));
+        control.onCommand(new Command.Pause("a"));
+        Effects all = control.onCommand(new Command.CancelAll());
+        assertEquals(MigrationState.CANCELED, status("a").state());
+        assertFalse(all.fences().get(0).open());
+    }
+
+    @Test
     void longSplitPointsAreThinnedSoTheStatusStaysOneSmallRecord() {
         List<String> shortPoints = List.of("[1]", "[2]", "[3]");
         assertEquals(shortPoints, MigrationControl.thinned(shortPoints));
