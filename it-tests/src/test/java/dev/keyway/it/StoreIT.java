@@ -2,8 +2,6 @@ package dev.keyway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,16 +11,10 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
-import dev.keyway.message.BatchKey;
 import dev.keyway.migration.CustomRange;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
-import dev.keyway.store.DbTimeouts;
-import dev.keyway.store.LedgerEntry;
-import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
-import dev.keyway.store.RunFence;
-import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.StoreOptions;
@@ -30,16 +22,13 @@ import dev.keyway.store.TableWalk;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +46,7 @@ class StoreIT {
     }
 
     private static TestDatabase open(String kind) {
-        return kind.equals("postgres") ? TestDatabase.postgres() : TestDatabase.h2(h2Dir.resolve(UUID.randomUUID().toString()));
+        return TestDatabase.of(kind, h2Dir);
     }
 
     private static List<String> walk(Store store, TableWalk walk, String key, int pageSize) {
@@ -283,138 +272,6 @@ class StoreIT {
             }
             assertEquals(10, sql.count("SELECT COUNT(*) FROM \"items\""));
             assertEquals(2, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" IS NULL"), "row 1 patched, row 99 replaced");
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("databases")
-    void theLedgerRecordsABatchOnlyOnce(String kind) throws Exception {
-        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
-            new Sql(Sql.options(db)).items(5);
-            store.ensureBookkeeping();
-            LedgerEntry e = new LedgerEntry(new BatchKey("m", "r", 0, null), "[5]", 5, true);
-            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
-                assertTrue(tx.recordLedger(e));
-                tx.commit();
-            }
-            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
-                assertEquals(e, tx.findLedger(e.key()).orElseThrow());
-                assertFalse(tx.recordLedger(e));
-            }
-            assertEquals(e, store.findLedger(e.key()).orElseThrow());
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("databases")
-    void aNewRunsFenceWaitsForTheBatchInFlightAndThenShutsOutTheOldRun(String kind) throws Exception {
-        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
-            new Sql(Sql.options(db)).items(5);
-            store.ensureBookkeeping();
-            store.writeFence(new RunFence("m", "old", 10, true, List.of(new RunFence.Segment(0, null, null, false))));
-            CompletableFuture<Void> replaced;
-            try (BatchTransaction batch = store.begin(new TableWalk("items", null))) {
-                SegmentFence held = batch.lockFence("m", 0).orElseThrow();
-                assertEquals("old", held.runId());
-                assertEquals(SegmentFence.State.OPEN, held.state());
-                replaced = CompletableFuture.runAsync(() -> store.writeFence(
-                        new RunFence("m", "new", 10, true, List.of(new RunFence.Segment(0, null, null, false)))));
-                assertThrows(TimeoutException.class, () -> replaced.get(300, TimeUnit.MILLISECONDS),
-                        "the coordinator waits for the batch holding the fence");
-                batch.advanceFence("m", 0, "[5]", false);
-                batch.commit();
-            }
-            replaced.get(10, TimeUnit.SECONDS);
-            try (BatchTransaction late = store.begin(new TableWalk("items", null))) {
-                SegmentFence now = late.lockFence("m", 0).orElseThrow();
-                assertEquals("new", now.runId(), "a task of the old run now finds another run");
-                assertNull(now.position(), "the new run starts at its own position, not where the old one got");
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("databases")
-    void aResumedRunKeepsThePositionItsBatchesReachedAndACanceledOneIsClosed(String kind) throws Exception {
-        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
-            new Sql(Sql.options(db)).items(5);
-            store.ensureBookkeeping();
-            store.writeFence(new RunFence("m", "r", 10, true, List.of(new RunFence.Segment(0, null, "[9]", false))));
-            try (BatchTransaction batch = store.begin(new TableWalk("items", null))) {
-                batch.lockFence("m", 0).orElseThrow();
-                batch.advanceFence("m", 0, "[3]", false);
-                batch.commit();
-            }
-            store.writeFence(new RunFence("m", "r", 10, false, List.of(new RunFence.Segment(0, null, "[9]", false))));
-            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
-                SegmentFence canceled = tx.lockFence("m", 0).orElseThrow();
-                assertEquals(SegmentFence.State.CLOSED, canceled.state());
-                assertEquals("[3]", canceled.position(), "the coordinator had not heard of that batch yet");
-                assertEquals("[9]", canceled.end());
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("databases")
-    void aBatchLocksItsRowsSoAConcurrentApplicationWriteWaitsAndIsNotLost(String kind) throws Exception {
-        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
-            Sql sql = new Sql(Sql.options(db));
-            sql.items(10);
-            try (BatchTransaction tx = store.begin(new TableWalk("items", null));
-                 Connection app = sql.connect(); Statement st = app.createStatement()) {
-                List<ObjectNode> page = tx.readPage(null, null, 5).documents();
-                st.execute(kind.equals("postgres") ? "SET lock_timeout = '300ms'" : "SET LOCK_TIMEOUT 300");
-                assertThrows(SQLException.class, () -> st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3"),
-                        "the application's write waits for the batch");
-                JsonNodeFactory f = JsonNodeFactory.instance;
-                tx.patchAll(Map.of(page.get(2).get("id"), f.objectNode().put("counter", page.get(2).get("counter").asInt() + 1)));
-                tx.commit();
-                if (!app.getAutoCommit()) {
-                    app.rollback();
-                }
-                assertEquals(1, st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3"));
-            }
-            assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"id\" = 3 AND \"note\" = 'app' AND \"counter\" = 1"));
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("databases")
-    void pooledSessionsWaitOutsideATransactionAndARowTheApplicationHoldsTimesTheBatchOut(String kind) throws Exception {
-        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db).withPoolSize(1)
-                .withTimeouts(DbTimeouts.defaults().withLock(java.time.Duration.ofMillis(300))))) {
-            Sql sql = new Sql(Sql.options(db));
-            sql.items(10);
-            try (BatchTransaction first = store.begin(new TableWalk("items", null))) {
-                first.readPage(null, null, 1); // and rolled back: the session's timeouts must survive it
-            }
-            if (kind.equals("postgres")) {
-                try (Store full = Store.open(Sql.options(db))) {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    String mine = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-                            + " AND pid <> pg_backend_pid()";
-                    while (sql.count(mine) < 1 + StoreOptions.DEFAULT_POOL_SIZE) {
-                        assertTrue(System.nanoTime() < deadline, "the pool never opened its sessions");
-                        Thread.onSpinWait();
-                    }
-                    assertEquals(0, sql.count(mine + " AND state LIKE 'idle in transaction%'"),
-                            "a pooled session sits in an open transaction: the idle-in-transaction timeout would end it");
-                }
-            }
-            try (Connection app = sql.connect(); Statement st = app.createStatement()) {
-                app.setAutoCommit(false);
-                st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3");
-                CompletableFuture<Page> batch = CompletableFuture.supplyAsync(() -> {
-                    try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
-                        return tx.readPage(null, null, 5);
-                    }
-                });
-                ExecutionException e = assertThrows(ExecutionException.class, () -> batch.get(10, TimeUnit.SECONDS));
-                assertInstanceOf(LockTimeoutException.class, e.getCause(), e.getCause().toString());
-                assertTrue(StoreException.isRetriable(e.getCause()));
-                app.rollback();
-            }
         }
     }
 

@@ -28,9 +28,6 @@ import java.util.stream.Collectors;
  */
 public final class MigrationControl {
 
-    /** The most characters of split points a run's status carries (each segment holds its bounds). */
-    static final long MAX_SPLIT_POINT_CHARS = 64_000;
-
     private final StatusView view;
     private final MigrationCatalog catalog;
     private final Clock clock;
@@ -52,21 +49,9 @@ public final class MigrationControl {
     public Effects onCommand(Command command) {
         Effects fx = new Effects();
         if (command instanceof Command.Run run) {
-            Optional<String> unknown = unknownName(run);
-            if (unknown.isPresent()) {
-                fx.event(new Event.CommandRejected(run.fn(), "run", "unknown migration '" + unknown.get()
-                        + "': known migrations are " + catalog.all().stream().map(Migration::name).sorted()
-                        .collect(Collectors.toList()) + "; put the jar that defines it on the classpath of the"
-                        + " coordinator and the workers"));
-            } else if (run.batchSize() != null && (run.batchSize() < 1 || run.batchSize() > Migration.MAX_BATCH_SIZE)) {
-                fx.event(new Event.CommandRejected(run.fn(), "run", "batchSize must be between 1 and "
-                        + Migration.MAX_BATCH_SIZE + ", but was " + run.batchSize()));
-            } else if (run.segments() != null && (run.segments() < 1 || run.segments() > Migration.MAX_SEGMENTS)) {
-                fx.event(new Event.CommandRejected(run.fn(), "run", "segments must be between 1 and "
-                        + Migration.MAX_SEGMENTS + ", but was " + run.segments()));
-            } else if (run.startAt() != null && run.startAt().cursor() != null && !isCursor(run.startAt().cursor())) {
-                fx.event(new Event.CommandRejected(run.fn(), "run", "cursor must be a JSON array of key values as"
-                        + " shown in the status (e.g. \"[500]\"), but was " + run.startAt().cursor()));
+            Optional<String> problem = RunChecks.problem(run, catalog);
+            if (problem.isPresent()) {
+                fx.event(new Event.CommandRejected(run.fn(), "run", problem.get()));
             } else {
                 run(run, fx);
             }
@@ -83,17 +68,6 @@ public final class MigrationControl {
             fx.event(new Event.CommandAccepted("*", "cancelAll", "canceled", running.toString()));
         }
         return fx;
-    }
-
-    private static boolean isCursor(String cursor) {
-        String c = cursor.trim();
-        return c.length() > 2 && c.startsWith("[") && c.endsWith("]");
-    }
-
-    private Optional<String> unknownName(Command.Run run) {
-        List<String> names = new ArrayList<>(run.next());
-        names.add(0, run.fn());
-        return names.stream().filter(n -> catalog.find(n).isEmpty()).findFirst();
     }
 
     private void run(Command.Run run, Effects fx) {
@@ -145,25 +119,6 @@ public final class MigrationControl {
                 + started.batchSize() + ", from cursor " + started.cursor()));
     }
 
-    /**
-     * Split points few and short enough for the status to stay one small Kafka record: at most
-     * {@code MAX_SEGMENTS - 1} of them, {@value #MAX_SPLIT_POINT_CHARS} characters in all (long text keys
-     * give fewer segments).
-     */
-    static List<String> thinned(List<String> points) {
-        long chars = points.stream().mapToLong(String::length).sum();
-        int keep = (int) Math.min(Migration.MAX_SEGMENTS - 1,
-                chars <= MAX_SPLIT_POINT_CHARS ? points.size() : points.size() * MAX_SPLIT_POINT_CHARS / chars);
-        if (keep >= points.size()) {
-            return points;
-        }
-        List<String> out = new ArrayList<>();
-        for (int k = 1; k <= keep; k++) {
-            out.add(points.get(k * points.size() / (keep + 1)));
-        }
-        return out;
-    }
-
     /** The statuses of runs whose plan is outstanding (to plan again after a coordinator takes over). */
     public List<Effects.PlanRequest> pendingPlans() {
         return view.all().stream().filter(MigrationControl::isPlanning)
@@ -185,7 +140,7 @@ public final class MigrationControl {
             fx.event(new Event.CommandRejected(p.migration(), "run", "cannot plan " + p.migration() + ": " + p.error()));
             return;
         }
-        List<String> points = thinned(p.splitPoints());
+        List<String> points = SplitPoints.thinned(p.splitPoints());
         List<SegmentStatus> segs = new ArrayList<>();
         String from = null;
         for (int i = 0; i <= points.size(); i++) {

@@ -278,14 +278,14 @@ class MigrationControlTest {
     @Test
     void longSplitPointsAreThinnedSoTheStatusStaysOneSmallRecord() {
         List<String> shortPoints = List.of("[1]", "[2]", "[3]");
-        assertEquals(shortPoints, MigrationControl.thinned(shortPoints));
+        assertEquals(shortPoints, SplitPoints.thinned(shortPoints));
         List<String> longPoints = new java.util.ArrayList<>();
         for (int i = 0; i < 100; i++) {
             longPoints.add("[\"" + String.format("%03d", i) + "x".repeat(3_000) + "\"]");
         }
-        List<String> thin = MigrationControl.thinned(longPoints);
+        List<String> thin = SplitPoints.thinned(longPoints);
         assertTrue(thin.size() < 30 && !thin.isEmpty(), thin.size() + " points");
-        assertTrue(thin.stream().mapToLong(String::length).sum() <= MigrationControl.MAX_SPLIT_POINT_CHARS);
+        assertTrue(thin.stream().mapToLong(String::length).sum() <= SplitPoints.MAX_CHARS);
         assertEquals(thin.stream().sorted().toList(), thin, "still in order");
     }
 

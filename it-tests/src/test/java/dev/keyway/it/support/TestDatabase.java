@@ -47,6 +47,11 @@ public final class TestDatabase implements AutoCloseable {
         this.adminUrl = adminUrl;
     }
 
+    /** {@link #postgres()} for {@code "postgres"}, else {@link #h2} in a fresh directory under {@code h2Dirs}. */
+    public static TestDatabase of(String kind, Path h2Dirs) {
+        return kind.equals("postgres") ? postgres() : h2(h2Dirs.resolve(UUID.randomUUID().toString()));
+    }
+
     /** A fresh PostgreSQL database on the server named by the environment (see the class comment). */
     public static TestDatabase postgres() {
         return postgres(

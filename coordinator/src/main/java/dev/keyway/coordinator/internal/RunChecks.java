@@ -1,0 +1,44 @@
+package dev.keyway.coordinator.internal;
+
+import dev.keyway.message.Command;
+import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What makes a {@code run} command impossible to carry out, said so that its sender can fix it. */
+final class RunChecks {
+
+    private RunChecks() {
+    }
+
+    /** The reason to reject {@code run}, or empty when it can be carried out. */
+    static Optional<String> problem(Command.Run run, MigrationCatalog catalog) {
+        List<String> names = new ArrayList<>(run.next());
+        names.add(0, run.fn());
+        Optional<String> unknown = names.stream().filter(n -> catalog.find(n).isEmpty()).findFirst();
+        if (unknown.isPresent()) {
+            return Optional.of("unknown migration '" + unknown.get() + "': known migrations are "
+                    + catalog.all().stream().map(Migration::name).sorted().toList()
+                    + "; put the jar that defines it on the classpath of the coordinator and the workers");
+        }
+        if (run.batchSize() != null && (run.batchSize() < 1 || run.batchSize() > Migration.MAX_BATCH_SIZE)) {
+            return Optional.of("batchSize must be between 1 and " + Migration.MAX_BATCH_SIZE + ", but was "
+                    + run.batchSize());
+        }
+        if (run.segments() != null && (run.segments() < 1 || run.segments() > Migration.MAX_SEGMENTS)) {
+            return Optional.of("segments must be between 1 and " + Migration.MAX_SEGMENTS + ", but was " + run.segments());
+        }
+        if (run.startAt() != null && run.startAt().cursor() != null && !isCursor(run.startAt().cursor())) {
+            return Optional.of("cursor must be a JSON array of key values as shown in the status (e.g. \"[500]\"), but"
+                    + " was " + run.startAt().cursor());
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isCursor(String cursor) {
+        String c = cursor.trim();
+        return c.length() > 2 && c.startsWith("[") && c.endsWith("]");
+    }
+}
