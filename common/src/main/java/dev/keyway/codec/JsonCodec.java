@@ -91,6 +91,8 @@ public final class JsonCodec {
             n.put("type", "pause").put("fn", x.fn());
         } else if (c instanceof Command.Resume x) {
             n.put("type", "resume").put("fn", x.fn());
+        } else if (c instanceof Command.Configure x) {
+            n.put("type", "configure").put("fn", x.fn()).put("batchSize", x.batchSize());
         } else {
             n.put("type", "cancelAll");
         }
@@ -135,9 +137,16 @@ public final class JsonCodec {
             case "cancel" -> new Command.Cancel(name(n, "fn"));
             case "pause" -> new Command.Pause(name(n, "fn"));
             case "resume" -> new Command.Resume(name(n, "fn"));
+            case "configure" -> {
+                Integer size = intOrNull(n, "batchSize");
+                if (size == null) {
+                    throw new MalformedMessageException("command 'configure' needs 'batchSize' (the limit it changes)");
+                }
+                yield new Command.Configure(name(n, "fn"), size);
+            }
             case "cancelAll" -> new Command.CancelAll();
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
-                    + "': expected run, cancel, cancelAll, pause or resume");
+                    + "': expected run, cancel, cancelAll, pause, resume or configure");
         };
     }
 

@@ -9,7 +9,8 @@ import java.util.Objects;
  * "batchSize":500,"dryRun":false}}, {@code {"type":"cancel","fn":".."}}, {@code {"type":"cancelAll"}},
  * {@code {"type":"pause","fn":".."}}, {@code {"type":"resume","fn":".."}}.
  */
-public sealed interface Command permits Command.Run, Command.Cancel, Command.CancelAll, Command.Pause, Command.Resume {
+public sealed interface Command
+        permits Command.Run, Command.Cancel, Command.CancelAll, Command.Pause, Command.Resume, Command.Configure {
 
     /** The largest command record read, in bytes; a larger one is rejected unread. */
     int MAX_BYTES = 65_536;
@@ -92,6 +93,18 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
     /** Go on with a paused {@code fn} from each segment's cursor, in the same run. */
     record Resume(String fn) implements Command {
         public Resume {
+            Objects.requireNonNull(fn, "fn must not be null");
+        }
+    }
+
+    /**
+     * Change the limits of a running or paused {@code fn}, in force from its next batches: today the batch
+     * size. Batches in flight finish with the size they started with.
+     *
+     * @param batchSize the new batch size, 1 to {@code Migration.MAX_BATCH_SIZE}
+     */
+    record Configure(String fn, int batchSize) implements Command {
+        public Configure {
             Objects.requireNonNull(fn, "fn must not be null");
         }
     }

@@ -56,7 +56,7 @@ class JsonCodecTest {
         assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"run\"}")).getMessage()
                 .contains("missing the field 'fn'"));
         assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"jump\",\"fn\":\"a\"}"))
-                .getMessage().contains("expected run, cancel, cancelAll, pause or resume"));
+                .getMessage().contains("expected run, cancel, cancelAll, pause, resume or configure"));
         assertTrue(assertThrows(MalformedMessageException.class,
                 () -> command("{\"type\":\"run\",\"fn\":\"a\",\"batchSize\":\"big\"}")).getMessage()
                 .contains("'batchSize' must be an integer"));
@@ -69,6 +69,9 @@ class JsonCodecTest {
         assertEquals(new Command.Pause("a"), codec.decodeCommand(codec.encode(new Command.Pause("a"))));
         assertEquals(new Command.Resume("a"), codec.decodeCommand(codec.encode(new Command.Resume("a"))));
         assertEquals(MigrationState.PAUSED, MigrationState.fromJson("paused"));
+        assertEquals(new Command.Configure("a", 250), command("{\"type\":\"configure\",\"fn\":\"a\",\"batchSize\":250}"));
+        assertEquals(new Command.Configure("a", 7), codec.decodeCommand(codec.encode(new Command.Configure("a", 7))));
+        assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"configure\",\"fn\":\"a\"}"));
     }
 
     @Test

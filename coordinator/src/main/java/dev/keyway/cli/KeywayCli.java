@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         description = "Online table migrations on Kafka.",
         subcommands = {KeywayCli.Demo.class, KeywayCli.Kafka.class, KeywayCli.Seed.class, KeywayCli.Coordinator.class,
                 KeywayCli.Run.class, KeywayCli.Retry.class, KeywayCli.Status.class, KeywayCli.Cancel.class,
-                KeywayCli.Pause.class, KeywayCli.Resume.class})
+                KeywayCli.Pause.class, KeywayCli.Resume.class, KeywayCli.Configure.class})
 public final class KeywayCli {
 
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
@@ -278,6 +278,23 @@ public final class KeywayCli {
         public Integer call() {
             try (KafkaGateway kafka = kafka()) {
                 return report(System.out, new MigrationsClient(kafka).send(new Command.Resume(fn), ANSWER_TIMEOUT));
+            }
+        }
+    }
+
+    @CommandLine.Command(name = "configure", description = "Changes the limits of a running or paused migration, from"
+            + " its next batches.")
+    static final class Configure implements Callable<Integer> {
+        @Parameters(index = "0")
+        String fn;
+        @Option(names = "--batch-size", required = true, description = "rows per batch from the next batches")
+        int batchSize;
+
+        @Override
+        public Integer call() {
+            try (KafkaGateway kafka = kafka()) {
+                return report(System.out, new MigrationsClient(kafka).send(new Command.Configure(fn, batchSize),
+                        ANSWER_TIMEOUT));
             }
         }
     }

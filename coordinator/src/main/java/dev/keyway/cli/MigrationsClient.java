@@ -41,7 +41,8 @@ public final class MigrationsClient {
         String key = command.fn() == null ? "*" : command.fn();
         kafka.publish(List.of(new Outbound(topics.commands(), key, codec.encode(command)))).block(timeout);
         String expected = command instanceof Command.Run ? "run" : command instanceof Command.Cancel ? "cancel"
-                : command instanceof Command.Pause ? "pause" : command instanceof Command.Resume ? "resume" : "cancelAll";
+                : command instanceof Command.Pause ? "pause" : command instanceof Command.Resume ? "resume"
+                : command instanceof Command.Configure ? "configure" : "cancelAll";
         Event answer = kafka.follow(topics.events(), from)
                 .flatMap(r -> Mono.justOrEmpty(decode(r, codec::decodeEvent)))
                 .filter(e -> e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)

@@ -89,4 +89,22 @@ class PauseIT {
         assertEquals(ROWS, done.processed());
         assertEquals(0, sql.itemsNotAt(1));
     }
+
+    @Test
+    void configureChangesTheBatchSizeOfARunningMigrationFromItsNextBatches() throws Exception {
+        harness.startWorker();
+        harness.startWorker();
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("slow")));
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 200, ServiceHarness.TIMEOUT);
+        assertEquals("configured", assertInstanceOf(Event.CommandAccepted.class,
+                harness.send(new Command.Configure("slow", 250))).action());
+        MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("slow") && s.updatedAt() >= since
+                && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
+        assertEquals(250, done.batchSize());
+        assertEquals(ROWS, done.processed());
+        assertEquals(0, sql.itemsNotAt(1));
+        assertTrue(sql.count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'slow' AND processed = 250") > 0,
+                "later batches ran with the new size");
+    }
 }

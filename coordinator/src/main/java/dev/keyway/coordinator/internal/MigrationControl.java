@@ -61,6 +61,8 @@ public final class MigrationControl {
             pause(pause.fn(), fx);
         } else if (command instanceof Command.Resume resume) {
             resume(resume.fn(), fx);
+        } else if (command instanceof Command.Configure configure) {
+            configure(configure, fx);
         } else {
             List<String> running = view.all().stream().filter(MigrationControl::isRunOrPaused)
                     .map(MigrationStatus::name).sorted().collect(Collectors.toList());
@@ -229,6 +231,35 @@ public final class MigrationControl {
         fx.fence(fence(resumed, true));
         resumed.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(resumed, s)));
         save(resumed, fx);
+    }
+
+    /**
+     * New limits for a running or paused run, in force from its next batches: the fence takes the new batch
+     * size (so a task of the old size that is still queued is skipped) and every segment that is not done
+     * gets its next batch again with the new size; a batch in flight finishes with its own, and the ledger
+     * answers its task if it comes again.
+     */
+    private void configure(Command.Configure c, Effects fx) {
+        Optional<MigrationStatus> st = view.find(c.fn());
+        if (st.isEmpty() || !isRunOrPaused(st.get()) || st.get().segments().isEmpty()) {
+            fx.event(new Event.CommandRejected(c.fn(), "configure", "migration " + c.fn() + " is not running or paused"
+                    + " (state " + st.map(s -> s.state().json()).orElse("unknown") + "); give the limits with run instead"));
+            return;
+        }
+        if (c.batchSize() < 1 || c.batchSize() > Migration.MAX_BATCH_SIZE) {
+            fx.event(new Event.CommandRejected(c.fn(), "configure", "batchSize must be between 1 and "
+                    + Migration.MAX_BATCH_SIZE + ", but was " + c.batchSize()));
+            return;
+        }
+        MigrationStatus configured = st.get().change().batchSize(c.batchSize()).build();
+        boolean running = configured.state() == MigrationState.IN_PROGRESS;
+        fx.fence(fence(configured, running));
+        if (running) {
+            configured.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(configured, s)));
+        }
+        save(configured, fx);
+        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + c.batchSize()
+                + " from the next batches"));
     }
 
     private void cancel(String name, Effects fx, boolean answer) {

@@ -267,6 +267,25 @@ class MigrationControlTest {
     }
 
     @Test
+    void configureChangesTheBatchSizeFromTheNextBatchesOfEverySegment() {
+        Effects started = command(Command.Run.of("a").withSegments(2));
+        Effects fx = control.onCommand(new Command.Configure("a", 33));
+        assertEquals(33, fx.fences().get(0).batchSize());
+        assertTrue(fx.fences().get(0).open());
+        assertEquals(List.of(33, 33), fx.tasks().stream().map(Task.ProcessBatch::batchSize).toList());
+        assertEquals(33, status("a").batchSize());
+        // the batch in flight finishes with its own size, and its outcome chains the new one
+        assertEquals(33, onlyTask(complete(started.tasks().get(0), "[10]", 10, false)).batchSize());
+
+        control.onCommand(new Command.Pause("a"));
+        Effects whilePaused = control.onCommand(new Command.Configure("a", 44));
+        assertTrue(whilePaused.tasks().isEmpty(), "a paused migration stays paused");
+        assertFalse(whilePaused.fences().get(0).open());
+        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Configure("a", 0)).events().get(0));
+        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Configure("b", 5)).events().get(0));
+    }
+
+    @Test
     void aPausedMigrationCanBeCanceledAndCancelAllIncludesIt() {
         command(Command.Run.of("a"));
         control.onCommand(new Command.Pause("a"));
