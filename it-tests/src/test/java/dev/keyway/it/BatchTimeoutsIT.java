@@ -3,27 +3,22 @@ package dev.keyway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
-import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.Command;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A batch never holds the application's rows for long and nothing hangs: a {@code migrateOne} that
@@ -46,24 +41,9 @@ class BatchTimeoutsIT {
 
     private final AtomicBoolean poisoned = new AtomicBoolean(true);
     private final CountDownLatch reachedPoison = new CountDownLatch(1);
-    private TestDatabase db;
-    private Sql sql;
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(ROWS);
     private ServiceHarness harness;
-
-    @BeforeEach
-    void freshDatabase() throws Exception {
-        db = TestDatabase.postgres();
-        sql = new Sql(Sql.options(db));
-        sql.items(ROWS);
-    }
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-        db.close();
-    }
 
     /** counter := counter + 1, except that {@code onPoison} runs instead on the poisoned document while poisoned. */
     private Migration increment(String name, Runnable onPoison) {
@@ -78,8 +58,7 @@ class BatchTimeoutsIT {
     }
 
     private void start(Migration m) {
-        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                MigrationCatalog.of(List.of(m)), 0).withBatchDeadline(DEADLINE);
+        harness = items.services(0, m).withBatchDeadline(DEADLINE);
         harness.startWorker();
     }
 
@@ -94,7 +73,7 @@ class BatchTimeoutsIT {
         harness.send(Command.Run.of(m.name()));
         assertTrue(reachedPoison.await(60, TimeUnit.SECONDS));
         long t0 = System.nanoTime();
-        try (Connection app = sql.connect(); Statement st = app.createStatement()) {
+        try (Connection app = items.sql().connect(); Statement st = app.createStatement()) {
             st.execute("SET statement_timeout = 30000");
             assertEquals(1, st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = " + (POISON - 20)));
         }
@@ -110,8 +89,8 @@ class BatchTimeoutsIT {
         poisoned.set(false);
         MigrationStatus done = harness.runToEnd(Command.Run.of(m.name()));
         assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-        assertEquals(0, sql.itemsNotAt(1));
-        assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = 'app'"));
+        assertEquals(0, items.sql().itemsNotAt(1));
+        assertEquals(1, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = 'app'"));
     }
 
     @Test
@@ -145,7 +124,7 @@ class BatchTimeoutsIT {
     @Test
     void aRowTheApplicationKeepsLockedDelaysItsBatchAndTheApplicationWins() throws Exception {
         start(increment("patient", () -> { }));
-        try (Connection app = sql.connect(); Statement st = app.createStatement()) {
+        try (Connection app = items.sql().connect(); Statement st = app.createStatement()) {
             app.setAutoCommit(false);
             st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = " + POISON);
             long since = System.currentTimeMillis();
@@ -166,7 +145,7 @@ class BatchTimeoutsIT {
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("patient")
                 && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-        assertEquals(0, sql.itemsNotAt(1));
-        assertEquals(1, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"id\" = " + POISON + " AND \"note\" = 'app'"));
+        assertEquals(0, items.sql().itemsNotAt(1));
+        assertEquals(1, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"id\" = " + POISON + " AND \"note\" = 'app'"));
     }
 }

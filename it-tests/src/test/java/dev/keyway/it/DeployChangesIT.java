@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
-import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -17,9 +15,8 @@ import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A deploy that removes a migration a series still names: that series fails there, clearly; nothing else does. */
 class DeployChangesIT {
@@ -28,27 +25,13 @@ class DeployChangesIT {
     private static final Migration FIRST = Migration.define("first", "items", INCREMENT).withBatchSize(100);
     private static final Migration GONE = Migration.define("gone", "items", INCREMENT);
 
-    private TestDatabase db;
-    private Sql sql;
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(1_000);
     private ServiceHarness harness;
-
-    @BeforeEach
-    void freshDatabase() throws Exception {
-        db = TestDatabase.postgres();
-        sql = new Sql(Sql.options(db));
-        sql.items(1_000);
-    }
-
-    @AfterEach
-    void stop() {
-        harness.close();
-        db.close();
-    }
 
     @Test
     void aSeriesWhoseNextMigrationADeployRemovedFailsThereAndTheNextCommandStillRuns() throws Exception {
-        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                MigrationCatalog.of(List.of(FIRST, GONE)), 0);
+        harness = items.services(0, FIRST, GONE);
         assertInstanceOf(Event.CommandAccepted.class,
                 harness.send(Command.Run.of("first").withNext(List.of("gone")).withSegments(1)));
         // the deploy: the coordinator restarts without "gone"
@@ -63,10 +46,10 @@ class DeployChangesIT {
         assertEquals(MigrationState.FAILED, gone.state());
         assertTrue(gone.error().contains("does not define"), gone.error());
         assertEquals(MigrationState.SUCCESS, harness.status("first").state());
-        assertEquals(0, sql.itemsNotAt(1));
+        assertEquals(0, items.sql().itemsNotAt(1));
 
         MigrationStatus again = harness.runToEnd(Command.Run.of("first").withStartAt(Command.StartAt.beginning()));
         assertEquals(MigrationState.SUCCESS, again.state());
-        assertEquals(0, sql.itemsNotAt(2));
+        assertEquals(0, items.sql().itemsNotAt(2));
     }
 }

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.cli.StatusPage;
-import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
-import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.message.Command;
@@ -20,55 +18,37 @@ import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.CustomRange;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import reactor.core.publisher.Mono;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Mono;
 
 /** The component's behaviour, end to end: real broker, real PostgreSQL, coordinator and workers. */
 class EndToEndIT {
 
     private static final MigrateOne INCREMENT = TestMigrations.PLUS_ONE;
 
-    private TestDatabase db;
-    private Sql sql;
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(1000);
     private ServiceHarness harness;
 
-    @BeforeEach
-    void freshDatabase() throws Exception {
-        db = TestDatabase.postgres();
-        sql = new Sql(Sql.options(db));
-        sql.items(1000);
-    }
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-        db.close();
-    }
-
     private void start(Migration... migrations) {
-        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                MigrationCatalog.of(List.of(migrations)), 2);
+        harness = items.services(2, migrations);
     }
 
     private long rowsWithCounter(int n) throws Exception {
-        return sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = " + n);
+        return items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = " + n);
     }
 
     @Test
@@ -154,7 +134,7 @@ class EndToEndIT {
     /** Until a session waits for a lock on the fence table (the coordinator changing a fence a batch holds). */
     private void awaitAWaitOnTheFence() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        while (items.sql().count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                 + " AND query LIKE '%keyway_fence%'") == 0) {
             assertTrue(System.nanoTime() < deadline, "nobody waited for the fence within 60 s");
             Thread.onSpinWait();
@@ -206,14 +186,14 @@ class EndToEndIT {
 
     @Test
     void aNumeric30_10KeyIsWalkedExactlyWithBatchSizeOne() throws Exception {
-        sql.exec("CREATE TABLE \"exact\" (\"id\" NUMERIC(30,10) PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0)",
+        items.sql().exec("CREATE TABLE \"exact\" (\"id\" NUMERIC(30,10) PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0)",
                 "INSERT INTO \"exact\" (\"id\") SELECT 12345678901234567890 + g * 0.0000000001"
                         + " FROM generate_series(1, 30) g");
         start(Migration.define("exactly", "exact", INCREMENT).withBatchSize(1).withSegments(3));
         MigrationStatus s = harness.runToEnd(Command.Run.of("exactly"));
         assertEquals(MigrationState.SUCCESS, s.state(), String.valueOf(s.error()));
         assertEquals(30, s.processed());
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"exact\" WHERE \"counter\" <> 1"));
+        assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"exact\" WHERE \"counter\" <> 1"));
     }
 
     @Test
@@ -232,7 +212,7 @@ class EndToEndIT {
         start(Migration.define("serial", "items", derive), Migration.define("parallel", "items",
                 (ctx, doc) -> ctx.newObject().put("category", "n" + doc.get("id").asLong() * 7)).withParallelize(true));
         harness.runToEnd(Command.Run.of("serial").withNext(List.of("parallel")));
-        assertEquals(1000, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = \"category\""));
+        assertEquals(1000, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = \"category\""));
     }
 
     @Test
@@ -243,7 +223,7 @@ class EndToEndIT {
         assertEquals(MigrationState.SUCCESS, s.state());
         assertEquals(100, harness.status("tenths").processed());
         assertEquals(100, harness.status("upper").processed());
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" > 0 AND \"id\" <= 900"
+        assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" > 0 AND \"id\" <= 900"
                 + " AND \"category\" <> 'tenth'"));
         assertEquals(10, rowsWithCounter(2), "ids 910..1000 by tens are in both ranges");
     }
@@ -252,14 +232,14 @@ class EndToEndIT {
     void honoursTheBatchSizeOfTheDefinitionAndOfTheRun() throws Exception {
         start(Migration.define("inc", "items", INCREMENT).withBatchSize(40).withSegments(1));
         harness.runToEnd(Command.Run.of("inc"));
-        assertEquals(40, sql.count("SELECT MAX(processed) FROM keyway_ledger WHERE migration = 'inc'"));
-        assertEquals(26, sql.count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'inc'"));
+        assertEquals(40, items.sql().count("SELECT MAX(processed) FROM keyway_ledger WHERE migration = 'inc'"));
+        assertEquals(26, items.sql().count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'inc'"));
 
         MigrationStatus s = harness.runToEnd(Command.Run.of("inc").withStartAt(Command.StartAt.beginning())
                 .withBatchSize(300));
         assertEquals(300, s.batchSize());
-        assertEquals(4, sql.count("SELECT COUNT(*) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
-        assertEquals(300, sql.count("SELECT MAX(processed) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
+        assertEquals(4, items.sql().count("SELECT COUNT(*) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
+        assertEquals(300, items.sql().count("SELECT MAX(processed) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
     }
 
     @Test

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.codec.JsonCodec;
-import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
-import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
@@ -19,11 +17,10 @@ import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fence: a batch applies only if the database says its run is the migration's current, open run and
@@ -37,28 +34,18 @@ class FencingIT {
     private static final Migration COUNT = Migration.define("count", "items", INCREMENT).withBatchSize(100);
 
     private final JsonCodec codec = new JsonCodec();
-    private TestDatabase db;
-    private Sql sql;
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(ROWS);
     private ServiceHarness harness;
 
     @BeforeEach
-    void freshDatabase() throws Exception {
-        db = TestDatabase.postgres();
-        sql = new Sql(Sql.options(db));
-        sql.items(ROWS);
+    void startServices() throws Exception {
         // no workers yet: the tasks of every run wait in the topic, as when the workers are stopped or busy
-        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                MigrationCatalog.of(List.of(COUNT)), 0);
-    }
-
-    @AfterEach
-    void stop() {
-        harness.close();
-        db.close();
+        harness = items.services(0, COUNT);
     }
 
     private long rowsNotAtOne() throws Exception {
-        return sql.itemsNotAt(1);
+        return items.sql().itemsNotAt(1);
     }
 
     private void publish(String topic, String key, byte[] value) {

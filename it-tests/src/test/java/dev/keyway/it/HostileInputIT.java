@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.codec.JsonCodec;
-import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
-import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.Outbound;
@@ -21,14 +19,13 @@ import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Anyone can write to the four topics. Whatever a stranger writes there, the services answer (or skip it
@@ -42,25 +39,15 @@ class HostileInputIT {
             (ctx, doc) -> ctx.newObject().put("note", "stamped " + doc.path("note").asText()));
 
     private final JsonCodec codec = new JsonCodec();
-    private TestDatabase db;
-    private Sql sql;
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(500);
     private ServiceHarness harness;
     private Topics topics;
 
     @BeforeEach
     void start() throws Exception {
-        db = TestDatabase.postgres();
-        sql = new Sql(Sql.options(db));
-        sql.items(500);
-        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                MigrationCatalog.of(List.of(COUNT, STAMP)), 1);
+        harness = items.services(1, COUNT, STAMP);
         topics = harness.kafka().settings().topics();
-    }
-
-    @AfterEach
-    void stop() {
-        harness.close();
-        db.close();
     }
 
     private void publish(String topic, String key, byte[] value) {
@@ -70,7 +57,7 @@ class HostileInputIT {
     private void countRunsToTheEnd(int expected) throws Exception {
         MigrationStatus done = harness.runToEnd(Command.Run.of("count").withStartAt(Command.StartAt.beginning()));
         assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-        assertEquals(0, sql.itemsNotAt(expected));
+        assertEquals(0, items.sql().itemsNotAt(expected));
     }
 
     /** The coordinator's answers to malformed commands, as raw records, from {@code from} on. */
@@ -143,7 +130,7 @@ class HostileInputIT {
 
     @Test
     void aDryRunOverHugeValuesReportsThemCutAndTheStatusDropsTheReportWhenTheRunStarts() throws Exception {
-        sql.exec("ALTER TABLE \"items\" ALTER COLUMN \"note\" TYPE TEXT",
+        items.sql().exec("ALTER TABLE \"items\" ALTER COLUMN \"note\" TYPE TEXT",
                 "UPDATE \"items\" SET \"note\" = repeat('n', 50000)");
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("stamp").withDryRun(true)
@@ -154,12 +141,12 @@ class HostileInputIT {
         assertFalse(dry.dryRun().changes().isEmpty());
         String before = dry.dryRun().changes().get(0).before().get("note").asText();
         assertTrue(before.endsWith("…[truncated, 50000 chars]") && before.length() < 1_100, before.length() + " chars");
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"), "rolled back");
+        assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"), "rolled back");
 
         MigrationStatus done = harness.runToEnd(Command.Run.of("stamp"));
         assertEquals(MigrationState.SUCCESS, done.state());
         assertNull(done.dryRun(), "the report was shown when the dry run ended; the run drops it");
-        assertEquals(500, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"));
+        assertEquals(500, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"));
         List<Integer> sizes = new ArrayList<>();
         harness.kafka().readToEnd(topics.status()).forEach(r -> sizes.add(r.value() == null ? 0 : r.value().length));
         assertTrue(sizes.stream().allMatch(n -> n < 100_000), "status records: " + sizes);

@@ -4,21 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
-import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 
 /**
@@ -34,23 +31,13 @@ class PauseIT {
         return TestMigrations.PLUS_ONE.migrateOne(ctx, doc);
     }).withBatchSize(100).withSegments(2);
 
-    private TestDatabase db;
-    private Sql sql;
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(ROWS);
     private ServiceHarness harness;
 
     @BeforeEach
     void start() throws Exception {
-        db = TestDatabase.postgres();
-        sql = new Sql(Sql.options(db));
-        sql.items(ROWS);
-        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                MigrationCatalog.of(List.of(SLOW)), 0);
-    }
-
-    @AfterEach
-    void stop() {
-        harness.close();
-        db.close();
+        harness = items.services(0, SLOW);
     }
 
     @Test
@@ -63,7 +50,7 @@ class PauseIT {
         Event paused = harness.send(new Command.Pause("slow"));
         assertEquals("paused", assertInstanceOf(Event.CommandAccepted.class, paused).action());
         // the answer comes once the batches in flight have committed: from here on nothing may change
-        long applied = sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1");
+        long applied = items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1");
         assertTrue(applied > 0 && applied < ROWS, applied + " rows applied when paused");
 
         workers.forEach(Disposable::dispose);
@@ -78,7 +65,7 @@ class PauseIT {
         MigrationStatus stillPaused = harness.client().awaitStatus(s -> s.name().equals("slow")
                 && s.processed() == applied, ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.PAUSED, stillPaused.state());
-        assertEquals(applied, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1"),
+        assertEquals(applied, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1"),
                 "no batch applied while paused, restarts included");
 
         assertEquals("resumed", assertInstanceOf(Event.CommandAccepted.class,
@@ -87,7 +74,7 @@ class PauseIT {
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
         assertEquals(stillPaused.runId(), done.runId(), "the same run");
         assertEquals(ROWS, done.processed());
-        assertEquals(0, sql.itemsNotAt(1));
+        assertEquals(0, items.sql().itemsNotAt(1));
     }
 
     @Test
@@ -103,8 +90,8 @@ class PauseIT {
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
         assertEquals(250, done.batchSize());
         assertEquals(ROWS, done.processed());
-        assertEquals(0, sql.itemsNotAt(1));
-        assertTrue(sql.count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'slow' AND processed = 250") > 0,
+        assertEquals(0, items.sql().itemsNotAt(1));
+        assertTrue(items.sql().count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'slow' AND processed = 250") > 0,
                 "later batches ran with the new size");
     }
 }

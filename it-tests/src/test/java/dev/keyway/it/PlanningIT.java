@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
-import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -15,13 +13,11 @@ import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Segments are planned (rows counted, split points sampled) away from the coordinator's Kafka
@@ -31,32 +27,22 @@ class PlanningIT {
 
     private static final MigrateOne INCREMENT = TestMigrations.PLUS_ONE;
 
-    private TestDatabase db;
-    private Sql sql;
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(1_000);
     private ServiceHarness harness;
 
     @BeforeEach
-    void freshDatabase() throws Exception {
-        db = TestDatabase.postgres();
-        sql = new Sql(Sql.options(db));
-        sql.items(1_000);
-        sql.exec("CREATE TABLE \"others\" (\"id\" BIGINT PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0)",
+    void startServices() throws Exception {
+        items.sql().exec("CREATE TABLE \"others\" (\"id\" BIGINT PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0)",
                 "INSERT INTO \"others\" (\"id\") SELECT g FROM generate_series(1, 1000) g");
-        harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                MigrationCatalog.of(List.of(Migration.define("locked", "items", INCREMENT).withSegments(2),
-                        Migration.define("free", "others", INCREMENT).withSegments(2))), 1);
-    }
-
-    @AfterEach
-    void stop() {
-        harness.close();
-        db.close();
+        harness = items.services(1, Migration.define("locked", "items", INCREMENT).withSegments(2),
+                Migration.define("free", "others", INCREMENT).withSegments(2));
     }
 
     @Test
     void aTableTheApplicationKeepsLockedDelaysOnlyItsOwnMigration() throws Exception {
         long since = System.currentTimeMillis();
-        try (Connection app = sql.connect(); Statement st = app.createStatement()) {
+        try (Connection app = items.sql().connect(); Statement st = app.createStatement()) {
             app.setAutoCommit(false);
             st.execute("LOCK TABLE \"items\" IN ACCESS EXCLUSIVE MODE");
             assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("locked")));
@@ -72,7 +58,7 @@ class PlanningIT {
                 && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
         assertEquals(2, done.segments().size());
-        assertEquals(0, sql.itemsNotAt(1));
-        assertEquals(0, sql.count("SELECT COUNT(*) FROM \"others\" WHERE \"counter\" <> 1"));
+        assertEquals(0, items.sql().itemsNotAt(1));
+        assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"others\" WHERE \"counter\" <> 1"));
     }
 }
