@@ -36,6 +36,7 @@ public final class JsonCodec {
             "batchSkipped", Event.BatchSkipped.class,
             "batchDelayed", Event.BatchDelayed.class,
             "runPlanned", Event.RunPlanned.class,
+            "healthChanged", Event.HealthChanged.class,
             "commandAccepted", Event.CommandAccepted.class,
             "commandRejected", Event.CommandRejected.class);
 

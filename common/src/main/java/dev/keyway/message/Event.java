@@ -8,7 +8,7 @@ import java.util.List;
  * to commands. Key: the migration name ({@code "*"} for answers to {@code cancelAll}).
  */
 public sealed interface Event
-        permits Event.Outcome, Event.RunPlanned, Event.CommandAccepted, Event.CommandRejected {
+        permits Event.Outcome, Event.RunPlanned, Event.HealthChanged, Event.CommandAccepted, Event.CommandRejected {
 
     String migration();
 
@@ -84,6 +84,15 @@ public sealed interface Event
         public RunPlanned {
             splitPoints = splitPoints == null ? List.of() : List.copyOf(splitPoints);
         }
+    }
+
+    /**
+     * The coordinator's health watch read the database past its limit ({@code healthy} false, every second
+     * while it stays there) or back under it ({@code healthy} true, once): running migrations pause themselves
+     * with {@code reason} in the status, and resume when healthy. Only the coordinator writes it, to itself; it
+     * takes only its own watch's ({@code watchId}, never published elsewhere). {@code migration} is {@code *}.
+     */
+    record HealthChanged(String migration, String watchId, boolean healthy, String reason) implements Event {
     }
 
     /** The coordinator did what a command asked; {@code action} says what (started, resumed, skipped, canceled). */

@@ -17,6 +17,8 @@ import java.util.List;
  * @param failedBatch the batch that failed: segment, cursor, document and task location (for replay), or null
  * @param dryRun the last dry run's report, or null
  * @param requestedBy who started the latest run
+ * @param throttledBy why the migration paused itself (a database health signal past its limit), until it
+ *     resumes on its own; null when it runs, or was paused by an operator
  * @param total the number of rows the run walks, counted when it was planned (null when it started
  *     from an explicit cursor); with {@code processed} and {@code latestStart} it gives progress and ETA
  * @param updatedAt when this status was written
@@ -39,6 +41,7 @@ public record MigrationStatus(
         DryRunReport dryRun,
         String requestedBy,
         Long total,
+        String throttledBy,
         long updatedAt) {
 
     public MigrationStatus {
@@ -49,7 +52,7 @@ public record MigrationStatus(
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
-                batchSize, List.of(), null, null, List.of(), null, null, null, null, 0);
+                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, 0);
     }
 
     /**
@@ -116,6 +119,7 @@ public record MigrationStatus(
         private DryRunReport dryRun;
         private String requestedBy;
         private Long total;
+        private String throttledBy;
         private long updatedAt;
 
         private Change(MigrationStatus s) {
@@ -135,6 +139,7 @@ public record MigrationStatus(
             dryRun = s.dryRun;
             requestedBy = s.requestedBy;
             total = s.total;
+            throttledBy = s.throttledBy;
             updatedAt = s.updatedAt;
         }
 
@@ -213,6 +218,11 @@ public record MigrationStatus(
             return this;
         }
 
+        public Change throttledBy(String v) {
+            throttledBy = v;
+            return this;
+        }
+
         public Change updatedAt(long v) {
             updatedAt = v;
             return this;
@@ -221,7 +231,7 @@ public record MigrationStatus(
         public MigrationStatus build() {
             return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
                     latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                    requestedBy, total, updatedAt);
+                    requestedBy, total, throttledBy, updatedAt);
         }
     }
 }

@@ -57,6 +57,12 @@ public interface Store extends AutoCloseable {
      */
     List<String> splitPoints(TableWalk walk, long rows, int segments);
 
+    /**
+     * How far the database's standbys are behind, in bytes of WAL not yet replayed (the largest over all
+     * standbys; PostgreSQL's {@code pg_stat_replication}); 0 without standbys and on H2.
+     */
+    long replicaLagBytes();
+
     /** The connection pool's URL without credentials, for messages. */
     String describe();
 

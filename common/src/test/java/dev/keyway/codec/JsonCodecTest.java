@@ -82,7 +82,8 @@ class JsonCodecTest {
         assertEquals(e, codec.decodeEvent(codec.encode(e)));
         for (Event other : List.of(new Event.BatchSkipped("a", "r1", 2, "[4]", "stale", "w1"),
                 new Event.BatchDelayed("a", "r1", 2, null, "locked", "w1"),
-                new Event.RunPlanned("a", "r2", "p1", List.of("[5]", "[9]"), 12, null))) {
+                new Event.RunPlanned("a", "r2", "p1", List.of("[5]", "[9]"), 12, null),
+                new Event.HealthChanged("*", "w1", false, "throttled: replica lag 9 bytes > 5 bytes"))) {
             assertEquals(other, codec.decodeEvent(codec.encode(other)));
         }
         MigrationStatus s = MigrationStatus.unknown("a", 100)

@@ -56,12 +56,20 @@ public final class Coordinator {
     private final Scheduler scheduler;
     /** The plan each migration being planned waits for (migration name to plan id); only this coordinator knows them. */
     private final Map<String, String> plansAsked = new ConcurrentHashMap<>();
+    /** Reads the database's health, or null when no limit is set. */
+    private final HealthWatch health;
 
     /**
      * @param store where the fence and the ledger are, and the tables to plan (count rows, sample split points)
      * @param scheduler runs the blocking work of handling a record and of planning (store queries)
      */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock, Scheduler scheduler) {
+        this(kafka, store, catalog, clock, scheduler, HealthLimits.none());
+    }
+
+    /** @param health the database health limits past which migrations pause themselves ({@link HealthLimits}) */
+    public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock, Scheduler scheduler,
+                       HealthLimits health) {
         this.kafka = kafka;
         this.topics = kafka.settings().topics();
         this.store = store;
@@ -69,6 +77,7 @@ public final class Coordinator {
         this.scheduler = scheduler;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
         this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds());
+        this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, scheduler) : null;
     }
 
     /** Runs until cancelled. Creates the topics and the bookkeeping tables if missing. */
@@ -77,8 +86,9 @@ public final class Coordinator {
             kafka.ensureTopics();
             store.ensureBookkeeping();
         }).subscribeOn(scheduler)
-                .then(kafka.processor(kafka.settings().topicPrefix() + "coordinator",
-                        List.of(topics.commands(), topics.events()), 500).run(this::handle, this::rebuild));
+                .then(Mono.when(kafka.processor(kafka.settings().topicPrefix() + "coordinator",
+                        List.of(topics.commands(), topics.events()), 500).run(this::handle, this::rebuild),
+                        health == null ? Mono.empty() : health.run()));
     }
 
     /**
@@ -108,6 +118,9 @@ public final class Coordinator {
         log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
         plansAsked.clear();
         control.pendingPlans().forEach(this::plan);
+        if (health != null) {
+            health.reset();
+        }
     }
 
     /**
@@ -168,6 +181,10 @@ public final class Coordinator {
             }
             if (e instanceof Event.RunPlanned p) {
                 plansAsked.remove(p.migration());
+            }
+            if (e instanceof Event.HealthChanged h && (health == null || !h.watchId().equals(health.id()))) {
+                log.debug("dropped a healthChanged of another watch at {}-{}@{}", in.topic(), in.partition(), in.offset());
+                return List.of();
             }
             if (e instanceof Event.BatchSkipped skipped) {
                 log.info("a worker skipped a task of {}: {}", skipped.batch(), skipped.reason());

@@ -16,7 +16,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs a coordinator until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
- * {@code TOPIC_PREFIX}, {@code TASK_PARTITIONS}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}.
+ * {@code TOPIC_PREFIX}, {@code TASK_PARTITIONS}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, the database
+ * timeouts of {@code DbTimeouts}, and {@code MAX_REPLICA_LAG_BYTES} ({@link HealthLimits}).
  */
 public final class CoordinatorMain {
 
@@ -36,7 +37,8 @@ public final class CoordinatorMain {
             log.info("coordinator on {} (topics {}*), store {}, migrations {}", settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
             ServiceRunner.runUntilStopped("coordinator",
-                    new Coordinator(kafka, store, catalog, Clock.systemUTC(), scheduler).run(), scheduler::dispose);
+                    new Coordinator(kafka, store, catalog, Clock.systemUTC(), scheduler, HealthLimits.fromEnv(env)).run(),
+                    scheduler::dispose);
         } catch (RuntimeException e) {
             log.error("{}", e.getMessage());
             System.exit(2);

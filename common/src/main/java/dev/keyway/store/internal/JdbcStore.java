@@ -299,6 +299,23 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public long replicaLagBytes() {
+        if (!sql.postgres()) {
+            return 0;
+        }
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)"
+                     + " FROM pg_stat_replication")) {
+            rs.next();
+            long lag = rs.getLong(1);
+            c.commit();
+            return lag;
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the replication lag (pg_stat_replication needs the pg_monitor role)", e);
+        }
+    }
+
+    @Override
     public String describe() {
         return url;
     }

@@ -193,6 +193,13 @@ public final class MigrationControl {
     /** Closes the run's fence, keeping the run: no batch of it applies until it is resumed. */
     private void pause(String name, Effects fx) {
         Optional<MigrationStatus> st = view.find(name);
+        if (st.isPresent() && st.get().state() == MigrationState.PAUSED && st.get().throttledBy() != null) {
+            // paused by a health signal: the operator takes it over, and health no longer resumes it
+            save(st.get().change().throttledBy(null).build(), fx);
+            fx.event(new Event.CommandAccepted(name, "pause", "paused", "was paused by a health signal; now stays"
+                    + " paused until resumed"));
+            return;
+        }
         if (st.isEmpty() || st.get().state() != MigrationState.IN_PROGRESS) {
             fx.event(new Event.CommandRejected(name, "pause", "migration " + name + " is not running (state "
                     + st.map(s -> s.state().json()).orElse("unknown") + ")"));
@@ -218,9 +225,14 @@ public final class MigrationControl {
                     + st.map(s -> s.state().json()).orElse("unknown") + ")"));
             return;
         }
-        MigrationStatus resumed = st.get().change().state(MigrationState.IN_PROGRESS).build();
-        fx.event(new Event.CommandAccepted(name, "resume", "resumed", resumed.segments().stream()
-                .filter(s -> !s.done()).count() + " segment(s) go on from cursor " + resumed.cursor()));
+        fx.event(new Event.CommandAccepted(name, "resume", "resumed", st.get().segments().stream()
+                .filter(s -> !s.done()).count() + " segment(s) go on from cursor " + st.get().cursor()));
+        reopen(st.get(), fx);
+    }
+
+    /** A paused run goes on: its fence opens and every segment that is not done gets its next batch. */
+    private void reopen(MigrationStatus paused, Effects fx) {
+        MigrationStatus resumed = paused.change().state(MigrationState.IN_PROGRESS).throttledBy(null).build();
         if (resumed.segments().stream().allMatch(SegmentStatus::done)) {
             // its last batches completed while it was paused
             MigrationStatus done = resumed.withState(MigrationState.SUCCESS, null, clock.millis());
@@ -262,6 +274,26 @@ public final class MigrationControl {
                 + " from the next batches"));
     }
 
+    /**
+     * A health signal past its limit pauses every running migration, with the reason in {@code throttledBy};
+     * back under it, the migrations it paused resume (not those an operator paused).
+     */
+    private void health(Event.HealthChanged h, Effects fx) {
+        List<MigrationStatus> all = view.all().stream().sorted(java.util.Comparator.comparing(MigrationStatus::name))
+                .toList();
+        for (MigrationStatus st : all) {
+            if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.segments().isEmpty()) {
+                MigrationStatus throttled = st.change().state(MigrationState.PAUSED).throttledBy(h.reason()).build();
+                fx.fence(fence(throttled, false));
+                save(throttled, fx);
+                fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
+            } else if (h.healthy() && st.state() == MigrationState.PAUSED && st.throttledBy() != null) {
+                fx.event(new Event.CommandAccepted(st.name(), "health", "resumed", h.reason()));
+                reopen(st, fx);
+            }
+        }
+    }
+
     private void cancel(String name, Effects fx, boolean answer) {
         Optional<MigrationStatus> st = view.find(name);
         if (st.isEmpty() || !isRunOrPaused(st.get())) {
@@ -295,6 +327,8 @@ public final class MigrationControl {
             delayed(delayed, fx);
         } else if (event instanceof Event.RunPlanned plan) {
             planned(plan, fx);
+        } else if (event instanceof Event.HealthChanged h) {
+            health(h, fx);
         }
         return fx;
     }

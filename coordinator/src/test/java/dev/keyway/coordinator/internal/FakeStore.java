@@ -52,6 +52,11 @@ class FakeStore implements Store {
     }
 
     @Override
+    public long replicaLagBytes() {
+        return 0;
+    }
+
+    @Override
     public String describe() {
         return "fake";
     }

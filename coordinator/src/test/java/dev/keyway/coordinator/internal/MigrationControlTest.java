@@ -286,6 +286,33 @@ class MigrationControlTest {
     }
 
     @Test
+    void aHealthSignalPastItsLimitPausesRunningMigrationsAndResumesOnlyThoseItPaused() {
+        command(Command.Run.of("a"));
+        command(Command.Run.of("b"));
+        control.onCommand(new Command.Pause("b"));
+        Effects lag = control.onEvent(new Event.HealthChanged("*", "w", false, "throttled: replica lag 9 > 5"));
+        assertEquals(MigrationState.PAUSED, status("a").state());
+        assertEquals("throttled: replica lag 9 > 5", status("a").throttledBy());
+        assertFalse(lag.fences().get(0).open());
+        assertEquals(null, status("b").throttledBy(), "paused by an operator, not by health");
+
+        Effects back = control.onEvent(new Event.HealthChanged("*", "w", true, "replica lag 0"));
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state());
+        assertNull(status("a").throttledBy());
+        assertEquals(1, back.tasks().size(), "only a goes on");
+        assertEquals(MigrationState.PAUSED, status("b").state());
+    }
+
+    @Test
+    void anOperatorsPauseOfAThrottledMigrationKeepsItPausedWhenHealthReturns() {
+        command(Command.Run.of("a"));
+        control.onEvent(new Event.HealthChanged("*", "w", false, "lag"));
+        control.onCommand(new Command.Pause("a"));
+        control.onEvent(new Event.HealthChanged("*", "w", true, "ok"));
+        assertEquals(MigrationState.PAUSED, status("a").state());
+    }
+
+    @Test
     void aPausedMigrationCanBeCanceledAndCancelAllIncludesIt() {
         command(Command.Run.of("a"));
         control.onCommand(new Command.Pause("a"));

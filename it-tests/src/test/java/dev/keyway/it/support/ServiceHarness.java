@@ -2,6 +2,7 @@ package dev.keyway.it.support;
 
 import dev.keyway.cli.MigrationsClient;
 import dev.keyway.coordinator.Coordinator;
+import dev.keyway.coordinator.HealthLimits;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;
@@ -67,7 +68,12 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** A coordinator that knows these migrations (as after a deploy that changed them); dispose it to stop it. */
     public Disposable startCoordinator(MigrationCatalog migrations) {
-        Disposable d = new Coordinator(kafka, store, migrations, Clock.systemUTC(), blocking).run().subscribe();
+        return startCoordinator(migrations, HealthLimits.none());
+    }
+
+    /** A coordinator that also watches the database's health against {@code health}. */
+    public Disposable startCoordinator(MigrationCatalog migrations, HealthLimits health) {
+        Disposable d = new Coordinator(kafka, store, migrations, Clock.systemUTC(), blocking, health).run().subscribe();
         running.add(d);
         coordinators.add(d);
         return d;
@@ -87,6 +93,10 @@ public final class ServiceHarness implements AutoCloseable {
     }
 
     /** The batch deadline of workers started from now on. */
+    public MigrationCatalog catalog() {
+        return catalog;
+    }
+
     public ServiceHarness withBatchDeadline(Duration deadline) {
         this.batchDeadline = deadline;
         return this;

@@ -78,6 +78,11 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public long replicaLagBytes() {
+        return 0;
+    }
+
+    @Override
     public String describe() {
         return "fake";
     }
