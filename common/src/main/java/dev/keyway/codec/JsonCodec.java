@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
+import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
@@ -86,6 +87,9 @@ public final class JsonCodec {
             if (r.requestedBy() != null) {
                 n.put("requestedBy", r.requestedBy());
             }
+            if (r.limits() != null && r.limits().maxRowsPerSecond() != null) {
+                n.put("maxRowsPerSecond", r.limits().maxRowsPerSecond());
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", "cancel").put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -93,7 +97,13 @@ public final class JsonCodec {
         } else if (c instanceof Command.Resume x) {
             n.put("type", "resume").put("fn", x.fn());
         } else if (c instanceof Command.Configure x) {
-            n.put("type", "configure").put("fn", x.fn()).put("batchSize", x.batchSize());
+            n.put("type", "configure").put("fn", x.fn());
+            if (x.batchSize() != null) {
+                n.put("batchSize", x.batchSize());
+            }
+            if (x.maxRowsPerSecond() != null) {
+                n.put("maxRowsPerSecond", x.maxRowsPerSecond());
+            }
         } else {
             n.put("type", "cancelAll");
         }
@@ -132,18 +142,25 @@ public final class JsonCodec {
                     throw new MalformedMessageException("command field 'requestedBy' must be at most "
                             + Command.MAX_REQUESTED_BY + " printable characters, but was " + Excerpt.of(by, 60));
                 }
+                Integer rate = intOrNull(n, "maxRowsPerSecond");
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
-                        intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by);
+                        intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
+                        rate == null ? null : limits(rate));
             }
             case "cancel" -> new Command.Cancel(name(n, "fn"));
             case "pause" -> new Command.Pause(name(n, "fn"));
             case "resume" -> new Command.Resume(name(n, "fn"));
             case "configure" -> {
                 Integer size = intOrNull(n, "batchSize");
-                if (size == null) {
-                    throw new MalformedMessageException("command 'configure' needs 'batchSize' (the limit it changes)");
+                Integer rate = intOrNull(n, "maxRowsPerSecond");
+                if (size == null && rate == null) {
+                    throw new MalformedMessageException("command 'configure' needs 'batchSize' or 'maxRowsPerSecond'"
+                            + " (the limits it changes)");
                 }
-                yield new Command.Configure(name(n, "fn"), size);
+                if (rate != null && rate != 0) {
+                    limits(rate);
+                }
+                yield new Command.Configure(name(n, "fn"), size, rate);
             }
             case "cancelAll" -> new Command.CancelAll();
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
@@ -283,6 +300,14 @@ public final class JsonCodec {
                     + Excerpt.of(v.toString(), 60));
         }
         return v.booleanValue();
+    }
+
+    private static Limits limits(int maxRowsPerSecond) {
+        try {
+            return new Limits(maxRowsPerSecond);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field " + e.getMessage());
+        }
     }
 
     private static String name(JsonNode n, String field) {

@@ -36,40 +36,45 @@ public sealed interface Command
      * @param dryRun run one batch, roll it back and report the before/after of changed documents
      * @param segments overrides how many segments the run is split into; {@code null} keeps the default
      * @param requestedBy who asked (user, service), recorded in the status; may be null
+     * @param limits limits for this run (rows per second); {@code null} keeps a resumed run's, else none
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
-               Integer segments, String requestedBy) implements Command {
+               Integer segments, String requestedBy, Limits limits) implements Command {
         public Run {
             Objects.requireNonNull(fn, "fn must not be null");
             next = next == null ? List.of() : List.copyOf(next);
         }
 
         public static Run of(String fn) {
-            return new Run(fn, List.of(), null, null, false, null, null);
+            return new Run(fn, List.of(), null, null, false, null, null, null);
         }
 
         public Run withNext(List<String> next) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
         }
 
         public Run withStartAt(StartAt startAt) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
         }
 
         public Run withBatchSize(Integer batchSize) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
         }
 
         public Run withDryRun(boolean dryRun) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
         }
 
         public Run withSegments(Integer segments) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
         }
 
         public Run withRequestedBy(String requestedBy) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+        }
+
+        public Run withLimits(Limits limits) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
         }
     }
 
@@ -98,12 +103,13 @@ public sealed interface Command
     }
 
     /**
-     * Change the limits of a running or paused {@code fn}, in force from its next batches: today the batch
-     * size. Batches in flight finish with the size they started with.
+     * Change the limits of a running or paused {@code fn}, in force from its next batches. Batches in flight
+     * finish with the size they started with.
      *
-     * @param batchSize the new batch size, 1 to {@code Migration.MAX_BATCH_SIZE}
+     * @param batchSize the new batch size, 1 to {@code Migration.MAX_BATCH_SIZE}; null keeps it
+     * @param maxRowsPerSecond the new rate limit; 0 removes it; null keeps it
      */
-    record Configure(String fn, int batchSize) implements Command {
+    record Configure(String fn, Integer batchSize, Integer maxRowsPerSecond) implements Command {
         public Configure {
             Objects.requireNonNull(fn, "fn must not be null");
         }

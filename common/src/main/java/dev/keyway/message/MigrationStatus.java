@@ -19,6 +19,7 @@ import java.util.List;
  * @param requestedBy who started the latest run
  * @param throttledBy why the migration paused itself (a database health signal past its limit), until it
  *     resumes on its own; null when it runs, or was paused by an operator
+ * @param limits the limits in force for the run (rows per second), or null for none
  * @param total the number of rows the run walks, counted when it was planned (null when it started
  *     from an explicit cursor); with {@code processed} and {@code latestStart} it gives progress and ETA
  * @param updatedAt when this status was written
@@ -42,6 +43,7 @@ public record MigrationStatus(
         String requestedBy,
         Long total,
         String throttledBy,
+        Limits limits,
         long updatedAt) {
 
     public MigrationStatus {
@@ -52,7 +54,7 @@ public record MigrationStatus(
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
-                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, 0);
+                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, 0);
     }
 
     /**
@@ -120,6 +122,7 @@ public record MigrationStatus(
         private String requestedBy;
         private Long total;
         private String throttledBy;
+        private Limits limits;
         private long updatedAt;
 
         private Change(MigrationStatus s) {
@@ -140,6 +143,7 @@ public record MigrationStatus(
             requestedBy = s.requestedBy;
             total = s.total;
             throttledBy = s.throttledBy;
+            limits = s.limits;
             updatedAt = s.updatedAt;
         }
 
@@ -223,6 +227,11 @@ public record MigrationStatus(
             return this;
         }
 
+        public Change limits(Limits v) {
+            limits = v;
+            return this;
+        }
+
         public Change updatedAt(long v) {
             updatedAt = v;
             return this;
@@ -231,7 +240,7 @@ public record MigrationStatus(
         public MigrationStatus build() {
             return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
                     latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                    requestedBy, total, throttledBy, updatedAt);
+                    requestedBy, total, throttledBy, limits, updatedAt);
         }
     }
 }

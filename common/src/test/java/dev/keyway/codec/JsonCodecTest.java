@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
@@ -69,9 +70,14 @@ class JsonCodecTest {
         assertEquals(new Command.Pause("a"), codec.decodeCommand(codec.encode(new Command.Pause("a"))));
         assertEquals(new Command.Resume("a"), codec.decodeCommand(codec.encode(new Command.Resume("a"))));
         assertEquals(MigrationState.PAUSED, MigrationState.fromJson("paused"));
-        assertEquals(new Command.Configure("a", 250), command("{\"type\":\"configure\",\"fn\":\"a\",\"batchSize\":250}"));
-        assertEquals(new Command.Configure("a", 7), codec.decodeCommand(codec.encode(new Command.Configure("a", 7))));
+        assertEquals(new Command.Configure("a", 250, null), command("{\"type\":\"configure\",\"fn\":\"a\",\"batchSize\":250}"));
+        assertEquals(new Command.Configure("a", 7, null), codec.decodeCommand(codec.encode(new Command.Configure("a", 7, null))));
         assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"configure\",\"fn\":\"a\"}"));
+        assertEquals(new Command.Configure("a", null, 0), command("{\"type\":\"configure\",\"fn\":\"a\",\"maxRowsPerSecond\":0}"));
+        Command.Run limited = Command.Run.of("a").withLimits(new Limits(500));
+        assertEquals(limited, codec.decodeCommand(codec.encode(limited)));
+        assertTrue(assertThrows(MalformedMessageException.class, () -> command(
+                "{\"type\":\"run\",\"fn\":\"a\",\"maxRowsPerSecond\":-1}")).getMessage().contains("maxRowsPerSecond"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.keyway.examples.ExampleSchema;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;
+import dev.keyway.message.Limits;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
@@ -142,13 +143,15 @@ public final class KeywayCli {
         Integer segments;
         @Option(names = "--wait", description = "wait until the series ends and print its status")
         boolean await;
+        @Option(names = "--max-rows-per-second", description = "the most rows per second for this run, across all workers")
+        Integer maxRowsPerSecond;
 
         @Override
         public Integer call() {
             Command.StartAt startAt = fromStart ? Command.StartAt.beginning()
                     : cursor != null ? Command.StartAt.after(cursor) : null;
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
-                    System.getProperty("user.name"));
+                    System.getProperty("user.name"), maxRowsPerSecond == null ? null : new Limits(maxRowsPerSecond));
             try (KafkaGateway kafka = kafka()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();
@@ -287,14 +290,20 @@ public final class KeywayCli {
     static final class Configure implements Callable<Integer> {
         @Parameters(index = "0")
         String fn;
-        @Option(names = "--batch-size", required = true, description = "rows per batch from the next batches")
-        int batchSize;
+        @Option(names = "--batch-size", description = "rows per batch from the next batches")
+        Integer batchSize;
+        @Option(names = "--max-rows-per-second", description = "the most rows per second across all workers; 0 = no limit")
+        Integer maxRowsPerSecond;
 
         @Override
         public Integer call() {
+            if (batchSize == null && maxRowsPerSecond == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "give --batch-size or --max-rows-per-second (the limits to change)");
+            }
             try (KafkaGateway kafka = kafka()) {
-                return report(System.out, new MigrationsClient(kafka).send(new Command.Configure(fn, batchSize),
-                        ANSWER_TIMEOUT));
+                return report(System.out, new MigrationsClient(kafka).send(
+                        new Command.Configure(fn, batchSize, maxRowsPerSecond), ANSWER_TIMEOUT));
             }
         }
     }

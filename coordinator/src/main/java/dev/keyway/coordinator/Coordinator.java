@@ -54,6 +54,7 @@ public final class Coordinator {
     private final MigrationCatalog catalog;
     private final SegmentPlanner planner;
     private final Scheduler scheduler;
+    private final Clock clock;
     /** The plan each migration being planned waits for (migration name to plan id); only this coordinator knows them. */
     private final Map<String, String> plansAsked = new ConcurrentHashMap<>();
     /** Reads the database's health, or null when no limit is set. */
@@ -75,6 +76,7 @@ public final class Coordinator {
         this.store = store;
         this.catalog = catalog;
         this.scheduler = scheduler;
+        this.clock = clock;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
         this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, scheduler) : null;
@@ -118,6 +120,9 @@ public final class Coordinator {
         log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
         plansAsked.clear();
         control.pendingPlans().forEach(this::plan);
+        Effects paced = control.afterTakeover();
+        publishLater(paced.tasks().stream().map(t -> new Effects.Scheduled(t, 0)).toList());
+        publishLater(paced.later());
         if (health != null) {
             health.reset();
         }
@@ -204,7 +209,23 @@ public final class Coordinator {
         // the fence first: once a status or task of this record is out, no batch it stops may apply
         fx.fences().forEach(store::writeFence);
         fx.plans().forEach(this::plan);
+        publishLater(fx.later());
         return outbound(fx);
+    }
+
+    /**
+     * Publishes tasks at their due time, outside any transaction: a rate limit spaces a migration's batches.
+     * A task is idempotent (the fence and the ledger), so one published late, or twice, applies once; if this
+     * coordinator dies first, the next one publishes the open segments' batches again ({@code afterTakeover}).
+     */
+    private void publishLater(List<Effects.Scheduled> tasks) {
+        for (Effects.Scheduled s : tasks) {
+            long wait = Math.max(0, s.dueMillis() - clock.millis());
+            Mono.delay(Duration.ofMillis(wait), scheduler)
+                    .then(kafka.publish(List.of(new Outbound(topics.tasks(), s.task().key(), codec.encode(s.task())))))
+                    .subscribe(null, e -> log.warn("could not publish the paced batch {}: {}; it is published again when"
+                            + " a coordinator takes over", s.task().batch(), e.toString()));
+        }
     }
 
     /** The outcome as the ledger recorded it: a worker's word (or a stranger's) is not taken for it. */

@@ -85,7 +85,7 @@ class PauseIT {
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("slow")));
         harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 200, ServiceHarness.TIMEOUT);
         assertEquals("configured", assertInstanceOf(Event.CommandAccepted.class,
-                harness.send(new Command.Configure("slow", 250))).action());
+                harness.send(new Command.Configure("slow", 250, null))).action());
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("slow") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
         assertEquals(250, done.batchSize());

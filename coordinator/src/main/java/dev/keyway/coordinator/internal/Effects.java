@@ -20,6 +20,11 @@ public final class Effects {
     private final List<Event> events = new ArrayList<>();
     private final Map<String, RunFence> fences = new LinkedHashMap<>();
     private final List<PlanRequest> plans = new ArrayList<>();
+    private final List<Scheduled> later = new ArrayList<>();
+
+    /** A task to publish at {@code dueMillis}, not before: the migration's rate limit spaces its batches. */
+    public record Scheduled(Task.ProcessBatch task, long dueMillis) {
+    }
 
     /** A run whose segments must be planned (count, split points) before its first task. */
     public record PlanRequest(String migration, String runId, Integer segments) {
@@ -43,6 +48,18 @@ public final class Effects {
 
     void plan(PlanRequest p) {
         plans.add(p);
+    }
+
+    void later(Task.ProcessBatch t, long dueMillis) {
+        later.add(new Scheduled(t, dueMillis));
+    }
+
+    /**
+     * Tasks to publish later, outside the Kafka transaction: a task is idempotent (the fence and the ledger), so
+     * publishing it late, or twice, is safe; a coordinator that takes over publishes them again.
+     */
+    public List<Scheduled> later() {
+        return List.copyOf(later);
     }
 
     /** Fences to write to the database before anything of this record is published. */

@@ -4,6 +4,7 @@ import dev.keyway.message.Command;
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
 import dev.keyway.message.FailedBatch;
+import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
@@ -13,7 +14,9 @@ import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.RunFence;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,6 +35,8 @@ public final class MigrationControl {
     private final MigrationCatalog catalog;
     private final Clock clock;
     private final Supplier<String> ids;
+    /** Per rate-limited migration: the earliest time its next batch may be handed out. */
+    private final Map<String, Long> nextSlot = new HashMap<>();
 
     public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids) {
         this.view = view;
@@ -98,15 +103,18 @@ public final class MigrationControl {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
             int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
-            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now);
+            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now)
+                    .change().limits(run.limits() != null ? run.limits() : st.limits()).build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
-            started = st.started(ids.get(), one, batchSize, run.next(), run.requestedBy(), null, now);
+            started = st.started(ids.get(), one, batchSize, run.next(), run.requestedBy(), null, now)
+                    .change().limits(run.limits()).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
-            MigrationStatus planning = st.started(ids.get(), List.of(), batchSize, run.next(), run.requestedBy(), null, now);
+            MigrationStatus planning = st.started(ids.get(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
+                    .change().limits(run.limits()).build();
             fx.plan(new Effects.PlanRequest(run.fn(), planning.runId(), run.segments()));
             fx.fence(fence(planning, false));
             save(planning, fx);
@@ -115,7 +123,7 @@ public final class MigrationControl {
             return;
         }
         fx.fence(fence(started, true));
-        started.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(started, s)));
+        started.segments().stream().filter(s -> !s.done()).forEach(s -> emit(started, s, fx));
         save(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
                 + started.batchSize() + ", from cursor " + started.cursor()));
@@ -153,7 +161,7 @@ public final class MigrationControl {
         MigrationStatus started = st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(),
                 st.latestStart());
         fx.fence(fence(started, true));
-        started.segments().forEach(s -> fx.task(task(started, s)));
+        started.segments().forEach(s -> emit(started, s, fx));
         save(started, fx);
     }
 
@@ -241,7 +249,7 @@ public final class MigrationControl {
             return;
         }
         fx.fence(fence(resumed, true));
-        resumed.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(resumed, s)));
+        resumed.segments().stream().filter(s -> !s.done()).forEach(s -> emit(resumed, s, fx));
         save(resumed, fx);
     }
 
@@ -258,20 +266,27 @@ public final class MigrationControl {
                     + " (state " + st.map(s -> s.state().json()).orElse("unknown") + "); give the limits with run instead"));
             return;
         }
-        if (c.batchSize() < 1 || c.batchSize() > Migration.MAX_BATCH_SIZE) {
+        if (c.batchSize() != null && (c.batchSize() < 1 || c.batchSize() > Migration.MAX_BATCH_SIZE)) {
             fx.event(new Event.CommandRejected(c.fn(), "configure", "batchSize must be between 1 and "
                     + Migration.MAX_BATCH_SIZE + ", but was " + c.batchSize()));
             return;
         }
-        MigrationStatus configured = st.get().change().batchSize(c.batchSize()).build();
+        Limits limits = st.get().limits();
+        if (c.maxRowsPerSecond() != null) {
+            limits = c.maxRowsPerSecond() == 0 ? null : new Limits(c.maxRowsPerSecond());
+        }
+        MigrationStatus configured = st.get().change()
+                .batchSize(c.batchSize() != null ? c.batchSize() : st.get().batchSize()).limits(limits).build();
         boolean running = configured.state() == MigrationState.IN_PROGRESS;
+        nextSlot.remove(c.fn());
         fx.fence(fence(configured, running));
         if (running) {
-            configured.segments().stream().filter(s -> !s.done()).forEach(s -> fx.task(task(configured, s)));
+            configured.segments().stream().filter(s -> !s.done()).forEach(s -> emit(configured, s, fx));
         }
         save(configured, fx);
-        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + c.batchSize()
-                + " from the next batches"));
+        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + configured.batchSize()
+                + ", " + (limits == null ? "no rate limit" : "at most " + limits.maxRowsPerSecond() + " rows/s")
+                + ", from the next batches"));
     }
 
     /**
@@ -351,7 +366,7 @@ public final class MigrationControl {
         MigrationStatus updated = st.withSegments(segs);
         if (updated.state() == MigrationState.IN_PROGRESS) {
             // the lock timeout it waited is its backoff: the application keeps the row meanwhile
-            fx.task(task(updated, delayed));
+            emit(updated, delayed, fx);
         }
         save(updated, fx);
     }
@@ -382,7 +397,7 @@ public final class MigrationControl {
             st = st.withState(MigrationState.IN_PROGRESS, null, null).withFailedBatch(null);
             for (SegmentStatus other : st.segments()) {
                 if (!other.done() && other.index() != e.segment()) {
-                    fx.task(task(st, other));
+                    emit(st, other, fx);
                 }
             }
         }
@@ -394,7 +409,7 @@ public final class MigrationControl {
                 return;
             }
             if (!advanced.done()) {
-                fx.task(task(st, advanced));
+                emit(st, advanced, fx);
             }
         }
         save(st, fx);
@@ -428,6 +443,42 @@ public final class MigrationControl {
 
     private static Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
         return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false);
+    }
+
+    /**
+     * Hands out a segment's next batch: at once, or, under a rate limit, at the migration's next free slot
+     * (the slots are batch size / rate apart, so the whole migration stays under its rows per second).
+     */
+    private void emit(MigrationStatus st, SegmentStatus s, Effects fx) {
+        Task.ProcessBatch t = task(st, s);
+        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
+        if (rate == null) {
+            fx.task(t);
+            return;
+        }
+        long now = clock.millis();
+        long slot = Math.max(now, nextSlot.getOrDefault(st.name(), now));
+        nextSlot.put(st.name(), slot + Math.max(1, st.batchSize() * 1000L / rate));
+        if (slot <= now) {
+            fx.task(t);
+        } else {
+            fx.later(t, slot);
+        }
+    }
+
+    /**
+     * After a coordinator takes over: the next batch of every open segment of each rate-limited run again,
+     * since the batches it had scheduled for later died with it. Duplicates are harmless: the fence and the
+     * ledger apply each batch once.
+     */
+    public Effects afterTakeover() {
+        Effects fx = new Effects();
+        nextSlot.clear();
+        view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS && st.limits() != null
+                        && st.limits().maxRowsPerSecond() != null)
+                .sorted(java.util.Comparator.comparing(MigrationStatus::name))
+                .forEach(st -> st.segments().stream().filter(s -> !s.done()).forEach(s -> emit(st, s, fx)));
+        return fx;
     }
 
     /** The fence of a run as its status stands. */

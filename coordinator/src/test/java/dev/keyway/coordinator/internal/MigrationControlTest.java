@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
@@ -50,6 +51,7 @@ class MigrationControlTest {
         from.tasks().forEach(into::task);
         from.events().forEach(into::event);
         from.fences().forEach(into::fence);
+        from.later().forEach(l -> into.later(l.task(), l.dueMillis()));
     }
 
     private Task.ProcessBatch onlyTask(Effects fx) {
@@ -269,7 +271,7 @@ class MigrationControlTest {
     @Test
     void configureChangesTheBatchSizeFromTheNextBatchesOfEverySegment() {
         Effects started = command(Command.Run.of("a").withSegments(2));
-        Effects fx = control.onCommand(new Command.Configure("a", 33));
+        Effects fx = control.onCommand(new Command.Configure("a", 33, null));
         assertEquals(33, fx.fences().get(0).batchSize());
         assertTrue(fx.fences().get(0).open());
         assertEquals(List.of(33, 33), fx.tasks().stream().map(Task.ProcessBatch::batchSize).toList());
@@ -278,11 +280,11 @@ class MigrationControlTest {
         assertEquals(33, onlyTask(complete(started.tasks().get(0), "[10]", 10, false)).batchSize());
 
         control.onCommand(new Command.Pause("a"));
-        Effects whilePaused = control.onCommand(new Command.Configure("a", 44));
+        Effects whilePaused = control.onCommand(new Command.Configure("a", 44, null));
         assertTrue(whilePaused.tasks().isEmpty(), "a paused migration stays paused");
         assertFalse(whilePaused.fences().get(0).open());
-        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Configure("a", 0)).events().get(0));
-        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Configure("b", 5)).events().get(0));
+        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Configure("a", 0, null)).events().get(0));
+        assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Configure("b", 5, null)).events().get(0));
     }
 
     @Test
@@ -310,6 +312,32 @@ class MigrationControlTest {
         control.onCommand(new Command.Pause("a"));
         control.onEvent(new Event.HealthChanged("*", "w", true, "ok"));
         assertEquals(MigrationState.PAUSED, status("a").state());
+    }
+
+    @Test
+    void aRateLimitSpacesTheBatchesOfTheWholeMigration() {
+        Effects fx = command(Command.Run.of("a").withSegments(2).withLimits(new Limits(100)));
+        assertEquals(1, fx.tasks().size(), "the first batch at once");
+        assertEquals(1, fx.later().size(), "the second one slot later");
+        assertEquals(1000 + 100, fx.later().get(0).dueMillis(), "10 rows at 100 rows/s: 100 ms apart");
+        assertEquals(100, status("a").limits().maxRowsPerSecond());
+
+        Effects next = complete(fx.tasks().get(0), "[10]", 10, false);
+        assertEquals(1000 + 200, next.later().get(0).dueMillis());
+
+        Effects unlimited = control.onCommand(new Command.Configure("a", null, 0));
+        assertNull(status("a").limits());
+        assertEquals(2, unlimited.tasks().size(), "without a limit every open segment goes on at once");
+        assertTrue(unlimited.later().isEmpty());
+    }
+
+    @Test
+    void aCoordinatorThatTakesOverHandsOutTheNextBatchesOfRateLimitedRunsAgain() {
+        command(Command.Run.of("a").withSegments(2).withLimits(new Limits(100)));
+        command(Command.Run.of("b"));
+        Effects again = control.afterTakeover();
+        assertEquals(2, again.tasks().size() + again.later().size(), "a's two segments, not b's");
+        assertTrue(again.tasks().stream().allMatch(t -> t.migration().equals("a")));
     }
 
     @Test
