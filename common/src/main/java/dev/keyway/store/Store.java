@@ -63,6 +63,9 @@ public interface Store extends AutoCloseable {
      */
     long replicaLagBytes();
 
+    /** The number an operator's query returns (first column of its first row; 0 when it returns no row). */
+    long readNumber(String sql);
+
     /** The connection pool's URL without credentials, for messages. */
     String describe();
 

@@ -17,7 +17,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Runs a coordinator until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
  * {@code TOPIC_PREFIX}, {@code TASK_PARTITIONS}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, the database
- * timeouts of {@code DbTimeouts}, and {@code MAX_REPLICA_LAG_BYTES} ({@link HealthLimits}).
+ * timeouts of {@code DbTimeouts}, and the health limits {@code MAX_REPLICA_LAG_BYTES}, {@code THROTTLE_QUERY} and
+ * {@code THROTTLE_QUERY_MAX} ({@link HealthLimits}).
  */
 public final class CoordinatorMain {
 

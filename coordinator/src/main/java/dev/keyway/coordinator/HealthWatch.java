@@ -14,9 +14,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Reads the database's health signals (today: the standbys' replication lag) once a period, one query
- * for the whole cluster, and tells the coordinator through the events topic: {@code healthy: false} every
- * period while a signal is past its limit, {@code healthy: true} once when it is back under half of it.
+ * Reads the database's health signals ({@link HealthSignal}) once a period, one small query each for the
+ * whole cluster, and tells the coordinator through the events topic: {@code healthy: false} every period
+ * while a signal is past its limit, {@code healthy: true} once when every signal is back under half of its.
  * The coordinator takes only the events of its own watch ({@link #id()}).
  */
 final class HealthWatch {
@@ -53,7 +53,7 @@ final class HealthWatch {
     Mono<Void> run() {
         return Flux.interval(limits.period(), scheduler)
                 .onBackpressureDrop() // a slow reading skips ticks rather than piling them up
-                .concatMap(tick -> Mono.fromCallable(store::replicaLagBytes).subscribeOn(scheduler)
+                .concatMap(tick -> Mono.fromCallable(this::read).subscribeOn(scheduler)
                         .flatMap(this::tell)
                         .onErrorResume(e -> {
                             log.warn("cannot read the database's health: {}", e.getMessage());
@@ -62,13 +62,34 @@ final class HealthWatch {
                 .then();
     }
 
-    private Mono<Void> tell(long lag) {
-        long max = limits.maxReplicaLagBytes();
+    /** One reading of every signal, in order. */
+    private long[] read() {
+        List<HealthSignal> signals = limits.signals();
+        long[] values = new long[signals.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = signals.get(i).read(store);
+        }
+        return values;
+    }
+
+    private Mono<Void> tell(long[] values) {
+        List<HealthSignal> signals = limits.signals();
+        String over = null;
+        boolean allUnderHalf = true;
+        StringBuilder readings = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            HealthSignal s = signals.get(i);
+            if (over == null && values[i] > s.limit()) {
+                over = "throttled: " + s.name() + " " + values[i] + " > " + s.limit();
+            }
+            allUnderHalf &= values[i] <= s.limit() / 2;
+            readings.append(i == 0 ? "" : ", ").append(s.name()).append(' ').append(values[i]);
+        }
         Event.HealthChanged change;
-        if (lag > max) {
-            change = new Event.HealthChanged("*", id, false, "throttled: replica lag " + lag + " bytes > " + max + " bytes");
-        } else if (lag <= max / 2 && !Boolean.TRUE.equals(told)) {
-            change = new Event.HealthChanged("*", id, true, "replica lag " + lag + " bytes, under " + max / 2 + " bytes");
+        if (over != null) {
+            change = new Event.HealthChanged("*", id, false, over);
+        } else if (allUnderHalf && !Boolean.TRUE.equals(told)) {
+            change = new Event.HealthChanged("*", id, true, readings + ": under half of each limit");
         } else {
             return Mono.empty();
         }

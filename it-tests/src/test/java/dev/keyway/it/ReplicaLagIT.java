@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.coordinator.HealthLimits;
+import dev.keyway.coordinator.HealthSignal;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.TestMigrations;
@@ -57,7 +58,7 @@ class ReplicaLagIT {
     void aMigrationPausesItselfWhileAStandbyLagsAndResumesOnItsOwnWhenItCatchesUp() throws Exception {
         ServiceHarness harness = items.services(0, COUNT);
         harness.stopCoordinators();
-        harness.startCoordinator(harness.catalog(), HealthLimits.none().withMaxReplicaLagBytes(MAX_LAG));
+        harness.startCoordinator(harness.catalog(), HealthLimits.none().with(HealthSignal.replicaLag(MAX_LAG)));
         harness.startWorker();
         replay(false);
 

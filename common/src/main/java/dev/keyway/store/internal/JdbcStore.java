@@ -316,6 +316,17 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public long readNumber(String query) {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            long v = rs.next() ? rs.getLong(1) : 0;
+            c.commit();
+            return v;
+        } catch (SQLException e) {
+            throw Sql.failure("the throttle query failed", e);
+        }
+    }
+
+    @Override
     public String describe() {
         return url;
     }

@@ -57,6 +57,11 @@ class FakeStore implements Store {
     }
 
     @Override
+    public long readNumber(String sql) {
+        return 0;
+    }
+
+    @Override
     public String describe() {
         return "fake";
     }

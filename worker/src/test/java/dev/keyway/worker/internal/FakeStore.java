@@ -83,6 +83,11 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public long readNumber(String sql) {
+        return 0;
+    }
+
+    @Override
     public String describe() {
         return "fake";
     }

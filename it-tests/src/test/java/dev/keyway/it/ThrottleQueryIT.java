@@ -1,0 +1,63 @@
+package dev.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyway.coordinator.HealthLimits;
+import dev.keyway.coordinator.HealthSignal;
+import dev.keyway.it.support.ItemsDatabase;
+import dev.keyway.it.support.ServiceHarness;
+import dev.keyway.it.support.TestMigrations;
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.Migration;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The operator's own throttle query (like gh-ost's): while it returns more than its limit, running
+ * migrations pause themselves with the reason in the status; back under half, they resume on their own,
+ * and every row is applied once.
+ */
+class ThrottleQueryIT {
+
+    private static final int ROWS = 3_000;
+    /** counter := counter + 1, 5 ms a row: a run lasts long enough to be throttled in the middle. */
+    private static final Migration SLOW = Migration.define("throttled", "items", (ctx, doc) -> {
+        Thread.sleep(5);
+        return TestMigrations.PLUS_ONE.migrateOne(ctx, doc);
+    }).withBatchSize(100).withSegments(2);
+
+    @RegisterExtension
+    final ItemsDatabase items = new ItemsDatabase(ROWS);
+
+    @Test
+    void aMigrationPausesWhileTheThrottleQueryIsOverItsLimitAndResumesWhenItIsBackUnderHalf() throws Exception {
+        items.sql().exec("CREATE TABLE \"throttle\" (\"v\" INT NOT NULL)", "INSERT INTO \"throttle\" VALUES (0)");
+        ServiceHarness harness = items.services(0, SLOW);
+        harness.stopCoordinators();
+        harness.startCoordinator(harness.catalog(), HealthLimits.none()
+                .with(HealthSignal.query("SELECT \"v\" FROM \"throttle\"", 5)).withPeriod(Duration.ofMillis(200)));
+        harness.startWorker();
+        harness.startWorker();
+
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("throttled")));
+        harness.client().awaitStatus(s -> s.name().equals("throttled") && s.processed() >= 200, ServiceHarness.TIMEOUT);
+        items.sql().exec("UPDATE \"throttle\" SET \"v\" = 10");
+        MigrationStatus paused = harness.client().awaitStatus(s -> s.name().equals("throttled")
+                && s.state() == MigrationState.PAUSED, ServiceHarness.TIMEOUT);
+        assertEquals("throttled: throttle query 10 > 5", paused.throttledBy());
+        assertTrue(paused.processed() < ROWS);
+
+        items.sql().exec("UPDATE \"throttle\" SET \"v\" = 2");
+        MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("throttled") && s.updatedAt() >= since
+                && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
+        assertEquals(ROWS, done.processed());
+        assertEquals(0, items.sql().itemsNotAt(1));
+    }
+}
