@@ -88,6 +88,8 @@ public final class Coordinator {
             kafka.ensureTopics();
             store.ensureBookkeeping();
         }).subscribeOn(scheduler)
+                .retryWhen(Retry.backoff(5, Duration.ofMillis(200)).doBeforeRetry(s -> log.warn(
+                        "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
                 .then(Mono.when(kafka.processor(kafka.settings().topicPrefix() + "coordinator",
                         List.of(topics.commands(), topics.events()), 500).run(this::handle, this::rebuild),
                         health == null ? Mono.empty() : health.run()));

@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -184,6 +185,27 @@ class StoreTransactionsIT {
                 assertTrue(StoreException.isRetriable(e.getCause()));
                 app.rollback();
             }
+        }
+    }
+
+    @Test
+    void aProcessThatLosesTheRaceToCreateTheBookkeepingTablesCarriesOn() throws Exception {
+        try (TestDatabase db = TestDatabase.postgres(); Store store = Store.open(Sql.options(db));
+             Connection other = new Sql(Sql.options(db)).connect(); Statement st = other.createStatement()) {
+            Sql sql = new Sql(Sql.options(db));
+            other.setAutoCommit(false);
+            // another process is creating the ledger and has not committed yet
+            st.execute("CREATE TABLE IF NOT EXISTS keyway_ledger (migration VARCHAR(200))");
+            CompletableFuture<Void> mine = CompletableFuture.runAsync(store::ensureBookkeeping);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    + " AND datname = current_database()") == 0) {
+                assertTrue(System.nanoTime() < deadline, "ensureBookkeeping never waited for the other creation");
+                Thread.onSpinWait();
+            }
+            other.commit();
+            mine.get(20, TimeUnit.SECONDS); // the loser sees a duplicate (42710 or 23505), and the table is there
+            assertEquals(1, sql.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'keyway_fence'"));
         }
     }
 }

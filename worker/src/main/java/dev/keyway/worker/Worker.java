@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
 
 /**
  * A stateless worker: consumes batch tasks in the workers' consumer group, runs each batch in one
@@ -66,7 +67,10 @@ public final class Worker {
         return Mono.fromRunnable(() -> {
             kafka.ensureTopics();
             store.ensureBookkeeping();
-        }).subscribeOn(blocking).then(kafka.processor(kafka.settings().topicPrefix() + "workers",
+        }).subscribeOn(blocking)
+                .retryWhen(Retry.backoff(5, Duration.ofMillis(200)).doBeforeRetry(s -> log.warn(
+                        "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
+                .then(kafka.processor(kafka.settings().topicPrefix() + "workers",
                 List.of(topics.tasks()), TASKS_PER_POLL, CONCURRENT_BATCHES).run(this::handle, () -> { }));
     }
 

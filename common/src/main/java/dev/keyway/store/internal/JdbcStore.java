@@ -99,8 +99,9 @@ public final class JdbcStore implements Store {
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
-                // PostgreSQL: two processes starting together race on IF NOT EXISTS; the loser sees a duplicate
-                if (!Sql.isUniqueViolation(e) && !"42P07".equals(e.getSQLState())) {
+                // PostgreSQL: processes starting together race on IF NOT EXISTS; the loser sees the table, its row
+                // type or its catalog row as a duplicate (42P07, 42710, 23505), and the table is there all the same
+                if (!Sql.isUniqueViolation(e) && !"42P07".equals(e.getSQLState()) && !"42710".equals(e.getSQLState())) {
                     throw e;
                 }
             }
