@@ -1,6 +1,7 @@
 package dev.keyway.store;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How to reach the user's database. PostgreSQL ({@code jdbc:postgresql:..}) is the production
@@ -13,12 +14,19 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
 
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/keyway;AUTO_SERVER=TRUE";
+    /** {@code //user:password@host}: neither driver takes credentials there (PostgreSQL reads them as the host name). */
+    private static final Pattern USER_INFO = Pattern.compile("//[^/?;]*@");
 
     public StoreOptions {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl must not be null");
         if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
             throw new IllegalArgumentException("jdbcUrl must be a PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..) URL, but was "
                     + redact(jdbcUrl));
+        }
+        if (USER_INFO.matcher(jdbcUrl).find()) {
+            throw new IllegalArgumentException("jdbcUrl must not carry a user or password before the host (//user:password@host):"
+                    + " the JDBC drivers would take them for the host name and print them in their errors; set JDBC_USER and"
+                    + " JDBC_PASSWORD instead, but was " + redact(jdbcUrl));
         }
         if (poolSize < 1 || poolSize > 64) {
             throw new IllegalArgumentException("poolSize must be between 1 and 64, but was " + poolSize);
@@ -67,7 +75,7 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
         if (jdbcUrl == null) {
             return null;
         }
-        return jdbcUrl.replaceAll("(//[^/@:?;]*:)[^/@?;]*@", "$1***@")
+        return jdbcUrl.replaceAll("(//[^/@:?;]*:)[^/?;]*@", "$1***@")
                 .replaceAll("(?i)((?:^|[?&;:])(?:ssl)?(?:password|pwd)=)[^&;]*", "$1***");
     }
 

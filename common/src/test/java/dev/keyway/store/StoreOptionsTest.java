@@ -21,17 +21,30 @@ class StoreOptionsTest {
         assertEquals("jdbc:h2:file:./data/keyway;AUTO_SERVER=TRUE;PASSWORD=***",
                 StoreOptions.redact("jdbc:h2:file:./data/keyway;AUTO_SERVER=TRUE;PASSWORD=s3cr3t"));
         assertEquals("jdbc:postgresql://localhost:5432/shop", StoreOptions.redact("jdbc:postgresql://localhost:5432/shop"));
+        assertEquals("jdbc:postgresql://app:***@db/shop", StoreOptions.redact("jdbc:postgresql://app:p@ss:w0rd@db/shop"),
+                "a password may hold @ and :");
+        assertEquals("jdbc:postgresql://db1:5432,db2:5433/shop?PassWord=***;x",
+                StoreOptions.redact("jdbc:postgresql://db1:5432,db2:5433/shop?PassWord=s3cr3t;x"));
+        assertEquals("jdbc:h2:tcp://localhost/./db;USER=sa;pwd=***", StoreOptions.redact("jdbc:h2:tcp://localhost/./db;USER=sa;pwd=s3cr3t"));
     }
 
     @Test
     void neverPrintsThePasswordOrTheUrlsSecrets() {
-        StoreOptions o = StoreOptions.of("jdbc:postgresql://app:s3cr3t@db/shop?password=other", "app", "pw");
-        assertFalse(o.toString().contains("s3cr3t"), o.toString());
+        StoreOptions o = StoreOptions.of("jdbc:postgresql://db/shop?password=other", "app", "pw");
         assertFalse(o.toString().contains("other"), o.toString());
         assertFalse(o.toString().contains("pw"), o.toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> StoreOptions.of("jdbc:mysql://app:s3cr3t@db/shop", "app", "pw"));
         assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+    }
+
+    @Test
+    void refusesCredentialsBeforeTheHostWhichTheDriversWouldPrintAsAHostName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StoreOptions.of("jdbc:postgresql://app:s3cr3t@db/shop", "app", "pw"));
+        assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+        assertTrue(e.getMessage().contains("jdbc:postgresql://app:***@db/shop") && e.getMessage().contains("JDBC_PASSWORD"),
+                e.getMessage());
     }
 
     @Test

@@ -33,7 +33,8 @@ public final class KeywayCli {
     public static void main(String[] args) {
         int code = new CommandLine(new KeywayCli())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("error: " + e.getMessage());
+                    // a driver's message may quote JDBC_URL (e.g. "No suitable driver found for jdbc:..?password=..")
+                    cmd.getErr().println("error: " + StoreOptions.redact(e.getMessage()));
                     return 2;
                 })
                 .execute(args);
