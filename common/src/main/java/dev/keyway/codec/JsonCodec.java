@@ -62,7 +62,9 @@ public final class JsonCodec {
         });
         this.mapper = new ObjectMapper()
                 .registerModule(states)
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                // documents in dry-run reports: a NUMERIC value keeps every digit, as it does in cursors
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     // ---- commands: parsed by hand, they come from other services and people

@@ -13,6 +13,9 @@ import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -100,5 +103,17 @@ class JsonCodecTest {
         assertTrue(json.contains("\"state\":\"inProgress\""), json);
         assertTrue(json.contains("\"isDone\":false"), json);
         assertEquals(MigrationState.IN_PROGRESS, back.state());
+    }
+
+    @Test
+    void aDryRunReportKeepsEveryDigitOfANumericValue() {
+        BigDecimal key = new BigDecimal("12345678901234567890.0000000001");
+        ObjectNode before = JsonNodeFactory.instance.objectNode().put("id", key).put("counter", 0);
+        ObjectNode after = before.deepCopy().put("counter", 1);
+        Event dry = new Event.BatchCompleted("a", "dry-1", 0, null, "[12345678901234567890.0000000001]", 1, true, false,
+                true, List.of(new Event.DocumentChange(key.toPlainString(), before, after)), 3, "w1");
+        Event.BatchCompleted back = (Event.BatchCompleted) codec.decodeEvent(codec.encode(dry));
+        BigDecimal read = back.changes().get(0).before().get("id").decimalValue();
+        assertEquals(0, key.compareTo(read), "read back as " + read);
     }
 }
