@@ -1,5 +1,7 @@
 package dev.keyway.migration;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -13,12 +15,13 @@ import java.util.UUID;
  * The column is the primary key or an indexed column; rows are visited in order of
  * ({@code column}, primary key), so the walk is a keyset scan over that index.
  *
- * <p>A bound is one of {@link #BOUND_TYPES}: {@code String}, {@code Boolean}, any {@code Number}
- * ({@code Integer}, {@code Long}, {@code BigInteger}, {@code BigDecimal}, {@code Double}, ..), {@code UUID},
- * {@code LocalDate}, {@code LocalDateTime}, {@code OffsetDateTime} or {@code Instant}; it is compared
- * with the column by the database, exactly (a {@code BigDecimal} keeps all its digits). Any other type
- * is refused here, when the migration is defined, so a service does not start with a range it would
- * bind wrongly.
+ * <p>A bound is one of {@link #BOUND_TYPES}: {@code String}, {@code Boolean}, the JDK's numbers
+ * ({@code Byte}, {@code Short}, {@code Integer}, {@code Long}, {@code BigInteger}, {@code BigDecimal},
+ * {@code Float}, {@code Double}), {@code UUID}, {@code LocalDate}, {@code LocalDateTime},
+ * {@code OffsetDateTime} or {@code Instant}; it is compared with the column by the database, exactly (a
+ * {@code BigDecimal} keeps all its digits). Any other type, a {@code Number} of another kind included
+ * (it could only be bound through {@code longValue()} or {@code doubleValue()}, losing digits), is refused
+ * here, when the migration is defined, so a service does not start with a range it would bind wrongly.
  *
  * @param column the indexed column the range is over
  * @param from lowest value, inclusive; {@code null} for unbounded
@@ -27,7 +30,8 @@ import java.util.UUID;
 public record CustomRange(String column, Object from, Object to) {
 
     /** The types a bound may have. */
-    public static final List<Class<?>> BOUND_TYPES = List.of(String.class, Boolean.class, Number.class, UUID.class,
+    public static final List<Class<?>> BOUND_TYPES = List.of(String.class, Boolean.class, Byte.class, Short.class,
+            Integer.class, Long.class, BigInteger.class, BigDecimal.class, Float.class, Double.class, UUID.class,
             LocalDate.class, LocalDateTime.class, OffsetDateTime.class, Instant.class);
 
     public CustomRange {
