@@ -41,6 +41,9 @@ class StoreIT {
     @TempDir
     static Path h2Dir;
 
+    /** More pages than any walk of these tests takes. */
+    private static final int MAX_PAGES = 1_000;
+
     static Stream<String> databases() {
         return Stream.of("postgres", "h2");
     }
@@ -52,7 +55,9 @@ class StoreIT {
     private static List<String> walk(Store store, TableWalk walk, String key, int pageSize) {
         List<String> seen = new ArrayList<>();
         String cursor = null;
-        while (true) {
+        for (int pages = 0; ; pages++) {
+            // a cursor that does not move on (a key read back inexactly) would walk the same page forever
+            assertTrue(pages < MAX_PAGES, "the walk never ends; it is stuck at cursor " + cursor + " after " + seen);
             try (BatchTransaction tx = store.begin(walk)) {
                 Page page = tx.readPage(cursor, null, pageSize);
                 page.documents().forEach(d -> seen.add(d.get(key).asText()));
@@ -272,6 +277,29 @@ class StoreIT {
             }
             assertEquals(10, sql.count("SELECT COUNT(*) FROM \"items\""));
             assertEquals(2, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" IS NULL"), "row 1 patched, row 99 replaced");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aPatchThatChangesThePrimaryKeyIsRefusedNamingTheTableTheDocumentAndTheColumn(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.items(3);
+            JsonNodeFactory f = JsonNodeFactory.instance;
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                Map<JsonNode, ObjectNode> patches = new java.util.LinkedHashMap<>();
+                patches.put(LongNode.valueOf(1), f.objectNode().put("counter", 1));
+                patches.put(LongNode.valueOf(2), f.objectNode().put("id", 2).put("counter", 1));
+                patches.put(LongNode.valueOf(3), f.objectNode().put("id", 300).put("counter", 1));
+                StoreException e = assertThrows(StoreException.class, () -> tx.patchAll(patches));
+                assertFalse(StoreException.isRetriable(e), "running the batch again would change the key again");
+                assertTrue(e.getMessage().contains("must not change the primary key") && e.getMessage().contains("items")
+                        && e.getMessage().contains("id=3") && e.getMessage().contains("id=300"), e.getMessage());
+                tx.commit();
+            }
+            assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 0 OR \"id\" > 3"),
+                    "no row of the batch was written, the unchanged key of row 2 included");
         }
     }
 
