@@ -172,6 +172,32 @@ class StoreIT {
                 refused.getMessage());
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theOtherBoundTypesItTakesSelectExactlyTheirRowsToo(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.exec("CREATE TABLE \"more\" (\"id\" BIGINT PRIMARY KEY, \"local\" TIMESTAMP, \"at\" TIMESTAMP WITH TIME ZONE,"
+                    + " \"huge\" NUMERIC(40,0), \"ratio\" DOUBLE PRECISION, \"small\" SMALLINT)");
+            for (int i = 1; i <= 20; i++) {
+                sql.exec("INSERT INTO \"more\" VALUES (" + i + ", TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '" + i + "' MINUTE,"
+                        + " TIMESTAMP WITH TIME ZONE '2024-01-01 00:00:00+00' + INTERVAL '" + i + "' HOUR,"
+                        + " 1000000000000000000000000000000" + String.format("%02d", i) + ", " + (i / 4.0) + ", " + i + ")");
+            }
+            assertEquals(List.of("4", "5"), walk(store, new TableWalk("more", CustomRange.between("local",
+                    java.time.LocalDateTime.of(2024, 1, 1, 0, 4), java.time.LocalDateTime.of(2024, 1, 1, 0, 5))), "id", 1));
+            assertEquals(List.of("3", "4"), walk(store, new TableWalk("more", CustomRange.between("at",
+                    java.time.OffsetDateTime.parse("2024-01-01T05:00+02:00"), java.time.OffsetDateTime.parse("2024-01-01T06:00+02:00"))),
+                    "id", 1));
+            assertEquals(List.of("19", "20"), walk(store, new TableWalk("more", CustomRange.between("huge",
+                    new java.math.BigInteger("100000000000000000000000000000019"), null)), "id", 1));
+            assertEquals(List.of("3", "4", "5"), walk(store, new TableWalk("more", CustomRange.between("ratio", 0.75, 1.25f)),
+                    "id", 2));
+            assertEquals(List.of("7", "8"), walk(store, new TableWalk("more", CustomRange.between("small", (short) 7, (byte) 8)),
+                    "id", 1));
+        }
+    }
+
     @Test
     void aRowTheApplicationMovesWhileTheBatchWaitsForItIsNotJumpedOver() throws Exception {
         try (TestDatabase db = TestDatabase.postgres(); Store store = Store.open(Sql.options(db))) {
