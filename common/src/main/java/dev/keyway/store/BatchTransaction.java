@@ -36,12 +36,10 @@ public interface BatchTransaction extends AutoCloseable {
      * {@code end} (inclusive, null = no end) in key order, then reads and locks ({@code FOR UPDATE}) the rows
      * that are between {@code cursor} and the last selected key once their locks are granted. A row the
      * application moved meanwhile is in the page if it is still in that span, and else left to the part
-     * of the walk it moved to.
+     * of the walk it moved to. The next batch starts at {@link Page#nextCursor()}: a cursor taken from the
+     * documents' current values (or from what {@code migrateOne} made of them) could jump over rows.
      */
     Page readPage(String cursor, String end, int limit);
-
-    /** The cursor of a document read by {@link #readPage}, from its current values. */
-    String cursorOf(ObjectNode doc);
 
     /** Reads documents of the walk's table by id (for a dry run's "after"); missing ids are absent. */
     Map<String, ObjectNode> readByIds(List<JsonNode> ids);

@@ -116,11 +116,6 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
-    public String cursorOf(ObjectNode doc) {
-        return order.cursorOf(doc);
-    }
-
-    @Override
     public Map<String, ObjectNode> readByIds(List<JsonNode> ids) {
         if (ids.isEmpty()) {
             return Map.of();

@@ -139,8 +139,7 @@ final class FakeStore implements Store {
             return new Page(page, page.isEmpty() ? cursor : cursorOf(page.get(page.size() - 1)), page.size() < limit);
         }
 
-        @Override
-        public String cursorOf(ObjectNode doc) {
+        private static String cursorOf(ObjectNode doc) {
             return "[" + doc.get("id").asLong() + "]";
         }
 
