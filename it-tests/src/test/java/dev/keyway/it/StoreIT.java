@@ -198,6 +198,34 @@ class StoreIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aPatchThatMovesARowAheadWithinTheRangeBringsItBackInALaterBatch(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.exec("CREATE TABLE \"ranked\" (\"id\" BIGINT PRIMARY KEY, \"grp\" INT NOT NULL)");
+            for (int i = 1; i <= 6; i++) {
+                sql.exec("INSERT INTO \"ranked\" VALUES (" + i + ", " + i + ")");
+            }
+            TableWalk range = new TableWalk("ranked", CustomRange.between("grp", 1, 100));
+            String cursor;
+            try (BatchTransaction tx = store.begin(range)) {
+                Page first = tx.readPage(null, null, 2);
+                // row 1 moves ahead inside the range, row 2 out of it
+                tx.patchAll(Map.of(LongNode.valueOf(1), JsonNodeFactory.instance.objectNode().put("grp", 50),
+                        LongNode.valueOf(2), JsonNodeFactory.instance.objectNode().put("grp", 500)));
+                tx.commit();
+                assertEquals("[2,2]", first.nextCursor(), "the cursor is the page as selected, not as patched");
+                cursor = first.nextCursor();
+            }
+            List<String> rest = new ArrayList<>();
+            try (BatchTransaction tx = store.begin(range)) {
+                tx.readPage(cursor, null, 100).documents().forEach(d -> rest.add(d.get("id").asText()));
+            }
+            assertEquals(List.of("3", "4", "5", "6", "1"), rest);
+        }
+    }
+
     @Test
     void aRowTheApplicationMovesWhileTheBatchWaitsForItIsNotJumpedOver() throws Exception {
         try (TestDatabase db = TestDatabase.postgres(); Store store = Store.open(Sql.options(db))) {
