@@ -64,8 +64,8 @@ public final class JdbcStore implements Store {
         try {
             return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.redactedUrl());
         } catch (HikariPool.PoolInitializationException e) {
-            throw new RetriableStoreException("cannot reach the database at " + options.redactedUrl() + " (" + rootMessage(e)
-                    + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
+            throw new RetriableStoreException("cannot reach the database at " + options.redactedUrl() + " ("
+                    + StoreOptions.redact(rootMessage(e)) + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
         } catch (RuntimeException e) {
             // the driver refused the URL (HikariCP quotes it, masking only query-parameter passwords)
             throw new StoreException("cannot open a connection pool for " + options.redactedUrl() + " ("
