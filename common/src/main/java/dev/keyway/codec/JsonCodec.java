@@ -184,7 +184,15 @@ public final class JsonCodec {
         return typed(type, e);
     }
 
+    /**
+     * Parses an event; one over {@link Event#MAX_BYTES} is malformed, unread: it could only be a stranger's, and
+     * its text would go into a status that no longer fits in one Kafka record.
+     */
     public Event decodeEvent(byte[] json) {
+        if (json != null && json.length > Event.MAX_BYTES) {
+            throw new MalformedMessageException("event of " + json.length + " bytes is larger than the limit of "
+                    + Event.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
+        }
         JsonNode n = tree(json, "event");
         String type = text(n, "type", true);
         Class<? extends Event> cls = EVENTS.get(type);

@@ -10,6 +10,13 @@ import java.util.List;
 public sealed interface Event
         permits Event.Outcome, Event.RunPlanned, Event.HealthChanged, Event.CommandAccepted, Event.CommandRejected {
 
+    /**
+     * The largest event record read, in bytes; a larger one is dropped unread. A worker's largest, a dry run's
+     * report, is about 64,000 characters (at most ~200 KB of UTF-8); an event's text goes into a status, which
+     * must stay well under Kafka's 1 MB record limit.
+     */
+    int MAX_BYTES = 262_144;
+
     String migration();
 
     /** An outcome of one batch task; {@link #batch()} names the batch. */

@@ -101,4 +101,14 @@ class JsonCodecTest {
         assertTrue(json.contains("\"isDone\":false"), json);
         assertEquals(MigrationState.IN_PROGRESS, back.state());
     }
+
+    @Test
+    void anEventLargerThanTheLimitIsRefusedUnreadWithAShortMessage() {
+        String error = "e".repeat(Event.MAX_BYTES);
+        byte[] big = codec.encode(new Event.BatchFailed("a", "r1", 0, null, error, null, null, "w1"));
+        MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decodeEvent(big));
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        byte[] fits = codec.encode(new Event.BatchFailed("a", "r1", 0, null, "e".repeat(200_000), null, null, "w1"));
+        assertEquals(200_000, ((Event.BatchFailed) codec.decodeEvent(fits)).error().length());
+    }
 }

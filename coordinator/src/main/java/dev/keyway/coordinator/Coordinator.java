@@ -194,14 +194,14 @@ public final class Coordinator {
                 return List.of();
             }
             if (e instanceof Event.BatchSkipped skipped) {
-                log.info("a worker skipped a task of {}: {}", skipped.batch(), skipped.reason());
+                log.info("a worker skipped a task: {}", Excerpt.of(skipped.batch() + ": " + skipped.reason(), MAX_LOGGED));
                 return List.of();
             }
             if (e instanceof Event.BatchCompleted done && !done.dryRun() && control.awaits(done)) {
                 Optional<Event.BatchCompleted> verified = verified(done);
                 if (verified.isEmpty()) {
                     log.warn("dropped a batchCompleted at {}-{}@{} for {}: the ledger has no such batch (forged?)",
-                            in.topic(), in.partition(), in.offset(), done.batch());
+                            in.topic(), in.partition(), in.offset(), Excerpt.of(done.batch().toString(), MAX_LOGGED));
                     return List.of();
                 }
                 e = verified.get();

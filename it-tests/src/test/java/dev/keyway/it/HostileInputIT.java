@@ -15,6 +15,7 @@ import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrateOne;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,9 +44,9 @@ class HostileInputIT {
     private ServiceHarness harness;
     private Topics topics;
 
-    @BeforeEach
-    void start() throws Exception {
-        harness = items.services(1, COUNT, STAMP);
+    /** Starts a coordinator and {@code workers} workers on fresh topics. */
+    private void start(int workers) {
+        harness = items.services(workers, COUNT, STAMP);
         topics = harness.kafka().settings().topics();
     }
 
@@ -69,6 +69,7 @@ class HostileInputIT {
 
     @Test
     void oversizedAndControlCharacterCommandsGetSmallAnswersAndTheNextCommandRuns() throws Exception {
+        start(1);
         long from = harness.kafka().endOffset(topics.events());
         byte[] control = new byte[200_000];
         Arrays.fill(control, (byte) 1);
@@ -96,6 +97,7 @@ class HostileInputIT {
 
     @Test
     void recordsOnTheStatusTopicThatAreNotStatusesAreSkippedWhenACoordinatorRebuilds() throws Exception {
+        start(1);
         countRunsToTheEnd(1);
         publish(topics.status(), "count", "not json at all \u0000".getBytes(StandardCharsets.UTF_8));
         publish(topics.status(), "stamp", "{\"schemaVersion\":99,\"migration\":\"stamp\",\"progress\":0.5}"
@@ -116,6 +118,7 @@ class HostileInputIT {
 
     @Test
     void strangeRecordsOnTheTasksAndEventsTopicsAreSkippedAndTheNextRunCompletes() throws Exception {
+        start(1);
         publish(topics.tasks(), "count/0", "garbage".getBytes(StandardCharsets.UTF_8));
         publish(topics.tasks(), "count/0", null);
         publish(topics.tasks(), "count/0", ("{\"type\":\"processBatch\",\"migration\":\"count\",\"runId\":\"r\","
@@ -123,13 +126,37 @@ class HostileInputIT {
                 .getBytes(StandardCharsets.UTF_8));
         publish(topics.tasks(), "count/0", ("{\"type\":\"processBatch\",\"migration\":\"count\",\"runId\":\"r\","
                 + "\"segment\":-3,\"batchSize\":10,\"dryRun\":false}").getBytes(StandardCharsets.UTF_8));
+        publish(topics.tasks(), "count/0", ("{\"type\":\"processBatch\",\"migration\":\"count\",\"runId\":\"r\","
+                + "\"segment\":0,\"batchSize\":-5,\"dryRun\":false}").getBytes(StandardCharsets.UTF_8));
         publish(topics.events(), "count", "{\"type\":\"batchExploded\"}".getBytes(StandardCharsets.UTF_8));
         publish(topics.events(), "count", new byte[] {(byte) 0xff, 0, 1});
+        publish(topics.events(), "count", null);
+        publish(topics.events(), null, "{}".getBytes(StandardCharsets.UTF_8));
         countRunsToTheEnd(1);
     }
 
     @Test
+    void aForgedOutcomeLargerThanAnyWorkersIsDroppedAndTheRunCompletes() throws Exception {
+        start(0);
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("count")));
+        MigrationStatus planned = harness.client().awaitStatus(s -> s.name().equals("count")
+                && !s.segments().isEmpty(), ServiceHarness.TIMEOUT);
+        Event.BatchFailed forged = new Event.BatchFailed("count", planned.runId(), 0, planned.segments().get(0).cursor(),
+                "x".repeat(300_000), null, null, "stranger");
+        publish(topics.events(), "count", codec.encode(forged));
+
+        harness.startWorker();
+        MigrationStatus done = harness.awaitEnd("count", 0);
+        assertEquals(MigrationState.SUCCESS, done.state(), "the forged failure was taken: " + Excerpt.of(done.error(), 80));
+        assertEquals(0, items.sql().itemsNotAt(1));
+        List<Integer> sizes = new ArrayList<>();
+        harness.kafka().readToEnd(topics.status()).forEach(r -> sizes.add(r.value().length));
+        assertTrue(sizes.stream().allMatch(n -> n < 10_000), "status records: " + sizes);
+    }
+
+    @Test
     void aDryRunOverHugeValuesReportsThemCutAndTheStatusDropsTheReportWhenTheRunStarts() throws Exception {
+        start(1);
         items.sql().exec("ALTER TABLE \"items\" ALTER COLUMN \"note\" TYPE TEXT",
                 "UPDATE \"items\" SET \"note\" = repeat('n', 50000)");
         long since = System.currentTimeMillis();
