@@ -103,6 +103,24 @@ class JsonCodecTest {
     }
 
     @Test
+    void aStatusCarriesItsSchemaVersionAndOneOfAnotherVersionOrUnderAnotherKeyIsRefused() {
+        MigrationStatus s = MigrationStatus.unknown("a", 100);
+        String json = new String(codec.encode(s), StandardCharsets.UTF_8);
+        assertTrue(json.endsWith(",\"schemaVersion\":1}"), json);
+        assertEquals(s, codec.decodeStatus("a", codec.encode(s)));
+        String older = json.replace(",\"schemaVersion\":1", "");
+        assertEquals(s, codec.decodeStatus("a", older.getBytes(StandardCharsets.UTF_8)), "written before the field");
+        for (String other : List.of("99", "\"1\"", "null")) {
+            byte[] future = json.replace("\"schemaVersion\":1", "\"schemaVersion\":" + other).getBytes(StandardCharsets.UTF_8);
+            assertTrue(assertThrows(MalformedMessageException.class, () -> codec.decodeStatus("a", future)).getMessage()
+                    .contains("schemaVersion " + other), other);
+        }
+        assertThrows(MalformedMessageException.class, () -> codec.decodeStatus("b", codec.encode(s)));
+        assertThrows(MalformedMessageException.class, () -> codec.decodeStatus(null, codec.encode(s)));
+        assertTrue(codec.pretty(s).contains("\"schemaVersion\" : 1"), "people see the fields of the wire");
+    }
+
+    @Test
     void anEventLargerThanTheLimitIsRefusedUnreadWithAShortMessage() {
         String error = "e".repeat(Event.MAX_BYTES);
         byte[] big = codec.encode(new Event.BatchFailed("a", "r1", 0, null, error, null, null, "w1"));

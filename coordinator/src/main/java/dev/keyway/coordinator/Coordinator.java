@@ -107,12 +107,7 @@ public final class Coordinator {
                 continue;
             }
             try {
-                MigrationStatus s = codec.decodeStatus(r.value());
-                if (!s.name().equals(r.key())) {
-                    throw new MalformedMessageException("the status of " + Excerpt.of(s.name(), 60)
-                            + " is under another key");
-                }
-                statuses.add(s);
+                statuses.add(codec.decodeStatus(r.key(), r.value()));
             } catch (MalformedMessageException e) {
                 log.warn("skipped a record at {}-{}@{} (key {}) that is not a status; the migration keeps its status from"
                         + " before it: {}", r.topic(), r.partition(), r.offset(), Excerpt.of(r.key(), 60), e.getMessage());

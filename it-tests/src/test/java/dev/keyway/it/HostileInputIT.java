@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.codec.JsonCodec;
@@ -103,6 +104,13 @@ class HostileInputIT {
         publish(topics.status(), "stamp", "{\"schemaVersion\":99,\"migration\":\"stamp\",\"progress\":0.5}"
                 .getBytes(StandardCharsets.UTF_8));
         publish(topics.status(), "ghost", "{\"name\":\"other\",\"state\":\"success\"}".getBytes(StandardCharsets.UTF_8));
+        String count = new String(codec.encode(harness.status("count")), StandardCharsets.UTF_8);
+        publish(topics.status(), "count", count.replace("\"schemaVersion\":1", "\"schemaVersion\":99")
+                .replace("\"state\":\"success\"", "\"state\":\"failed\"").getBytes(StandardCharsets.UTF_8));
+        byte[] stampDone = count.replace("\"count\"", "\"stamp\"").getBytes(StandardCharsets.UTF_8);
+        assertThrows(Exception.class, () -> publish(topics.status(), null, stampDone),
+                "the broker refuses a keyless record on a compacted topic");
+        publish(topics.status(), "", stampDone);
 
         harness.stopCoordinators();
         harness.startCoordinator();
@@ -111,9 +119,13 @@ class HostileInputIT {
                 "the status from before the garbage was kept: count had completed");
         assertEquals(MigrationState.SUCCESS, harness.client().statuses().get("count").state(),
                 "readers skip the garbage too");
+        assertEquals(List.of("count"), List.copyOf(harness.client().statuses().keySet()),
+                "no status from a record under another key, or none");
         countRunsToTheEnd(2);
         MigrationStatus stamped = harness.runToEnd(Command.Run.of("stamp"));
         assertEquals(MigrationState.SUCCESS, stamped.state());
+        assertEquals(500, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"),
+                "the record under an empty key that says stamp completed was not taken for its status");
     }
 
     @Test
