@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.message.Command;
+import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
@@ -128,5 +129,18 @@ class JsonCodecTest {
         assertTrue(e.getMessage().length() < 300, e.getMessage());
         byte[] fits = codec.encode(new Event.BatchFailed("a", "r1", 0, null, "e".repeat(200_000), null, null, "w1"));
         assertEquals(200_000, ((Event.BatchFailed) codec.decodeEvent(fits)).error().length());
+    }
+
+    @Test
+    void aDryRunOutcomeAndReportCarryTheCountOfChangesLeftOut() {
+        Event.BatchCompleted dry = new Event.BatchCompleted("a", "dry-1", 0, null, "[9]", 9, false, false, true,
+                List.of(), 7, 5, "w1");
+        assertEquals(dry, codec.decodeEvent(codec.encode(dry)));
+        byte[] older = new String(codec.encode(dry), StandardCharsets.UTF_8).replace("\"omitted\":7,", "")
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(0, ((Event.BatchCompleted) codec.decodeEvent(older)).omitted(), "absent reads as none left out");
+        MigrationStatus s = MigrationStatus.unknown("a", 100)
+                .withDryRun(null, new DryRunReport(1L, null, 9, "[9]", List.of(), null, 7));
+        assertEquals(s, codec.decodeStatus("a", codec.encode(s)));
     }
 }

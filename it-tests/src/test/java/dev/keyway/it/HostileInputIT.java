@@ -178,6 +178,8 @@ class HostileInputIT {
                 && s.dryRun() != null, ServiceHarness.TIMEOUT);
         assertTrue(codec.encode(dry).length < 100_000, "a status of " + codec.encode(dry).length + " bytes");
         assertFalse(dry.dryRun().changes().isEmpty());
+        assertTrue(dry.dryRun().omitted() > 0, "100 changed documents of 50 KB do not fit in the report");
+        assertEquals(100, dry.dryRun().changes().size() + dry.dryRun().omitted(), "each change is shown or counted");
         String before = dry.dryRun().changes().get(0).before().get("note").asText();
         assertTrue(before.endsWith("…[truncated, 50000 chars]") && before.length() < 1_100, before.length() + " chars");
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"), "rolled back");
@@ -188,6 +190,7 @@ class HostileInputIT {
         assertEquals(500, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"));
         List<Integer> sizes = new ArrayList<>();
         harness.kafka().readToEnd(topics.status()).forEach(r -> sizes.add(r.value() == null ? 0 : r.value().length));
-        assertTrue(sizes.stream().allMatch(n -> n < 100_000), "status records: " + sizes);
+        harness.kafka().readToEnd(topics.events()).forEach(r -> sizes.add(r.value() == null ? 0 : r.value().length));
+        assertTrue(sizes.stream().allMatch(n -> n < 100_000), "status and event records: " + sizes);
     }
 }
