@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.codec.JsonCodec;
 import dev.keyway.message.Event;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,5 +47,25 @@ class DryRunChangesTest {
         assertEquals(2, report.shown().size());
         assertNull(report.shown().get(0).after());
         assertEquals(0, report.omitted());
+    }
+
+    @Test
+    void theLargestReportOfThreeByteCharactersFitsInAnEventTheCoordinatorReads() {
+        List<ObjectNode> page = new ArrayList<>();
+        Map<String, ObjectNode> after = new HashMap<>();
+        for (int i = 1; i <= 200; i++) {
+            ObjectNode before = doc(i, "€".repeat(2_000));
+            for (int c = 0; c < 6; c++) {
+                before.put("column_with_a_long_name_" + c, "€".repeat(2_000));
+            }
+            page.add(before);
+            after.put(String.valueOf(i), before.deepCopy().put("note", "changed"));
+        }
+        DryRunChanges.Bounded report = DryRunChanges.of(page, after, "id");
+        String cursor = "[\"" + "€".repeat(3_990) + "\"]";
+        byte[] json = new JsonCodec().encode(new Event.BatchCompleted("m".repeat(200), "dry-" + "r".repeat(60), 0,
+                cursor, cursor, 200, false, false, true, report.shown(), report.omitted(), 1, "worker-1"));
+        assertTrue(json.length < Event.MAX_BYTES, json.length + " bytes");
+        assertEquals(200, report.shown().size() + report.omitted());
     }
 }
