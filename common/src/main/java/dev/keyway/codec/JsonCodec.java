@@ -44,6 +44,12 @@ public final class JsonCodec {
     private static final java.util.regex.Pattern MIGRATION_NAME =
             java.util.regex.Pattern.compile("[A-Za-z0-9_.:\\-]{1," + Command.MAX_NAME + "}");
 
+    /**
+     * The schema of the statuses this codec writes and reads. It changes only with a breaking change (see
+     * docs/CONTRACTS.md, compatibility rules); a reader skips a status of another version instead of misreading it.
+     */
+    public static final int STATUS_SCHEMA_VERSION = 1;
+
     private final ObjectMapper mapper;
 
     public JsonCodec() {
@@ -186,7 +192,15 @@ public final class JsonCodec {
         return typed(type, e);
     }
 
+    /**
+     * Parses an event; one over {@link Event#MAX_BYTES} is malformed, unread: it could only be a stranger's, and
+     * its text would go into a status that no longer fits in one Kafka record.
+     */
     public Event decodeEvent(byte[] json) {
+        if (json != null && json.length > Event.MAX_BYTES) {
+            throw new MalformedMessageException("event of " + json.length + " bytes is larger than the limit of "
+                    + Event.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
+        }
         JsonNode n = tree(json, "event");
         String type = text(n, "type", true);
         Class<? extends Event> cls = EVENTS.get(type);
@@ -197,13 +211,34 @@ public final class JsonCodec {
         return convert(n, cls, "event");
     }
 
+    /** A status, with {@code "schemaVersion"} {@value #STATUS_SCHEMA_VERSION} as its last field. */
     public byte[] encode(MigrationStatus s) {
-        return bytes(mapper.valueToTree(s));
+        return bytes(statusNode(s));
+    }
+
+    /**
+     * Parses the status record under {@code key}; throws {@link MalformedMessageException} for one that is not a
+     * status of this schema: garbage, another {@code schemaVersion} (absent means {@value #STATUS_SCHEMA_VERSION},
+     * as written before the field existed), no name or state, or a name other than its key.
+     */
+    public MigrationStatus decodeStatus(String key, byte[] json) {
+        MigrationStatus s = decodeStatus(json);
+        if (!s.name().equals(key)) {
+            throw new MalformedMessageException("the status of " + Excerpt.of(s.name(), 60) + " is under the key "
+                    + Excerpt.of(key, 60) + ": a status is keyed by its name");
+        }
+        return s;
     }
 
     /** Parses a status; one without a name or state (garbage, another schema) is malformed. */
     public MigrationStatus decodeStatus(byte[] json) {
-        MigrationStatus s = read(json, MigrationStatus.class, "status");
+        JsonNode n = tree(json, "status");
+        JsonNode version = n.get("schemaVersion");
+        if (version != null && !(version.isInt() && version.intValue() == STATUS_SCHEMA_VERSION)) {
+            throw new MalformedMessageException("a status of schemaVersion " + Excerpt.of(version.toString(), 20)
+                    + ", but this reader knows " + STATUS_SCHEMA_VERSION + " (upgrade it): " + Excerpt.of(json, 200));
+        }
+        MigrationStatus s = convert(n, MigrationStatus.class, "status");
         if (s.name() == null || s.state() == null || s.segments().stream().anyMatch(java.util.Objects::isNull)) {
             throw new MalformedMessageException("a status needs a name, a state and whole segments, but this one has"
                     + " not (written by another program, or another schema version?): " + Excerpt.of(json, 200));
@@ -211,10 +246,16 @@ public final class JsonCodec {
         return s;
     }
 
-    /** Pretty JSON of any message or node, for people. */
+    private ObjectNode statusNode(MigrationStatus s) {
+        ObjectNode n = mapper.valueToTree(s);
+        return n.put("schemaVersion", STATUS_SCHEMA_VERSION);
+    }
+
+    /** Pretty JSON of any message or node, for people; a status has the fields it has on the wire. */
     public String pretty(Object value) {
         try {
-            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(
+                    value instanceof MigrationStatus s ? statusNode(s) : value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render " + value, e);
         }

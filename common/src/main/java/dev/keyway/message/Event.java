@@ -10,6 +10,13 @@ import java.util.List;
 public sealed interface Event
         permits Event.Outcome, Event.RunPlanned, Event.HealthChanged, Event.CommandAccepted, Event.CommandRejected {
 
+    /**
+     * The largest event record read, in bytes; a larger one is dropped unread. A worker's largest, a dry run's
+     * report, is about 64,000 characters (at most ~200 KB of UTF-8); an event's text goes into a status, which
+     * must stay well under Kafka's 1 MB record limit.
+     */
+    int MAX_BYTES = 262_144;
+
     String migration();
 
     /** An outcome of one batch task; {@link #batch()} names the batch. */
@@ -33,13 +40,22 @@ public sealed interface Event
      * @param processed documents the batch handled
      * @param done true when the segment has no documents after {@code nextCursor}
      * @param replayed true when the ledger showed the batch already applied (a redelivered task)
-     * @param changes for a dry run: before/after of the documents the batch changed; else empty
+     * @param changes for a dry run: before/after of the documents the batch changed, bounded; else empty
+     * @param omitted for a dry run: how many more changed documents the bounded report leaves out
      */
     record BatchCompleted(String migration, String runId, int segment, String cursor, String nextCursor,
                           int processed, boolean done, boolean replayed, boolean dryRun,
-                          List<DocumentChange> changes, long millis, String worker) implements Outcome {
+                          List<DocumentChange> changes, int omitted, long millis, String worker) implements Outcome {
         public BatchCompleted {
             changes = changes == null ? List.of() : List.copyOf(changes);
+        }
+
+        /** An outcome that leaves no changed document out of its report. */
+        public BatchCompleted(String migration, String runId, int segment, String cursor, String nextCursor,
+                              int processed, boolean done, boolean replayed, boolean dryRun,
+                              List<DocumentChange> changes, long millis, String worker) {
+            this(migration, runId, segment, cursor, nextCursor, processed, done, replayed, dryRun, changes, 0, millis,
+                    worker);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.message.Command;
+import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
@@ -115,5 +116,46 @@ class JsonCodecTest {
         Event.BatchCompleted back = (Event.BatchCompleted) codec.decodeEvent(codec.encode(dry));
         BigDecimal read = back.changes().get(0).before().get("id").decimalValue();
         assertEquals(0, key.compareTo(read), "read back as " + read);
+    }
+
+    @Test
+    void aStatusCarriesItsSchemaVersionAndOneOfAnotherVersionOrUnderAnotherKeyIsRefused() {
+        MigrationStatus s = MigrationStatus.unknown("a", 100);
+        String json = new String(codec.encode(s), StandardCharsets.UTF_8);
+        assertTrue(json.endsWith(",\"schemaVersion\":1}"), json);
+        assertEquals(s, codec.decodeStatus("a", codec.encode(s)));
+        String older = json.replace(",\"schemaVersion\":1", "");
+        assertEquals(s, codec.decodeStatus("a", older.getBytes(StandardCharsets.UTF_8)), "written before the field");
+        for (String other : List.of("99", "\"1\"", "null")) {
+            byte[] future = json.replace("\"schemaVersion\":1", "\"schemaVersion\":" + other).getBytes(StandardCharsets.UTF_8);
+            assertTrue(assertThrows(MalformedMessageException.class, () -> codec.decodeStatus("a", future)).getMessage()
+                    .contains("schemaVersion " + other), other);
+        }
+        assertThrows(MalformedMessageException.class, () -> codec.decodeStatus("b", codec.encode(s)));
+        assertThrows(MalformedMessageException.class, () -> codec.decodeStatus(null, codec.encode(s)));
+        assertTrue(codec.pretty(s).contains("\"schemaVersion\" : 1"), "people see the fields of the wire");
+    }
+
+    @Test
+    void anEventLargerThanTheLimitIsRefusedUnreadWithAShortMessage() {
+        String error = "e".repeat(Event.MAX_BYTES);
+        byte[] big = codec.encode(new Event.BatchFailed("a", "r1", 0, null, error, null, null, "w1"));
+        MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decodeEvent(big));
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        byte[] fits = codec.encode(new Event.BatchFailed("a", "r1", 0, null, "e".repeat(200_000), null, null, "w1"));
+        assertEquals(200_000, ((Event.BatchFailed) codec.decodeEvent(fits)).error().length());
+    }
+
+    @Test
+    void aDryRunOutcomeAndReportCarryTheCountOfChangesLeftOut() {
+        Event.BatchCompleted dry = new Event.BatchCompleted("a", "dry-1", 0, null, "[9]", 9, false, false, true,
+                List.of(), 7, 5, "w1");
+        assertEquals(dry, codec.decodeEvent(codec.encode(dry)));
+        byte[] older = new String(codec.encode(dry), StandardCharsets.UTF_8).replace("\"omitted\":7,", "")
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(0, ((Event.BatchCompleted) codec.decodeEvent(older)).omitted(), "absent reads as none left out");
+        MigrationStatus s = MigrationStatus.unknown("a", 100)
+                .withDryRun(null, new DryRunReport(1L, null, 9, "[9]", List.of(), null, 7));
+        assertEquals(s, codec.decodeStatus("a", codec.encode(s)));
     }
 }

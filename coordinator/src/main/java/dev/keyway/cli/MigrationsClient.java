@@ -44,7 +44,7 @@ public final class MigrationsClient {
                 : command instanceof Command.Pause ? "pause" : command instanceof Command.Resume ? "resume"
                 : command instanceof Command.Configure ? "configure" : "cancelAll";
         Event answer = kafka.follow(topics.events(), from)
-                .flatMap(r -> Mono.justOrEmpty(decode(r, codec::decodeEvent)))
+                .flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeEvent(x.value()))))
                 .filter(e -> e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)
                 .filter(e -> key.equals(e.migration()))
                 .filter(e -> expected.equals(command(e)) || "malformed".equals(command(e)))
@@ -64,14 +64,14 @@ public final class MigrationsClient {
     public Map<String, MigrationStatus> statuses() {
         Map<String, MigrationStatus> out = new LinkedHashMap<>();
         for (Inbound r : kafka.readToEnd(topics.status())) {
-            decode(r, codec::decodeStatus).ifPresent(s -> out.put(s.name(), s));
+            decode(r, x -> codec.decodeStatus(x.key(), x.value())).ifPresent(s -> out.put(s.name(), s));
         }
         return out;
     }
 
     /** Every status written from now on (after the current ones). */
     public Flux<MigrationStatus> statusChanges() {
-        return kafka.follow(topics.status(), 0).flatMap(r -> Mono.justOrEmpty(decode(r, codec::decodeStatus)));
+        return kafka.follow(topics.status(), 0).flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeStatus(x.key(), x.value()))));
     }
 
     /** Waits until a status matches. */
@@ -85,14 +85,15 @@ public final class MigrationsClient {
 
     /**
      * The message of a record, or empty for a deleted one or one that is not a message (anyone can write to
-     * the topics): that one is skipped with a warning instead of ending the read.
+     * the topics; a status must be under its own name): that one is skipped with a warning instead of ending
+     * the read.
      */
-    private static <T> Optional<T> decode(Inbound r, Function<byte[], T> decoder) {
+    private static <T> Optional<T> decode(Inbound r, Function<Inbound, T> decoder) {
         if (r.value() == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(decoder.apply(r.value()));
+            return Optional.of(decoder.apply(r));
         } catch (MalformedMessageException e) {
             log.warn("skipped a record at {}-{}@{} that is not a message: {}", r.topic(), r.partition(), r.offset(),
                     e.getMessage());

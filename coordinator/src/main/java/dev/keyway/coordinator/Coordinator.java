@@ -107,12 +107,7 @@ public final class Coordinator {
                 continue;
             }
             try {
-                MigrationStatus s = codec.decodeStatus(r.value());
-                if (!s.name().equals(r.key())) {
-                    throw new MalformedMessageException("the status of " + Excerpt.of(s.name(), 60)
-                            + " is under another key");
-                }
-                statuses.add(s);
+                statuses.add(codec.decodeStatus(r.key(), r.value()));
             } catch (MalformedMessageException e) {
                 log.warn("skipped a record at {}-{}@{} (key {}) that is not a status; the migration keeps its status from"
                         + " before it: {}", r.topic(), r.partition(), r.offset(), Excerpt.of(r.key(), 60), e.getMessage());
@@ -194,14 +189,14 @@ public final class Coordinator {
                 return List.of();
             }
             if (e instanceof Event.BatchSkipped skipped) {
-                log.info("a worker skipped a task of {}: {}", skipped.batch(), skipped.reason());
+                log.info("a worker skipped a task: {}", Excerpt.of(skipped.batch() + ": " + skipped.reason(), MAX_LOGGED));
                 return List.of();
             }
             if (e instanceof Event.BatchCompleted done && !done.dryRun() && control.awaits(done)) {
                 Optional<Event.BatchCompleted> verified = verified(done);
                 if (verified.isEmpty()) {
                     log.warn("dropped a batchCompleted at {}-{}@{} for {}: the ledger has no such batch (forged?)",
-                            in.topic(), in.partition(), in.offset(), done.batch());
+                            in.topic(), in.partition(), in.offset(), Excerpt.of(done.batch().toString(), MAX_LOGGED));
                     return List.of();
                 }
                 e = verified.get();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.codec.JsonCodec;
@@ -15,6 +16,7 @@ import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrateOne;
@@ -23,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,9 +45,9 @@ class HostileInputIT {
     private ServiceHarness harness;
     private Topics topics;
 
-    @BeforeEach
-    void start() throws Exception {
-        harness = items.services(1, COUNT, STAMP);
+    /** Starts a coordinator and {@code workers} workers on fresh topics. */
+    private void start(int workers) {
+        harness = items.services(workers, COUNT, STAMP);
         topics = harness.kafka().settings().topics();
     }
 
@@ -69,6 +70,7 @@ class HostileInputIT {
 
     @Test
     void oversizedAndControlCharacterCommandsGetSmallAnswersAndTheNextCommandRuns() throws Exception {
+        start(1);
         long from = harness.kafka().endOffset(topics.events());
         byte[] control = new byte[200_000];
         Arrays.fill(control, (byte) 1);
@@ -96,11 +98,19 @@ class HostileInputIT {
 
     @Test
     void recordsOnTheStatusTopicThatAreNotStatusesAreSkippedWhenACoordinatorRebuilds() throws Exception {
+        start(1);
         countRunsToTheEnd(1);
         publish(topics.status(), "count", "not json at all \u0000".getBytes(StandardCharsets.UTF_8));
         publish(topics.status(), "stamp", "{\"schemaVersion\":99,\"migration\":\"stamp\",\"progress\":0.5}"
                 .getBytes(StandardCharsets.UTF_8));
         publish(topics.status(), "ghost", "{\"name\":\"other\",\"state\":\"success\"}".getBytes(StandardCharsets.UTF_8));
+        String count = new String(codec.encode(harness.status("count")), StandardCharsets.UTF_8);
+        publish(topics.status(), "count", count.replace("\"schemaVersion\":1", "\"schemaVersion\":99")
+                .replace("\"state\":\"success\"", "\"state\":\"failed\"").getBytes(StandardCharsets.UTF_8));
+        byte[] stampDone = count.replace("\"count\"", "\"stamp\"").getBytes(StandardCharsets.UTF_8);
+        assertThrows(Exception.class, () -> publish(topics.status(), null, stampDone),
+                "the broker refuses a keyless record on a compacted topic");
+        publish(topics.status(), "", stampDone);
 
         harness.stopCoordinators();
         harness.startCoordinator();
@@ -109,13 +119,18 @@ class HostileInputIT {
                 "the status from before the garbage was kept: count had completed");
         assertEquals(MigrationState.SUCCESS, harness.client().statuses().get("count").state(),
                 "readers skip the garbage too");
+        assertEquals(List.of("count"), List.copyOf(harness.client().statuses().keySet()),
+                "no status from a record under another key, or none");
         countRunsToTheEnd(2);
         MigrationStatus stamped = harness.runToEnd(Command.Run.of("stamp"));
         assertEquals(MigrationState.SUCCESS, stamped.state());
+        assertEquals(500, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"),
+                "the record under an empty key that says stamp completed was not taken for its status");
     }
 
     @Test
     void strangeRecordsOnTheTasksAndEventsTopicsAreSkippedAndTheNextRunCompletes() throws Exception {
+        start(1);
         publish(topics.tasks(), "count/0", "garbage".getBytes(StandardCharsets.UTF_8));
         publish(topics.tasks(), "count/0", null);
         publish(topics.tasks(), "count/0", ("{\"type\":\"processBatch\",\"migration\":\"count\",\"runId\":\"r\","
@@ -123,13 +138,37 @@ class HostileInputIT {
                 .getBytes(StandardCharsets.UTF_8));
         publish(topics.tasks(), "count/0", ("{\"type\":\"processBatch\",\"migration\":\"count\",\"runId\":\"r\","
                 + "\"segment\":-3,\"batchSize\":10,\"dryRun\":false}").getBytes(StandardCharsets.UTF_8));
+        publish(topics.tasks(), "count/0", ("{\"type\":\"processBatch\",\"migration\":\"count\",\"runId\":\"r\","
+                + "\"segment\":0,\"batchSize\":-5,\"dryRun\":false}").getBytes(StandardCharsets.UTF_8));
         publish(topics.events(), "count", "{\"type\":\"batchExploded\"}".getBytes(StandardCharsets.UTF_8));
         publish(topics.events(), "count", new byte[] {(byte) 0xff, 0, 1});
+        publish(topics.events(), "count", null);
+        publish(topics.events(), null, "{}".getBytes(StandardCharsets.UTF_8));
         countRunsToTheEnd(1);
     }
 
     @Test
+    void aForgedOutcomeLargerThanAnyWorkersIsDroppedAndTheRunCompletes() throws Exception {
+        start(0);
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("count")));
+        MigrationStatus planned = harness.client().awaitStatus(s -> s.name().equals("count")
+                && !s.segments().isEmpty(), ServiceHarness.TIMEOUT);
+        Event.BatchFailed forged = new Event.BatchFailed("count", planned.runId(), 0, planned.segments().get(0).cursor(),
+                "x".repeat(300_000), null, null, "stranger");
+        publish(topics.events(), "count", codec.encode(forged));
+
+        harness.startWorker();
+        MigrationStatus done = harness.awaitEnd("count", 0);
+        assertEquals(MigrationState.SUCCESS, done.state(), "the forged failure was taken: " + Excerpt.of(done.error(), 80));
+        assertEquals(0, items.sql().itemsNotAt(1));
+        List<Integer> sizes = new ArrayList<>();
+        harness.kafka().readToEnd(topics.status()).forEach(r -> sizes.add(r.value().length));
+        assertTrue(sizes.stream().allMatch(n -> n < 10_000), "status records: " + sizes);
+    }
+
+    @Test
     void aDryRunOverHugeValuesReportsThemCutAndTheStatusDropsTheReportWhenTheRunStarts() throws Exception {
+        start(1);
         items.sql().exec("ALTER TABLE \"items\" ALTER COLUMN \"note\" TYPE TEXT",
                 "UPDATE \"items\" SET \"note\" = repeat('n', 50000)");
         long since = System.currentTimeMillis();
@@ -139,6 +178,8 @@ class HostileInputIT {
                 && s.dryRun() != null, ServiceHarness.TIMEOUT);
         assertTrue(codec.encode(dry).length < 100_000, "a status of " + codec.encode(dry).length + " bytes");
         assertFalse(dry.dryRun().changes().isEmpty());
+        assertTrue(dry.dryRun().omitted() > 0, "100 changed documents of 50 KB do not fit in the report");
+        assertEquals(100, dry.dryRun().changes().size() + dry.dryRun().omitted(), "each change is shown or counted");
         String before = dry.dryRun().changes().get(0).before().get("note").asText();
         assertTrue(before.endsWith("…[truncated, 50000 chars]") && before.length() < 1_100, before.length() + " chars");
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"), "rolled back");
@@ -149,6 +190,7 @@ class HostileInputIT {
         assertEquals(500, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"));
         List<Integer> sizes = new ArrayList<>();
         harness.kafka().readToEnd(topics.status()).forEach(r -> sizes.add(r.value() == null ? 0 : r.value().length));
-        assertTrue(sizes.stream().allMatch(n -> n < 100_000), "status records: " + sizes);
+        harness.kafka().readToEnd(topics.events()).forEach(r -> sizes.add(r.value() == null ? 0 : r.value().length));
+        assertTrue(sizes.stream().allMatch(n -> n < 100_000), "status and event records: " + sizes);
     }
 }

@@ -380,7 +380,7 @@ public final class MigrationControl {
         if (e.dryRun()) {
             if (e.runId().equals(st.pendingDryRun())) {
                 save(st.withDryRun(null, new DryRunReport(clock.millis(), e.cursor(), e.processed(), e.nextCursor(),
-                        e.changes(), null)), fx);
+                        e.changes(), null, e.omitted())), fx);
             }
             return;
         }

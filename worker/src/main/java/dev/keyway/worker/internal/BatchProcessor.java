@@ -160,13 +160,14 @@ public final class BatchProcessor {
             return failed(task, where, result.error(), result.documentId());
         }
         tx.patchAll(result.patches());
-        List<Event.DocumentChange> changes = changes(tx, ctx, docs);
+        DryRunChanges.Bounded changes = changes(tx, ctx, docs);
         observer.batch(m.name(), "dryRun", docs.size(), System.nanoTime() - start);
         return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), page.nextCursor(),
-                docs.size(), page.last(), false, true, changes, elapsedMillis(start), worker);
+                docs.size(), page.last(), false, true, changes.shown(), changes.omitted(), elapsedMillis(start),
+                worker);
     }
 
-    private static List<Event.DocumentChange> changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
+    private static DryRunChanges.Bounded changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
         List<JsonNode> ids = page.stream().map(d -> d.get(ctx.primaryKey())).toList();
         return DryRunChanges.of(page, tx.readByIds(ids), ctx.primaryKey());
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * The before/after of the documents a dry run changed, bounded: the report travels in one Kafka record
  * and in the status. A value longer than {@value #MAX_VALUE_CHARS} characters is cut and marked
- * {@code …[truncated, N chars]}; at most {@value #MAX_CHANGES} documents and about
- * {@value #MAX_REPORT_CHARS} characters in all are reported.
+ * {@code …[truncated, N chars]}; at most {@value #MAX_CHANGES} documents and {@value #MAX_REPORT_CHARS}
+ * characters of JSON in all are shown, and the changed documents left out are counted.
  */
 final class DryRunChanges {
 
@@ -20,27 +20,37 @@ final class DryRunChanges {
     static final int MAX_VALUE_CHARS = 1_000;
     static final int MAX_REPORT_CHARS = 64_000;
 
+    /** The changes shown, and how many more changed documents the report leaves out. */
+    record Bounded(List<Event.DocumentChange> shown, int omitted) {
+    }
+
     private DryRunChanges() {
     }
 
     /** The changed documents of {@code page}, with {@code after} their state after the batch (by id text). */
-    static List<Event.DocumentChange> of(List<ObjectNode> page, Map<String, ObjectNode> after, String primaryKey) {
+    static Bounded of(List<ObjectNode> page, Map<String, ObjectNode> after, String primaryKey) {
         List<Event.DocumentChange> out = new ArrayList<>();
         int chars = 0;
+        int omitted = 0;
         for (ObjectNode before : page) {
             String id = before.get(primaryKey).asText();
             ObjectNode now = after.get(id);
             if (before.equals(now)) {
                 continue;
             }
+            if (omitted > 0 || out.size() == MAX_CHANGES) {
+                omitted++;
+                continue;
+            }
             Event.DocumentChange change = new Event.DocumentChange(id, bounded(before), now == null ? null : bounded(now));
             chars += change.toString().length();
-            if (out.size() == MAX_CHANGES || chars > MAX_REPORT_CHARS) {
-                break;
+            if (chars > MAX_REPORT_CHARS) {
+                omitted++;
+            } else {
+                out.add(change);
             }
-            out.add(change);
         }
-        return out;
+        return new Bounded(out, omitted);
     }
 
     /** The document with every value over {@value #MAX_VALUE_CHARS} characters cut and marked. */
