@@ -98,6 +98,9 @@ public final class JsonCodec {
             if (r.limits() != null && r.limits().maxRowsPerSecond() != null) {
                 n.put("maxRowsPerSecond", r.limits().maxRowsPerSecond());
             }
+            if (r.limits() != null && r.limits().targetBatchMillis() != null) {
+                n.put("targetBatchMillis", r.limits().targetBatchMillis());
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", "cancel").put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -111,6 +114,9 @@ public final class JsonCodec {
             }
             if (x.maxRowsPerSecond() != null) {
                 n.put("maxRowsPerSecond", x.maxRowsPerSecond());
+            }
+            if (x.targetBatchMillis() != null) {
+                n.put("targetBatchMillis", x.targetBatchMillis());
             }
         } else {
             n.put("type", "cancelAll");
@@ -151,9 +157,10 @@ public final class JsonCodec {
                             + Command.MAX_REQUESTED_BY + " printable characters, but was " + Excerpt.of(by, 60));
                 }
                 Integer rate = intOrNull(n, "maxRowsPerSecond");
+                Integer target = intOrNull(n, "targetBatchMillis");
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
-                        rate == null ? null : limits(rate));
+                        rate == null && target == null ? null : limits(rate, target));
             }
             case "cancel" -> new Command.Cancel(name(n, "fn"));
             case "pause" -> new Command.Pause(name(n, "fn"));
@@ -161,14 +168,13 @@ public final class JsonCodec {
             case "configure" -> {
                 Integer size = intOrNull(n, "batchSize");
                 Integer rate = intOrNull(n, "maxRowsPerSecond");
-                if (size == null && rate == null) {
-                    throw new MalformedMessageException("command 'configure' needs 'batchSize' or 'maxRowsPerSecond'"
-                            + " (the limits it changes)");
+                Integer target = intOrNull(n, "targetBatchMillis");
+                if (size == null && rate == null && target == null) {
+                    throw new MalformedMessageException("command 'configure' needs 'batchSize', 'maxRowsPerSecond' or"
+                            + " 'targetBatchMillis' (the limits it changes)");
                 }
-                if (rate != null && rate != 0) {
-                    limits(rate);
-                }
-                yield new Command.Configure(name(n, "fn"), size, rate);
+                limits(rate == null || rate == 0 ? null : rate, target == null || target == 0 ? null : target);
+                yield new Command.Configure(name(n, "fn"), size, rate, target);
             }
             case "cancelAll" -> new Command.CancelAll();
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
@@ -345,9 +351,9 @@ public final class JsonCodec {
         return v.booleanValue();
     }
 
-    private static Limits limits(int maxRowsPerSecond) {
+    private static Limits limits(Integer maxRowsPerSecond, Integer targetBatchMillis) {
         try {
-            return new Limits(maxRowsPerSecond);
+            return new Limits(maxRowsPerSecond, targetBatchMillis);
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("command field " + e.getMessage());
         }

@@ -36,7 +36,8 @@ public sealed interface Command
      * @param dryRun run one batch, roll it back and report the before/after of changed documents
      * @param segments overrides how many segments the run is split into; {@code null} keeps the default
      * @param requestedBy who asked (user, service), recorded in the status; may be null
-     * @param limits limits for this run (rows per second); {@code null} keeps a resumed run's, else none
+     * @param limits limits for this run (rows per second, batch duration target); {@code null} keeps a resumed
+     *     run's, else none
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
                Integer segments, String requestedBy, Limits limits) implements Command {
@@ -108,10 +109,18 @@ public sealed interface Command
      *
      * @param batchSize the new batch size, 1 to {@code Migration.MAX_BATCH_SIZE}; null keeps it
      * @param maxRowsPerSecond the new rate limit; 0 removes it; null keeps it
+     * @param targetBatchMillis the new batch duration target (batches sized to take about this long, up to the batch
+     *     size); 0 goes back to batches of the batch size; null keeps it
      */
-    record Configure(String fn, Integer batchSize, Integer maxRowsPerSecond) implements Command {
+    record Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis)
+            implements Command {
         public Configure {
             Objects.requireNonNull(fn, "fn must not be null");
+        }
+
+        /** New batch size and rate limit only. */
+        public Configure(String fn, Integer batchSize, Integer maxRowsPerSecond) {
+            this(fn, batchSize, maxRowsPerSecond, null);
         }
     }
 

@@ -4,9 +4,11 @@ package dev.keyway.message;
  * Limits of a run that the coordinator enforces across all its workers, from a run's next batches.
  *
  * @param maxRowsPerSecond the most rows per second the whole migration may process: the coordinator spaces
- *     the batches it hands out so that batch size / spacing stays under it; null = no limit
+ *     the tasks it hands out so that the rows they may process stay under it; null = no limit
+ * @param targetBatchMillis how long a batch should take: the workers size each batch to take about this long,
+ *     between 1 row and the run's batch size (see {@link Lease}); null = batches of the run's batch size
  */
-public record Limits(Integer maxRowsPerSecond) {
+public record Limits(Integer maxRowsPerSecond, Integer targetBatchMillis) {
 
     public static final int MAX_ROWS_PER_SECOND = 10_000_000;
 
@@ -15,9 +17,33 @@ public record Limits(Integer maxRowsPerSecond) {
             throw new IllegalArgumentException("maxRowsPerSecond must be between 1 and " + MAX_ROWS_PER_SECOND
                     + ", but was " + maxRowsPerSecond);
         }
+        if (targetBatchMillis != null && (targetBatchMillis < 1 || targetBatchMillis > Lease.MAX_TARGET_MILLIS)) {
+            throw new IllegalArgumentException("targetBatchMillis must be between 1 and " + Lease.MAX_TARGET_MILLIS
+                    + ", but was " + targetBatchMillis);
+        }
+    }
+
+    /** A rate limit alone. */
+    public Limits(Integer maxRowsPerSecond) {
+        this(maxRowsPerSecond, null);
     }
 
     public static Limits none() {
-        return new Limits(null);
+        return new Limits(null, null);
+    }
+
+    /** These limits with another rate (null, or 0, removes it). */
+    public Limits withRate(Integer rowsPerSecond) {
+        return new Limits(rowsPerSecond == null || rowsPerSecond == 0 ? null : rowsPerSecond, targetBatchMillis);
+    }
+
+    /** These limits with another batch duration target (null, or 0, means batches of the run's size). */
+    public Limits withTarget(Integer millis) {
+        return new Limits(maxRowsPerSecond, millis == null || millis == 0 ? null : millis);
+    }
+
+    /** Null when no limit is set: the status leaves the field out. */
+    public Limits orNull() {
+        return maxRowsPerSecond == null && targetBatchMillis == null ? null : this;
     }
 }

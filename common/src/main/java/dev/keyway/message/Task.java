@@ -13,9 +13,13 @@ public sealed interface Task permits Task.ProcessBatch {
      * (exclusive; {@code null} = the start of the segment) and up to {@code end} (inclusive;
      * {@code null} = the end of the range), apply the migration, commit, report the outcome.
      * The ledger key (migration, runId, segment, cursor) makes a redelivered task a no-op.
+     * With a {@link Lease} of more than one batch, the worker goes on from batch to batch (each in its own
+     * transaction) and reports one outcome for the slice of the segment it walked.
+     *
+     * @param lease how many batches the task may walk, and how they are sized; absent = {@link Lease#single()}
      */
     record ProcessBatch(String migration, String runId, int segment, String cursor, String end,
-                        int batchSize, boolean dryRun) implements Task {
+                        int batchSize, boolean dryRun, Lease lease) implements Task {
         /** The longest run id: the ledger and the fence store run ids of up to this many characters. */
         public static final int MAX_RUN_ID = 64;
 
@@ -35,6 +39,13 @@ public sealed interface Task permits Task.ProcessBatch {
                 throw new IllegalArgumentException("a task's cursor and end may have at most " + Command.MAX_CURSOR
                         + " characters");
             }
+            lease = lease == null ? Lease.single() : lease;
+        }
+
+        /** A task of one batch. */
+        public ProcessBatch(String migration, String runId, int segment, String cursor, String end, int batchSize,
+                            boolean dryRun) {
+            this(migration, runId, segment, cursor, end, batchSize, dryRun, Lease.single());
         }
 
         /** The batch this task asks for. */

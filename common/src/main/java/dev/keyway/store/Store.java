@@ -41,8 +41,13 @@ public interface Store extends AutoCloseable {
      */
     void writeFence(RunFence fence);
 
-    /** The ledger entry of an applied batch, if any (read outside any batch, to check a reported outcome). */
-    java.util.Optional<LedgerEntry> findLedger(dev.keyway.message.BatchKey key);
+    /**
+     * The ledger entries chained from {@code start}, in order: its batch, the one that started where it ended, and
+     * so on, up to the one that ends at {@code until}, the segment's last one, or {@code max} entries; empty when
+     * no batch starting at {@code start} was applied. Read outside any batch, to check a reported outcome
+     * ({@link SliceProgress}).
+     */
+    List<LedgerEntry> followLedger(dev.keyway.message.BatchKey start, String until, int max);
 
     /** Starts a batch: a transaction on one connection of the pool. Close it (rolls back unless committed). */
     BatchTransaction begin(TableWalk walk);

@@ -13,8 +13,10 @@ import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
+import dev.keyway.message.Lease;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.SliceProgress;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import java.time.Clock;
@@ -225,10 +227,15 @@ public final class Coordinator {
         }
     }
 
-    /** The outcome as the ledger recorded it: a worker's word (or a stranger's) is not taken for it. */
+    /**
+     * The outcome as the ledger recorded it: the batches chained from the task's cursor up to where the outcome
+     * says the slice ended (no further than a lease's batches). A worker's word (or a stranger's) is not taken
+     * for it: a claim past what the ledger holds counts only as far as the ledger goes.
+     */
     private Optional<Event.BatchCompleted> verified(Event.BatchCompleted c) {
-        return store.findLedger(c.batch()).map(l -> new Event.BatchCompleted(c.migration(), c.runId(), c.segment(),
-                c.cursor(), l.nextCursor(), l.processed(), l.done(), c.replayed(), false, List.of(), c.millis(), c.worker()));
+        return SliceProgress.of(store.followLedger(c.batch(), c.nextCursor(), Lease.MAX_BATCHES)).map(p -> new Event.BatchCompleted(c.migration(),
+                c.runId(), c.segment(), c.cursor(), p.nextCursor(), (int) p.processed(), p.done(), c.replayed(), false,
+                List.of(), c.millis(), c.worker()));
     }
 
     private List<Outbound> outbound(Effects fx) {

@@ -11,6 +11,7 @@ import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
@@ -63,7 +64,9 @@ class ReplicaLagIT {
         replay(false);
 
         long since = System.currentTimeMillis();
-        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("lagging")));
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("lagging")
+                // slow enough that the watch, reading once a second, sees the lag before the last row
+                .withLimits(new Limits(4_000))));
         MigrationStatus throttled = harness.client().awaitStatus(s -> s.name().equals("lagging")
                 && s.state() == MigrationState.PAUSED, ServiceHarness.TIMEOUT);
         assertTrue(throttled.throttledBy() != null && throttled.throttledBy().contains("replica lag"),

@@ -19,6 +19,7 @@ import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
+import dev.keyway.store.SliceProgress;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.StoreOptions;
@@ -58,20 +59,32 @@ class StoreTransactionsIT {
 
     @ParameterizedTest
     @MethodSource("databases")
-    void theLedgerRecordsABatchOnlyOnce(String kind) throws Exception {
+    void theLedgerRecordsABatchOnlyOnceAndFollowsASegmentsChainOfBatches(String kind) throws Exception {
         try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
             new Sql(Sql.options(db)).items(5);
             store.ensureBookkeeping();
-            LedgerEntry e = new LedgerEntry(new BatchKey("m", "r", 0, null), "[5]", 5, true);
+            LedgerEntry e = new LedgerEntry(new BatchKey("m", "r", 0, null), "[2]", 2, false);
+            LedgerEntry second = new LedgerEntry(new BatchKey("m", "r", 0, "[2]"), "[4]", 2, false);
+            LedgerEntry last = new LedgerEntry(new BatchKey("m", "r", 0, "[4]"), "[5]", 1, true);
+            LedgerEntry otherSegment = new LedgerEntry(new BatchKey("m", "r", 1, "[2]"), "[3]", 1, false);
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
                 assertTrue(tx.recordLedger(e));
+                assertTrue(tx.recordLedger(second));
+                assertTrue(tx.recordLedger(last));
+                assertTrue(tx.recordLedger(otherSegment));
                 tx.commit();
             }
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
                 assertEquals(e, tx.findLedger(e.key()).orElseThrow());
                 assertFalse(tx.recordLedger(e));
             }
-            assertEquals(e, store.findLedger(e.key()).orElseThrow());
+            assertEquals(List.of(e, second), store.followLedger(e.key(), "[4]", 100), "up to where the outcome said");
+            assertEquals(new SliceProgress("[4]", 4, false, 2),
+                    SliceProgress.of(store.followLedger(e.key(), "[4]", 100)).orElseThrow());
+            assertEquals(List.of(e, second, last), store.followLedger(e.key(), "[99]", 100), "a claim past it: the truth");
+            assertEquals(List.of(e), store.followLedger(e.key(), "[5]", 1), "no more than asked");
+            assertEquals(List.of(second, last), store.followLedger(second.key(), null, 100), "to the segment's end");
+            assertTrue(store.followLedger(new BatchKey("m", "other-run", 0, null), "[4]", 100).isEmpty());
         }
     }
 

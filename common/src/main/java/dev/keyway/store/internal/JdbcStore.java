@@ -130,9 +130,9 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public Optional<LedgerEntry> findLedger(BatchKey key) {
+    public List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
         try (Connection c = pool.getConnection()) {
-            Optional<LedgerEntry> e = LedgerTable.find(c, key);
+            List<LedgerEntry> e = LedgerTable.chain(c, start, until, max);
             c.commit();
             return e;
         } catch (SQLException e) {

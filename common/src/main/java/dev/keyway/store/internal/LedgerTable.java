@@ -6,9 +6,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
-/** The ledger table {@code keyway_ledger}: one row per applied batch, keyed by its {@link BatchKey}. */
+/**
+ * The ledger table {@code keyway_ledger}: one row per applied batch, keyed by its {@link BatchKey}; a batch's
+ * {@code next_cursor} is the {@code start_cursor} of the segment's next batch, so the entries chain.
+ */
 final class LedgerTable {
 
     private LedgerTable() {
@@ -28,6 +33,43 @@ final class LedgerTable {
                 }
                 return Optional.of(new LedgerEntry(key, rs.getString(1), rs.getInt(2), rs.getBoolean(3)));
             }
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
+        }
+    }
+
+    /**
+     * The entries chained from {@code start}: its batch, the batch that started where it ended, and so on, up to
+     * the one that ends at {@code until}, the segment's last, or {@code max} entries (one recursive query).
+     */
+    static List<LedgerEntry> chain(Connection c, BatchKey start, String until, int max) {
+        String where = "migration = ? AND run_id = ? AND segment = ?";
+        String q = "WITH RECURSIVE chain (start_cursor, next_cursor, processed, done, n) AS ("
+                + " SELECT start_cursor, next_cursor, processed, done, 1 FROM " + JdbcStore.LEDGER
+                + " WHERE " + where + " AND start_cursor = ?"
+                + " UNION ALL SELECT l.start_cursor, l.next_cursor, l.processed, l.done, c.n + 1 FROM " + JdbcStore.LEDGER
+                + " l JOIN chain c ON l.start_cursor = c.next_cursor"
+                + " WHERE l." + where.replace(" AND ", " AND l.") + " AND NOT c.done AND c.next_cursor <> ? AND c.n < ?)"
+                + " SELECT start_cursor, next_cursor, processed, done FROM chain ORDER BY n";
+        try (PreparedStatement ps = c.prepareStatement(q)) {
+            ps.setString(1, start.migration());
+            ps.setString(2, start.runId());
+            ps.setInt(3, start.segment());
+            ps.setString(4, start.cursor() == null ? "" : start.cursor());
+            ps.setString(5, start.migration());
+            ps.setString(6, start.runId());
+            ps.setInt(7, start.segment());
+            ps.setString(8, until == null ? "" : until);
+            ps.setInt(9, max);
+            List<LedgerEntry> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String from = rs.getString(1);
+                    BatchKey key = new BatchKey(start.migration(), start.runId(), start.segment(), from.isEmpty() ? null : from);
+                    out.add(new LedgerEntry(key, rs.getString(2), rs.getInt(3), rs.getBoolean(4)));
+                }
+            }
+            return out;
         } catch (SQLException e) {
             throw Sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.RetriableStoreException;
+import dev.keyway.store.StatementTimeoutException;
 import dev.keyway.store.StoreException;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -183,7 +184,7 @@ final class Sql {
                     + " the batch needs for longer than the lock timeout: the batch rolled back and runs again", e);
         }
         if (state.equals("57014")) {
-            return new StoreException(message + "; a statement ran longer than the statement timeout"
+            return new StatementTimeoutException(message + "; a statement ran longer than the statement timeout"
                     + " (DB_STATEMENT_TIMEOUT_MS): lower the batch size or raise the timeout, then run the migration again", e);
         }
         if (state.equals("25P03")) {

@@ -4,6 +4,7 @@ import dev.keyway.message.Command;
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
 import dev.keyway.message.FailedBatch;
+import dev.keyway.message.Lease;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
@@ -271,10 +272,19 @@ public final class MigrationControl {
                     + Migration.MAX_BATCH_SIZE + ", but was " + c.batchSize()));
             return;
         }
-        Limits limits = st.get().limits();
-        if (c.maxRowsPerSecond() != null) {
-            limits = c.maxRowsPerSecond() == 0 ? null : new Limits(c.maxRowsPerSecond());
+        Limits limits = st.get().limits() == null ? Limits.none() : st.get().limits();
+        try {
+            if (c.maxRowsPerSecond() != null) {
+                limits = limits.withRate(c.maxRowsPerSecond());
+            }
+            if (c.targetBatchMillis() != null) {
+                limits = limits.withTarget(c.targetBatchMillis());
+            }
+        } catch (IllegalArgumentException e) {
+            fx.event(new Event.CommandRejected(c.fn(), "configure", e.getMessage()));
+            return;
         }
+        limits = limits.orNull();
         MigrationStatus configured = st.get().change()
                 .batchSize(c.batchSize() != null ? c.batchSize() : st.get().batchSize()).limits(limits).build();
         boolean running = configured.state() == MigrationState.IN_PROGRESS;
@@ -285,8 +295,10 @@ public final class MigrationControl {
         }
         save(configured, fx);
         fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + configured.batchSize()
-                + ", " + (limits == null ? "no rate limit" : "at most " + limits.maxRowsPerSecond() + " rows/s")
-                + ", from the next batches"));
+                + ", " + (limits == null || limits.maxRowsPerSecond() == null ? "no rate limit"
+                : "at most " + limits.maxRowsPerSecond() + " rows/s")
+                + (limits == null || limits.targetBatchMillis() == null ? ""
+                : ", batches sized to take " + limits.targetBatchMillis() + " ms") + ", from the next batches"));
     }
 
     /**
@@ -441,13 +453,36 @@ public final class MigrationControl {
         return !s.done() && Objects.equals(s.position(), cursor) ? Optional.of(s) : Optional.empty();
     }
 
+    /**
+     * The batches one task may walk: up to {@value #BATCHES_PER_TASK} (a worker also ends a slice after about a
+     * second); under a rate limit, about {@value #PACE_WINDOW_MS} ms of the migration's rows shared by its open
+     * segments, so that paced slices stay small.
+     */
+    static Lease lease(MigrationStatus st) {
+        Integer target = st.limits() == null ? null : st.limits().targetBatchMillis();
+        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
+        int batches = BATCHES_PER_TASK;
+        if (rate != null) {
+            long open = Math.max(1, st.segments().stream().filter(s -> !s.done()).count());
+            batches = (int) Math.max(1, Math.min(BATCHES_PER_TASK, rate * PACE_WINDOW_MS / 1000 / st.batchSize() / open));
+        }
+        return new Lease(batches, target == null ? 0 : target);
+    }
+
+    /** The most batches one task walks (each its own transaction and ledger entry; one outcome for all). */
+    static final int BATCHES_PER_TASK = 100;
+    /** Under a rate limit, a migration's tasks together walk at most about this long's worth of its rows. */
+    static final long PACE_WINDOW_MS = 1_000;
+
     private static Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
-        return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false);
+        return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false,
+                lease(st));
     }
 
     /**
-     * Hands out a segment's next batch: at once, or, under a rate limit, at the migration's next free slot
-     * (the slots are batch size / rate apart, so the whole migration stays under its rows per second).
+     * Hands out a segment's next task: at once, or, under a rate limit, at the migration's next free slot
+     * (the slots are the rows a task may process / rate apart, so the whole migration stays under its rows per
+     * second).
      */
     private void emit(MigrationStatus st, SegmentStatus s, Effects fx) {
         Task.ProcessBatch t = task(st, s);
@@ -458,7 +493,7 @@ public final class MigrationControl {
         }
         long now = clock.millis();
         long slot = Math.max(now, nextSlot.getOrDefault(st.name(), now));
-        nextSlot.put(st.name(), slot + Math.max(1, st.batchSize() * 1000L / rate));
+        nextSlot.put(st.name(), slot + Math.max(1, (long) t.lease().batches() * st.batchSize() * 1000L / rate));
         if (slot <= now) {
             fx.task(t);
         } else {

@@ -28,7 +28,7 @@ class FakeStore implements Store {
     }
 
     @Override
-    public Optional<LedgerEntry> findLedger(BatchKey key) {
+    public java.util.List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
         throw new UnsupportedOperationException("the state machine never reads the ledger");
     }
 

@@ -319,16 +319,33 @@ class MigrationControlTest {
         Effects fx = command(Command.Run.of("a").withSegments(2).withLimits(new Limits(100)));
         assertEquals(1, fx.tasks().size(), "the first batch at once");
         assertEquals(1, fx.later().size(), "the second one slot later");
-        assertEquals(1000 + 100, fx.later().get(0).dueMillis(), "10 rows at 100 rows/s: 100 ms apart");
+        assertEquals(5, fx.tasks().get(0).lease().batches(), "a second's 100 rows shared by 2 segments: 5 batches of 10");
+        assertEquals(1000 + 500, fx.later().get(0).dueMillis(), "50 rows at 100 rows/s: 500 ms apart");
         assertEquals(100, status("a").limits().maxRowsPerSecond());
 
         Effects next = complete(fx.tasks().get(0), "[10]", 10, false);
-        assertEquals(1000 + 200, next.later().get(0).dueMillis());
+        assertEquals(1000 + 1000, next.later().get(0).dueMillis());
 
         Effects unlimited = control.onCommand(new Command.Configure("a", null, 0));
         assertNull(status("a").limits());
         assertEquals(2, unlimited.tasks().size(), "without a limit every open segment goes on at once");
         assertTrue(unlimited.later().isEmpty());
+        assertEquals(MigrationControl.BATCHES_PER_TASK, unlimited.tasks().get(0).lease().batches());
+    }
+
+    @Test
+    void aBatchDurationTargetGoesToTheWorkersInEveryTaskAndConfigureChangesOrRemovesIt() {
+        Effects fx = command(Command.Run.of("a").withLimits(new Limits(null, 200)));
+        assertEquals(200, fx.tasks().get(0).lease().targetBatchMillis());
+        assertEquals(200, status("a").limits().targetBatchMillis());
+        Effects faster = control.onCommand(new Command.Configure("a", null, null, 50));
+        assertEquals(50, faster.tasks().get(0).lease().targetBatchMillis());
+        Effects fixed = control.onCommand(new Command.Configure("a", null, null, 0));
+        assertEquals(0, fixed.tasks().get(0).lease().targetBatchMillis());
+        assertNull(status("a").limits(), "no limit left");
+        Effects wrong = control.onCommand(new Command.Configure("a", null, null, -5));
+        assertTrue(wrong.events().get(0) instanceof Event.CommandRejected r && r.reason().contains("targetBatchMillis"),
+                wrong.events().toString());
     }
 
     @Test

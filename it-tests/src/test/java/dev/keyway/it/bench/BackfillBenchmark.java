@@ -104,6 +104,9 @@ public final class BackfillBenchmark {
         }
         if (only.isEmpty() || only.contains("jdbc")) {
             record(jdbcLoop(1000));
+            if (batchSizes.contains(100)) {
+                record(jdbcLoop(100)); // the baseline of Keyway's small batches
+            }
         }
         if (only.isEmpty() || only.contains("spring")) {
             record(springBatch(1000, 2));
@@ -245,15 +248,19 @@ public final class BackfillBenchmark {
             cpu.put("broker", per1k(CpuTime.ofProcess(broker.pid()) - brokerCpu));
             long workerRss = ws.stream().mapToLong(ServiceProcess::peakRssMib).max().orElse(-1);
             long coordinatorRss = coordinator.peakRssMib();
-            Result r = latencies(name, cluster, end, sent, workerRss, coordinatorRss, cpu);
+            Result r = latencies(name, batch, cluster, end, sent, workerRss, coordinatorRss, cpu);
             table.check(name);
             return r;
         }
     }
 
-    /** Batch latency (worker-side), the cost per batch outside the database, and the time to the first batch. */
-    private Result latencies(String name, ProcessCluster cluster, MigrationStatus end, long sent, long workerRss,
-                             long coordinatorRss, Map<String, Double> cpu) {
+    /**
+     * Batch latency (worker-side), the cost per batch outside the database, and the time to the first batch. A
+     * task's outcome covers a slice of batches: its time is shared by them, and so is the gap between one slice's
+     * outcome and the next one's start (the Kafka round trip through the coordinator).
+     */
+    private Result latencies(String name, int batchSize, ProcessCluster cluster, MigrationStatus end, long sent,
+                             long workerRss, long coordinatorRss, Map<String, Double> cpu) {
         JsonCodec codec = new JsonCodec();
         record Outcome(long at, Event.BatchCompleted e) {
         }
@@ -264,14 +271,18 @@ public final class BackfillBenchmark {
                 outcomes.add(new Outcome(r.timestamp(), c));
             }
         }
-        List<Double> batch = outcomes.stream().map(o -> (double) o.e().millis()).sorted().collect(Collectors.toList());
+        java.util.function.ToIntFunction<Outcome> batchesOf =
+                o -> Math.max(1, (o.e().processed() + batchSize - 1) / batchSize);
+        List<Double> batch = outcomes.stream().map(o -> (double) o.e().millis() / batchesOf.applyAsInt(o)).sorted()
+                .collect(Collectors.toList());
         Map<Integer, List<Outcome>> bySegment = outcomes.stream()
                 .collect(Collectors.groupingBy(o -> o.e().segment(), LinkedHashMap::new, Collectors.toList()));
         List<Double> outside = new ArrayList<>();
         for (List<Outcome> seg : bySegment.values()) {
             seg.sort(Comparator.comparingLong(Outcome::at));
             for (int i = 1; i < seg.size(); i++) {
-                outside.add((double) (seg.get(i).at() - seg.get(i - 1).at() - seg.get(i).e().millis()));
+                outside.add((double) (seg.get(i).at() - seg.get(i - 1).at() - seg.get(i).e().millis())
+                        / batchesOf.applyAsInt(seg.get(i)));
             }
         }
         outside.sort(null);

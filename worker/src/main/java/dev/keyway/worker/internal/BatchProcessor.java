@@ -16,6 +16,7 @@ import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
 import dev.keyway.store.SegmentFence;
+import dev.keyway.store.StatementTimeoutException;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
@@ -24,36 +25,49 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What happens to a batch, start to end, in one database transaction:
+ * What happens to a task: it walks a slice of its segment, batch after batch (up to its {@link dev.keyway.message.Lease}'s
+ * batches, for about {@value #SLICE_MILLIS} ms), each batch in its own database transaction:
  * <ol>
- *   <li>lock the segment's fence row: a coordinator canceling or replacing the run waits for this batch,
- *       and this batch sees a change made before it;</li>
+ *   <li>lock the segment's fence row: a coordinator canceling, pausing, reconfiguring or replacing the run waits
+ *       for this batch, and the next batch sees the change;</li>
  *   <li>if the ledger holds the batch's key (migration, run, segment, cursor), the batch was applied
- *       already: report the recorded outcome again and change nothing;</li>
+ *       already (a redelivered task): take its recorded outcome, change nothing, and go on from its end;</li>
  *   <li>unless the fence allows exactly this batch (the current run, open, at this cursor, with this end
- *       and batch size), skip it: a stale, replayed or forged task applies nothing;</li>
+ *       and batch size), stop: a stale, replayed or forged task applies nothing, and a slice ends at a pause;</li>
  *   <li>read and lock the next page of the segment after the cursor; the next cursor is the page's last key
  *       as selected, before any lock wait ({@link Page}), so a row the application moves meanwhile makes
  *       the walk skip nothing;</li>
  *   <li>apply {@code migrateOne} to each document within the batch deadline ({@link MigrateOneCalls});</li>
  *   <li>write the patches, record the ledger entry, move the fence, commit.</li>
  * </ol>
- * A dry run reads, applies and reports the changed documents, and rolls back; it neither checks nor
- * moves the fence. A document whose {@code migrateOne} throws (any {@link Throwable}) or outlives the
- * deadline, or a database error that needs a fix, rolls the batch back and yields {@link Event.BatchFailed}.
- * A lock the application holds past the lock timeout yields {@link Event.BatchDelayed}. Other retriable
- * database errors are thrown as {@link StoreException}: the task is not acknowledged and runs again.
+ * The task's one outcome: {@link Event.BatchCompleted} from the task's cursor to where the slice got, when at
+ * least one batch went through; else what stopped the first batch: {@link Event.BatchSkipped} (the fence
+ * refused it), {@link Event.BatchDelayed} (a lock the application held past the lock timeout) or
+ * {@link Event.BatchFailed} ({@code migrateOne} threw any {@link Throwable} or outlived the deadline, or a
+ * database error that needs a fix). A slice that stops after some progress reports the progress; the next task
+ * starts at the trouble and reports it. Batches sized by a time target are retried smaller after a lock or
+ * statement timeout first ({@link BatchSizes}). Other retriable database errors are thrown as
+ * {@link StoreException}: the task is not acknowledged and runs again (the ledger answers what it applied).
+ * A dry run reads, applies and reports one batch and rolls back; it neither checks nor moves the fence.
  */
 public final class BatchProcessor {
 
     /** The longest error or reason an outcome carries: it goes into the status, which is one Kafka record. */
     static final int MAX_ERROR_CHARS = 4_000;
+    /**
+     * A slice starts no batch after this long: its outcome moves the status, and its worker's Kafka transaction,
+     * open until the poll's slices end, stays well inside the transaction timeout.
+     */
+    static final long SLICE_MILLIS = 1_000;
+    /** Smaller retries of a batch sized by a time target that hit a lock or statement timeout. */
+    static final int SMALLER_RETRIES = 2;
 
     private final Store store;
     private final MigrationCatalog catalog;
     private final MigrateOneCalls calls;
     private final BatchObserver observer;
     private final String worker;
+    private final BatchSizes sizes = new BatchSizes();
 
     public BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer,
                           String worker) {
@@ -74,59 +88,142 @@ public final class BatchProcessor {
                     + ": deploy the jar that defines it to every worker", null);
         }
         Migration m = def.get();
+        if (task.dryRun()) {
+            try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
+                return dryRun(m, task, tx, where, start);
+            } catch (StoreException e) {
+                if (StoreException.isRetriable(e)) {
+                    throw e;
+                }
+                return failed(task, where, e.getMessage(), null);
+            }
+        }
+        return slice(m, task, where, start);
+    }
+
+    /** What one batch of a slice came to, and its name in the batch metrics. */
+    private enum Kind {
+        APPLIED("completed"), REPLAYED("replayed"), REFUSED("skipped"), DELAYED("delayed"), TOO_SLOW("failed"),
+        FAILED("failed");
+
+        final String metric;
+
+        Kind(String metric) {
+            this.metric = metric;
+        }
+    }
+
+    /**
+     * @param next where the next batch starts (applied, replayed)
+     * @param reason why it stopped (refused, delayed, too slow, failed)
+     * @param documentId the document whose {@code migrateOne} failed, or null
+     */
+    private record Step(Kind kind, String next, int processed, boolean done, boolean fullPage, String reason,
+                        String documentId) {
+        static Step stopped(Kind kind, String reason, String documentId) {
+            return new Step(kind, null, 0, false, false, reason, documentId);
+        }
+    }
+
+    private Event slice(Migration m, ProcessBatch task, TaskLocation where, long start) {
+        String cursor = task.cursor();
+        long processed = 0;
+        int batches = 0;
+        boolean done = false;
+        boolean replayedOnly = true;
+        int size = sizes.first(task);
+        int retries = 0;
+        while (true) {
+            long batchStart = System.nanoTime();
+            Step step = batch(m, task, cursor, size);
+            long millis = elapsedMillis(batchStart);
+            observer.batch(m.name(), step.kind().metric,
+                    step.kind() == Kind.APPLIED ? step.processed() : 0, System.nanoTime() - batchStart);
+            if (step.kind() == Kind.APPLIED || step.kind() == Kind.REPLAYED) {
+                cursor = step.next();
+                processed += step.processed();
+                done = step.done();
+                batches++;
+                retries = 0;
+                if (step.kind() == Kind.APPLIED) {
+                    replayedOnly = false;
+                    size = sizes.after(task, size, millis, step.fullPage());
+                }
+            } else if ((step.kind() == Kind.DELAYED || step.kind() == Kind.TOO_SLOW) && task.lease().adaptive()
+                    && size > 1 && retries < SMALLER_RETRIES) {
+                size = sizes.smaller(task, size);
+                retries++;
+                continue;
+            } else if (batches > 0) {
+                break; // report the progress; the next task starts at what stopped this batch
+            } else {
+                return stopped(task, step, where);
+            }
+            if (done || batches >= task.lease().batches() || elapsedMillis(start) >= SLICE_MILLIS) {
+                break;
+            }
+        }
+        if (done) {
+            sizes.done(task);
+        }
+        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), cursor,
+                (int) processed, done, replayedOnly, false, List.of(), elapsedMillis(start), worker);
+    }
+
+    private Event stopped(ProcessBatch task, Step step, TaskLocation where) {
+        return switch (step.kind()) {
+            case REFUSED -> new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    step.reason(), worker);
+            case DELAYED -> new Event.BatchDelayed(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    Excerpt.of(step.reason(), MAX_ERROR_CHARS), worker);
+            default -> failed(task, where, step.reason(), step.documentId());
+        };
+    }
+
+    /** One batch of the slice at {@code cursor}, in its own transaction. */
+    private Step batch(Migration m, ProcessBatch task, String cursor, int size) {
         try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
-            return task.dryRun() ? dryRun(m, task, tx, where, start) : apply(m, task, tx, where, start);
+            BatchKey key = new BatchKey(task.migration(), task.runId(), task.segment(), cursor);
+            Optional<SegmentFence> fence = tx.lockFence(m.name(), task.segment());
+            Optional<LedgerEntry> applied = tx.findLedger(key);
+            if (applied.isPresent()) {
+                LedgerEntry e = applied.get();
+                return new Step(Kind.REPLAYED, e.nextCursor(), e.processed(), e.done(), false, null, null);
+            }
+            String refusal = refusal(task, cursor, fence);
+            if (refusal != null) {
+                return Step.stopped(Kind.REFUSED, refusal, null);
+            }
+            Page page = tx.readPage(cursor, task.end(), size);
+            List<ObjectNode> docs = page.documents();
+            MigrateOneCalls.Result result = calls.run(m, new BatchContext(tx.db(), m.table(), tx.primaryKey()), docs, false);
+            if (result.error() != null) {
+                if (result.timedOut()) {
+                    tx.abandon();
+                }
+                return Step.stopped(Kind.FAILED, result.error(), result.documentId());
+            }
+            tx.patchAll(result.patches());
+            if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last()))) {
+                throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+            }
+            tx.advanceFence(m.name(), task.segment(), page.nextCursor(), page.last());
+            tx.commit();
+            return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null);
         } catch (LockTimeoutException e) {
-            observer.batch(m.name(), "delayed", 0, System.nanoTime() - start);
-            return new Event.BatchDelayed(task.migration(), task.runId(), task.segment(), task.cursor(),
-                    Excerpt.of(e.getMessage(), MAX_ERROR_CHARS), worker);
+            return Step.stopped(Kind.DELAYED, e.getMessage(), null);
+        } catch (StatementTimeoutException e) {
+            return Step.stopped(Kind.TOO_SLOW, e.getMessage(), null);
         } catch (StoreException e) {
             if (StoreException.isRetriable(e)) {
                 throw e;
             }
-            observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
-            return failed(task, where, e.getMessage(), null);
+            return Step.stopped(Kind.FAILED, e.getMessage(), null);
         }
-    }
-
-    private Event apply(Migration m, ProcessBatch task, BatchTransaction tx, TaskLocation where, long start) {
-        BatchKey key = task.batch();
-        Optional<SegmentFence> fence = tx.lockFence(m.name(), task.segment());
-        Optional<LedgerEntry> applied = tx.findLedger(key);
-        if (applied.isPresent()) {
-            observer.batch(m.name(), "replayed", 0, System.nanoTime() - start);
-            LedgerEntry e = applied.get();
-            return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(),
-                    e.nextCursor(), e.processed(), e.done(), true, false, List.of(), elapsedMillis(start), worker);
-        }
-        String refusal = refusal(task, fence);
-        if (refusal != null) {
-            observer.batch(m.name(), "skipped", 0, System.nanoTime() - start);
-            return new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(), refusal, worker);
-        }
-        Page page = tx.readPage(task.cursor(), task.end(), task.batchSize());
-        List<ObjectNode> docs = page.documents();
-        MigrateOneCalls.Result result = calls.run(m, new BatchContext(tx.db(), m.table(), tx.primaryKey()), docs, false);
-        if (result.error() != null) {
-            if (result.timedOut()) {
-                tx.abandon();
-            }
-            observer.batch(m.name(), "failed", 0, System.nanoTime() - start);
-            return failed(task, where, result.error(), result.documentId());
-        }
-        tx.patchAll(result.patches());
-        if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last()))) {
-            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
-        }
-        tx.advanceFence(m.name(), task.segment(), page.nextCursor(), page.last());
-        tx.commit();
-        observer.batch(m.name(), "completed", docs.size(), System.nanoTime() - start);
-        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), page.nextCursor(),
-                docs.size(), page.last(), false, false, List.of(), elapsedMillis(start), worker);
     }
 
     /** Why the fence does not allow this task, or null when it does. */
-    static String refusal(ProcessBatch task, Optional<SegmentFence> fence) {
+    static String refusal(ProcessBatch task, String cursor, Optional<SegmentFence> fence) {
         if (fence.isEmpty()) {
             return "no run of " + task.migration() + " has segment " + task.segment()
                     + " in the fence: the task belongs to a run that was replaced (or was never started)";
@@ -138,8 +235,8 @@ public final class BatchProcessor {
         if (f.state() != SegmentFence.State.OPEN) {
             return "segment " + task.segment() + " of run " + task.runId() + " is " + f.state().sql();
         }
-        if (!Objects.equals(f.position(), task.cursor())) {
-            return "segment " + task.segment() + " is at cursor " + f.position() + ", not " + task.cursor();
+        if (!Objects.equals(f.position(), cursor)) {
+            return "segment " + task.segment() + " is at cursor " + f.position() + ", not " + cursor;
         }
         if (!Objects.equals(f.end(), task.end()) || f.batchSize() != task.batchSize()) {
             return "the task asks for end " + task.end() + " and batch size " + task.batchSize()

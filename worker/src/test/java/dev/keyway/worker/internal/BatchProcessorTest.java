@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.kafka.Inbound;
 import dev.keyway.message.Event;
+import dev.keyway.message.Lease;
 import dev.keyway.message.Task.ProcessBatch;
 import dev.keyway.metrics.BatchObserver;
 import dev.keyway.migration.MigrateOne;
@@ -16,6 +17,7 @@ import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.SegmentFence;
+import dev.keyway.store.SliceProgress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -155,5 +157,94 @@ class BatchProcessorTest {
         assertEquals(3, dry.changes().size());
         assertEquals(0, rowsAt(1));
         assertTrue(store.fences.isEmpty());
+    }
+
+    @Test
+    void aTaskWalksItsSliceBatchAfterBatchEachWithItsLedgerEntryAndReportsOnce() {
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
+        Event.BatchCompleted two = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 2, 0), FROM));
+        assertEquals(null, two.cursor(), "the outcome is the task's");
+        assertEquals("[20]", two.nextCursor());
+        assertEquals(20, two.processed());
+        assertEquals(2, store.commits, "one transaction per batch");
+        assertEquals(2, store.ledger.size());
+        assertEquals(new SliceProgress("[20]", 20, false, 2), SliceProgress.of(store.followLedger(two.batch(), two.nextCursor(), 100)).orElseThrow(),
+                "what the coordinator reads back");
+        Event.BatchCompleted rest = assertInstanceOf(Event.BatchCompleted.class, p.process(slice("[20]", 100, 0), FROM));
+        assertTrue(rest.done(), "a slice ends with its segment");
+        assertEquals(5, rest.processed());
+        assertEquals(25, rowsAt(1));
+    }
+
+    @Test
+    void aRedeliveredSliceReplaysWhatItAppliedAndGoesOnFromThere() {
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
+        p.process(slice(null, 1, 0), FROM); // as if the worker died before its outcome committed
+        Event.BatchCompleted again = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 3, 0), FROM));
+        assertFalse(again.replayed(), "two of its batches were new");
+        assertTrue(again.done());
+        assertEquals(25, again.processed());
+        assertEquals(25, rowsAt(1));
+        assertEquals(0, rowsAt(2));
+    }
+
+    @Test
+    void aSliceStopsAtTheFirstBatchTheFenceRefusesAndReportsWhatWentThrough() {
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", (ctx, doc) -> {
+            if (doc.get("id").asLong() == 15) { // the coordinator pauses the run while the second batch runs
+                store.fence("m", 0, new SegmentFence("r1", "[10]", null, 10, SegmentFence.State.CLOSED));
+            }
+            return INCREMENT.migrateOne(ctx, doc);
+        }));
+        Event.BatchCompleted c = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 100, 0), FROM));
+        assertEquals("[20]", c.nextCursor(), "the batch in flight finishes; none starts after it");
+        assertEquals(20, rowsAt(1));
+        assertInstanceOf(Event.BatchSkipped.class, p.process(slice("[20]", 100, 0), FROM));
+    }
+
+    @Test
+    void aFailureAfterSomeBatchesReportsTheProgressAndTheNextTaskReportsTheFailure() {
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", (ctx, doc) -> {
+            if (doc.get("id").asLong() == 14) {
+                throw new IllegalStateException("bad row");
+            }
+            return INCREMENT.migrateOne(ctx, doc);
+        }));
+        Event.BatchCompleted c = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 100, 0), FROM));
+        assertEquals("[10]", c.nextCursor());
+        Event.BatchFailed f = assertInstanceOf(Event.BatchFailed.class, p.process(slice("[10]", 100, 0), FROM));
+        assertEquals("14", f.documentId());
+        assertEquals(10, rowsAt(1));
+    }
+
+    @Test
+    void batchesSizedByATimeTargetShrinkWhenSlowAndAreRetriedSmallerAtALockTimeout() {
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", (ctx, doc) -> {
+            Thread.sleep(5);
+            return INCREMENT.migrateOne(ctx, doc);
+        }));
+        // batch size 10 takes ~50 ms, the target is 20 ms: the next batches are about 4 rows
+        Event.BatchCompleted c = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 3, 20), FROM));
+        List<Integer> sizes = store.ledger.values().stream().map(e -> e.processed()).sorted().toList();
+        assertEquals(10, sizes.get(2), sizes.toString());
+        assertTrue(sizes.get(0) <= 5 && sizes.get(1) <= 5, "shrunk after the first: " + sizes);
+        assertEquals(c.processed(), sizes.stream().mapToInt(Integer::intValue).sum());
+
+        store.failReadsOver(2, () -> new LockTimeoutException("row locked", null));
+        Event.BatchCompleted smaller = assertInstanceOf(Event.BatchCompleted.class,
+                p.process(slice(c.nextCursor(), 1, 20000), FROM));
+        assertTrue(smaller.processed() >= 1 && smaller.processed() <= 2, "retried at a quarter: " + smaller.processed());
+        Event.BatchDelayed fixed = assertInstanceOf(Event.BatchDelayed.class,
+                p.process(slice(smaller.nextCursor(), 1, 0), FROM), "batches of a fixed size are not made smaller");
+        assertEquals("row locked", fixed.reason());
+    }
+
+    private static ProcessBatch slice(String cursor, int batches, int targetMillis) {
+        return new ProcessBatch("m", "r1", 0, cursor, null, 10, false, new Lease(batches, targetMillis));
     }
 }

@@ -33,6 +33,7 @@ final class FakeStore implements Store {
     int commits;
     int abandoned;
     private Supplier<RuntimeException> readFailure;
+    private int failOver;
 
     FakeStore(int n) {
         for (long id = 1; id <= n; id++) {
@@ -41,7 +42,13 @@ final class FakeStore implements Store {
     }
 
     void failReadsWith(Supplier<RuntimeException> failure) {
+        failReadsOver(0, failure);
+    }
+
+    /** Page reads of more than {@code rows} rows throw. */
+    void failReadsOver(int rows, Supplier<RuntimeException> failure) {
         this.readFailure = failure;
+        this.failOver = rows;
     }
 
     void fence(String migration, int segment, SegmentFence f) {
@@ -58,8 +65,17 @@ final class FakeStore implements Store {
     }
 
     @Override
-    public Optional<LedgerEntry> findLedger(BatchKey key) {
-        return Optional.ofNullable(ledger.get(key));
+    public List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
+        List<LedgerEntry> chain = new ArrayList<>();
+        LedgerEntry e = ledger.get(start);
+        while (e != null && chain.size() < max) {
+            chain.add(e);
+            if (e.done() || java.util.Objects.equals(e.nextCursor(), until)) {
+                break;
+            }
+            e = ledger.get(new BatchKey(start.migration(), start.runId(), start.segment(), e.nextCursor()));
+        }
+        return chain;
     }
 
     @Override
@@ -125,7 +141,7 @@ final class FakeStore implements Store {
 
         @Override
         public Page readPage(String cursor, String end, int limit) {
-            if (readFailure != null) {
+            if (readFailure != null && limit > failOver) {
                 throw readFailure.get();
             }
             long after = cursor == null ? Long.MIN_VALUE : Long.parseLong(cursor.replaceAll("[\\[\\]]", ""));
