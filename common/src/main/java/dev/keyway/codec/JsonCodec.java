@@ -101,6 +101,9 @@ public final class JsonCodec {
             if (r.limits() != null && r.limits().targetBatchMillis() != null) {
                 n.put("targetBatchMillis", r.limits().targetBatchMillis());
             }
+            if (r.limits() != null && r.limits().maxConcurrency() != null) {
+                n.put("maxConcurrency", r.limits().maxConcurrency());
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", "cancel").put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -117,6 +120,9 @@ public final class JsonCodec {
             }
             if (x.targetBatchMillis() != null) {
                 n.put("targetBatchMillis", x.targetBatchMillis());
+            }
+            if (x.maxConcurrency() != null) {
+                n.put("maxConcurrency", x.maxConcurrency());
             }
         } else {
             n.put("type", "cancelAll");
@@ -158,9 +164,10 @@ public final class JsonCodec {
                 }
                 Integer rate = intOrNull(n, "maxRowsPerSecond");
                 Integer target = intOrNull(n, "targetBatchMillis");
+                Integer concurrency = intOrNull(n, "maxConcurrency");
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
-                        rate == null && target == null ? null : limits(rate, target));
+                        rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency));
             }
             case "cancel" -> new Command.Cancel(name(n, "fn"));
             case "pause" -> new Command.Pause(name(n, "fn"));
@@ -169,12 +176,14 @@ public final class JsonCodec {
                 Integer size = intOrNull(n, "batchSize");
                 Integer rate = intOrNull(n, "maxRowsPerSecond");
                 Integer target = intOrNull(n, "targetBatchMillis");
-                if (size == null && rate == null && target == null) {
-                    throw new MalformedMessageException("command 'configure' needs 'batchSize', 'maxRowsPerSecond' or"
-                            + " 'targetBatchMillis' (the limits it changes)");
+                Integer concurrency = intOrNull(n, "maxConcurrency");
+                if (size == null && rate == null && target == null && concurrency == null) {
+                    throw new MalformedMessageException("command 'configure' needs 'batchSize', 'maxRowsPerSecond',"
+                            + " 'targetBatchMillis' or 'maxConcurrency' (the limits it changes)");
                 }
-                limits(rate == null || rate == 0 ? null : rate, target == null || target == 0 ? null : target);
-                yield new Command.Configure(name(n, "fn"), size, rate, target);
+                limits(rate == null || rate == 0 ? null : rate, target == null || target == 0 ? null : target,
+                        concurrency == null || concurrency == 0 ? null : concurrency);
+                yield new Command.Configure(name(n, "fn"), size, rate, target, concurrency);
             }
             case "cancelAll" -> new Command.CancelAll();
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
@@ -351,9 +360,9 @@ public final class JsonCodec {
         return v.booleanValue();
     }
 
-    private static Limits limits(Integer maxRowsPerSecond, Integer targetBatchMillis) {
+    private static Limits limits(Integer maxRowsPerSecond, Integer targetBatchMillis, Integer maxConcurrency) {
         try {
-            return new Limits(maxRowsPerSecond, targetBatchMillis);
+            return new Limits(maxRowsPerSecond, targetBatchMillis, maxConcurrency);
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("command field " + e.getMessage());
         }

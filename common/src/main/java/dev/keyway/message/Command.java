@@ -111,16 +111,22 @@ public sealed interface Command
      * @param maxRowsPerSecond the new rate limit; 0 removes it; null keeps it
      * @param targetBatchMillis the new batch duration target (batches sized to take about this long, up to the batch
      *     size); 0 goes back to batches of the batch size; null keeps it
+     * @param maxConcurrency the most segments with a task in flight at once; 0 = all; null keeps it
      */
-    record Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis)
-            implements Command {
+    record Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis,
+                     Integer maxConcurrency) implements Command {
         public Configure {
             Objects.requireNonNull(fn, "fn must not be null");
         }
 
         /** New batch size and rate limit only. */
         public Configure(String fn, Integer batchSize, Integer maxRowsPerSecond) {
-            this(fn, batchSize, maxRowsPerSecond, null);
+            this(fn, batchSize, maxRowsPerSecond, null, null);
+        }
+
+        /** New batch size, rate limit and batch duration target. */
+        public Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis) {
+            this(fn, batchSize, maxRowsPerSecond, targetBatchMillis, null);
         }
     }
 

@@ -103,12 +103,25 @@ public sealed interface Event
     }
 
     /**
-     * The coordinator's health watch read the database past its limit ({@code healthy} false, every second
-     * while it stays there) or back under it ({@code healthy} true, once): running migrations pause themselves
-     * with {@code reason} in the status, and resume when healthy. Only the coordinator writes it, to itself; it
-     * takes only its own watch's ({@code watchId}, never published elsewhere). {@code migration} is {@code *}.
+     * The coordinator's health watch read the database: past a signal's hard limit ({@code healthy} false, every
+     * period while it stays there) running migrations pause themselves with {@code reason} in the status; past
+     * its limit they slow down to {@code dutyPercent} of the time (halved each period while over it, raised step
+     * by step once back under it); healthy at 100 % they go at full speed. Only the coordinator writes it, to
+     * itself; it takes only its own watch's ({@code watchId}, never published elsewhere). {@code migration} is
+     * {@code *}.
+     *
+     * @param dutyPercent the share of time migrations may work, 1 to 100; absent = 100
      */
-    record HealthChanged(String migration, String watchId, boolean healthy, String reason) implements Event {
+    record HealthChanged(String migration, String watchId, boolean healthy, String reason, Integer dutyPercent)
+            implements Event {
+        public HealthChanged {
+            dutyPercent = dutyPercent == null ? 100 : Math.max(1, Math.min(100, dutyPercent));
+        }
+
+        /** Paused ({@code healthy} false) or back at full speed. */
+        public HealthChanged(String migration, String watchId, boolean healthy, String reason) {
+            this(migration, watchId, healthy, reason, 100);
+        }
     }
 
     /** The coordinator did what a command asked; {@code action} says what (started, resumed, skipped, canceled). */

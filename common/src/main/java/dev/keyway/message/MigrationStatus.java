@@ -82,8 +82,10 @@ public record MigrationStatus(
     }
 
     /** The same status in another state; {@code isDone} follows from it. */
+    /** This status in another state; a run that ended (success, failure, cancel) is no longer throttled. */
     public MigrationStatus withState(MigrationState st, String err, Long end) {
-        return change().state(st).error(err).latestEnd(end).build();
+        boolean ended = st == MigrationState.SUCCESS || st == MigrationState.FAILED || st == MigrationState.CANCELED;
+        return change().state(st).error(err).latestEnd(end).throttledBy(ended ? null : throttledBy).build();
     }
 
     public MigrationStatus withFailedBatch(FailedBatch failed) {

@@ -17,11 +17,17 @@ import java.util.regex.Pattern;
  * @param table the table to walk
  * @param migrateOne the per-document function
  * @param batchSize documents per batch (one database transaction), 1 to {@value #MAX_BATCH_SIZE};
- *     default {@value #DEFAULT_BATCH_SIZE}
+ *     default {@value #DEFAULT_BATCH_SIZE}. Set with {@link #withBatchSize}, every batch of a run that gives no
+ *     size of its own has this many rows; left at the default, a run's batches are sized by time
+ *     ({@code targetBatchMillis})
  * @param parallelize run {@code migrateOne} concurrently within a batch; default false
  * @param customRange the subset of the table to walk; {@code null} for the whole table
  * @param segments how many segments (parallel cursor chains) to split the key range into;
  *     0 (the default) lets the coordinator choose from the table size
+ * @param targetBatchMillis how long a batch should take, when runs size their batches by time (between 1 row and
+ *     {@code batchSize}); {@value #COORDINATORS_TARGET} (the default) = the coordinator's {@code TARGET_BATCH_MILLIS},
+ *     with batches of up to ten times {@code batchSize}; 0 = batches of {@code batchSize} (what
+ *     {@link #withBatchSize} sets)
  */
 public record Migration(
         String name,
@@ -30,9 +36,12 @@ public record Migration(
         int batchSize,
         boolean parallelize,
         CustomRange customRange,
-        int segments) {
+        int segments,
+        int targetBatchMillis) {
 
     public static final int DEFAULT_BATCH_SIZE = 100;
+    /** {@code targetBatchMillis} of a definition that leaves its batches' size to the coordinator. */
+    public static final int COORDINATORS_TARGET = -1;
     public static final int MAX_BATCH_SIZE = 10_000;
     public static final int MAX_SEGMENTS = 256;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,200}");
@@ -50,11 +59,15 @@ public record Migration(
             throw new IllegalArgumentException(
                     "segments must be between 0 and " + MAX_SEGMENTS + ", but was " + segments);
         }
+        if (targetBatchMillis < COORDINATORS_TARGET || targetBatchMillis > 60_000) {
+            throw new IllegalArgumentException("targetBatchMillis must be between 1 and 60000 (or 0 for batches of"
+                    + " batchSize), but was " + targetBatchMillis + " (migration " + name + ")");
+        }
     }
 
     /** Defines a migration with the default options. */
     public static Migration define(String name, String table, MigrateOne migrateOne) {
-        return new Migration(name, table, migrateOne, DEFAULT_BATCH_SIZE, false, null, 0);
+        return new Migration(name, table, migrateOne, DEFAULT_BATCH_SIZE, false, null, 0, COORDINATORS_TARGET);
     }
 
     /** Throws unless {@code batchSize} is between 1 and {@value #MAX_BATCH_SIZE}. */
@@ -66,19 +79,28 @@ public record Migration(
         return batchSize;
     }
 
+    /** Batches of exactly this many rows (the last one of a segment may have fewer). */
     public Migration withBatchSize(int batchSize) {
-        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments);
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments, 0);
+    }
+
+    /** Batches sized to take about this long, between 1 row and {@code batchSize} (set that first to change it). */
+    public Migration withTargetBatchMillis(int millis) {
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments, millis);
     }
 
     public Migration withParallelize(boolean parallelize) {
-        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments);
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
+                targetBatchMillis);
     }
 
     public Migration withCustomRange(CustomRange customRange) {
-        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments);
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
+                targetBatchMillis);
     }
 
     public Migration withSegments(int segments) {
-        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments);
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
+                targetBatchMillis);
     }
 }

@@ -68,6 +68,16 @@ public interface Store extends AutoCloseable {
      */
     long replicaLagBytes();
 
+    /**
+     * How long the application waits on Keyway: the longest current wait, in milliseconds, of a session that is
+     * not Keyway's for a lock one of Keyway's sessions holds (PostgreSQL's {@code pg_blocking_pids}; Keyway's
+     * sessions are those named {@value #APPLICATION_NAME}); 0 when none waits, and on H2.
+     */
+    long lockWaitMillis();
+
+    /** The {@code application_name} of Keyway's sessions on PostgreSQL. */
+    String APPLICATION_NAME = "keyway";
+
     /** The number an operator's query returns (first column of its first row; 0 when it returns no row). */
     long readNumber(String sql);
 

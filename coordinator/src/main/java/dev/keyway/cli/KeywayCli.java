@@ -146,13 +146,20 @@ public final class KeywayCli {
         boolean await;
         @Option(names = "--max-rows-per-second", description = "the most rows per second for this run, across all workers")
         Integer maxRowsPerSecond;
+        @Option(names = "--target-batch-millis", description = "size each batch to take about this long (up to the"
+                + " batch size); without --batch-size this is the default, with the coordinator's TARGET_BATCH_MILLIS")
+        Integer targetBatchMillis;
+        @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once")
+        Integer maxConcurrency;
 
         @Override
         public Integer call() {
             Command.StartAt startAt = fromStart ? Command.StartAt.beginning()
                     : cursor != null ? Command.StartAt.after(cursor) : null;
+            Limits limits = maxRowsPerSecond == null && targetBatchMillis == null && maxConcurrency == null ? null
+                    : new Limits(maxRowsPerSecond, targetBatchMillis, maxConcurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
-                    System.getProperty("user.name"), maxRowsPerSecond == null ? null : new Limits(maxRowsPerSecond));
+                    System.getProperty("user.name"), limits);
             try (KafkaGateway kafka = kafka()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();
@@ -295,16 +302,22 @@ public final class KeywayCli {
         Integer batchSize;
         @Option(names = "--max-rows-per-second", description = "the most rows per second across all workers; 0 = no limit")
         Integer maxRowsPerSecond;
+        @Option(names = "--target-batch-millis", description = "size each batch to take about this long (up to the"
+                + " batch size); 0 = batches of the batch size")
+        Integer targetBatchMillis;
+        @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once; 0 = all")
+        Integer maxConcurrency;
 
         @Override
         public Integer call() {
-            if (batchSize == null && maxRowsPerSecond == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
-                        "give --batch-size or --max-rows-per-second (the limits to change)");
+            if (batchSize == null && maxRowsPerSecond == null && targetBatchMillis == null && maxConcurrency == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "give --batch-size, --max-rows-per-second,"
+                        + " --target-batch-millis or --max-concurrency (the limits to change)");
             }
             try (KafkaGateway kafka = kafka()) {
                 return report(System.out, new MigrationsClient(kafka).send(
-                        new Command.Configure(fn, batchSize, maxRowsPerSecond), ANSWER_TIMEOUT));
+                        new Command.Configure(fn, batchSize, maxRowsPerSecond, targetBatchMillis, maxConcurrency),
+                        ANSWER_TIMEOUT));
             }
         }
     }

@@ -12,13 +12,35 @@ final class StatusTable {
 
     static void print(PrintStream out, Collection<MigrationStatus> statuses, long now) {
         out.printf("%-26s %-10s %12s %6s %10s %8s %9s  %s%n", "MIGRATION", "STATE", "PROCESSED", "DONE", "ROWS/S", "ETA",
-                "SEGMENTS", "CURSOR / ERROR");
+                "SEGMENTS", "CURSOR / LIMITS / WHY SLOWER / ERROR");
         for (MigrationStatus s : statuses) {
             out.printf("%-26s %-10s %,12d %6s %10s %8s %9s  %s%n", s.name(), s.state().json(), s.processed(),
                     percent(s), rate(s, now), eta(s, now),
                     s.segments().stream().filter(x -> x.done()).count() + "/" + s.segments().size(),
-                    s.error() != null ? s.error() : s.cursor());
+                    detail(s));
         }
+    }
+
+    /** The error; else the cursor, the limits in force, and why the migration goes slower than they allow. */
+    static String detail(MigrationStatus s) {
+        if (s.error() != null) {
+            return s.error();
+        }
+        StringBuilder b = new StringBuilder(String.valueOf(s.cursor()));
+        if (s.limits() != null && s.limits().maxRowsPerSecond() != null) {
+            b.append("; at most ").append(s.limits().maxRowsPerSecond()).append(" rows/s");
+        }
+        if (s.limits() != null && s.limits().targetBatchMillis() != null) {
+            b.append("; batches of ~").append(s.limits().targetBatchMillis()).append(" ms, up to ").append(s.batchSize())
+                    .append(" rows");
+        }
+        if (s.limits() != null && s.limits().maxConcurrency() != null) {
+            b.append("; at most ").append(s.limits().maxConcurrency()).append(" segment(s) at once");
+        }
+        if (s.throttledBy() != null) {
+            b.append("; ").append(s.throttledBy());
+        }
+        return b.toString();
     }
 
     static String percent(MigrationStatus s) {

@@ -61,6 +61,8 @@ public final class Coordinator {
     private final Map<String, String> plansAsked = new ConcurrentHashMap<>();
     /** Reads the database's health, or null when no limit is set. */
     private final HealthWatch health;
+    /** The time per batch of the outcomes counted, for the batch latency signal. */
+    private final BatchLatencies latencies;
 
     /**
      * @param store where the fence and the ledger are, and the tables to plan (count rows, sample split points)
@@ -70,7 +72,10 @@ public final class Coordinator {
         this(kafka, store, catalog, clock, scheduler, HealthLimits.none());
     }
 
-    /** @param health the database health limits past which migrations pause themselves ({@link HealthLimits}) */
+    /**
+     * @param health the database health limits past which migrations slow down and pause themselves, and what a
+     *     run without a batch size aims at ({@link HealthLimits})
+     */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock, Scheduler scheduler,
                        HealthLimits health) {
         this.kafka = kafka;
@@ -80,8 +85,9 @@ public final class Coordinator {
         this.scheduler = scheduler;
         this.clock = clock;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
-        this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds());
+        this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds(), health.targetBatchMillis());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, scheduler) : null;
+        this.latencies = health.latencies();
     }
 
     /** Runs until cancelled. Creates the topics and the bookkeeping tables if missing. */
@@ -233,9 +239,11 @@ public final class Coordinator {
      * for it: a claim past what the ledger holds counts only as far as the ledger goes.
      */
     private Optional<Event.BatchCompleted> verified(Event.BatchCompleted c) {
-        return SliceProgress.of(store.followLedger(c.batch(), c.nextCursor(), Lease.MAX_BATCHES)).map(p -> new Event.BatchCompleted(c.migration(),
-                c.runId(), c.segment(), c.cursor(), p.nextCursor(), (int) p.processed(), p.done(), c.replayed(), false,
-                List.of(), c.millis(), c.worker()));
+        Optional<SliceProgress> p = SliceProgress.of(store.followLedger(c.batch(), c.nextCursor(), Lease.MAX_BATCHES));
+        p.ifPresent(slice -> latencies.add(c.millis(), slice.batches()));
+        return p.map(slice -> new Event.BatchCompleted(c.migration(), c.runId(), c.segment(), c.cursor(),
+                slice.nextCursor(), (int) slice.processed(), slice.done(), c.replayed(), false, List.of(), c.millis(),
+                c.worker()));
     }
 
     private List<Outbound> outbound(Effects fx) {

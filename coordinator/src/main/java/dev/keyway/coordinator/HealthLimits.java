@@ -6,35 +6,64 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The database health signals the coordinator watches, each with the limit past which migrations pause
- * themselves (they resume on their own when every signal is back under half its limit), and how often they
- * are read. None by default.
+ * How the coordinator keeps migrations as fast as the database allows and no faster: the health signals it
+ * watches (past a signal's limit migrations slow down, past its hard limit they pause, back under half of it
+ * they resume and speed up step by step), how often it reads them, and what a batch of a run that gives no
+ * batch size aims at. No signal by default.
  *
  * @param signals what is watched; empty = nothing
  * @param period how often the signals are read; default {@value #DEFAULT_PERIOD_MS} ms
+ * @param latencies the batch times the coordinator counts, for {@link HealthSignal#batchLatency}
+ * @param targetBatchMillis how long a batch of a run without a batch size should take (its workers size its
+ *     batches, up to ten times the migration's batch size); 0 = such runs have batches of the migration's size
  */
-public record HealthLimits(List<HealthSignal> signals, Duration period) {
+public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLatencies latencies,
+                           int targetBatchMillis) {
 
     public static final long DEFAULT_PERIOD_MS = 1_000;
+    /** What a batch of a run without a batch size aims at unless configured. */
+    public static final int DEFAULT_TARGET_BATCH_MILLIS = 200;
 
     public HealthLimits {
         signals = List.copyOf(signals);
         if (period.toMillis() < 100) {
             throw new IllegalArgumentException("the health period must be at least 100 ms, but was " + period);
         }
+        if (targetBatchMillis < 0 || targetBatchMillis > dev.keyway.message.Lease.MAX_TARGET_MILLIS) {
+            throw new IllegalArgumentException("TARGET_BATCH_MILLIS must be between 0 and "
+                    + dev.keyway.message.Lease.MAX_TARGET_MILLIS + ", but was " + targetBatchMillis);
+        }
     }
 
-    /** No signal watched. */
+    /** No signal watched; runs without a batch size aim at {@value #DEFAULT_TARGET_BATCH_MILLIS} ms a batch. */
     public static HealthLimits none() {
-        return new HealthLimits(List.of(), Duration.ofMillis(DEFAULT_PERIOD_MS));
+        return new HealthLimits(List.of(), Duration.ofMillis(DEFAULT_PERIOD_MS), new BatchLatencies(),
+                DEFAULT_TARGET_BATCH_MILLIS);
     }
 
     /**
-     * From {@code MAX_REPLICA_LAG_BYTES} (the standbys' replication lag), and {@code THROTTLE_QUERY} with
-     * {@code THROTTLE_QUERY_MAX} (a query of the operator's returning one number); unset = not watched.
+     * From the environment (unset = not watched):
+     * <ul>
+     *   <li>{@code APPLICATION_LATENCY_TARGET_MS}: the one knob for an application sharing the tables: batches aim
+     *       at half of it, and the two signals below are watched with limits of half of it and all of it;</li>
+     *   <li>{@code MAX_LOCK_WAIT_MS}: the longest the application may wait for a lock a batch holds;</li>
+     *   <li>{@code MAX_BATCH_LATENCY_MS}: the median batch time past which the database counts as strained;</li>
+     *   <li>{@code MAX_REPLICA_LAG_BYTES}: the standbys' replication lag;</li>
+     *   <li>{@code THROTTLE_QUERY} with {@code THROTTLE_QUERY_MAX}: a query of the operator's returning one number;</li>
+     *   <li>{@code TARGET_BATCH_MILLIS}: what a batch of a run without a batch size aims at (0 = the size).</li>
+     * </ul>
      */
     public static HealthLimits fromEnv(Map<String, String> env) {
         HealthLimits limits = none();
+        long app = number(env, "APPLICATION_LATENCY_TARGET_MS");
+        long lockWait = env.containsKey("MAX_LOCK_WAIT_MS") ? number(env, "MAX_LOCK_WAIT_MS") : app / 2;
+        long batchLatency = env.containsKey("MAX_BATCH_LATENCY_MS") ? number(env, "MAX_BATCH_LATENCY_MS") : app;
+        if (lockWait > 0) {
+            limits = limits.with(HealthSignal.lockWait(lockWait));
+        }
+        if (batchLatency > 0) {
+            limits = limits.with(HealthSignal.batchLatency(limits.latencies(), batchLatency));
+        }
         long lag = number(env, "MAX_REPLICA_LAG_BYTES");
         if (lag > 0) {
             limits = limits.with(HealthSignal.replicaLag(lag));
@@ -43,19 +72,25 @@ public record HealthLimits(List<HealthSignal> signals, Duration period) {
         if (query != null && !query.isBlank()) {
             if (!env.containsKey("THROTTLE_QUERY_MAX")) {
                 throw new IllegalArgumentException("THROTTLE_QUERY needs THROTTLE_QUERY_MAX, the value past which"
-                        + " migrations pause");
+                        + " migrations slow down (they pause past twice it)");
             }
             limits = limits.with(HealthSignal.query(query, number(env, "THROTTLE_QUERY_MAX")));
         }
-        return limits;
+        long target = env.containsKey("TARGET_BATCH_MILLIS") ? number(env, "TARGET_BATCH_MILLIS")
+                : app > 0 ? Math.max(1, app / 2) : DEFAULT_TARGET_BATCH_MILLIS;
+        return limits.withTargetBatchMillis((int) Math.min(Integer.MAX_VALUE, target));
     }
 
     private static long number(Map<String, String> env, String name) {
         String v = env.get(name);
         try {
-            return v == null || v.isBlank() ? 0 : Long.parseLong(v.trim());
+            long n = v == null || v.isBlank() ? 0 : Long.parseLong(v.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number, but was '" + v + "'");
+            throw new IllegalArgumentException(name + " must be a number of 0 or more, but was '" + v + "'");
         }
     }
 
@@ -63,11 +98,15 @@ public record HealthLimits(List<HealthSignal> signals, Duration period) {
     public HealthLimits with(HealthSignal signal) {
         List<HealthSignal> more = new ArrayList<>(signals);
         more.add(signal);
-        return new HealthLimits(more, period);
+        return new HealthLimits(more, period, latencies, targetBatchMillis);
     }
 
     public HealthLimits withPeriod(Duration p) {
-        return new HealthLimits(signals, p);
+        return new HealthLimits(signals, p, latencies, targetBatchMillis);
+    }
+
+    public HealthLimits withTargetBatchMillis(int millis) {
+        return new HealthLimits(signals, period, latencies, millis);
     }
 
     public boolean watched() {

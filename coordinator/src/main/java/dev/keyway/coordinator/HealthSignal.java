@@ -1,60 +1,65 @@
 package dev.keyway.coordinator;
 
 import dev.keyway.store.Store;
+import java.util.function.ToLongFunction;
 
 /**
  * One measure of the database's health that the coordinator reads once a period: past its {@link #limit()}
- * running migrations pause themselves, and back under half of it they resume. Implementations must be cheap:
- * one small query for the whole cluster.
+ * running migrations slow down (their share of working time halves every period it stays there), past its
+ * {@link #hardLimit()} they pause themselves; back under half of the limit they resume and speed up again step
+ * by step. Implementations must be cheap: one small query for the whole cluster, or a figure the coordinator
+ * has already.
  */
 public interface HealthSignal {
 
     /** What is measured, with its unit, for the status: e.g. "replica lag (bytes)". */
     String name();
 
-    /** The value past which migrations pause. */
+    /** The value past which migrations slow down. */
     long limit();
+
+    /** The value past which migrations pause; twice the limit unless a signal says otherwise. */
+    default long hardLimit() {
+        return limit() * 2;
+    }
 
     /** The current value; a {@code StoreException} when it cannot be read (the reading is skipped). */
     long read(Store store);
 
-    /** The standbys' replication lag in bytes of WAL not yet replayed ({@link Store#replicaLagBytes()}). */
-    static HealthSignal replicaLag(long maxBytes) {
-        return new HealthSignal() {
-            @Override
-            public String name() {
-                return "replica lag (bytes)";
-            }
-
-            @Override
-            public long limit() {
-                return maxBytes;
-            }
-
+    /** A signal read by {@code reading}, past which migrations slow down at {@code limit}. */
+    static HealthSignal of(String name, long limit, ToLongFunction<Store> reading) {
+        record Named(String name, long limit, ToLongFunction<Store> reading) implements HealthSignal {
             @Override
             public long read(Store store) {
-                return store.replicaLagBytes();
+                return reading.applyAsLong(store);
             }
-        };
+        }
+        return new Named(name, limit, reading);
+    }
+
+    /** The standbys' replication lag in bytes of WAL not yet replayed ({@link Store#replicaLagBytes()}). */
+    static HealthSignal replicaLag(long maxBytes) {
+        return of("replica lag (bytes)", maxBytes, Store::replicaLagBytes);
+    }
+
+    /**
+     * How long the application waits on Keyway: the longest current wait, in milliseconds, of a session that is
+     * not Keyway's for a lock one of Keyway's sessions holds ({@link Store#lockWaitMillis()}).
+     */
+    static HealthSignal lockWait(long maxMillis) {
+        return of("application lock wait on Keyway (ms)", maxMillis, Store::lockWaitMillis);
+    }
+
+    /**
+     * Keyway's own batch latency: the median time of the batches whose outcomes the coordinator counted since
+     * the last reading (0 when none), against what a batch should take.
+     */
+    static HealthSignal batchLatency(BatchLatencies latencies, long maxMillis) {
+        return of("batch latency (ms)", maxMillis, store -> latencies.takeMedian());
     }
 
     /** A number the operator's own query returns (like gh-ost's throttle query): load, queue depth, a flag. */
     static HealthSignal query(String sql, long max) {
-        return new HealthSignal() {
-            @Override
-            public String name() {
-                return "throttle query";
-            }
-
-            @Override
-            public long limit() {
-                return max;
-            }
-
-            @Override
-            public long read(Store store) {
-                return store.readNumber(sql);
-            }
-        };
+        return of("throttle query", max, store -> store.readNumber(sql));
     }
 }

@@ -13,6 +13,29 @@ class HealthLimitsTest {
     @Test
     void watchesNothingUnlessALimitIsSet() {
         assertFalse(HealthLimits.fromEnv(Map.of()).watched());
+        assertEquals(HealthLimits.DEFAULT_TARGET_BATCH_MILLIS, HealthLimits.fromEnv(Map.of()).targetBatchMillis());
+        assertEquals(0, HealthLimits.fromEnv(Map.of("TARGET_BATCH_MILLIS", "0")).targetBatchMillis(), "fixed sizes");
+    }
+
+    @Test
+    void theApplicationsLatencyTargetIsOneKnobForTheBatchTargetTheLockWaitAndTheBatchLatency() {
+        HealthLimits limits = HealthLimits.fromEnv(Map.of("APPLICATION_LATENCY_TARGET_MS", "40"));
+        assertEquals(20, limits.targetBatchMillis());
+        assertEquals("application lock wait on Keyway (ms)", limits.signals().get(0).name());
+        assertEquals(20, limits.signals().get(0).limit());
+        assertEquals(40, limits.signals().get(0).hardLimit());
+        assertEquals("batch latency (ms)", limits.signals().get(1).name());
+        assertEquals(40, limits.signals().get(1).limit());
+        limits.latencies().add(300, 3);
+        limits.latencies().add(90, 1);
+        limits.latencies().add(10, 1);
+        assertEquals(90, limits.signals().get(1).read(null), "the median time per batch since the last reading");
+        assertEquals(0, limits.signals().get(1).read(null), "none since");
+
+        HealthLimits own = HealthLimits.fromEnv(Map.of("APPLICATION_LATENCY_TARGET_MS", "40", "MAX_LOCK_WAIT_MS", "5",
+                "TARGET_BATCH_MILLIS", "15"));
+        assertEquals(5, own.signals().get(0).limit());
+        assertEquals(15, own.targetBatchMillis());
     }
 
     @Test

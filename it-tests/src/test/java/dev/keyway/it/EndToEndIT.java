@@ -151,7 +151,7 @@ class EndToEndIT {
                 throw new IllegalArgumentException("bad row");
             }
             return INCREMENT.migrateOne(ctx, doc);
-        }).withSegments(1));
+        }).withBatchSize(100).withSegments(1));
         MigrationStatus failed = harness.runToEnd(Command.Run.of("fragile"));
         assertEquals(MigrationState.FAILED, failed.state());
         assertTrue(failed.error().contains("id=555"), failed.error());

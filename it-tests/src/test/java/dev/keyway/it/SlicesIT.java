@@ -47,7 +47,7 @@ class SlicesIT {
     @Test
     void kafkaRoundTripsDoNotScaleWithBatchesAndTheLedgerStillHoldsEveryBatch() throws Exception {
         ServiceHarness harness = items.services(2, SLICED);
-        MigrationStatus done = runToSuccess(harness, Command.Run.of("sliced"));
+        MigrationStatus done = runToSuccess(harness, Command.Run.of("sliced").withBatchSize(100));
         assertEquals(ROWS, done.processed());
         assertEquals(0, items.sql().itemsNotAt(1));
 
@@ -75,6 +75,31 @@ class SlicesIT {
         assertTrue(sizes.stream().allMatch(s -> s <= 100), sizes.toString());
         long small = sizes.stream().filter(s -> s <= 45).count();
         assertTrue(small * 10 >= sizes.size() * 8, "most batches sized for 60 ms at 2 ms a row: " + sizes);
+    }
+
+    @Test
+    void underMaxConcurrencyOneSegmentRunsAtATimeAndEveryRowIsAppliedOnce() throws Exception {
+        ServiceHarness harness = items.services(2, SLICED);
+        MigrationStatus done = runToSuccess(harness, Command.Run.of("sliced").withBatchSize(500).withSegments(4)
+                .withLimits(new Limits(null, null, 1)));
+        assertEquals(ROWS, done.processed());
+        assertEquals(0, items.sql().itemsNotAt(1));
+        List<long[]> spans = new ArrayList<>(); // per segment: first and last batch's start
+        try (Connection c = items.sql().connect();
+             PreparedStatement ps = c.prepareStatement("SELECT segment, MIN(applied_at), MAX(applied_at) FROM keyway_ledger"
+                     + " WHERE run_id = ? GROUP BY segment ORDER BY segment")) {
+            ps.setString(1, done.runId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    spans.add(new long[] {rs.getTimestamp(2).getTime(), rs.getTimestamp(3).getTime()});
+                }
+            }
+        }
+        assertEquals(4, spans.size());
+        for (int i = 1; i < spans.size(); i++) {
+            assertTrue(spans.get(i)[0] >= spans.get(i - 1)[1], "segment " + i + " started before segment " + (i - 1)
+                    + " ended");
+        }
     }
 
     private static MigrationStatus runToSuccess(ServiceHarness harness, Command.Run run) {

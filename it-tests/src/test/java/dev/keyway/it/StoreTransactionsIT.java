@@ -162,6 +162,43 @@ class StoreTransactionsIT {
         }
     }
 
+    @Test
+    void theLockWaitSignalSeesTheApplicationWaitingOnABatchAndOnlyThen() throws Exception {
+        try (TestDatabase db = open("postgres"); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.items(10);
+            assertEquals(0, store.lockWaitMillis(), "nobody waits");
+            try (Connection holder = sql.connect(); Statement st = holder.createStatement()) {
+                // the application waiting on the application: not Keyway's doing
+                holder.setAutoCommit(false);
+                st.executeUpdate("UPDATE \"items\" SET \"note\" = 'a' WHERE \"id\" = 7");
+                CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> appUpdate(sql, 7));
+                Thread.sleep(300);
+                assertEquals(0, store.lockWaitMillis());
+                holder.rollback();
+                assertEquals(1, blocked.get(5, TimeUnit.SECONDS));
+            }
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                tx.readPage(null, null, 5); // Keyway's batch locks rows 1-5
+                CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> appUpdate(sql, 3));
+                Thread.sleep(400);
+                long wait = store.lockWaitMillis();
+                assertTrue(wait >= 300 && wait < 5_000, "the application has waited " + wait + " ms");
+                tx.commit();
+                assertEquals(1, waiting.get(5, TimeUnit.SECONDS));
+            }
+            assertEquals(0, store.lockWaitMillis());
+        }
+    }
+
+    private static int appUpdate(Sql sql, int id) {
+        try (Connection c = sql.connect(); Statement st = c.createStatement()) {
+            return st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = " + id);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("databases")
     void pooledSessionsWaitOutsideATransactionAndARowTheApplicationHoldsTimesTheBatchOut(String kind) throws Exception {

@@ -36,7 +36,7 @@ class ThrottleQueryIT {
     final ItemsDatabase items = new ItemsDatabase(ROWS);
 
     @Test
-    void aMigrationPausesWhileTheThrottleQueryIsOverItsLimitAndResumesWhenItIsBackUnderHalf() throws Exception {
+    void aMigrationSlowsDownPastTheThrottleQuerysLimitPausesPastTwiceItAndResumesWhenItIsBackUnderHalf() throws Exception {
         items.sql().exec("CREATE TABLE \"throttle\" (\"v\" INT NOT NULL)", "INSERT INTO \"throttle\" VALUES (0)");
         ServiceHarness harness = items.services(0, SLOW);
         harness.stopCoordinators();
@@ -48,10 +48,16 @@ class ThrottleQueryIT {
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("throttled")));
         harness.client().awaitStatus(s -> s.name().equals("throttled") && s.processed() >= 200, ServiceHarness.TIMEOUT);
-        items.sql().exec("UPDATE \"throttle\" SET \"v\" = 10");
+        items.sql().exec("UPDATE \"throttle\" SET \"v\" = 7");
+        MigrationStatus slowed = harness.client().awaitStatus(s -> s.name().equals("throttled")
+                && s.throttledBy() != null && s.throttledBy().startsWith("throttled to 25%"), ServiceHarness.TIMEOUT);
+        assertEquals(MigrationState.IN_PROGRESS, slowed.state(), "slowed down, not paused");
+        assertEquals("throttled to 25%: throttle query 7 > 5", slowed.throttledBy());
+
+        items.sql().exec("UPDATE \"throttle\" SET \"v\" = 20");
         MigrationStatus paused = harness.client().awaitStatus(s -> s.name().equals("throttled")
                 && s.state() == MigrationState.PAUSED, ServiceHarness.TIMEOUT);
-        assertEquals("throttled: throttle query 10 > 5", paused.throttledBy());
+        assertEquals("paused: throttle query 20 > 10 (twice its limit)", paused.throttledBy());
         assertTrue(paused.processed() < ROWS);
 
         items.sql().exec("UPDATE \"throttle\" SET \"v\" = 2");

@@ -61,6 +61,10 @@ public final class JdbcStore implements Store {
         // commit the settings: left in an open transaction, PostgreSQL would end the idle session after the
         // idle-in-transaction timeout, and a first transaction that rolls back would undo them
         cfg.setIsolateInternalQueries(true);
+        if (options.isPostgres()) {
+            // how the lock-wait health signal tells Keyway's sessions from the application's
+            cfg.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
+        }
         try {
             return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.redactedUrl());
         } catch (HikariPool.PoolInitializationException e) {
@@ -317,6 +321,31 @@ public final class JdbcStore implements Store {
             return lag;
         } catch (SQLException e) {
             throw Sql.failure("cannot read the replication lag (pg_stat_replication needs the pg_monitor role)", e);
+        }
+    }
+
+    @Override
+    public long lockWaitMillis() {
+        if (!sql.postgres()) {
+            return 0;
+        }
+        String q = "SELECT COALESCE(MAX(EXTRACT(EPOCH FROM (clock_timestamp() - w.query_start)) * 1000), 0)"
+                + " FROM pg_stat_activity w WHERE w.wait_event_type = 'Lock' AND w.application_name <> ?"
+                + " AND EXISTS (SELECT 1 FROM pg_stat_activity k WHERE k.pid = ANY (pg_blocking_pids(w.pid))"
+                + " AND k.application_name = ?)";
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
+            ps.setString(1, APPLICATION_NAME);
+            ps.setString(2, APPLICATION_NAME);
+            long wait;
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                wait = rs.getLong(1);
+            }
+            c.commit();
+            return wait;
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the application's lock waits (pg_stat_activity of other roles' sessions"
+                    + " needs the pg_monitor role)", e);
         }
     }
 

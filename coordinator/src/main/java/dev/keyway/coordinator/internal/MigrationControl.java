@@ -38,13 +38,35 @@ public final class MigrationControl {
     private final Supplier<String> ids;
     /** Per rate-limited migration: the earliest time its next batch may be handed out. */
     private final Map<String, Long> nextSlot = new HashMap<>();
+    /** The share of time migrations may work, as the health watch last said (100 = full speed). */
+    private int duty = 100;
+    /** The longest rest after a task when slowed down. */
+    static final long MAX_REST_MS = 10_000;
 
+    /** What a batch of a run that gives no batch size aims at, in ms (0 = batches of the migration's size). */
+    private final int targetBatchMillis;
+
+    /** Runs without a batch size have batches of the migration's size. */
     public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids) {
+        this(view, catalog, clock, ids, 0);
+    }
+
+    /**
+     * @param targetBatchMillis what a batch of a run that gives no batch size (and no target of its own) aims at:
+     *     its workers size its batches, up to {@value #ADAPTIVE_CAP_FACTOR} times the migration's batch size; 0 =
+     *     batches of the migration's size
+     */
+    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
+                            int targetBatchMillis) {
         this.view = view;
         this.catalog = catalog;
         this.clock = clock;
         this.ids = ids;
+        this.targetBatchMillis = targetBatchMillis;
     }
+
+    /** A run whose batches are sized by a time target may have batches up to this many times the migration's size. */
+    static final int ADAPTIVE_CAP_FACTOR = 10;
 
     public static Supplier<String> randomIds() {
         return () -> UUID.randomUUID().toString();
@@ -109,13 +131,16 @@ public final class MigrationControl {
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
-            started = st.started(ids.get(), one, batchSize, run.next(), run.requestedBy(), null, now)
-                    .change().limits(run.limits()).build();
+            Limits limits = newRunLimits(run, def);
+            started = st.started(ids.get(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
+                    now).change().limits(limits).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
+            Limits limits = newRunLimits(run, def);
+            batchSize = newRunBatchSize(run, def, limits);
             MigrationStatus planning = st.started(ids.get(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
-                    .change().limits(run.limits()).build();
+                    .change().limits(limits).build();
             fx.plan(new Effects.PlanRequest(run.fn(), planning.runId(), run.segments()));
             fx.fence(fence(planning, false));
             save(planning, fx);
@@ -124,10 +149,37 @@ public final class MigrationControl {
             return;
         }
         fx.fence(fence(started, true));
-        started.segments().stream().filter(s -> !s.done()).forEach(s -> emit(started, s, fx));
+        active(started).forEach(s -> emit(started, s, fx));
         save(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
                 + started.batchSize() + ", from cursor " + started.cursor()));
+    }
+
+    /**
+     * A new run's limits: its own; and unless the run or the definition fixes the batch size, a batch time target
+     * (the run's, else the definition's, else the coordinator's).
+     */
+    private Limits newRunLimits(Command.Run run, Migration def) {
+        Limits limits = run.limits() == null ? Limits.none() : run.limits();
+        if (run.batchSize() == null && limits.targetBatchMillis() == null) {
+            int target = def.targetBatchMillis() == Migration.COORDINATORS_TARGET ? targetBatchMillis
+                    : def.targetBatchMillis();
+            limits = limits.withTarget(target);
+        }
+        return limits.orNull();
+    }
+
+    /**
+     * The most rows a new run's batch may have: the run's batch size; else the definition's, ten times over when
+     * the definition leaves the size to the coordinator and the run is sized by time.
+     */
+    private static int newRunBatchSize(Command.Run run, Migration def, Limits limits) {
+        if (run.batchSize() != null) {
+            return run.batchSize();
+        }
+        boolean sized = limits != null && limits.targetBatchMillis() != null;
+        return sized && def.targetBatchMillis() == Migration.COORDINATORS_TARGET
+                ? Math.min(Migration.MAX_BATCH_SIZE, def.batchSize() * ADAPTIVE_CAP_FACTOR) : def.batchSize();
     }
 
     /** The statuses of runs whose plan is outstanding (to plan again after a coordinator takes over). */
@@ -162,7 +214,7 @@ public final class MigrationControl {
         MigrationStatus started = st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(),
                 st.latestStart());
         fx.fence(fence(started, true));
-        started.segments().forEach(s -> emit(started, s, fx));
+        active(started).forEach(s -> emit(started, s, fx));
         save(started, fx);
     }
 
@@ -250,7 +302,7 @@ public final class MigrationControl {
             return;
         }
         fx.fence(fence(resumed, true));
-        resumed.segments().stream().filter(s -> !s.done()).forEach(s -> emit(resumed, s, fx));
+        active(resumed).forEach(s -> emit(resumed, s, fx));
         save(resumed, fx);
     }
 
@@ -279,6 +331,11 @@ public final class MigrationControl {
             }
             if (c.targetBatchMillis() != null) {
                 limits = limits.withTarget(c.targetBatchMillis());
+            } else if (c.batchSize() != null) {
+                limits = limits.withTarget(null); // a batch size given: batches of that size, as with run
+            }
+            if (c.maxConcurrency() != null) {
+                limits = limits.withConcurrency(c.maxConcurrency());
             }
         } catch (IllegalArgumentException e) {
             fx.event(new Event.CommandRejected(c.fn(), "configure", e.getMessage()));
@@ -291,19 +348,23 @@ public final class MigrationControl {
         nextSlot.remove(c.fn());
         fx.fence(fence(configured, running));
         if (running) {
-            configured.segments().stream().filter(s -> !s.done()).forEach(s -> emit(configured, s, fx));
+            active(configured).forEach(s -> emit(configured, s, fx));
         }
         save(configured, fx);
         fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + configured.batchSize()
                 + ", " + (limits == null || limits.maxRowsPerSecond() == null ? "no rate limit"
                 : "at most " + limits.maxRowsPerSecond() + " rows/s")
                 + (limits == null || limits.targetBatchMillis() == null ? ""
-                : ", batches sized to take " + limits.targetBatchMillis() + " ms") + ", from the next batches"));
+                : ", batches sized to take " + limits.targetBatchMillis() + " ms")
+                + (limits == null || limits.maxConcurrency() == null ? ""
+                : ", at most " + limits.maxConcurrency() + " segment(s) at once") + ", from the next batches"));
     }
 
     /**
-     * A health signal past its limit pauses every running migration, with the reason in {@code throttledBy};
-     * back under it, the migrations it paused resume (not those an operator paused).
+     * A health signal past its hard limit pauses every running migration, with the reason in {@code throttledBy};
+     * back under it, the migrations it paused resume (not those an operator paused). Past its limit, running
+     * migrations slow down to the watch's duty: each segment rests after a task in proportion to the task's time
+     * ({@link #emit}), and tasks walk fewer batches, with the reason in {@code throttledBy}.
      */
     private void health(Event.HealthChanged h, Effects fx) {
         List<MigrationStatus> all = view.all().stream().sorted(java.util.Comparator.comparing(MigrationStatus::name))
@@ -316,9 +377,19 @@ public final class MigrationControl {
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
             } else if (h.healthy() && st.state() == MigrationState.PAUSED && st.throttledBy() != null) {
                 fx.event(new Event.CommandAccepted(st.name(), "health", "resumed", h.reason()));
+                duty = h.dutyPercent();
                 reopen(st, fx);
             }
         }
+        if (!h.healthy()) {
+            return;
+        }
+        duty = h.dutyPercent();
+        String slowedBy = duty < 100 ? h.reason() : null;
+        view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS)
+                .filter(st -> !Objects.equals(st.throttledBy(), slowedBy))
+                .sorted(java.util.Comparator.comparing(MigrationStatus::name))
+                .forEach(st -> save(st.change().throttledBy(slowedBy).build(), fx));
     }
 
     private void cancel(String name, Effects fx, boolean answer) {
@@ -403,12 +474,13 @@ public final class MigrationControl {
         SegmentStatus advanced = seg.get().advancedTo(e.nextCursor(), e.processed(), e.done());
         List<SegmentStatus> segs = new ArrayList<>(st.segments());
         segs.set(advanced.index(), advanced);
+        List<Integer> wereActive = active(st).stream().map(SegmentStatus::index).toList();
         st = st.withSegments(segs);
         if (st.state() == MigrationState.FAILED && st.failedBatch() != null && st.failedBatch().segment() == e.segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
             st = st.withState(MigrationState.IN_PROGRESS, null, null).withFailedBatch(null);
-            for (SegmentStatus other : st.segments()) {
-                if (!other.done() && other.index() != e.segment()) {
+            for (SegmentStatus other : active(st)) {
+                if (other.index() != e.segment()) {
                     emit(st, other, fx);
                 }
             }
@@ -420,11 +492,26 @@ public final class MigrationControl {
                 startNext(st.next(), st.requestedBy(), fx);
                 return;
             }
-            if (!advanced.done()) {
-                emit(st, advanced, fx);
+            List<SegmentStatus> active = active(st);
+            if (!advanced.done() && active.stream().anyMatch(a -> a.index() == advanced.index())) {
+                emit(st, advanced, fx, e.millis());
+            }
+            // under maxConcurrency, a segment that finished makes way for the next one (and one that is no longer
+            // among the first after a configure waits for its turn)
+            for (SegmentStatus next : active) {
+                if (!wereActive.contains(next.index()) && next.index() != advanced.index()) {
+                    emit(st, next, fx);
+                }
             }
         }
         save(st, fx);
+    }
+
+    /** The segments that may have a task in flight: the first {@code maxConcurrency} not done (all without it). */
+    private static List<SegmentStatus> active(MigrationStatus st) {
+        Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
+        java.util.stream.Stream<SegmentStatus> open = st.segments().stream().filter(s -> !s.done());
+        return (max == null ? open : open.limit(max)).toList();
     }
 
     private void failed(Event.BatchFailed e, Effects fx) {
@@ -458,13 +545,14 @@ public final class MigrationControl {
      * second); under a rate limit, about {@value #PACE_WINDOW_MS} ms of the migration's rows shared by its open
      * segments, so that paced slices stay small.
      */
-    static Lease lease(MigrationStatus st) {
+    private Lease lease(MigrationStatus st) {
         Integer target = st.limits() == null ? null : st.limits().targetBatchMillis();
         Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
-        int batches = BATCHES_PER_TASK;
+        // slowed down by the health watch: short slices, so that work and rest alternate often
+        int batches = duty < 100 ? Math.max(1, BATCHES_PER_TASK * duty / 1000) : BATCHES_PER_TASK;
         if (rate != null) {
-            long open = Math.max(1, st.segments().stream().filter(s -> !s.done()).count());
-            batches = (int) Math.max(1, Math.min(BATCHES_PER_TASK, rate * PACE_WINDOW_MS / 1000 / st.batchSize() / open));
+            long open = Math.max(1, active(st).size());
+            batches = (int) Math.max(1, Math.min(batches, rate * PACE_WINDOW_MS / 1000 / st.batchSize() / open));
         }
         return new Lease(batches, target == null ? 0 : target);
     }
@@ -474,7 +562,7 @@ public final class MigrationControl {
     /** Under a rate limit, a migration's tasks together walk at most about this long's worth of its rows. */
     static final long PACE_WINDOW_MS = 1_000;
 
-    private static Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
+    private Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
         return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false,
                 lease(st));
     }
@@ -485,19 +573,28 @@ public final class MigrationControl {
      * second).
      */
     private void emit(MigrationStatus st, SegmentStatus s, Effects fx) {
+        emit(st, s, fx, 0);
+    }
+
+    /**
+     * @param workedMillis how long the segment's last task took: slowed down by the health watch, the segment
+     *     rests {@code workedMillis * (100 - duty) / duty} before its next task (at most {@value #MAX_REST_MS} ms)
+     */
+    private void emit(MigrationStatus st, SegmentStatus s, Effects fx, long workedMillis) {
         Task.ProcessBatch t = task(st, s);
         Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
-        if (rate == null) {
-            fx.task(t);
-            return;
-        }
         long now = clock.millis();
-        long slot = Math.max(now, nextSlot.getOrDefault(st.name(), now));
-        nextSlot.put(st.name(), slot + Math.max(1, (long) t.lease().batches() * st.batchSize() * 1000L / rate));
-        if (slot <= now) {
+        long rest = duty < 100 ? Math.min(MAX_REST_MS, Math.max(0, workedMillis) * (100 - duty) / duty) : 0;
+        long due = now + rest;
+        if (rate != null) {
+            long slot = Math.max(due, nextSlot.getOrDefault(st.name(), now));
+            nextSlot.put(st.name(), slot + Math.max(1, (long) t.lease().batches() * st.batchSize() * 1000L / rate));
+            due = slot;
+        }
+        if (due <= now) {
             fx.task(t);
         } else {
-            fx.later(t, slot);
+            fx.later(t, due);
         }
     }
 
@@ -512,7 +609,7 @@ public final class MigrationControl {
         view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS && st.limits() != null
                         && st.limits().maxRowsPerSecond() != null)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))
-                .forEach(st -> st.segments().stream().filter(s -> !s.done()).forEach(s -> emit(st, s, fx)));
+                .forEach(st -> active(st).forEach(s -> emit(st, s, fx)));
         return fx;
     }
 

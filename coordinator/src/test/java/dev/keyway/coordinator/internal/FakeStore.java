@@ -57,6 +57,11 @@ class FakeStore implements Store {
     }
 
     @Override
+    public long lockWaitMillis() {
+        return 0;
+    }
+
+    @Override
     public long readNumber(String sql) {
         return 0;
     }

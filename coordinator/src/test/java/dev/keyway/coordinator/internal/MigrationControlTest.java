@@ -416,4 +416,61 @@ class MigrationControlTest {
         assertNull(s.pendingDryRun());
         assertEquals(10, s.dryRun().processed());
     }
+
+    @Test
+    void pastASignalsLimitMigrationsSlowDownRestingInProportionToTheirWorkAndSpeedUpWhenHealthy() {
+        Task.ProcessBatch first = onlyTask(command(Command.Run.of("a")));
+        assertEquals(MigrationControl.BATCHES_PER_TASK, first.lease().batches());
+        control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 25%: lock wait 40 > 25", 25));
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state(), "slowed down, not paused");
+        assertEquals("throttled to 25%: lock wait 40 > 25", status("a").throttledBy());
+
+        // a task that worked 400 ms: at 25 % the segment rests 3 × 400 ms before the next one
+        Effects next = control.onEvent(new Event.BatchCompleted("a", first.runId(), 0, null, "[10]", 10, false, false,
+                false, List.of(), 400, "w"));
+        assertTrue(next.tasks().isEmpty());
+        assertEquals(1000 + 1200, next.later().get(0).dueMillis());
+        assertEquals(2, next.later().get(0).task().lease().batches(), "short slices while slowed down");
+
+        control.onEvent(new Event.HealthChanged("*", "w", true, "lock wait 0: under half of each limit", 100));
+        assertNull(status("a").throttledBy());
+        Effects fast = control.onEvent(new Event.BatchCompleted("a", first.runId(), 0, "[10]", "[20]", 10, false, false,
+                false, List.of(), 400, "w"));
+        assertEquals(1, fast.tasks().size(), "at full speed at once");
+    }
+
+    @Test
+    void aRunWithoutABatchSizeIsSizedByTheCoordinatorsTargetUpToTenTimesTheMigrationsSize() {
+        MigrationControl sized = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
+                () -> "run" + ids.incrementAndGet(), 200);
+        sized.onCommand(Command.Run.of("b").withSegments(1));
+        assertEquals(200, status("b").limits().targetBatchMillis());
+        assertEquals(1000, status("b").batchSize(), "b leaves the size to the coordinator: up to 10 × 100 rows");
+        sized.onCommand(Command.Run.of("a").withSegments(1));
+        assertNull(status("a").limits(), "a's definition fixes its batches at 10 rows");
+        assertEquals(10, status("a").batchSize());
+        sized.onCommand(new Command.Cancel("a"));
+        sized.onCommand(Command.Run.of("a").withBatchSize(7).withStartAt(Command.StartAt.beginning()));
+        assertNull(status("a").limits(), "a batch size given: batches of that size");
+        assertEquals(7, status("a").batchSize());
+    }
+
+    @Test
+    void underMaxConcurrencyOnlyThatManySegmentsHaveATaskAndAFinishedOneMakesWayForTheNext() {
+        Effects fx = command(Command.Run.of("a").withSegments(4).withLimits(new Limits(null, null, 2)));
+        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        Task.ProcessBatch zero = fx.tasks().get(0);
+        Effects more = complete(zero, "[5]", 5, false);
+        assertEquals(List.of(0), more.tasks().stream().map(Task.ProcessBatch::segment).toList(), "its own next only");
+        Effects finished = complete(more.tasks().get(0), "[9]", 4, true);
+        assertEquals(List.of(2), finished.tasks().stream().map(Task.ProcessBatch::segment).toList(), "segment 2's turn");
+
+        Effects all = control.onCommand(new Command.Configure("a", null, null, null, 0));
+        assertEquals(List.of(1, 2, 3), all.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        Effects one = control.onCommand(new Command.Configure("a", null, null, null, 1));
+        assertEquals(List.of(1), one.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        Task.ProcessBatch three = all.tasks().get(2);
+        assertTrue(complete(three, "[30]", 3, false).tasks().isEmpty(), "segment 3 waits for its turn");
+        assertEquals(1, status("a").limits().maxConcurrency());
+    }
 }

@@ -299,7 +299,7 @@ public final class BackfillBenchmark {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    private void awaitAssigned(List<ServiceProcess> workers) {
+    static void awaitAssigned(List<ServiceProcess> workers) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             long assigned = workers.stream().filter(w -> {
@@ -388,7 +388,7 @@ public final class BackfillBenchmark {
         return n == null ? "null" : String.valueOf(n);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (Stream<Path> paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {

@@ -20,8 +20,8 @@ final class BenchTable {
     void reset() throws SQLException {
         sql.exec("DROP TABLE IF EXISTS bench",
                 "CREATE TABLE bench (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL, email VARCHAR(200),"
-                        + " derived VARCHAR(200), touched INT NOT NULL DEFAULT 0)",
-                "INSERT INTO bench SELECT g, 'user' || g, 'user' || g || '@example.com', NULL, 0"
+                        + " derived VARCHAR(200), touched INT NOT NULL DEFAULT 0, app_counter INT NOT NULL DEFAULT 0)",
+                "INSERT INTO bench SELECT g, 'user' || g, 'user' || g || '@example.com', NULL, 0, 0"
                         + " FROM generate_series(1, " + rows + ") g",
                 "VACUUM ANALYZE bench",
                 "CHECKPOINT");
@@ -34,6 +34,16 @@ final class BenchTable {
         if (wrong != 0 || total != rows) {
             throw new IllegalStateException(contender + ": " + wrong + " of " + total + " rows were not changed exactly once");
         }
+    }
+
+    /** The application's updates so far (the impact benchmark's pgbench adds 1 to a random row's app_counter). */
+    long applicationUpdates() throws SQLException {
+        return sql.count("SELECT COALESCE(SUM(app_counter), 0) FROM bench");
+    }
+
+    /** Makes every row unmigrated again, keeping the application's counts. */
+    void unmigrate() throws SQLException {
+        sql.exec("UPDATE bench SET derived = NULL, touched = 0", "VACUUM ANALYZE bench", "CHECKPOINT");
     }
 
     int rows() {

@@ -99,6 +99,11 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public long lockWaitMillis() {
+        return 0;
+    }
+
+    @Override
     public long readNumber(String sql) {
         return 0;
     }
