@@ -36,7 +36,7 @@ final class HealthWatch {
     private final JsonCodec codec;
     private final Scheduler scheduler;
     /** The lowest share of time a slowed-down migration works, in percent. */
-    static final int MIN_DUTY = 5;
+    static final int MIN_DUTY = 1;
     /** How much the share grows each period every signal is under half its limit, in points. */
     static final int STEP = 10;
 

@@ -363,8 +363,9 @@ public final class MigrationControl {
     /**
      * A health signal past its hard limit pauses every running migration, with the reason in {@code throttledBy};
      * back under it, the migrations it paused resume (not those an operator paused). Past its limit, running
-     * migrations slow down to the watch's duty: each segment rests after a task in proportion to the task's time
-     * ({@link #emit}), and tasks walk fewer batches, with the reason in {@code throttledBy}.
+     * migrations slow down to the watch's share of the time, with the reason in {@code throttledBy}: first fewer of
+     * their segments go on at once ({@link #active}), then the one left rests after each task in proportion to the
+     * task's time ({@link #emit}) and walks fewer batches a task.
      */
     private void health(Event.HealthChanged h, Effects fx) {
         List<MigrationStatus> all = view.all().stream().sorted(java.util.Comparator.comparing(MigrationStatus::name))
@@ -384,12 +385,19 @@ public final class MigrationControl {
         if (!h.healthy()) {
             return;
         }
+        List<MigrationStatus> running = view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS)
+                .sorted(java.util.Comparator.comparing(MigrationStatus::name)).toList();
+        Map<String, List<Integer>> wereActive = new HashMap<>();
+        running.forEach(st -> wereActive.put(st.name(), active(st).stream().map(SegmentStatus::index).toList()));
         duty = h.dutyPercent();
         String slowedBy = duty < 100 ? h.reason() : null;
-        view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS)
-                .filter(st -> !Objects.equals(st.throttledBy(), slowedBy))
-                .sorted(java.util.Comparator.comparing(MigrationStatus::name))
-                .forEach(st -> save(st.change().throttledBy(slowedBy).build(), fx));
+        for (MigrationStatus st : running) {
+            // more segments may go on at a larger share; fewer at a smaller one: those stop after their task
+            active(st).stream().filter(s -> !wereActive.get(st.name()).contains(s.index())).forEach(s -> emit(st, s, fx));
+            if (!Objects.equals(st.throttledBy(), slowedBy)) {
+                save(st.change().throttledBy(slowedBy).build(), fx);
+            }
+        }
     }
 
     private void cancel(String name, Effects fx, boolean answer) {
@@ -507,11 +515,34 @@ public final class MigrationControl {
         save(st, fx);
     }
 
-    /** The segments that may have a task in flight: the first {@code maxConcurrency} not done (all without it). */
-    private static List<SegmentStatus> active(MigrationStatus st) {
+    /**
+     * The segments that may have a task in flight: the first {@code maxConcurrency} not done (all without it); slowed
+     * down by the health watch to a share of the time, that share of them (at least one).
+     */
+    private List<SegmentStatus> active(MigrationStatus st) {
+        List<SegmentStatus> open = st.segments().stream().filter(s -> !s.done()).toList();
         Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
-        java.util.stream.Stream<SegmentStatus> open = st.segments().stream().filter(s -> !s.done());
-        return (max == null ? open : open.limit(max)).toList();
+        int allowed = max == null ? open.size() : Math.min(max, open.size());
+        return open.subList(0, Math.min(allowed, concurrency(allowed)));
+    }
+
+    /** How many of {@code allowed} segments go on at the health watch's share of the time. */
+    private int concurrency(int allowed) {
+        return duty >= 100 ? allowed : (int) Math.max(1, Math.round(allowed * duty / 100.0));
+    }
+
+    /**
+     * The share of the time each going segment works (100 = no rest): when the watch's share is below what one
+     * segment of the migration's allowed ones stands for, the one left going rests too.
+     */
+    private int segmentDuty(MigrationStatus st) {
+        if (duty >= 100) {
+            return 100;
+        }
+        long open = st.segments().stream().filter(s -> !s.done()).count();
+        Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
+        int allowed = (int) Math.max(1, max == null ? open : Math.min(max, open));
+        return (int) Math.min(100, Math.max(1, (long) duty * allowed / concurrency(allowed)));
     }
 
     private void failed(Event.BatchFailed e, Effects fx) {
@@ -549,7 +580,8 @@ public final class MigrationControl {
         Integer target = st.limits() == null ? null : st.limits().targetBatchMillis();
         Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
         // slowed down by the health watch: short slices, so that work and rest alternate often
-        int batches = duty < 100 ? Math.max(1, BATCHES_PER_TASK * duty / 1000) : BATCHES_PER_TASK;
+        int segmentDuty = segmentDuty(st);
+        int batches = segmentDuty < 100 ? Math.max(1, BATCHES_PER_TASK * segmentDuty / 1000) : BATCHES_PER_TASK;
         if (rate != null) {
             long open = Math.max(1, active(st).size());
             batches = (int) Math.max(1, Math.min(batches, rate * PACE_WINDOW_MS / 1000 / st.batchSize() / open));
@@ -577,14 +609,17 @@ public final class MigrationControl {
     }
 
     /**
-     * @param workedMillis how long the segment's last task took: slowed down by the health watch, the segment
-     *     rests {@code workedMillis * (100 - duty) / duty} before its next task (at most {@value #MAX_REST_MS} ms)
+     * @param workedMillis how long the segment's last task took: slowed down by the health watch below one segment's
+     *     share, the segment rests {@code workedMillis * (100 - d) / d} before its next task, d being its own share
+     *     of the time (at most {@value #MAX_REST_MS} ms)
      */
     private void emit(MigrationStatus st, SegmentStatus s, Effects fx, long workedMillis) {
         Task.ProcessBatch t = task(st, s);
         Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
         long now = clock.millis();
-        long rest = duty < 100 ? Math.min(MAX_REST_MS, Math.max(0, workedMillis) * (100 - duty) / duty) : 0;
+        int segmentDuty = segmentDuty(st);
+        long rest = segmentDuty < 100
+                ? Math.min(MAX_REST_MS, Math.max(0, workedMillis) * (100 - segmentDuty) / segmentDuty) : 0;
         long due = now + rest;
         if (rate != null) {
             long slot = Math.max(due, nextSlot.getOrDefault(st.name(), now));

@@ -473,4 +473,20 @@ class MigrationControlTest {
         assertTrue(complete(three, "[30]", 3, false).tasks().isEmpty(), "segment 3 waits for its turn");
         assertEquals(1, status("a").limits().maxConcurrency());
     }
+
+    @Test
+    void slowedDownFewerSegmentsGoOnAtOnceAndMoreAgainWhenTheShareGrows() {
+        Effects fx = command(Command.Run.of("a").withSegments(4));
+        assertEquals(4, fx.tasks().size());
+        control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 50%: x", 50));
+        Task.ProcessBatch three = fx.tasks().get(3);
+        assertTrue(complete(three, "[80]", 5, false).tasks().isEmpty() && complete(three, "[80]", 5, false).later().isEmpty(),
+                "segment 3 stops after its task: half of 4 segments go on");
+        Effects zero = complete(fx.tasks().get(0), "[5]", 5, false);
+        assertEquals(List.of(0), zero.tasks().stream().map(Task.ProcessBatch::segment).toList(), "at full pace, no rest");
+
+        Effects back = control.onEvent(new Event.HealthChanged("*", "w", true, "ok", 100));
+        assertEquals(List.of(2, 3), back.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+                "the segments that stopped go on again");
+    }
 }

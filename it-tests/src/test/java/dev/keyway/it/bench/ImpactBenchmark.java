@@ -7,6 +7,7 @@ import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.store.StoreOptions;
@@ -32,7 +33,8 @@ import java.util.stream.Stream;
  * and no application update lost (the sum of the rows' {@code app_counter} grows by exactly the number of
  * transactions pgbench logged).
  *
- * <p>{@code bin/bench --impact [--rows N] [--app-tps N] [--latency-target-ms N] [--baseline-seconds N]}
+ * <p>{@code bin/bench --impact [--rows N] [--app-tps N] [--latency-target-ms N] [--baseline-seconds N]
+ * [--adaptive-concurrency N]} (the last one an experiment: the adaptive run with that {@code maxConcurrency})
  */
 public final class ImpactBenchmark {
 
@@ -46,8 +48,15 @@ public final class ImpactBenchmark {
     private final Path out;
     private final int appTps;
     private final int latencyTargetMs;
+    /** An experiment: the adaptive phase's run with this maxConcurrency; null = Keyway's defaults. */
+    private final Integer adaptiveConcurrency;
+    /** PostgreSQL on a core of its own, everything else (the application included) on the others. */
+    private final boolean pinned;
 
-    private ImpactBenchmark(StoreOptions db, BenchTable table, Path out, int appTps, int latencyTargetMs) {
+    private ImpactBenchmark(StoreOptions db, BenchTable table, Path out, int appTps, int latencyTargetMs,
+                            Integer adaptiveConcurrency, boolean pinned) {
+        this.adaptiveConcurrency = adaptiveConcurrency;
+        this.pinned = pinned;
         this.db = db;
         this.table = table;
         this.out = out;
@@ -60,13 +69,17 @@ public final class ImpactBenchmark {
         int appTps = 200;
         int latencyTarget = 50;
         int baselineSeconds = 20;
+        Integer concurrency = null;
+        boolean pinned = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--impact" -> { }
+                case "--pinned" -> pinned = true; // set by bin/bench --pin-db, for the report
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--app-tps" -> appTps = Integer.parseInt(args[++i]);
                 case "--latency-target-ms" -> latencyTarget = Integer.parseInt(args[++i]);
                 case "--baseline-seconds" -> baselineSeconds = Integer.parseInt(args[++i]);
+                case "--adaptive-concurrency" -> concurrency = Integer.valueOf(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bin/bench --impact"
                         + " [--rows N] [--app-tps N] [--latency-target-ms N] [--baseline-seconds N]");
             }
@@ -76,15 +89,15 @@ public final class ImpactBenchmark {
         try (TestDatabase pg = TestDatabase.postgres()) {
             StoreOptions db = StoreOptions.of(pg.jdbcUrl(), pg.user(), pg.password());
             BenchTable table = new BenchTable(new Sql(db), rows);
-            new ImpactBenchmark(db, table, out, appTps, latencyTarget).run(baselineSeconds);
+            new ImpactBenchmark(db, table, out, appTps, latencyTarget, concurrency, pinned).run(baselineSeconds);
         }
         System.exit(0);
     }
 
     private void run(int baselineSeconds) throws Exception {
         System.out.printf("impact benchmark: %,d rows, the application at %d transactions/s (pgbench), latency target"
-                + " %d ms, %d cores shared by everything%n", table.rows(), appTps, latencyTargetMs,
-                Runtime.getRuntime().availableProcessors());
+                + " %d ms, %d cores%s%n", table.rows(), appTps, latencyTargetMs, Runtime.getRuntime().availableProcessors(),
+                pinned ? ", PostgreSQL alone on one of them (--pin-db)" : " shared by everything");
         table.reset();
         Path script = out.resolve("impact-app.sql");
         Files.writeString(script, "\\set id random(1, " + table.rows() + ")\n"
@@ -95,7 +108,9 @@ public final class ImpactBenchmark {
         List<Phase> phases = new ArrayList<>();
 
         long before = table.applicationUpdates();
+        Thread.sleep(5_000); // the table's load and checkpoint settle (autovacuum, writeback) before the baseline
         ApplicationLoad load = ApplicationLoad.start(db, script, appTps, out.resolve("impact-baseline"));
+        Thread.sleep(2_000); // as in the backfill phases, the application's load settles first
         long from = System.currentTimeMillis();
         Thread.sleep(baselineSeconds * 1000L);
         long to = System.currentTimeMillis();
@@ -110,7 +125,9 @@ public final class ImpactBenchmark {
             phases.add(backfill("fullSpeed", broker, Map.of(), Command.Run.of("benchBackfill").withBatchSize(1000),
                     script));
             phases.add(backfill("adaptive", broker, Map.of("APPLICATION_LATENCY_TARGET_MS", String.valueOf(latencyTargetMs)),
-                    Command.Run.of("benchBackfill"), script));
+                    adaptiveConcurrency == null ? Command.Run.of("benchBackfill")
+                            : Command.Run.of("benchBackfill").withLimits(new Limits(null, null, adaptiveConcurrency)),
+                    script));
         } finally {
             broker.stop();
         }
@@ -184,7 +201,8 @@ public final class ImpactBenchmark {
                 "BACKFILL", "P99 VS");
         System.out.printf("%-10s %10s %10s %10s %10s %14s %14s%n", "", "", "ms", "ms", "", "rows/s", "BASELINE");
         StringBuilder json = new StringBuilder("{\n  \"rows\": " + table.rows() + ",\n  \"appTargetTps\": " + appTps
-                + ",\n  \"latencyTargetMs\": " + latencyTargetMs + ",\n  \"cores\": "
+                + ",\n  \"latencyTargetMs\": " + latencyTargetMs + ",\n  \"databasePinnedToOwnCore\": " + pinned
+                + ",\n  \"adaptiveMaxConcurrency\": " + adaptiveConcurrency + ",\n  \"cores\": "
                 + Runtime.getRuntime().availableProcessors() + ",\n");
         for (Phase p : phases) {
             System.out.printf("%-10s %10.1f %10.1f %10.1f %10.1f %,14.0f %13.2fx%n", p.name(), p.seconds(), p.appP50Ms(),
