@@ -18,6 +18,7 @@ import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.SliceProgress;
+import dev.keyway.store.StatementTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -242,6 +243,18 @@ class BatchProcessorTest {
         Event.BatchDelayed fixed = assertInstanceOf(Event.BatchDelayed.class,
                 p.process(slice(smaller.nextCursor(), 1, 0), FROM), "batches of a fixed size are not made smaller");
         assertEquals("row locked", fixed.reason());
+    }
+
+    @Test
+    void aStatementTimeoutRetriesABatchSizedByTimeSmallerAndFailsAFixedOne() {
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
+        store.failReadsOver(2, () -> new StatementTimeoutException("canceling statement due to statement timeout", null));
+        Event.BatchCompleted smaller = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 1, 20000), FROM));
+        assertEquals(2, smaller.processed(), "10 rows timed out, a quarter of them went through");
+        Event.BatchFailed fixed = assertInstanceOf(Event.BatchFailed.class, p.process(slice("[2]", 1, 0), FROM));
+        assertTrue(fixed.error().contains("statement timeout"), fixed.error());
+        assertEquals(2, rowsAt(1));
     }
 
     private static ProcessBatch slice(String cursor, int batches, int targetMillis) {
