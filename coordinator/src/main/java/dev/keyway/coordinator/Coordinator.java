@@ -85,7 +85,8 @@ public final class Coordinator {
         this.scheduler = scheduler;
         this.clock = clock;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
-        this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds(), health.targetBatchMillis());
+        this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds(), health.targetBatchMillis(),
+                health.watched());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, scheduler) : null;
         this.latencies = health.latencies();
     }

@@ -48,7 +48,7 @@ public final class MigrationControl {
 
     /** Runs without a batch size have batches of the migration's size. */
     public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids) {
-        this(view, catalog, clock, ids, 0);
+        this(view, catalog, clock, ids, 0, false);
     }
 
     /**
@@ -58,12 +58,27 @@ public final class MigrationControl {
      */
     public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
                             int targetBatchMillis) {
+        this(view, catalog, clock, ids, targetBatchMillis, false);
+    }
+
+    /**
+     * @param slowStart whether a new run starts with one segment and adds one with each task outcome until all go
+     *     on (TCP's slow start): a coordinator that watches the database's health gives its signals time to speak
+     *     before the whole run hits the database
+     */
+    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
+                            int targetBatchMillis, boolean slowStart) {
         this.view = view;
         this.catalog = catalog;
         this.clock = clock;
         this.ids = ids;
         this.targetBatchMillis = targetBatchMillis;
+        this.slowStart = slowStart;
     }
+
+    private final boolean slowStart;
+    /** Per run starting slowly: how many of its segments may go on so far. */
+    private final Map<String, Integer> ramp = new HashMap<>();
 
     /** A run whose batches are sized by a time target may have batches up to this many times the migration's size. */
     static final int ADAPTIVE_CAP_FACTOR = 10;
@@ -149,6 +164,7 @@ public final class MigrationControl {
             return;
         }
         fx.fence(fence(started, true));
+        startRamp(started);
         active(started).forEach(s -> emit(started, s, fx));
         save(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
@@ -214,8 +230,17 @@ public final class MigrationControl {
         MigrationStatus started = st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(),
                 st.latestStart());
         fx.fence(fence(started, true));
+        startRamp(started);
         active(started).forEach(s -> emit(started, s, fx));
         save(started, fx);
+    }
+
+    private void startRamp(MigrationStatus st) {
+        if (slowStart && st.segments().size() > 1) {
+            ramp.put(st.name(), 1);
+        } else {
+            ramp.remove(st.name());
+        }
     }
 
     /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
@@ -390,6 +415,9 @@ public final class MigrationControl {
         Map<String, List<Integer>> wereActive = new HashMap<>();
         running.forEach(st -> wereActive.put(st.name(), active(st).stream().map(SegmentStatus::index).toList()));
         duty = h.dutyPercent();
+        if (duty < 100) {
+            ramp.clear(); // the signals have spoken: the share of the time decides from here
+        }
         String slowedBy = duty < 100 ? h.reason() : null;
         for (MigrationStatus st : running) {
             // more segments may go on at a larger share; fewer at a smaller one: those stop after their task
@@ -483,6 +511,8 @@ public final class MigrationControl {
         List<SegmentStatus> segs = new ArrayList<>(st.segments());
         segs.set(advanced.index(), advanced);
         List<Integer> wereActive = active(st).stream().map(SegmentStatus::index).toList();
+        int segmentCount = st.segments().size();
+        ramp.computeIfPresent(st.name(), (name, n) -> n + 1 >= segmentCount ? null : n + 1);
         st = st.withSegments(segs);
         if (st.state() == MigrationState.FAILED && st.failedBatch() != null && st.failedBatch().segment() == e.segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
@@ -523,7 +553,8 @@ public final class MigrationControl {
         List<SegmentStatus> open = st.segments().stream().filter(s -> !s.done()).toList();
         Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
         int allowed = max == null ? open.size() : Math.min(max, open.size());
-        return open.subList(0, Math.min(allowed, concurrency(allowed)));
+        int going = Math.min(allowed, Math.min(concurrency(allowed), ramp.getOrDefault(st.name(), Integer.MAX_VALUE)));
+        return open.subList(0, going);
     }
 
     /** How many of {@code allowed} segments go on at the health watch's share of the time. */
@@ -641,6 +672,7 @@ public final class MigrationControl {
     public Effects afterTakeover() {
         Effects fx = new Effects();
         nextSlot.clear();
+        ramp.clear();
         view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS && st.limits() != null
                         && st.limits().maxRowsPerSecond() != null)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))

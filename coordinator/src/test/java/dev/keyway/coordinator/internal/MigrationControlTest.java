@@ -489,4 +489,23 @@ class MigrationControlTest {
         assertEquals(List.of(2, 3), back.tasks().stream().map(Task.ProcessBatch::segment).toList(),
                 "the segments that stopped go on again");
     }
+
+    @Test
+    void watchingHealthANewRunStartsWithOneSegmentAndAddsOneWithEachOutcome() {
+        MigrationControl slow = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
+                () -> "run" + ids.incrementAndGet(), 0, true);
+        Effects fx = slow.onCommand(Command.Run.of("a").withSegments(4));
+        for (Effects.PlanRequest p : fx.plans()) {
+            SegmentPlanner.Plan plan = planner.plan(a, p.segments());
+            fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), "plan", plan.splitPoints(), plan.rows(), null));
+        }
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "one segment first");
+        Task.ProcessBatch t = fx.tasks().get(0);
+        Effects second = slow.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[5]", 5, false, false, false,
+                List.of(), 10, "w"));
+        assertEquals(List.of(0, 1), second.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        Effects third = slow.onEvent(new Event.BatchCompleted("a", t.runId(), 1, second.tasks().get(1).cursor(), "[30]", 5,
+                false, false, false, List.of(), 10, "w"));
+        assertEquals(List.of(1, 2), third.tasks().stream().map(Task.ProcessBatch::segment).toList());
+    }
 }

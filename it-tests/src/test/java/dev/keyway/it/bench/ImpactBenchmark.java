@@ -144,6 +144,11 @@ public final class ImpactBenchmark {
             cluster.coordinator();
             List<ServiceProcess> workers = List.of(cluster.worker(), cluster.worker());
             BackfillBenchmark.awaitAssigned(workers);
+            // warm up, as services that have been running for a while are: a dry run (one batch, rolled back)
+            long dry = System.currentTimeMillis();
+            cluster.send(Command.Run.of("benchBackfill").withDryRun(true));
+            cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= dry && s.pendingDryRun() == null
+                    && s.dryRun() != null, Duration.ofMinutes(2));
             long before = table.applicationUpdates();
             ApplicationLoad load = ApplicationLoad.start(db, script, appTps, out.resolve("impact-" + name));
             Thread.sleep(2_000); // the application's load settles first
