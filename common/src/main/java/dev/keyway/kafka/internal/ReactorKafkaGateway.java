@@ -81,7 +81,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     }
 
     public static ReactorKafkaGateway connect(KafkaSettings settings, Duration timeout) {
-        Map<String, Object> props = new HashMap<>();
+        Map<String, Object> props = new HashMap<>(settings.client().values());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -211,7 +211,8 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     }
 
     private Map<String, Object> consumerProps(String groupId) {
-        Map<String, Object> c = new HashMap<>();
+        // the operator's client properties first (security, SASL, TLS); what exactly once needs is set after them
+        Map<String, Object> c = new HashMap<>(settings.client().values());
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         if (groupId != null) {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -227,7 +228,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     }
 
     private SenderOptions<String, byte[]> producerOptions() {
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(settings.client().values());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
