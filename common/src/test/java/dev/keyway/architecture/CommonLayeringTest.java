@@ -9,14 +9,14 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
 import org.junit.jupiter.api.Test;
 
-/** The boundaries of STYLE.md, checked: each third-party library stays in its one package. */
+/** The boundaries of docs/CONTRIBUTING.md ("Layering"), checked: each third-party library stays in its one package. */
 class CommonLayeringTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.keyway");
 
-    /** The rules below, each one a boundary of STYLE.md. */
+    /** The rules below, each one a boundary of docs/CONTRIBUTING.md ("Layering"). */
     @Test
     void layeringHolds() {
         CompositeArchRule.of(reactorKafkaOnlyInTheKafkaAdapter)

@@ -15,7 +15,7 @@ class WorkerLayeringTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.keyway.worker");
 
-    /** The rules below, each one a boundary of STYLE.md. */
+    /** The rules below, each one a boundary of docs/CONTRIBUTING.md ("Layering"). */
     @Test
     void layeringHolds() {
         CompositeArchRule.of(workerReachesKafkaOnlyThroughTheGateway)
