@@ -22,6 +22,8 @@ import java.util.List;
  * @param limits the limits in force for the run (rows per second), or null for none
  * @param total the number of rows the run walks, counted when it was planned (null when it started
  *     from an explicit cursor); with {@code processed} and {@code latestStart} it gives progress and ETA
+ * @param database the identity of the database the latest run ran against (its {@code keyway_database} row; never
+ *     a URL or a credential), or null for a status written before it was recorded
  * @param updatedAt when this status was written
  */
 public record MigrationStatus(
@@ -44,6 +46,7 @@ public record MigrationStatus(
         Long total,
         String throttledBy,
         Limits limits,
+        String database,
         long updatedAt) {
 
     public MigrationStatus {
@@ -54,7 +57,7 @@ public record MigrationStatus(
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
-                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, 0);
+                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, null, 0);
     }
 
     /**
@@ -125,6 +128,7 @@ public record MigrationStatus(
         private Long total;
         private String throttledBy;
         private Limits limits;
+        private String database;
         private long updatedAt;
 
         private Change(MigrationStatus s) {
@@ -146,6 +150,7 @@ public record MigrationStatus(
             total = s.total;
             throttledBy = s.throttledBy;
             limits = s.limits;
+            database = s.database;
             updatedAt = s.updatedAt;
         }
 
@@ -234,6 +239,11 @@ public record MigrationStatus(
             return this;
         }
 
+        public Change database(String v) {
+            database = v;
+            return this;
+        }
+
         public Change updatedAt(long v) {
             updatedAt = v;
             return this;
@@ -242,7 +252,7 @@ public record MigrationStatus(
         public MigrationStatus build() {
             return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
                     latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                    requestedBy, total, throttledBy, limits, updatedAt);
+                    requestedBy, total, throttledBy, limits, database, updatedAt);
         }
     }
 }

@@ -30,8 +30,18 @@ public interface Store extends AutoCloseable {
                 .block();
     }
 
-    /** Creates the bookkeeping tables (the ledger and the fence) if they do not exist. */
+    /**
+     * Creates the bookkeeping tables (the ledger, the fence, and {@code keyway_database}, which names this database
+     * with an id made once) if they do not exist.
+     */
     void ensureBookkeeping();
+
+    /**
+     * This database's identity: a random id made once, by the first Keyway process that set up its bookkeeping, and
+     * kept in the database itself ({@code keyway_database}), so that the same database reached by another host
+     * name has the same id and a copy made of it keeps it. Call {@link #ensureBookkeeping()} first.
+     */
+    String databaseId();
 
     /**
      * Writes a migration's fence (see {@link RunFence}), replacing any earlier run's: waits for the

@@ -96,6 +96,7 @@ public final class Coordinator {
         return Mono.fromRunnable(() -> {
             kafka.ensureTopics();
             store.ensureBookkeeping();
+            control.useDatabase(store.databaseId());
         }).subscribeOn(scheduler)
                 .retryWhen(Retry.backoff(5, Duration.ofMillis(200)).doBeforeRetry(s -> log.warn(
                         "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link Store} over a HikariCP pool, for PostgreSQL and H2. */
@@ -31,6 +32,7 @@ public final class JdbcStore implements Store {
 
     static final String LEDGER = "keyway_ledger";
     static final String FENCE = "keyway_fence";
+    static final String DATABASE = "keyway_database";
 
     /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
     static final long SAMPLE_FROM_ROWS = 100_000;
@@ -98,6 +100,26 @@ public final class JdbcStore implements Store {
                 + "migration VARCHAR(200) NOT NULL, segment INT NOT NULL, run_id VARCHAR(64) NOT NULL, "
                 + "position VARCHAR(4000), end_cursor VARCHAR(4000), batch_size INT NOT NULL, state VARCHAR(8) NOT NULL, "
                 + "updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, PRIMARY KEY (migration, segment))");
+        createIfMissing(DATABASE, "CREATE TABLE IF NOT EXISTS " + DATABASE + " (singleton INT PRIMARY KEY CHECK (singleton = 1),"
+                + " id VARCHAR(36) NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+        // the first process names the database; the others' insert meets the primary key and is let go
+        createIfMissing(DATABASE, "INSERT INTO " + DATABASE + " (singleton, id) SELECT 1, '" + UUID.randomUUID()
+                + "' WHERE NOT EXISTS (SELECT 1 FROM " + DATABASE + ")");
+    }
+
+    @Override
+    public String databaseId() {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM " + DATABASE + " WHERE singleton = 1")) {
+            String id = rs.next() ? rs.getString(1) : null;
+            c.commit();
+            if (id == null) {
+                throw new StoreException(DATABASE + " in " + url + " has no id: set up the bookkeeping first", null);
+            }
+            return id;
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read this database's id from " + DATABASE, e);
+        }
     }
 
     private void createIfMissing(String table, String ddl) {

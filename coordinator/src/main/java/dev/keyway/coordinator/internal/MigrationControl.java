@@ -77,6 +77,21 @@ public final class MigrationControl {
     }
 
     private final boolean slowStart;
+    /** The identity of the database this coordinator works on, once known ({@link #useDatabase}). */
+    private volatile String database;
+
+    /**
+     * The database this coordinator works on: new statuses record it, and a command for a migration whose status
+     * records another database is refused (its fence and ledger are in that database, not this one).
+     */
+    public void useDatabase(String id) {
+        this.database = id;
+    }
+
+    /** Whether the status is of this coordinator's database (or does not say). */
+    private boolean ours(MigrationStatus st) {
+        return database == null || st.database() == null || st.database().equals(database);
+    }
     /** Per run starting slowly: how many of its segments may go on so far. */
     private final Map<String, Integer> ramp = new HashMap<>();
 
@@ -91,6 +106,15 @@ public final class MigrationControl {
 
     public Effects onCommand(Command command) {
         Effects fx = new Effects();
+        Optional<MigrationStatus> other = command.fn() == null ? Optional.empty()
+                : view.find(command.fn()).filter(st -> !ours(st));
+        if (other.isPresent()) {
+            fx.event(new Event.CommandRejected(command.fn(), commandName(command), "the status of " + command.fn()
+                    + " belongs to another database (" + other.get().database() + "; this coordinator's is " + database
+                    + "): its fence and ledger are there. Give each database its own topics (TOPIC_PREFIX) for its"
+                    + " coordinator, workers and CLI; nothing was changed"));
+            return fx;
+        }
         if (command instanceof Command.Run run) {
             Optional<String> problem = RunChecks.problem(run, catalog);
             if (problem.isPresent()) {
@@ -107,7 +131,7 @@ public final class MigrationControl {
         } else if (command instanceof Command.Configure configure) {
             configure(configure, fx);
         } else {
-            List<String> running = view.all().stream().filter(MigrationControl::isRunOrPaused)
+            List<String> running = view.all().stream().filter(MigrationControl::isRunOrPaused).filter(this::ours)
                     .map(MigrationStatus::name).sorted().collect(Collectors.toList());
             running.forEach(name -> cancel(name, fx, false));
             fx.event(new Event.CommandAccepted("*", "cancelAll", "canceled", running.toString()));
@@ -200,7 +224,7 @@ public final class MigrationControl {
 
     /** The statuses of runs whose plan is outstanding (to plan again after a coordinator takes over). */
     public List<Effects.PlanRequest> pendingPlans() {
-        return view.all().stream().filter(MigrationControl::isPlanning)
+        return view.all().stream().filter(MigrationControl::isPlanning).filter(this::ours)
                 .map(s -> new Effects.PlanRequest(s.name(), s.runId(), null)).toList();
     }
 
@@ -393,8 +417,8 @@ public final class MigrationControl {
      * task's time ({@link #emit}) and walks fewer batches a task.
      */
     private void health(Event.HealthChanged h, Effects fx) {
-        List<MigrationStatus> all = view.all().stream().sorted(java.util.Comparator.comparing(MigrationStatus::name))
-                .toList();
+        List<MigrationStatus> all = view.all().stream().filter(this::ours)
+                .sorted(java.util.Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
             if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.segments().isEmpty()) {
                 MigrationStatus throttled = st.change().state(MigrationState.PAUSED).throttledBy(h.reason()).build();
@@ -410,7 +434,8 @@ public final class MigrationControl {
         if (!h.healthy()) {
             return;
         }
-        List<MigrationStatus> running = view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS)
+        List<MigrationStatus> running = view.all().stream().filter(this::ours)
+                .filter(st -> st.state() == MigrationState.IN_PROGRESS)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name)).toList();
         Map<String, List<Integer>> wereActive = new HashMap<>();
         running.forEach(st -> wereActive.put(st.name(), active(st).stream().map(SegmentStatus::index).toList()));
@@ -673,7 +698,7 @@ public final class MigrationControl {
         Effects fx = new Effects();
         nextSlot.clear();
         ramp.clear();
-        view.all().stream().filter(st -> st.state() == MigrationState.IN_PROGRESS && st.limits() != null
+        view.all().stream().filter(this::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS && st.limits() != null
                         && st.limits().maxRowsPerSecond() != null)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))
                 .forEach(st -> active(st).forEach(s -> emit(st, s, fx)));
@@ -687,7 +712,15 @@ public final class MigrationControl {
         return new RunFence(st.name(), st.runId(), st.batchSize(), open, segs);
     }
 
+    private static String commandName(Command c) {
+        return c instanceof Command.Run ? "run" : c instanceof Command.Cancel ? "cancel" : c instanceof Command.Pause
+                ? "pause" : c instanceof Command.Resume ? "resume" : c instanceof Command.Configure ? "configure" : "cancelAll";
+    }
+
     private void save(MigrationStatus st, Effects fx) {
+        if (database != null && st.database() == null) {
+            st = st.change().database(database).build();
+        }
         MigrationStatus stamped = st.withUpdatedAt(clock.millis());
         view.put(stamped);
         fx.status(stamped);

@@ -57,6 +57,11 @@ class FakeStore implements Store {
     }
 
     @Override
+    public String databaseId() {
+        return "fake-database";
+    }
+
+    @Override
     public long lockWaitMillis() {
         return 0;
     }

@@ -508,4 +508,24 @@ class MigrationControlTest {
                 false, false, false, List.of(), 10, "w"));
         assertEquals(List.of(1, 2), third.tasks().stream().map(Task.ProcessBatch::segment).toList());
     }
+
+    @Test
+    void aMigrationWhoseStatusIsOfAnotherDatabaseIsLeftAloneAndNewStatusesRecordThisOne() {
+        control.useDatabase("db-B");
+        view.put(MigrationStatus.unknown("a", 10).change().state(MigrationState.SUCCESS).database("db-A").build());
+        Effects run = control.onCommand(Command.Run.of("a"));
+        Event.CommandRejected r = assertInstanceOf(Event.CommandRejected.class, run.events().get(0));
+        assertTrue(r.reason().contains("belongs to another database (db-A; this coordinator's is db-B)"), r.reason());
+        assertTrue(run.tasks().isEmpty() && run.statuses().isEmpty() && run.fences().isEmpty() && run.plans().isEmpty());
+        for (Command c : List.of(new Command.Cancel("a"), new Command.Pause("a"), new Command.Resume("a"),
+                new Command.Configure("a", 5, null), Command.Run.of("a").withStartAt(Command.StartAt.beginning()))) {
+            assertInstanceOf(Event.CommandRejected.class, control.onCommand(c).events().get(0), c.toString());
+        }
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+
+        command(Command.Run.of("b"));
+        assertEquals("db-B", status("b").database());
+        Effects all = control.onCommand(new Command.CancelAll());
+        assertEquals(List.of("b"), all.statuses().stream().map(MigrationStatus::name).toList(), "not a's");
+    }
 }

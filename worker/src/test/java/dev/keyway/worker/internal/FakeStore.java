@@ -99,6 +99,11 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public String databaseId() {
+        return "fake-database";
+    }
+
+    @Override
     public long lockWaitMillis() {
         return 0;
     }
