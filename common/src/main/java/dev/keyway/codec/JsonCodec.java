@@ -127,6 +127,9 @@ public final class JsonCodec {
         } else {
             n.put("type", "cancelAll");
         }
+        if (!(c instanceof Command.Run) && c.requestedBy() != null) {
+            n.put("requestedBy", c.requestedBy());
+        }
         return bytes(n);
     }
 
@@ -157,11 +160,7 @@ public final class JsonCodec {
                     }
                     startAt = new Command.StartAt(cur.isNull() ? null : cur.asText());
                 }
-                String by = text(n, "requestedBy", false);
-                if (by != null && (by.length() > Command.MAX_REQUESTED_BY || !Excerpt.of(by, by.length()).equals(by))) {
-                    throw new MalformedMessageException("command field 'requestedBy' must be at most "
-                            + Command.MAX_REQUESTED_BY + " printable characters, but was " + Excerpt.of(by, 60));
-                }
+                String by = requestedBy(n);
                 Integer rate = intOrNull(n, "maxRowsPerSecond");
                 Integer target = intOrNull(n, "targetBatchMillis");
                 Integer concurrency = intOrNull(n, "maxConcurrency");
@@ -169,9 +168,9 @@ public final class JsonCodec {
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency));
             }
-            case "cancel" -> new Command.Cancel(name(n, "fn"));
-            case "pause" -> new Command.Pause(name(n, "fn"));
-            case "resume" -> new Command.Resume(name(n, "fn"));
+            case "cancel" -> new Command.Cancel(name(n, "fn"), requestedBy(n));
+            case "pause" -> new Command.Pause(name(n, "fn"), requestedBy(n));
+            case "resume" -> new Command.Resume(name(n, "fn"), requestedBy(n));
             case "configure" -> {
                 Integer size = intOrNull(n, "batchSize");
                 Integer rate = intOrNull(n, "maxRowsPerSecond");
@@ -183,9 +182,9 @@ public final class JsonCodec {
                 }
                 limits(rate == null || rate == 0 ? null : rate, target == null || target == 0 ? null : target,
                         concurrency == null || concurrency == 0 ? null : concurrency);
-                yield new Command.Configure(name(n, "fn"), size, rate, target, concurrency);
+                yield new Command.Configure(name(n, "fn"), size, rate, target, concurrency, requestedBy(n));
             }
-            case "cancelAll" -> new Command.CancelAll();
+            case "cancelAll" -> new Command.CancelAll(requestedBy(n));
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
                     + "': expected run, cancel, cancelAll, pause, resume or configure");
         };
@@ -358,6 +357,15 @@ public final class JsonCodec {
                     + Excerpt.of(v.toString(), 60));
         }
         return v.booleanValue();
+    }
+
+    private static String requestedBy(JsonNode n) {
+        String by = text(n, "requestedBy", false);
+        if (by != null && (by.length() > Command.MAX_REQUESTED_BY || !Excerpt.of(by, by.length()).equals(by))) {
+            throw new MalformedMessageException("command field 'requestedBy' must be at most "
+                    + Command.MAX_REQUESTED_BY + " printable characters, but was " + Excerpt.of(by, 60));
+        }
+        return by;
     }
 
     private static Limits limits(Integer maxRowsPerSecond, Integer targetBatchMillis, Integer maxConcurrency) {

@@ -27,6 +27,12 @@ public sealed interface Command
     String fn();
 
     /**
+     * Who asked (user, service): recorded in the status with the command ({@code lastCommand}). Self-declared:
+     * anyone who may write the commands topic may write any name, unless ACLs restrict who writes it. May be null.
+     */
+    String requestedBy();
+
+    /**
      * Run {@code fn}, then each of {@code next} in order, stopping at the first failure or cancel.
      *
      * @param startAt where to start: {@code null} (JSON: no {@code cursor} field) resumes a failed or
@@ -80,9 +86,13 @@ public sealed interface Command
     }
 
     /** Stop {@code fn} after its in-flight batches. */
-    record Cancel(String fn) implements Command {
+    record Cancel(String fn, String requestedBy) implements Command {
         public Cancel {
             Objects.requireNonNull(fn, "fn must not be null");
+        }
+
+        public Cancel(String fn) {
+            this(fn, null);
         }
     }
 
@@ -90,16 +100,24 @@ public sealed interface Command
      * Stop {@code fn} after its in-flight batches, keeping its run: state {@code paused}, no batch of it
      * applies until {@link Resume}. It stays paused across restarts of the coordinator and the workers.
      */
-    record Pause(String fn) implements Command {
+    record Pause(String fn, String requestedBy) implements Command {
         public Pause {
             Objects.requireNonNull(fn, "fn must not be null");
+        }
+
+        public Pause(String fn) {
+            this(fn, null);
         }
     }
 
     /** Go on with a paused {@code fn} from each segment's cursor, in the same run. */
-    record Resume(String fn) implements Command {
+    record Resume(String fn, String requestedBy) implements Command {
         public Resume {
             Objects.requireNonNull(fn, "fn must not be null");
+        }
+
+        public Resume(String fn) {
+            this(fn, null);
         }
     }
 
@@ -114,24 +132,34 @@ public sealed interface Command
      * @param maxConcurrency the most segments with a task in flight at once; 0 = all; null keeps it
      */
     record Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis,
-                     Integer maxConcurrency) implements Command {
+                     Integer maxConcurrency, String requestedBy) implements Command {
         public Configure {
             Objects.requireNonNull(fn, "fn must not be null");
         }
 
         /** New batch size and rate limit only. */
         public Configure(String fn, Integer batchSize, Integer maxRowsPerSecond) {
-            this(fn, batchSize, maxRowsPerSecond, null, null);
+            this(fn, batchSize, maxRowsPerSecond, null, null, null);
         }
 
         /** New batch size, rate limit and batch duration target. */
         public Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis) {
-            this(fn, batchSize, maxRowsPerSecond, targetBatchMillis, null);
+            this(fn, batchSize, maxRowsPerSecond, targetBatchMillis, null, null);
+        }
+
+        /** New limits, asked by nobody in particular. */
+        public Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis,
+                         Integer maxConcurrency) {
+            this(fn, batchSize, maxRowsPerSecond, targetBatchMillis, maxConcurrency, null);
         }
     }
 
     /** Stop every running migration after its in-flight batches. */
-    record CancelAll() implements Command {
+    record CancelAll(String requestedBy) implements Command {
+        public CancelAll() {
+            this(null);
+        }
+
         @Override
         public String fn() {
             return null;

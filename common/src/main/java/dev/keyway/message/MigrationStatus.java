@@ -24,6 +24,7 @@ import java.util.List;
  *     from an explicit cursor); with {@code processed} and {@code latestStart} it gives progress and ETA
  * @param database the identity of the database the latest run ran against (its {@code keyway_database} row; never
  *     a URL or a credential), or null for a status written before it was recorded
+ * @param lastCommand the latest command carried out for this migration and who asked for it, or null
  * @param updatedAt when this status was written
  */
 public record MigrationStatus(
@@ -47,6 +48,7 @@ public record MigrationStatus(
         String throttledBy,
         Limits limits,
         String database,
+        LastCommand lastCommand,
         long updatedAt) {
 
     public MigrationStatus {
@@ -57,7 +59,7 @@ public record MigrationStatus(
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
-                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, null, 0);
+                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, null, null, 0);
     }
 
     /**
@@ -129,6 +131,7 @@ public record MigrationStatus(
         private String throttledBy;
         private Limits limits;
         private String database;
+        private LastCommand lastCommand;
         private long updatedAt;
 
         private Change(MigrationStatus s) {
@@ -151,6 +154,7 @@ public record MigrationStatus(
             throttledBy = s.throttledBy;
             limits = s.limits;
             database = s.database;
+            lastCommand = s.lastCommand;
             updatedAt = s.updatedAt;
         }
 
@@ -244,6 +248,11 @@ public record MigrationStatus(
             return this;
         }
 
+        public Change lastCommand(LastCommand v) {
+            lastCommand = v;
+            return this;
+        }
+
         public Change updatedAt(long v) {
             updatedAt = v;
             return this;
@@ -252,7 +261,7 @@ public record MigrationStatus(
         public MigrationStatus build() {
             return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
                     latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                    requestedBy, total, throttledBy, limits, database, updatedAt);
+                    requestedBy, total, throttledBy, limits, database, lastCommand, updatedAt);
         }
     }
 }

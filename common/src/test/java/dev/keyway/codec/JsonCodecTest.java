@@ -158,4 +158,19 @@ class JsonCodecTest {
                 .withDryRun(null, new DryRunReport(1L, null, 9, "[9]", List.of(), null, 7));
         assertEquals(s, codec.decodeStatus("a", codec.encode(s)));
     }
+
+    @Test
+    void everyCommandCarriesWhoAskedForIt() {
+        for (Command c : List.of(new Command.Cancel("a", "ops@host1"), new Command.Pause("a", "ops@host1"),
+                new Command.Resume("a", "ops@host1"), new Command.Configure("a", 5, 0, 10, 2, "ops@host1"),
+                new Command.CancelAll("ops@host1"), Command.Run.of("a").withRequestedBy("ops@host1"))) {
+            Command back = codec.decodeCommand(codec.encode(c));
+            assertEquals(c, back);
+            assertEquals("ops@host1", back.requestedBy());
+        }
+        assertEquals(null, codec.decodeCommand("{\"type\":\"pause\",\"fn\":\"a\"}".getBytes(StandardCharsets.UTF_8))
+                .requestedBy(), "absent: nobody said");
+        assertThrows(MalformedMessageException.class, () -> codec.decodeCommand(
+                "{\"type\":\"cancel\",\"fn\":\"a\",\"requestedBy\":\"a\\u0000b\"}".getBytes(StandardCharsets.UTF_8)));
+    }
 }

@@ -49,6 +49,23 @@ public final class KeywayCli {
         return KafkaGateway.connect(KafkaSettings.fromEnv(env()), Duration.ofSeconds(10));
     }
 
+    /** Who asks, for the status: {@code KEYWAY_REQUESTED_BY}, else the user and the host, {@code user@host}. */
+    static String requester() {
+        String given = env().get("KEYWAY_REQUESTED_BY");
+        if (given != null && !given.isBlank()) {
+            return given.trim();
+        }
+        String host = env().getOrDefault("HOSTNAME", "");
+        if (host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "unknown-host";
+            }
+        }
+        return System.getProperty("user.name") + "@" + host;
+    }
+
     /** Prints an answer; returns the exit code. */
     static int report(PrintStream out, Event answer) {
         if (answer instanceof Event.CommandRejected r) {
@@ -159,7 +176,7 @@ public final class KeywayCli {
             Limits limits = maxRowsPerSecond == null && targetBatchMillis == null && maxConcurrency == null ? null
                     : new Limits(maxRowsPerSecond, targetBatchMillis, maxConcurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
-                    System.getProperty("user.name"), limits);
+                    requester(), limits);
             try (KafkaGateway kafka = kafka()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();
@@ -195,7 +212,7 @@ public final class KeywayCli {
         public Integer call() {
             try (KafkaGateway kafka = kafka()) {
                 return report(System.out, new MigrationsClient(kafka).send(
-                        Command.Run.of(fn).withRequestedBy(System.getProperty("user.name")), ANSWER_TIMEOUT));
+                        Command.Run.of(fn).withRequestedBy(requester()), ANSWER_TIMEOUT));
             }
         }
     }
@@ -260,7 +277,7 @@ public final class KeywayCli {
                 throw new CommandLine.ParameterException(new CommandLine(this), "name a migration or pass --all");
             }
             try (KafkaGateway kafka = kafka()) {
-                Command c = all ? new Command.CancelAll() : new Command.Cancel(fn);
+                Command c = all ? new Command.CancelAll(requester()) : new Command.Cancel(fn, requester());
                 return report(System.out, new MigrationsClient(kafka).send(c, ANSWER_TIMEOUT));
             }
         }
@@ -275,7 +292,7 @@ public final class KeywayCli {
         @Override
         public Integer call() {
             try (KafkaGateway kafka = kafka()) {
-                return report(System.out, new MigrationsClient(kafka).send(new Command.Pause(fn), ANSWER_TIMEOUT));
+                return report(System.out, new MigrationsClient(kafka).send(new Command.Pause(fn, requester()), ANSWER_TIMEOUT));
             }
         }
     }
@@ -288,7 +305,7 @@ public final class KeywayCli {
         @Override
         public Integer call() {
             try (KafkaGateway kafka = kafka()) {
-                return report(System.out, new MigrationsClient(kafka).send(new Command.Resume(fn), ANSWER_TIMEOUT));
+                return report(System.out, new MigrationsClient(kafka).send(new Command.Resume(fn, requester()), ANSWER_TIMEOUT));
             }
         }
     }
@@ -316,7 +333,7 @@ public final class KeywayCli {
             }
             try (KafkaGateway kafka = kafka()) {
                 return report(System.out, new MigrationsClient(kafka).send(
-                        new Command.Configure(fn, batchSize, maxRowsPerSecond, targetBatchMillis, maxConcurrency),
+                        new Command.Configure(fn, batchSize, maxRowsPerSecond, targetBatchMillis, maxConcurrency, requester()),
                         ANSWER_TIMEOUT));
             }
         }

@@ -4,6 +4,7 @@ import dev.keyway.message.Command;
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
 import dev.keyway.message.FailedBatch;
+import dev.keyway.message.LastCommand;
 import dev.keyway.message.Lease;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
@@ -115,6 +116,29 @@ public final class MigrationControl {
                     + " coordinator, workers and CLI; nothing was changed"));
             return fx;
         }
+        decide(command, fx);
+        recordCommand(command, fx);
+        return fx;
+    }
+
+    /**
+     * Records the command and who asked in the status of each migration it changed ({@code lastCommand}), for the
+     * migration it names, or for each one {@code cancelAll} canceled.
+     */
+    private void recordCommand(Command command, Effects fx) {
+        String name = commandName(command);
+        for (MigrationStatus st : fx.statuses()) {
+            boolean named = command.fn() == null ? command instanceof Command.CancelAll : st.name().equals(command.fn());
+            if (named && !st.name().startsWith("*")) {
+                MigrationStatus recorded = st.change().lastCommand(new LastCommand(name, command.requestedBy(),
+                        clock.millis())).build();
+                view.put(recorded);
+                fx.status(recorded);
+            }
+        }
+    }
+
+    private void decide(Command command, Effects fx) {
         if (command instanceof Command.Run run) {
             Optional<String> problem = RunChecks.problem(run, catalog);
             if (problem.isPresent()) {
@@ -136,7 +160,6 @@ public final class MigrationControl {
             running.forEach(name -> cancel(name, fx, false));
             fx.event(new Event.CommandAccepted("*", "cancelAll", "canceled", running.toString()));
         }
-        return fx;
     }
 
     private void run(Command.Run run, Effects fx) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.LastCommand;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
@@ -527,5 +528,22 @@ class MigrationControlTest {
         assertEquals("db-B", status("b").database());
         Effects all = control.onCommand(new Command.CancelAll());
         assertEquals(List.of("b"), all.statuses().stream().map(MigrationStatus::name).toList(), "not a's");
+    }
+
+    @Test
+    void theStatusRecordsTheLatestCommandAndWhoAskedForIt() {
+        command(Command.Run.of("a").withRequestedBy("dev@laptop"));
+        assertEquals(new LastCommand("run", "dev@laptop", 1000), status("a").lastCommand());
+        control.onCommand(new Command.Pause("a", "ops@bastion"));
+        assertEquals(new LastCommand("pause", "ops@bastion", 1000), status("a").lastCommand());
+        control.onCommand(new Command.Configure("a", 5, null, null, null, "ops@bastion"));
+        assertEquals("configure", status("a").lastCommand().command());
+        control.onCommand(new Command.Resume("a"));
+        assertEquals(new LastCommand("resume", null, 1000), status("a").lastCommand(), "nobody said who");
+        control.onCommand(new Command.CancelAll("pager@oncall"));
+        assertEquals(new LastCommand("cancelAll", "pager@oncall", 1000), status("a").lastCommand());
+        assertEquals("dev@laptop", status("a").requestedBy(), "who started the run stays");
+        control.onCommand(new Command.Pause("a", "someone"));
+        assertEquals("cancelAll", status("a").lastCommand().command(), "a refused command changes nothing");
     }
 }
