@@ -20,7 +20,7 @@ COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -pl coordinator,worker -am \
  && mkdir -p /out/lib \
- && for m in common examples coordinator worker; do \
+ && for m in api common examples coordinator worker; do \
         cp "$m"/target/*.jar /out/lib/; \
         if [ -d "$m/target/dependency" ]; then cp "$m"/target/dependency/*.jar /out/lib/; fi; \
     done \

@@ -162,6 +162,26 @@ class StoreTransactionsIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void migrateOneReachesAnotherTableOnItsBatchsConnectionEvenWhenThePoolIsTaken(String kind) throws Exception {
+        // every connection of the pool held by batches (here, one of one): reading the other table's metadata must
+        // not wait for a second connection (the demo's batches waited for each other until their deadline)
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db).withPoolSize(1))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.items(3);
+            sql.exec("CREATE TABLE \"other\" (\"id\" BIGINT PRIMARY KEY, \"v\" INT)",
+                    "INSERT INTO \"other\" VALUES (1, 7)");
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                tx.readPage(null, null, 3);
+                CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> tx.db().query("other")
+                        .eq("id", JsonNodeFactory.instance.numberNode(1)).first().orElseThrow().get("v").asInt());
+                assertEquals(7, read.get(5, TimeUnit.SECONDS));
+                tx.commit();
+            }
+        }
+    }
+
     @Test
     void theLockWaitSignalSeesTheApplicationWaitingOnABatchAndOnlyThen() throws Exception {
         try (TestDatabase db = open("postgres"); Store store = Store.open(Sql.options(db))) {

@@ -37,7 +37,7 @@ final class JdbcDb implements Db {
     @Override
     public synchronized Optional<ObjectNode> get(String table, JsonNode id) {
         ensureOpen();
-        TableInfo t = store.table(table);
+        TableInfo t = store.table(table, connection);
         return select(t, Map.of(t.primaryKey(), id), 1).stream().findFirst();
     }
 
@@ -54,13 +54,13 @@ final class JdbcDb implements Db {
 
     @Override
     public Query query(String table) {
-        return new EqQuery(store.table(table), Map.of());
+        return new EqQuery(store.table(table, connection), Map.of());
     }
 
     @Override
     public synchronized JsonNode insert(String table, ObjectNode doc) {
         ensureOpen();
-        TableInfo t = store.table(table);
+        TableInfo t = store.table(table, connection);
         List<String> cols = JdbcBatchTransaction.fieldNames(doc).stream()
                 .filter(c -> !doc.get(c).isNull()).collect(Collectors.toList());
         String q = "INSERT INTO " + Sql.quote(t.name()) + " ("
@@ -96,7 +96,7 @@ final class JdbcDb implements Db {
         if (fields.isEmpty()) {
             return;
         }
-        TableInfo t = store.table(table);
+        TableInfo t = store.table(table, connection);
         List<String> cols = JdbcBatchTransaction.fieldNames(fields);
         update(t, id, cols, fields);
     }
@@ -104,7 +104,7 @@ final class JdbcDb implements Db {
     @Override
     public synchronized void replace(String table, JsonNode id, ObjectNode doc) {
         ensureOpen();
-        TableInfo t = store.table(table);
+        TableInfo t = store.table(table, connection);
         List<String> cols = t.columns().stream().filter(c -> !c.equals(t.primaryKey())).collect(Collectors.toList());
         update(t, id, cols, doc);
     }
@@ -112,7 +112,7 @@ final class JdbcDb implements Db {
     @Override
     public synchronized void delete(String table, JsonNode id) {
         ensureOpen();
-        TableInfo t = store.table(table);
+        TableInfo t = store.table(table, connection);
         String q = "DELETE FROM " + Sql.quote(t.name()) + " WHERE " + Sql.quote(t.primaryKey()) + " = ?";
         try (PreparedStatement ps = connection.prepareStatement(q)) {
             sql.bind(ps, 1, id);

@@ -287,13 +287,38 @@ public final class JdbcStore implements Store {
         pool.evictConnection(c);
     }
 
-    /** The table's metadata, read once. */
+    /** The table's metadata, read once (on a connection of the pool). */
     TableInfo table(String name) {
-        return tables.computeIfAbsent(name, this::readTable);
+        TableInfo known = tables.get(name);
+        if (known != null) {
+            return known;
+        }
+        try (Connection c = pool.getConnection()) {
+            TableInfo read = readTable(name, c);
+            c.commit();
+            tables.putIfAbsent(name, read);
+            return tables.get(name);
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the metadata of table " + name, e);
+        }
     }
 
-    private TableInfo readTable(String name) {
-        try (Connection c = pool.getConnection()) {
+    /**
+     * The table's metadata, read once, on a batch's own connection: a {@code migrateOne} that reaches another table
+     * through {@code ctx.db()} must not wait for a second connection of the pool, which its own batch and the
+     * batches beside it may all be holding (they would wait for each other until the batch deadline).
+     */
+    TableInfo table(String name, Connection inTransaction) {
+        TableInfo known = tables.get(name);
+        if (known != null) {
+            return known;
+        }
+        tables.putIfAbsent(name, readTable(name, inTransaction));
+        return tables.get(name);
+    }
+
+    private TableInfo readTable(String name, Connection c) {
+        try {
             DatabaseMetaData md = c.getMetaData();
             List<String> columns = new ArrayList<>();
             try (ResultSet rs = md.getColumns(null, null, name, null)) {
@@ -314,7 +339,6 @@ public final class JdbcStore implements Store {
                     keys.add(rs.getString("COLUMN_NAME"));
                 }
             }
-            c.commit();
             if (keys.size() != 1) {
                 throw new StoreException("table \"" + name + "\" must have a single-column primary key to be walked"
                         + " in key order, but has " + keys, null);
