@@ -35,7 +35,7 @@ class CoordinatorLayeringTest {
     /** MigrationControl asks for fences and plans as effects; the coordinator carries them out. */
     static final ArchRule theStateMachineNeitherQueriesTheStoreNorReadsTheSystemClock = noClasses()
             .that().haveSimpleNameStartingWith("MigrationControl").or().haveSimpleName("Effects")
-            .or().haveSimpleName("StatusView")
+            .or().haveSimpleName("StatusView").or().haveSimpleName("Pacing")
             .should().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.coordinator.internal.SegmentPlanner")

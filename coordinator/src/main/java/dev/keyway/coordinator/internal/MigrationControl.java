@@ -37,12 +37,8 @@ public final class MigrationControl {
     private final MigrationCatalog catalog;
     private final Clock clock;
     private final Supplier<String> ids;
-    /** Per rate-limited migration: the earliest time its next batch may be handed out. */
-    private final Map<String, Long> nextSlot = new HashMap<>();
-    /** The share of time migrations may work, as the health watch last said (100 = full speed). */
-    private int duty = 100;
-    /** The longest rest after a task when slowed down. */
-    static final long MAX_REST_MS = 10_000;
+    /** How fast each migration goes: limits, health, slow start. */
+    private final Pacing pacing;
 
     /** What a batch of a run that gives no batch size aims at, in ms (0 = batches of the migration's size). */
     private final int targetBatchMillis;
@@ -74,10 +70,9 @@ public final class MigrationControl {
         this.clock = clock;
         this.ids = ids;
         this.targetBatchMillis = targetBatchMillis;
-        this.slowStart = slowStart;
+        this.pacing = new Pacing(clock, slowStart);
     }
 
-    private final boolean slowStart;
     /** The identity of the database this coordinator works on, once known ({@link #useDatabase}). */
     private volatile String database;
 
@@ -93,8 +88,6 @@ public final class MigrationControl {
     private boolean ours(MigrationStatus st) {
         return database == null || st.database() == null || st.database().equals(database);
     }
-    /** Per run starting slowly: how many of its segments may go on so far. */
-    private final Map<String, Integer> ramp = new HashMap<>();
 
     /** A run whose batches are sized by a time target may have batches up to this many times the migration's size. */
     static final int ADAPTIVE_CAP_FACTOR = 10;
@@ -211,7 +204,7 @@ public final class MigrationControl {
             return;
         }
         fx.fence(fence(started, true));
-        startRamp(started);
+        pacing.started(started);
         active(started).forEach(s -> emit(started, s, fx));
         save(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
@@ -277,17 +270,9 @@ public final class MigrationControl {
         MigrationStatus started = st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(),
                 st.latestStart());
         fx.fence(fence(started, true));
-        startRamp(started);
+        pacing.started(started);
         active(started).forEach(s -> emit(started, s, fx));
         save(started, fx);
-    }
-
-    private void startRamp(MigrationStatus st) {
-        if (slowStart && st.segments().size() > 1) {
-            ramp.put(st.name(), 1);
-        } else {
-            ramp.remove(st.name());
-        }
     }
 
     /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
@@ -417,7 +402,7 @@ public final class MigrationControl {
         MigrationStatus configured = st.get().change()
                 .batchSize(c.batchSize() != null ? c.batchSize() : st.get().batchSize()).limits(limits).build();
         boolean running = configured.state() == MigrationState.IN_PROGRESS;
-        nextSlot.remove(c.fn());
+        pacing.reconfigured(c.fn());
         fx.fence(fence(configured, running));
         if (running) {
             active(configured).forEach(s -> emit(configured, s, fx));
@@ -450,7 +435,7 @@ public final class MigrationControl {
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
             } else if (h.healthy() && st.state() == MigrationState.PAUSED && st.throttledBy() != null) {
                 fx.event(new Event.CommandAccepted(st.name(), "health", "resumed", h.reason()));
-                duty = h.dutyPercent();
+                pacing.share(h.dutyPercent());
                 reopen(st, fx);
             }
         }
@@ -462,11 +447,8 @@ public final class MigrationControl {
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name)).toList();
         Map<String, List<Integer>> wereActive = new HashMap<>();
         running.forEach(st -> wereActive.put(st.name(), active(st).stream().map(SegmentStatus::index).toList()));
-        duty = h.dutyPercent();
-        if (duty < 100) {
-            ramp.clear(); // the signals have spoken: the share of the time decides from here
-        }
-        String slowedBy = duty < 100 ? h.reason() : null;
+        pacing.share(h.dutyPercent());
+        String slowedBy = h.dutyPercent() < 100 ? h.reason() : null;
         for (MigrationStatus st : running) {
             // more segments may go on at a larger share; fewer at a smaller one: those stop after their task
             active(st).stream().filter(s -> !wereActive.get(st.name()).contains(s.index())).forEach(s -> emit(st, s, fx));
@@ -559,8 +541,7 @@ public final class MigrationControl {
         List<SegmentStatus> segs = new ArrayList<>(st.segments());
         segs.set(advanced.index(), advanced);
         List<Integer> wereActive = active(st).stream().map(SegmentStatus::index).toList();
-        int segmentCount = st.segments().size();
-        ramp.computeIfPresent(st.name(), (name, n) -> n + 1 >= segmentCount ? null : n + 1);
+        pacing.outcome(st);
         st = st.withSegments(segs);
         if (st.state() == MigrationState.FAILED && st.failedBatch() != null && st.failedBatch().segment() == e.segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
@@ -593,37 +574,6 @@ public final class MigrationControl {
         save(st, fx);
     }
 
-    /**
-     * The segments that may have a task in flight: the first {@code maxConcurrency} not done (all without it); slowed
-     * down by the health watch to a share of the time, that share of them (at least one).
-     */
-    private List<SegmentStatus> active(MigrationStatus st) {
-        List<SegmentStatus> open = st.segments().stream().filter(s -> !s.done()).toList();
-        Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
-        int allowed = max == null ? open.size() : Math.min(max, open.size());
-        int going = Math.min(allowed, Math.min(concurrency(allowed), ramp.getOrDefault(st.name(), Integer.MAX_VALUE)));
-        return open.subList(0, going);
-    }
-
-    /** How many of {@code allowed} segments go on at the health watch's share of the time. */
-    private int concurrency(int allowed) {
-        return duty >= 100 ? allowed : (int) Math.max(1, Math.round(allowed * duty / 100.0));
-    }
-
-    /**
-     * The share of the time each going segment works (100 = no rest): when the watch's share is below what one
-     * segment of the migration's allowed ones stands for, the one left going rests too.
-     */
-    private int segmentDuty(MigrationStatus st) {
-        if (duty >= 100) {
-            return 100;
-        }
-        long open = st.segments().stream().filter(s -> !s.done()).count();
-        Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
-        int allowed = (int) Math.max(1, max == null ? open : Math.min(max, open));
-        return (int) Math.min(100, Math.max(1, (long) duty * allowed / concurrency(allowed)));
-    }
-
     private void failed(Event.BatchFailed e, Effects fx) {
         Optional<MigrationStatus> found = view.find(e.migration());
         if (found.isEmpty()) {
@@ -650,62 +600,25 @@ public final class MigrationControl {
         return !s.done() && Objects.equals(s.position(), cursor) ? Optional.of(s) : Optional.empty();
     }
 
-    /**
-     * The batches one task may walk: up to {@value #BATCHES_PER_TASK} (a worker also ends a slice after about a
-     * second); under a rate limit, about {@value #PACE_WINDOW_MS} ms of the migration's rows shared by its open
-     * segments, so that paced slices stay small.
-     */
-    private Lease lease(MigrationStatus st) {
-        Integer target = st.limits() == null ? null : st.limits().targetBatchMillis();
-        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
-        // slowed down by the health watch: short slices, so that work and rest alternate often
-        int segmentDuty = segmentDuty(st);
-        int batches = segmentDuty < 100 ? Math.max(1, BATCHES_PER_TASK * segmentDuty / 1000) : BATCHES_PER_TASK;
-        if (rate != null) {
-            long open = Math.max(1, active(st).size());
-            batches = (int) Math.max(1, Math.min(batches, rate * PACE_WINDOW_MS / 1000 / st.batchSize() / open));
-        }
-        return new Lease(batches, target == null ? 0 : target);
-    }
-
-    /** The most batches one task walks (each its own transaction and ledger entry; one outcome for all). */
-    static final int BATCHES_PER_TASK = 100;
-    /** Under a rate limit, a migration's tasks together walk at most about this long's worth of its rows. */
-    static final long PACE_WINDOW_MS = 1_000;
-
     private Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
         return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false,
-                lease(st));
+                pacing.lease(st));
     }
 
-    /**
-     * Hands out a segment's next task: at once, or, under a rate limit, at the migration's next free slot
-     * (the slots are the rows a task may process / rate apart, so the whole migration stays under its rows per
-     * second).
-     */
+    private List<SegmentStatus> active(MigrationStatus st) {
+        return pacing.active(st);
+    }
+
+    /** Hands out a segment's next task, at once or when {@link Pacing#due} says. */
     private void emit(MigrationStatus st, SegmentStatus s, Effects fx) {
         emit(st, s, fx, 0);
     }
 
-    /**
-     * @param workedMillis how long the segment's last task took: slowed down by the health watch below one segment's
-     *     share, the segment rests {@code workedMillis * (100 - d) / d} before its next task, d being its own share
-     *     of the time (at most {@value #MAX_REST_MS} ms)
-     */
+    /** @param workedMillis how long the segment's last task took ({@link Pacing#due}) */
     private void emit(MigrationStatus st, SegmentStatus s, Effects fx, long workedMillis) {
         Task.ProcessBatch t = task(st, s);
-        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
-        long now = clock.millis();
-        int segmentDuty = segmentDuty(st);
-        long rest = segmentDuty < 100
-                ? Math.min(MAX_REST_MS, Math.max(0, workedMillis) * (100 - segmentDuty) / segmentDuty) : 0;
-        long due = now + rest;
-        if (rate != null) {
-            long slot = Math.max(due, nextSlot.getOrDefault(st.name(), now));
-            nextSlot.put(st.name(), slot + Math.max(1, (long) t.lease().batches() * st.batchSize() * 1000L / rate));
-            due = slot;
-        }
-        if (due <= now) {
+        long due = pacing.due(st, t.lease(), workedMillis);
+        if (due <= clock.millis()) {
             fx.task(t);
         } else {
             fx.later(t, due);
@@ -719,8 +632,7 @@ public final class MigrationControl {
      */
     public Effects afterTakeover() {
         Effects fx = new Effects();
-        nextSlot.clear();
-        ramp.clear();
+        pacing.reset();
         view.all().stream().filter(this::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS && st.limits() != null
                         && st.limits().maxRowsPerSecond() != null)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))

@@ -331,7 +331,7 @@ class MigrationControlTest {
         assertNull(status("a").limits());
         assertEquals(2, unlimited.tasks().size(), "without a limit every open segment goes on at once");
         assertTrue(unlimited.later().isEmpty());
-        assertEquals(MigrationControl.BATCHES_PER_TASK, unlimited.tasks().get(0).lease().batches());
+        assertEquals(Pacing.BATCHES_PER_TASK, unlimited.tasks().get(0).lease().batches());
     }
 
     @Test
@@ -421,7 +421,7 @@ class MigrationControlTest {
     @Test
     void pastASignalsLimitMigrationsSlowDownRestingInProportionToTheirWorkAndSpeedUpWhenHealthy() {
         Task.ProcessBatch first = onlyTask(command(Command.Run.of("a")));
-        assertEquals(MigrationControl.BATCHES_PER_TASK, first.lease().batches());
+        assertEquals(Pacing.BATCHES_PER_TASK, first.lease().batches());
         control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 25%: lock wait 40 > 25", 25));
         assertEquals(MigrationState.IN_PROGRESS, status("a").state(), "slowed down, not paused");
         assertEquals("throttled to 25%: lock wait 40 > 25", status("a").throttledBy());

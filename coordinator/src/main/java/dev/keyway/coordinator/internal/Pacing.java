@@ -1,0 +1,149 @@
+package dev.keyway.coordinator.internal;
+
+import dev.keyway.message.Lease;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.SegmentStatus;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How fast each migration goes, for {@link MigrationControl}: which of its segments may have a task in flight,
+ * how many batches a task walks, and when a segment's next task is due. It keeps what the limits and the health
+ * watch decided: each rate-limited migration's next slot, the watch's share of working time, and the runs that
+ * start slowly. Not thread-safe: used by the state machine, one record at a time.
+ */
+final class Pacing {
+
+    /** The most batches one task walks (each its own transaction and ledger entry; one outcome for all). */
+    static final int BATCHES_PER_TASK = 100;
+    /** Under a rate limit, a migration's tasks together walk at most about this long's worth of its rows. */
+    static final long PACE_WINDOW_MS = 1_000;
+    /** The longest rest after a task when slowed down. */
+    static final long MAX_REST_MS = 10_000;
+
+    private final Clock clock;
+    private final boolean slowStart;
+    /** Per rate-limited migration: the earliest time its next task may be handed out. */
+    private final Map<String, Long> nextSlot = new HashMap<>();
+    /** Per run starting slowly: how many of its segments may go on so far. */
+    private final Map<String, Integer> ramp = new HashMap<>();
+    /** The share of the time migrations may work, as the health watch last said (100 = full speed). */
+    private int duty = 100;
+
+    /**
+     * @param slowStart whether a new run starts with one segment and adds one with each task outcome until all go
+     *     on (TCP's slow start), so that health signals can speak before the whole run hits the database
+     */
+    Pacing(Clock clock, boolean slowStart) {
+        this.clock = clock;
+        this.slowStart = slowStart;
+    }
+
+    /** The health watch's share of working time, 1 to 100; below 100 ends every slow start (the share decides). */
+    void share(int percent) {
+        duty = percent;
+        if (duty < 100) {
+            ramp.clear();
+        }
+    }
+
+    /** A run starts: with one segment if it starts slowly. */
+    void started(MigrationStatus st) {
+        if (slowStart && st.segments().size() > 1) {
+            ramp.put(st.name(), 1);
+        } else {
+            ramp.remove(st.name());
+        }
+    }
+
+    /** A task of the run came back: a run starting slowly may have one more segment going. */
+    void outcome(MigrationStatus st) {
+        int segments = st.segments().size();
+        ramp.computeIfPresent(st.name(), (name, n) -> n + 1 >= segments ? null : n + 1);
+    }
+
+    /** The migration's limits changed: its rate slots start again. */
+    void reconfigured(String name) {
+        nextSlot.remove(name);
+    }
+
+    /** A coordinator took over: what the one before it had scheduled is gone. */
+    void reset() {
+        nextSlot.clear();
+        ramp.clear();
+    }
+
+    /**
+     * The segments that may have a task in flight: the first {@code maxConcurrency} not done (all without it);
+     * slowed down by the health watch, that share of them (at least one); starting slowly, as many as the ramp says.
+     */
+    List<SegmentStatus> active(MigrationStatus st) {
+        List<SegmentStatus> open = st.segments().stream().filter(s -> !s.done()).toList();
+        int allowed = allowed(st, open.size());
+        int going = Math.min(allowed, Math.min(concurrency(allowed), ramp.getOrDefault(st.name(), Integer.MAX_VALUE)));
+        return open.subList(0, going);
+    }
+
+    /**
+     * The batches one task may walk: up to {@value #BATCHES_PER_TASK} (a worker also ends a slice after about a
+     * second); slowed down below one segment's share, fewer, so that work and rest alternate often; under a rate
+     * limit, about {@value #PACE_WINDOW_MS} ms of the migration's rows shared by its going segments.
+     */
+    Lease lease(MigrationStatus st) {
+        Integer target = st.limits() == null ? null : st.limits().targetBatchMillis();
+        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
+        int segmentDuty = segmentDuty(st);
+        int batches = segmentDuty < 100 ? Math.max(1, BATCHES_PER_TASK * segmentDuty / 1000) : BATCHES_PER_TASK;
+        if (rate != null) {
+            long going = Math.max(1, active(st).size());
+            batches = (int) Math.max(1, Math.min(batches, rate * PACE_WINDOW_MS / 1000 / st.batchSize() / going));
+        }
+        return new Lease(batches, target == null ? 0 : target);
+    }
+
+    /**
+     * When a segment's next task is due: now; later by a rest when slowed down below one segment's share
+     * ({@code workedMillis * (100 - d) / d}, d being the segment's own share, at most {@value #MAX_REST_MS} ms);
+     * under a rate limit, at the migration's next free slot (slots are the rows a task may process / rate apart).
+     *
+     * @param workedMillis how long the segment's last task took (0 for a first task)
+     */
+    long due(MigrationStatus st, Lease lease, long workedMillis) {
+        long now = clock.millis();
+        int segmentDuty = segmentDuty(st);
+        long rest = segmentDuty < 100
+                ? Math.min(MAX_REST_MS, Math.max(0, workedMillis) * (100 - segmentDuty) / segmentDuty) : 0;
+        long due = now + rest;
+        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
+        if (rate != null) {
+            long slot = Math.max(due, nextSlot.getOrDefault(st.name(), now));
+            nextSlot.put(st.name(), slot + Math.max(1, (long) lease.batches() * st.batchSize() * 1000L / rate));
+            due = slot;
+        }
+        return due;
+    }
+
+    private static int allowed(MigrationStatus st, long open) {
+        Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
+        return (int) (max == null ? open : Math.min(max, open));
+    }
+
+    /** How many of {@code allowed} segments go on at the health watch's share of the time. */
+    private int concurrency(int allowed) {
+        return duty >= 100 ? allowed : (int) Math.max(1, Math.round(allowed * duty / 100.0));
+    }
+
+    /**
+     * The share of the time each going segment works (100 = no rest): when the watch's share is below what one
+     * segment of the migration's allowed ones stands for, the one left going rests too.
+     */
+    private int segmentDuty(MigrationStatus st) {
+        if (duty >= 100) {
+            return 100;
+        }
+        int allowed = Math.max(1, allowed(st, st.segments().stream().filter(s -> !s.done()).count()));
+        return (int) Math.min(100, Math.max(1, (long) duty * allowed / concurrency(allowed)));
+    }
+}
