@@ -38,6 +38,86 @@ public final class MigrationCatalog {
         return of(all);
     }
 
+    /**
+     * The migrations of the classpath and of the user's jars: {@code paths} lists jars and directories of jars,
+     * separated by the platform's path separator ({@code :} on Linux). Each jar is loaded in a class loader of
+     * its own under this one (so a jar sees the API and Jackson, and its own classes); it must declare at least one
+     * {@link MigrationProvider} in {@code META-INF/services/dev.keyway.migration.MigrationProvider}. Throws
+     * {@link IllegalArgumentException}, naming the path, for a path that does not exist, a directory without
+     * jars, a jar without a provider, and a name that two places define.
+     */
+    public static MigrationCatalog fromClasspathAnd(String paths) {
+        List<Migration> all = new java.util.ArrayList<>();
+        Map<String, String> whereDefined = new LinkedHashMap<>();
+        for (MigrationProvider p : ServiceLoader.load(MigrationProvider.class)) {
+            for (Migration m : p.migrations()) {
+                whereDefined.putIfAbsent(m.name(), "the classpath (" + p.getClass().getName() + ")");
+                all.add(m);
+            }
+        }
+        for (java.nio.file.Path jar : jars(paths)) {
+            java.net.URLClassLoader loader;
+            try {
+                loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
+                        MigrationCatalog.class.getClassLoader());
+            } catch (java.net.MalformedURLException e) {
+                throw new IllegalArgumentException("cannot load migrations from " + jar + ": " + e.getMessage(), e);
+            }
+            int found = 0;
+            for (MigrationProvider p : ServiceLoader.load(MigrationProvider.class, loader)) {
+                if (p.getClass().getClassLoader() != loader) {
+                    continue; // one of the classpath's, found again through the parent
+                }
+                found++;
+                for (Migration m : p.migrations()) {
+                    String before = whereDefined.putIfAbsent(m.name(), jar.toString());
+                    if (before != null) {
+                        throw new IllegalArgumentException("two places define a migration named '" + m.name() + "': "
+                                + before + " and " + jar + "; names must be unique: rename one, or deploy one of them");
+                    }
+                    all.add(m);
+                }
+            }
+            if (found == 0) {
+                throw new IllegalArgumentException(jar + " has no MigrationProvider: list your provider class in"
+                        + " META-INF/services/dev.keyway.migration.MigrationProvider inside the jar");
+            }
+        }
+        return of(all);
+    }
+
+    /** The jars that {@code paths} lists, directories expanded to the jars in them, in name order. */
+    private static List<java.nio.file.Path> jars(String paths) {
+        List<java.nio.file.Path> jars = new java.util.ArrayList<>();
+        if (paths == null || paths.isBlank()) {
+            return jars;
+        }
+        for (String entry : paths.split(java.io.File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            java.nio.file.Path p = java.nio.file.Path.of(entry.trim());
+            if (java.nio.file.Files.isDirectory(p)) {
+                try (java.util.stream.Stream<java.nio.file.Path> in = java.nio.file.Files.list(p)) {
+                    List<java.nio.file.Path> found = in.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                            .sorted().toList();
+                    if (found.isEmpty()) {
+                        throw new IllegalArgumentException("the migrations directory " + p + " holds no .jar file");
+                    }
+                    jars.addAll(found);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("cannot list the migrations directory " + p + ": " + e.getMessage(), e);
+                }
+            } else if (java.nio.file.Files.isRegularFile(p)) {
+                jars.add(p);
+            } else {
+                throw new IllegalArgumentException("the migrations path " + p + " does not exist: give a jar or a"
+                        + " directory of jars (--migrations, KEYWAY_MIGRATIONS)");
+            }
+        }
+        return jars;
+    }
+
     public Optional<Migration> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }

@@ -136,9 +136,12 @@ public final class KeywayCli {
 
     @CommandLine.Command(name = "coordinator", description = "Runs a coordinator until stopped.")
     static final class Coordinator implements Callable<Integer> {
+        @Option(names = "--migrations", description = "your migrations: a jar, or a directory of jars (also KEYWAY_MIGRATIONS)")
+        String migrations;
+
         @Override
         public Integer call() throws Exception {
-            CoordinatorMain.main(new String[0]);
+            CoordinatorMain.main(migrations == null ? new String[0] : new String[] {"--migrations", migrations});
             return 0;
         }
     }

@@ -3,6 +3,7 @@ package dev.keyway.coordinator;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.runtime.MigrationsOption;
 import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
@@ -31,7 +32,7 @@ public final class CoordinatorMain {
         Map<String, String> env = System.getenv();
         KafkaSettings settings = KafkaSettings.fromEnv(env);
         StoreOptions storeOptions = StoreOptions.fromEnv(env);
-        MigrationCatalog catalog = MigrationCatalog.fromClasspath();
+        MigrationCatalog catalog = MigrationsOption.catalog(args, env);
         Scheduler scheduler = Schedulers.newBoundedElastic(4, 10_000, "keyway-coordinator");
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
              Store store = Store.open(storeOptions, Duration.ofSeconds(60))) {

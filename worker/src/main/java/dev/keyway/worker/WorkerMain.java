@@ -5,6 +5,7 @@ import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.metrics.BatchObserver;
 import dev.keyway.metrics.MetricsEndpoint;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.runtime.MigrationsOption;
 import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
@@ -47,7 +48,7 @@ public final class WorkerMain {
         KafkaSettings settings = KafkaSettings.fromEnv(env);
         String name = env.getOrDefault("WORKER_NAME",
                 env.getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid());
-        MigrationCatalog catalog = MigrationCatalog.fromClasspath();
+        MigrationCatalog catalog = MigrationsOption.catalog(args, env);
         Scheduler blocking = Schedulers.newBoundedElastic(4, 1000, "keyway-worker");
         Scheduler calls = Schedulers.newBoundedElastic(4 * Runtime.getRuntime().availableProcessors() + 16, 10_000,
                 "keyway-migrate-one");
