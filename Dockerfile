@@ -18,7 +18,7 @@ WORKDIR /src
 COPY . .
 # The cache mount keeps ~/.m2 between builds (BuildKit, the default builder of Docker 23+ and Compose v2).
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -pl coordinator,worker -am \
+    mvn -B -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -pl coordinator,worker,examples -am \
  && mkdir -p /out/lib \
  && for m in api common examples coordinator worker; do \
         cp "$m"/target/*.jar /out/lib/; \

@@ -13,7 +13,7 @@ class CoordinatorLayeringTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.keyway.coordinator", "dev.keyway.cli");
+            .importPackages("dev.keyway.coordinator");
 
     /** The rules below, each one a boundary of docs/CONTRIBUTING.md ("Layering"). */
     @Test
