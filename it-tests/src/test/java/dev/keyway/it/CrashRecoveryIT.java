@@ -10,6 +10,7 @@ import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.nio.file.Path;
@@ -86,6 +87,24 @@ class CrashRecoveryIT {
             awaitProcessed(since, rows * (kill * 20L + random.nextInt(10)) / 100);
             ServiceProcess victim = workers.remove(random.nextInt(workers.size()));
             victim.kill();
+            workers.add(cluster.worker());
+        }
+        assertEveryRowMigratedExactlyOnce(since, rows);
+    }
+
+    @Test
+    void workersKilledWhileSlicesOfTimeSizedBatchesRunUnderAConcurrencyLimitLoseAndRepeatNothing() throws Exception {
+        // the paths of issue 9: tasks walking slices, batches sized by a 20 ms target, 4 of 12 segments at a time
+        int rows = 100_000;
+        sql.itemsOnPostgres(rows);
+        cluster.coordinator();
+        List<ServiceProcess> workers = new ArrayList<>(List.of(cluster.worker(), cluster.worker()));
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(12)
+                .withLimits(new Limits(null, 20, 4))));
+        for (int kill = 1; kill <= 2; kill++) {
+            awaitProcessed(since, rows * (kill * 30L + random.nextInt(10)) / 100);
+            workers.remove(random.nextInt(workers.size())).kill();
             workers.add(cluster.worker());
         }
         assertEveryRowMigratedExactlyOnce(since, rows);
