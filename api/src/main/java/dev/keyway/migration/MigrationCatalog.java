@@ -31,11 +31,7 @@ public final class MigrationCatalog {
 
     /** The migrations of every {@link MigrationProvider} found with {@link ServiceLoader} on the classpath. */
     public static MigrationCatalog fromClasspath() {
-        List<Migration> all = new java.util.ArrayList<>();
-        for (MigrationProvider p : ServiceLoader.load(MigrationProvider.class)) {
-            all.addAll(p.migrations());
-        }
-        return of(all);
+        return fromClasspathAnd(null);
     }
 
     /**

@@ -294,10 +294,9 @@ public final class JdbcStore implements Store {
             return known;
         }
         try (Connection c = pool.getConnection()) {
-            TableInfo read = readTable(name, c);
+            TableInfo read = table(name, c);
             c.commit();
-            tables.putIfAbsent(name, read);
-            return tables.get(name);
+            return read;
         } catch (SQLException e) {
             throw Sql.failure("cannot read the metadata of table " + name, e);
         }
