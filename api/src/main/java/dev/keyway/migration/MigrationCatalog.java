@@ -39,8 +39,9 @@ public final class MigrationCatalog {
      * separated by the platform's path separator ({@code :} on Linux). Each jar is loaded in a class loader of
      * its own under this one (so a jar sees the API and Jackson, and its own classes); it must declare at least one
      * {@link MigrationProvider} in {@code META-INF/services/dev.keyway.migration.MigrationProvider}. Throws
-     * {@link IllegalArgumentException}, naming the path, for a path that does not exist, a directory without
-     * jars, a jar without a provider, and a name that two places define.
+     * {@link IllegalArgumentException}, naming the path, for a path that does not exist, a jar without a provider,
+     * and a name that two places define. A directory without jars adds nothing (a deploy directory before the
+     * first jar): whether a process without migrations may start is its own decision.
      */
     public static MigrationCatalog fromClasspathAnd(String paths) {
         List<Migration> all = new java.util.ArrayList<>();
@@ -95,12 +96,7 @@ public final class MigrationCatalog {
             java.nio.file.Path p = java.nio.file.Path.of(entry.trim());
             if (java.nio.file.Files.isDirectory(p)) {
                 try (java.util.stream.Stream<java.nio.file.Path> in = java.nio.file.Files.list(p)) {
-                    List<java.nio.file.Path> found = in.filter(f -> f.getFileName().toString().endsWith(".jar"))
-                            .sorted().toList();
-                    if (found.isEmpty()) {
-                        throw new IllegalArgumentException("the migrations directory " + p + " holds no .jar file");
-                    }
-                    jars.addAll(found);
+                    jars.addAll(in.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList());
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("cannot list the migrations directory " + p + ": " + e.getMessage(), e);
                 }

@@ -66,6 +66,19 @@ public final class KeywayCli {
         return System.getProperty("user.name") + "@" + host;
     }
 
+    /**
+     * Fails with what to do when the example migrations are not on the classpath: the distribution keeps them out of
+     * it unless asked for ({@code --examples}, {@code KEYWAY_EXAMPLES=true}; the demo and seed ask by themselves).
+     */
+    static void requireExamples(String command) {
+        try {
+            Class.forName("dev.keyway.examples.ExampleSchema", false, KeywayCli.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(command + " needs the example migrations, which are not on the classpath:"
+                    + " run it with --examples (or KEYWAY_EXAMPLES=true)");
+        }
+    }
+
     /** Prints an answer; returns the exit code. */
     static int report(PrintStream out, Event answer) {
         if (answer instanceof Event.CommandRejected r) {
@@ -90,6 +103,7 @@ public final class KeywayCli {
 
         @Override
         public Integer call() throws Exception {
+            requireExamples("demo");
             return new DemoRun(dir.toAbsolutePath(), rows, workers, System.out).run();
         }
     }
@@ -127,6 +141,7 @@ public final class KeywayCli {
 
         @Override
         public Integer call() throws Exception {
+            requireExamples("seed");
             StoreOptions o = StoreOptions.fromEnv(env());
             ExampleSchema.seed(o.jdbcUrl(), o.user(), o.password(), rows);
             System.out.printf("seeded %,d users (and teams, embeddings, chunks) in %s%n", rows, o.redactedUrl());

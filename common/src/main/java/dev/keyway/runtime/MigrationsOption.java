@@ -12,7 +12,12 @@ public final class MigrationsOption {
     private MigrationsOption() {
     }
 
-    /** The catalog of a service started with these arguments and this environment. */
+    /**
+     * The catalog of a service started with these arguments and this environment.
+     *
+     * @throws IllegalArgumentException when a path cannot be used (see {@link MigrationCatalog#fromClasspathAnd}),
+     *     or when no migration is found at all: a coordinator or worker without migrations is a deployment mistake
+     */
     public static MigrationCatalog catalog(String[] args, Map<String, String> env) {
         String paths = env.get("KEYWAY_MIGRATIONS");
         for (int i = 0; i < args.length; i++) {
@@ -25,6 +30,13 @@ public final class MigrationsOption {
                 paths = args[i].substring("--migrations=".length());
             }
         }
-        return MigrationCatalog.fromClasspathAnd(paths);
+        MigrationCatalog catalog = MigrationCatalog.fromClasspathAnd(paths);
+        if (catalog.all().isEmpty()) {
+            throw new IllegalArgumentException("no migrations found" + (paths == null || paths.isBlank() ? ""
+                    : " (no jar in " + paths + ")") + ": give your migrations jar or a directory of jars with"
+                    + " --migrations PATH (or KEYWAY_MIGRATIONS), or --examples for the example migrations"
+                    + " (docs/WRITING-MIGRATIONS.md)");
+        }
+        return catalog;
     }
 }

@@ -15,6 +15,21 @@ public final class ServiceRunner {
     }
 
     /**
+     * Reads a part of a service's configuration; a mistake in it (an {@link IllegalArgumentException}: a bad
+     * variable, a migrations path that cannot be used) ends the process with exit code 2 and one line saying what
+     * to fix, instead of a stack trace.
+     */
+    public static <T> T configure(String name, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException e) {
+            log.error("{} cannot start: {}", name, e.getMessage());
+            System.exit(2);
+            throw e; // not reached
+        }
+    }
+
+    /**
      * Subscribes to {@code service} and blocks until it ends or the JVM shuts down; on shutdown the
      * pipeline is cancelled (so its consumer leaves the group) and then {@code onStop} runs.
      */

@@ -30,9 +30,9 @@ public final class CoordinatorMain {
 
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> env = System.getenv();
-        KafkaSettings settings = KafkaSettings.fromEnv(env);
-        StoreOptions storeOptions = StoreOptions.fromEnv(env);
-        MigrationCatalog catalog = MigrationsOption.catalog(args, env);
+        KafkaSettings settings = ServiceRunner.configure("coordinator", () -> KafkaSettings.fromEnv(env));
+        StoreOptions storeOptions = ServiceRunner.configure("coordinator", () -> StoreOptions.fromEnv(env));
+        MigrationCatalog catalog = ServiceRunner.configure("coordinator", () -> MigrationsOption.catalog(args, env));
         Scheduler scheduler = Schedulers.newBoundedElastic(4, 10_000, "keyway-coordinator");
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
              Store store = Store.open(storeOptions, Duration.ofSeconds(60))) {

@@ -61,9 +61,9 @@ class UserMigrationsIT {
         String noProvider = assertThrows(IllegalArgumentException.class,
                 () -> MigrationCatalog.fromClasspathAnd(bare.toString())).getMessage();
         assertTrue(noProvider.contains("acme.bare.jar has no MigrationProvider"), noProvider);
-        String empty = assertThrows(IllegalArgumentException.class, () -> MigrationCatalog.fromClasspathAnd(
-                Files.createDirectories(dir.resolve("empty")) + File.pathSeparator + acme)).getMessage();
-        assertTrue(empty.contains("holds no .jar"), empty);
+        assertTrue(UserJar.names(MigrationCatalog.fromClasspathAnd(
+                Files.createDirectories(dir.resolve("empty")) + File.pathSeparator + acme)).contains("acmeCount"),
+                "a deploy directory without jars yet adds nothing");
     }
 
     @Test

@@ -45,10 +45,10 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> env = System.getenv();
-        KafkaSettings settings = KafkaSettings.fromEnv(env);
+        KafkaSettings settings = ServiceRunner.configure("worker", () -> KafkaSettings.fromEnv(env));
         String name = env.getOrDefault("WORKER_NAME",
                 env.getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid());
-        MigrationCatalog catalog = MigrationsOption.catalog(args, env);
+        MigrationCatalog catalog = ServiceRunner.configure(name, () -> MigrationsOption.catalog(args, env));
         Scheduler blocking = Schedulers.newBoundedElastic(4, 1000, "keyway-worker");
         Scheduler calls = Schedulers.newBoundedElastic(4 * Runtime.getRuntime().availableProcessors() + 16, 10_000,
                 "keyway-migrate-one");

@@ -69,6 +69,21 @@ public final class ProcessCluster implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts the distribution's launcher, {@code keyway args...} (e.g. {@code worker --migrations x.jar}), with this
+     * cluster's environment; {@link #close()} kills it like the other processes.
+     */
+    public ServiceProcess launch(String name, Path keyway, String... args) {
+        Map<String, String> e = new HashMap<>(env);
+        e.put("WORKER_NAME", name);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(keyway.toString());
+        cmd.addAll(List.of(args));
+        ServiceProcess p = ServiceProcess.command(name, cmd, e, logDir);
+        processes.add(p);
+        return p;
+    }
+
     /** Runs Kafka's own tool (or any main class) as a process with the test classpath; returns it finished. */
     public ServiceProcess tool(String name, String mainClass, String... args) throws InterruptedException {
         ServiceProcess p = ServiceProcess.start(name, mainClass, env, logDir, args);

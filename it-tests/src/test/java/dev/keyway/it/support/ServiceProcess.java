@@ -33,16 +33,26 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts {@code mainClass} with the environment; output goes to {@code logDir/name.log} (replaced). */
     public static ServiceProcess start(String name, String mainClass, Map<String, String> env, Path logDir,
                                        String... args) {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(java.util.List.of(JVM_OPTIONS.trim().split("\\s+")));
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(java.util.List.of(args));
+        return command(name, cmd, env, logDir);
+    }
+
+    /**
+     * Starts a command (e.g. the distribution's {@code bin/keyway}) with the environment and {@code JAVA_OPTS} set to
+     * the services' JVM options; output goes to {@code logDir/name.log} (replaced).
+     */
+    public static ServiceProcess command(String name, java.util.List<String> command, Map<String, String> env,
+                                         Path logDir) {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
-            java.util.List<String> cmd = new java.util.ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(java.util.List.of(JVM_OPTIONS.trim().split("\\s+")));
-            cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), mainClass));
-            cmd.addAll(java.util.List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+            pb.environment().put("JAVA_OPTS", JVM_OPTIONS);
             pb.environment().putAll(env);
             return new ServiceProcess(name, pb.start(), log);
         } catch (IOException e) {
