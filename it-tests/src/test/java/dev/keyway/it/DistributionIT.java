@@ -70,7 +70,8 @@ class DistributionIT {
         try (ProcessCluster cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), items.options(),
                 dir.resolve("logs"))) {
             cluster.launch("coordinator", keyway, "coordinator", "--migrations", jar.toString());
-            ServiceProcess stale = cluster.launch("worker-stale", keyway, "worker", "--examples");
+            // a worker with the examples alone (as the image's KEYWAY_EXAMPLES=true gives it), not the user's jar
+            ServiceProcess stale = cluster.withEnv("KEYWAY_EXAMPLES", "true").launch("worker-stale", keyway, "worker");
             long since = System.currentTimeMillis();
             assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of("acmeCount")));
             MigrationStatus failed = cluster.awaitEnd("acmeCount", since);
