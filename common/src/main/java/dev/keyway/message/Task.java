@@ -9,6 +9,18 @@ public sealed interface Task permits Task.ProcessBatch {
     String migration();
 
     /**
+     * What a definition of a migration walks, as a task carries it: its table, and its range if it has one
+     * ({@code users}, {@code users where role in [a, m]}). Two processes that agree on it walk the same rows.
+     */
+    static String walkOf(Migration m) {
+        if (m.customRange() == null) {
+            return m.table();
+        }
+        return m.table() + " where " + m.customRange().column() + " in [" + m.customRange().from() + ", "
+                + m.customRange().to() + "]";
+    }
+
+    /**
      * Process one batch of one segment: read up to {@code batchSize} documents after {@code cursor}
      * (exclusive; {@code null} = the start of the segment) and up to {@code end} (inclusive;
      * {@code null} = the end of the range), apply the migration, commit, report the outcome.
@@ -17,9 +29,12 @@ public sealed interface Task permits Task.ProcessBatch {
      * transaction) and reports one outcome for the slice of the segment it walked.
      *
      * @param lease how many batches the task may walk, and how they are sized; absent = {@link Lease#single()}
+     * @param walk the rows the coordinator planned the run over, {@link #walkOf} its definition of the migration
+     *     (table and range); a worker whose definition walks other rows refuses the task, since the coordinator
+     *     and it run different versions of the jar. Absent (tasks of 0.1, tests): not checked
      */
     record ProcessBatch(String migration, String runId, int segment, String cursor, String end,
-                        int batchSize, boolean dryRun, Lease lease) implements Task {
+                        int batchSize, boolean dryRun, Lease lease, String walk) implements Task {
         /** The longest run id: the ledger and the fence store run ids of up to this many characters. */
         public static final int MAX_RUN_ID = 64;
 
@@ -40,12 +55,26 @@ public sealed interface Task permits Task.ProcessBatch {
                         + " characters");
             }
             lease = lease == null ? Lease.single() : lease;
+            if (walk != null && walk.length() > Command.MAX_CURSOR) {
+                throw new IllegalArgumentException("a task's walk may have at most " + Command.MAX_CURSOR + " characters");
+            }
+        }
+
+        /** A task without a {@code walk} to check. */
+        public ProcessBatch(String migration, String runId, int segment, String cursor, String end, int batchSize,
+                            boolean dryRun, Lease lease) {
+            this(migration, runId, segment, cursor, end, batchSize, dryRun, lease, null);
         }
 
         /** A task of one batch. */
         public ProcessBatch(String migration, String runId, int segment, String cursor, String end, int batchSize,
                             boolean dryRun) {
             this(migration, runId, segment, cursor, end, batchSize, dryRun, Lease.single());
+        }
+
+        /** This task with the walk of the coordinator's definition of its migration. */
+        public ProcessBatch withWalk(String planned) {
+            return new ProcessBatch(migration, runId, segment, cursor, end, batchSize, dryRun, lease, planned);
         }
 
         /** The batch this task asks for. */

@@ -88,6 +88,10 @@ class JsonCodecTest {
     void roundTripsTasksEventsAndStatus() {
         Task.ProcessBatch t = new Task.ProcessBatch("a", "r1", 2, "[4]", "[9]", 100, false);
         assertEquals(t, codec.decodeTask(codec.encode(t)));
+        Task.ProcessBatch walked = t.withWalk("users where role in [a, m]");
+        assertEquals(walked, codec.decodeTask(codec.encode(walked)));
+        assertEquals("users where role in [a, m]", Task.walkOf(dev.keyway.migration.Migration.define("x", "users",
+                (ctx, d) -> null).withCustomRange(dev.keyway.migration.CustomRange.between("role", "a", "m"))));
         Event e = new Event.BatchFailed("a", "r1", 2, "[4]", "boom", "7", new TaskLocation("t", 1, 9), "w1");
         assertEquals(e, codec.decodeEvent(codec.encode(e)));
         for (Event other : List.of(new Event.BatchSkipped("a", "r1", 2, "[4]", "stale", "w1"),

@@ -280,7 +280,7 @@ public final class MigrationControl {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.cursor() : null;
         String dryId = "dry-" + ids.get();
-        fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true));
+        fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true).withWalk(Task.walkOf(def)));
         save(st.withDryRun(dryId, st.dryRun()), fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", "dryRun", "one batch of " + batchSize
                 + " from cursor " + cursor + ", rolled back"));
@@ -602,7 +602,7 @@ public final class MigrationControl {
 
     private Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
         return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false,
-                pacing.lease(st));
+                pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null));
     }
 
     private List<SegmentStatus> active(MigrationStatus st) {

@@ -75,6 +75,7 @@ class MigrationControlTest {
         Task.ProcessBatch t1 = onlyTask(fx);
         assertNull(t1.cursor());
         assertEquals(10, t1.batchSize());
+        assertEquals("users", t1.walk(), "the rows the coordinator planned, for the worker to check");
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
 
         Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));

@@ -6,6 +6,7 @@ import dev.keyway.kafka.Inbound;
 import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
+import dev.keyway.message.Task;
 import dev.keyway.message.Task.ProcessBatch;
 import dev.keyway.message.TaskLocation;
 import dev.keyway.metrics.BatchObserver;
@@ -88,6 +89,12 @@ public final class BatchProcessor {
                     + ": deploy the jar that defines it to every worker", null);
         }
         Migration m = def.get();
+        if (task.walk() != null && !task.walk().equals(Task.walkOf(m))) {
+            return failed(task, where, "migration '" + m.name() + "' on worker " + worker + " walks "
+                    + Task.walkOf(m) + ", but the coordinator planned it over " + task.walk()
+                    + ": they run different versions of the jar that defines it; deploy the same jar to the coordinator"
+                    + " and every worker, then retry", null);
+        }
         if (task.dryRun()) {
             try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
                 return dryRun(m, task, tx, where, start);

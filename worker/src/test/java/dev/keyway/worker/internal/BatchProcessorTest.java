@@ -76,6 +76,20 @@ class BatchProcessorTest {
     }
 
     @Test
+    void aTaskPlannedOverOtherRowsThanTheWorkersDefinitionFailsNamingBothAndAppliesNothing() {
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
+        Event.BatchFailed f = assertInstanceOf(Event.BatchFailed.class,
+                p.process(task("r1", null).withWalk("items_v2"), FROM));
+        assertTrue(f.error().contains("walks items, but the coordinator planned it over items_v2")
+                && f.error().contains("deploy the same jar"), f.error());
+        assertEquals(0, rowsAt(1));
+        assertInstanceOf(Event.BatchCompleted.class, p.process(task("r1", null).withWalk("items"), FROM),
+                "the same walk goes through");
+        assertEquals(10, rowsAt(1));
+    }
+
+    @Test
     void aRedeliveredTaskIsAnsweredFromTheLedgerAndAppliesNothing() {
         openFence("r1", null);
         BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
