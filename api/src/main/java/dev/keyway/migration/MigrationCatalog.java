@@ -61,12 +61,12 @@ public final class MigrationCatalog {
                 throw new IllegalArgumentException("cannot load migrations from " + jar + ": " + e.getMessage(), e);
             }
             int found = 0;
-            for (MigrationProvider p : ServiceLoader.load(MigrationProvider.class, loader)) {
+            for (MigrationProvider p : providers(loader, jar)) {
                 if (p.getClass().getClassLoader() != loader) {
                     continue; // one of the classpath's, found again through the parent
                 }
                 found++;
-                for (Migration m : p.migrations()) {
+                for (Migration m : migrationsOf(p, jar)) {
                     String before = whereDefined.putIfAbsent(m.name(), jar.toString());
                     if (before != null) {
                         throw new IllegalArgumentException("two places define a migration named '" + m.name() + "': "
@@ -81,6 +81,31 @@ public final class MigrationCatalog {
             }
         }
         return of(all);
+    }
+
+    /** The providers a jar's services file names; throws, naming the jar, when one cannot be loaded or made. */
+    private static List<MigrationProvider> providers(ClassLoader loader, java.nio.file.Path jar) {
+        List<MigrationProvider> providers = new java.util.ArrayList<>();
+        try {
+            ServiceLoader.load(MigrationProvider.class, loader).forEach(providers::add);
+        } catch (java.util.ServiceConfigurationError e) {
+            Throwable cause = e.getCause() instanceof ExceptionInInitializerError && e.getCause().getCause() != null
+                    ? e.getCause().getCause() : e.getCause();
+            throw new IllegalArgumentException(jar + ": META-INF/services/dev.keyway.migration.MigrationProvider names a"
+                    + " provider that cannot be used: " + e.getMessage() + (cause == null ? "" : ": " + cause)
+                    + ". A provider must be a public class of the jar, listed by its full name, with a public"
+                    + " constructor without arguments that does not throw", e);
+        }
+        return providers;
+    }
+
+    /** A provider's migrations; a definition that breaks a rule is reported naming the jar. */
+    private static List<Migration> migrationsOf(MigrationProvider p, java.nio.file.Path jar) {
+        try {
+            return p.migrations();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(jar + ": " + p.getClass().getName() + ".migrations() failed: " + e, e);
+        }
     }
 
     /** The jars that {@code paths} lists, directories expanded to the jars in them, in name order. */

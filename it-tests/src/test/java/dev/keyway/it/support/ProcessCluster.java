@@ -53,18 +53,20 @@ public final class ProcessCluster implements AutoCloseable {
         return this;
     }
 
-    public ServiceProcess coordinator() {
-        return start("coordinator-" + (++started), ServiceProcess.COORDINATOR);
+    /** A coordinator started with these command line arguments (such as {@code --migrations PATH}). */
+    public ServiceProcess coordinator(String... args) {
+        return start("coordinator-" + (++started), ServiceProcess.COORDINATOR, args);
     }
 
-    public ServiceProcess worker() {
-        return start("worker-" + (++started), ServiceProcess.WORKER);
+    /** A worker started with these command line arguments (such as {@code --migrations PATH}). */
+    public ServiceProcess worker(String... args) {
+        return start("worker-" + (++started), ServiceProcess.WORKER, args);
     }
 
-    private ServiceProcess start(String name, String main) {
+    private ServiceProcess start(String name, String main, String... args) {
         Map<String, String> e = new HashMap<>(env);
         e.put("WORKER_NAME", name);
-        ServiceProcess p = ServiceProcess.start(name, main, e, logDir);
+        ServiceProcess p = ServiceProcess.start(name, main, e, logDir, args);
         processes.add(p);
         return p;
     }

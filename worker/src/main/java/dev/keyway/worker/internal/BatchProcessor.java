@@ -79,10 +79,18 @@ public final class BatchProcessor {
         this.worker = worker;
     }
 
-    /** Processes one task (blocking); returns its outcome. */
+    /** Processes one task consumed from Kafka (blocking); returns its outcome. */
     public Event process(ProcessBatch task, Inbound from) {
+        return process(task, new TaskLocation(from.topic(), from.partition(), from.offset()));
+    }
+
+    /**
+     * Processes one task (blocking); returns its outcome.
+     *
+     * @param where where the task came from, named in a {@link Event.BatchFailed} (for a replay by offset reset)
+     */
+    public Event process(ProcessBatch task, TaskLocation where) {
         long start = System.nanoTime();
-        TaskLocation where = new TaskLocation(from.topic(), from.partition(), from.offset());
         Optional<Migration> def = catalog.find(task.migration());
         if (def.isEmpty()) {
             return failed(task, where, "unknown migration '" + task.migration() + "' on worker " + worker
