@@ -167,7 +167,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 cols.remove(column);
             }
             table.refuseGenerated(cols, "the patch of document " + table.keyDescription() + "="
-                    + TableInfo.idText(e.getKey()) + " (the batch was rolled back)");
+                    + TableInfo.idText(e.getKey()), "the batch was rolled back. Fix the migration, then run it again");
             if (cols.isEmpty()) {
                 continue;
             }

@@ -119,7 +119,8 @@ final class JdbcDb implements Db {
                         + "; to re-key a row, insert the new one and delete the old", null);
             }
         }
-        t.refuseGenerated(cols, "ctx.db().patch of row " + t.keyDescription() + "=" + TableInfo.idText(id));
+        t.refuseGenerated(cols, "ctx.db().patch of row " + t.keyDescription() + "=" + TableInfo.idText(id),
+                "the row was left as it was");
         if (!cols.isEmpty()) {
             update(t, keyValues, cols, fields);
         }

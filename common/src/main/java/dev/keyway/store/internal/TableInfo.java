@@ -110,12 +110,17 @@ record TableInfo(TableName name, String schema, String table, List<String> key, 
         return id == null ? "null" : id.isValueNode() ? id.asText() : id.toString();
     }
 
-    /** Throws when {@code columns} names a generated column: the database computes it, a write cannot set it. */
-    void refuseGenerated(Iterable<String> columns, String what) {
+    /**
+     * Throws when {@code columns} names a generated column: the database computes it, a write cannot set it.
+     *
+     * @param what the write, for the message ("the patch of document id=3")
+     * @param outcome what became of the work, appended to the message ("the batch was rolled back")
+     */
+    void refuseGenerated(Iterable<String> columns, String what, String outcome) {
         for (String c : columns) {
             if (generated.contains(c)) {
-                throw new StoreException(what + " sets column " + c + " of " + describe() + ", which the database"
-                        + " generates (GENERATED ALWAYS): leave it out of the patch; the database computes it", null);
+                throw new StoreException(what + " of " + describe() + " sets column " + c + ", which the database"
+                        + " generates (GENERATED ALWAYS): leave it out, the database computes it; " + outcome, null);
             }
         }
     }

@@ -60,9 +60,9 @@ class TableInfoTest {
     @Test
     void settingAGeneratedColumnIsRefusedNamingIt() {
         StoreException e = assertThrows(StoreException.class,
-                () -> ORDER_ITEMS.refuseGenerated(List.of("ItemId", "Total"), "the patch"));
-        assertTrue(e.getMessage().contains("sets column Total of \"Sales\".\"OrderItems\"")
+                () -> ORDER_ITEMS.refuseGenerated(List.of("ItemId", "Total"), "the patch", "rolled back"));
+        assertTrue(e.getMessage().contains("the patch of \"Sales\".\"OrderItems\" sets column Total,")
                 && e.getMessage().contains("GENERATED ALWAYS"), e.getMessage());
-        ORDER_ITEMS.refuseGenerated(List.of("ItemId"), "the patch");
+        ORDER_ITEMS.refuseGenerated(List.of("ItemId"), "the patch", "rolled back");
     }
 }
