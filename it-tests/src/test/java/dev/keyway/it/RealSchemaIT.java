@@ -10,6 +10,7 @@ import static dev.keyway.it.support.PagilaLikeSchema.MONTHS;
 import static dev.keyway.it.support.PagilaLikeSchema.ORDERS;
 import static dev.keyway.it.support.PagilaLikeSchema.PAYMENTS_PER_MONTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.Command;
+import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.CustomRange;
@@ -88,7 +90,9 @@ class RealSchemaIT {
             counted("payments", "payment", "counter"),
             counted("februaryAudit", "payment_p2022_02", "audited"),
             counted("orderItems", "\"Sales\".\"OrderItems\"", "Counter"),
+            // repeats its key, an identity GENERATED ALWAYS: an unchanged key column is not written
             Migration.define("inventoryPrices", "inventory", (ctx, doc) -> ctx.newObject()
+                    .put("inventory_id", doc.get("inventory_id").asInt())
                     .put("price", doc.get("price").decimalValue().add(java.math.BigDecimal.ONE))
                     .put("counter", doc.get("counter").asInt() + 1)).withBatchSize(BATCH).withSegments(SEGMENTS),
             counted("customers", "customer", "counter"),
@@ -179,6 +183,22 @@ class RealSchemaIT {
         assertEquals(0, sql.count("SELECT COUNT(*) FROM film_actor WHERE credits NOT IN (1, 2)"));
         assertEquals(FILMS, sql.count("SELECT COUNT(*) FROM film_actor WHERE credits = 2"));
         assertEquals(FILMS * (ACTORS_PER_FILM - 1), sql.count("SELECT COUNT(*) FROM film_actor WHERE credits = 1"));
+    }
+
+    @Test
+    void aDryRunOverACompositeKeyReportsEachRowByItsWholeKey() throws Exception {
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("filmActors").withDryRun(true)));
+        MigrationStatus s = harness.client().awaitStatus(x -> x.name().equals("filmActors") && x.updatedAt() >= since
+                && x.dryRun() != null && x.pendingDryRun() == null, ServiceHarness.TIMEOUT);
+        assertEquals(null, s.dryRun().error());
+        assertEquals(BATCH, s.dryRun().changes().size());
+        Event.DocumentChange first = s.dryRun().changes().get(0);
+        assertEquals("[1,1]", first.id());
+        assertEquals(0, first.before().get("counter").asInt());
+        assertEquals(1, first.after().get("counter").asInt());
+        assertTrue(s.dryRun().nextCursor().matches("\\[\\d+,\\d+]"), s.dryRun().nextCursor());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM film_actor WHERE counter <> 0"), "nothing was committed");
     }
 
     @Test

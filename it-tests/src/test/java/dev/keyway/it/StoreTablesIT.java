@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -167,6 +168,36 @@ class StoreTablesIT {
             }
             assertEquals(12, sql.count("SELECT COUNT(*) FROM " + ORDER_ITEMS));
             assertEquals(3, sql.count("SELECT COUNT(*) FROM " + ORDER_ITEMS + " WHERE \"OrderId\" = 3"));
+        }
+    }
+
+    @Test
+    void aLargePartitionedTableIsSplitFromASampleOfItsCompositeKeys() throws Exception {
+        try (TestDatabase db = TestDatabase.postgres(); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            int rows = 120_000;
+            sql.exec("CREATE TABLE payment (payment_date DATE NOT NULL, payment_id INT NOT NULL, counter INT DEFAULT 0,"
+                            + " PRIMARY KEY (payment_date, payment_id)) PARTITION BY RANGE (payment_date)",
+                    "CREATE TABLE payment_2022_h1 PARTITION OF payment FOR VALUES FROM ('2022-01-01') TO ('2022-07-01')",
+                    "CREATE TABLE payment_2022_h2 PARTITION OF payment FOR VALUES FROM ('2022-07-01') TO ('2023-01-01')",
+                    // 120 payments a day share each date: the key's second column splits a day
+                    "INSERT INTO payment (payment_date, payment_id) SELECT DATE '2022-01-01' + (g - 1) / 400, g"
+                            + " FROM generate_series(1, " + rows + ") g",
+                    "ANALYZE payment");
+            TableWalk walk = new TableWalk("payment", null);
+            assertEquals(rows, store.countRows(walk));
+            List<String> points = store.splitPoints(walk, rows, 4);
+            assertEquals(3, points.size(), points.toString());
+            long before = 0;
+            for (String p : points) {
+                JsonNode key = json(p);
+                assertTrue(key.isArray() && key.size() == 2, p);
+                long upTo = sql.count("SELECT COUNT(*) FROM payment WHERE (payment_date, payment_id) <= (DATE '"
+                        + key.get(0).asText() + "', " + key.get(1).asInt() + ")");
+                // a sample of about 800 keys puts each quarter within a few per cent of its 30,000 rows
+                assertTrue(Math.abs(upTo - before - rows / 4) < rows / 20, "segment of " + (upTo - before) + " rows: " + points);
+                before = upTo;
+            }
         }
     }
 
