@@ -212,6 +212,9 @@ class StoreTablesIT {
             assertRefused(store, "\"Sales\".\"Nope\"", "table \"Sales\".\"Nope\" not found");
             assertRefused(store, "Sales.OrderItems.x", "table name Sales.OrderItems.x is not valid: 3 parts");
             assertRefused(store, "sales.\"OrderItems\"", "table sales.\"OrderItems\" not found");
+            if (kind.equals("postgres")) {
+                assertRefused(store, "OrderItems_pkey", "table \"OrderItems_pkey\" is not a table but an index");
+            }
         }
     }
 

@@ -55,9 +55,8 @@ final class TableCatalog {
         switch (kind) {
             case "r", "p", "f" -> { } // a table, a partitioned table (walked through its parent), a foreign table
             case "v", "m" -> throw isView(name, kind.equals("m") ? "a materialized view" : "a view");
-            default -> throw new StoreException("table " + name.describe() + " is not a table but "
-                    + switch (kind) { case "i", "I" -> "an index"; case "S" -> "a sequence"; case "c" -> "a composite type";
-                        default -> "a relation of kind " + kind; } + ": fix the migration's table name", null);
+            default -> throw new StoreException("table " + name.describe() + " is not a table but " + kindName(kind)
+                    + ": fix the migration's table name", null);
         }
         List<String> columns = new ArrayList<>();
         Set<String> generated = new HashSet<>();
@@ -87,6 +86,17 @@ final class TableCatalog {
             }
         }
         return checked(name, schema, columns, key, generated);
+    }
+
+    /** What a {@code pg_class.relkind} other than a table or a view is, for messages. */
+    private static String kindName(String relkind) {
+        return switch (relkind) {
+            case "i", "I" -> "an index";
+            case "S" -> "a sequence";
+            case "c" -> "a composite type";
+            case "t" -> "a TOAST table";
+            default -> "a relation of kind " + relkind;
+        };
     }
 
     private static List<String> searchPath(Connection c) throws SQLException {
