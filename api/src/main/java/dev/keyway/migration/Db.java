@@ -9,8 +9,22 @@ import java.util.Optional;
  *
  * <p>Documents are JSON objects whose fields are column names. The rule for "undefined":
  * a column holding SQL NULL is absent from a read document, and a field set to JSON
- * {@code null} in a patch clears the column (sets it to SQL NULL). Ids are primary key values,
- * as found in the documents. Table and column names are used as given (quoted, case-sensitive).
+ * {@code null} in a patch clears the column (sets it to SQL NULL).
+ *
+ * <p><b>Tables</b> are named as in {@link Migration#table()}: {@code table}, {@code schema.table}, or with quoted
+ * parts ({@code "Sales"."OrderItems"}); a name without a schema is looked up the way the database would
+ * (PostgreSQL: the {@code search_path}). Table and column names are used as given (quoted, case-sensitive).
+ *
+ * <p><b>Ids</b> address one row by its primary key. For a one-column key the id is the key's value, as found in
+ * the documents ({@code 42}, {@code "b7"}). For a composite key it is the JSON array of the key's values in key
+ * order ({@code [3,17]} for the key {@code (actor_id, film_id)}), or an object holding each key column
+ * ({@code {"actor_id":3,"film_id":17}}); {@link MigrationContext#id} makes it from a document of the migration's
+ * table, and {@link #insert} returns it in the array form. An id of another shape fails the call, saying the form.
+ *
+ * <p><b>Generated columns</b> ({@code GENERATED ALWAYS AS (..) STORED}, {@code GENERATED ALWAYS AS IDENTITY}) are
+ * read like any column but never written: {@link #insert} and {@link #replace} leave them out, and a
+ * {@link #patch} that sets one fails naming it. A patch (here or returned from {@code migrateOne}) may repeat a
+ * key column's value but must not change it.
  */
 public interface Db {
 
@@ -20,7 +34,10 @@ public interface Db {
     /** A query over {@code table}; add equality conditions on indexed columns with {@link Query#eq}. */
     Query query(String table);
 
-    /** Inserts a document; returns the primary key of the new row. */
+    /**
+     * Inserts a document (JSON nulls and generated columns left out); returns the id of the new row, as the
+     * document gave it or as the database made it.
+     */
     JsonNode insert(String table, ObjectNode doc);
 
     /** Sets the given columns of one row; a JSON null clears a column. */

@@ -14,7 +14,12 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * @param name unique name, the {@code fn} of run commands: letters, digits, {@code _ - . :}
- * @param table the table to walk
+ * @param table the table to walk: {@code table}, {@code schema.table}, or with quoted parts ({@code "Sales"."OrderItems"};
+ *     a quoted part may hold dots, {@code ""} in it is one quote); every part is case-sensitive. Without a schema,
+ *     the table is looked up as the database would (PostgreSQL: the first schema of the {@code search_path} that
+ *     holds it; H2: the current schema). It must have a primary key (one column or several), and may be a
+ *     partitioned table (walked through its parent); a view, or a table without a primary key, is refused when a
+ *     run starts
  * @param migrateOne the per-document function
  * @param batchSize documents per batch (one database transaction), 1 to {@value #MAX_BATCH_SIZE};
  *     default {@value #DEFAULT_BATCH_SIZE}. Set with {@link #withBatchSize}, every batch of a run that gives no

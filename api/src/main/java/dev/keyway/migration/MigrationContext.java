@@ -1,7 +1,10 @@
 package dev.keyway.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * What {@link MigrateOne} can use while it handles one document. One context serves one batch;
@@ -16,12 +19,37 @@ public interface MigrationContext {
     /** The migration's table. */
     String table();
 
-    /** The table's primary key column. */
+    /**
+     * The table's primary key column; for a composite key, its columns in key order, comma-separated in
+     * parentheses ({@code "(actor_id, film_id)"}), for messages: use {@link #primaryKeyColumns()} and
+     * {@link #id(ObjectNode)} to work with the key.
+     */
     String primaryKey();
 
-    /** The id (primary key value) of a document of the migration's table. */
+    /** The table's primary key columns, in key order. */
+    default List<String> primaryKeyColumns() {
+        return List.of(primaryKey());
+    }
+
+    /**
+     * The id of a document of the migration's table, as {@link Db} takes it: the value of a one-column key, or for a
+     * composite key the JSON array of the key's values in key order ({@code [3,17]}); null when the document lacks a
+     * key column.
+     */
     default JsonNode id(ObjectNode doc) {
-        return doc.get(primaryKey());
+        List<String> key = primaryKeyColumns();
+        if (key.size() == 1) {
+            return doc.get(key.get(0));
+        }
+        ArrayNode id = JsonNodeFactory.instance.arrayNode();
+        for (String column : key) {
+            JsonNode v = doc.get(column);
+            if (v == null) {
+                return null;
+            }
+            id.add(v);
+        }
+        return id;
     }
 
     /** A new, empty JSON object, for building patches and inserted documents. */

@@ -14,8 +14,12 @@ import java.util.Optional;
  */
 public interface BatchTransaction extends AutoCloseable {
 
-    /** The walk's table primary key column. */
-    String primaryKey();
+    /**
+     * The walk's table's primary key columns, in key order. A document's id is the value of its one key column, or
+     * for a composite key the JSON array of its key columns' values in this order ({@code [3,17]}); ids given to
+     * {@link #readByIds} and {@link #patchAll} take that form.
+     */
+    List<String> primaryKey();
 
     /**
      * Locks the fence row of a migration's segment until the transaction ends and returns it; empty
@@ -41,13 +45,20 @@ public interface BatchTransaction extends AutoCloseable {
      */
     Page readPage(String cursor, String end, int limit);
 
-    /** Reads documents of the walk's table by id (for a dry run's "after"); missing ids are absent. */
+    /**
+     * Reads documents of the walk's table by id (for a dry run's "after"), keyed by the id's text (a value's text, a
+     * composite id's JSON array); missing ids are absent.
+     */
     Map<String, ObjectNode> readByIds(List<JsonNode> ids);
 
     /** Database access in this transaction, for {@code migrateOne}. */
     Db db();
 
-    /** Applies patches to rows of the walk's table by id, as JDBC batches. */
+    /**
+     * Applies patches to rows of the walk's table by id, as JDBC batches. A patch may repeat a key column's value but
+     * not change it, and may not set a column the database generates ({@code GENERATED ALWAYS}): either throws a
+     * {@link StoreException} naming the document and the column, and nothing of the batch should be committed.
+     */
     void patchAll(Map<JsonNode, ObjectNode> patches);
 
     /**

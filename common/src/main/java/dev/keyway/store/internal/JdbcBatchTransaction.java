@@ -15,11 +15,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -45,8 +45,8 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
-    public String primaryKey() {
-        return table.primaryKey();
+    public List<String> primaryKey() {
+        return table.key();
     }
 
     @Override
@@ -76,7 +76,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
     @Override
     public Page readPage(String cursor, String end, int limit) {
         // 1. the page's keys in walk order, without locks: its last key is where the next batch starts
-        String keys = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(table.name()) + " WHERE "
+        String keys = "SELECT " + order.selectColumns() + " FROM " + table.sqlName() + " WHERE "
                 + order.where(cursor, end) + " ORDER BY " + order.orderBy() + " LIMIT ?";
         String last;
         int selected = 0;
@@ -95,10 +95,10 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             last = order.cursorOf(lastKey);
         } catch (SQLException e) {
-            throw Sql.failure("cannot select a page of " + table.name() + " after cursor " + cursor, e);
+            throw Sql.failure("cannot select a page of " + table.describe() + " after cursor " + cursor, e);
         }
         // 2. the rows in (cursor, last], locked; a row changed while we waited for it is checked again
-        String rows = "SELECT * FROM " + Sql.quote(table.name()) + " WHERE " + order.where(cursor, last)
+        String rows = "SELECT * FROM " + table.sqlName() + " WHERE " + order.where(cursor, last)
                 + " ORDER BY " + order.orderBy() + " FOR UPDATE";
         try (PreparedStatement ps = connection.prepareStatement(rows)) {
             order.bind(sql, ps, 1, cursor, last);
@@ -111,7 +111,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             return new Page(page, last, selected < limit);
         } catch (SQLException e) {
-            throw Sql.failure("cannot read a page of " + table.name() + " after cursor " + cursor, e);
+            throw Sql.failure("cannot read a page of " + table.describe() + " after cursor " + cursor, e);
         }
     }
 
@@ -120,24 +120,26 @@ final class JdbcBatchTransaction implements BatchTransaction {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        String marks = ids.stream().map(i -> "?").collect(Collectors.joining(", "));
-        String q = "SELECT * FROM " + Sql.quote(table.name()) + " WHERE " + Sql.quote(table.primaryKey())
-                + " IN (" + marks + ")";
+        String q = "SELECT * FROM " + table.sqlName() + " WHERE "
+                + ids.stream().map(i -> "(" + table.keyCondition() + ")").collect(Collectors.joining(" OR "));
         try (PreparedStatement ps = connection.prepareStatement(q)) {
-            for (int i = 0; i < ids.size(); i++) {
-                sql.bind(ps, i + 1, ids.get(i));
+            int index = 1;
+            for (JsonNode id : ids) {
+                for (JsonNode v : table.keyValues(id)) {
+                    sql.bind(ps, index++, v);
+                }
             }
             Map<String, ObjectNode> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
                 while (rs.next()) {
                     ObjectNode doc = rows.read(rs);
-                    out.put(doc.get(table.primaryKey()).asText(), doc);
+                    out.put(TableInfo.idText(table.idOf(doc)), doc);
                 }
             }
             return out;
         } catch (SQLException e) {
-            throw Sql.failure("cannot read documents of " + table.name() + " by id", e);
+            throw Sql.failure("cannot read documents of " + table.describe() + " by id", e);
         }
     }
 
@@ -150,36 +152,46 @@ final class JdbcBatchTransaction implements BatchTransaction {
     public void patchAll(Map<JsonNode, ObjectNode> patches) {
         Map<List<String>, List<Map.Entry<JsonNode, ObjectNode>>> byColumns = new LinkedHashMap<>();
         for (Map.Entry<JsonNode, ObjectNode> e : patches.entrySet()) {
-            JsonNode key = e.getValue().get(table.primaryKey());
-            if (key != null && !sameValue(key, e.getKey())) {
-                throw new StoreException("a patch must not change the primary key: document " + table.primaryKey() + "="
-                        + e.getKey().asText() + " of " + table.name() + " was patched to " + table.primaryKey() + "="
-                        + key + "; the batch was rolled back. To re-key a row, insert the new one and delete the old"
-                        + " with ctx.db() in migrateOne", null);
+            List<JsonNode> keyValues = table.keyValues(e.getKey());
+            Set<String> cols = new TreeSet<>(fieldNames(e.getValue()));
+            for (int k = 0; k < table.key().size(); k++) {
+                String column = table.key().get(k);
+                JsonNode patched = e.getValue().get(column);
+                if (patched != null && !sameValue(patched, keyValues.get(k))) {
+                    throw new StoreException("a patch must not change the primary key: document " + table.keyDescription()
+                            + "=" + TableInfo.idText(e.getKey()) + " of " + table.describe() + " was patched to " + column
+                            + "=" + patched + "; the batch was rolled back. To re-key a row, insert the new one and"
+                            + " delete the old with ctx.db() in migrateOne", null);
+                }
+                // an unchanged key column is not written (an identity key GENERATED ALWAYS refuses even its own value)
+                cols.remove(column);
             }
-            if (e.getValue().isEmpty()) {
+            table.refuseGenerated(cols, "the patch of document " + table.keyDescription() + "="
+                    + TableInfo.idText(e.getKey()), "the batch was rolled back. Fix the migration, then run it again");
+            if (cols.isEmpty()) {
                 continue;
             }
-            List<String> cols = new ArrayList<>(new TreeSet<>(fieldNames(e.getValue())));
-            byColumns.computeIfAbsent(Collections.unmodifiableList(cols), k -> new ArrayList<>()).add(e);
+            byColumns.computeIfAbsent(List.copyOf(cols), c -> new ArrayList<>()).add(e);
         }
         for (Map.Entry<List<String>, List<Map.Entry<JsonNode, ObjectNode>>> group : byColumns.entrySet()) {
             List<String> cols = group.getKey();
-            String q = "UPDATE " + Sql.quote(table.name()) + " SET "
+            String q = "UPDATE " + table.sqlName() + " SET "
                     + cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(", "))
-                    + " WHERE " + Sql.quote(table.primaryKey()) + " = ?";
+                    + " WHERE " + table.keyCondition();
             try (PreparedStatement ps = connection.prepareStatement(q)) {
                 for (Map.Entry<JsonNode, ObjectNode> e : group.getValue()) {
                     int i = 1;
                     for (String c : cols) {
                         sql.bind(ps, i++, e.getValue().get(c));
                     }
-                    sql.bind(ps, i, e.getKey());
+                    for (JsonNode v : table.keyValues(e.getKey())) {
+                        sql.bind(ps, i++, v);
+                    }
                     ps.addBatch();
                 }
                 ps.executeBatch();
             } catch (SQLException e) {
-                throw Sql.failure("cannot patch " + table.name() + " columns " + cols, e);
+                throw Sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
             }
         }
     }
@@ -195,7 +207,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             connection.commit();
             committed = true;
         } catch (SQLException e) {
-            throw Sql.failure("cannot commit the batch of " + table.name(), e);
+            throw Sql.failure("cannot commit the batch of " + table.describe(), e);
         }
     }
 
@@ -222,7 +234,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 connection.rollback();
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot roll back the batch of " + table.name(), e);
+            throw Sql.failure("cannot roll back the batch of " + table.describe(), e);
         } finally {
             try {
                 connection.close();
@@ -234,7 +246,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     /** Equal as values: {@code 5} and {@code 5.0}, or the same text. */
-    private static boolean sameValue(JsonNode a, JsonNode b) {
+    static boolean sameValue(JsonNode a, JsonNode b) {
         if (a.isNumber() && b.isNumber()) {
             return a.decimalValue().compareTo(b.decimalValue()) == 0;
         }

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.keyway.migration.Db;
 import dev.keyway.migration.Query;
+import dev.keyway.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +40,12 @@ final class JdbcDb implements Db {
     public synchronized Optional<ObjectNode> get(String table, JsonNode id) {
         ensureOpen();
         TableInfo t = store.table(table, connection);
-        return select(t, Map.of(t.primaryKey(), id), 1).stream().findFirst();
+        List<JsonNode> values = t.keyValues(id);
+        Map<String, JsonNode> byKey = new LinkedHashMap<>();
+        for (int k = 0; k < values.size(); k++) {
+            byKey.put(t.key().get(k), values.get(k));
+        }
+        return select(t, byKey, 1).stream().findFirst();
     }
 
     void close() {
@@ -61,12 +68,13 @@ final class JdbcDb implements Db {
     public synchronized JsonNode insert(String table, ObjectNode doc) {
         ensureOpen();
         TableInfo t = store.table(table, connection);
+        // generated columns are left out: a document read with get() holds them, the database computes them
         List<String> cols = JdbcBatchTransaction.fieldNames(doc).stream()
-                .filter(c -> !doc.get(c).isNull()).collect(Collectors.toList());
-        String q = "INSERT INTO " + Sql.quote(t.name()) + " ("
+                .filter(c -> !doc.get(c).isNull() && !t.generated().contains(c)).collect(Collectors.toList());
+        String q = "INSERT INTO " + t.sqlName() + " ("
                 + cols.stream().map(Sql::quote).collect(Collectors.joining(", ")) + ") VALUES ("
                 + cols.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
-        boolean keyGiven = doc.hasNonNull(t.primaryKey());
+        boolean keyGiven = t.key().stream().allMatch(cols::contains);
         try (PreparedStatement ps = keyGiven ? connection.prepareStatement(q)
                 : connection.prepareStatement(q, Statement.RETURN_GENERATED_KEYS)) {
             int i = 1;
@@ -75,18 +83,20 @@ final class JdbcDb implements Db {
             }
             ps.executeUpdate();
             if (keyGiven) {
-                return doc.get(t.primaryKey());
+                return t.idOf(doc);
             }
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 if (!keys.next()) {
                     return null;
                 }
                 ObjectNode row = Sql.readRow(keys, keys.getMetaData());
-                JsonNode id = row.get(t.primaryKey());
-                return id != null ? id : row.elements().next();
+                // the key's columns the database made come back; the others are as the document gave them
+                t.key().stream().filter(k -> !row.has(k) && doc.hasNonNull(k)).forEach(k -> row.set(k, doc.get(k)));
+                JsonNode id = t.idOf(row);
+                return id != null || t.isComposite() || row.isEmpty() ? id : row.elements().next();
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot insert into " + t.name(), e);
+            throw Sql.failure("cannot insert into " + t.describe(), e);
         }
     }
 
@@ -97,44 +107,69 @@ final class JdbcDb implements Db {
             return;
         }
         TableInfo t = store.table(table, connection);
-        List<String> cols = JdbcBatchTransaction.fieldNames(fields);
-        update(t, id, cols, fields);
+        List<JsonNode> keyValues = t.keyValues(id);
+        List<String> cols = new ArrayList<>();
+        for (String c : JdbcBatchTransaction.fieldNames(fields)) {
+            int k = t.key().indexOf(c);
+            if (k < 0) {
+                cols.add(c);
+            } else if (!JdbcBatchTransaction.sameValue(fields.get(c), keyValues.get(k))) {
+                throw new StoreException("ctx.db().patch must not change the primary key: row " + t.keyDescription() + "="
+                        + TableInfo.idText(id) + " of " + t.describe() + " was patched to " + c + "=" + fields.get(c)
+                        + "; to re-key a row, insert the new one and delete the old", null);
+            }
+        }
+        t.refuseGenerated(cols, "ctx.db().patch of row " + t.keyDescription() + "=" + TableInfo.idText(id),
+                "the row was left as it was");
+        if (!cols.isEmpty()) {
+            update(t, keyValues, cols, fields);
+        }
     }
 
     @Override
     public synchronized void replace(String table, JsonNode id, ObjectNode doc) {
         ensureOpen();
         TableInfo t = store.table(table, connection);
-        List<String> cols = t.columns().stream().filter(c -> !c.equals(t.primaryKey())).collect(Collectors.toList());
-        update(t, id, cols, doc);
+        List<String> cols = t.columns().stream().filter(c -> !t.key().contains(c) && !t.generated().contains(c))
+                .collect(Collectors.toList());
+        List<JsonNode> keyValues = t.keyValues(id);
+        if (!cols.isEmpty()) {
+            update(t, keyValues, cols, doc);
+        }
     }
 
     @Override
     public synchronized void delete(String table, JsonNode id) {
         ensureOpen();
         TableInfo t = store.table(table, connection);
-        String q = "DELETE FROM " + Sql.quote(t.name()) + " WHERE " + Sql.quote(t.primaryKey()) + " = ?";
+        List<JsonNode> keyValues = t.keyValues(id);
+        String q = "DELETE FROM " + t.sqlName() + " WHERE " + t.keyCondition();
         try (PreparedStatement ps = connection.prepareStatement(q)) {
-            sql.bind(ps, 1, id);
+            int i = 1;
+            for (JsonNode v : keyValues) {
+                sql.bind(ps, i++, v);
+            }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw Sql.failure("cannot delete " + id + " from " + t.name(), e);
+            throw Sql.failure("cannot delete " + TableInfo.idText(id) + " from " + t.describe(), e);
         }
     }
 
-    private void update(TableInfo t, JsonNode id, List<String> cols, ObjectNode values) {
-        String q = "UPDATE " + Sql.quote(t.name()) + " SET "
+    private void update(TableInfo t, List<JsonNode> keyValues, List<String> cols, ObjectNode values) {
+        String q = "UPDATE " + t.sqlName() + " SET "
                 + cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(", "))
-                + " WHERE " + Sql.quote(t.primaryKey()) + " = ?";
+                + " WHERE " + t.keyCondition();
         try (PreparedStatement ps = connection.prepareStatement(q)) {
             int i = 1;
             for (String c : cols) {
                 sql.bind(ps, i++, values.get(c));
             }
-            sql.bind(ps, i, id);
+            for (JsonNode v : keyValues) {
+                sql.bind(ps, i++, v);
+            }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw Sql.failure("cannot update " + id + " of " + t.name(), e);
+            throw Sql.failure("cannot update " + keyValues + " of " + t.describe(), e);
         }
     }
 
@@ -143,8 +178,8 @@ final class JdbcDb implements Db {
         List<String> cols = new ArrayList<>(eq.keySet());
         String where = cols.isEmpty() ? "1=1"
                 : cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(" AND "));
-        String q = "SELECT * FROM " + Sql.quote(t.name()) + " WHERE " + where + " ORDER BY "
-                + Sql.quote(t.primaryKey()) + " LIMIT ?";
+        String q = "SELECT * FROM " + t.sqlName() + " WHERE " + where + " ORDER BY "
+                + t.key().stream().map(Sql::quote).collect(Collectors.joining(", ")) + " LIMIT ?";
         try (PreparedStatement ps = connection.prepareStatement(q)) {
             int i = 1;
             for (String c : cols) {
@@ -160,7 +195,7 @@ final class JdbcDb implements Db {
             }
             return out;
         } catch (SQLException e) {
-            throw Sql.failure("cannot query " + t.name() + " where " + eq, e);
+            throw Sql.failure("cannot query " + t.describe() + " where " + eq, e);
         }
     }
 

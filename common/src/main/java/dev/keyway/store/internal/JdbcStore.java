@@ -14,7 +14,6 @@ import dev.keyway.store.StoreException;
 import dev.keyway.store.StoreOptions;
 import dev.keyway.store.TableWalk;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -169,20 +168,21 @@ public final class JdbcStore implements Store {
     @Override
     public BatchTransaction begin(TableWalk walk) {
         TableInfo info = table(walk.table());
+        KeyOrder order = new KeyOrder(info, walk.range());
         Connection c;
         try {
             c = pool.getConnection();
         } catch (SQLException e) {
             throw Sql.failure("cannot get a connection to " + url, e);
         }
-        return new JdbcBatchTransaction(c, sql, info, new KeyOrder(info.name(), info.primaryKey(), walk.range()), this);
+        return new JdbcBatchTransaction(c, sql, info, order, this);
     }
 
     @Override
     public long countRows(TableWalk walk) {
         TableInfo info = table(walk.table());
-        KeyOrder order = new KeyOrder(info.name(), info.primaryKey(), walk.range());
-        String q = "SELECT COUNT(*) FROM " + Sql.quote(info.name()) + " WHERE " + order.where(null, null);
+        KeyOrder order = new KeyOrder(info, walk.range());
+        String q = "SELECT COUNT(*) FROM " + info.sqlName() + " WHERE " + order.where(null, null);
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
             order.bind(sql, ps, 1, null, null);
             try (ResultSet rs = ps.executeQuery()) {
@@ -192,7 +192,7 @@ public final class JdbcStore implements Store {
                 return n;
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot count the rows of " + info.name(), e);
+            throw Sql.failure("cannot count the rows of " + info.describe(), e);
         }
     }
 
@@ -202,7 +202,7 @@ public final class JdbcStore implements Store {
             return new ArrayList<>();
         }
         TableInfo info = table(walk.table());
-        KeyOrder order = new KeyOrder(info.name(), info.primaryKey(), walk.range());
+        KeyOrder order = new KeyOrder(info, walk.range());
         if (sql.postgres() && rows >= SAMPLE_FROM_ROWS) {
             List<String> sampled = sampledSplitPoints(info, order, rows, segments);
             if (sampled != null) {
@@ -220,7 +220,7 @@ public final class JdbcStore implements Store {
      */
     private List<String> sampledSplitPoints(TableInfo info, KeyOrder order, long rows, int segments) {
         double percent = Math.min(100.0, 100.0 * SAMPLE_PER_SEGMENT * segments / rows);
-        String q = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(info.name())
+        String q = "SELECT " + order.selectColumns() + " FROM " + info.sqlName()
                 + " TABLESAMPLE BERNOULLI (" + String.format(Locale.ROOT, "%.4f", percent) + ") WHERE "
                 + order.where(null, null) + " ORDER BY " + order.orderBy();
         List<String> keys = new ArrayList<>();
@@ -234,7 +234,7 @@ public final class JdbcStore implements Store {
             }
             c.commit();
         } catch (SQLException e) {
-            throw Sql.failure("cannot sample split points of " + info.name(), e);
+            throw Sql.failure("cannot sample split points of " + info.describe(), e);
         }
         if (keys.size() < segments * (SAMPLE_PER_SEGMENT / 4)) {
             return null;
@@ -252,7 +252,7 @@ public final class JdbcStore implements Store {
     /** Split points exactly at every (rows / segments)-th key: one {@code OFFSET} query per point. */
     private List<String> exactSplitPoints(TableInfo info, KeyOrder order, long rows, int segments) {
         List<String> points = new ArrayList<>();
-        String q = "SELECT " + order.selectColumns() + " FROM " + Sql.quote(info.name()) + " WHERE "
+        String q = "SELECT " + order.selectColumns() + " FROM " + info.sqlName() + " WHERE "
                 + order.where(null, null) + " ORDER BY " + order.orderBy() + " LIMIT 1 OFFSET ?";
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
             for (int k = 1; k < segments; k++) {
@@ -270,7 +270,7 @@ public final class JdbcStore implements Store {
             c.commit();
             return points;
         } catch (SQLException e) {
-            throw Sql.failure("cannot sample split points of " + info.name(), e);
+            throw Sql.failure("cannot sample split points of " + info.describe(), e);
         }
     }
 
@@ -317,39 +317,12 @@ public final class JdbcStore implements Store {
     }
 
     private TableInfo readTable(String name, Connection c) {
+        TableName parsed = TableName.parse(name);
         try {
-            DatabaseMetaData md = c.getMetaData();
-            List<String> columns = new ArrayList<>();
-            try (ResultSet rs = md.getColumns(null, null, name, null)) {
-                while (rs.next()) {
-                    if (!isSystemSchema(rs.getString("TABLE_SCHEM"))) {
-                        columns.add(rs.getString("COLUMN_NAME"));
-                    }
-                }
-            }
-            if (columns.isEmpty()) {
-                throw new StoreException("table \"" + name + "\" not found in " + url
-                        + ": create it (bin/migrate seed creates the example tables) or fix the migration's table name"
-                        + " (names are case-sensitive)", null);
-            }
-            List<String> keys = new ArrayList<>();
-            try (ResultSet rs = md.getPrimaryKeys(null, null, name)) {
-                while (rs.next()) {
-                    keys.add(rs.getString("COLUMN_NAME"));
-                }
-            }
-            if (keys.size() != 1) {
-                throw new StoreException("table \"" + name + "\" must have a single-column primary key to be walked"
-                        + " in key order, but has " + keys, null);
-            }
-            return new TableInfo(name, keys.get(0), List.copyOf(columns));
+            return TableCatalog.read(c, sql.postgres(), parsed, url);
         } catch (SQLException e) {
-            throw Sql.failure("cannot read the metadata of table " + name, e);
+            throw Sql.failure("cannot read the metadata of table " + parsed.describe(), e);
         }
-    }
-
-    private static boolean isSystemSchema(String schema) {
-        return schema != null && (schema.equalsIgnoreCase("information_schema") || schema.startsWith("pg_"));
     }
 
     @Override

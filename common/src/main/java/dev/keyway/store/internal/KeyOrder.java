@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The keyset order of a walk and its cursors. A walk over the whole table, the primary key, or an
- * equality range is ordered by the primary key; a range over another column by (column, key).
- * A cursor is the JSON array of a document's order-column values, e.g. {@code [42]} or {@code ["b",7]}.
+ * The keyset order of a walk and its cursors. A walk over the whole table, an equality range, or a range over the
+ * primary key's first column is ordered by the primary key's columns, in key order; a range over another column by
+ * (column, the key's other columns). A cursor (and a segment's split point) is the JSON array of a document's
+ * order-column values, e.g. {@code [42]}, {@code [3,17]} for the key (actor_id, film_id), or {@code ["b",7]}.
  */
 final class KeyOrder {
 
@@ -23,13 +24,29 @@ final class KeyOrder {
     private final CustomRange range;
     private final List<String> columns;
 
-    KeyOrder(String table, String primaryKey, CustomRange range) {
-        this.table = table;
+    /** The walk's order; a {@link StoreException} when the range's column is not one of the table's. */
+    KeyOrder(TableInfo table, CustomRange range) {
+        this.table = table.describe();
         boolean unbounded = range == null || (range.from() == null && range.to() == null);
+        if (range != null && !table.columns().contains(range.column())) {
+            throw new StoreException("customRange column " + range.column() + " not found in table " + table.describe()
+                    + " (its columns: " + String.join(", ", table.columns()) + "): fix the migration's customRange"
+                    + " (names are case-sensitive)", null);
+        }
         this.range = unbounded ? null : range;
-        this.columns = this.range == null || this.range.column().equals(primaryKey) || this.range.isEquality()
-                ? List.of(primaryKey)
-                : List.of(this.range.column(), primaryKey);
+        if (this.range == null || this.range.isEquality() || this.range.column().equals(table.key().get(0))) {
+            this.columns = table.key();
+        } else {
+            List<String> order = new ArrayList<>();
+            order.add(this.range.column());
+            table.key().stream().filter(c -> !c.equals(this.range.column())).forEach(order::add);
+            this.columns = List.copyOf(order);
+        }
+    }
+
+    /** The order's columns: the cursor's values are theirs, in this order. */
+    List<String> columns() {
+        return columns;
     }
 
     String cursorOf(ObjectNode doc) {

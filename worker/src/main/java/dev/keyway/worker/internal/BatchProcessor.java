@@ -280,8 +280,8 @@ public final class BatchProcessor {
     }
 
     private static DryRunChanges.Bounded changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
-        List<JsonNode> ids = page.stream().map(d -> d.get(ctx.primaryKey())).toList();
-        return DryRunChanges.of(page, tx.readByIds(ids), ctx.primaryKey());
+        List<JsonNode> ids = page.stream().map(ctx::id).toList();
+        return DryRunChanges.of(page, tx.readByIds(ids), d -> BatchContext.idText(ctx.id(d)));
     }
 
     /** A failure the batch cannot get past by running again unchanged (retriable ones are thrown instead). */

@@ -7,6 +7,7 @@ import dev.keyway.message.Event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The before/after of the documents a dry run changed, bounded: the report travels in one Kafka record
@@ -27,13 +28,16 @@ final class DryRunChanges {
     private DryRunChanges() {
     }
 
-    /** The changed documents of {@code page}, with {@code after} their state after the batch (by id text). */
-    static Bounded of(List<ObjectNode> page, Map<String, ObjectNode> after, String primaryKey) {
+    /**
+     * The changed documents of {@code page}, with {@code after} their state after the batch, by the id's text that
+     * {@code idText} gives a document.
+     */
+    static Bounded of(List<ObjectNode> page, Map<String, ObjectNode> after, Function<ObjectNode, String> idText) {
         List<Event.DocumentChange> out = new ArrayList<>();
         int chars = 0;
         int omitted = 0;
         for (ObjectNode before : page) {
-            String id = before.get(primaryKey).asText();
+            String id = idText.apply(before);
             ObjectNode now = after.get(id);
             if (before.equals(now)) {
                 continue;

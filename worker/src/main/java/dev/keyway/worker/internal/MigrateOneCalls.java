@@ -81,7 +81,7 @@ public final class MigrateOneCalls {
             applied = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // name the document before cancelling: an interrupted call leaves the running set as it ends
-            String id = running.stream().findFirst().map(JsonNode::asText).orElse(null);
+            String id = running.stream().findFirst().map(BatchContext::idText).orElse(null);
             pending.cancel(true);
             return new Result(Map.of(), "migrateOne of " + m.name() + " did not return within the batch deadline of "
                     + deadline.toMillis() + " ms on document " + ctx.primaryKey() + "=" + id + " of " + m.table()
@@ -97,7 +97,7 @@ public final class MigrateOneCalls {
         Map<JsonNode, ObjectNode> patches = new LinkedHashMap<>();
         for (Applied a : applied) {
             if (a.error() != null) {
-                return new Result(Map.of(), a.error(), a.id() == null ? null : a.id().asText(), false);
+                return new Result(Map.of(), a.error(), BatchContext.idText(a.id()), false);
             }
             if (a.patch() != null) {
                 patches.put(a.id(), a.patch());
@@ -121,7 +121,7 @@ public final class MigrateOneCalls {
 
     private static Applied applyOne(Migration m, BatchContext ctx, ObjectNode doc, boolean keepBefore,
                                     Set<JsonNode> running) {
-        JsonNode id = doc.get(ctx.primaryKey());
+        JsonNode id = ctx.id(doc);
         // migrateOne may change the document it gets: a dry run keeps the before-image on the page
         ObjectNode given = keepBefore ? doc.deepCopy() : doc;
         if (id != null) {
@@ -150,7 +150,7 @@ public final class MigrateOneCalls {
             what = what.substring(0, MAX_ERROR_CHARS) + "…[truncated, " + what.length() + " chars]";
         }
         return "migrateOne of " + m.name() + " threw on document " + ctx.primaryKey() + "="
-                + (id == null ? null : id.asText()) + " of " + m.table() + ": " + what
+                + BatchContext.idText(id) + " of " + m.table() + ": " + what
                 + "; the batch was rolled back. Fix the data or the migration, then run it again: it resumes"
                 + " from this batch";
     }

@@ -28,7 +28,7 @@ class DryRunChangesTest {
             page.add(doc(i, "n".repeat(51_200)));
             after.put(String.valueOf(i), doc(i, i % 3 == 0 ? "n".repeat(51_200) : "stamped"));
         }
-        DryRunChanges.Bounded report = DryRunChanges.of(page, after, "id");
+        DryRunChanges.Bounded report = DryRunChanges.of(page, after, d -> d.get("id").asText());
 
         assertEquals(200, report.shown().size() + report.omitted(), "every changed document is shown or counted");
         assertTrue(report.shown().size() <= DryRunChanges.MAX_CHANGES && report.omitted() > 0);
@@ -43,7 +43,7 @@ class DryRunChangesTest {
 
     @Test
     void aDeletedDocumentHasNoAfterAndASmallBatchLeavesNothingOut() {
-        DryRunChanges.Bounded report = DryRunChanges.of(List.of(doc(1, "a"), doc(2, "b")), Map.of("2", doc(2, "c")), "id");
+        DryRunChanges.Bounded report = DryRunChanges.of(List.of(doc(1, "a"), doc(2, "b")), Map.of("2", doc(2, "c")), d -> d.get("id").asText());
         assertEquals(2, report.shown().size());
         assertNull(report.shown().get(0).after());
         assertEquals(0, report.omitted());
@@ -61,7 +61,7 @@ class DryRunChangesTest {
             page.add(before);
             after.put(String.valueOf(i), before.deepCopy().put("note", "changed"));
         }
-        DryRunChanges.Bounded report = DryRunChanges.of(page, after, "id");
+        DryRunChanges.Bounded report = DryRunChanges.of(page, after, d -> d.get("id").asText());
         String cursor = "[\"" + "€".repeat(3_990) + "\"]";
         byte[] json = new JsonCodec().encode(new Event.BatchCompleted("m".repeat(200), "dry-" + "r".repeat(60), 0,
                 cursor, cursor, 200, false, false, true, report.shown(), report.omitted(), 1, "worker-1"));

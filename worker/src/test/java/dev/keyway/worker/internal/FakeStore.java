@@ -128,8 +128,8 @@ final class FakeStore implements Store {
         private final List<LedgerEntry> entries = new ArrayList<>();
 
         @Override
-        public String primaryKey() {
-            return "id";
+        public List<String> primaryKey() {
+            return List.of("id");
         }
 
         @Override
