@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.keyway.migration.Db;
 import dev.keyway.migration.Query;
+import dev.keyway.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,10 +70,7 @@ final class JdbcDb implements Db {
         boolean keyGiven = doc.hasNonNull(t.primaryKey());
         try (PreparedStatement ps = keyGiven ? connection.prepareStatement(q)
                 : connection.prepareStatement(q, Statement.RETURN_GENERATED_KEYS)) {
-            int i = 1;
-            for (String c : cols) {
-                sql.bind(ps, i++, doc.get(c));
-            }
+            bindColumns(ps, t, cols, doc);
             ps.executeUpdate();
             if (keyGiven) {
                 return doc.get(t.primaryKey());
@@ -127,15 +125,32 @@ final class JdbcDb implements Db {
                 + cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(", "))
                 + " WHERE " + Sql.quote(t.primaryKey()) + " = ?";
         try (PreparedStatement ps = connection.prepareStatement(q)) {
-            int i = 1;
-            for (String c : cols) {
-                sql.bind(ps, i++, values.get(c));
-            }
-            sql.bind(ps, i, id);
+            sql.bind(ps, bindColumns(ps, t, cols, values), id);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw Sql.failure("cannot update " + id + " of " + t.name(), e);
         }
+    }
+
+    /** Binds the values of {@code cols} from parameter 1 as their columns' types; returns the next index. */
+    private int bindColumns(PreparedStatement ps, TableInfo t, List<String> cols, ObjectNode values) throws SQLException {
+        TableColumns types = store.columnTypes(t.name(), connection);
+        int i = 1;
+        for (String c : cols) {
+            Column column = types.get(c);
+            try {
+                if (column == null) {
+                    sql.bind(ps, i, values.get(c)); // not a column of the table: the statement fails naming it
+                } else {
+                    ColumnValues.bind(ps, i, column, values.get(c), sql.postgres());
+                }
+            } catch (IllegalArgumentException bad) {
+                throw new StoreException("cannot write to table " + t.name() + ": " + bad.getMessage()
+                        + " (docs/TYPES.md says what each column type takes)", null);
+            }
+            i++;
+        }
+        return i;
     }
 
     private synchronized List<ObjectNode> select(TableInfo t, Map<String, JsonNode> eq, int limit) {
