@@ -63,6 +63,9 @@ record Column(String name, String typeName, Kind kind, Kind element) {
         if (type.equals("money")) {
             return Kind.TEXT; // the driver calls it DOUBLE, but its text carries the currency and the locale's format
         }
+        if (type.equals("uuid")) {
+            return Kind.TEXT; // H2 calls it BINARY
+        }
         switch (jdbcType) {
             case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT:
                 return Kind.INTEGER;

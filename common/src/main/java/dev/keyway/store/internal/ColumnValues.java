@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.keyway.message.Excerpt;
 import dev.keyway.store.StoreException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
 import java.sql.Array;
 import java.sql.PreparedStatement;
@@ -162,7 +163,12 @@ final class ColumnValues {
         switch (column.kind()) {
             case JSON:
                 // the JSON value itself: a string value is a JSON string, not JSON text to be parsed
-                bindText(ps, index, Sql.jsonText(v), postgres);
+                if (postgres) {
+                    ps.setObject(index, Sql.jsonText(v), java.sql.Types.OTHER);
+                } else {
+                    // H2 reads a string as a JSON string, and bytes as JSON text
+                    ps.setBytes(index, Sql.jsonText(v).getBytes(StandardCharsets.UTF_8));
+                }
                 return;
             case ARRAY:
                 bindArray(ps, index, column, v, postgres);
@@ -218,14 +224,6 @@ final class ColumnValues {
             }
         }
         return out;
-    }
-
-    private static void bindText(PreparedStatement ps, int index, String text, boolean postgres) throws SQLException {
-        if (postgres) {
-            ps.setObject(index, text, java.sql.Types.OTHER);
-        } else {
-            ps.setString(index, text);
-        }
     }
 
     static String hex(byte[] bytes) {
