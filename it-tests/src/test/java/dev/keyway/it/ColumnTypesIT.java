@@ -47,7 +47,8 @@ class ColumnTypesIT {
     /** The columns checked after each run: all but the key and the counter. */
     private static final List<String> COLUMNS = List.of("title", "description", "release_year", "rental_rate",
             "replacement_cost", "rating", "special_features", "scores", "prices", "grid", "fulltext", "meta", "raw",
-            "last_update", "released", "shown_at", "length", "poster", "uid", "price", "addr", "spot");
+            "last_update", "released", "shown_at", "length", "poster", "uid", "price", "addr", "spot", "ratings", "times",
+            "blobs", "docs");
     private static final int GENERATED_ROWS = 40;
 
     private TestDatabase db;
@@ -66,7 +67,8 @@ class ColumnTypesIT {
                         + " special_features text[], scores integer[], prices numeric[], grid integer[][],"
                         + " fulltext tsvector, meta jsonb, raw json, last_update timestamptz, released date,"
                         + " shown_at timestamp, length interval, poster bytea, uid uuid, price money, addr inet,"
-                        + " spot point, counter integer NOT NULL DEFAULT 0)",
+                        + " spot point, counter integer NOT NULL DEFAULT 0, ratings mpaa_rating[], times timestamptz[],"
+                        + " blobs bytea[], docs jsonb[])",
                 // ordinary rows, every column set
                 "INSERT INTO film SELECT g, 'FILM ' || g, 'A story of ' || g, 1990 + g % 30, (g % 5) + 0.99,"
                         + " g * 1.10, (ARRAY['G','PG','PG-13','R','NC-17'])[1 + g % 5]::mpaa_rating,"
@@ -97,6 +99,13 @@ class ColumnTypesIT {
                 "INSERT INTO film (film_id, title, replacement_cost, meta, last_update, length, prices, special_features)"
                         + " VALUES (1004, 'minus', '-Infinity', '12345678901234567890.123456789', '1969-12-31 23:59:59.5-03:30',"
                         + " '-00:00:00.000001', ARRAY['Infinity', '-Infinity']::numeric[], ARRAY[NULL]::text[])",
+                // arrays of an enum, of timestamps, of bytes and of JSON
+                "UPDATE film SET ratings = ARRAY['G', 'R']::mpaa_rating[],"
+                        + " times = ARRAY[timestamptz '2020-01-01 00:00:00.5+00' + film_id * interval '1 second', 'infinity'],"
+                        + " blobs = ARRAY['\\x00'::bytea, decode('ff', 'hex'), ''::bytea],"
+                        + " docs = ARRAY['{\"a\": [1, 2.50]}'::jsonb, '\"s\"', '3.0'] WHERE film_id <= " + GENERATED_ROWS,
+                "UPDATE film SET ratings = ARRAY[NULL, 'PG-13']::mpaa_rating[], times = '{}', blobs = ARRAY[NULL]::bytea[],"
+                        + " docs = ARRAY[NULL, '{}']::jsonb[] WHERE film_id = 1002",
                 "CREATE TABLE film_before AS SELECT * FROM film");
     }
 

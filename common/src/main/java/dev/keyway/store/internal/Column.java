@@ -51,12 +51,21 @@ record Column(String name, String typeName, Kind kind, Kind element) {
         return new Column(name, typeName, byJdbcType(jdbcType, type), null);
     }
 
-    /** PostgreSQL names an array type after its element with a leading underscore; H2 appends " ARRAY". */
+    /**
+     * PostgreSQL names an array type after its element with a leading underscore (qualified and quoted when its
+     * schema is not on the search path: {@code "films"."_rating"}); H2 appends " ARRAY".
+     */
     private static String elementTypeName(String arrayType) {
-        if (arrayType.startsWith("_")) {
-            return arrayType.substring(1);
+        if (arrayType.endsWith(" array")) {
+            return arrayType.substring(0, arrayType.length() - " array".length());
         }
-        return arrayType.endsWith(" array") ? arrayType.substring(0, arrayType.length() - " array".length()) : arrayType;
+        String name = arrayType.substring(arrayType.lastIndexOf('.') + 1).replace("\"", "");
+        return name.startsWith("_") ? name.substring(1) : name;
+    }
+
+    /** An H2 array, read through {@code java.sql.Array}; PostgreSQL's are read from their text. */
+    boolean isH2Array() {
+        return kind == Kind.ARRAY && typeName != null && typeName.toLowerCase(Locale.ROOT).endsWith(" array");
     }
 
     private static Kind byJdbcType(int jdbcType, String type) {
@@ -115,7 +124,7 @@ record Column(String name, String typeName, Kind kind, Kind element) {
 
     /** PostgreSQL separates the elements of a {@code box[]} with semicolons, of every other array with commas. */
     char delimiter() {
-        return typeName != null && typeName.equalsIgnoreCase("_box") ? ';' : ',';
+        return typeName != null && typeName.toLowerCase(Locale.ROOT).endsWith("_box") ? ';' : ',';
     }
 
     /** How errors name the column: {@code "rating" (mpaa_rating)}. */

@@ -97,7 +97,7 @@ final class ColumnValues {
     }
 
     private static JsonNode readArray(ResultSet rs, int index, Column column) throws SQLException {
-        if (column.typeName().startsWith("_")) {
+        if (!column.isH2Array()) {
             // PostgreSQL: its text form, not getArray(), which converts elements by itself (and fails on a NaN numeric)
             String text = rs.getString(index);
             if (text == null) {
@@ -193,8 +193,13 @@ final class ColumnValues {
         }
         if (postgres) {
             // the array literal, untyped: PostgreSQL parses it with the column's own element type
-            ps.setObject(index, ArrayLiteral.format(v, column.delimiter(), column.element() == Column.Kind.JSON),
-                    java.sql.Types.OTHER);
+            String literal;
+            try {
+                literal = ArrayLiteral.format(v, column.delimiter(), column.element() == Column.Kind.JSON);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("column " + column.describe() + ": " + e.getMessage(), e);
+            }
+            ps.setObject(index, literal, java.sql.Types.OTHER);
         } else {
             ps.setObject(index, toJava(v, column));
         }
