@@ -246,8 +246,8 @@ final class JdbcBatchTransaction implements BatchTransaction {
     private RejectedValueException rejected(JsonNode id, String why, Throwable cause) {
         return new RejectedValueException("cannot write document " + table.primaryKey() + "=" + id.asText() + " of "
                 + table.name() + ": " + why + "; the batch was rolled back. Fix the value migrateOne returns for this"
-                + " column (docs/TYPES.md says what each column type takes), then run the migration again: it resumes"
-                + " from this batch", id.asText(), cause);
+                + " column or the data it comes from (docs/TYPES.md says what each column type takes), then run the"
+                + " migration again: it resumes from this batch", id.asText(), cause);
     }
 
     @Override
