@@ -25,6 +25,13 @@ import java.util.Optional;
  * read like any column but never written: {@link #insert} and {@link #replace} leave them out, and a
  * {@link #patch} that sets one fails naming it. A patch (here or returned from {@code migrateOne}) may repeat a
  * key column's value but must not change it.
+ *
+ * <p>Each column type has one JSON form, the same in a read document and in a patch, so that writing a
+ * document's own value back leaves the column unchanged: numbers (numeric with every digit and its scale),
+ * booleans, json/jsonb as the JSON value itself, arrays as JSON arrays, timestamptz as ISO-8601 in UTC
+ * ({@code "2026-01-02T03:04:05.123456Z"}), bytea as hex text ({@code \x0001ff}), and enums, uuid, dates,
+ * intervals and other types as PostgreSQL's text; docs/TYPES.md lists them. A value its column cannot take
+ * fails the batch with an error naming the document, the column and the value.
  */
 public interface Db {
 

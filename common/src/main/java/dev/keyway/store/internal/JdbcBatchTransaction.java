@@ -3,13 +3,16 @@ package dev.keyway.store.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.BatchKey;
+import dev.keyway.message.Excerpt;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.Page;
+import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StoreException;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,10 +24,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** One batch on one pooled connection; rolls back on close unless committed. */
 final class JdbcBatchTransaction implements BatchTransaction {
+
+    private static final Pattern BATCH_ENTRY = Pattern.compile("^Batch entry (\\d{1,9}) ");
 
     private final Connection connection;
     private final Sql sql;
@@ -173,6 +180,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             byColumns.computeIfAbsent(List.copyOf(cols), c -> new ArrayList<>()).add(e);
         }
+        TableColumns types = byColumns.isEmpty() ? null : store.columnTypes(table, connection);
         for (Map.Entry<List<String>, List<Map.Entry<JsonNode, ObjectNode>>> group : byColumns.entrySet()) {
             List<String> cols = group.getKey();
             String q = "UPDATE " + table.sqlName() + " SET "
@@ -182,18 +190,76 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 for (Map.Entry<JsonNode, ObjectNode> e : group.getValue()) {
                     int i = 1;
                     for (String c : cols) {
-                        sql.bind(ps, i++, e.getValue().get(c));
+                        bindColumn(ps, i++, types.get(c), e.getValue().get(c), e.getKey());
                     }
                     for (JsonNode v : table.keyValues(e.getKey())) {
                         sql.bind(ps, i++, v);
                     }
                     ps.addBatch();
                 }
-                ps.executeBatch();
+                executePatches(ps, cols, group.getValue());
             } catch (SQLException e) {
                 throw Sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
             }
         }
+    }
+
+    private void bindColumn(PreparedStatement ps, int index, Column column, JsonNode value, JsonNode id)
+            throws SQLException {
+        if (column == null) {
+            sql.bind(ps, index, value); // not a column of the table: the statement fails naming it
+            return;
+        }
+        try {
+            ColumnValues.bind(ps, index, column, value, sql.postgres());
+        } catch (IllegalArgumentException bad) {
+            throw rejected(id, bad.getMessage(), null);
+        }
+    }
+
+    /**
+     * Runs the batch of one group's updates. When the database refuses a value (a data exception, class 22, or a
+     * constraint, class 23), the error names the document whose update failed and what its patch set.
+     */
+    private void executePatches(PreparedStatement ps, List<String> cols, List<Map.Entry<JsonNode, ObjectNode>> rows)
+            throws SQLException {
+        try {
+            ps.executeBatch();
+        } catch (BatchUpdateException e) {
+            SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+            StoreException failure = Sql.failure("cannot patch " + table.describe() + " columns " + cols, cause);
+            String state = cause.getSQLState() == null ? "" : cause.getSQLState();
+            int failed = failedEntry(e);
+            boolean badValue = state.startsWith("22") || state.startsWith("23") || state.equals("42804");
+            if (failure.getClass() != StoreException.class || !badValue) {
+                throw failure;
+            }
+            if (failed < 0 || failed >= rows.size()) {
+                throw new StoreException(failure.getMessage() + "; the value is in the patch of one of the documents "
+                        + Excerpt.of(rows.stream().map(r -> TableInfo.idText(r.getKey())).toList().toString(), 200)
+                        + "; the batch was rolled back", cause);
+            }
+            Map.Entry<JsonNode, ObjectNode> row = rows.get(failed);
+            throw rejected(row.getKey(), "the database refused the patch " + ColumnValues.shown(row.getValue()) + ": "
+                    + cause.getMessage() + " (SQLState " + state + ")", cause);
+        }
+    }
+
+    /**
+     * Which update of a batch the database refused. PostgreSQL's driver marks every update of a failed batch as
+     * failed, and names the refused one only in its message ("Batch entry 2 UPDATE ... was aborted"): -1 when the
+     * message does not say (another driver, or a translated message).
+     */
+    static int failedEntry(BatchUpdateException e) {
+        Matcher m = BATCH_ENTRY.matcher(String.valueOf(e.getMessage()));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private RejectedValueException rejected(JsonNode id, String why, Throwable cause) {
+        return new RejectedValueException("cannot write document " + table.keyDescription() + "=" + TableInfo.idText(id)
+                + " of " + table.describe() + ": " + why + "; the batch was rolled back. Fix the value migrateOne returns for this"
+                + " column or the data it comes from (docs/TYPES.md says what each column type takes), then run the"
+                + " migration again: it resumes from this batch", TableInfo.idText(id), cause);
     }
 
     @Override

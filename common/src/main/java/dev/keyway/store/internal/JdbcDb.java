@@ -77,10 +77,7 @@ final class JdbcDb implements Db {
         boolean keyGiven = t.key().stream().allMatch(cols::contains);
         try (PreparedStatement ps = keyGiven ? connection.prepareStatement(q)
                 : connection.prepareStatement(q, Statement.RETURN_GENERATED_KEYS)) {
-            int i = 1;
-            for (String c : cols) {
-                sql.bind(ps, i++, doc.get(c));
-            }
+            bindColumns(ps, t, cols, doc);
             ps.executeUpdate();
             if (keyGiven) {
                 return t.idOf(doc);
@@ -160,10 +157,7 @@ final class JdbcDb implements Db {
                 + cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(", "))
                 + " WHERE " + t.keyCondition();
         try (PreparedStatement ps = connection.prepareStatement(q)) {
-            int i = 1;
-            for (String c : cols) {
-                sql.bind(ps, i++, values.get(c));
-            }
+            int i = bindColumns(ps, t, cols, values);
             for (JsonNode v : keyValues) {
                 sql.bind(ps, i++, v);
             }
@@ -171,6 +165,27 @@ final class JdbcDb implements Db {
         } catch (SQLException e) {
             throw Sql.failure("cannot update " + keyValues + " of " + t.describe(), e);
         }
+    }
+
+    /** Binds the values of {@code cols} from parameter 1 as their columns' types; returns the next index. */
+    private int bindColumns(PreparedStatement ps, TableInfo t, List<String> cols, ObjectNode values) throws SQLException {
+        TableColumns types = store.columnTypes(t, connection);
+        int i = 1;
+        for (String c : cols) {
+            Column column = types.get(c);
+            try {
+                if (column == null) {
+                    sql.bind(ps, i, values.get(c)); // not a column of the table: the statement fails naming it
+                } else {
+                    ColumnValues.bind(ps, i, column, values.get(c), sql.postgres());
+                }
+            } catch (IllegalArgumentException bad) {
+                throw new StoreException("cannot write to table " + t.describe() + ": " + bad.getMessage()
+                        + " (docs/TYPES.md says what each column type takes)", null);
+            }
+            i++;
+        }
+        return i;
     }
 
     private synchronized List<ObjectNode> select(TableInfo t, Map<String, JsonNode> eq, int limit) {

@@ -42,6 +42,8 @@ public final class JdbcStore implements Store {
     private final Sql sql;
     private final String url;
     private final Map<String, TableInfo> tables = new ConcurrentHashMap<>();
+    /** Per table, the types a patch's values are written as (apart from TableInfo: values, not keys). */
+    private final Map<String, TableColumns> columnTypes = new ConcurrentHashMap<>();
 
     private JdbcStore(HikariDataSource pool, boolean postgres, String url) {
         this.pool = pool;
@@ -65,6 +67,10 @@ public final class JdbcStore implements Store {
         if (options.isPostgres()) {
             // how the lock-wait health signal tells Keyway's sessions from the application's
             cfg.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
+            // results as PostgreSQL's text: once a statement is prepared on the server (its 5th run) the driver
+            // would take some types in binary and print them itself, so a timestamptz or an array read as text
+            // would change form between the first batches and the later ones (ColumnValues reads the text form)
+            cfg.addDataSourceProperty("binaryTransfer", "false");
         }
         try {
             return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.redactedUrl());
@@ -314,6 +320,21 @@ public final class JdbcStore implements Store {
         }
         tables.putIfAbsent(name, readTable(name, inTransaction));
         return tables.get(name);
+    }
+
+    /** The columns of a table and their types, read once, on the batch's own connection (see {@link #table}). */
+    TableColumns columnTypes(TableInfo table, Connection inTransaction) {
+        String name = table.sqlName();
+        TableColumns known = columnTypes.get(name);
+        if (known != null) {
+            return known;
+        }
+        try {
+            columnTypes.putIfAbsent(name, TableColumns.read(inTransaction, name));
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the column types of table " + table.describe(), e);
+        }
+        return columnTypes.get(name);
     }
 
     private TableInfo readTable(String name, Connection c) {

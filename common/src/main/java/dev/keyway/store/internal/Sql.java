@@ -1,8 +1,10 @@
 package dev.keyway.store.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.store.LockTimeoutException;
@@ -21,7 +23,6 @@ import java.sql.SQLTransientException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Locale;
 
 /**
  * The SQL dialect and the mapping between rows and JSON documents, for PostgreSQL and H2.
@@ -31,7 +32,10 @@ final class Sql {
 
     /** Numbers keep every digit: a {@code NUMERIC} key in a cursor must come back exactly as it was read. */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // a jsonb number 4.90 must be written back as 4.90, not 4.9
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private final boolean postgres;
 
@@ -47,20 +51,31 @@ final class Sql {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
-    /** Binds a JSON value as a statement parameter; JSON null (or absent) binds SQL NULL. */
+    /**
+     * Binds a JSON value whose column is not known (a key, a cursor, a query's value); JSON null (or absent) binds
+     * SQL NULL. A value for a known column goes through {@link ColumnValues#bind}.
+     */
     void bind(PreparedStatement ps, int index, JsonNode v) throws SQLException {
         if (v == null || v.isNull() || v.isMissingNode()) {
             ps.setNull(index, Types.NULL);
-        } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+        } else {
+            bindScalar(ps, index, v, postgres);
+        }
+    }
+
+    /** Numbers and booleans with their own SQL types; anything else as text the database converts. */
+    static void bindScalar(PreparedStatement ps, int index, JsonNode v, boolean postgres) throws SQLException {
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
             ps.setLong(index, v.longValue());
-        } else if (v.isNumber()) {
+        } else if (v.isNumber() && (v.isBigDecimal() || v.isBigInteger() || Double.isFinite(v.doubleValue()))) {
             ps.setBigDecimal(index, v.decimalValue());
         } else if (v.isBoolean()) {
             ps.setBoolean(index, v.booleanValue());
         } else {
+            // NaN and the infinities of a double go as the text both databases read ("NaN", "Infinity")
             String text = v.isTextual() ? v.textValue() : v.toString();
             if (postgres) {
-                // untyped: PostgreSQL infers the column's type (text, uuid, timestamp, jsonb, ..)
+                // untyped: PostgreSQL infers the column's type (text, uuid, timestamp, enum, ..) and parses the text
                 ps.setObject(index, text, Types.OTHER);
             } else {
                 ps.setString(index, text);
@@ -75,67 +90,25 @@ final class Sql {
 
     /**
      * Reads the rows of one result set as documents (see {@link #readRow}), with the columns' names and
-     * kinds looked up once rather than for every row.
+     * kinds looked up once rather than for every row. Each column's JSON form is {@link ColumnValues#read}'s.
      */
     static final class RowReader {
 
-        private enum Kind { INTEGER, DECIMAL, FLOAT, BOOLEAN, JSON, TEXT }
-
-        private final String[] names;
-        private final Kind[] kinds;
+        private final Column[] columns;
 
         RowReader(ResultSetMetaData md) throws SQLException {
-            int n = md.getColumnCount();
-            names = new String[n];
-            kinds = new Kind[n];
-            for (int i = 0; i < n; i++) {
-                names[i] = md.getColumnLabel(i + 1);
-                kinds[i] = switch (md.getColumnType(i + 1)) {
-                    case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> Kind.INTEGER;
-                    case Types.NUMERIC, Types.DECIMAL -> Kind.DECIMAL;
-                    case Types.REAL, Types.FLOAT, Types.DOUBLE -> Kind.FLOAT;
-                    case Types.BOOLEAN, Types.BIT -> Kind.BOOLEAN;
-                    default -> md.getColumnTypeName(i + 1).toLowerCase(Locale.ROOT).startsWith("json")
-                            ? Kind.JSON : Kind.TEXT;
-                };
+            columns = new Column[md.getColumnCount()];
+            for (int i = 0; i < columns.length; i++) {
+                columns[i] = Column.of(md, i + 1);
             }
         }
 
         ObjectNode read(ResultSet rs) throws SQLException {
             ObjectNode doc = JsonNodeFactory.instance.objectNode();
-            for (int i = 0; i < names.length; i++) {
-                int col = i + 1;
-                switch (kinds[i]) {
-                    case INTEGER -> {
-                        long l = rs.getLong(col);
-                        if (!rs.wasNull()) {
-                            doc.put(names[i], l);
-                        }
-                    }
-                    case DECIMAL -> {
-                        BigDecimal d = rs.getBigDecimal(col);
-                        if (d != null) {
-                            doc.put(names[i], d);
-                        }
-                    }
-                    case FLOAT -> {
-                        double d = rs.getDouble(col);
-                        if (!rs.wasNull()) {
-                            doc.put(names[i], d);
-                        }
-                    }
-                    case BOOLEAN -> {
-                        boolean b = rs.getBoolean(col);
-                        if (!rs.wasNull()) {
-                            doc.put(names[i], b);
-                        }
-                    }
-                    case JSON, TEXT -> {
-                        String s = rs.getString(col);
-                        if (s != null) {
-                            doc.set(names[i], kinds[i] == Kind.JSON ? parseJson(s, names[i]) : doc.textNode(s));
-                        }
-                    }
+            for (int i = 0; i < columns.length; i++) {
+                JsonNode v = ColumnValues.read(rs, i + 1, columns[i]);
+                if (v != null) {
+                    doc.set(columns[i].name(), v);
                 }
             }
             return doc;
@@ -147,6 +120,15 @@ final class Sql {
             return JSON.readTree(text);
         } catch (IOException e) {
             throw new StoreException("column " + what + " holds invalid JSON: " + text, e);
+        }
+    }
+
+    /** A JSON value as JSON text (numbers with every digit, never in exponent form). */
+    static String jsonText(JsonNode v) {
+        try {
+            return JSON.writeValueAsString(v);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a JSON tree as text", e);
         }
     }
 

@@ -19,6 +19,7 @@ import dev.keyway.store.Page;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StatementTimeoutException;
 import dev.keyway.store.Store;
+import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
 import java.util.List;
@@ -110,7 +111,7 @@ public final class BatchProcessor {
                 if (StoreException.isRetriable(e)) {
                     throw e;
                 }
-                return failed(task, where, e.getMessage(), null);
+                return failed(task, where, e.getMessage(), documentIdOf(e));
             }
         }
         return slice(m, task, where, start);
@@ -233,7 +234,7 @@ public final class BatchProcessor {
             if (StoreException.isRetriable(e)) {
                 throw e;
             }
-            return Step.stopped(Kind.FAILED, e.getMessage(), null);
+            return Step.stopped(Kind.FAILED, e.getMessage(), documentIdOf(e));
         }
     }
 
@@ -289,6 +290,11 @@ public final class BatchProcessor {
         return new Event.BatchFailed(task.migration(), task.runId(), task.segment(), task.cursor(),
                 Excerpt.of("segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, MAX_ERROR_CHARS),
                 documentId == null ? null : Excerpt.of(documentId, MAX_ERROR_CHARS), where, worker);
+    }
+
+    /** The document a value the database refused belongs to, or null when the failure is not about one. */
+    private static String documentIdOf(StoreException e) {
+        return e instanceof RejectedValueException rejected ? rejected.documentId() : null;
     }
 
     private static long elapsedMillis(long start) {

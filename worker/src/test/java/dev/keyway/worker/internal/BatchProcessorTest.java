@@ -135,6 +135,19 @@ class BatchProcessorTest {
     }
 
     @Test
+    void aValueTheDatabaseRefusesFailsTheBatchNamingTheDocumentAndIsNotRetried() {
+        openFence("r1", null);
+        store.refuseValue("not-a-uuid");
+        BatchProcessor p = processor(Migration.define("m", "items", (ctx, doc) -> INCREMENT.migrateOne(ctx, doc)
+                .put("token", doc.get("id").asLong() == 6 ? "not-a-uuid" : "00000000-0000-0000-0000-000000000000")));
+        Event.BatchFailed f = assertInstanceOf(Event.BatchFailed.class, p.process(task("r1", null), FROM));
+        assertEquals("6", f.documentId());
+        assertTrue(f.error().contains("document id=6") && f.error().contains("not-a-uuid"), f.error());
+        assertEquals(0, rowsAt(1), "the batch rolled back");
+        assertEquals(0, store.commits);
+    }
+
+    @Test
     void aCallThatHangsFailsTheBatchAtTheDeadlineAndAbandonsItsTransaction() {
         openFence("r1", null);
         BatchProcessor p = processor(Migration.define("m", "items", (ctx, doc) -> {

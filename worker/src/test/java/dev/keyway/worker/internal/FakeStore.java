@@ -8,6 +8,7 @@ import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.Page;
+import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.Store;
@@ -33,6 +34,8 @@ final class FakeStore implements Store {
     int commits;
     int abandoned;
     private Supplier<RuntimeException> readFailure;
+    /** A patch holding this text fails as a value the database refuses (see {@link #refuseValue}). */
+    private String refusedValue;
     private int failOver;
 
     FakeStore(int n) {
@@ -49,6 +52,11 @@ final class FakeStore implements Store {
     void failReadsOver(int rows, Supplier<RuntimeException> failure) {
         this.readFailure = failure;
         this.failOver = rows;
+    }
+
+    /** Patches whose JSON contains {@code text} fail like a value a column cannot take. */
+    void refuseValue(String text) {
+        this.refusedValue = text;
     }
 
     void fence(String migration, int segment, SegmentFence f) {
@@ -188,6 +196,10 @@ final class FakeStore implements Store {
         @Override
         public void patchAll(Map<JsonNode, ObjectNode> patches) {
             patches.forEach((id, patch) -> {
+                if (refusedValue != null && patch.toString().contains(refusedValue)) {
+                    throw new RejectedValueException("cannot write document id=" + id.asText() + " of items: the"
+                            + " database refused the patch " + patch, id.asText(), null);
+                }
                 ObjectNode row = rows.get(id.asLong()).deepCopy();
                 row.setAll(patch);
                 patched.put(id.asLong(), row);
