@@ -36,7 +36,17 @@ public interface KafkaGateway extends AutoCloseable {
      */
     ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords, int concurrency);
 
-    /** Publishes records (idempotent producer, not transactional); completes when all are acknowledged. */
+    /**
+     * Checks, before writing, that this client's principal may write to {@code topic}: when the broker's ACLs say
+     * no, throws a {@link KafkaAccessDeniedException} naming the topic, the principal and the ACL to grant, before
+     * any producer meets the refusal (which would leave it in error). A broker without an authorizer allows all.
+     */
+    void checkWriteAccess(String topic);
+
+    /**
+     * Publishes records (idempotent producer, not transactional); completes when all are acknowledged, or with a
+     * {@link KafkaAccessDeniedException} when an ACL is missing.
+     */
     Mono<Void> publish(List<Outbound> records);
 
     /** Every committed record of a topic from the beginning to the end offsets taken now. */
