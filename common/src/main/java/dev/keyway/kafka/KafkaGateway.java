@@ -13,7 +13,11 @@ import reactor.core.publisher.Mono;
  */
 public interface KafkaGateway extends AutoCloseable {
 
-    /** Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code timeout}. */
+    /**
+     * Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code timeout} (or the client
+     * property {@code default.api.timeout.ms}, when that is longer), and {@link KafkaAccessDeniedException} if one
+     * answers but refuses this client's login (SASL, TLS).
+     */
     static KafkaGateway connect(KafkaSettings settings, Duration timeout) {
         return ReactorKafkaGateway.connect(settings, timeout);
     }

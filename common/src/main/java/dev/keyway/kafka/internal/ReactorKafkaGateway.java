@@ -92,10 +92,12 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     }
 
     /**
-     * Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code timeout}, and
-     * {@link KafkaAccessDeniedException} if one answers but refuses the login (SASL, TLS).
+     * Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code requested} (or the client
+     * property {@code default.api.timeout.ms} when that is longer), and {@link KafkaAccessDeniedException} if one
+     * answers but refuses the login (SASL, TLS).
      */
-    public static ReactorKafkaGateway connect(KafkaSettings settings, Duration timeout) {
+    public static ReactorKafkaGateway connect(KafkaSettings settings, Duration requested) {
+        Duration timeout = patience(settings, requested);
         Map<String, Object> props = new HashMap<>(settings.client().values());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -115,6 +117,24 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             throw new KafkaUnavailableException(settings.bootstrapServers(), e);
         }
         return new ReactorKafkaGateway(settings, admin);
+    }
+
+    /**
+     * {@code requested}, or the operator's {@code default.api.timeout.ms} when longer: a cluster far away, or a TLS
+     * handshake on a busy machine, may need more than Keyway's own default to answer.
+     */
+    static Duration patience(KafkaSettings settings, Duration requested) {
+        String configured = settings.client().values().get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        if (configured == null) {
+            return requested;
+        }
+        try {
+            Duration given = Duration.ofMillis(Long.parseLong(configured.trim()));
+            return given.compareTo(requested) > 0 ? given : requested;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("default.api.timeout.ms must be a number of milliseconds, but was '"
+                    + configured + "' (KAFKA_CONFIG or KAFKA_DEFAULT_API_TIMEOUT_MS)", e);
+        }
     }
 
     @Override
