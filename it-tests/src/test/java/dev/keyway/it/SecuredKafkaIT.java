@@ -19,17 +19,23 @@ import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.tools.AclCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,6 +171,77 @@ class SecuredKafkaIT {
                 .forEach(noCertificate::remove);
         String tls = assertThrows(KafkaAccessDeniedException.class, () -> connect(noCertificate)).getMessage();
         assertTrue(tls.startsWith("the TLS handshake with Kafka at " + kafka.bootstrapServers() + " failed"), tls);
+    }
+
+    /**
+     * The kafka-acls.sh commands of docs/OPERATIONS.md, run with Kafka's own tool against the secured broker (for a
+     * fresh prefix instead of {@code migrations.}), grant exactly the ACLs this test proved enough: the guide cannot
+     * drift from what works.
+     */
+    @Test
+    void theGuidesKafkaAclsCommandsGrantExactlyTheAclsThisTestRunsWith() throws Exception {
+        Path adminConfig = dir.resolve("admin.properties");
+        Files.writeString(adminConfig, kafka.adminClient().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n")));
+        List<List<String>> commands = documentedAclCommands(Path.of("..", "docs", "OPERATIONS.md"));
+        assertTrue(commands.size() >= 10, "the guide's kafka-acls.sh commands: " + commands);
+        Exit.setExitProcedure((status, message) -> {
+            throw new AssertionError("kafka-acls.sh failed (exit " + status + "): " + message);
+        });
+        try {
+            for (List<String> args : commands) {
+                List<String> run = new ArrayList<>();
+                for (int i = 0; i < args.size(); i++) {
+                    String a = args.get(i);
+                    if (a.equals("--bootstrap-server")) {
+                        run.addAll(List.of(a, kafka.adminClient().get("bootstrap.servers")));
+                        i++;
+                    } else if (a.equals("--command-config")) {
+                        run.addAll(List.of(a, adminConfig.toString()));
+                        i++;
+                    } else {
+                        run.add(a.startsWith("migrations.") ? prefix + a.substring("migrations.".length()) : a);
+                    }
+                }
+                AclCommand.main(run.toArray(new String[0]));
+            }
+        } finally {
+            Exit.resetExitProcedure();
+        }
+        Set<AclBinding> expected = new HashSet<>(KeywayAcls.coordinator(prefix, "User:" + COORDINATOR));
+        expected.addAll(KeywayAcls.worker(prefix, "User:" + WORKER));
+        expected.addAll(KeywayAcls.operator(prefix, "User:alice"));
+        expected.addAll(KeywayAcls.statusReader(prefix, "User:keyway-status"));
+        try (Admin admin = kafka.admin()) {
+            Set<AclBinding> granted = admin.describeAcls(AclBindingFilter.ANY).values().get().stream()
+                    .filter(a -> a.pattern().name().startsWith(prefix)).collect(Collectors.toSet());
+            assertEquals(expected, granted);
+        }
+    }
+
+    /** The kafka-acls.sh lines of the guide's shell block, with its variables ({@code $ACLS}, ...) filled in. */
+    private static List<List<String>> documentedAclCommands(Path guide) throws Exception {
+        String text = Files.readString(guide);
+        int start = text.indexOf("```bash\nACLS=");
+        assertTrue(start >= 0, "docs/OPERATIONS.md has no kafka-acls.sh block starting with ACLS=");
+        String block = text.substring(start + "```bash\n".length(), text.indexOf("```", start + 3));
+        Map<String, String> vars = new HashMap<>();
+        List<List<String>> commands = new ArrayList<>();
+        for (String line : block.split("\n")) {
+            line = line.trim();
+            java.util.regex.Matcher assignment = java.util.regex.Pattern.compile("^([A-Z]+)=\"(.*)\"$").matcher(line);
+            if (assignment.matches()) {
+                vars.put(assignment.group(1), assignment.group(2));
+            } else if (line.startsWith("$")) {
+                for (Map.Entry<String, String> v : vars.entrySet()) {
+                    line = line.replace("$" + v.getKey() + " ", v.getValue() + " ");
+                }
+                List<String> args = new ArrayList<>(List.of(line.split("\\s+")));
+                assertEquals("kafka-acls.sh", args.remove(0), line);
+                commands.add(args);
+            }
+        }
+        return commands;
     }
 
     private void connect(Map<String, String> client) {
