@@ -44,6 +44,7 @@ public interface KafkaGateway extends AutoCloseable {
      * Checks, before writing, that this client's principal may write to {@code topic}: when the broker's ACLs say
      * no, throws a {@link KafkaAccessDeniedException} naming the topic, the principal and the ACL to grant, before
      * any producer meets the refusal (which would leave it in error). A broker without an authorizer allows all.
+     * A topic that does not exist is an {@link IllegalStateException} saying to start a coordinator first.
      */
     void checkWriteAccess(String topic);
 

@@ -17,6 +17,7 @@ import dev.keyway.kafka.ClientProperties;
 import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.message.Command;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.nio.file.Files;
@@ -171,6 +172,19 @@ class SecuredKafkaIT {
                 .forEach(noCertificate::remove);
         String tls = assertThrows(KafkaAccessDeniedException.class, () -> connect(noCertificate)).getMessage();
         assertTrue(tls.startsWith("the TLS handshake with Kafka at " + kafka.bootstrapServers() + " failed"), tls);
+    }
+
+    @Test
+    void aCommandBeforeAnyCoordinatorMadeTheTopicsSaysToStartOne() throws Exception {
+        kafka.grant(KeywayAcls.operator(prefix, "User:" + OPERATOR));
+        KafkaSettings operator = KafkaSettings.fromEnv(Map.of("KAFKA_CONFIG", kafka.clientConfig(OPERATOR).toString(),
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "TOPIC_PREFIX", prefix));
+        try (KafkaGateway gateway = KafkaGateway.connect(operator, Duration.ofSeconds(20))) {
+            String m = assertThrows(IllegalStateException.class, () -> new MigrationsClient(gateway)
+                    .send(Command.Run.of(MIGRATION), Duration.ofSeconds(20))).getMessage();
+            assertTrue(m.startsWith("there is no topic " + prefix + "commands on Kafka at " + kafka.bootstrapServers()
+                    + ": start a coordinator with TOPIC_PREFIX=" + prefix + " first"), m);
+        }
     }
 
     /**

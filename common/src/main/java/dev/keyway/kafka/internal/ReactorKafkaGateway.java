@@ -1,8 +1,8 @@
 package dev.keyway.kafka.internal;
 
 import dev.keyway.kafka.ExactlyOnceProcessor;
-import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.kafka.KafkaUnavailableException;
@@ -33,6 +33,7 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -214,6 +215,11 @@ public final class ReactorKafkaGateway implements KafkaGateway {
         } catch (ExecutionException e) {
             if (AccessErrors.isAccessError(e)) {
                 throw access.denied(e, Attempt.write(topic));
+            }
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("there is no topic " + topic + " on Kafka at " + settings.bootstrapServers()
+                        + ": start a coordinator with TOPIC_PREFIX=" + settings.topicPrefix() + " first (it creates the"
+                        + " topics), or check TOPIC_PREFIX", e.getCause());
             }
             throw new KafkaUnavailableException(settings.bootstrapServers(), e.getCause());
         }
