@@ -35,8 +35,14 @@ public final class MigrationsClient {
         this.topics = kafka.settings().topics();
     }
 
-    /** Sends a command and waits for the coordinator's answer to it. */
+    /**
+     * Sends a command and waits for the coordinator's answer to it.
+     *
+     * @throws dev.keyway.kafka.KafkaAccessDeniedException if this client's principal may not write to the commands
+     *     topic (or read the answers): nothing was sent, and the message names the ACL to grant
+     */
     public Event send(Command command, Duration timeout) {
+        kafka.checkWriteAccess(topics.commands());
         long from = kafka.endOffset(topics.events());
         String key = command.fn() == null ? "*" : command.fn();
         kafka.publish(List.of(new Outbound(topics.commands(), key, codec.encode(command)))).block(timeout);

@@ -15,6 +15,9 @@ import reactor.core.publisher.Mono;
  */
 public interface ExactlyOnceProcessor {
 
-    /** Runs until the returned Mono is cancelled. */
+    /**
+     * Runs until the returned Mono is cancelled, or until Kafka refuses this client's login or one of its ACLs:
+     * then the Mono ends with a {@link KafkaAccessDeniedException} instead of retrying.
+     */
     Mono<Void> run(Function<Inbound, Mono<List<Outbound>>> handler, Runnable onAssigned);
 }

@@ -13,7 +13,11 @@ import reactor.core.publisher.Mono;
  */
 public interface KafkaGateway extends AutoCloseable {
 
-    /** Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code timeout}. */
+    /**
+     * Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code timeout} (or the client
+     * property {@code default.api.timeout.ms}, when that is longer), and {@link KafkaAccessDeniedException} if one
+     * answers but refuses this client's login (SASL, TLS).
+     */
     static KafkaGateway connect(KafkaSettings settings, Duration timeout) {
         return ReactorKafkaGateway.connect(settings, timeout);
     }
@@ -36,7 +40,18 @@ public interface KafkaGateway extends AutoCloseable {
      */
     ExactlyOnceProcessor processor(String groupId, List<String> topics, int maxPollRecords, int concurrency);
 
-    /** Publishes records (idempotent producer, not transactional); completes when all are acknowledged. */
+    /**
+     * Checks, before writing, that this client's principal may write to {@code topic}: when the broker's ACLs say
+     * no, throws a {@link KafkaAccessDeniedException} naming the topic, the principal and the ACL to grant, before
+     * any producer meets the refusal (which would leave it in error). A broker without an authorizer allows all.
+     * A topic that does not exist is an {@link IllegalStateException} saying to start a coordinator first.
+     */
+    void checkWriteAccess(String topic);
+
+    /**
+     * Publishes records (idempotent producer, not transactional); completes when all are acknowledged, or with a
+     * {@link KafkaAccessDeniedException} when an ACL is missing.
+     */
     Mono<Void> publish(List<Outbound> records);
 
     /** Every committed record of a topic from the beginning to the end offsets taken now. */

@@ -7,6 +7,7 @@ import dev.keyway.coordinator.internal.MigrationControl;
 import dev.keyway.coordinator.internal.SegmentPlanner;
 import dev.keyway.coordinator.internal.StatusView;
 import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
@@ -98,8 +99,12 @@ public final class Coordinator {
             store.ensureBookkeeping();
             control.useDatabase(store.databaseId());
         }).subscribeOn(scheduler)
-                .retryWhen(Retry.backoff(5, Duration.ofMillis(200)).doBeforeRetry(s -> log.warn(
-                        "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
+                .retryWhen(Retry.backoff(5, Duration.ofMillis(200))
+                        // a refused login or a missing ACL does not pass by itself; and the last failure says why
+                        .filter(e -> !(e instanceof KafkaAccessDeniedException))
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure())
+                        .doBeforeRetry(s -> log.warn(
+                                "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
                 .then(Mono.when(kafka.processor(kafka.settings().topicPrefix() + "coordinator",
                         List.of(topics.commands(), topics.events()), 500).run(this::handle, this::rebuild),
                         health == null ? Mono.empty() : health.run()));

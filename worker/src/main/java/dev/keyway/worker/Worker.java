@@ -3,6 +3,7 @@ package dev.keyway.worker;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.codec.MalformedMessageException;
 import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
@@ -68,8 +69,12 @@ public final class Worker {
             kafka.ensureTopics();
             store.ensureBookkeeping();
         }).subscribeOn(blocking)
-                .retryWhen(Retry.backoff(5, Duration.ofMillis(200)).doBeforeRetry(s -> log.warn(
-                        "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
+                .retryWhen(Retry.backoff(5, Duration.ofMillis(200))
+                        // a refused login or a missing ACL does not pass by itself; and the last failure says why
+                        .filter(e -> !(e instanceof KafkaAccessDeniedException))
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure())
+                        .doBeforeRetry(s -> log.warn(
+                                "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
                 .then(kafka.processor(kafka.settings().topicPrefix() + "workers",
                 List.of(topics.tasks()), TASKS_PER_POLL, CONCURRENT_BATCHES).run(this::handle, () -> { }));
     }

@@ -32,21 +32,32 @@ final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
     private final SenderOptions<String, byte[]> senderOptions;
     private final String groupId;
     private final int concurrency;
+    private final AccessErrors access;
 
     ReactorExactlyOnceProcessor(ReceiverOptions<String, byte[]> receiverOptions,
-                                SenderOptions<String, byte[]> senderOptions, String groupId, int concurrency) {
+                                SenderOptions<String, byte[]> senderOptions, String groupId, int concurrency,
+                                AccessErrors access) {
         this.receiverOptions = receiverOptions;
         this.senderOptions = senderOptions;
         this.groupId = groupId;
         this.concurrency = concurrency;
+        this.access = access;
     }
 
+    /**
+     * {@inheritDoc} A session that fails starts again from the committed offsets, after a backoff, for ever;
+     * except when Kafka refuses the login or an ACL is missing: that does not pass by itself, so the processor
+     * ends with a {@link dev.keyway.kafka.KafkaAccessDeniedException} naming what to grant.
+     */
     @Override
     public Mono<Void> run(Function<Inbound, Mono<List<Outbound>>> handler, Runnable onAssigned) {
         return Flux.defer(() -> session(handler, onAssigned))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(5))
+                        .filter(e -> !AccessErrors.isAccessError(e))
                         .doBeforeRetry(s -> log.warn("group {}: restarting after {}; resuming from committed offsets",
                                 groupId, s.failure().toString())))
+                .onErrorMap(AccessErrors::isAccessError, e -> access.denied(e, AccessErrors.Attempt.process(groupId,
+                        receiverOptions.subscriptionTopics(), groupId + "-")))
                 .then();
     }
 

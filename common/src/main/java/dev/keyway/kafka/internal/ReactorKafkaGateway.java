@@ -2,11 +2,13 @@ package dev.keyway.kafka.internal;
 
 import dev.keyway.kafka.ExactlyOnceProcessor;
 import dev.keyway.kafka.Inbound;
+import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.kafka.KafkaUnavailableException;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
+import dev.keyway.kafka.internal.AccessErrors.Attempt;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,8 +29,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -40,7 +46,11 @@ import reactor.kafka.sender.KafkaSender;
 import reactor.kafka.sender.SenderOptions;
 import reactor.kafka.sender.SenderRecord;
 
-/** {@link KafkaGateway} on reactor-kafka and kafka-clients. */
+/**
+ * {@link KafkaGateway} on reactor-kafka and kafka-clients. A refused login or a missing ACL surfaces as a
+ * {@link KafkaAccessDeniedException} naming the principal and what to grant ({@link AccessErrors}), never as an
+ * unreachable broker.
+ */
 public final class ReactorKafkaGateway implements KafkaGateway {
 
     /** Short enough that a killed process's open transaction and group membership expire in seconds. */
@@ -67,11 +77,13 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaSettings settings;
+    private final AccessErrors access;
     private final Admin admin;
     private final KafkaSender<String, byte[]> publisher;
 
     private ReactorKafkaGateway(KafkaSettings settings, Admin admin) {
         this.settings = settings;
+        this.access = new AccessErrors(settings);
         this.admin = admin;
         // one request in flight per broker: with more, a first batch to a partition the broker has not opened
         // yet fails, the next one succeeds, and the first is then retried forever as out of sequence
@@ -80,7 +92,13 @@ public final class ReactorKafkaGateway implements KafkaGateway {
                 .producerProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
     }
 
-    public static ReactorKafkaGateway connect(KafkaSettings settings, Duration timeout) {
+    /**
+     * Connects; throws {@link KafkaUnavailableException} if no broker answers within {@code requested} (or the client
+     * property {@code default.api.timeout.ms} when that is longer), and {@link KafkaAccessDeniedException} if one
+     * answers but refuses the login (SASL, TLS).
+     */
+    public static ReactorKafkaGateway connect(KafkaSettings settings, Duration requested) {
+        Duration timeout = patience(settings, requested);
         Map<String, Object> props = new HashMap<>(settings.client().values());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -94,9 +112,30 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             throw new KafkaUnavailableException(settings.bootstrapServers(), e);
         } catch (ExecutionException | TimeoutException e) {
             admin.close(Duration.ZERO);
+            if (AccessErrors.isAccessError(e)) {
+                throw new AccessErrors(settings).denied(e, Attempt.connect());
+            }
             throw new KafkaUnavailableException(settings.bootstrapServers(), e);
         }
         return new ReactorKafkaGateway(settings, admin);
+    }
+
+    /**
+     * {@code requested}, or the operator's {@code default.api.timeout.ms} when longer: a cluster far away, or a TLS
+     * handshake on a busy machine, may need more than Keyway's own default to answer.
+     */
+    static Duration patience(KafkaSettings settings, Duration requested) {
+        String configured = settings.client().values().get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        if (configured == null) {
+            return requested;
+        }
+        try {
+            Duration given = Duration.ofMillis(Long.parseLong(configured.trim()));
+            return given.compareTo(requested) > 0 ? given : requested;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("default.api.timeout.ms must be a number of milliseconds, but was '"
+                    + configured + "' (KAFKA_CONFIG or KAFKA_DEFAULT_API_TIMEOUT_MS)", e);
+        }
     }
 
     @Override
@@ -124,6 +163,9 @@ public final class ReactorKafkaGateway implements KafkaGateway {
                 try {
                     admin.createTopics(missing).all().get();
                 } catch (ExecutionException e) {
+                    if (AccessErrors.isAccessError(e)) {
+                        throw access.denied(e, Attempt.create(missing.stream().map(NewTopic::name).toList()));
+                    }
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
                     }
@@ -133,6 +175,9 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
+            if (AccessErrors.isAccessError(e)) {
+                throw access.denied(e, Attempt.connect());
+            }
             throw new KafkaUnavailableException(settings.bootstrapServers(), e.getCause());
         }
     }
@@ -155,20 +200,57 @@ public final class ReactorKafkaGateway implements KafkaGateway {
                 .producerProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)
                 .producerProperty(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, TRANSACTION_RETRY_BACKOFF_MS)
                 .stopOnError(true);
-        return new ReactorExactlyOnceProcessor(ro, so, groupId, concurrency);
+        return new ReactorExactlyOnceProcessor(ro, so, groupId, concurrency, access);
+    }
+
+    @Override
+    public void checkWriteAccess(String topic) {
+        Set<AclOperation> allowed;
+        try {
+            allowed = admin.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                    .allTopicNames().get().get(topic).authorizedOperations();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the access to " + topic, e);
+        } catch (ExecutionException e) {
+            if (AccessErrors.isAccessError(e)) {
+                throw access.denied(e, Attempt.write(topic));
+            }
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("there is no topic " + topic + " on Kafka at " + settings.bootstrapServers()
+                        + ": start a coordinator with TOPIC_PREFIX=" + settings.topicPrefix() + " first (it creates the"
+                        + " topics), or check TOPIC_PREFIX", e.getCause());
+            }
+            throw new KafkaUnavailableException(settings.bootstrapServers(), e.getCause());
+        }
+        // null: the broker has no authorizer; ALL covers WRITE
+        if (allowed != null && !allowed.contains(AclOperation.WRITE) && !allowed.contains(AclOperation.ALL)) {
+            throw access.denied(new TopicAuthorizationException(Set.of(topic)), Attempt.write(topic));
+        }
     }
 
     @Override
     public Mono<Void> publish(List<Outbound> records) {
+        Attempt attempt = Attempt.write(records.isEmpty() ? settings.topicPrefix() : records.get(0).topic());
         return publisher.send(Flux.fromIterable(records)
                         .map(o -> SenderRecord.<String, byte[], Void>create(new ProducerRecord<>(o.topic(), o.key(), o.value()), null)))
                 .concatMap(r -> r.exception() == null ? Mono.<Void>empty()
-                        : Mono.<Void>error(new KafkaUnavailableException(settings.bootstrapServers(), r.exception())))
+                        : Mono.<Void>error(AccessErrors.isAccessError(r.exception()) ? access.denied(r.exception(), attempt)
+                        : new KafkaUnavailableException(settings.bootstrapServers(), r.exception())))
+                .onErrorMap(AccessErrors::isAccessError, e -> access.denied(e, attempt))
                 .then();
     }
 
     @Override
     public List<Inbound> readToEnd(String topic) {
+        try {
+            return readAll(topic);
+        } catch (RuntimeException e) {
+            throw access.orDenied(e, Attempt.read(topic));
+        }
+    }
+
+    private List<Inbound> readAll(String topic) {
         Map<String, Object> props = consumerProps(null);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
@@ -191,6 +273,8 @@ public final class ReactorKafkaGateway implements KafkaGateway {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps(null))) {
             TopicPartition p = new TopicPartition(topic, 0);
             return consumer.endOffsets(List.of(p), Duration.ofSeconds(30)).get(p);
+        } catch (RuntimeException e) {
+            throw access.orDenied(e, Attempt.read(topic));
         }
     }
 
@@ -201,7 +285,8 @@ public final class ReactorKafkaGateway implements KafkaGateway {
                 .assignment(List.of(p))
                 .addAssignListener(parts -> parts.forEach(rp -> rp.seek(fromOffset)));
         return KafkaReceiver.create(ro).receive()
-                .map(r -> new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+                .map(r -> new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()))
+                .onErrorMap(AccessErrors::isAccessError, e -> access.denied(e, Attempt.read(topic)));
     }
 
     @Override

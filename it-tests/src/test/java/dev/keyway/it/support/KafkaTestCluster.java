@@ -105,12 +105,8 @@ public final class KafkaTestCluster implements AutoCloseable {
                     .setNumControllerNodes(brokers)
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .build();
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-            brokerConfig(brokers).forEach(builder::setConfigProp);
-            kit = builder.build();
-            kit.format();
-            startControllersThenBrokers(kit);
-            kit.waitForReadyBrokers();
+            kit = build(nodes, brokerConfig(brokers));
+            startKit(kit);
         } catch (Exception e) {
             if (kit != null) {
                 closeAfterFailure(kit, e);
@@ -123,6 +119,20 @@ public final class KafkaTestCluster implements AutoCloseable {
         log.info("Started an in-process Kafka cluster of {} nodes at {} in {} ms",
                 brokers, kit.bootstrapServers(), millisSince(started));
         return new KafkaTestCluster(Kind.IN_PROCESS, kit.bootstrapServers(), kit, kit, true);
+    }
+
+    /** A test kit of {@code nodes} with {@code config}, not started yet ({@link #startKit}). */
+    static KafkaClusterTestKit build(TestKitNodes nodes, Map<String, ?> config) throws Exception {
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        config.forEach(builder::setConfigProp);
+        return builder.build();
+    }
+
+    /** Formats and starts a test kit's nodes, and waits until every broker is ready. */
+    static void startKit(KafkaClusterTestKit kit) throws Exception {
+        kit.format();
+        startControllersThenBrokers(kit);
+        kit.waitForReadyBrokers();
     }
 
     /*
