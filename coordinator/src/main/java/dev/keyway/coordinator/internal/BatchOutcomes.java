@@ -1,0 +1,138 @@
+package dev.keyway.coordinator.internal;
+
+import dev.keyway.message.DryRunReport;
+import dev.keyway.message.Event;
+import dev.keyway.message.FailedBatch;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.SegmentStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a task's outcome does to its run: a completed one advances its segment's cursor and hands out the segment's
+ * next task (or, when every segment is done, completes the run and goes on with its series through
+ * {@link RunStarts#succeeded}); a delayed one hands the same task out again; a failed one fails the run; a dry run's
+ * outcome becomes its report. An outcome counts only if it is exactly what its segment waits for
+ * ({@link #awaits}: run id, segment and cursor), so stale and replayed outcomes are dropped. It writes the statuses
+ * and tasks through the {@link RunBook}. Not thread-safe: one record at a time.
+ */
+final class BatchOutcomes {
+
+    private final RunBook book;
+    private final RunStarts starts;
+
+    BatchOutcomes(RunBook book, RunStarts starts) {
+        this.book = book;
+        this.starts = starts;
+    }
+
+    /** True when the outcome is of the batch a segment waits for: only then does it count. */
+    boolean awaits(Event.Outcome o) {
+        return book.view().find(o.migration()).flatMap(st -> expected(st, o.runId(), o.segment(), o.cursor())).isPresent();
+    }
+
+    /** A batch waited too long for a lock: its segment gets the same task again. */
+    void delayed(Event.BatchDelayed e, Effects fx) {
+        Optional<MigrationStatus> found = book.view().find(e.migration());
+        Optional<SegmentStatus> seg = found.flatMap(st -> expected(st, e.runId(), e.segment(), e.cursor()));
+        if (seg.isEmpty()) {
+            return;
+        }
+        MigrationStatus st = found.get();
+        SegmentStatus delayed = seg.get().delayedBy(e.reason());
+        List<SegmentStatus> segs = new ArrayList<>(st.segments());
+        segs.set(delayed.index(), delayed);
+        MigrationStatus updated = st.withSegments(segs);
+        if (updated.state() == MigrationState.IN_PROGRESS) {
+            // the lock timeout it waited is its backoff: the application keeps the row meanwhile
+            book.emit(updated, delayed, fx);
+        }
+        book.save(updated, fx);
+    }
+
+    /**
+     * A task went through: its segment advances and gets its next task, or the run completes. The event must carry
+     * what the ledger recorded for its batch (see {@link MigrationControl#onEvent}).
+     */
+    void completed(Event.BatchCompleted e, Effects fx) {
+        Optional<MigrationStatus> found = book.view().find(e.migration());
+        if (found.isEmpty()) {
+            return;
+        }
+        MigrationStatus st = found.get();
+        if (e.dryRun()) {
+            if (e.runId().equals(st.pendingDryRun())) {
+                book.save(st.withDryRun(null, new DryRunReport(book.now(), e.cursor(), e.processed(), e.nextCursor(),
+                        e.changes(), null, e.omitted())), fx);
+            }
+            return;
+        }
+        Optional<SegmentStatus> seg = expected(st, e.runId(), e.segment(), e.cursor());
+        if (seg.isEmpty()) {
+            return;
+        }
+        SegmentStatus advanced = seg.get().advancedTo(e.nextCursor(), e.processed(), e.done());
+        List<SegmentStatus> segs = new ArrayList<>(st.segments());
+        segs.set(advanced.index(), advanced);
+        List<Integer> wereActive = book.active(st).stream().map(SegmentStatus::index).toList();
+        book.pacing().outcome(st);
+        st = st.withSegments(segs);
+        if (st.state() == MigrationState.FAILED && st.failedBatch() != null && st.failedBatch().segment() == e.segment()) {
+            // the failed batch was replayed (offset reset or retry) and went through: carry on
+            st = st.withState(MigrationState.IN_PROGRESS, null, null).withFailedBatch(null);
+            for (SegmentStatus other : book.active(st)) {
+                if (other.index() != e.segment()) {
+                    book.emit(st, other, fx);
+                }
+            }
+        }
+        if (st.state() == MigrationState.IN_PROGRESS) {
+            if (st.segments().stream().allMatch(SegmentStatus::done)) {
+                starts.succeeded(st, fx);
+                return;
+            }
+            List<SegmentStatus> active = book.active(st);
+            if (!advanced.done() && active.stream().anyMatch(a -> a.index() == advanced.index())) {
+                book.emit(st, advanced, fx, e.millis());
+            }
+            // under maxConcurrency, a segment that finished makes way for the next one (and one that is no longer
+            // among the first after a configure waits for its turn)
+            for (SegmentStatus next : active) {
+                if (!wereActive.contains(next.index()) && next.index() != advanced.index()) {
+                    book.emit(st, next, fx);
+                }
+            }
+        }
+        book.save(st, fx);
+    }
+
+    /** A batch failed: its run fails, keeping the batch to replay; a dry run's failure becomes its report. */
+    void failed(Event.BatchFailed e, Effects fx) {
+        Optional<MigrationStatus> found = book.view().find(e.migration());
+        if (found.isEmpty()) {
+            return;
+        }
+        MigrationStatus st = found.get();
+        if (e.runId().equals(st.pendingDryRun())) {
+            book.save(st.withDryRun(null, new DryRunReport(book.now(), e.cursor(), 0, null, List.of(), e.error())), fx);
+            return;
+        }
+        if (expected(st, e.runId(), e.segment(), e.cursor()).isEmpty() || st.state() != MigrationState.IN_PROGRESS) {
+            return;
+        }
+        book.save(st.withState(MigrationState.FAILED, e.error(), book.now())
+                .withFailedBatch(new FailedBatch(e.segment(), e.cursor(), e.documentId(), e.task())), fx);
+    }
+
+    /** The segment an outcome is for, if it is exactly what the status waits for. */
+    private static Optional<SegmentStatus> expected(MigrationStatus st, String runId, int segment, String cursor) {
+        if (!runId.equals(st.runId()) || segment < 0 || segment >= st.segments().size()) {
+            return Optional.empty();
+        }
+        SegmentStatus s = st.segments().get(segment);
+        return !s.done() && Objects.equals(s.position(), cursor) ? Optional.of(s) : Optional.empty();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.keyway.coordinator.internal;
+
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
+import dev.keyway.message.Limits;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.SegmentStatus;
+import dev.keyway.message.Task;
+import dev.keyway.migration.Migration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * How a run starts: a {@code run} command (a new run, planned first or from a given cursor; a failed or canceled
+ * run resumed; a completed one skipped; a dry run of one batch), the plan of a new run's segments arriving
+ * ({@link Event.RunPlanned}), and the next migration of a series once one succeeds ({@link #succeeded}). It writes
+ * the statuses of the runs it starts, their fences and first tasks, and plan requests, through the {@link RunBook}.
+ * Not thread-safe: one record at a time.
+ */
+final class RunStarts {
+
+    /** A run whose batches are sized by a time target may have batches up to this many times the migration's size. */
+    static final int ADAPTIVE_CAP_FACTOR = 10;
+
+    private final RunBook book;
+    private final Supplier<String> ids;
+    /** What a batch of a run that gives no batch size aims at, in ms (0 = batches of the migration's size). */
+    private final int targetBatchMillis;
+
+    /**
+     * @param ids the ids of new runs and dry runs
+     * @param targetBatchMillis what a batch of a run that gives no batch size (and no target of its own) aims at, in
+     *     ms; 0 = batches of the migration's size
+     */
+    RunStarts(RunBook book, Supplier<String> ids, int targetBatchMillis) {
+        this.book = book;
+        this.ids = ids;
+        this.targetBatchMillis = targetBatchMillis;
+    }
+
+    /** Starts, resumes, skips or dry-runs the migration a valid {@code run} command names ({@link RunChecks}). */
+    void run(Command.Run run, Effects fx) {
+        Migration def = book.catalog().find(run.fn()).orElseThrow();
+        MigrationStatus st = book.view().find(run.fn()).orElseGet(() -> MigrationStatus.unknown(run.fn(), def.batchSize()));
+        int batchSize = run.batchSize() != null ? run.batchSize() : def.batchSize();
+        long now = book.now();
+        if (RunBook.isRunOrPaused(st)) {
+            fx.event(new Event.CommandRejected(run.fn(), "run", "migration " + run.fn()
+                    + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.runId() + "); resume it, or cancel it"
+                    + " first" : " is already running (run " + st.runId() + "); cancel it first or watch its status")
+                    + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
+            return;
+        }
+        if (run.dryRun()) {
+            dryRun(run, st, def, batchSize, fx);
+            return;
+        }
+        if (st.state() == MigrationState.SUCCESS && run.startAt() == null) {
+            fx.event(new Event.CommandAccepted(run.fn(), "run", "skipped", "already completed; pass \"cursor\": null to run it again"));
+            startNext(run.next(), run.requestedBy(), fx);
+            return;
+        }
+        MigrationStatus started;
+        String action;
+        boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
+        if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
+            int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
+            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now)
+                    .change().limits(run.limits() != null ? run.limits() : st.limits()).build();
+            action = "resumed";
+        } else if (run.startAt() != null && run.startAt().cursor() != null) {
+            List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
+            Limits limits = newRunLimits(run, def);
+            started = st.started(ids.get(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
+                    now).change().limits(limits).build();
+            action = "started";
+        } else {
+            // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
+            Limits limits = newRunLimits(run, def);
+            batchSize = newRunBatchSize(run, def, limits);
+            MigrationStatus planning = st.started(ids.get(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
+                    .change().limits(limits).build();
+            fx.plan(new Effects.PlanRequest(run.fn(), planning.runId(), run.segments()));
+            fx.fence(RunBook.fence(planning, false));
+            book.save(planning, fx);
+            fx.event(new Event.CommandAccepted(run.fn(), "run", "started", "planning segments, batch size "
+                    + batchSize + ", from the start"));
+            return;
+        }
+        goOn(started, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
+                + started.batchSize() + ", from cursor " + started.cursor()));
+    }
+
+    /**
+     * A new run's limits: its own; and unless the run or the definition fixes the batch size, a batch time target
+     * (the run's, else the definition's, else the coordinator's).
+     */
+    private Limits newRunLimits(Command.Run run, Migration def) {
+        Limits limits = run.limits() == null ? Limits.none() : run.limits();
+        if (run.batchSize() == null && limits.targetBatchMillis() == null) {
+            int target = def.targetBatchMillis() == Migration.COORDINATORS_TARGET ? targetBatchMillis
+                    : def.targetBatchMillis();
+            limits = limits.withTarget(target);
+        }
+        return limits.orNull();
+    }
+
+    /**
+     * The most rows a new run's batch may have: the run's batch size; else the definition's, ten times over when
+     * the definition leaves the size to the coordinator and the run is sized by time.
+     */
+    private static int newRunBatchSize(Command.Run run, Migration def, Limits limits) {
+        if (run.batchSize() != null) {
+            return run.batchSize();
+        }
+        boolean sized = limits != null && limits.targetBatchMillis() != null;
+        return sized && def.targetBatchMillis() == Migration.COORDINATORS_TARGET
+                ? Math.min(Migration.MAX_BATCH_SIZE, def.batchSize() * ADAPTIVE_CAP_FACTOR) : def.batchSize();
+    }
+
+    /** See {@link MigrationControl#pendingPlans}. */
+    List<Effects.PlanRequest> pendingPlans() {
+        return book.view().all().stream().filter(RunStarts::isPlanning).filter(book::ours)
+                .map(s -> new Effects.PlanRequest(s.name(), s.runId(), null)).toList();
+    }
+
+    private static boolean isPlanning(MigrationStatus s) {
+        return s.state() == MigrationState.IN_PROGRESS && s.segments().isEmpty() && s.runId() != null;
+    }
+
+    /** A new run's segments are planned: its fence opens on them and they get their first tasks. */
+    void planned(Event.RunPlanned p, Effects fx) {
+        Optional<MigrationStatus> found = book.view().find(p.migration());
+        if (found.isEmpty() || !isPlanning(found.get()) || !p.runId().equals(found.get().runId())) {
+            return; // canceled while planning, or a plan made twice (a coordinator took over)
+        }
+        MigrationStatus st = found.get();
+        if (p.error() != null) {
+            book.save(st.withState(MigrationState.FAILED, "cannot plan " + p.migration() + ": " + p.error(), book.now()), fx);
+            fx.event(new Event.CommandRejected(p.migration(), "run", "cannot plan " + p.migration() + ": " + p.error()));
+            return;
+        }
+        List<String> points = SplitPoints.thinned(p.splitPoints());
+        List<SegmentStatus> segs = new ArrayList<>();
+        String from = null;
+        for (int i = 0; i <= points.size(); i++) {
+            String to = i < points.size() ? points.get(i) : null;
+            segs.add(SegmentStatus.fresh(i, from, to));
+            from = to;
+        }
+        goOn(st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(), st.latestStart()), fx);
+    }
+
+    /** A run with its segments starts: its fence opens, its pace starts and its active segments get a task. */
+    private void goOn(MigrationStatus started, Effects fx) {
+        fx.fence(RunBook.fence(started, true));
+        book.pacing().started(started);
+        book.active(started).forEach(s -> book.emit(started, s, fx));
+        book.save(started, fx);
+    }
+
+    /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
+    private void dryRun(Command.Run run, MigrationStatus st, Migration def, int batchSize, Effects fx) {
+        boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
+        String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.cursor() : null;
+        String dryId = "dry-" + ids.get();
+        fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true).withWalk(Task.walkOf(def)));
+        book.save(st.withDryRun(dryId, st.dryRun()), fx);
+        fx.event(new Event.CommandAccepted(run.fn(), "run", "dryRun", "one batch of " + batchSize
+                + " from cursor " + cursor + ", rolled back"));
+    }
+
+    /** A run whose segments are all done succeeds, and the rest of its series starts ({@link #startNext}). */
+    void succeeded(MigrationStatus run, Effects fx) {
+        MigrationStatus done = run.withState(MigrationState.SUCCESS, null, book.now());
+        book.save(done, fx);
+        startNext(done.next(), done.requestedBy(), fx);
+    }
+
+    /**
+     * Runs the first migration of the rest of a series (nothing when it is empty), the rest after it; fails it when
+     * this coordinator no longer defines it.
+     */
+    private void startNext(List<String> series, String requestedBy, Effects fx) {
+        if (series.isEmpty()) {
+            return;
+        }
+        String name = series.get(0);
+        if (book.catalog().find(name).isEmpty()) {
+            // the series was accepted when it existed; a deploy has removed it since
+            String error = "the series goes on with '" + name + "', which this coordinator does not define (removed by a"
+                    + " deploy?); the series stops here" + (series.size() > 1 ? ", before " + series.subList(1, series.size()) : "")
+                    + ". Deploy the jar that defines it to the coordinator and the workers and run it again";
+            book.save(MigrationStatus.unknown(name, Migration.DEFAULT_BATCH_SIZE)
+                    .withState(MigrationState.FAILED, error, book.now()), fx);
+            fx.event(new Event.CommandRejected(name, "run", error));
+            return;
+        }
+        run(Command.Run.of(name).withNext(series.subList(1, series.size())).withRequestedBy(requestedBy), fx);
+    }
+}
