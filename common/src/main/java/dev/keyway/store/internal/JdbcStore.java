@@ -21,10 +21,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /** {@link Store} over a HikariCP pool, for PostgreSQL and H2. */
 public final class JdbcStore implements Store {
@@ -41,17 +40,25 @@ public final class JdbcStore implements Store {
     private final HikariDataSource pool;
     private final Sql sql;
     private final String url;
-    private final Map<String, TableInfo> tables = new ConcurrentHashMap<>();
+    /** Per table, its key and columns ({@link MetadataCache}: read again after a while, to see schema changes). */
+    private final MetadataCache<TableInfo> tables;
     /** Per table, the types a patch's values are written as (apart from TableInfo: values, not keys). */
-    private final Map<String, TableColumns> columnTypes = new ConcurrentHashMap<>();
+    private final MetadataCache<TableColumns> columnTypes;
 
-    private JdbcStore(HikariDataSource pool, boolean postgres, String url) {
+    private JdbcStore(HikariDataSource pool, boolean postgres, String url, LongSupplier nanoTime) {
         this.pool = pool;
         this.sql = new Sql(postgres);
         this.url = url;
+        this.tables = new MetadataCache<>(nanoTime);
+        this.columnTypes = new MetadataCache<>(nanoTime);
     }
 
     public static JdbcStore open(StoreOptions options) {
+        return open(options, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock the table metadata's age is measured on ({@link MetadataCache}) */
+    static JdbcStore open(StoreOptions options, LongSupplier nanoTime) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(options.jdbcUrl());
         cfg.setUsername(options.user());
@@ -73,7 +80,7 @@ public final class JdbcStore implements Store {
             cfg.addDataSourceProperty("binaryTransfer", "false");
         }
         try {
-            return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.redactedUrl());
+            return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.redactedUrl(), nanoTime);
         } catch (HikariPool.PoolInitializationException e) {
             throw new RetriableStoreException("cannot reach the database at " + options.redactedUrl() + " ("
                     + StoreOptions.redact(rootMessage(e)) + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
@@ -293,48 +300,38 @@ public final class JdbcStore implements Store {
         pool.evictConnection(c);
     }
 
-    /** The table's metadata, read once (on a connection of the pool). */
+    /** The table's metadata ({@link MetadataCache}), read on a connection of the pool when not fresh. */
     TableInfo table(String name) {
-        TableInfo known = tables.get(name);
-        if (known != null) {
-            return known;
-        }
-        try (Connection c = pool.getConnection()) {
-            TableInfo read = table(name, c);
-            c.commit();
-            return read;
-        } catch (SQLException e) {
-            throw Sql.failure("cannot read the metadata of table " + name, e);
-        }
+        return tables.get(name, () -> {
+            try (Connection c = pool.getConnection()) {
+                TableInfo read = readTable(name, c);
+                c.commit();
+                return read;
+            } catch (SQLException e) {
+                throw Sql.failure("cannot read the metadata of table " + name, e);
+            }
+        });
     }
 
     /**
-     * The table's metadata, read once, on a batch's own connection: a {@code migrateOne} that reaches another table
-     * through {@code ctx.db()} must not wait for a second connection of the pool, which its own batch and the
-     * batches beside it may all be holding (they would wait for each other until the batch deadline).
+     * The table's metadata ({@link MetadataCache}), read when not fresh on a batch's own connection: a
+     * {@code migrateOne} that reaches another table through {@code ctx.db()} must not wait for a second connection
+     * of the pool, which its own batch and the batches beside it may all be holding (they would wait for each other
+     * until the batch deadline).
      */
     TableInfo table(String name, Connection inTransaction) {
-        TableInfo known = tables.get(name);
-        if (known != null) {
-            return known;
-        }
-        tables.putIfAbsent(name, readTable(name, inTransaction));
-        return tables.get(name);
+        return tables.get(name, () -> readTable(name, inTransaction));
     }
 
-    /** The columns of a table and their types, read once, on the batch's own connection (see {@link #table}). */
+    /** The columns of a table and their types ({@link MetadataCache}), on the batch's own connection (see {@link #table}). */
     TableColumns columnTypes(TableInfo table, Connection inTransaction) {
-        String name = table.sqlName();
-        TableColumns known = columnTypes.get(name);
-        if (known != null) {
-            return known;
-        }
-        try {
-            columnTypes.putIfAbsent(name, TableColumns.read(inTransaction, name));
-        } catch (SQLException e) {
-            throw Sql.failure("cannot read the column types of table " + table.describe(), e);
-        }
-        return columnTypes.get(name);
+        return columnTypes.get(table.sqlName(), () -> {
+            try {
+                return TableColumns.read(inTransaction, table.sqlName());
+            } catch (SQLException e) {
+                throw Sql.failure("cannot read the column types of table " + table.describe(), e);
+            }
+        });
     }
 
     private TableInfo readTable(String name, Connection c) {

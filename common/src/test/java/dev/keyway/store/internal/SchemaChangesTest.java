@@ -1,0 +1,92 @@
+package dev.keyway.store.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.StoreException;
+import dev.keyway.store.StoreOptions;
+import dev.keyway.store.TableWalk;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A schema changed while the services run (the usual order: add the column, then backfill it): the store reads a
+ * table's metadata again once it is {@link MetadataCache#FRESH_FOR} old, so a long-running worker writes a new
+ * column with its type and refuses a new generated column by name. H2 in memory, with the store's clock in hand.
+ */
+class SchemaChangesTest {
+
+    private final String url = "jdbc:h2:mem:schema" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    private final AtomicLong nanos = new AtomicLong();
+    private JdbcStore store;
+
+    @BeforeEach
+    void createTable() throws Exception {
+        exec("CREATE TABLE \"t\" (\"id\" BIGINT PRIMARY KEY, \"n\" INT NOT NULL, \"counter\" INT NOT NULL)",
+                "INSERT INTO \"t\" VALUES (1, 21, 0)");
+        store = JdbcStore.open(StoreOptions.of(url, "sa", ""), nanos::get);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        store.close();
+        exec("DROP ALL OBJECTS");
+    }
+
+    @Test
+    void columnsAddedWhileTheStoreRunsAreSeenOnceWhatItReadIsNoLongerFresh() throws Exception {
+        patch(JsonNodeFactory.instance.objectNode().put("counter", 1)); // reads and keeps the table's metadata
+        exec("ALTER TABLE \"t\" ADD COLUMN \"doubled\" INT GENERATED ALWAYS AS (\"n\" * 2)",
+                "ALTER TABLE \"t\" ADD COLUMN \"rate\" NUMERIC(6,2)");
+        ObjectNode setsGenerated = JsonNodeFactory.instance.objectNode().put("doubled", 5);
+
+        StoreException stale = assertThrows(StoreException.class, () -> patch(setsGenerated));
+        assertFalse(stale.getMessage().contains("which the database generates"),
+                "within FRESH_FOR the store answers from what it read: the database refuses the write itself");
+
+        nanos.addAndGet(MetadataCache.FRESH_FOR.toNanos() + 1);
+        StoreException named = assertThrows(StoreException.class, () -> patch(setsGenerated));
+        assertTrue(named.getMessage().contains("sets column doubled, which the database generates"), named.getMessage());
+
+        patch(JsonNodeFactory.instance.objectNode().put("rate", new java.math.BigDecimal("4.90")).put("counter", 2));
+        assertEquals("4.90 2 42", row());
+    }
+
+    private void patch(ObjectNode fields) {
+        try (BatchTransaction tx = store.begin(new TableWalk("t", null))) {
+            tx.readPage(null, null, 10);
+            tx.patchAll(Map.of(LongNode.valueOf(1), fields));
+            tx.commit();
+        }
+    }
+
+    private String row() throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT \"rate\", \"counter\", \"doubled\" FROM \"t\"")) {
+            rs.next();
+            return rs.getBigDecimal(1) + " " + rs.getInt(2) + " " + rs.getInt(3);
+        }
+    }
+
+    private void exec(String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+}
