@@ -20,7 +20,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.LongSupplier;
@@ -31,11 +30,6 @@ public final class JdbcStore implements Store {
     static final String LEDGER = "keyway_ledger";
     static final String FENCE = "keyway_fence";
     static final String DATABASE = "keyway_database";
-
-    /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
-    static final long SAMPLE_FROM_ROWS = 100_000;
-    /** Sampled keys wanted per segment: segment sizes then differ from the mean by about 10 per cent. */
-    static final int SAMPLE_PER_SEGMENT = 200;
 
     private final HikariDataSource pool;
     private final Sql sql;
@@ -215,71 +209,8 @@ public final class JdbcStore implements Store {
             return new ArrayList<>();
         }
         TableInfo info = table(walk.table());
-        KeyOrder order = new KeyOrder(info, walk.range());
-        if (sql.postgres() && rows >= SAMPLE_FROM_ROWS) {
-            List<String> sampled = sampledSplitPoints(info, order, rows, segments);
-            if (sampled != null) {
-                return sampled;
-            }
-        }
-        return exactSplitPoints(info, order, rows, segments);
-    }
-
-    /**
-     * Split points at the quantiles of a row sample ({@code TABLESAMPLE BERNOULLI}): one pass over the
-     * table's pages, like a count, instead of walking the key index up to each point; rows are picked
-     * one by one, so keys stored together do not skew it (a block sample, {@code SYSTEM}, did: a segment
-     * of 7,400 rows where 12,500 were due). Null if the sample came out too small to trust.
-     */
-    private List<String> sampledSplitPoints(TableInfo info, KeyOrder order, long rows, int segments) {
-        double percent = Math.min(100.0, 100.0 * SAMPLE_PER_SEGMENT * segments / rows);
-        String q = "SELECT " + order.selectColumns() + " FROM " + info.sqlName()
-                + " TABLESAMPLE BERNOULLI (" + String.format(Locale.ROOT, "%.4f", percent) + ") WHERE "
-                + order.where(null, null) + " ORDER BY " + order.orderBy();
-        List<String> keys = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
-            order.bind(sql, ps, 1, null, null);
-            try (ResultSet rs = ps.executeQuery()) {
-                Sql.RowReader reader = new Sql.RowReader(rs.getMetaData());
-                while (rs.next()) {
-                    keys.add(order.cursorOf(reader.read(rs)));
-                }
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw Sql.failure("cannot sample split points of " + info.describe(), e);
-        }
-        if (keys.size() < segments * (SAMPLE_PER_SEGMENT / 4)) {
-            return null;
-        }
-        List<String> points = new ArrayList<>();
-        for (int k = 1; k < segments; k++) {
-            String cursor = keys.get((int) ((long) k * keys.size() / segments) - 1);
-            if (points.isEmpty() || !points.get(points.size() - 1).equals(cursor)) {
-                points.add(cursor);
-            }
-        }
-        return points;
-    }
-
-    /** Split points exactly at every (rows / segments)-th key: one {@code OFFSET} query per point. */
-    private List<String> exactSplitPoints(TableInfo info, KeyOrder order, long rows, int segments) {
-        List<String> points = new ArrayList<>();
-        String q = "SELECT " + order.selectColumns() + " FROM " + info.sqlName() + " WHERE "
-                + order.where(null, null) + " ORDER BY " + order.orderBy() + " LIMIT 1 OFFSET ?";
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
-            for (int k = 1; k < segments; k++) {
-                int next = order.bind(sql, ps, 1, null, null);
-                ps.setLong(next, k * rows / segments - 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        String cursor = order.cursorOf(Sql.readRow(rs, rs.getMetaData()));
-                        if (points.isEmpty() || !points.get(points.size() - 1).equals(cursor)) {
-                            points.add(cursor);
-                        }
-                    }
-                }
-            }
+        try (Connection c = pool.getConnection()) {
+            List<String> points = SplitPointQueries.read(c, sql, info, new KeyOrder(info, walk.range()), rows, segments);
             c.commit();
             return points;
         } catch (SQLException e) {
