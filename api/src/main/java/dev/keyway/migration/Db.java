@@ -1,7 +1,10 @@
 package dev.keyway.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -55,4 +58,29 @@ public interface Db {
 
     /** Deletes one row. */
     void delete(String table, JsonNode id);
+
+    /**
+     * The id of a document of a table whose primary key is {@code keyColumns} (in key order): the value of a
+     * one-column key, or the JSON array of a composite key's values ({@code [3,17]}); null when the document lacks a
+     * key column. The one rule for ids, used by {@link MigrationContext#id} and by the store.
+     */
+    static JsonNode idOf(List<String> keyColumns, ObjectNode doc) {
+        if (keyColumns.size() == 1) {
+            return doc.get(keyColumns.get(0));
+        }
+        ArrayNode id = JsonNodeFactory.instance.arrayNode();
+        for (String column : keyColumns) {
+            JsonNode v = doc.get(column);
+            if (v == null) {
+                return null;
+            }
+            id.add(v);
+        }
+        return id;
+    }
+
+    /** An id as text, for messages and a failed batch's {@code documentId}: a value's text, an array's JSON; null for null. */
+    static String idText(JsonNode id) {
+        return id == null ? null : id.isValueNode() ? id.asText() : id.toString();
+    }
 }

@@ -1,8 +1,6 @@
 package dev.keyway.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -37,19 +35,7 @@ public interface MigrationContext {
      * key column.
      */
     default JsonNode id(ObjectNode doc) {
-        List<String> key = primaryKeyColumns();
-        if (key.size() == 1) {
-            return doc.get(key.get(0));
-        }
-        ArrayNode id = JsonNodeFactory.instance.arrayNode();
-        for (String column : key) {
-            JsonNode v = doc.get(column);
-            if (v == null) {
-                return null;
-            }
-            id.add(v);
-        }
-        return id;
+        return Db.idOf(primaryKeyColumns(), doc);
     }
 
     /** A new, empty JSON object, for building patches and inserted documents. */

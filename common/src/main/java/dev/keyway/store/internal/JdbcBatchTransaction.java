@@ -141,7 +141,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
                 while (rs.next()) {
                     ObjectNode doc = rows.read(rs);
-                    out.put(TableInfo.idText(table.idOf(doc)), doc);
+                    out.put(Db.idText(table.idOf(doc)), doc);
                 }
             }
             return out;
@@ -166,7 +166,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 JsonNode patched = e.getValue().get(column);
                 if (patched != null && !sameValue(patched, keyValues.get(k))) {
                     throw new StoreException("a patch must not change the primary key: document " + table.keyDescription()
-                            + "=" + TableInfo.idText(e.getKey()) + " of " + table.describe() + " was patched to " + column
+                            + "=" + Db.idText(e.getKey()) + " of " + table.describe() + " was patched to " + column
                             + "=" + patched + "; the batch was rolled back. To re-key a row, insert the new one and"
                             + " delete the old with ctx.db() in migrateOne", null);
                 }
@@ -174,7 +174,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 cols.remove(column);
             }
             table.refuseGenerated(cols, "the patch of document " + table.keyDescription() + "="
-                    + TableInfo.idText(e.getKey()), "the batch was rolled back. Fix the migration, then run it again");
+                    + Db.idText(e.getKey()), "the batch was rolled back. Fix the migration, then run it again");
             if (cols.isEmpty()) {
                 continue;
             }
@@ -236,7 +236,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             if (failed < 0 || failed >= rows.size()) {
                 throw new StoreException(failure.getMessage() + "; the value is in the patch of one of the documents "
-                        + Excerpt.of(rows.stream().map(r -> TableInfo.idText(r.getKey())).toList().toString(), 200)
+                        + Excerpt.of(rows.stream().map(r -> Db.idText(r.getKey())).toList().toString(), 200)
                         + "; the batch was rolled back", cause);
             }
             Map.Entry<JsonNode, ObjectNode> row = rows.get(failed);
@@ -256,10 +256,10 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     private RejectedValueException rejected(JsonNode id, String why, Throwable cause) {
-        return new RejectedValueException("cannot write document " + table.keyDescription() + "=" + TableInfo.idText(id)
+        return new RejectedValueException("cannot write document " + table.keyDescription() + "=" + Db.idText(id)
                 + " of " + table.describe() + ": " + why + "; the batch was rolled back. Fix the value migrateOne returns for this"
                 + " column or the data it comes from (docs/TYPES.md says what each column type takes), then run the"
-                + " migration again: it resumes from this batch", TableInfo.idText(id), cause);
+                + " migration again: it resumes from this batch", Db.idText(id), cause);
     }
 
     @Override

@@ -112,11 +112,11 @@ final class JdbcDb implements Db {
                 cols.add(c);
             } else if (!JdbcBatchTransaction.sameValue(fields.get(c), keyValues.get(k))) {
                 throw new StoreException("ctx.db().patch must not change the primary key: row " + t.keyDescription() + "="
-                        + TableInfo.idText(id) + " of " + t.describe() + " was patched to " + c + "=" + fields.get(c)
+                        + Db.idText(id) + " of " + t.describe() + " was patched to " + c + "=" + fields.get(c)
                         + "; to re-key a row, insert the new one and delete the old", null);
             }
         }
-        t.refuseGenerated(cols, "ctx.db().patch of row " + t.keyDescription() + "=" + TableInfo.idText(id),
+        t.refuseGenerated(cols, "ctx.db().patch of row " + t.keyDescription() + "=" + Db.idText(id),
                 "the row was left as it was");
         if (!cols.isEmpty()) {
             update(t, keyValues, cols, fields);
@@ -148,7 +148,7 @@ final class JdbcDb implements Db {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw Sql.failure("cannot delete " + TableInfo.idText(id) + " from " + t.describe(), e);
+            throw Sql.failure("cannot delete " + Db.idText(id) + " from " + t.describe(), e);
         }
     }
 

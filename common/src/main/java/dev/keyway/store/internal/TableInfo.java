@@ -1,9 +1,8 @@
 package dev.keyway.store.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.migration.Db;
 import dev.keyway.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,18 +54,7 @@ record TableInfo(TableName name, String schema, String table, List<String> key, 
 
     /** The document's id (see the class comment); null when the document lacks a key column. */
     JsonNode idOf(ObjectNode doc) {
-        if (!isComposite()) {
-            return doc.get(key.get(0));
-        }
-        ArrayNode id = JsonNodeFactory.instance.arrayNode();
-        for (String c : key) {
-            JsonNode v = doc.get(c);
-            if (v == null) {
-                return null;
-            }
-            id.add(v);
-        }
-        return id;
+        return Db.idOf(key, doc);
     }
 
     /**
@@ -103,11 +91,6 @@ record TableInfo(TableName name, String schema, String table, List<String> key, 
     /** {@code "k1" = ? AND "k2" = ?}: one row by its key, bound with {@link #keyValues}. */
     String keyCondition() {
         return key.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(" AND "));
-    }
-
-    /** An id as text, for messages and for maps keyed by id: a value's text, or an array's JSON. */
-    static String idText(JsonNode id) {
-        return id == null ? "null" : id.isValueNode() ? id.asText() : id.toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyway.migration.Db;
 import dev.keyway.store.StoreException;
 import java.util.List;
 import java.util.Set;
@@ -35,7 +36,7 @@ class TableInfoTest {
         JsonNode id = FILM_ACTOR.idOf((com.fasterxml.jackson.databind.node.ObjectNode)
                 json("{\"film_id\":17,\"counter\":0,\"actor_id\":3}"));
         assertEquals(json("[3,17]"), id);
-        assertEquals("[3,17]", TableInfo.idText(id));
+        assertEquals("[3,17]", Db.idText(id));
         assertEquals("(actor_id, film_id)", FILM_ACTOR.keyDescription());
     }
 

@@ -1,6 +1,5 @@
 package dev.keyway.worker.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.migration.Db;
@@ -23,13 +22,5 @@ record BatchContext(Db db, String table, List<String> primaryKeyColumns) impleme
     @Override
     public ObjectNode newObject() {
         return JsonNodeFactory.instance.objectNode();
-    }
-
-    /**
-     * An id as text, for messages and to match {@link dev.keyway.store.BatchTransaction#readByIds}: a value's text,
-     * a composite id's JSON array.
-     */
-    static String idText(JsonNode id) {
-        return id == null ? null : id.isValueNode() ? id.asText() : id.toString();
     }
 }

@@ -6,20 +6,21 @@ import dev.keyway.kafka.Inbound;
 import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
-import dev.keyway.message.Task;
 import dev.keyway.message.Task.ProcessBatch;
+import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
 import dev.keyway.metrics.BatchObserver;
+import dev.keyway.migration.Db;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
+import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StatementTimeoutException;
 import dev.keyway.store.Store;
-import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
 import java.util.List;
@@ -282,7 +283,7 @@ public final class BatchProcessor {
 
     private static DryRunChanges.Bounded changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
         List<JsonNode> ids = page.stream().map(ctx::id).toList();
-        return DryRunChanges.of(page, tx.readByIds(ids), d -> BatchContext.idText(ctx.id(d)));
+        return DryRunChanges.of(page, tx.readByIds(ids), d -> Db.idText(ctx.id(d)));
     }
 
     /** A failure the batch cannot get past by running again unchanged (retriable ones are thrown instead). */

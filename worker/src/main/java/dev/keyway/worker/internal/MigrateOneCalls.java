@@ -2,6 +2,7 @@ package dev.keyway.worker.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.migration.Db;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.StoreException;
 import java.time.Duration;
@@ -10,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -81,7 +82,7 @@ public final class MigrateOneCalls {
             applied = pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // name the document before cancelling: an interrupted call leaves the running set as it ends
-            String id = running.stream().findFirst().map(BatchContext::idText).orElse(null);
+            String id = running.stream().findFirst().map(Db::idText).orElse(null);
             pending.cancel(true);
             return new Result(Map.of(), "migrateOne of " + m.name() + " did not return within the batch deadline of "
                     + deadline.toMillis() + " ms on document " + ctx.primaryKey() + "=" + id + " of " + m.table()
@@ -97,7 +98,7 @@ public final class MigrateOneCalls {
         Map<JsonNode, ObjectNode> patches = new LinkedHashMap<>();
         for (Applied a : applied) {
             if (a.error() != null) {
-                return new Result(Map.of(), a.error(), BatchContext.idText(a.id()), false);
+                return new Result(Map.of(), a.error(), Db.idText(a.id()), false);
             }
             if (a.patch() != null) {
                 patches.put(a.id(), a.patch());
@@ -150,7 +151,7 @@ public final class MigrateOneCalls {
             what = what.substring(0, MAX_ERROR_CHARS) + "…[truncated, " + what.length() + " chars]";
         }
         return "migrateOne of " + m.name() + " threw on document " + ctx.primaryKey() + "="
-                + BatchContext.idText(id) + " of " + m.table() + ": " + what
+                + Db.idText(id) + " of " + m.table() + ": " + what
                 + "; the batch was rolled back. Fix the data or the migration, then run it again: it resumes"
                 + " from this batch";
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.migration.Db;
 import dev.keyway.migration.Migration;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,7 @@ class BatchContextTest {
     @Test
     void aCompositeKeysIdIsTheArrayOfItsValuesInKeyOrder() {
         assertEquals("[3,17]", FILM_ACTOR.id(doc(3, 17)).toString());
-        assertEquals("[3,17]", BatchContext.idText(FILM_ACTOR.id(doc(3, 17))));
+        assertEquals("[3,17]", Db.idText(FILM_ACTOR.id(doc(3, 17))));
         assertEquals("(actor_id, film_id)", FILM_ACTOR.primaryKey());
         assertNull(FILM_ACTOR.id(JsonNodeFactory.instance.objectNode().put("actor_id", 3)), "a key column is missing");
     }
@@ -33,7 +34,7 @@ class BatchContextTest {
         BatchContext items = new BatchContext(null, "items", List.of("id"));
         assertEquals("id", items.primaryKey());
         assertEquals(7, items.id(JsonNodeFactory.instance.objectNode().put("id", 7)).asInt());
-        assertEquals("b7", BatchContext.idText(JsonNodeFactory.instance.textNode("b7")));
+        assertEquals("b7", Db.idText(JsonNodeFactory.instance.textNode("b7")));
     }
 
     @Test
