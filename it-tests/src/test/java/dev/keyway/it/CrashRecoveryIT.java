@@ -111,6 +111,39 @@ class CrashRecoveryIT {
     }
 
     @Test
+    void workersKilledWhileWalkingAPartitionedTableByItsCompositeKeyLoseAndRepeatNothing() throws Exception {
+        // the paths of issue 10: a schema-qualified table partitioned by month, split and walked by the tuple
+        // (payment_date, payment_id), whose dates repeat so the second column decides the order within a day
+        int rows = 60_000;
+        sql.exec("CREATE SCHEMA sales",
+                "CREATE TABLE sales.payment (payment_date date NOT NULL, payment_id int NOT NULL,"
+                        + " counter int NOT NULL DEFAULT 0, PRIMARY KEY (payment_date, payment_id))"
+                        + " PARTITION BY RANGE (payment_date)",
+                "CREATE TABLE sales.payment_2026_01 PARTITION OF sales.payment FOR VALUES FROM ('2026-01-01') TO ('2026-02-01')",
+                "CREATE TABLE sales.payment_2026_02 PARTITION OF sales.payment FOR VALUES FROM ('2026-02-01') TO ('2026-03-01')",
+                "CREATE TABLE sales.payment_2026_03 PARTITION OF sales.payment FOR VALUES FROM ('2026-03-01') TO ('2026-04-01')",
+                "INSERT INTO sales.payment (payment_date, payment_id) SELECT DATE '2026-01-01' + (i % 90), i"
+                        + " FROM generate_series(1, " + rows + ") i");
+        cluster.coordinator();
+        List<ServiceProcess> workers = new ArrayList<>(List.of(cluster.worker(), cluster.worker()));
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of("incrementPayments").withSegments(8)));
+        for (int kill = 1; kill <= 2; kill++) {
+            long atLeast = rows * (kill * 30L + random.nextInt(10)) / 100;
+            cluster.await(s -> s.name().equals("incrementPayments") && s.updatedAt() >= since
+                    && (s.processed() >= atLeast || s.state() != MigrationState.IN_PROGRESS));
+            workers.remove(random.nextInt(workers.size())).kill();
+            workers.add(cluster.worker());
+        }
+        MigrationStatus end = cluster.awaitEnd("incrementPayments", since);
+        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
+        assertEquals(rows, end.processed());
+        assertEquals(0, sql.count("SELECT COUNT(*) FROM sales.payment WHERE counter <> 1"),
+                "rows whose counter is not exactly 1");
+        assertEquals(rows, sql.count("SELECT COUNT(*) FROM sales.payment"));
+    }
+
+    @Test
     void aKilledCoordinatorIsReplacedByAStandbyAndARestart() throws Exception {
         int rows = 60_000;
         sql.itemsOnPostgres(rows);

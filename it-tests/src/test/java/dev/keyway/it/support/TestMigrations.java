@@ -31,6 +31,13 @@ public final class TestMigrations implements MigrationProvider {
         return ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
     }).withBatchSize(100);
 
+    /**
+     * {@link #PLUS_ONE} over {@code sales.payment}: partitioned by month, primary key (payment_date, payment_id),
+     * schema-qualified (CrashRecoveryIT creates it).
+     */
+    public static final Migration INCREMENT_PAYMENTS = Migration.define("incrementPayments", "sales.payment", PLUS_ONE)
+            .withBatchSize(200);
+
     /** The benchmark's backfill over {@code bench}: derived := name<email>, touched := touched + 1. */
     public static final Migration BENCH = Migration.define("benchBackfill", "bench", (ctx, doc) -> ctx.newObject()
             .put("derived", doc.get("name").asText() + "<" + doc.path("email").asText() + ">")
@@ -38,6 +45,6 @@ public final class TestMigrations implements MigrationProvider {
 
     @Override
     public List<Migration> migrations() {
-        return List.of(INCREMENT, POISONABLE, SLOW_INCREMENT, BENCH);
+        return List.of(INCREMENT, POISONABLE, SLOW_INCREMENT, BENCH, INCREMENT_PAYMENTS);
     }
 }
