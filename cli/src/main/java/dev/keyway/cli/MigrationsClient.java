@@ -8,12 +8,14 @@ import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.message.MigrationStatus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -75,16 +77,27 @@ public final class MigrationsClient {
         return out;
     }
 
-    /** Every status written from now on (after the current ones). */
+    /** Every status on the topic, from its first record, then each new one as it is written. */
     public Flux<MigrationStatus> statusChanges() {
         return kafka.follow(topics.status(), 0).flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeStatus(x.key(), x.value()))));
     }
 
-    /** Waits until a status matches. */
+    /**
+     * Waits until a status matches.
+     *
+     * @throws IllegalStateException when none did within {@code timeout}, naming the last status seen (what
+     *     the wait was for is then plain from where it stopped)
+     */
     public MigrationStatus awaitStatus(Predicate<MigrationStatus> condition, Duration timeout) {
-        MigrationStatus s = statusChanges().filter(condition).blockFirst(timeout);
+        AtomicReference<MigrationStatus> last = new AtomicReference<>();
+        MigrationStatus s = statusChanges().doOnNext(last::set).filter(condition).next()
+                .timeout(timeout, Mono.empty()).block();
         if (s == null) {
-            throw new IllegalStateException("the status did not get there within " + timeout.toSeconds() + " s");
+            MigrationStatus seen = last.get();
+            throw new IllegalStateException("no status matched within " + timeout.toSeconds() + " s; "
+                    + (seen == null ? "the topic holds none" : "the last one read: " + seen.name() + " "
+                    + seen.state().json() + ", processed " + seen.processed() + ", cursor " + seen.cursor()
+                    + (seen.error() == null ? "" : ", error " + Excerpt.of(seen.error(), 300))));
         }
         return s;
     }

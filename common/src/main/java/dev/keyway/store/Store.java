@@ -48,8 +48,11 @@ public interface Store extends AutoCloseable {
      * batches in flight on its segments (up to the lock timeout), so that once this returns no batch
      * of another run, and none of a closed one, can be applied. Segments of the same run keep a
      * position that batches have already moved past.
+     *
+     * @return the fence as written: a segment's position is where this run's batches left it, which may be past
+     *     the one asked for (batches whose outcomes the coordinator has not heard of yet)
      */
-    void writeFence(RunFence fence);
+    RunFence writeFence(RunFence fence);
 
     /**
      * The ledger entries chained from {@code start}, in order: its batch, the one that started where it ended, and

@@ -17,6 +17,7 @@ import dev.keyway.message.Excerpt;
 import dev.keyway.message.Lease;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.RunFence;
 import dev.keyway.store.SliceProgress;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -219,7 +221,12 @@ public final class Coordinator {
             fx = control.onEvent(e);
         }
         // the fence first: once a status or task of this record is out, no batch it stops may apply
-        fx.fences().forEach(store::writeFence);
+        for (RunFence asked : fx.fences()) {
+            RunFence written = store.writeFence(asked);
+            if (!written.open()) {
+                countBatchesItWaitedFor(asked, written, fx);
+            }
+        }
         fx.plans().forEach(this::plan);
         publishLater(fx.later());
         return outbound(fx);
@@ -246,11 +253,39 @@ public final class Coordinator {
      * for it: a claim past what the ledger holds counts only as far as the ledger goes.
      */
     private Optional<Event.BatchCompleted> verified(Event.BatchCompleted c) {
-        Optional<SliceProgress> p = SliceProgress.of(store.followLedger(c.batch(), c.nextCursor(), Lease.MAX_BATCHES));
+        Optional<SliceProgress> p = ledgerSlice(c);
         p.ifPresent(slice -> latencies.add(c.millis(), slice.batches()));
-        return p.map(slice -> new Event.BatchCompleted(c.migration(), c.runId(), c.segment(), c.cursor(),
-                slice.nextCursor(), (int) slice.processed(), slice.done(), c.replayed(), false, List.of(), c.millis(),
-                c.worker()));
+        return p.map(slice -> asRecorded(c, slice));
+    }
+
+    private Optional<SliceProgress> ledgerSlice(Event.BatchCompleted c) {
+        return SliceProgress.of(store.followLedger(c.batch(), c.nextCursor(), Lease.MAX_BATCHES));
+    }
+
+    private static Event.BatchCompleted asRecorded(Event.BatchCompleted c, SliceProgress slice) {
+        return new Event.BatchCompleted(c.migration(), c.runId(), c.segment(), c.cursor(), slice.nextCursor(),
+                (int) slice.processed(), slice.done(), c.replayed(), false, List.of(), c.millis(), c.worker());
+    }
+
+    /**
+     * A closed fence waited for the batches in flight on its segments: what they applied counts in the status this
+     * record writes, as far as the ledger shows it. Their workers' outcomes come later (and are then stale, so
+     * dropped), or never: a worker whose partitions a rebalance took while its batch ran cannot publish its
+     * outcome, and a closed run hands out no task that would replay it.
+     */
+    private void countBatchesItWaitedFor(RunFence asked, RunFence written, Effects fx) {
+        for (int i = 0; i < asked.segments().size(); i++) {
+            RunFence.Segment from = asked.segments().get(i);
+            RunFence.Segment to = written.segments().get(i);
+            if (Objects.equals(from.position(), to.position())) {
+                continue;
+            }
+            Event.BatchCompleted claim = new Event.BatchCompleted(asked.migration(), asked.runId(), from.index(),
+                    from.position(), to.position(), 0, to.done(), false, false, List.of(), 0, "the fence");
+            if (control.awaits(claim)) {
+                ledgerSlice(claim).ifPresent(slice -> control.count(asRecorded(claim, slice), fx));
+            }
+        }
     }
 
     private List<Outbound> outbound(Effects fx) {

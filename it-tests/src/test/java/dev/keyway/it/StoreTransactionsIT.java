@@ -128,7 +128,10 @@ class StoreTransactionsIT {
                 batch.advanceFence("m", 0, "[3]", false);
                 batch.commit();
             }
-            store.writeFence(new RunFence("m", "r", 10, false, List.of(new RunFence.Segment(0, null, "[9]", false))));
+            RunFence written = store.writeFence(new RunFence("m", "r", 10, false,
+                    List.of(new RunFence.Segment(0, null, "[9]", false))));
+            assertEquals(List.of(new RunFence.Segment(0, "[3]", "[9]", false)), written.segments(),
+                    "the fence as written tells the coordinator where the batches got");
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
                 SegmentFence canceled = tx.lockFence("m", 0).orElseThrow();
                 assertEquals(SegmentFence.State.CLOSED, canceled.state());

@@ -7,7 +7,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,8 +29,12 @@ final class FenceTable {
      */
     static final int WRITE_LOCK_TIMEOUT_MS = 8_000;
 
-    /** Replaces the migration's rows; locks them first, so it waits for the batches in flight. */
-    static void write(Connection c, RunFence fence, boolean postgres) throws SQLException {
+    /**
+     * Replaces the migration's rows; locks them first, so it waits for the batches in flight.
+     *
+     * @return the fence as written, with the positions the run's batches had reached
+     */
+    static RunFence write(Connection c, RunFence fence, boolean postgres) throws SQLException {
         if (postgres) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL lock_timeout = " + WRITE_LOCK_TIMEOUT_MS);
@@ -48,6 +54,7 @@ final class FenceTable {
             ps.setString(1, fence.migration());
             ps.executeUpdate();
         }
+        List<RunFence.Segment> written = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + JdbcStore.FENCE
                 + " (migration, segment, run_id, position, end_cursor, batch_size, state) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             for (RunFence.Segment s : fence.segments()) {
@@ -66,9 +73,11 @@ final class FenceTable {
                 ps.setInt(6, fence.batchSize());
                 ps.setString(7, state.sql());
                 ps.addBatch();
+                written.add(new RunFence.Segment(s.index(), position, s.end(), done));
             }
             ps.executeBatch();
         }
+        return new RunFence(fence.migration(), fence.runId(), fence.batchSize(), fence.open(), written);
     }
 
     static Optional<SegmentFence> lock(Connection c, String migration, int segment) throws SQLException {

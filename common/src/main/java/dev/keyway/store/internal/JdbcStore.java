@@ -147,11 +147,12 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public void writeFence(RunFence fence) {
+    public RunFence writeFence(RunFence fence) {
         try (Connection c = pool.getConnection()) {
             try {
-                FenceTable.write(c, fence, sql.postgres());
+                RunFence written = FenceTable.write(c, fence, sql.postgres());
                 c.commit();
+                return written;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -162,6 +162,14 @@ public final class MigrationControl {
         return fx;
     }
 
+    /**
+     * Counts batches that a closed fence waited for, as the ledger recorded them, in the statuses {@code fx} holds
+     * (the record that closed the fence), before their workers' outcomes arrive.
+     */
+    public void count(Event.BatchCompleted asRecorded, Effects fx) {
+        outcomes.completed(asRecorded, fx);
+    }
+
     /** True when the outcome is of the batch a segment waits for: only then does it count. */
     public boolean awaits(Event.Outcome o) {
         return outcomes.awaits(o);

@@ -23,7 +23,7 @@ class FakeStore implements Store {
     }
 
     @Override
-    public void writeFence(RunFence fence) {
+    public RunFence writeFence(RunFence fence) {
         throw new UnsupportedOperationException("the state machine only asks for fences");
     }
 

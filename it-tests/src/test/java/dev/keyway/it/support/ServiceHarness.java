@@ -92,11 +92,11 @@ public final class ServiceHarness implements AutoCloseable {
         return d;
     }
 
-    /** The batch deadline of workers started from now on. */
     public MigrationCatalog catalog() {
         return catalog;
     }
 
+    /** The batch deadline of workers started from now on. */
     public ServiceHarness withBatchDeadline(Duration deadline) {
         this.batchDeadline = deadline;
         return this;

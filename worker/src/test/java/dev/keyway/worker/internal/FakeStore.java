@@ -68,7 +68,7 @@ final class FakeStore implements Store {
     }
 
     @Override
-    public void writeFence(RunFence fence) {
+    public RunFence writeFence(RunFence fence) {
         throw new UnsupportedOperationException("workers never write fences");
     }
 
