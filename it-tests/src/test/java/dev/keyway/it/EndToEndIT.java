@@ -142,6 +142,12 @@ class EndToEndIT {
         assertEquals(100, canceled.processed(), canceled.toString());
         assertEquals("[100]", canceled.cursor());
         assertEquals(100, rowsWithCounter(1), "only the batch in flight was applied");
+
+        // run again: it resumes after the counted batch, which is not applied a second time
+        MigrationStatus resumed = harness.runToEnd(Command.Run.of("gated"));
+        assertEquals(MigrationState.SUCCESS, resumed.state());
+        assertEquals(1000, resumed.processed());
+        assertEquals(1000, rowsWithCounter(1), "every row at exactly 1");
     }
 
     /**
