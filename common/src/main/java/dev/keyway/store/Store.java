@@ -65,6 +65,15 @@ public interface Store extends AutoCloseable {
     /** Starts a batch: a transaction on one connection of the pool. Close it (rolls back unless committed). */
     BatchTransaction begin(TableWalk walk);
 
+    /**
+     * Reads the walk's table afresh from the database's catalogs (not from what was read a while ago) and checks
+     * that it can be walked: it exists, it is a table or a partitioned one, it has a primary key, and a custom
+     * range's column is one of its columns.
+     *
+     * @throws StoreException naming what is wrong (not retriable), or that the database cannot be reached (retriable)
+     */
+    void checkWalk(TableWalk walk);
+
     /** About how many rows the walk visits (exact for small tables). */
     long countRows(TableWalk walk);
 

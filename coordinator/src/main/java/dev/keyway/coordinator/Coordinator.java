@@ -16,11 +16,13 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.Lease;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SliceProgress;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
+import dev.keyway.store.TableWalk;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,6 +176,12 @@ public final class Coordinator {
             try {
                 Command c = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
+                Optional<String> refused = tableProblem(c);
+                if (refused.isPresent()) {
+                    Event reject = new Event.CommandRejected(c.fn(), "run", refused.get());
+                    log.warn("rejected run of {}: {}", c.fn(), refused.get());
+                    return List.of(new Outbound(topics.events(), key(c.fn()), codec.encode(reject)));
+                }
                 fx = control.onCommand(c);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
@@ -230,6 +238,36 @@ public final class Coordinator {
         fx.plans().forEach(this::plan);
         publishLater(fx.later());
         return outbound(fx);
+    }
+
+    /**
+     * Why a {@code run} cannot walk the table of a migration it names (the series' next ones too), read afresh from
+     * the database: a resumed run, or one from a cursor, is not planned, and a series' next migrations are planned
+     * only when their turn comes, so they are refused here, up front, with nothing changed. Empty when they can,
+     * and when the database cannot be reached now (the run's planning and batches wait for it).
+     */
+    private Optional<String> tableProblem(Command c) {
+        if (!(c instanceof Command.Run run)) {
+            return Optional.empty();
+        }
+        List<String> names = new ArrayList<>();
+        names.add(run.fn());
+        names.addAll(run.next());
+        for (String name : names) {
+            Optional<Migration> m = catalog.find(name);
+            if (m.isEmpty()) {
+                continue; // the state machine answers for a name it does not know
+            }
+            try {
+                store.checkWalk(new TableWalk(m.get().table(), m.get().customRange()));
+            } catch (StoreException e) {
+                if (!StoreException.isRetriable(e)) {
+                    return Optional.of("cannot run " + name + ": " + e.getMessage() + "; nothing was changed"
+                            + (names.size() > 1 ? " (the series " + names + " does not start)" : ""));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -165,6 +165,34 @@ class EndToEndIT {
     }
 
     @Test
+    void aResumeIsRefusedUpFrontWhenItsTableLostItsPrimaryKeyAndNothingChanges() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        start(Migration.define("fragile", "items", (ctx, doc) -> {
+            if (broken.get() && doc.get("id").asLong() == 555) {
+                throw new IllegalArgumentException("bad row");
+            }
+            return INCREMENT.migrateOne(ctx, doc);
+        }).withBatchSize(100).withSegments(1), Migration.define("after", "items", INCREMENT));
+        assertEquals(MigrationState.FAILED, harness.runToEnd(Command.Run.of("fragile")).state());
+        broken.set(false);
+
+        // a resume is not planned: the table is checked afresh when it is asked for, whatever was read before
+        items.sql().exec("ALTER TABLE \"items\" DROP CONSTRAINT \"items_pkey\"");
+        Event refused = harness.send(Command.Run.of("fragile").withNext(List.of("after")));
+        String reason = ((Event.CommandRejected) refused).reason();
+        assertTrue(reason.contains("has no primary key") && reason.contains("nothing was changed"), reason);
+        MigrationStatus still = harness.status("fragile");
+        assertEquals(MigrationState.FAILED, still.state());
+        assertEquals("[500]", still.cursor());
+        assertEquals(500, rowsWithCounter(1));
+
+        items.sql().exec("ALTER TABLE \"items\" ADD PRIMARY KEY (\"id\")");
+        MigrationStatus done = harness.runToEnd(Command.Run.of("fragile"));
+        assertEquals(MigrationState.SUCCESS, done.state());
+        assertEquals(1000, rowsWithCounter(1), "every row at exactly 1");
+    }
+
+    @Test
     void aThrowingDocumentFailsTheMigrationAndARerunResumesFromThatBatch() throws Exception {
         AtomicBoolean broken = new AtomicBoolean(true);
         AtomicInteger calls = new AtomicInteger();

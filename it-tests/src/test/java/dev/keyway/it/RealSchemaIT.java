@@ -10,6 +10,7 @@ import static dev.keyway.it.support.PagilaLikeSchema.MONTHS;
 import static dev.keyway.it.support.PagilaLikeSchema.ORDERS;
 import static dev.keyway.it.support.PagilaLikeSchema.PAYMENTS_PER_MONTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -226,12 +227,15 @@ class RealSchemaIT {
         assertEquals(0, sql.count("SELECT COUNT(*) FROM keyway_fence"), "no run got as far as a fence");
     }
 
+    /** The run is rejected when asked for, with the reason, and leaves no status: nothing was changed. */
     private void expectRefusal(String migration, String reason, List<String> errors) {
-        MigrationStatus s = harness.runToEnd(Command.Run.of(migration));
-        assertEquals(MigrationState.FAILED, s.state(), migration);
-        assertTrue(s.segments().isEmpty(), "refused while planning, before any segment: " + s);
-        assertTrue(s.error().startsWith("cannot plan " + migration + ": ") && s.error().contains(reason), s.error());
-        errors.add(s.error());
+        Event answer = harness.send(Command.Run.of(migration));
+        assertInstanceOf(Event.CommandRejected.class, answer, migration);
+        String why = ((Event.CommandRejected) answer).reason();
+        assertTrue(why.startsWith("cannot run " + migration + ": ") && why.contains(reason)
+                && why.endsWith("nothing was changed"), why);
+        assertFalse(harness.client().statuses().containsKey(migration), "no status for " + migration);
+        errors.add(why);
     }
 
     @Test
@@ -244,8 +248,8 @@ class RealSchemaIT {
         assertEquals(ARCHIVED_CUSTOMERS, done.processed(), "archive comes first in the search path");
         assertEquals(0, rowsNotAt("archive.customer", "counter", 1));
         assertEquals(CUSTOMERS, sql.count("SELECT COUNT(*) FROM public.customer WHERE counter = 0"));
-        MigrationStatus refused = harness.runToEnd(Command.Run.of("missingTable"));
-        assertEquals(MigrationState.FAILED, refused.state());
-        assertTrue(refused.error().contains("schemas searched: archive, public"), refused.error());
+        Event refused = harness.send(Command.Run.of("missingTable"));
+        String why = ((Event.CommandRejected) refused).reason();
+        assertTrue(why.contains("schemas searched: archive, public"), why);
     }
 }

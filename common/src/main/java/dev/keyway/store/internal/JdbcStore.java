@@ -187,6 +187,12 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public void checkWalk(TableWalk walk) {
+        TableInfo info = tables.refresh(walk.table(), () -> readTable(walk.table()));
+        new KeyOrder(info, walk.range());
+    }
+
+    @Override
     public long countRows(TableWalk walk) {
         TableInfo info = table(walk.table());
         KeyOrder order = new KeyOrder(info, walk.range());
@@ -234,15 +240,17 @@ public final class JdbcStore implements Store {
 
     /** The table's metadata ({@link MetadataCache}), read on a connection of the pool when not fresh. */
     TableInfo table(String name) {
-        return tables.get(name, () -> {
-            try (Connection c = pool.getConnection()) {
-                TableInfo read = readTable(name, c);
-                c.commit();
-                return read;
-            } catch (SQLException e) {
-                throw Sql.failure("cannot read the metadata of table " + name, e);
-            }
-        });
+        return tables.get(name, () -> readTable(name));
+    }
+
+    private TableInfo readTable(String name) {
+        try (Connection c = pool.getConnection()) {
+            TableInfo read = readTable(name, c);
+            c.commit();
+            return read;
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the metadata of table " + name, e);
+        }
     }
 
     /**

@@ -35,6 +35,12 @@ final class MetadataCache<V> {
         if (known != null && now - known.readAtNanos() < FRESH_FOR.toNanos()) {
             return known.value();
         }
+        return refresh(key, read);
+    }
+
+    /** What {@code read} returns now, kept from now on (a run that starts reads its table afresh). */
+    V refresh(String key, Supplier<V> read) {
+        long now = nanoTime.getAsLong();
         V value = read.get();
         entries.put(key, new Entry<>(value, now));
         return value;

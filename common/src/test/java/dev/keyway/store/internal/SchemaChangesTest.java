@@ -66,6 +66,17 @@ class SchemaChangesTest {
         assertEquals("4.90 2 42", row());
     }
 
+    @Test
+    void checkingAWalkReadsTheTableAfreshEvenWhileWhatWasReadIsFresh() throws Exception {
+        patch(JsonNodeFactory.instance.objectNode().put("counter", 1)); // reads and keeps the table's metadata
+        store.checkWalk(new TableWalk("t", null));
+        exec("ALTER TABLE \"t\" DROP PRIMARY KEY");
+
+        StoreException refused = assertThrows(StoreException.class, () -> store.checkWalk(new TableWalk("t", null)));
+        assertTrue(refused.getMessage().contains("has no primary key"), refused.getMessage());
+        assertFalse(StoreException.isRetriable(refused), "a table to fix, not a database to wait for");
+    }
+
     private void patch(ObjectNode fields) {
         try (BatchTransaction tx = store.begin(new TableWalk("t", null))) {
             tx.readPage(null, null, 10);

@@ -38,6 +38,10 @@ class FakeStore implements Store {
     }
 
     @Override
+    public void checkWalk(TableWalk walk) {
+    }
+
+    @Override
     public long countRows(TableWalk walk) {
         return rows;
     }

@@ -92,6 +92,10 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public void checkWalk(TableWalk walk) {
+    }
+
+    @Override
     public long countRows(TableWalk walk) {
         return rows.size();
     }
