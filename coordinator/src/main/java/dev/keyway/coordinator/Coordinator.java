@@ -6,6 +6,7 @@ import dev.keyway.coordinator.internal.Effects;
 import dev.keyway.coordinator.internal.MigrationControl;
 import dev.keyway.coordinator.internal.SegmentPlanner;
 import dev.keyway.coordinator.internal.StatusView;
+import dev.keyway.coordinator.internal.TableCheck;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
@@ -176,13 +177,7 @@ public final class Coordinator {
             try {
                 Command c = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
-                Optional<String> refused = tableProblem(c);
-                if (refused.isPresent()) {
-                    Event reject = new Event.CommandRejected(c.fn(), "run", refused.get());
-                    log.warn("rejected run of {}: {}", c.fn(), refused.get());
-                    return List.of(new Outbound(topics.events(), key(c.fn()), codec.encode(reject)));
-                }
-                fx = control.onCommand(c);
+                fx = control.onCommand(c, this::tableProblem);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
                 // the answer names the record's key only if it is a name: it never echoes unbounded input
@@ -240,34 +235,14 @@ public final class Coordinator {
         return outbound(fx);
     }
 
-    /**
-     * Why a {@code run} cannot walk the table of a migration it names (the series' next ones too), read afresh from
-     * the database: a resumed run, or one from a cursor, is not planned, and a series' next migrations are planned
-     * only when their turn comes, so they are refused here, up front, with nothing changed. Empty when they can,
-     * and when the database cannot be reached now (the run's planning and batches wait for it).
-     */
-    private Optional<String> tableProblem(Command c) {
-        if (!(c instanceof Command.Run run)) {
+    /** The {@link TableCheck} of this coordinator's store: the table read afresh ({@link Store#checkWalk}). */
+    private Optional<String> tableProblem(Migration m) {
+        try {
+            store.checkWalk(new TableWalk(m.table(), m.customRange()));
             return Optional.empty();
+        } catch (StoreException e) {
+            return StoreException.isRetriable(e) ? Optional.empty() : Optional.of(e.getMessage());
         }
-        List<String> names = new ArrayList<>();
-        names.add(run.fn());
-        names.addAll(run.next());
-        for (String name : names) {
-            Optional<Migration> m = catalog.find(name);
-            if (m.isEmpty()) {
-                continue; // the state machine answers for a name it does not know
-            }
-            try {
-                store.checkWalk(new TableWalk(m.get().table(), m.get().customRange()));
-            } catch (StoreException e) {
-                if (!StoreException.isRetriable(e)) {
-                    return Optional.of("cannot run " + name + ": " + e.getMessage() + "; nothing was changed"
-                            + (names.size() > 1 ? " (the series " + names + " does not start)" : ""));
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /**

@@ -76,7 +76,18 @@ public final class MigrationControl {
 
     // ---- commands
 
+    /** Handles a command without checking tables ({@link TableCheck#NONE}). */
     public Effects onCommand(Command command) {
+        return onCommand(command, TableCheck.NONE);
+    }
+
+    /**
+     * Handles a command.
+     *
+     * @param tables asked, for a {@code run} that is not refused on other grounds, about the table of each migration
+     *     it would start (the series' next ones too)
+     */
+    public Effects onCommand(Command command, TableCheck tables) {
         Effects fx = new Effects();
         Optional<MigrationStatus> other = command.fn() == null ? Optional.empty()
                 : book.view().find(command.fn()).filter(st -> !book.ours(st));
@@ -87,7 +98,7 @@ public final class MigrationControl {
                     + " (TOPIC_PREFIX) for its coordinator, workers and CLI; nothing was changed"));
             return fx;
         }
-        decide(command, fx);
+        decide(command, tables, fx);
         recordCommand(command, fx);
         return fx;
     }
@@ -109,13 +120,13 @@ public final class MigrationControl {
         }
     }
 
-    private void decide(Command command, Effects fx) {
+    private void decide(Command command, TableCheck tables, Effects fx) {
         if (command instanceof Command.Run run) {
             Optional<String> problem = RunChecks.problem(run, book.catalog());
             if (problem.isPresent()) {
                 fx.event(new Event.CommandRejected(run.fn(), "run", problem.get()));
             } else {
-                starts.run(run, fx);
+                starts.run(run, tables, fx);
             }
         } else if (command instanceof Command.Cancel cancel) {
             operator.cancel(cancel.fn(), fx, true);

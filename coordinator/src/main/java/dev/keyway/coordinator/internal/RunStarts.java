@@ -41,8 +41,12 @@ final class RunStarts {
         this.targetBatchMillis = targetBatchMillis;
     }
 
-    /** Starts, resumes, skips or dry-runs the migration a valid {@code run} command names ({@link RunChecks}). */
-    void run(Command.Run run, Effects fx) {
+    /**
+     * Starts, resumes, skips or dry-runs the migration a valid {@code run} command names ({@link RunChecks}); refuses
+     * it, with nothing changed, when {@code tables} finds that a table it would walk cannot be walked: a resumed run
+     * and one from a cursor are not planned, and a series' next migrations are planned only when their turn comes.
+     */
+    void run(Command.Run run, TableCheck tables, Effects fx) {
         Migration def = book.catalog().find(run.fn()).orElseThrow();
         MigrationStatus st = book.view().find(run.fn()).orElseGet(() -> MigrationStatus.unknown(run.fn(), def.batchSize()));
         int batchSize = run.batchSize() != null ? run.batchSize() : def.batchSize();
@@ -52,6 +56,11 @@ final class RunStarts {
                     + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.runId() + "); resume it, or cancel it"
                     + " first" : " is already running (run " + st.runId() + "); cancel it first or watch its status")
                     + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
+            return;
+        }
+        Optional<String> unwalkable = unwalkable(run, tables);
+        if (unwalkable.isPresent()) {
+            fx.event(new Event.CommandRejected(run.fn(), "run", unwalkable.get()));
             return;
         }
         if (run.dryRun()) {
@@ -93,6 +102,21 @@ final class RunStarts {
         goOn(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
                 + started.batchSize() + ", from cursor " + started.cursor()));
+    }
+
+    /** Why a table the run would walk (its own or a later one of its series) cannot be walked; empty when all can. */
+    private Optional<String> unwalkable(Command.Run run, TableCheck tables) {
+        List<String> names = new ArrayList<>();
+        names.add(run.fn());
+        names.addAll(run.next());
+        for (String name : names) {
+            Optional<String> problem = tables.problem(book.catalog().find(name).orElseThrow());
+            if (problem.isPresent()) {
+                return Optional.of("cannot run " + name + ": " + problem.get() + "; nothing was changed"
+                        + (names.size() > 1 ? " (the series " + names + " does not start)" : ""));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -200,6 +224,8 @@ final class RunStarts {
             fx.event(new Event.CommandRejected(name, "run", error));
             return;
         }
-        run(Command.Run.of(name).withNext(series.subList(1, series.size())).withRequestedBy(requestedBy), fx);
+        // its table was checked when the series was asked for; a new run's planning checks it again
+        run(Command.Run.of(name).withNext(series.subList(1, series.size())).withRequestedBy(requestedBy),
+                TableCheck.NONE, fx);
     }
 }

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,28 @@ class MigrationControlTest {
         Effects fx = command(Command.Run.of("a"));
         assertTrue(fx.tasks().isEmpty());
         assertInstanceOf(Event.CommandRejected.class, fx.events().get(0));
+    }
+
+    @Test
+    void refusesARunWhoseTablesCannotBeWalkedWithNothingChangedButAnswersAlreadyRunningFirst() {
+        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a")));
+        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, null, "boom on id=3", "3",
+                new TaskLocation("tasks", 0, 1), "w"));
+        MigrationStatus failed = status("a");
+        TableCheck noKey = m -> m.name().equals("b") ? Optional.of("table \"users\" has no primary key") : Optional.empty();
+
+        Effects series = control.onCommand(Command.Run.of("a").withNext(List.of("b")), noKey);
+        Event.CommandRejected refused = (Event.CommandRejected) series.events().get(0);
+        assertEquals("cannot run b: table \"users\" has no primary key; nothing was changed (the series [a, b] does not"
+                + " start)", refused.reason());
+        assertTrue(series.statuses().isEmpty() && series.fences().isEmpty() && series.tasks().isEmpty());
+        assertEquals(failed, status("a"), "the failed run keeps its cursor for when the table is fixed");
+
+        Effects resumed = control.onCommand(Command.Run.of("a"), noKey);
+        assertEquals("resumed", ((Event.CommandAccepted) resumed.events().get(0)).action());
+        TableCheck broken = m -> Optional.of("table \"users\" has no primary key");
+        Event again = control.onCommand(Command.Run.of("a"), broken).events().get(0);
+        assertTrue(((Event.CommandRejected) again).reason().contains("already running"), again.toString());
     }
 
     @Test

@@ -1,0 +1,22 @@
+package dev.keyway.coordinator.internal;
+
+import dev.keyway.migration.Migration;
+import java.util.Optional;
+
+/**
+ * Whether a migration's table can be walked, read afresh from the database: the coordinator asks its store
+ * ({@code Store.checkWalk}); the state machine decides when to ask, and refuses a {@code run} whose table cannot be
+ * walked with nothing changed.
+ */
+@FunctionalInterface
+public interface TableCheck {
+
+    /** Asks nothing: every table can be walked (the state machine's own tests). */
+    TableCheck NONE = m -> Optional.empty();
+
+    /**
+     * Why the migration's table cannot be walked, or empty when it can, and when the database cannot be reached now
+     * (the run's planning and batches wait for it).
+     */
+    Optional<String> problem(Migration m);
+}
