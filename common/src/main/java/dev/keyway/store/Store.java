@@ -67,12 +67,13 @@ public interface Store extends AutoCloseable {
 
     /**
      * Reads the walk's table afresh from the database's catalogs (not from what was read a while ago) and checks
-     * that it can be walked: it exists, it is a table or a partitioned one, it has a primary key, and a custom
-     * range's column is one of its columns.
+     * that it can be walked: it exists, it is a table or a partitioned one, it has a primary key, a custom range's
+     * column is one of its columns, and each of {@code cursors} (where a resumed run's segments stand and end, or
+     * the cursor a run is given) is a tuple of the walk's order columns, as they are now.
      *
      * @throws StoreException naming what is wrong (not retriable), or that the database cannot be reached (retriable)
      */
-    void checkWalk(TableWalk walk);
+    void checkWalk(TableWalk walk, List<String> cursors);
 
     /** About how many rows the walk visits (exact for small tables). */
     long countRows(TableWalk walk);

@@ -236,9 +236,9 @@ public final class Coordinator {
     }
 
     /** The {@link TableCheck} of this coordinator's store: the table read afresh ({@link Store#checkWalk}). */
-    private Optional<String> tableProblem(Migration m) {
+    private Optional<String> tableProblem(Migration m, List<String> cursors) {
         try {
-            store.checkWalk(new TableWalk(m.table(), m.customRange()));
+            store.checkWalk(new TableWalk(m.table(), m.customRange()), cursors);
             return Optional.empty();
         } catch (StoreException e) {
             return StoreException.isRetriable(e) ? Optional.empty() : Optional.of(e.getMessage());

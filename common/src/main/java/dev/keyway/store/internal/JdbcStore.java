@@ -187,9 +187,10 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public void checkWalk(TableWalk walk) {
+    public void checkWalk(TableWalk walk, List<String> cursors) {
         TableInfo info = tables.refresh(walk.table(), () -> readTable(walk.table()));
-        new KeyOrder(info, walk.range());
+        KeyOrder order = new KeyOrder(info, walk.range());
+        cursors.forEach(order::checkStartingCursor);
     }
 
     @Override

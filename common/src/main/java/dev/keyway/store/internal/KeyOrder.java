@@ -100,6 +100,20 @@ final class KeyOrder {
         return index;
     }
 
+    /**
+     * Checks that a cursor a run would start from fits this order, before the run starts: a run resumed, or given
+     * a cursor, after the table's key changed.
+     */
+    void checkStartingCursor(String cursor) {
+        JsonNode values = Sql.parseJson(cursor, "cursor");
+        if (!values.isArray() || values.size() != columns.size()) {
+            throw new StoreException("cursor " + cursor + " does not fit table " + table + ", walked by " + columns
+                    + " now: was its primary key changed since the cursor was taken? Run the migration from the start"
+                    + " (rows it has migrated are migrated again) or from a cursor of " + columns.size() + " value(s)",
+                    null);
+        }
+    }
+
     private int bindCursor(Sql sql, PreparedStatement ps, int index, String cursor) throws SQLException {
         JsonNode values = Sql.parseJson(cursor, "cursor");
         if (!values.isArray() || values.size() != columns.size()) {

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,10 +70,10 @@ class SchemaChangesTest {
     @Test
     void checkingAWalkReadsTheTableAfreshEvenWhileWhatWasReadIsFresh() throws Exception {
         patch(JsonNodeFactory.instance.objectNode().put("counter", 1)); // reads and keeps the table's metadata
-        store.checkWalk(new TableWalk("t", null));
+        store.checkWalk(new TableWalk("t", null), List.of());
         exec("ALTER TABLE \"t\" DROP PRIMARY KEY");
 
-        StoreException refused = assertThrows(StoreException.class, () -> store.checkWalk(new TableWalk("t", null)));
+        StoreException refused = assertThrows(StoreException.class, () -> store.checkWalk(new TableWalk("t", null), List.of()));
         assertTrue(refused.getMessage().contains("has no primary key"), refused.getMessage());
         assertFalse(StoreException.isRetriable(refused), "a table to fix, not a database to wait for");
     }

@@ -58,7 +58,7 @@ final class RunStarts {
                     + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
             return;
         }
-        Optional<String> unwalkable = unwalkable(run, tables);
+        Optional<String> unwalkable = unwalkable(run, st, tables);
         if (unwalkable.isPresent()) {
             fx.event(new Event.CommandRejected(run.fn(), "run", unwalkable.get()));
             return;
@@ -104,19 +104,46 @@ final class RunStarts {
                 + started.batchSize() + ", from cursor " + started.cursor()));
     }
 
-    /** Why a table the run would walk (its own or a later one of its series) cannot be walked; empty when all can. */
-    private Optional<String> unwalkable(Command.Run run, TableCheck tables) {
+    /**
+     * Why a table the run would walk (its own, from the cursors it would start from, or a later one of its series)
+     * cannot be walked; empty when all can.
+     */
+    private Optional<String> unwalkable(Command.Run run, MigrationStatus st, TableCheck tables) {
         List<String> names = new ArrayList<>();
         names.add(run.fn());
         names.addAll(run.next());
         for (String name : names) {
-            Optional<String> problem = tables.problem(book.catalog().find(name).orElseThrow());
+            List<String> cursors = name.equals(run.fn()) ? startingCursors(run, st) : List.of();
+            Optional<String> problem = tables.problem(book.catalog().find(name).orElseThrow(), cursors);
             if (problem.isPresent()) {
                 return Optional.of("cannot run " + name + ": " + problem.get() + "; nothing was changed"
                         + (names.size() > 1 ? " (the series " + names + " does not start)" : ""));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The cursors a run would start from: the one it is given; else, for a failed or canceled run it resumes (a dry
+     * run too), where its segments stand and end; else none (a new run is planned from the table as it is).
+     */
+    private static List<String> startingCursors(Command.Run run, MigrationStatus st) {
+        if (run.startAt() != null) {
+            return run.startAt().cursor() == null ? List.of() : List.of(run.startAt().cursor());
+        }
+        if (st.state() != MigrationState.FAILED && st.state() != MigrationState.CANCELED) {
+            return List.of();
+        }
+        List<String> cursors = new ArrayList<>();
+        for (SegmentStatus s : st.segments()) {
+            if (s.position() != null) {
+                cursors.add(s.position());
+            }
+            if (s.to() != null) {
+                cursors.add(s.to());
+            }
+        }
+        return cursors;
     }
 
     /**

@@ -28,7 +28,7 @@ public final class SegmentPlanner {
     /** Segments covering the whole walk; {@code requested} 0 or null = choose from the table size. */
     public Plan plan(Migration m, Integer requested) {
         TableWalk walk = new TableWalk(m.table(), m.customRange());
-        store.checkWalk(walk);
+        store.checkWalk(walk, List.of());
         long rows = store.countRows(walk);
         int n = requested != null && requested > 0 ? requested : m.segments();
         if (n == 0) {

@@ -1,6 +1,7 @@
 package dev.keyway.coordinator.internal;
 
 import dev.keyway.migration.Migration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,11 +13,12 @@ import java.util.Optional;
 public interface TableCheck {
 
     /** Asks nothing: every table can be walked (the state machine's own tests). */
-    TableCheck NONE = m -> Optional.empty();
+    TableCheck NONE = (m, cursors) -> Optional.empty();
 
     /**
-     * Why the migration's table cannot be walked, or empty when it can, and when the database cannot be reached now
-     * (the run's planning and batches wait for it).
+     * Why the migration's table cannot be walked from {@code cursors} (where a resumed run's segments stand and end,
+     * or the cursor a run is given; none for a run from the start), or empty when it can, and when the database
+     * cannot be reached now (the run's planning and batches wait for it).
      */
-    Optional<String> problem(Migration m);
+    Optional<String> problem(Migration m, List<String> cursors);
 }

@@ -38,7 +38,7 @@ class FakeStore implements Store {
     }
 
     @Override
-    public void checkWalk(TableWalk walk) {
+    public void checkWalk(TableWalk walk, java.util.List<String> cursors) {
     }
 
     @Override

@@ -20,6 +20,7 @@ import dev.keyway.store.RunFence;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,11 +100,21 @@ class MigrationControlTest {
 
     @Test
     void refusesARunWhoseTablesCannotBeWalkedWithNothingChangedButAnswersAlreadyRunningFirst() {
-        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a")));
-        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, null, "boom on id=3", "3",
+        Task.ProcessBatch t = onlyTask(complete(onlyTask(command(Command.Run.of("a"))), "[10]", 10, false));
+        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, "[10]", "boom on id=13", "13",
                 new TaskLocation("tasks", 0, 1), "w"));
         MigrationStatus failed = status("a");
-        TableCheck noKey = m -> m.name().equals("b") ? Optional.of("table \"users\" has no primary key") : Optional.empty();
+        List<String> asked = new ArrayList<>();
+        TableCheck keyChanged = (m, cursors) -> {
+            asked.add(m.name() + cursors);
+            return cursors.isEmpty() ? Optional.empty() : Optional.of("cursor " + cursors.get(0) + " does not fit");
+        };
+        Event.CommandRejected changed = (Event.CommandRejected) control.onCommand(Command.Run.of("a")
+                .withNext(List.of("b")), keyChanged).events().get(0);
+        assertEquals("cannot run a: cursor [10] does not fit; nothing was changed (the series [a, b] does not start)",
+                changed.reason());
+        assertEquals(List.of("a[[10]]"), asked, "a resume is checked from where its segments stand");
+        TableCheck noKey = (m, cursors) -> m.name().equals("b") ? Optional.of("table \"users\" has no primary key") : Optional.empty();
 
         Effects series = control.onCommand(Command.Run.of("a").withNext(List.of("b")), noKey);
         Event.CommandRejected refused = (Event.CommandRejected) series.events().get(0);
@@ -114,7 +125,7 @@ class MigrationControlTest {
 
         Effects resumed = control.onCommand(Command.Run.of("a"), noKey);
         assertEquals("resumed", ((Event.CommandAccepted) resumed.events().get(0)).action());
-        TableCheck broken = m -> Optional.of("table \"users\" has no primary key");
+        TableCheck broken = (m, cursors) -> Optional.of("table \"users\" has no primary key");
         Event again = control.onCommand(Command.Run.of("a"), broken).events().get(0);
         assertTrue(((Event.CommandRejected) again).reason().contains("already running"), again.toString());
     }

@@ -92,7 +92,7 @@ final class FakeStore implements Store {
     }
 
     @Override
-    public void checkWalk(TableWalk walk) {
+    public void checkWalk(TableWalk walk, java.util.List<String> cursors) {
     }
 
     @Override
