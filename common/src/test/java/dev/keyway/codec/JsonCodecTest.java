@@ -141,6 +141,18 @@ class JsonCodecTest {
     }
 
     @Test
+    void anEventWithoutAKnownTypeSaysWhichTypesThereAre() {
+        MalformedMessageException none = assertThrows(MalformedMessageException.class,
+                () -> codec.decodeEvent("{\"migration\":\"a\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(none.getMessage().startsWith("an event needs a string field 'type': expected one of ["),
+                none.getMessage());
+        MalformedMessageException unknown = assertThrows(MalformedMessageException.class,
+                () -> codec.decodeEvent("{\"type\":\"batchExploded\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(unknown.getMessage().startsWith("unknown event type 'batchExploded': expected one of ["),
+                unknown.getMessage());
+    }
+
+    @Test
     void anEventLargerThanTheLimitIsRefusedUnreadWithAShortMessage() {
         String error = "e".repeat(Event.MAX_BYTES);
         byte[] big = codec.encode(new Event.BatchFailed("a", "r1", 0, null, error, null, null, "w1"));

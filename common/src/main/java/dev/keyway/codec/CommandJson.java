@@ -1,0 +1,211 @@
+package dev.keyway.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.Command;
+import dev.keyway.message.Excerpt;
+import dev.keyway.message.Limits;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The JSON form of commands ({@link JsonCodec#encode(Command)}, {@link JsonCodec#decodeCommand}), written and parsed
+ * by hand: commands come from other services and people, so every field is checked for its type and size before it
+ * is used, and a {@link MalformedMessageException} says which field is wrong and what it must be, quoting at most a
+ * short, escaped excerpt of what was sent.
+ */
+final class CommandJson {
+
+    private static final Pattern MIGRATION_NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1," + Command.MAX_NAME + "}");
+
+    private CommandJson() {
+    }
+
+    /** Writes the command's fields into {@code n}, an empty object; a field left unset is left out. */
+    static ObjectNode write(Command c, ObjectNode n) {
+        if (c instanceof Command.Run r) {
+            n.put("type", "run").put("fn", r.fn());
+            if (!r.next().isEmpty()) {
+                r.next().forEach(n.putArray("next")::add);
+            }
+            if (r.startAt() != null) {
+                n.put("cursor", r.startAt().cursor());
+            }
+            putIfSet(n, "batchSize", r.batchSize());
+            putIfSet(n, "segments", r.segments());
+            n.put("dryRun", r.dryRun());
+            Limits l = r.limits() == null ? Limits.none() : r.limits();
+            putIfSet(n, "maxRowsPerSecond", l.maxRowsPerSecond());
+            putIfSet(n, "targetBatchMillis", l.targetBatchMillis());
+            putIfSet(n, "maxConcurrency", l.maxConcurrency());
+        } else if (c instanceof Command.Cancel x) {
+            n.put("type", "cancel").put("fn", x.fn());
+        } else if (c instanceof Command.Pause x) {
+            n.put("type", "pause").put("fn", x.fn());
+        } else if (c instanceof Command.Resume x) {
+            n.put("type", "resume").put("fn", x.fn());
+        } else if (c instanceof Command.Configure x) {
+            n.put("type", "configure").put("fn", x.fn());
+            putIfSet(n, "batchSize", x.batchSize());
+            putIfSet(n, "maxRowsPerSecond", x.maxRowsPerSecond());
+            putIfSet(n, "targetBatchMillis", x.targetBatchMillis());
+            putIfSet(n, "maxConcurrency", x.maxConcurrency());
+        } else {
+            n.put("type", "cancelAll");
+        }
+        if (c.requestedBy() != null) {
+            n.put("requestedBy", c.requestedBy());
+        }
+        return n;
+    }
+
+    private static void putIfSet(ObjectNode n, String field, Integer value) {
+        if (value != null) {
+            n.put(field, value);
+        }
+    }
+
+    /** The command a JSON object holds. */
+    static Command read(JsonNode n) {
+        String type = text(n, "type", true);
+        return switch (type) {
+            case "run" -> {
+                Command.StartAt startAt = null;
+                if (n.has("cursor")) {
+                    JsonNode cur = n.get("cursor");
+                    if (!cur.isNull() && !cur.isTextual()) {
+                        throw new MalformedMessageException("command field 'cursor' must be a string or null, but was "
+                                + cur + " (absent = resume, null = start over)");
+                    }
+                    if (cur.isTextual() && cur.textValue().length() > Command.MAX_CURSOR) {
+                        throw new MalformedMessageException("command field 'cursor' must be at most " + Command.MAX_CURSOR
+                                + " characters, but was " + Excerpt.of(cur.textValue(), 60));
+                    }
+                    startAt = new Command.StartAt(cur.isNull() ? null : cur.asText());
+                }
+                String by = requestedBy(n);
+                Integer rate = intOrNull(n, "maxRowsPerSecond");
+                Integer target = intOrNull(n, "targetBatchMillis");
+                Integer concurrency = intOrNull(n, "maxConcurrency");
+                yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
+                        intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
+                        rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency));
+            }
+            case "cancel" -> new Command.Cancel(name(n, "fn"), requestedBy(n));
+            case "pause" -> new Command.Pause(name(n, "fn"), requestedBy(n));
+            case "resume" -> new Command.Resume(name(n, "fn"), requestedBy(n));
+            case "configure" -> {
+                Integer size = intOrNull(n, "batchSize");
+                Integer rate = intOrNull(n, "maxRowsPerSecond");
+                Integer target = intOrNull(n, "targetBatchMillis");
+                Integer concurrency = intOrNull(n, "maxConcurrency");
+                if (size == null && rate == null && target == null && concurrency == null) {
+                    throw new MalformedMessageException("command 'configure' needs 'batchSize', 'maxRowsPerSecond',"
+                            + " 'targetBatchMillis' or 'maxConcurrency' (the limits it changes)");
+                }
+                limits(rate == null || rate == 0 ? null : rate, target == null || target == 0 ? null : target,
+                        concurrency == null || concurrency == 0 ? null : concurrency);
+                yield new Command.Configure(name(n, "fn"), size, rate, target, concurrency, requestedBy(n));
+            }
+            case "cancelAll" -> new Command.CancelAll(requestedBy(n));
+            default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
+                    + "': expected run, cancel, cancelAll, pause, resume or configure");
+        };
+    }
+
+    private static String text(JsonNode n, String field, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new MalformedMessageException("command is missing the field '" + field + "': "
+                        + Excerpt.of(n.toString(), 200));
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new MalformedMessageException("command field '" + field + "' must be a string, but was "
+                    + Excerpt.of(v.toString(), 60));
+        }
+        return v.asText();
+    }
+
+    private static Integer intOrNull(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new MalformedMessageException("command field '" + field + "' must be an integer, but was "
+                    + Excerpt.of(v.toString(), 60));
+        }
+        return v.intValue();
+    }
+
+    private static boolean bool(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw new MalformedMessageException("command field '" + field + "' must be true or false, but was "
+                    + Excerpt.of(v.toString(), 60));
+        }
+        return v.booleanValue();
+    }
+
+    private static String requestedBy(JsonNode n) {
+        String by = text(n, "requestedBy", false);
+        if (by != null && (by.length() > Command.MAX_REQUESTED_BY || !Excerpt.of(by, by.length()).equals(by))) {
+            throw new MalformedMessageException("command field 'requestedBy' must be at most "
+                    + Command.MAX_REQUESTED_BY + " printable characters, but was " + Excerpt.of(by, 60));
+        }
+        return by;
+    }
+
+    private static Limits limits(Integer maxRowsPerSecond, Integer targetBatchMillis, Integer maxConcurrency) {
+        try {
+            return new Limits(maxRowsPerSecond, targetBatchMillis, maxConcurrency);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field " + e.getMessage());
+        }
+    }
+
+    private static String name(JsonNode n, String field) {
+        String v = text(n, field, true);
+        checkName(field, v);
+        return v;
+    }
+
+    private static void checkName(String field, String v) {
+        if (!MIGRATION_NAME.matcher(v).matches()) {
+            throw new MalformedMessageException("command field '" + field + "' must be a migration name: 1-"
+                    + Command.MAX_NAME + " letters, digits or _ - . :, but was '" + Excerpt.of(v, 60) + "'");
+        }
+    }
+
+    private static List<String> names(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        List<String> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new MalformedMessageException("command field '" + field + "' must be an array of names, but was "
+                    + Excerpt.of(v.toString(), 60));
+        }
+        if (v.size() > Command.MAX_NEXT) {
+            throw new MalformedMessageException("command field '" + field + "' may name at most " + Command.MAX_NEXT
+                    + " migrations, but named " + v.size());
+        }
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw new MalformedMessageException("command field '" + field + "' must hold names, but held "
+                        + Excerpt.of(e.toString(), 60));
+            }
+            checkName(field, e.asText());
+            out.add(e.asText());
+        }
+        return out;
+    }
+}
