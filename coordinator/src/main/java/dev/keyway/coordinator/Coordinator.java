@@ -295,9 +295,8 @@ public final class Coordinator {
             }
             Event.BatchCompleted claim = new Event.BatchCompleted(asked.migration(), asked.runId(), from.index(),
                     from.position(), to.position(), 0, to.done(), false, false, List.of(), 0, "the fence");
-            if (control.awaits(claim)) {
-                ledgerSlice(claim).ifPresent(slice -> control.count(asRecorded(claim, slice), fx));
-            }
+            // counted only if the status still waits at that position (BatchOutcomes checks it, as for any outcome)
+            ledgerSlice(claim).ifPresent(slice -> control.count(asRecorded(claim, slice), fx));
         }
     }
 

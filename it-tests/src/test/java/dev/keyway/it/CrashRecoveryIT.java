@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -141,6 +143,32 @@ class CrashRecoveryIT {
         assertEquals(0, sql.count("SELECT COUNT(*) FROM sales.payment WHERE counter <> 1"),
                 "rows whose counter is not exactly 1");
         assertEquals(rows, sql.count("SELECT COUNT(*) FROM sales.payment"));
+    }
+
+    @Test
+    void aCancelAsAWorkerIsKilledCountsWhatAppliedAndItsResumeRepeatsNothing() throws Exception {
+        // the path of the cancel that counts the batches it waited for: one worker dies as the fence closes, the
+        // other's slice may get batches in first; the status the cancel writes counts exactly what applied
+        int rows = 60_000;
+        sql.itemsOnPostgres(rows);
+        cluster.coordinator();
+        List<ServiceProcess> workers = new ArrayList<>(List.of(cluster.worker(), cluster.worker()));
+        long since = run();
+        awaitProcessed(since, rows / 3);
+        long canceledAt = System.currentTimeMillis();
+        CompletableFuture<Event> cancel = CompletableFuture.supplyAsync(() -> cluster.send(new Command.Cancel(MIGRATION)));
+        workers.remove(random.nextInt(workers.size())).kill();
+        assertInstanceOf(Event.CommandAccepted.class, cancel.get(60, TimeUnit.SECONDS));
+        MigrationStatus canceled = cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= canceledAt
+                && s.state() == MigrationState.CANCELED);
+        long applied = sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1");
+        assertEquals(applied, canceled.processed(), "the first canceled status counts what applied");
+        assertEquals(rows - applied, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 0"));
+
+        workers.add(cluster.worker());
+        long resumed = System.currentTimeMillis();
+        assertEquals("resumed", ((Event.CommandAccepted) cluster.send(Command.Run.of(MIGRATION))).action());
+        assertEveryRowMigratedExactlyOnce(resumed, rows);
     }
 
     @Test
