@@ -37,6 +37,9 @@ final class StatusTable {
         if (s.limits() != null && s.limits().maxConcurrency() != null) {
             b.append("; at most ").append(s.limits().maxConcurrency()).append(" segment(s) at once");
         }
+        if (s.pausedBy() != null) {
+            b.append("; paused by ").append(s.pausedBy());
+        }
         if (s.throttledBy() != null) {
             b.append("; ").append(s.throttledBy());
         }

@@ -17,14 +17,17 @@ import java.util.List;
  * @param failedBatch the batch that failed: segment, cursor, document and task location (for replay), or null
  * @param dryRun the last dry run's report, or null
  * @param requestedBy who started the latest run
- * @param throttledBy why the migration paused itself (a database health signal past its limit), until it
- *     resumes on its own; null when it runs, or was paused by an operator
+ * @param throttledBy why the database's health slows the migration down or paused it (a health signal past its
+ *     limit); null when health does not hold it back
  * @param limits the limits in force for the run (rows per second), or null for none
  * @param total the number of rows the run walks, counted when it was planned (null when it started
  *     from an explicit cursor); with {@code processed} and {@code latestStart} it gives progress and ETA
  * @param database the identity of the database the latest run ran against (its {@code keyway_database} row; never
  *     a URL or a credential), or null for a status written before it was recorded
  * @param lastCommand the latest command carried out for this migration and who asked for it, or null
+ * @param pausedBy who paused the run: {@value #PAUSED_BY_OPERATOR} (it stays paused until resumed) or
+ *     {@value #PAUSED_BY_HEALTH} (it resumes on its own when health returns); null when not paused. A paused status
+ *     written before this field existed has none, and is treated as paused by an operator
  * @param updatedAt when this status was written
  */
 public record MigrationStatus(
@@ -49,7 +52,13 @@ public record MigrationStatus(
         Limits limits,
         String database,
         LastCommand lastCommand,
+        String pausedBy,
         long updatedAt) {
+
+    /** {@code pausedBy} of a run an operator paused: only {@code resume} goes on with it. */
+    public static final String PAUSED_BY_OPERATOR = "operator";
+    /** {@code pausedBy} of a run a health signal paused: it resumes when health returns, or by {@code resume}. */
+    public static final String PAUSED_BY_HEALTH = "health";
 
     public MigrationStatus {
         next = next == null ? List.of() : List.copyOf(next);
@@ -59,7 +68,7 @@ public record MigrationStatus(
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
-                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, null, null, 0);
+                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, null, null, null, 0);
     }
 
     /**
@@ -86,11 +95,19 @@ public record MigrationStatus(
                 .processed(segs.stream().mapToLong(SegmentStatus::processed).sum()).build();
     }
 
-    /** The same status in another state; {@code isDone} follows from it. */
-    /** This status in another state; a run that ended (success, failure, cancel) is no longer throttled. */
+    /**
+     * This status in another state ({@code isDone} follows from it); a run that ended (success, failure, cancel) is
+     * no longer throttled, and a run that is not paused has no {@code pausedBy}.
+     */
     public MigrationStatus withState(MigrationState st, String err, Long end) {
         boolean ended = st == MigrationState.SUCCESS || st == MigrationState.FAILED || st == MigrationState.CANCELED;
-        return change().state(st).error(err).latestEnd(end).throttledBy(ended ? null : throttledBy).build();
+        return change().state(st).error(err).latestEnd(end).throttledBy(ended ? null : throttledBy)
+                .pausedBy(st == MigrationState.PAUSED ? pausedBy : null).build();
+    }
+
+    /** Whether a health signal paused the run (not an operator): health resumes only such a run. */
+    public boolean pausedByHealth() {
+        return state == MigrationState.PAUSED && PAUSED_BY_HEALTH.equals(pausedBy);
     }
 
     public MigrationStatus withFailedBatch(FailedBatch failed) {
@@ -132,6 +149,7 @@ public record MigrationStatus(
         private Limits limits;
         private String database;
         private LastCommand lastCommand;
+        private String pausedBy;
         private long updatedAt;
 
         private Change(MigrationStatus s) {
@@ -155,6 +173,7 @@ public record MigrationStatus(
             limits = s.limits;
             database = s.database;
             lastCommand = s.lastCommand;
+            pausedBy = s.pausedBy;
             updatedAt = s.updatedAt;
         }
 
@@ -253,6 +272,11 @@ public record MigrationStatus(
             return this;
         }
 
+        public Change pausedBy(String v) {
+            pausedBy = v;
+            return this;
+        }
+
         public Change updatedAt(long v) {
             updatedAt = v;
             return this;
@@ -261,7 +285,7 @@ public record MigrationStatus(
         public MigrationStatus build() {
             return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
                     latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                    requestedBy, total, throttledBy, limits, database, lastCommand, updatedAt);
+                    requestedBy, total, throttledBy, limits, database, lastCommand, pausedBy, updatedAt);
         }
     }
 }

@@ -187,15 +187,17 @@ public final class MigrationControl {
     }
 
     /**
-     * After a coordinator takes over: the next batch of every open segment of each rate-limited run again,
-     * since the batches it had scheduled for later died with it. Duplicates are harmless: the fence and the
-     * ledger apply each batch once.
+     * After a coordinator takes over: the next batch of every open segment of every running (not paused) run that
+     * may go on, whatever the coordinator before knew of its pace: the tasks it had scheduled for later (a rate
+     * limit's slots, a health rest) and the segments a slow start had not let go on yet lived only in its memory.
+     * A task may thereby be handed out twice (one was still queued): the fence and the ledger apply its batch once,
+     * and the outcome of the second is stale and dropped.
      */
     public Effects afterTakeover() {
         Effects fx = new Effects();
         book.pacing().reset();
         book.view().all().stream().filter(book::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS
-                        && st.limits() != null && st.limits().maxRowsPerSecond() != null)
+                        && !st.segments().isEmpty())
                 .sorted(Comparator.comparing(MigrationStatus::name))
                 .forEach(st -> book.active(st).forEach(s -> book.emit(st, s, fx)));
         return fx;

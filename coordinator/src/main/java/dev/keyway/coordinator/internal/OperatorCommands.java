@@ -37,9 +37,9 @@ final class OperatorCommands {
     /** Closes the run's fence, keeping the run: no batch of it applies until it is resumed. */
     void pause(String name, Effects fx) {
         Optional<MigrationStatus> st = book.view().find(name);
-        if (st.isPresent() && st.get().state() == MigrationState.PAUSED && st.get().throttledBy() != null) {
+        if (st.isPresent() && st.get().pausedByHealth()) {
             // paused by a health signal: the operator takes it over, and health no longer resumes it
-            book.save(st.get().change().throttledBy(null).build(), fx);
+            book.save(st.get().change().pausedBy(MigrationStatus.PAUSED_BY_OPERATOR).build(), fx);
             fx.event(new Event.CommandAccepted(name, "pause", "paused", "was paused by a health signal; now stays"
                     + " paused until resumed"));
             return;
@@ -54,7 +54,8 @@ final class OperatorCommands {
                     + " segments are planned (a moment), or cancel it"));
             return;
         }
-        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED).build();
+        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED)
+                .pausedBy(MigrationStatus.PAUSED_BY_OPERATOR).build();
         fx.fence(RunBook.fence(paused, false));
         book.save(paused, fx);
         fx.event(new Event.CommandAccepted(name, "pause", "paused", "stops after the batches in flight; resume goes on"
@@ -76,7 +77,8 @@ final class OperatorCommands {
 
     /** A paused run goes on: its fence opens and every segment that is not done gets its next batch. */
     private void reopen(MigrationStatus paused, Effects fx) {
-        MigrationStatus resumed = paused.change().state(MigrationState.IN_PROGRESS).throttledBy(null).build();
+        MigrationStatus resumed = paused.change().state(MigrationState.IN_PROGRESS).throttledBy(null).pausedBy(null)
+                .build();
         if (resumed.segments().stream().allMatch(SegmentStatus::done)) {
             // its last batches completed while it was paused
             starts.succeeded(resumed, fx);
@@ -142,8 +144,9 @@ final class OperatorCommands {
     }
 
     /**
-     * A health signal past its hard limit pauses every running migration, with the reason in {@code throttledBy};
-     * back under it, the migrations it paused resume (not those an operator paused). Past its limit, running
+     * A health signal past its hard limit pauses every running migration, with the reason in {@code throttledBy} and
+     * {@code pausedBy} health; back under it, the migrations it paused resume (not those an operator paused, nor
+     * those an operator paused again while health held them: {@code pausedBy} operator). Past its limit, running
      * migrations slow down to the watch's share of the time, with the reason in {@code throttledBy}: first fewer of
      * their segments go on at once ({@link RunBook#active}), then the one left rests after each task in proportion
      * to the task's time ({@link RunBook#emit}) and walks fewer batches a task.
@@ -153,11 +156,12 @@ final class OperatorCommands {
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
             if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.segments().isEmpty()) {
-                MigrationStatus throttled = st.change().state(MigrationState.PAUSED).throttledBy(h.reason()).build();
+                MigrationStatus throttled = st.change().state(MigrationState.PAUSED).throttledBy(h.reason())
+                        .pausedBy(MigrationStatus.PAUSED_BY_HEALTH).build();
                 fx.fence(RunBook.fence(throttled, false));
                 book.save(throttled, fx);
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
-            } else if (h.healthy() && st.state() == MigrationState.PAUSED && st.throttledBy() != null) {
+            } else if (h.healthy() && st.pausedByHealth()) {
                 fx.event(new Event.CommandAccepted(st.name(), "health", "resumed", h.reason()));
                 book.pacing().share(h.dutyPercent());
                 reopen(st, fx);

@@ -99,6 +99,13 @@ final class RunStarts {
                     + batchSize + ", from the start"));
             return;
         }
+        if (started.segments().stream().allMatch(SegmentStatus::done)) {
+            // the batches a cancel waited for (or a failed batch replayed meanwhile) finished every segment
+            fx.event(new Event.CommandAccepted(run.fn(), "run", action, "nothing was left to walk: the batches in flight"
+                    + " when it stopped finished every segment; it completes now"));
+            succeeded(started, fx);
+            return;
+        }
         goOn(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
                 + started.batchSize() + ", from cursor " + started.cursor()));

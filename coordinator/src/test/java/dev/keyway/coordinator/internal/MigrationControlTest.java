@@ -12,6 +12,7 @@ import dev.keyway.message.LastCommand;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
 import dev.keyway.migration.Migration;
@@ -385,12 +386,82 @@ class MigrationControlTest {
     }
 
     @Test
-    void aCoordinatorThatTakesOverHandsOutTheNextBatchesOfRateLimitedRunsAgain() {
+    void aCoordinatorThatTakesOverHandsOutTheNextBatchesOfRunningMigrationsAgainRateLimitedOnesAtTheirPace() {
         command(Command.Run.of("a").withSegments(2).withLimits(new Limits(100)));
         command(Command.Run.of("b"));
         Effects again = control.afterTakeover();
-        assertEquals(2, again.tasks().size() + again.later().size(), "a's two segments, not b's");
-        assertTrue(again.tasks().stream().allMatch(t -> t.migration().equals("a")));
+        assertEquals(List.of("a0", "b0"), again.tasks().stream().map(t -> t.migration() + t.segment()).toList());
+        assertEquals(List.of("a1"), again.later().stream().map(l -> l.task().migration() + l.task().segment()).toList(),
+                "a's second segment a slot later");
+    }
+
+    @Test
+    void aCoordinatorThatTakesOverGivesEveryOpenSegmentOfEveryRunningMigrationATaskWhateverItsPace() {
+        // issue 15, 2: what only the old coordinator's memory held (a slow start's ramp, a health rest's timer)
+        MigrationControl slow = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
+                () -> "run" + ids.incrementAndGet(), 0, true);
+        Effects fx = slow.onCommand(Command.Run.of("a").withSegments(3));
+        for (Effects.PlanRequest p : fx.plans()) {
+            SegmentPlanner.Plan plan = planner.plan(a, p.segments());
+            fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), "plan", plan.splitPoints(), plan.rows(), null));
+        }
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "a slow start");
+        slow.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 10%: lag", 10));
+        Effects resting = slow.onEvent(new Event.BatchCompleted("a", fx.tasks().get(0).runId(), 0, null, "[5]", 5, false,
+                false, false, List.of(), 400, "w"));
+        assertTrue(resting.tasks().isEmpty() && resting.later().size() == 1, "segment 0 rests, in a timer only");
+        slow.onCommand(Command.Run.of("b").withSegments(1));
+        slow.onCommand(new Command.Pause("b"));
+
+        // a new coordinator: the same statuses, nothing of the old one's memory
+        MigrationControl next = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(5000),
+                ZoneOffset.UTC), () -> "run" + ids.incrementAndGet(), 0, true);
+        Effects again = next.afterTakeover();
+        List<Task.ProcessBatch> all = new ArrayList<>(again.tasks());
+        again.later().forEach(l -> all.add(l.task()));
+        assertEquals(List.of("a0[5]", "a1[33]", "a2[66]"), all.stream().map(t -> t.migration() + t.segment() + t.cursor())
+                .sorted().toList(), "every open segment of a, none of paused b");
+    }
+
+    @Test
+    void aRunAfterACancelWhoseAwaitedBatchesFinishedEverySegmentSucceedsAndItsSeriesGoesOn() {
+        // issue 15, 3: the batches a cancel waited for finished the run; run must not leave it inProgress for ever
+        Effects started = command(Command.Run.of("a").withSegments(2).withNext(List.of("b")));
+        control.onCommand(new Command.Cancel("a"));
+        Effects counted = new Effects();
+        for (Task.ProcessBatch t : started.tasks()) {
+            control.count(new Event.BatchCompleted("a", t.runId(), t.segment(), t.cursor(), null, 5, true, false, false,
+                    List.of(), 1, "the fence"), counted);
+        }
+        assertEquals(MigrationState.CANCELED, status("a").state());
+        assertTrue(status("a").segments().stream().allMatch(SegmentStatus::done));
+
+        Effects again = control.onCommand(Command.Run.of("a").withNext(List.of("b")));
+        assertEquals(MigrationState.SUCCESS, status("a").state(), "nothing was left to walk");
+        assertTrue(again.tasks().isEmpty());
+        assertEquals("resumed", ((Event.CommandAccepted) again.events().get(0)).action());
+        assertEquals("b", again.plans().get(0).migration(), "the series goes on");
+    }
+
+    @Test
+    void anOperatorsPauseOfASlowedDownMigrationIsNotLiftedByHealthAndTheStatusSaysWhoPausedIt() {
+        // issue 15, 4: slowed down by health (throttledBy set), then paused by an operator
+        command(Command.Run.of("a"));
+        control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 50%: lag", 50));
+        assertEquals("throttled to 50%: lag", status("a").throttledBy());
+        control.onCommand(new Command.Pause("a"));
+        assertEquals(MigrationStatus.PAUSED_BY_OPERATOR, status("a").pausedBy());
+        Effects back = control.onEvent(new Event.HealthChanged("*", "w", true, "ok", 100));
+        assertEquals(MigrationState.PAUSED, status("a").state(), "the operator's pause holds");
+        assertTrue(back.tasks().isEmpty() && back.fences().isEmpty());
+
+        control.onCommand(new Command.Resume("a"));
+        assertNull(status("a").pausedBy());
+        control.onEvent(new Event.HealthChanged("*", "w", false, "throttled: lag 9 > 5"));
+        assertEquals(MigrationStatus.PAUSED_BY_HEALTH, status("a").pausedBy());
+        control.onEvent(new Event.HealthChanged("*", "w", true, "lag 0"));
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state(), "health lifts its own pause");
+        assertNull(status("a").pausedBy());
     }
 
     @Test
