@@ -20,4 +20,17 @@ public interface ExactlyOnceProcessor {
      * then the Mono ends with a {@link KafkaAccessDeniedException} instead of retrying.
      */
     Mono<Void> run(Function<Inbound, Mono<List<Outbound>>> handler, Runnable onAssigned);
+
+    /**
+     * As {@link #run(Function, Runnable)}, for a handler that keeps state: {@code rebuild} makes it afresh from what
+     * was committed, on every assignment, before any record of it is handled. Two more guarantees follow:
+     * <ul>
+     *   <li>a transaction during which partitions were assigned (so {@code rebuild} ran without what it holds) does not
+     *   commit: it aborts, and the session starts again from the committed offsets;</li>
+     *   <li>{@code onCommitted} runs after each transaction commits, before the next records are handled: what a
+     *   handler may only do once its records are out (publish a task outside the transaction, start work whose result
+     *   comes back as a record) waits for it there. A transaction that aborts never reaches it.</li>
+     * </ul>
+     */
+    Mono<Void> runWithState(Function<Inbound, Mono<List<Outbound>>> handler, Runnable rebuild, Runnable onCommitted);
 }

@@ -55,6 +55,13 @@ public interface Store extends AutoCloseable {
     RunFence writeFence(RunFence fence);
 
     /**
+     * The migration's fence as the database holds it (see {@link RunFence}): the run it fences, and each segment's
+     * position, end and whether it is done; empty when it has no segment (never fenced, or a run being planned). The
+     * coordinator reads it back before it plans a run, so that a run whose plan is fenced is never planned again.
+     */
+    java.util.Optional<RunFence> readFence(String migration);
+
+    /**
      * The ledger entries chained from {@code start}, in order: its batch, the one that started where it ended, and
      * so on, up to the one that ends at {@code until}, the segment's last one, or {@code max} entries; empty when
      * no batch starting at {@code start} was applied. Read outside any batch, to check a reported outcome

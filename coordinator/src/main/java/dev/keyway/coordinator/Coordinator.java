@@ -69,6 +69,11 @@ public final class Coordinator {
     private final HealthWatch health;
     /** The time per batch of the outcomes counted, for the batch latency signal. */
     private final BatchLatencies latencies;
+    /**
+     * What the records of the open Kafka transaction asked to do once it commits: plans to make and tasks to publish
+     * later. Done by {@link #committed}; dropped when a transaction aborts (the state is then rebuilt, which asks again).
+     */
+    private final List<Runnable> afterCommit = new ArrayList<>();
 
     /**
      * @param store where the fence and the ledger are, and the tables to plan (count rows, sample split points)
@@ -111,7 +116,8 @@ public final class Coordinator {
                         .doBeforeRetry(s -> log.warn(
                                 "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
                 .then(Mono.when(kafka.processor(kafka.settings().topicPrefix() + "coordinator",
-                        List.of(topics.commands(), topics.events()), 500).run(this::handle, this::rebuild),
+                        List.of(topics.commands(), topics.events()), 500).runWithState(this::handle, this::rebuild,
+                        this::committed),
                         health == null ? Mono.empty() : health.run()));
     }
 
@@ -135,6 +141,7 @@ public final class Coordinator {
         }
         view.rebuild(statuses);
         log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
+        afterCommit.clear();
         plansAsked.clear();
         control.pendingPlans().forEach(this::plan);
         Effects paced = control.afterTakeover();
@@ -145,16 +152,27 @@ public final class Coordinator {
         }
     }
 
+    /** The transaction of the records handled so far committed: what they asked to do once it did, now. */
+    private void committed() {
+        List<Runnable> due;
+        synchronized (this) {
+            due = List.copyOf(afterCommit);
+            afterCommit.clear();
+        }
+        due.forEach(Runnable::run);
+    }
+
     /**
      * Plans a run's segments away from the Kafka transaction (a large or locked table delays only its own
-     * migration), then hands the plan to itself as a {@link Event.RunPlanned} on the events topic.
+     * migration), then hands the plan to itself as a {@link Event.RunPlanned} on the events topic. A run whose plan
+     * the database's fence already holds gets that plan again ({@link SegmentPlanner}).
      */
     private void plan(Effects.PlanRequest request) {
         String planId = UUID.randomUUID().toString();
         plansAsked.put(request.migration(), planId);
         Mono.fromCallable(() -> planner.plan(catalog.find(request.migration()).orElseThrow(() -> new StoreException(
                         "this coordinator does not define " + request.migration() + " (removed by a deploy?): deploy the"
-                                + " jar that defines it", null)), request.segments()))
+                                + " jar that defines it", null)), request.segments(), request.runId()))
                 .subscribeOn(scheduler)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .filter(StoreException::isRetriable)
@@ -230,8 +248,11 @@ public final class Coordinator {
                 countBatchesItWaitedFor(asked, written, fx);
             }
         }
-        fx.plans().forEach(this::plan);
-        publishLater(fx.later());
+        // nothing leaves before the transaction that decided it commits (an aborted one is decided again)
+        afterCommit.add(() -> {
+            fx.plans().forEach(this::plan);
+            publishLater(fx.later());
+        });
         return outbound(fx);
     }
 

@@ -118,6 +118,31 @@ class StoreTransactionsIT {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void theFenceReadsBackAsWrittenAndAsItsBatchesMovedItSoARunIsNeverPlannedTwice(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(5);
+            store.ensureBookkeeping();
+            assertTrue(store.readFence("m").isEmpty(), "never fenced");
+            List<RunFence.Segment> plan = List.of(new RunFence.Segment(0, null, "[2]", false),
+                    new RunFence.Segment(1, "[2]", "[4]", false), new RunFence.Segment(2, "[4]", null, false));
+            store.writeFence(new RunFence("m", "r", 10, true, plan));
+            try (BatchTransaction batch = store.begin(new TableWalk("items", null))) {
+                batch.lockFence("m", 1).orElseThrow();
+                batch.advanceFence("m", 1, "[4]", true);
+                batch.commit();
+            }
+            RunFence read = store.readFence("m").orElseThrow();
+            assertEquals("r", read.runId());
+            assertTrue(read.open());
+            assertEquals(List.of(plan.get(0), new RunFence.Segment(1, "[4]", "[4]", true), plan.get(2)), read.segments());
+
+            store.writeFence(new RunFence("m", "next", 10, false, List.of()));
+            assertTrue(store.readFence("m").isEmpty(), "a new run being planned has no segments yet");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void aResumedRunKeepsThePositionItsBatchesReachedAndACanceledOneIsClosed(String kind) throws Exception {
         try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
             new Sql(Sql.options(db)).items(5);

@@ -80,6 +80,32 @@ final class FenceTable {
         return new RunFence(fence.migration(), fence.runId(), fence.batchSize(), fence.open(), written);
     }
 
+    /**
+     * The migration's fence as it stands, in segment order: its run, batch size and each segment's position, end and
+     * whether it is done; open when a segment is open. Empty when it has no rows (never fenced, or a run being planned).
+     */
+    static Optional<RunFence> read(Connection c, String migration) throws SQLException {
+        List<RunFence.Segment> segments = new ArrayList<>();
+        String runId = null;
+        int batchSize = 0;
+        boolean open = false;
+        try (PreparedStatement ps = c.prepareStatement("SELECT segment, run_id, position, end_cursor, batch_size, state"
+                + " FROM " + JdbcStore.FENCE + " WHERE migration = ? ORDER BY segment")) {
+            ps.setString(1, migration);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SegmentFence row = row(rs, 2);
+                    runId = row.runId();
+                    batchSize = row.batchSize();
+                    open |= row.state() == SegmentFence.State.OPEN;
+                    segments.add(new RunFence.Segment(rs.getInt(1), row.position(), row.end(),
+                            row.state() == SegmentFence.State.DONE));
+                }
+            }
+        }
+        return runId == null ? Optional.empty() : Optional.of(new RunFence(migration, runId, batchSize, open, segments));
+    }
+
     static Optional<SegmentFence> lock(Connection c, String migration, int segment) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT run_id, position, end_cursor, batch_size, state FROM "
                 + JdbcStore.FENCE + " WHERE migration = ? AND segment = ? FOR UPDATE")) {

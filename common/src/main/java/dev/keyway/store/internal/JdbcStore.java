@@ -163,6 +163,17 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public Optional<RunFence> readFence(String migration) {
+        try (Connection c = pool.getConnection()) {
+            Optional<RunFence> fence = FenceTable.read(c, migration);
+            c.commit();
+            return fence;
+        } catch (SQLException e) {
+            throw Sql.failure("cannot read the fence of " + migration, e);
+        }
+    }
+
+    @Override
     public List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
         try (Connection c = pool.getConnection()) {
             List<LedgerEntry> e = LedgerTable.chain(c, start, until, max);

@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** A store of {@code rows} rows with ids 1..rows, for planning only. */
+/** A store of {@code rows} rows with ids 1..rows, for planning only; its fences are what {@link #fenced} put there. */
 class FakeStore implements Store {
     private final long rows;
+    private final java.util.Map<String, RunFence> fences = new java.util.HashMap<>();
 
     FakeStore(long rows) {
         this.rows = rows;
@@ -25,6 +26,16 @@ class FakeStore implements Store {
     @Override
     public RunFence writeFence(RunFence fence) {
         throw new UnsupportedOperationException("the state machine only asks for fences");
+    }
+
+    /** The fence the database holds for its migration from now on, as if the coordinator had written it. */
+    void fenced(RunFence fence) {
+        fences.put(fence.migration(), fence);
+    }
+
+    @Override
+    public Optional<RunFence> readFence(String migration) {
+        return Optional.ofNullable(fences.get(migration)).filter(f -> !f.segments().isEmpty());
     }
 
     @Override

@@ -73,6 +73,11 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public java.util.Optional<RunFence> readFence(String migration) {
+        throw new UnsupportedOperationException("workers never read a whole fence");
+    }
+
+    @Override
     public List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
         List<LedgerEntry> chain = new ArrayList<>();
         LedgerEntry e = ledger.get(start);
