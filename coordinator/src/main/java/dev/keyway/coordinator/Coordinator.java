@@ -5,6 +5,7 @@ import dev.keyway.codec.MalformedMessageException;
 import dev.keyway.coordinator.internal.Effects;
 import dev.keyway.coordinator.internal.MigrationControl;
 import dev.keyway.coordinator.internal.SegmentPlanner;
+import dev.keyway.coordinator.internal.StatusBudget;
 import dev.keyway.coordinator.internal.StatusView;
 import dev.keyway.coordinator.internal.TableCheck;
 import dev.keyway.kafka.Inbound;
@@ -230,6 +231,12 @@ public final class Coordinator {
                 log.info("a worker skipped a task: {}", Excerpt.of(skipped.batch() + ": " + skipped.reason(), MAX_LOGGED));
                 return List.of();
             }
+            if (e instanceof Event.BatchDelayed delayed && control.awaits(delayed) && !fenceWaitsAt(delayed)) {
+                log.warn("dropped a batchDelayed at {}-{}@{} for {}: the fence does not hold that segment open at that"
+                        + " cursor (stale, or forged?)", in.topic(), in.partition(), in.offset(),
+                        Excerpt.of(delayed.migration() + " segment " + delayed.segment(), MAX_LOGGED));
+                return List.of();
+            }
             if (e instanceof Event.BatchCompleted done && !done.dryRun() && control.awaits(done)) {
                 Optional<Event.BatchCompleted> verified = verified(done);
                 if (verified.isEmpty()) {
@@ -254,6 +261,16 @@ public final class Coordinator {
             publishLater(fx.later());
         });
         return outbound(fx);
+    }
+
+    /**
+     * Whether the database's fence holds the delayed batch's segment open, for its run, at its cursor: only then did
+     * the batch not apply and may it run again. A delay is a worker's word, and creates work; the fence confirms it.
+     */
+    private boolean fenceWaitsAt(Event.BatchDelayed d) {
+        return store.readFence(d.migration()).filter(f -> f.runId().equals(d.runId()) && f.open()).stream()
+                .flatMap(f -> f.segments().stream())
+                .anyMatch(s -> s.index() == d.segment() && !s.done() && Objects.equals(s.position(), d.cursor()));
     }
 
     /** The {@link TableCheck} of this coordinator's store: the table read afresh ({@link Store#checkWalk}). */
@@ -323,7 +340,15 @@ public final class Coordinator {
 
     private List<Outbound> outbound(Effects fx) {
         List<Outbound> out = new ArrayList<>();
-        fx.statuses().forEach(s -> out.add(new Outbound(topics.status(), s.name(), codec.encode(s))));
+        for (MigrationStatus s : fx.statuses()) {
+            MigrationStatus fitted = StatusBudget.fit(s, st -> codec.encode(st).length);
+            if (fitted != s) {
+                log.warn("the status of {} was over {} bytes: written without its dry run's changes{}", s.name(),
+                        StatusBudget.MAX_BYTES, StatusBudget.fits(fitted, st -> codec.encode(st).length) ? ""
+                                : " and with its texts cut, and still over: its segments' cursors are too long");
+            }
+            out.add(new Outbound(topics.status(), s.name(), codec.encode(fitted)));
+        }
         fx.tasks().forEach(t -> out.add(new Outbound(topics.tasks(), t.key(), codec.encode(t))));
         fx.events().forEach(e -> {
             if (e instanceof Event.CommandRejected r) {

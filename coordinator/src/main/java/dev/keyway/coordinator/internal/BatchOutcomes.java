@@ -2,6 +2,7 @@ package dev.keyway.coordinator.internal;
 
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.message.FailedBatch;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
@@ -21,6 +22,11 @@ import java.util.Optional;
  */
 final class BatchOutcomes {
 
+    /** The most characters of a delay's reason a segment's status keeps. */
+    static final int MAX_REASON = 500;
+    /** The most characters of a failed batch's error (and of its document's id) a status keeps, as workers send them. */
+    static final int MAX_ERROR = 4_000;
+
     private final RunBook book;
     private final RunStarts starts;
 
@@ -34,22 +40,24 @@ final class BatchOutcomes {
         return book.view().find(o.migration()).flatMap(st -> expected(st, o.runId(), o.segment(), o.cursor())).isPresent();
     }
 
-    /** A batch waited too long for a lock: its segment gets the same task again. */
+    /**
+     * A batch of a running migration waited too long for a lock: its segment gets the same task again, and says why
+     * (bounded to {@value #MAX_REASON} characters). A delay of a paused or ended run changes nothing: nothing runs.
+     */
     void delayed(Event.BatchDelayed e, Effects fx) {
-        Optional<MigrationStatus> found = book.view().find(e.migration());
+        Optional<MigrationStatus> found = book.view().find(e.migration())
+                .filter(st -> st.state() == MigrationState.IN_PROGRESS);
         Optional<SegmentStatus> seg = found.flatMap(st -> expected(st, e.runId(), e.segment(), e.cursor()));
         if (seg.isEmpty()) {
             return;
         }
         MigrationStatus st = found.get();
-        SegmentStatus delayed = seg.get().delayedBy(e.reason());
+        SegmentStatus delayed = seg.get().delayedBy(e.reason() == null ? "a lock wait" : Excerpt.of(e.reason(), MAX_REASON));
         List<SegmentStatus> segs = new ArrayList<>(st.segments());
         segs.set(delayed.index(), delayed);
         MigrationStatus updated = st.withSegments(segs);
-        if (updated.state() == MigrationState.IN_PROGRESS) {
-            // the lock timeout it waited is its backoff: the application keeps the row meanwhile
-            book.emit(updated, delayed, fx);
-        }
+        // the lock timeout it waited is its backoff: the application keeps the row meanwhile
+        book.emit(updated, delayed, fx);
         book.save(updated, fx);
     }
 
@@ -123,8 +131,9 @@ final class BatchOutcomes {
         if (expected(st, e.runId(), e.segment(), e.cursor()).isEmpty() || st.state() != MigrationState.IN_PROGRESS) {
             return;
         }
-        book.save(st.withState(MigrationState.FAILED, e.error(), book.now())
-                .withFailedBatch(new FailedBatch(e.segment(), e.cursor(), e.documentId(), e.task())), fx);
+        String documentId = e.documentId() == null ? null : Excerpt.of(e.documentId(), MAX_ERROR);
+        book.save(st.withState(MigrationState.FAILED, Excerpt.of(String.valueOf(e.error()), MAX_ERROR), book.now())
+                .withFailedBatch(new FailedBatch(e.segment(), e.cursor(), documentId, e.task())), fx);
     }
 
     /** The segment an outcome is for, if it is exactly what the status waits for. */

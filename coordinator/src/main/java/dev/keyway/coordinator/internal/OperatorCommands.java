@@ -2,6 +2,7 @@ package dev.keyway.coordinator.internal;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
@@ -151,7 +152,10 @@ final class OperatorCommands {
      * their segments go on at once ({@link RunBook#active}), then the one left rests after each task in proportion
      * to the task's time ({@link RunBook#emit}) and walks fewer batches a task.
      */
-    void health(Event.HealthChanged h, Effects fx) {
+    void health(Event.HealthChanged event, Effects fx) {
+        // what reaches a status is bounded: the events topic is writable by more than the watch
+        Event.HealthChanged h = new Event.HealthChanged(event.migration(), event.watchId(), event.healthy(),
+                event.reason() == null ? null : Excerpt.of(event.reason(), BatchOutcomes.MAX_REASON), event.dutyPercent());
         List<MigrationStatus> all = book.view().all().stream().filter(book::ours)
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {

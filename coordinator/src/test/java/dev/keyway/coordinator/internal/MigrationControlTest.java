@@ -465,6 +465,50 @@ class MigrationControlTest {
     }
 
     @Test
+    void forgedDelaysAndErrorsCannotGrowAStatusAndADelayOfAStoppedRunCreatesNoWork() {
+        // issue 15, 5: five batchDelayed of 200,000 characters each made every status write fail
+        Effects started = command(Command.Run.of("a").withSegments(5));
+        String huge = "x".repeat(200_000);
+        for (Task.ProcessBatch t : started.tasks()) {
+            control.onEvent(new Event.BatchDelayed("a", t.runId(), t.segment(), t.cursor(), huge, "forger"));
+        }
+        assertTrue(status("a").segments().stream().allMatch(s -> s.delayedBy().length() <= BatchOutcomes.MAX_REASON + 20),
+                "each reason bounded");
+        control.onEvent(new Event.HealthChanged("*", "w", true, huge, 50));
+        assertTrue(status("a").throttledBy().length() <= BatchOutcomes.MAX_REASON + 20);
+        Task.ProcessBatch t = started.tasks().get(0);
+        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, t.cursor(), huge, huge, new TaskLocation("t", 0, 1), "w"));
+        assertTrue(status("a").error().length() <= BatchOutcomes.MAX_ERROR + 20);
+        assertTrue(status("a").failedBatch().documentId().length() <= BatchOutcomes.MAX_ERROR + 20);
+
+        Task.ProcessBatch bt = onlyTask(command(Command.Run.of("b")));
+        control.onCommand(new Command.Pause("b"));
+        Effects whilePaused = control.onEvent(new Event.BatchDelayed("b", bt.runId(), 0, bt.cursor(), "lock", "w"));
+        assertTrue(whilePaused.tasks().isEmpty() && whilePaused.later().isEmpty() && whilePaused.statuses().isEmpty(),
+                "a paused run hands out no task for a delay");
+    }
+
+    @Test
+    void aStatusOverItsBudgetIsWrittenWithoutWhatIsOnlyThereToBeRead() {
+        List<Event.DocumentChange> changes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            changes.add(new Event.DocumentChange(String.valueOf(i),
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("v", "b".repeat(20_000)),
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("v", "a".repeat(20_000))));
+        }
+        MigrationStatus big = MigrationStatus.unknown("a", 10).withDryRun(null,
+                new dev.keyway.message.DryRunReport(1, null, 50, "[50]", changes, null, 0));
+        java.util.function.ToIntFunction<MigrationStatus> size = s -> s.toString().length();
+        assertFalse(StatusBudget.fits(big, size));
+        MigrationStatus fitted = StatusBudget.fit(big, size);
+        assertTrue(StatusBudget.fits(fitted, size));
+        assertEquals(50, fitted.dryRun().omitted(), "the report says how many changes it no longer shows");
+        assertEquals(50, fitted.dryRun().processed());
+        MigrationStatus small = MigrationStatus.unknown("a", 10);
+        assertTrue(small == StatusBudget.fit(small, size), "a status within budget is written as it is");
+    }
+
+    @Test
     void aPausedMigrationCanBeCanceledAndCancelAllIncludesIt() {
         command(Command.Run.of("a"));
         control.onCommand(new Command.Pause("a"));

@@ -109,9 +109,13 @@ public final class ProcessCluster implements AutoCloseable {
         return kafka;
     }
 
-    /** Waits until the migration ends (success, failed or canceled), written after {@code since}. */
+    /**
+     * Waits until the run started (or resumed) at or after {@code since} ends: success, failed or canceled. A status
+     * of the run before it (a canceled one, rewritten by a late outcome after {@code since}) does not count.
+     */
     public MigrationStatus awaitEnd(String name, long since) {
-        return await(s -> s.name().equals(name) && s.updatedAt() >= since && s.state() != MigrationState.IN_PROGRESS);
+        return await(s -> s.name().equals(name) && s.updatedAt() >= since && s.latestStart() != null
+                && s.latestStart() >= since && s.state() != MigrationState.IN_PROGRESS);
     }
 
     public MigrationStatus status(String name) {
