@@ -71,9 +71,8 @@ public final class MigrationsClient {
     /** The latest status of every migration. */
     public Map<String, MigrationStatus> statuses() {
         Map<String, MigrationStatus> out = new LinkedHashMap<>();
-        for (Inbound r : kafka.readToEnd(topics.status())) {
-            decode(r, x -> codec.decodeStatus(x.key(), x.value())).ifPresent(s -> out.put(s.name(), s));
-        }
+        kafka.readToEnd(topics.status(), r -> decode(r, x -> codec.decodeStatus(x.key(), x.value()))
+                .ifPresent(s -> out.put(s.name(), s)));
         return out;
     }
 

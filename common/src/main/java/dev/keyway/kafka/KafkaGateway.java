@@ -55,7 +55,18 @@ public interface KafkaGateway extends AutoCloseable {
     Mono<Void> publish(List<Outbound> records);
 
     /** Every committed record of a topic from the beginning to the end offsets taken now. */
-    List<Inbound> readToEnd(String topic);
+    default List<Inbound> readToEnd(String topic) {
+        List<Inbound> all = new java.util.ArrayList<>();
+        readToEnd(topic, all::add);
+        return all;
+    }
+
+    /**
+     * Hands every committed record of a topic, from the beginning to the end offsets taken now, to {@code each} as it
+     * is read, in order: a reader that keeps only what it needs (the latest record per key of a compacted topic) holds
+     * no more than that, however much uncompacted history the topic has.
+     */
+    void readToEnd(String topic, java.util.function.Consumer<Inbound> each);
 
     /** The end offset of partition 0 of a topic (the offset its next record will get). */
     long endOffset(String topic);

@@ -28,6 +28,7 @@ import dev.keyway.store.TableWalk;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
@@ -63,6 +66,10 @@ public final class Coordinator {
     private final MigrationCatalog catalog;
     private final SegmentPlanner planner;
     private final Scheduler scheduler;
+    /** Where plans run, apart from the handling of records. */
+    private final Scheduler planning;
+    /** The plans under way; a coordinator that takes over cancels them and asks again. */
+    private Disposable.Composite plans = Disposables.composite();
     private final Clock clock;
     /** The plan each migration being planned waits for (migration name to plan id); only this coordinator knows them. */
     private final Map<String, String> plansAsked = new ConcurrentHashMap<>();
@@ -90,16 +97,26 @@ public final class Coordinator {
      */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock, Scheduler scheduler,
                        HealthLimits health) {
+        this(kafka, store, catalog, clock, CoordinatorThreads.shared(scheduler), health);
+    }
+
+    /**
+     * @param threads where deciding, planning and reading health run ({@link CoordinatorThreads#bounded()} keeps them
+     *     apart, so that plans of large or locked tables cannot starve the handling of records)
+     */
+    public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock, CoordinatorThreads threads,
+                       HealthLimits health) {
         this.kafka = kafka;
         this.topics = kafka.settings().topics();
         this.store = store;
         this.catalog = catalog;
-        this.scheduler = scheduler;
+        this.scheduler = threads.decisions();
+        this.planning = threads.planning();
         this.clock = clock;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
         this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds(), health.targetBatchMillis(),
                 health.watched());
-        this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, scheduler) : null;
+        this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, threads.health()) : null;
         this.latencies = health.latencies();
     }
 
@@ -128,21 +145,25 @@ public final class Coordinator {
      * the coordinator writes for it replaces it on the topic.
      */
     private synchronized void rebuild() {
-        List<MigrationStatus> statuses = new ArrayList<>();
-        for (Inbound r : kafka.readToEnd(topics.status())) {
+        // decoded as read, the latest per migration kept: a topic not compacted yet holds much more history than that
+        Map<String, MigrationStatus> latest = new LinkedHashMap<>();
+        kafka.readToEnd(topics.status(), r -> {
             if (r.value() == null) {
-                continue;
+                return;
             }
             try {
-                statuses.add(codec.decodeStatus(r.key(), r.value()));
+                MigrationStatus s = codec.decodeStatus(r.key(), r.value());
+                latest.put(s.name(), s);
             } catch (MalformedMessageException e) {
                 log.warn("skipped a record at {}-{}@{} (key {}) that is not a status; the migration keeps its status from"
                         + " before it: {}", r.topic(), r.partition(), r.offset(), Excerpt.of(r.key(), 60), e.getMessage());
             }
-        }
-        view.rebuild(statuses);
+        });
+        view.rebuild(List.copyOf(latest.values()));
         log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
         afterCommit.clear();
+        plans.dispose();
+        plans = Disposables.composite();
         plansAsked.clear();
         control.pendingPlans().forEach(this::plan);
         Effects paced = control.afterTakeover();
@@ -171,10 +192,10 @@ public final class Coordinator {
     private void plan(Effects.PlanRequest request) {
         String planId = UUID.randomUUID().toString();
         plansAsked.put(request.migration(), planId);
-        Mono.fromCallable(() -> planner.plan(catalog.find(request.migration()).orElseThrow(() -> new StoreException(
+        Disposable planned = Mono.fromCallable(() -> planner.plan(catalog.find(request.migration()).orElseThrow(() -> new StoreException(
                         "this coordinator does not define " + request.migration() + " (removed by a deploy?): deploy the"
                                 + " jar that defines it", null)), request.segments(), request.runId()))
-                .subscribeOn(scheduler)
+                .subscribeOn(planning)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .filter(StoreException::isRetriable)
                         .doBeforeRetry(s -> log.info("planning {} waits: {}", request.migration(), s.failure().getMessage())))
@@ -184,6 +205,9 @@ public final class Coordinator {
                         request.runId(), planId, List.of(), 0, e.getMessage())))
                 .flatMap(p -> kafka.publish(List.of(new Outbound(topics.events(), p.migration(), codec.encode(p)))))
                 .subscribe(null, e -> log.error("planning {} failed: {}; run it again", request.migration(), e.toString()));
+        synchronized (this) {
+            plans.add(planned);
+        }
     }
 
     private Mono<List<Outbound>> handle(Inbound in) {

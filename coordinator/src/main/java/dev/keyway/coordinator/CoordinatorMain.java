@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs a coordinator until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
@@ -33,14 +31,14 @@ public final class CoordinatorMain {
         KafkaSettings settings = ServiceRunner.configure("coordinator", () -> KafkaSettings.fromEnv(env));
         StoreOptions storeOptions = ServiceRunner.configure("coordinator", () -> StoreOptions.fromEnv(env));
         MigrationCatalog catalog = ServiceRunner.configure("coordinator", () -> MigrationsOption.catalog(args, env));
-        Scheduler scheduler = Schedulers.newBoundedElastic(4, 10_000, "keyway-coordinator");
+        CoordinatorThreads threads = CoordinatorThreads.bounded();
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
              Store store = Store.open(storeOptions, Duration.ofSeconds(60))) {
             log.info("coordinator on {} (topics {}*), store {}, migrations {}", settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
             ServiceRunner.runUntilStopped("coordinator",
-                    new Coordinator(kafka, store, catalog, Clock.systemUTC(), scheduler, HealthLimits.fromEnv(env)).run(),
-                    scheduler::dispose);
+                    new Coordinator(kafka, store, catalog, Clock.systemUTC(), threads, HealthLimits.fromEnv(env)).run(),
+                    threads::dispose);
         } catch (RuntimeException e) {
             log.error("{}", e.getMessage());
             System.exit(2);

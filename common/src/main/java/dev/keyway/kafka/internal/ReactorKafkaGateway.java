@@ -10,10 +10,10 @@ import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.kafka.internal.AccessErrors.Attempt;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +55,16 @@ public final class ReactorKafkaGateway implements KafkaGateway {
 
     /** Short enough that a killed process's open transaction and group membership expire in seconds. */
     private static final int TRANSACTION_TIMEOUT_MS = 10_000;
+    /**
+     * The status topic is compacted, in segments small enough for the cleaner to keep up (only closed segments are
+     * compacted): a coordinator that takes over reads the latest status per migration plus at most about one segment
+     * of history, not everything written since the topic was made.
+     */
+    static final Map<String, String> STATUS_TOPIC_CONFIG = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
+            TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(10 * 60 * 1000),
+            TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1");
     private static final int SESSION_TIMEOUT_MS = 10_000;
     /**
      * A transaction that starts right after the previous one committed finds its commit markers still being
@@ -151,7 +161,7 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             short rf = (short) Math.min(3, brokers);
             Map<String, String> replicated = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.max(1, rf - 1)));
             Map<String, String> compacted = new HashMap<>(replicated);
-            compacted.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            compacted.putAll(STATUS_TOPIC_CONFIG);
             List<NewTopic> wanted = List.of(
                     new NewTopic(t.commands(), 1, rf).configs(replicated),
                     new NewTopic(t.tasks(), settings.taskPartitions(), rf).configs(replicated),
@@ -242,15 +252,15 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     }
 
     @Override
-    public List<Inbound> readToEnd(String topic) {
+    public void readToEnd(String topic, Consumer<Inbound> each) {
         try {
-            return readAll(topic);
+            readAll(topic, each);
         } catch (RuntimeException e) {
             throw access.orDenied(e, Attempt.read(topic));
         }
     }
 
-    private List<Inbound> readAll(String topic) {
+    private void readAll(String topic, Consumer<Inbound> each) {
         Map<String, Object> props = consumerProps(null);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
@@ -258,13 +268,11 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            List<Inbound> out = new ArrayList<>();
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+                    each.accept(new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
                 }
             }
-            return out;
         }
     }
 

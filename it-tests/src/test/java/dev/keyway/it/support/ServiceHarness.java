@@ -2,6 +2,7 @@ package dev.keyway.it.support;
 
 import dev.keyway.cli.MigrationsClient;
 import dev.keyway.coordinator.Coordinator;
+import dev.keyway.coordinator.CoordinatorThreads;
 import dev.keyway.coordinator.HealthLimits;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
@@ -74,6 +75,18 @@ public final class ServiceHarness implements AutoCloseable {
     /** A coordinator that also watches the database's health against {@code health}. */
     public Disposable startCoordinator(MigrationCatalog migrations, HealthLimits health) {
         Disposable d = new Coordinator(kafka, store, migrations, Clock.systemUTC(), blocking, health).run().subscribe();
+        running.add(d);
+        coordinators.add(d);
+        return d;
+    }
+
+    /**
+     * A coordinator on its own store and threads, as {@code CoordinatorMain} runs one (its pool of 4 connections,
+     * {@link CoordinatorThreads#bounded()}); the caller closes the store after {@link #close()}.
+     */
+    public Disposable startCoordinator(Store own, CoordinatorThreads threads) {
+        Disposable d = new Coordinator(kafka, own, catalog, Clock.systemUTC(), threads, HealthLimits.none()).run()
+                .doFinally(s -> threads.dispose()).subscribe();
         running.add(d);
         coordinators.add(d);
         return d;
