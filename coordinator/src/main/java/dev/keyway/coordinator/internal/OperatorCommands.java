@@ -54,7 +54,8 @@ final class OperatorCommands {
                     + " segments are planned (a moment), or cancel it"));
             return;
         }
-        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED).build();
+        // the operator's pause: a throttledBy left set would read as health's pause, which health lifts
+        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED).throttledBy(null).build();
         fx.fence(RunBook.fence(paused, false));
         book.save(paused, fx);
         fx.event(new Event.CommandAccepted(name, "pause", "paused", "stops after the batches in flight; resume goes on"
@@ -146,7 +147,8 @@ final class OperatorCommands {
      * back under it, the migrations it paused resume (not those an operator paused). Past its limit, running
      * migrations slow down to the watch's share of the time, with the reason in {@code throttledBy}: first fewer of
      * their segments go on at once ({@link RunBook#active}), then the one left rests after each task in proportion
-     * to the task's time ({@link RunBook#emit}) and walks fewer batches a task.
+     * to the task's time ({@link RunBook#emit}) and walks fewer batches a task. A signal the watch cannot read
+     * shows in {@code throttledBy} too, even at full speed, naming the signal and why.
      */
     void health(Event.HealthChanged h, Effects fx) {
         List<MigrationStatus> all = book.view().all().stream().filter(book::ours)
@@ -157,6 +159,10 @@ final class OperatorCommands {
                 fx.fence(RunBook.fence(throttled, false));
                 book.save(throttled, fx);
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
+            } else if (!h.healthy() && st.state() == MigrationState.PAUSED && st.throttledBy() != null
+                    && !h.unknown().stream().allMatch(st.throttledBy()::contains)) {
+                // paused by health for another reason: the status says too which signal cannot be read now
+                book.save(st.change().throttledBy(h.reason()).build(), fx);
             } else if (h.healthy() && st.state() == MigrationState.PAUSED && st.throttledBy() != null) {
                 fx.event(new Event.CommandAccepted(st.name(), "health", "resumed", h.reason()));
                 book.pacing().share(h.dutyPercent());
@@ -172,7 +178,7 @@ final class OperatorCommands {
         Map<String, List<Integer>> wereActive = new HashMap<>();
         running.forEach(st -> wereActive.put(st.name(), book.active(st).stream().map(SegmentStatus::index).toList()));
         book.pacing().share(h.dutyPercent());
-        String slowedBy = h.dutyPercent() < 100 ? h.reason() : null;
+        String slowedBy = h.dutyPercent() < 100 || !h.unknown().isEmpty() ? h.reason() : null;
         for (MigrationStatus st : running) {
             // more segments may go on at a larger share; fewer at a smaller one: those stop after their task
             book.active(st).stream().filter(s -> !wereActive.get(st.name()).contains(s.index()))
