@@ -111,14 +111,22 @@ public sealed interface Event
      * {@code *}.
      *
      * @param dutyPercent the share of time migrations may work, 1 to 100; absent = 100
+     * @param unknown the signals that could not be read at this reading, each as "name unknown: why" (bounded),
+     *     which {@code reason} names too; empty when every signal was read
      */
-    record HealthChanged(String migration, String watchId, boolean healthy, String reason, Integer dutyPercent)
-            implements Event {
+    record HealthChanged(String migration, String watchId, boolean healthy, String reason, Integer dutyPercent,
+                         List<String> unknown) implements Event {
         public HealthChanged {
             dutyPercent = dutyPercent == null ? 100 : Math.max(1, Math.min(100, dutyPercent));
+            unknown = unknown == null ? List.of() : List.copyOf(unknown);
         }
 
-        /** Paused ({@code healthy} false) or back at full speed. */
+        /** Every signal read, at this share of time. */
+        public HealthChanged(String migration, String watchId, boolean healthy, String reason, Integer dutyPercent) {
+            this(migration, watchId, healthy, reason, dutyPercent, List.of());
+        }
+
+        /** Every signal read: paused ({@code healthy} false) or back at full speed. */
         public HealthChanged(String migration, String watchId, boolean healthy, String reason) {
             this(migration, watchId, healthy, reason, 100);
         }

@@ -97,7 +97,9 @@ class JsonCodecTest {
         for (Event other : List.of(new Event.BatchSkipped("a", "r1", 2, "[4]", "stale", "w1"),
                 new Event.BatchDelayed("a", "r1", 2, null, "locked", "w1"),
                 new Event.RunPlanned("a", "r2", "p1", List.of("[5]", "[9]"), 12, null),
-                new Event.HealthChanged("*", "w1", false, "throttled: replica lag 9 bytes > 5 bytes"))) {
+                new Event.HealthChanged("*", "w1", false, "throttled: replica lag 9 bytes > 5 bytes"),
+                new Event.HealthChanged("*", "w1", true, "held at 50%; lag unknown: no grant", 50,
+                        List.of("lag unknown: no grant")))) {
             assertEquals(other, codec.decodeEvent(codec.encode(other)));
         }
         MigrationStatus s = MigrationStatus.unknown("a", 100)

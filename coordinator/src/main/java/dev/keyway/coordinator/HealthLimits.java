@@ -8,24 +8,43 @@ import java.util.Map;
 /**
  * How the coordinator keeps migrations as fast as the database allows and no faster: the health signals it
  * watches (past a signal's limit migrations slow down, past its hard limit they pause, back under half of it
- * they resume and speed up step by step), how often it reads them, and what a batch of a run that gives no
- * batch size aims at. No signal by default.
+ * they resume and speed up step by step), how often it reads them, what a signal that cannot be read counts as,
+ * and what a batch of a run that gives no batch size aims at. No signal by default.
  *
  * @param signals what is watched; empty = nothing
  * @param period how often the signals are read; default {@value #DEFAULT_PERIOD_MS} ms
  * @param latencies the batch times the coordinator counts, for {@link HealthSignal#batchLatency}
  * @param targetBatchMillis how long a batch of a run without a batch size should take (its workers size its
  *     batches, up to ten times the migration's batch size); 0 = such runs have batches of the migration's size
+ * @param whenUnknown what a signal that cannot be read (an error, or a database role that may not see it) does;
+ *     default {@link WhenUnknown#PAUSE}
  */
 public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLatencies latencies,
-                           int targetBatchMillis) {
+                           int targetBatchMillis, WhenUnknown whenUnknown) {
 
     public static final long DEFAULT_PERIOD_MS = 1_000;
     /** What a batch of a run without a batch size aims at unless configured. */
     public static final int DEFAULT_TARGET_BATCH_MILLIS = 200;
 
+    /**
+     * What a signal that cannot be read counts as ({@code HEALTH_UNKNOWN}). Never as 0: a brake that cannot see
+     * must not read as a healthy database.
+     */
+    public enum WhenUnknown {
+        /** Like a signal past its hard limit: running migrations pause until every signal reads again (default). */
+        PAUSE,
+        /**
+         * The last state holds: no faster, and a paused migration stays paused; the signals that do read can still
+         * slow migrations down or pause them. A coordinator that never read a signal holds full speed.
+         */
+        HOLD
+    }
+
     public HealthLimits {
         signals = List.copyOf(signals);
+        if (whenUnknown == null) {
+            throw new IllegalArgumentException("whenUnknown must be PAUSE or HOLD, but was null");
+        }
         if (period.toMillis() < 100) {
             throw new IllegalArgumentException("the health period must be at least 100 ms, but was " + period);
         }
@@ -38,7 +57,7 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
     /** No signal watched; runs without a batch size aim at {@value #DEFAULT_TARGET_BATCH_MILLIS} ms a batch. */
     public static HealthLimits none() {
         return new HealthLimits(List.of(), Duration.ofMillis(DEFAULT_PERIOD_MS), new BatchLatencies(),
-                DEFAULT_TARGET_BATCH_MILLIS);
+                DEFAULT_TARGET_BATCH_MILLIS, WhenUnknown.PAUSE);
     }
 
     /**
@@ -50,7 +69,9 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
      *   <li>{@code MAX_BATCH_LATENCY_MS}: the median batch time past which the database counts as strained;</li>
      *   <li>{@code MAX_REPLICA_LAG_BYTES}: the standbys' replication lag;</li>
      *   <li>{@code THROTTLE_QUERY} with {@code THROTTLE_QUERY_MAX}: a query of the operator's returning one number;</li>
-     *   <li>{@code TARGET_BATCH_MILLIS}: what a batch of a run without a batch size aims at (0 = the size).</li>
+     *   <li>{@code TARGET_BATCH_MILLIS}: what a batch of a run without a batch size aims at (0 = the size);</li>
+     *   <li>{@code HEALTH_UNKNOWN}: {@code pause} (default) or {@code hold}, what a signal that cannot be read
+     *       does ({@link WhenUnknown}).</li>
      * </ul>
      */
     public static HealthLimits fromEnv(Map<String, String> env) {
@@ -78,7 +99,19 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
         }
         long target = env.containsKey("TARGET_BATCH_MILLIS") ? number(env, "TARGET_BATCH_MILLIS")
                 : app > 0 ? Math.max(1, app / 2) : DEFAULT_TARGET_BATCH_MILLIS;
-        return limits.withTargetBatchMillis((int) Math.min(Integer.MAX_VALUE, target));
+        return limits.withTargetBatchMillis((int) Math.min(Integer.MAX_VALUE, target))
+                .withWhenUnknown(whenUnknown(env.get("HEALTH_UNKNOWN")));
+    }
+
+    private static WhenUnknown whenUnknown(String v) {
+        if (v == null || v.isBlank()) {
+            return WhenUnknown.PAUSE;
+        }
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "pause" -> WhenUnknown.PAUSE;
+            case "hold" -> WhenUnknown.HOLD;
+            default -> throw new IllegalArgumentException("HEALTH_UNKNOWN must be pause or hold, but was '" + v + "'");
+        };
     }
 
     private static long number(Map<String, String> env, String name) {
@@ -98,15 +131,19 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
     public HealthLimits with(HealthSignal signal) {
         List<HealthSignal> more = new ArrayList<>(signals);
         more.add(signal);
-        return new HealthLimits(more, period, latencies, targetBatchMillis);
+        return new HealthLimits(more, period, latencies, targetBatchMillis, whenUnknown);
     }
 
     public HealthLimits withPeriod(Duration p) {
-        return new HealthLimits(signals, p, latencies, targetBatchMillis);
+        return new HealthLimits(signals, p, latencies, targetBatchMillis, whenUnknown);
     }
 
     public HealthLimits withTargetBatchMillis(int millis) {
-        return new HealthLimits(signals, period, latencies, millis);
+        return new HealthLimits(signals, period, latencies, millis, whenUnknown);
+    }
+
+    public HealthLimits withWhenUnknown(WhenUnknown w) {
+        return new HealthLimits(signals, period, latencies, targetBatchMillis, w);
     }
 
     public boolean watched() {

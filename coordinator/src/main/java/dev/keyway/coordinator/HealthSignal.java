@@ -23,7 +23,11 @@ public interface HealthSignal {
         return limit() * 2;
     }
 
-    /** The current value; a {@code StoreException} when it cannot be read (the reading is skipped). */
+    /**
+     * The current value; throws (a {@code StoreException} saying why and what to grant or fix) when it cannot be
+     * read, never 0 for "cannot see": the watch counts the signal as unknown ({@link HealthLimits.WhenUnknown})
+     * and still reads the others.
+     */
     long read(Store store);
 
     /** A signal read by {@code reading}, past which migrations slow down at {@code limit}. */

@@ -4,8 +4,11 @@ import dev.keyway.codec.JsonCodec;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
 import dev.keyway.store.Store;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +24,12 @@ import reactor.core.scheduler.Scheduler;
  *   <li>a signal past its hard limit: {@code healthy: false} (pause), every period while it stays there;</li>
  *   <li>a signal past its limit: the share halves, down to {@value #MIN_DUTY} %;</li>
  *   <li>every signal under half its limit: the share grows by {@value #STEP} points, up to 100 % (a paused
- *       migration resumes at the share it had); in between, it holds.</li>
+ *       migration resumes at the share it had); in between, it holds;</li>
+ *   <li>a signal that cannot be read is unknown, never 0, and the others are still read: it pauses like a hard
+ *       limit, or holds the last state ({@link HealthLimits.WhenUnknown}); the reason names it and why.</li>
  * </ul>
- * It tells a change of the share, and the first reading after {@link #reset()}. The coordinator takes only the
- * events of its own watch ({@link #id()}).
+ * It tells a change of the share or of the signals it cannot read, and the first reading after {@link #reset()}.
+ * The coordinator takes only the events of its own watch ({@link #id()}).
  */
 final class HealthWatch {
 
@@ -39,6 +44,8 @@ final class HealthWatch {
     static final int MIN_DUTY = 1;
     /** How much the share grows each period every signal is under half its limit, in points. */
     static final int STEP = 10;
+    /** How much of why a signal cannot be read the status quotes, in characters. */
+    static final int MAX_WHY = 200;
 
     private final String id = UUID.randomUUID().toString();
     /** The last state told, or null: tell the next reading whatever it is. */
@@ -46,6 +53,10 @@ final class HealthWatch {
     /** The share of time migrations may work, in percent. */
     private volatile int duty = 100;
     private volatile int toldDuty = -1;
+    /** The signals the last event told as unknown. */
+    private volatile List<String> toldUnknown = List.of();
+    /** The signals the last reading could not read, for the log. */
+    private volatile List<String> loggedUnknown = List.of();
 
     HealthWatch(Store store, HealthLimits limits, KafkaGateway kafka, JsonCodec codec, Scheduler scheduler) {
         this.store = store;
@@ -53,6 +64,22 @@ final class HealthWatch {
         this.kafka = kafka;
         this.codec = codec;
         this.scheduler = scheduler;
+    }
+
+    /** One signal's reading: a value, or why it could not be read ({@code unknown} non-null). */
+    record Reading(long value, String unknown) {
+
+        static Reading of(long value) {
+            return new Reading(value, null);
+        }
+
+        static Reading unknown(String why) {
+            return new Reading(0, Objects.requireNonNull(why));
+        }
+
+        boolean known() {
+            return unknown == null;
+        }
     }
 
     String id() {
@@ -63,33 +90,50 @@ final class HealthWatch {
     void reset() {
         told = null;
         duty = 100;
+        toldUnknown = List.of();
     }
 
-    /** Runs until cancelled; a reading that fails is logged and the next one tried. */
+    /** Runs until cancelled; a reading that fails to be told is logged and the next one tried. */
     Mono<Void> run() {
         return Flux.interval(limits.period(), scheduler)
                 .onBackpressureDrop() // a slow reading skips ticks rather than piling them up
                 .concatMap(tick -> Mono.fromCallable(this::read).subscribeOn(scheduler)
                         .flatMap(this::tell)
                         .onErrorResume(e -> {
-                            log.warn("cannot read the database's health: {}", e.getMessage());
+                            log.warn("cannot tell the database's health: {}", e.getMessage());
                             return Mono.empty();
                         }))
                 .then();
     }
 
-    /** One reading of every signal, in order. */
-    private long[] read() {
-        List<HealthSignal> signals = limits.signals();
-        long[] values = new long[signals.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = signals.get(i).read(store);
+    /**
+     * One reading of every signal, in order; one that fails is unknown and does not keep the others from being
+     * read. Package-private for the unit test.
+     */
+    List<Reading> read() {
+        List<Reading> readings = new ArrayList<>();
+        for (HealthSignal s : limits.signals()) {
+            try {
+                readings.add(Reading.of(s.read(store)));
+            } catch (RuntimeException e) {
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                readings.add(Reading.unknown(Excerpt.of(why, MAX_WHY)));
+            }
         }
-        return values;
+        return readings;
     }
 
-    private Mono<Void> tell(long[] values) {
-        Event.HealthChanged change = next(values);
+    private Mono<Void> tell(List<Reading> readings) {
+        Event.HealthChanged change = next(readings);
+        List<String> unknown = change == null ? loggedUnknown : change.unknown();
+        if (!unknown.equals(loggedUnknown)) {
+            loggedUnknown = unknown;
+            if (unknown.isEmpty()) {
+                log.info("every health signal reads again");
+            } else {
+                log.warn("health signals that cannot be read ({}): {}", limits.whenUnknown(), String.join("; ", unknown));
+            }
+        }
         if (change == null) {
             return Mono.empty();
         }
@@ -97,44 +141,68 @@ final class HealthWatch {
     }
 
     /** What to tell after this reading, or null. Package-private for the unit test. */
-    Event.HealthChanged next(long[] values) {
+    Event.HealthChanged next(List<Reading> readings) {
         List<HealthSignal> signals = limits.signals();
         String hard = null;
         String over = null;
         boolean allUnderHalf = true;
-        StringBuilder readings = new StringBuilder();
-        for (int i = 0; i < values.length; i++) {
+        List<String> unknown = new ArrayList<>();
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < readings.size(); i++) {
             HealthSignal s = signals.get(i);
-            if (hard == null && values[i] > s.hardLimit()) {
-                hard = "paused: " + s.name() + " " + values[i] + " > " + s.hardLimit() + " (twice its limit)";
+            Reading r = readings.get(i);
+            values.append(i == 0 ? "" : ", ").append(s.name()).append(' ');
+            if (!r.known()) {
+                values.append("unknown");
+                unknown.add(s.name() + " unknown: " + r.unknown());
+                continue;
             }
-            if (over == null && values[i] > s.limit()) {
-                over = s.name() + " " + values[i] + " > " + s.limit();
+            long v = r.value();
+            values.append(v);
+            if (hard == null && v > s.hardLimit()) {
+                hard = "paused: " + s.name() + " " + v + " > " + s.hardLimit() + " (twice its limit)";
             }
-            allUnderHalf &= values[i] <= s.limit() / 2;
-            readings.append(i == 0 ? "" : ", ").append(s.name()).append(' ').append(values[i]);
+            if (over == null && v > s.limit()) {
+                over = s.name() + " " + v + " > " + s.limit();
+            }
+            allUnderHalf &= v <= s.limit() / 2;
         }
-        if (hard != null) {
+        String unread = String.join("; ", unknown);
+        boolean holding = !unknown.isEmpty() && limits.whenUnknown() == HealthLimits.WhenUnknown.HOLD;
+        if (hard != null || (!unknown.isEmpty() && !holding)) {
             duty = MIN_DUTY;
             told = false;
-            return new Event.HealthChanged("*", id, false, hard);
+            toldUnknown = unknown;
+            String reason = hard == null ? "paused: " + unread : unknown.isEmpty() ? hard : hard + "; " + unread;
+            return new Event.HealthChanged("*", id, false, reason, MIN_DUTY, unknown);
         }
         boolean paused = Boolean.FALSE.equals(told);
-        if (paused && !allUnderHalf) {
-            return null; // under the hard limit, not yet under half of the limit: stays paused
+        if (paused && (holding || !allUnderHalf)) {
+            // stays paused: under the hard limit but not yet under half of every limit, or a signal unknown
+            if (holding && !unknown.equals(toldUnknown)) {
+                toldUnknown = unknown;
+                return new Event.HealthChanged("*", id, false, "paused, held: " + unread, MIN_DUTY, unknown);
+            }
+            return null;
         }
         if (over != null) {
             duty = Math.max(MIN_DUTY, duty / 2);
-        } else if (allUnderHalf && !paused) {
+        } else if (allUnderHalf && !paused && !holding) {
             duty = Math.min(100, duty + STEP);
         }
-        if (!paused && Boolean.TRUE.equals(told) && duty == toldDuty) {
+        if (!paused && Boolean.TRUE.equals(told) && duty == toldDuty && unknown.equals(toldUnknown)) {
             return null;
         }
         told = true;
         toldDuty = duty;
-        String reason = duty == 100 ? readings + ": under half of each limit"
-                : "throttled to " + duty + "%: " + (over != null ? over : readings + ", under half of each limit, speeding up");
-        return new Event.HealthChanged("*", id, true, reason, duty);
+        toldUnknown = unknown;
+        String reason;
+        if (holding) {
+            reason = (over != null ? "throttled to " + duty + "%: " + over : "held at " + duty + "%") + "; " + unread;
+        } else {
+            reason = duty == 100 ? values + ": under half of each limit"
+                    : "throttled to " + duty + "%: " + (over != null ? over : values + ", under half of each limit, speeding up");
+        }
+        return new Event.HealthChanged("*", id, true, reason, duty, unknown);
     }
 }

@@ -56,4 +56,13 @@ class HealthLimitsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> HealthLimits.fromEnv(
                 Map.of("MAX_REPLICA_LAG_BYTES", "lots"))).getMessage().contains("MAX_REPLICA_LAG_BYTES"));
     }
+
+    @Test
+    void aSignalThatCannotBeReadPausesUnlessHealthUnknownSaysHold() {
+        assertEquals(HealthLimits.WhenUnknown.PAUSE, HealthLimits.fromEnv(Map.of()).whenUnknown());
+        assertEquals(HealthLimits.WhenUnknown.HOLD, HealthLimits.fromEnv(Map.of("HEALTH_UNKNOWN", "hold")).whenUnknown());
+        assertEquals(HealthLimits.WhenUnknown.PAUSE, HealthLimits.fromEnv(Map.of("HEALTH_UNKNOWN", " Pause ")).whenUnknown());
+        assertEquals("HEALTH_UNKNOWN must be pause or hold, but was 'ignore'", assertThrows(IllegalArgumentException.class,
+                () -> HealthLimits.fromEnv(Map.of("HEALTH_UNKNOWN", "ignore"))).getMessage());
+    }
 }

@@ -55,7 +55,8 @@ final class OperatorCommands {
                     + " segments are planned (a moment), or cancel it"));
             return;
         }
-        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED)
+        // the operator's pause: health no longer holds it back, nor lifts it (pausedBy)
+        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED).throttledBy(null)
                 .pausedBy(MigrationStatus.PAUSED_BY_OPERATOR).build();
         fx.fence(RunBook.fence(paused, false));
         book.save(paused, fx);
@@ -150,12 +151,14 @@ final class OperatorCommands {
      * those an operator paused again while health held them: {@code pausedBy} operator). Past its limit, running
      * migrations slow down to the watch's share of the time, with the reason in {@code throttledBy}: first fewer of
      * their segments go on at once ({@link RunBook#active}), then the one left rests after each task in proportion
-     * to the task's time ({@link RunBook#emit}) and walks fewer batches a task.
+     * to the task's time ({@link RunBook#emit}) and walks fewer batches a task. A signal the watch cannot read
+     * shows in {@code throttledBy} too, even at full speed, naming the signal and why.
      */
     void health(Event.HealthChanged event, Effects fx) {
         // what reaches a status is bounded: the events topic is writable by more than the watch
         Event.HealthChanged h = new Event.HealthChanged(event.migration(), event.watchId(), event.healthy(),
-                event.reason() == null ? null : Excerpt.of(event.reason(), BatchOutcomes.MAX_REASON), event.dutyPercent());
+                event.reason() == null ? null : Excerpt.of(event.reason(), BatchOutcomes.MAX_REASON), event.dutyPercent(),
+                event.unknown().stream().limit(16).map(u -> Excerpt.of(u, 100)).toList());
         List<MigrationStatus> all = book.view().all().stream().filter(book::ours)
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
@@ -165,6 +168,10 @@ final class OperatorCommands {
                 fx.fence(RunBook.fence(throttled, false));
                 book.save(throttled, fx);
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
+            } else if (!h.healthy() && st.pausedByHealth() && st.throttledBy() != null
+                    && !h.unknown().stream().allMatch(st.throttledBy()::contains)) {
+                // paused by health for another reason: the status says too which signal cannot be read now
+                book.save(st.change().throttledBy(h.reason()).build(), fx);
             } else if (h.healthy() && st.pausedByHealth()) {
                 fx.event(new Event.CommandAccepted(st.name(), "health", "resumed", h.reason()));
                 book.pacing().share(h.dutyPercent());
@@ -180,7 +187,7 @@ final class OperatorCommands {
         Map<String, List<Integer>> wereActive = new HashMap<>();
         running.forEach(st -> wereActive.put(st.name(), book.active(st).stream().map(SegmentStatus::index).toList()));
         book.pacing().share(h.dutyPercent());
-        String slowedBy = h.dutyPercent() < 100 ? h.reason() : null;
+        String slowedBy = h.dutyPercent() < 100 || !h.unknown().isEmpty() ? h.reason() : null;
         for (MigrationStatus st : running) {
             // more segments may go on at a larger share; fewer at a smaller one: those stop after their task
             book.active(st).stream().filter(s -> !wereActive.get(st.name()).contains(s.index()))

@@ -352,6 +352,34 @@ class MigrationControlTest {
     }
 
     @Test
+    void aSignalThatCannotBeReadShowsInTheStatusEvenAtFullSpeedAndInAPauseHealthMadeForAnotherReason() {
+        command(Command.Run.of("a"));
+        String lag = "replica lag (bytes) unknown: no permission to read pg_stat_replication's LSNs (grant pg_monitor)";
+        control.onEvent(new Event.HealthChanged("*", "w", true, "held at 100%; " + lag, 100, List.of(lag)));
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state());
+        assertEquals("held at 100%; " + lag, status("a").throttledBy(), "full speed, but the status says what it cannot see");
+
+        control.onEvent(new Event.HealthChanged("*", "w", false, "paused: lock wait 300 > 200 (twice its limit)"));
+        control.onEvent(new Event.HealthChanged("*", "w", false, "paused: lock wait 300 > 200; " + lag, 1, List.of(lag)));
+        assertEquals(MigrationState.PAUSED, status("a").state());
+        assertEquals("paused: lock wait 300 > 200; " + lag, status("a").throttledBy());
+
+        control.onEvent(new Event.HealthChanged("*", "w", true, "lock wait 0, replica lag (bytes) 0", 100));
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state(), "health paused it: health resumes it");
+        assertNull(status("a").throttledBy());
+    }
+
+    @Test
+    void anOperatorsPauseOfASlowedDownMigrationIsTheOperatorsAndHealthDoesNotLiftIt() {
+        command(Command.Run.of("a"));
+        control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 25%: lock wait 40 > 25", 25));
+        control.onCommand(new Command.Pause("a"));
+        assertNull(status("a").throttledBy(), "paused by the operator, not by health");
+        control.onEvent(new Event.HealthChanged("*", "w", true, "lock wait 0: under half of each limit", 100));
+        assertEquals(MigrationState.PAUSED, status("a").state());
+    }
+
+    @Test
     void aRateLimitSpacesTheBatchesOfTheWholeMigration() {
         Effects fx = command(Command.Run.of("a").withSegments(2).withLimits(new Limits(100)));
         assertEquals(1, fx.tasks().size(), "the first batch at once");

@@ -74,7 +74,12 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** A coordinator that also watches the database's health against {@code health}. */
     public Disposable startCoordinator(MigrationCatalog migrations, HealthLimits health) {
-        Disposable d = new Coordinator(kafka, store, migrations, Clock.systemUTC(), blocking, health).run().subscribe();
+        return startCoordinator(migrations, health, store);
+    }
+
+    /** A coordinator on its own store (another database role, say); the caller closes that store. */
+    public Disposable startCoordinator(MigrationCatalog migrations, HealthLimits health, Store itsStore) {
+        Disposable d = new Coordinator(kafka, itsStore, migrations, Clock.systemUTC(), blocking, health).run().subscribe();
         running.add(d);
         coordinators.add(d);
         return d;
