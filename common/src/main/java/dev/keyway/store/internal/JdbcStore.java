@@ -229,9 +229,16 @@ public final class JdbcStore implements Store {
         }
         TableInfo info = table(walk.table());
         try (Connection c = pool.getConnection()) {
-            List<String> points = SplitPointQueries.read(c, sql, info, new KeyOrder(info, walk.range()), rows, segments);
-            c.commit();
-            return points;
+            int isolation = c.getTransactionIsolation();
+            try {
+                List<String> points = SplitPointQueries.read(c, sql, info, new KeyOrder(info, walk.range()), rows,
+                        segments);
+                c.commit();
+                return points;
+            } finally {
+                c.rollback();
+                c.setTransactionIsolation(isolation);
+            }
         } catch (SQLException e) {
             throw Sql.failure("cannot sample split points of " + info.describe(), e);
         }

@@ -22,9 +22,15 @@ final class SplitPointQueries {
     private SplitPointQueries() {
     }
 
-    /** Up to {@code segments - 1} cursors, in order, read on {@code c} (the caller commits). */
+    /**
+     * Up to {@code segments - 1} cursors, strictly rising, read on {@code c} in one snapshot of the table: the exact
+     * points' queries run in one REPEATABLE READ transaction, so rows the application deletes or inserts meanwhile
+     * cannot make a later point fall before an earlier one (segments that overlap). Call it before {@code c} runs
+     * anything in its transaction; the caller commits and sets the isolation back.
+     */
     static List<String> read(Connection c, Sql sql, TableInfo info, KeyOrder order, long rows, int segments)
             throws SQLException {
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         if (sql.postgres() && rows >= SAMPLE_FROM_ROWS) {
             List<String> sampled = sampled(c, sql, info, order, rows, segments);
             if (sampled != null) {
