@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
  * <p>Records are handled one at a time, in order. On an error (from the handler or Kafka) the
  * transaction is aborted, the consumer is closed, and after a backoff a new consumer resumes from the
  * last committed offsets; {@code onAssigned} runs (on the polling thread) before any record of newly
- * assigned partitions is handled, so a handler can rebuild its state.
+ * assigned partitions is handled, so a handler can rebuild its state (not for an assignment of no partitions: a
+ * member that stands by has nothing to rebuild).
  */
 public interface ExactlyOnceProcessor {
 

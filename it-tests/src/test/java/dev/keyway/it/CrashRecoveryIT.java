@@ -188,6 +188,41 @@ class CrashRecoveryIT {
         assertEveryRowMigratedExactlyOnce(since, rows);
     }
 
+    /** Whether the coordinator's latest assignment (its log says) gave it the commands and events topics. */
+    private static boolean holdsTheInputs(ServiceProcess coordinator) throws Exception {
+        String last = "";
+        for (String line : coordinator.output().split("\n")) {
+            if (line.contains(".coordinator: assigned") || line.contains(".coordinator: revoked")) {
+                last = line;
+            }
+        }
+        return last.contains(": assigned [") && last.contains("commands-0");
+    }
+
+    @Test
+    void aSlowNotDeadCoordinatorIsReplacedAndWhatItDoesWhenItWakesRepeatsNothing() throws Exception {
+        // issue 15, 6: the active coordinator freezes (SIGSTOP) past its session timeout, in the middle of its work; the
+        // standby takes over; the old one wakes (SIGCONT) with its transaction and memory from before, and must not
+        // undo what the new one did; then the new one dies and the old one carries the run to its end
+        int rows = 60_000;
+        sql.itemsOnPostgres(rows);
+        ServiceProcess first = cluster.coordinator();
+        ServiceProcess second = cluster.coordinator();
+        cluster.worker();
+        cluster.worker();
+        long since = run();
+        awaitProcessed(since, rows / 5);
+        ServiceProcess active = holdsTheInputs(first) ? first : second;
+        ServiceProcess standby = active == first ? second : first;
+        active.pause(true);
+        long frozen = cluster.status(MIGRATION).processed();
+        awaitProcessed(since, Math.min(rows, frozen + rows / 5)); // only a coordinator that took over moves it
+        active.pause(false);
+        awaitProcessed(since, rows * 3 / 4);
+        standby.kill();
+        assertEveryRowMigratedExactlyOnce(since, rows);
+    }
+
     @Test
     void applicationWritesDuringTheMigrationAreNotLost() throws Exception {
         int rows = 40_000;

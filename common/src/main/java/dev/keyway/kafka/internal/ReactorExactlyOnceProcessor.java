@@ -89,7 +89,10 @@ final class ReactorExactlyOnceProcessor implements ExactlyOnceProcessor {
                             .addAssignListener(parts -> {
                                 log.info("group {}: assigned {}", groupId, parts);
                                 assignments.incrementAndGet();
-                                onAssigned.run();
+                                if (!parts.isEmpty()) {
+                                    // a member that got nothing (a standby) has nothing to rebuild, nor to act on
+                                    onAssigned.run();
+                                }
                             })
                             .addRevokeListener(parts -> log.info("group {}: revoked {}", groupId, parts));
                     KafkaReceiver<String, byte[]> receiver =
