@@ -275,7 +275,7 @@ public final class Coordinator {
         // the fence first: once a status or task of this record is out, no batch it stops may apply
         for (RunFence asked : fx.fences()) {
             RunFence written = store.writeFence(asked);
-            if (!written.open()) {
+            if (!written.open() && !asked.isDryRun()) {
                 countBatchesItWaitedFor(asked, written, fx);
             }
         }

@@ -136,8 +136,19 @@ class StoreTransactionsIT {
             assertTrue(read.open());
             assertEquals(List.of(plan.get(0), new RunFence.Segment(1, "[4]", "[4]", true), plan.get(2)), read.segments());
 
+            store.writeFence(RunFence.dryRun("m", "dry-1", "[1]", 3, true));
+            assertEquals(3, store.readFence("m").orElseThrow().segments().size(), "a dry run's row is not the run's");
             store.writeFence(new RunFence("m", "next", 10, false, List.of()));
             assertTrue(store.readFence("m").isEmpty(), "a new run being planned has no segments yet");
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                SegmentFence dry = tx.lockFence("m", RunFence.DRY_RUN).orElseThrow();
+                assertEquals("dry-1", dry.runId(), "the run's fence leaves the dry run's row alone");
+                assertEquals(SegmentFence.State.OPEN, dry.state());
+            }
+            store.writeFence(RunFence.dryRun("m", "dry-1", "[1]", 0, false));
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                assertEquals(SegmentFence.State.DONE, tx.lockFence("m", RunFence.DRY_RUN).orElseThrow().state());
+            }
         }
     }
 

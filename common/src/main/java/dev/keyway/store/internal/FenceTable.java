@@ -35,6 +35,9 @@ final class FenceTable {
      * @return the fence as written, with the positions the run's batches had reached
      */
     static RunFence write(Connection c, RunFence fence, boolean postgres) throws SQLException {
+        if (fence.isDryRun()) {
+            return writeDryRun(c, fence);
+        }
         if (postgres) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL lock_timeout = " + WRITE_LOCK_TIMEOUT_MS);
@@ -42,7 +45,7 @@ final class FenceTable {
         }
         Map<Integer, SegmentFence> before = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT segment, run_id, position, end_cursor, batch_size, state FROM "
-                + JdbcStore.FENCE + " WHERE migration = ? FOR UPDATE")) {
+                + JdbcStore.FENCE + " WHERE migration = ? AND segment >= 0 FOR UPDATE")) {
             ps.setString(1, fence.migration());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -50,7 +53,8 @@ final class FenceTable {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + JdbcStore.FENCE + " WHERE migration = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + JdbcStore.FENCE
+                + " WHERE migration = ? AND segment >= 0")) {
             ps.setString(1, fence.migration());
             ps.executeUpdate();
         }
@@ -80,6 +84,29 @@ final class FenceTable {
         return new RunFence(fence.migration(), fence.runId(), fence.batchSize(), fence.open(), written);
     }
 
+    /** Replaces the migration's dry-run row ({@link RunFence#DRY_RUN}) with this dry run's; its run's rows stay. */
+    private static RunFence writeDryRun(Connection c, RunFence fence) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + JdbcStore.FENCE
+                + " WHERE migration = ? AND segment = ?")) {
+            ps.setString(1, fence.migration());
+            ps.setInt(2, RunFence.DRY_RUN);
+            ps.executeUpdate();
+        }
+        RunFence.Segment s = fence.segments().get(0);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + JdbcStore.FENCE
+                + " (migration, segment, run_id, position, end_cursor, batch_size, state) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, fence.migration());
+            ps.setInt(2, RunFence.DRY_RUN);
+            ps.setString(3, fence.runId());
+            ps.setString(4, s.position());
+            ps.setString(5, null);
+            ps.setInt(6, fence.batchSize());
+            ps.setString(7, (fence.open() ? SegmentFence.State.OPEN : SegmentFence.State.DONE).sql());
+            ps.executeUpdate();
+        }
+        return fence;
+    }
+
     /**
      * The migration's fence as it stands, in segment order: its run, batch size and each segment's position, end and
      * whether it is done; open when a segment is open. Empty when it has no rows (never fenced, or a run being planned).
@@ -90,7 +117,7 @@ final class FenceTable {
         int batchSize = 0;
         boolean open = false;
         try (PreparedStatement ps = c.prepareStatement("SELECT segment, run_id, position, end_cursor, batch_size, state"
-                + " FROM " + JdbcStore.FENCE + " WHERE migration = ? ORDER BY segment")) {
+                + " FROM " + JdbcStore.FENCE + " WHERE migration = ? AND segment >= 0 ORDER BY segment")) {
             ps.setString(1, migration);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -7,6 +7,7 @@ import dev.keyway.message.FailedBatch;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
+import dev.keyway.store.RunFence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -73,6 +74,7 @@ final class BatchOutcomes {
         MigrationStatus st = found.get();
         if (e.dryRun()) {
             if (e.runId().equals(st.pendingDryRun())) {
+                fx.fence(RunFence.dryRun(st.name(), e.runId(), e.cursor(), 0, false));
                 book.save(st.withDryRun(null, new DryRunReport(book.now(), e.cursor(), e.processed(), e.nextCursor(),
                         e.changes(), null, e.omitted())), fx);
             }
@@ -125,7 +127,9 @@ final class BatchOutcomes {
         }
         MigrationStatus st = found.get();
         if (e.runId().equals(st.pendingDryRun())) {
-            book.save(st.withDryRun(null, new DryRunReport(book.now(), e.cursor(), 0, null, List.of(), e.error())), fx);
+            fx.fence(RunFence.dryRun(st.name(), e.runId(), e.cursor(), 0, false));
+            book.save(st.withDryRun(null, new DryRunReport(book.now(), e.cursor(), 0, null, List.of(),
+                    Excerpt.of(String.valueOf(e.error()), MAX_ERROR))), fx);
             return;
         }
         if (expected(st, e.runId(), e.segment(), e.cursor()).isEmpty() || st.state() != MigrationState.IN_PROGRESS) {

@@ -43,7 +43,7 @@ public final class Effects {
     }
 
     void fence(RunFence f) {
-        fences.put(f.migration(), f);
+        fences.put(f.migration() + (f.isDryRun() ? "/dry run" : ""), f);
     }
 
     void plan(PlanRequest p) {

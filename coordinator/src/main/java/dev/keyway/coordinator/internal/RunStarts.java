@@ -8,6 +8,7 @@ import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
+import dev.keyway.store.RunFence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -226,6 +227,8 @@ final class RunStarts {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.cursor() : null;
         String dryId = "dry-" + ids.get();
+        // fenced like a batch: only this task, once, may run migrateOne over those rows
+        fx.fence(RunFence.dryRun(def.name(), dryId, cursor, batchSize, true));
         fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true).withWalk(Task.walkOf(def)));
         book.save(st.withDryRun(dryId, st.dryRun()), fx);
         fx.event(new Event.CommandAccepted(run.fn(), "run", "dryRun", "one batch of " + batchSize

@@ -586,13 +586,20 @@ class MigrationControlTest {
 
     @Test
     void aDryRunRunsOneBatchAndRecordsItsReportWithoutChangingTheState() {
-        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a").withDryRun(true)));
+        Effects asked = command(Command.Run.of("a").withDryRun(true));
+        Task.ProcessBatch t = onlyTask(asked);
         assertTrue(t.dryRun());
-        control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false, true, List.of(),
-                1, "w"));
+        assertEquals(List.of(RunFence.dryRun("a", t.runId(), null, 10, true)), asked.fences(),
+                "fenced like a batch, apart from the run's fence");
+        Effects reported = control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false,
+                true, List.of(), 1, "w"));
+        assertEquals(List.of(RunFence.dryRun("a", t.runId(), null, 0, false)), reported.fences(), "closed on its report");
         MigrationStatus s = status("a");
         assertEquals(MigrationState.UNKNOWN, s.state());
         assertNull(s.pendingDryRun());
+        Effects again = control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false, true,
+                List.of(), 1, "w"));
+        assertTrue(again.fences().isEmpty() && again.statuses().isEmpty(), "a report comes once");
         assertEquals(10, s.dryRun().processed());
     }
 

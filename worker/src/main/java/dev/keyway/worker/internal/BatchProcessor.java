@@ -18,6 +18,7 @@ import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
 import dev.keyway.store.RejectedValueException;
+import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StatementTimeoutException;
 import dev.keyway.store.Store;
@@ -51,7 +52,8 @@ import java.util.Optional;
  * starts at the trouble and reports it. Batches sized by a time target are retried smaller after a lock or
  * statement timeout first ({@link BatchSizes}). Other retriable database errors are thrown as
  * {@link StoreException}: the task is not acknowledged and runs again (the ledger answers what it applied).
- * A dry run reads, applies and reports one batch and rolls back; it neither checks nor moves the fence.
+ * A dry run reads, applies and reports one batch and rolls back; it is checked against its own fence row (the
+ * coordinator opens it for that dry run and closes it on its report), which it does not move.
  */
 public final class BatchProcessor {
 
@@ -263,6 +265,11 @@ public final class BatchProcessor {
     }
 
     private Event dryRun(Migration m, ProcessBatch task, BatchTransaction tx, TaskLocation where, long start) {
+        String refusal = refusal(task, task.cursor(), tx.lockFence(m.name(), RunFence.DRY_RUN));
+        if (refusal != null) {
+            return new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    "dry run: " + refusal, worker);
+        }
         Page page = tx.readPage(task.cursor(), task.end(), task.batchSize());
         List<ObjectNode> docs = page.documents();
         BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());

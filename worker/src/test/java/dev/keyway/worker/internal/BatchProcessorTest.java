@@ -16,6 +16,7 @@ import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.RetriableStoreException;
+import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.SliceProgress;
 import dev.keyway.store.StatementTimeoutException;
@@ -177,14 +178,28 @@ class BatchProcessorTest {
     }
 
     @Test
-    void aDryRunNeitherChecksNorMovesTheFence() {
+    void aDryRunRunsOnlyWhenItsOwnFenceRowIsOpenForItAndMovesNoFence() {
+        // issue 15, 10: anyone who may write the tasks topic could run migrateOne over any range as a dry run
         BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
-        Event.BatchCompleted dry = assertInstanceOf(Event.BatchCompleted.class,
-                p.process(new ProcessBatch("m", "dry-1", 0, null, null, 3, true), FROM));
+        ProcessBatch dryRun = new ProcessBatch("m", "dry-1", 0, null, null, 3, true);
+        Event.BatchSkipped unasked = assertInstanceOf(Event.BatchSkipped.class, p.process(dryRun, FROM));
+        assertTrue(unasked.reason().startsWith("dry run: no run of m"), unasked.reason());
+
+        store.fence("m", RunFence.DRY_RUN, new SegmentFence("dry-1", null, null, 3, SegmentFence.State.OPEN));
+        openFence("r1", "[50]");
+        Event.BatchCompleted dry = assertInstanceOf(Event.BatchCompleted.class, p.process(dryRun, FROM));
         assertTrue(dry.dryRun());
         assertEquals(3, dry.changes().size());
         assertEquals(0, rowsAt(1));
-        assertTrue(store.fences.isEmpty());
+        assertEquals("[50]", store.fences.get("m/0").position(), "the run's fence is not the dry run's");
+        assertEquals(null, store.fences.get("m/" + RunFence.DRY_RUN).position());
+
+        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch("m", "dry-1", 0, "[40]", null, 3, true),
+                FROM), "another range than the one asked for");
+        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch("m", "dry-2", 0, null, null, 3, true),
+                FROM), "another dry run");
+        store.fence("m", RunFence.DRY_RUN, new SegmentFence("dry-1", null, null, 3, SegmentFence.State.DONE));
+        assertInstanceOf(Event.BatchSkipped.class, p.process(dryRun, FROM), "once reported, it does not run again");
     }
 
     @Test
