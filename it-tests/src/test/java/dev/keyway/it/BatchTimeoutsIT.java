@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.it.support.ItemsDatabase;
+import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.message.Command;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.DbTimeouts;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -119,6 +123,33 @@ class BatchTimeoutsIT {
 
     private static void recurse() {
         recurse();
+    }
+
+    @Test
+    void aStatementPastTheKafkaTransactionsTimeoutFailsTheRunInsteadOfRunningAgainForEver() throws Exception {
+        // issue 15, 11: a statement timeout (25 s) longer than the workers' Kafka transaction (10 s); a trigger makes the
+        // batch's write of one row run past it. Its batchFailed cannot commit with the expired transaction; before,
+        // the task came back and failed as late again, for ever
+        items.sql().exec("CREATE FUNCTION slow_write() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(40); RETURN NEW; END"
+                + " $$ LANGUAGE plpgsql", "CREATE TRIGGER slow_write BEFORE UPDATE ON \"items\" FOR EACH ROW WHEN (NEW.\"id\" = "
+                + POISON + ") EXECUTE FUNCTION slow_write()");
+        Migration m = increment("stuck", () -> { });
+        try (ServiceHarness slow = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), items.options()
+                .withTimeouts(DbTimeouts.defaults().withStatement(Duration.ofSeconds(25))), MigrationCatalog.of(List.of(m)),
+                1)) {
+            long since = System.currentTimeMillis();
+            slow.send(Command.Run.of(m.name()));
+            MigrationStatus failed = slow.client().awaitStatus(s -> s.name().equals(m.name()) && s.updatedAt() >= since
+                    && s.state() != MigrationState.IN_PROGRESS, Duration.ofSeconds(120));
+            assertEquals(MigrationState.FAILED, failed.state(), String.valueOf(failed.error()));
+            assertTrue(failed.error().contains("statement timeout"), failed.error());
+            assertEquals(100, failed.processed(), "the batch before it went through");
+
+            items.sql().exec("DROP TRIGGER slow_write ON \"items\"");
+            MigrationStatus done = slow.runToEnd(Command.Run.of(m.name()));
+            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+            assertEquals(0, items.sql().itemsNotAt(1));
+        }
     }
 
     @Test

@@ -191,16 +191,18 @@ public final class MigrationHarness implements AutoCloseable {
 
     /**
      * Applies the first batch of the migration's walk ({@code batchSize} rows from the start) and rolls it back,
-     * as {@code bin/migrate run --dry-run} does, and reports what it would change. Writes nothing, not even the
-     * fence.
+     * as {@code bin/migrate run --dry-run} does, and reports what it would change. Writes nothing but the dry run's
+     * own fence row, opened for it and closed after it as a coordinator does.
      */
     public DryRunResult dryRun(Migration migration) {
         Objects.requireNonNull(migration, "migration must not be null");
         LocalWorker worker = new LocalWorker(store, MigrationCatalog.of(List.of(migration)), calls, batchDeadline,
                 WORKER_NAME);
         String runId = "dry-" + WORKER_NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
+        store.writeFence(RunFence.dryRun(migration.name(), runId, null, migration.batchSize(), true));
         Event outcome = apply(worker, new Task.ProcessBatch(migration.name(), runId, 0, null, null,
                 migration.batchSize(), true), new PatchCount());
+        store.writeFence(RunFence.dryRun(migration.name(), runId, null, 0, false));
         if (!(outcome instanceof Event.BatchCompleted)) {
             return new DryRunResult(0, List.of(), 0, error(outcome), documentId(outcome));
         }

@@ -27,6 +27,7 @@ import dev.keyway.store.TableWalk;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * What happens to a task: it walks a slice of its segment, batch after batch (up to its {@link dev.keyway.message.Lease}'s
@@ -73,9 +74,19 @@ public final class BatchProcessor {
     private final BatchObserver observer;
     private final String worker;
     private final BatchSizes sizes = new BatchSizes();
+    private final LongSupplier nanos;
+    private final LateOutcomes lateOutcomes;
 
     public BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer,
                           String worker) {
+        this(store, catalog, calls, observer, worker, System::nanoTime);
+    }
+
+    /** @param nanos the clock of how long a task takes (its batch sizes, and whether it failed late) */
+    BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer, String worker,
+                   LongSupplier nanos) {
+        this.nanos = nanos;
+        this.lateOutcomes = new LateOutcomes(nanos);
         this.store = store;
         this.catalog = catalog;
         this.calls = calls;
@@ -94,7 +105,16 @@ public final class BatchProcessor {
      * @param where where the task came from, named in a {@link Event.BatchFailed} (for a replay by offset reset)
      */
     public Event process(ProcessBatch task, TaskLocation where) {
-        long start = System.nanoTime();
+        Optional<Event> late = lateOutcomes.recall(task, where);
+        if (late.isPresent()) {
+            // it ended after its Kafka transaction was gone: this time its outcome gets out (LateOutcomes)
+            return late.get();
+        }
+        long start = nanos.getAsLong();
+        return lateOutcomes.remember(task, where, outcome(task, where, start), start);
+    }
+
+    private Event outcome(ProcessBatch task, TaskLocation where, long start) {
         Optional<Migration> def = catalog.find(task.migration());
         if (def.isEmpty()) {
             return failed(task, where, "unknown migration '" + task.migration() + "' on worker " + worker
@@ -153,11 +173,11 @@ public final class BatchProcessor {
         int size = sizes.first(task);
         int retries = 0;
         while (true) {
-            long batchStart = System.nanoTime();
+            long batchStart = nanos.getAsLong();
             Step step = batch(m, task, cursor, size);
             long millis = elapsedMillis(batchStart);
             observer.batch(m.name(), step.kind().metric,
-                    step.kind() == Kind.APPLIED ? step.processed() : 0, System.nanoTime() - batchStart);
+                    step.kind() == Kind.APPLIED ? step.processed() : 0, nanos.getAsLong() - batchStart);
             if (step.kind() == Kind.APPLIED || step.kind() == Kind.REPLAYED) {
                 cursor = step.next();
                 processed += step.processed();
@@ -282,7 +302,7 @@ public final class BatchProcessor {
         }
         tx.patchAll(result.patches());
         DryRunChanges.Bounded changes = changes(tx, ctx, docs);
-        observer.batch(m.name(), "dryRun", docs.size(), System.nanoTime() - start);
+        observer.batch(m.name(), "dryRun", docs.size(), nanos.getAsLong() - start);
         return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), page.nextCursor(),
                 docs.size(), page.last(), false, true, changes.shown(), changes.omitted(), elapsedMillis(start),
                 worker);
@@ -305,7 +325,7 @@ public final class BatchProcessor {
         return e instanceof RejectedValueException rejected ? rejected.documentId() : null;
     }
 
-    private static long elapsedMillis(long start) {
-        return (System.nanoTime() - start) / 1_000_000;
+    private long elapsedMillis(long start) {
+        return (nanos.getAsLong() - start) / 1_000_000;
     }
 }

@@ -22,6 +22,8 @@ import dev.keyway.store.SliceProgress;
 import dev.keyway.store.StatementTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Scheduler;
@@ -175,6 +177,58 @@ class BatchProcessorTest {
         assertThrows(RetriableStoreException.class, () -> p.process(task("r1", null), FROM));
         store.failReadsWith(() -> FakeStore.broken("column \"counter\" does not exist"));
         assertInstanceOf(Event.BatchFailed.class, p.process(task("r1", null), FROM));
+    }
+
+    @Test
+    void aFailureThatCameAfterTheKafkaTransactionWasGoneIsTheAnswerToTheTasksRedelivery() {
+        // issue 15, 11: a statement past the transaction's timeout failed, its batchFailed could not commit, the task
+        // came back and failed as late again, for ever
+        AtomicLong clock = new AtomicLong();
+        BatchProcessor p = new BatchProcessor(store, MigrationCatalog.of(List.of(Migration.define("m", "items", INCREMENT))),
+                new MigrateOneCalls(calls, Duration.ofMillis(500)), BatchObserver.none(), "w1", clock::get);
+        openFence("r1", null);
+        AtomicInteger reads = new AtomicInteger();
+        store.failReadsWith(() -> {
+            reads.incrementAndGet();
+            clock.addAndGet(9_000_000_000L); // the statement ran 9 s, then timed out
+            return new StatementTimeoutException("canceling statement due to statement timeout", null);
+        });
+        Event.BatchFailed late = assertInstanceOf(Event.BatchFailed.class, p.process(task("r1", null), FROM));
+        assertEquals(late, p.process(task("r1", null), FROM), "the redelivery is answered at once");
+        assertEquals(1, reads.get());
+
+        Inbound replayedLater = new Inbound("tasks", 3, 43, 0, "m/0", new byte[0]);
+        assertInstanceOf(Event.BatchFailed.class, p.process(task("r1", null), replayedLater));
+        assertEquals(2, reads.get(), "another record is another task");
+        clock.addAndGet(LateOutcomes.KEEP_NANOS + 1);
+        assertInstanceOf(Event.BatchFailed.class, p.process(task("r1", null), FROM));
+        assertEquals(3, reads.get(), "kept a minute, then run afresh (an operator's replay after a fix)");
+
+        store.failReadsWith(() -> {
+            reads.incrementAndGet();
+            return new StatementTimeoutException("canceling statement due to statement timeout", null);
+        });
+        Inbound quick = new Inbound("tasks", 3, 44, 0, "m/0", new byte[0]);
+        p.process(task("r1", null), quick);
+        p.process(task("r1", null), quick);
+        assertEquals(5, reads.get(), "a failure in time got out: nothing to remember");
+
+        // a slice whose first batch applied and whose second ran into the slow statement ends late with its progress
+        AtomicInteger pages = new AtomicInteger();
+        store.failReadsWith(() -> {
+            if (pages.incrementAndGet() == 1) {
+                return null;
+            }
+            reads.incrementAndGet();
+            clock.addAndGet(9_000_000_000L);
+            return new StatementTimeoutException("canceling statement due to statement timeout", null);
+        });
+        Inbound sliced = new Inbound("tasks", 3, 45, 0, "m/0", new byte[0]);
+        Event.BatchCompleted progress = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 5, 0), sliced));
+        assertEquals(10, progress.processed());
+        assertEquals(progress, p.process(slice(null, 5, 0), sliced), "the redelivery is answered with the same progress");
+        assertEquals(6, reads.get());
+        assertEquals(2, pages.get());
     }
 
     @Test

@@ -49,6 +49,7 @@ final class FakeStore implements Store {
     }
 
     /** Page reads of more than {@code rows} rows throw. */
+    /** Page reads of more than {@code rows} rows throw what {@code failure} gives (none when it gives null). */
     void failReadsOver(int rows, Supplier<RuntimeException> failure) {
         this.readFailure = failure;
         this.failOver = rows;
@@ -169,7 +170,10 @@ final class FakeStore implements Store {
         @Override
         public Page readPage(String cursor, String end, int limit) {
             if (readFailure != null && limit > failOver) {
-                throw readFailure.get();
+                RuntimeException failure = readFailure.get();
+                if (failure != null) {
+                    throw failure;
+                }
             }
             long after = cursor == null ? Long.MIN_VALUE : Long.parseLong(cursor.replaceAll("[\\[\\]]", ""));
             List<ObjectNode> page = new ArrayList<>();
