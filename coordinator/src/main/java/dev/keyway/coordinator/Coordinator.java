@@ -79,7 +79,8 @@ public final class Coordinator {
     private final BatchLatencies latencies;
     /**
      * What the records of the open Kafka transaction asked to do once it commits: plans to make and tasks to publish
-     * later. Done by {@link #committed}; dropped when a transaction aborts (the state is then rebuilt, which asks again).
+     * later. Done by {@link #committed}; dropped when a transaction aborts (the state is then rebuilt, which asks
+     * again).
      */
     private final List<Runnable> afterCommit = new ArrayList<>();
 
@@ -104,8 +105,8 @@ public final class Coordinator {
      * @param threads where deciding, planning and reading health run ({@link CoordinatorThreads#bounded()} keeps them
      *     apart, so that plans of large or locked tables cannot starve the handling of records)
      */
-    public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock, CoordinatorThreads threads,
-                       HealthLimits health) {
+    public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
+                       CoordinatorThreads threads, HealthLimits health) {
         this.kafka = kafka;
         this.topics = kafka.settings().topics();
         this.store = store;
@@ -192,9 +193,8 @@ public final class Coordinator {
     private void plan(Effects.PlanRequest request) {
         String planId = UUID.randomUUID().toString();
         plansAsked.put(request.migration(), planId);
-        Disposable planned = Mono.fromCallable(() -> planner.plan(catalog.find(request.migration()).orElseThrow(() -> new StoreException(
-                        "this coordinator does not define " + request.migration() + " (removed by a deploy?): deploy the"
-                                + " jar that defines it", null)), request.segments(), request.runId()))
+        Disposable planned = Mono.fromCallable(() -> planner.plan(defined(request.migration()), request.segments(),
+                        request.runId()))
                 .subscribeOn(planning)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .filter(StoreException::isRetriable)
@@ -208,6 +208,11 @@ public final class Coordinator {
         synchronized (this) {
             plans.add(planned);
         }
+    }
+
+    private Migration defined(String name) {
+        return catalog.find(name).orElseThrow(() -> new StoreException("this coordinator does not define " + name
+                + " (removed by a deploy?): deploy the jar that defines it", null));
     }
 
     private Mono<List<Outbound>> handle(Inbound in) {

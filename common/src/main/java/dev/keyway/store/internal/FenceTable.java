@@ -109,7 +109,8 @@ final class FenceTable {
 
     /**
      * The migration's fence as it stands, in segment order: its run, batch size and each segment's position, end and
-     * whether it is done; open when a segment is open. Empty when it has no rows (never fenced, or a run being planned).
+     * whether it is done; open when a segment is open. Empty when it has no rows (never fenced, or a run being
+     * planned).
      */
     static Optional<RunFence> read(Connection c, String migration) throws SQLException {
         List<RunFence.Segment> segments = new ArrayList<>();
@@ -130,7 +131,8 @@ final class FenceTable {
                 }
             }
         }
-        return runId == null ? Optional.empty() : Optional.of(new RunFence(migration, runId, batchSize, open, segments));
+        return runId == null ? Optional.empty()
+                : Optional.of(new RunFence(migration, runId, batchSize, open, segments));
     }
 
     static Optional<SegmentFence> lock(Connection c, String migration, int segment) throws SQLException {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact split points come from one snapshot of the table: rows deleted by the application between the queries of one
  * plan (issue 15, 9: heavy deletes and inserts between two {@code OFFSET} queries in READ COMMITTED gave p2 < p1, and
- * segments that overlapped). H2 in memory; the application's deletes run on a second connection, between the first and the
- * second query.
+ * segments that overlapped). H2 in memory; the application's deletes run on a second connection, between the first
+ * and the second query.
  */
 class SplitPointQueriesTest {
 
