@@ -184,7 +184,8 @@ public final class LocalKafka implements AutoCloseable {
         String clusterId = clusterId(dir);
         Path output = dir.resolve("format.log");
         Process format = new ProcessBuilder(javaCommand(classpath, List.of(),
-                "kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId, "-c", config.toString()))
+                // "--cluster-id=ID" in one argument: an id that starts with '-' is not read as an option
+                "kafka.tools.StorageTool", "format", "--standalone", "--cluster-id=" + clusterId, "-c", config.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
@@ -204,12 +205,25 @@ public final class LocalKafka implements AutoCloseable {
         if (Files.exists(file)) {
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         }
-        // Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding
-        java.util.UUID u = java.util.UUID.randomUUID();
-        ByteBuffer bytes = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        String id = newClusterId();
         Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
         return id;
+    }
+
+    /**
+     * A new cluster id in Kafka's format: 16 random bytes, URL-safe base64 without padding; like Kafka's own
+     * {@code Uuid.randomUuid()}, never one that starts with '-' (1 in 64 would), which command lines read as an option.
+     */
+    public static String newClusterId() {
+        while (true) {
+            java.util.UUID u = java.util.UUID.randomUUID();
+            ByteBuffer bytes = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                    .putLong(u.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private static LocalKafka launch(Path dir, Path config, String classpath, String bootstrap) throws IOException {
