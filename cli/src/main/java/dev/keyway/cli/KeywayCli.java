@@ -114,20 +114,26 @@ public final class KeywayCli {
         String action;
         @Option(names = "--port", defaultValue = "9092")
         int port;
-        @Option(names = "--dir", defaultValue = "data/kafka")
+        static final String DEFAULT_DIR = "data/kafka";
+        @Option(names = "--dir", defaultValue = DEFAULT_DIR)
         Path dir;
 
         @Override
         public Integer call() {
+            String dirOption = dir.equals(Path.of(DEFAULT_DIR)) ? "" : " --dir " + dir;
             if ("start".equals(action)) {
                 LocalKafka k = LocalKafka.start(dir.toAbsolutePath(), port, port + 1, System.getProperty("java.class.path"));
                 System.out.println("Kafka broker running at " + k.bootstrapServers() + " (pid " + k.pid()
-                        + "); stop it with bin/migrate kafka stop");
+                        + "); stop it with bin/migrate kafka stop" + dirOption);
                 return 0;
             }
             if ("stop".equals(action)) {
-                LocalKafka.stop(dir.toAbsolutePath());
-                System.out.println("Kafka broker stopped");
+                if (LocalKafka.stop(dir.toAbsolutePath())) {
+                    System.out.println("Kafka broker of " + dir + " stopped");
+                } else {
+                    System.out.println("no Kafka broker of " + dir + " runs: nothing was stopped (one started with"
+                            + " --dir stops with the same --dir)");
+                }
                 return 0;
             }
             throw new CommandLine.ParameterException(new CommandLine(this), "expected start or stop, but was " + action);

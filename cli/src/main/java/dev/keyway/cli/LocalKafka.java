@@ -111,11 +111,15 @@ public final class LocalKafka implements AutoCloseable {
     /**
      * Stops the broker recorded in {@code dataDir/broker.pid}, if it still runs: a clean shutdown first,
      * killed after {@link #STOP_TIMEOUT}. Does nothing when there is no such broker.
+     *
+     * @return whether a broker was running there and was stopped
      */
-    public static void stop(Path dataDir) {
+    public static boolean stop(Path dataDir) {
         Path dir = dataDir.toAbsolutePath();
-        recorded(dir).ifPresent(LocalKafka::terminate);
+        Optional<ProcessHandle> broker = recorded(dir);
+        broker.ifPresent(LocalKafka::terminate);
         deleteIfExists(dir.resolve("broker.pid"));
+        return broker.isPresent();
     }
 
     /** Whether a Kafka cluster answers at {@code bootstrap} within {@code timeout}. */

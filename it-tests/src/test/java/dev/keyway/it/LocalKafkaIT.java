@@ -27,7 +27,9 @@ class LocalKafkaIT {
         try (LocalKafka broker = LocalKafka.start(dir, freePort(), freePort(),
                 System.getProperty("java.class.path"))) {
             assertTrue(LocalKafka.reachable(broker.bootstrapServers(), Duration.ofSeconds(30)));
+            assertTrue(LocalKafka.stop(dir), "it was running, and is stopped");
         }
+        assertFalse(LocalKafka.stop(dir), "nothing runs there any more");
         assertTrue(Files.readString(dir.resolve("logs").resolve("meta.properties")).contains("-CU7hqBmQH6MRkMjdJXQHQ"));
     }
 
