@@ -11,7 +11,6 @@ import dev.keyway.migration.Migration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,8 +39,7 @@ class ChaosIT {
         Schedule schedule = Schedule.generate(seed, PROFILE.length());
         Path logs = Path.of("target", "it-logs", "ChaosIT", "seed-" + seed);
         Journal journal = new Journal();
-        List<String> problems = new ArrayList<>();
-        String summary = "";
+        Verdict verdict = new Verdict();
         try (TestDatabase db = TestDatabase.postgres()) {
             Sql sql = new Sql(Sql.options(db));
             ChaosMigrations.createTables(sql);
@@ -50,63 +48,53 @@ class ChaosIT {
                 MigrationsClient client = new MigrationsClient(cluster.kafka());
                 try (StatusLog log = StatusLog.follow(client);
                      ScheduleRunner runner = new ScheduleRunner(cluster, client, journal)) {
-                    summary = play(schedule, sql, client, log, runner, journal, problems);
+                    Oracle oracle = new Oracle(sql, log);
+                    runner.startServices();
+                    journal.begin();
+                    ApplicationWrites app = ApplicationWrites.start(sql, seed);
+                    try (app) {
+                        runner.run(schedule);
+                        verdict.warnings(runner.restore(Duration.ofMinutes(1)));
+                        verdict.problems(new Completion(runner, client, log, journal, PROFILE.stuckAfter(),
+                                FINISH_TIMEOUT).finish());
+                    }
+                    verdict.detail(app.summary());
+                    judge(client, log, oracle, verdict);
+                    verdict.problems(app.lostWrites());
+                    if (!verdict.clean()) {
+                        verdict.detail(oracle.bookkeeping());
+                    }
                 }
             }
         } catch (Exception | AssertionError e) {
-            problems.add("the run itself failed: " + e);
+            e.printStackTrace(System.out);
+            verdict.problems(List.of("the run itself failed: " + e));
         }
-        String report = report(schedule, journal, problems, summary, logs);
+        String report = verdict.describe(seed)
+                + "replay: bin/chaos --seed " + seed + " --seconds " + schedule.length().toSeconds()
+                + "   (or -Dchaos.seed=" + seed + " -Dchaos.seconds=" + schedule.length().toSeconds() + ")\n"
+                + "service logs: " + logs.toAbsolutePath() + "\n"
+                + schedule + "what happened:\n" + journal + "\n";
         Files.createDirectories(logs);
         Files.writeString(logs.resolve("report.txt"), report);
         System.out.println(report);
-        if (!problems.isEmpty()) {
+        if (!verdict.clean()) {
             fail(report);
         }
     }
 
-    /** Plays the schedule, finishes every migration, checks; returns a summary and adds what went wrong. */
-    private static String play(Schedule schedule, Sql sql, MigrationsClient client, StatusLog log,
-                               ScheduleRunner runner, Journal journal, List<String> problems) throws Exception {
-        runner.startServices();
-        journal.begin();
-        ApplicationWrites app = ApplicationWrites.start(sql, schedule.seed());
-        try {
-            runner.run(schedule);
-            problems.addAll(runner.restore(Duration.ofMinutes(1)));
-            problems.addAll(new Completion(runner, client, log, journal, PROFILE.stuckAfter(), FINISH_TIMEOUT).finish());
-        } finally {
-            app.close();
+    /** Once every migration has succeeded: the oracle's checks on the whole history and the tables. */
+    private static void judge(MigrationsClient client, StatusLog log, Oracle oracle, Verdict verdict) throws Exception {
+        if (!verdict.clean()) {
+            return;
         }
-        Oracle oracle = new Oracle(sql, log);
-        StringBuilder summary = new StringBuilder(app.summary());
-        if (problems.isEmpty()) {
-            for (Migration m : ChaosMigrations.ALL) {
-                // the oracle judges the whole history: let the log catch up with the latest status
-                long latest = client.statuses().get(m.name()).updatedAt();
-                if (!log.awaitWrittenSince(m.name(), latest, Duration.ofSeconds(30))) {
-                    problems.add("the status log did not catch up with " + m.name() + "'s latest status");
-                }
-                problems.addAll(oracle.check(m));
-                summary.append("; ").append(m.name()).append(": ").append(oracle.succeededRuns(m))
-                        .append(" runs succeeded");
+        for (Migration m : ChaosMigrations.ALL) {
+            long latest = client.statuses().get(m.name()).updatedAt();
+            if (!log.awaitWrittenSince(m.name(), latest, Duration.ofSeconds(30))) {
+                verdict.problems(List.of("the status log did not catch up with " + m.name() + "'s latest status"));
             }
+            verdict.problems(oracle.check(m));
+            verdict.detail(m.name() + ": " + oracle.succeededRuns(m) + " run(s) succeeded");
         }
-        problems.addAll(app.lostWrites());
-        if (!problems.isEmpty()) {
-            summary.append('\n').append(oracle.bookkeeping());
-        }
-        return summary.toString();
-    }
-
-    private static String report(Schedule schedule, Journal journal, List<String> problems, String summary, Path logs) {
-        String verdict = problems.isEmpty() ? "CHAOS seed " + schedule.seed() + ": clean"
-                : "CHAOS seed " + schedule.seed() + " FAILED:\n  - " + String.join("\n  - ", problems);
-        return verdict + "\n" + summary
-                + "\nreplay: bin/chaos --seed " + schedule.seed() + " --seconds " + schedule.length().toSeconds()
-                + "   (or -Dchaos.seed=" + schedule.seed() + " -Dchaos.seconds=" + schedule.length().toSeconds() + ")"
-                + "\nservice logs: " + logs.toAbsolutePath()
-                + "\n" + schedule
-                + "what happened:\n" + journal + "\n";
     }
 }

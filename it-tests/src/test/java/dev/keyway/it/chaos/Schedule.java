@@ -54,42 +54,43 @@ record Schedule(long seed, Duration length, List<Step> steps) {
             return new Step.Stall(at, Step.Role.WORKER, random.nextInt(WORKERS), 500 + random.nextInt(15_000));
         } else if (roll < 38) {
             return new Step.Stall(at, Step.Role.COORDINATOR, random.nextInt(COORDINATORS), 500 + random.nextInt(15_000));
-        } else if (roll < 52) {
-            return new Step.Operate(at, random.nextInt(3) == 0 ? Command.Run.of(name) : newRun(random, name));
-        } else if (roll < 60) {
+        } else if (roll < 56) {
+            return new Step.Operate(at, random.nextInt(4) == 0 ? Command.Run.of(name) : newRun(random, name));
+        } else if (roll < 64) {
             return new Step.Operate(at, new Command.Pause(name));
-        } else if (roll < 70) {
+        } else if (roll < 73) {
             return new Step.Operate(at, new Command.Resume(name));
-        } else if (roll < 79) {
-            return new Step.Operate(at, new Command.Cancel(name));
         } else if (roll < 81) {
+            return new Step.Operate(at, new Command.Cancel(name));
+        } else if (roll < 83) {
             return new Step.Operate(at, new Command.CancelAll());
-        } else if (roll < 94) {
+        } else if (roll < 96) {
             return new Step.Operate(at, configure(random, name));
         }
         return new Step.Operate(at, Command.Run.of(name).withDryRun(true));
     }
 
-    /** A run from the start, with or without limits, segments and a batch size of its own. */
+    /**
+     * A run from the start, with its own segments, sometimes a batch size; mostly with a rate limit (so that it is
+     * still running when later steps come: a run at full speed is over in seconds), sometimes a batch time target
+     * and a concurrency limit.
+     */
     private static Command.Run newRun(Random random, String name) {
         Command.Run run = Command.Run.of(name).withStartAt(Command.StartAt.beginning())
                 .withSegments(1 + random.nextInt(8));
         if (random.nextBoolean()) {
             run = run.withBatchSize(pick(random, 50, 100, 300));
         }
-        if (random.nextBoolean()) {
-            Integer rate = random.nextBoolean() ? pick(random, 2_000, 5_000, 10_000) : null;
-            Integer target = random.nextInt(3) == 0 ? pick(random, 20, 100) : null;
-            Integer concurrency = random.nextBoolean() ? pick(random, 1, 2, 4) : null;
-            run = run.withLimits(new Limits(rate, target, concurrency).orNull());
-        }
-        return run;
+        Integer rate = random.nextInt(4) > 0 ? pick(random, 1_000, 2_000, 4_000) : null;
+        Integer target = random.nextInt(3) == 0 ? pick(random, 20, 100) : null;
+        Integer concurrency = random.nextBoolean() ? pick(random, 1, 2, 4) : null;
+        return run.withLimits(new Limits(rate, target, concurrency).orNull());
     }
 
     /** New limits: each one kept (null), changed or lifted (0). */
     private static Command.Configure configure(Random random, String name) {
         Integer batchSize = random.nextInt(3) == 0 ? pick(random, 50, 100, 250, 500) : null;
-        Integer rate = random.nextBoolean() ? pick(random, 0, 2_000, 5_000, 10_000) : null;
+        Integer rate = random.nextBoolean() ? pick(random, 0, 1_000, 2_000, 4_000) : null;
         Integer target = random.nextInt(4) == 0 ? pick(random, 0, 20, 100) : null;
         Integer concurrency = random.nextBoolean() ? pick(random, 0, 1, 2, 4) : null;
         if (batchSize == null && rate == null && target == null && concurrency == null) {

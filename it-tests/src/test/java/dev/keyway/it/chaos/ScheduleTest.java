@@ -50,8 +50,8 @@ class ScheduleTest {
     @Test
     void aLongerScheduleHasFaultsOfEveryKindAndEveryOperatorCommand() {
         List<String> kinds = Schedule.generate(1, Duration.ofMinutes(10)).steps().stream()
-                .map(s -> s instanceof Step.Operate o ? o.command().getClass().getSimpleName()
-                        : s.getClass().getSimpleName() + " " + (s instanceof Step.Kill k ? k.role() : ((Step.Stall) s).role()))
+                .map(s -> s instanceof Step.Fault f ? f.getClass().getSimpleName() + " " + f.role()
+                        : ((Step.Operate) s).command().getClass().getSimpleName())
                 .distinct().toList();
         for (String kind : List.of("Kill WORKER", "Kill COORDINATOR", "Stall WORKER", "Stall COORDINATOR", "Run",
                 "Pause", "Resume", "Cancel", "CancelAll", "Configure")) {

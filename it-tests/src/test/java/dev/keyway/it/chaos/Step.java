@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** One step of a chaos {@link Schedule}, due {@link #atMillis()} after the schedule starts. */
-sealed interface Step permits Step.Kill, Step.Stall, Step.Operate {
+sealed interface Step permits Step.Fault, Step.Operate {
 
     /** Which kind of service a fault hits. */
     enum Role { COORDINATOR, WORKER }
@@ -17,8 +17,15 @@ sealed interface Step permits Step.Kill, Step.Stall, Step.Operate {
     /** The step as an operator would read it, without its time. */
     String describe();
 
+    /** A fault of the service in a slot: it is out until the fault ends. */
+    sealed interface Fault extends Step permits Kill, Stall {
+        Role role();
+
+        int slot();
+    }
+
     /** SIGKILL the service in {@code slot}; a new one takes the slot {@code downMillis} later. */
-    record Kill(long atMillis, Role role, int slot, long downMillis) implements Step {
+    record Kill(long atMillis, Role role, int slot, long downMillis) implements Fault {
         @Override
         public String describe() {
             return "SIGKILL " + slotName(role, slot) + ", a new one starts " + seconds(downMillis) + " later";
@@ -26,7 +33,7 @@ sealed interface Step permits Step.Kill, Step.Stall, Step.Operate {
     }
 
     /** SIGSTOP the service in {@code slot}, SIGCONT {@code millis} later: slow, not dead. */
-    record Stall(long atMillis, Role role, int slot, long millis) implements Step {
+    record Stall(long atMillis, Role role, int slot, long millis) implements Fault {
         @Override
         public String describe() {
             return "SIGSTOP " + slotName(role, slot) + " for " + seconds(millis);
