@@ -26,7 +26,11 @@ record Schedule(long seed, Duration length, List<Step> steps) {
         steps = List.copyOf(steps);
     }
 
-    /** The schedule of {@code seed}: each migration runs at once, then a step every 1 to 5 s until the end. */
+    /**
+     * The schedule of {@code seed}: each migration runs at once, then a step every 1 to 5 s until the end; one step
+     * in five follows the one before within half a second (a crash just after a command meets the coordinator in
+     * the middle of it: planning a run, closing a fence).
+     */
     static Schedule generate(long seed, Duration length) {
         Random random = new Random(seed);
         List<Step> steps = new ArrayList<>();
@@ -38,7 +42,7 @@ record Schedule(long seed, Duration length, List<Step> steps) {
         at += 1_000 + random.nextInt(2_000);
         while (at < length.toMillis()) {
             steps.add(step(random, at));
-            at += 1_000 + random.nextInt(4_000);
+            at += random.nextInt(5) == 0 ? 100 + random.nextInt(400) : 1_000 + random.nextInt(4_000);
         }
         return new Schedule(seed, length, steps);
     }
