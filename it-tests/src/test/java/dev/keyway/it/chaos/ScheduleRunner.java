@@ -92,6 +92,9 @@ final class ScheduleRunner implements AutoCloseable {
             return "skipped: the slot is still out";
         }
         ServiceProcess p = slots.get(role)[slot];
+        if (!p.isAlive()) {
+            return "skipped: " + p.name() + " has ended by itself (a warning once the schedule is over)";
+        }
         out.get(role)[slot] = true;
         if (step instanceof Step.Kill k) {
             p.kill();
