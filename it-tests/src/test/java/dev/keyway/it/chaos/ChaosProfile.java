@@ -1,0 +1,44 @@
+package dev.keyway.it.chaos;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.LongStream;
+
+/**
+ * Which seeds a chaos run plays and for how long, from system properties (see docs/CHAOS.md):
+ * {@code chaos.seed} (one seed, to replay it), else {@code chaos.seeds} (a comma-separated list), else
+ * {@code chaos.count} seeds from {@code chaos.firstSeed} (default: the time, printed), else the short profile
+ * of the normal test suite ({@link #SHORT_SEEDS}). {@code chaos.seconds} (or {@code chaos.minutes}) is the length
+ * of each seed's schedule; {@code chaos.stuckSeconds} how long an unpaused migration in progress may go without
+ * its status moving before it counts as wedged.
+ *
+ * @param seeds the seeds, each played as a test of its own
+ * @param length each schedule's length
+ * @param stuckAfter how long a status may stand still, once the schedule is over, before the run is wedged
+ */
+record ChaosProfile(List<Long> seeds, Duration length, Duration stuckAfter) {
+
+    /** Seeds that run clean on the code of their commit (docs/CHAOS.md lists the ones that found bugs). */
+    static final List<Long> SHORT_SEEDS = List.of(1L, 2L, 3L);
+    static final Duration SHORT_LENGTH = Duration.ofSeconds(35);
+
+    static ChaosProfile fromSystemProperties() {
+        List<Long> seeds;
+        if (System.getProperty("chaos.seed") != null) {
+            seeds = List.of(Long.parseLong(System.getProperty("chaos.seed").trim()));
+        } else if (System.getProperty("chaos.seeds") != null) {
+            seeds = Arrays.stream(System.getProperty("chaos.seeds").split(",")).map(String::trim)
+                    .filter(s -> !s.isEmpty()).map(Long::valueOf).toList();
+        } else if (System.getProperty("chaos.count") != null) {
+            long first = Long.getLong("chaos.firstSeed", System.currentTimeMillis() % 1_000_000);
+            seeds = LongStream.range(first, first + Integer.getInteger("chaos.count")).boxed().toList();
+        } else {
+            seeds = SHORT_SEEDS;
+        }
+        Duration length = System.getProperty("chaos.minutes") != null
+                ? Duration.ofMillis(Math.round(Double.parseDouble(System.getProperty("chaos.minutes")) * 60_000))
+                : Duration.ofSeconds(Long.getLong("chaos.seconds", SHORT_LENGTH.toSeconds()));
+        return new ChaosProfile(seeds, length, Duration.ofSeconds(Long.getLong("chaos.stuckSeconds", 60)));
+    }
+}

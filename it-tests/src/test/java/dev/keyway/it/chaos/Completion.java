@@ -1,0 +1,85 @@
+package dev.keyway.it.chaos;
+
+import dev.keyway.cli.MigrationsClient;
+import dev.keyway.message.Command;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.Migration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * After the schedule, what an operator does to finish: resume what is paused, run again what failed or was
+ * canceled (a resume of the same run), and wait for the rest, until every migration has succeeded. A migration
+ * in progress whose status has not moved for {@code stuckAfter} is wedged: nothing will finish it.
+ */
+final class Completion {
+
+    private final ScheduleRunner operator;
+    private final MigrationsClient client;
+    private final StatusLog log;
+    private final Journal journal;
+    private final Duration stuckAfter;
+    private final Duration timeout;
+
+    Completion(ScheduleRunner operator, MigrationsClient client, StatusLog log, Journal journal, Duration stuckAfter,
+               Duration timeout) {
+        this.operator = operator;
+        this.client = client;
+        this.log = log;
+        this.journal = journal;
+        this.stuckAfter = stuckAfter;
+        this.timeout = timeout;
+    }
+
+    /** Drives every migration to success; returns why some did not get there (wedged, or out of time). */
+    List<String> finish() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        while (true) {
+            Map<String, MigrationStatus> statuses = client.statuses();
+            List<String> open = new ArrayList<>();
+            List<String> stuck = new ArrayList<>();
+            for (Migration m : ChaosMigrations.ALL) {
+                MigrationStatus s = statuses.get(m.name());
+                MigrationState state = s == null ? MigrationState.UNKNOWN : s.state();
+                if (state == MigrationState.SUCCESS) {
+                    continue;
+                }
+                open.add(m.name() + " " + state.json());
+                if (state == MigrationState.PAUSED) {
+                    journal.note("[finish] resume " + m.name() + " -> " + operator.operate(new Command.Resume(m.name())));
+                } else if (state != MigrationState.IN_PROGRESS) {
+                    if (s != null && s.error() != null) {
+                        journal.note("[finish] " + m.name() + " " + state.json() + ": " + s.error());
+                    }
+                    journal.note("[finish] run " + m.name() + " -> " + operator.operate(Command.Run.of(m.name())));
+                } else if (System.currentTimeMillis() - log.movedAt(m.name()) > stuckAfter.toMillis()) {
+                    stuck.add(wedged(s));
+                }
+            }
+            if (open.isEmpty()) {
+                journal.note("[finish] every migration succeeded");
+                return List.of();
+            }
+            if (!stuck.isEmpty()) {
+                return stuck;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                return List.of("not finished within " + timeout.toSeconds() + " s of the schedule's end: " + open);
+            }
+            log.awaitNext(Duration.ofSeconds(2));
+        }
+    }
+
+    private String wedged(MigrationStatus s) {
+        return "WEDGED: " + s.name() + " is inProgress (run " + s.runId() + ", " + s.processed() + " rows, "
+                + s.segments().stream().filter(x -> !x.done()).count() + " of " + s.segments().size()
+                + " segments not done, limits " + s.limits() + ") and its status has not moved for "
+                + (System.currentTimeMillis() - log.movedAt(s.name())) / 1000 + " s; segments not done: "
+                + s.segments().stream().filter(x -> !x.done())
+                        .map(x -> "#" + x.index() + " at " + x.position() + (x.delayedBy() == null ? "" : " delayed"))
+                        .toList();
+    }
+}

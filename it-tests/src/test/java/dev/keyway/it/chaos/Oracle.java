@@ -1,0 +1,127 @@
+package dev.keyway.it.chaos;
+
+import dev.keyway.it.support.Sql;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.Migration;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What must hold after a chaos run, from the history of statuses and the tables alone. The operator model makes
+ * it computable: a new run starts only after the previous one succeeded (the schedule's runs from the start are
+ * sent as such only then), and a canceled or failed run is only ever resumed, in the same run. So every run that
+ * was planned must succeed, count exactly the rows of its range, and each row's counter must equal the number of
+ * runs that succeeded; rows out of the range keep their counter at 0.
+ */
+final class Oracle {
+
+    private final Sql sql;
+    private final StatusLog log;
+
+    Oracle(Sql sql, StatusLog log) {
+        this.sql = sql;
+        this.log = log;
+    }
+
+    /** What went wrong for {@code migration}; empty when everything holds. */
+    List<String> check(Migration migration) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        String name = migration.name();
+        Map<String, MigrationStatus> succeeded = new LinkedHashMap<>();
+        Set<String> planned = new LinkedHashSet<>();
+        Map<String, MigrationState> last = new LinkedHashMap<>();
+        for (MigrationStatus s : log.history(name)) {
+            if (s.runId() == null) {
+                continue;
+            }
+            if (succeeded.containsKey(s.runId()) && s.state() != MigrationState.SUCCESS) {
+                problems.add(name + ": run " + s.runId() + " went from success back to " + s.state().json());
+            }
+            if (!s.segments().isEmpty()) {
+                planned.add(s.runId());
+            }
+            if (s.state() == MigrationState.SUCCESS) {
+                succeeded.putIfAbsent(s.runId(), s);
+            }
+            last.put(s.runId(), s.state());
+        }
+        long rows = ChaosMigrations.rowsOf(migration);
+        for (String run : planned) {
+            MigrationStatus done = succeeded.get(run);
+            if (done == null) {
+                problems.add(name + ": run " + run + " was planned but never succeeded (last " + last.get(run).json()
+                        + "); its rows were covered an unknown number of times");
+            } else if (done.processed() != rows) {
+                problems.add(name + ": run " + run + " succeeded counting " + done.processed() + " rows, its range has "
+                        + rows);
+            }
+        }
+        Map<Integer, Long> counters = counters("SELECT counter, COUNT(*) FROM " + ChaosMigrations.tableAndRange(migration)
+                + " GROUP BY counter");
+        if (!counters.equals(Map.of(succeeded.size(), rows))) {
+            problems.add(name + ": " + succeeded.size() + " runs succeeded, so every one of its " + rows
+                    + " rows should have counter " + succeeded.size() + "; counter -> rows: " + counters);
+        }
+        if (migration == ChaosMigrations.ITEMS) {
+            long outside = sql.count("SELECT COUNT(*) FROM chaos_items WHERE id > " + ChaosMigrations.ITEM_ROWS
+                    + " AND counter <> 0");
+            if (outside != 0) {
+                problems.add(name + ": " + outside + " rows beyond its range were migrated");
+            }
+        }
+        return problems;
+    }
+
+    /** How many runs of {@code migration} succeeded (for the report). */
+    long succeededRuns(Migration migration) {
+        return log.history(migration.name()).stream().filter(s -> s.state() == MigrationState.SUCCESS)
+                .map(MigrationStatus::runId).distinct().count();
+    }
+
+    /**
+     * For a failure's report: the fence rows of the chaos migrations, and per run and segment how many batches and
+     * rows the ledger recorded and where its chain ends.
+     */
+    String bookkeeping() throws SQLException {
+        StringBuilder out = new StringBuilder("fence (migration, segment, run, position, end, batch size, state):\n");
+        rows("SELECT migration, segment, run_id, position, end_cursor, batch_size, state FROM keyway_fence"
+                + " WHERE migration LIKE 'chaos%' ORDER BY migration, segment", out);
+        out.append("ledger (migration, run, segment, batches, rows, last next_cursor, done):\n");
+        rows("SELECT migration, run_id, segment, COUNT(*), SUM(processed), MAX(next_cursor), BOOL_OR(done)"
+                + " FROM keyway_ledger WHERE migration LIKE 'chaos%' GROUP BY migration, run_id, segment"
+                + " ORDER BY migration, run_id, segment", out);
+        return out.toString();
+    }
+
+    private void rows(String query, StringBuilder out) throws SQLException {
+        try (Connection c = sql.connect(); var st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.add(String.valueOf(rs.getObject(i)));
+                }
+                out.append("  ").append(String.join(" | ", row)).append('\n');
+            }
+        }
+    }
+
+    private Map<Integer, Long> counters(String query) throws SQLException {
+        Map<Integer, Long> out = new TreeMap<>();
+        try (Connection c = sql.connect(); var st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                out.put(rs.getInt(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+}
