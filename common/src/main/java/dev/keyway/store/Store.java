@@ -55,6 +55,18 @@ public interface Store extends AutoCloseable {
     RunFence writeFence(RunFence fence);
 
     /**
+     * As {@link #writeFence(RunFence)}, only while {@code epoch} is still its group's (checked in the same
+     * transaction); else throws {@link CoordinatorFencedException} and writes nothing.
+     */
+    RunFence writeFence(RunFence fence, CoordinatorEpoch epoch);
+
+    /**
+     * Takes the next epoch of a coordinator group (the first is 1): from now on, fences written with an earlier epoch
+     * of the group are refused. Called by a coordinator when it is assigned the group's input partitions.
+     */
+    CoordinatorEpoch takeOver(String group);
+
+    /**
      * The migration's fence as the database holds it (see {@link RunFence}): the run it fences, and each segment's
      * position, end and whether it is done; empty when it has no segment (never fenced, or a run being planned). The
      * coordinator reads it back before it plans a run, so that a run whose plan is fenced is never planned again.

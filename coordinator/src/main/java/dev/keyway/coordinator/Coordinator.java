@@ -20,6 +20,7 @@ import dev.keyway.message.Lease;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.CoordinatorEpoch;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SliceProgress;
 import dev.keyway.store.Store;
@@ -83,6 +84,10 @@ public final class Coordinator {
      * again).
      */
     private final List<Runnable> afterCommit = new ArrayList<>();
+    /** The consumer group of the coordinators of this prefix; only one of them holds the input partitions. */
+    private final String group;
+    /** This coordinator's turn, taken in the database when it took over: it writes fences only while it holds. */
+    private volatile CoordinatorEpoch epoch;
 
     /**
      * @param store where the fence and the ledger are, and the tables to plan (count rows, sample split points)
@@ -109,6 +114,7 @@ public final class Coordinator {
                        CoordinatorThreads threads, HealthLimits health) {
         this.kafka = kafka;
         this.topics = kafka.settings().topics();
+        this.group = kafka.settings().topicPrefix() + "coordinator";
         this.store = store;
         this.catalog = catalog;
         this.scheduler = threads.decisions();
@@ -134,8 +140,8 @@ public final class Coordinator {
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure())
                         .doBeforeRetry(s -> log.warn(
                                 "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
-                .then(Mono.when(kafka.processor(kafka.settings().topicPrefix() + "coordinator",
-                        List.of(topics.commands(), topics.events()), 500).runWithState(this::handle, this::rebuild,
+                .then(Mono.when(kafka.processor(group, List.of(topics.commands(), topics.events()), 500)
+                        .runWithState(this::handle, this::rebuild,
                         this::committed),
                         health == null ? Mono.empty() : health.run()));
     }
@@ -161,7 +167,15 @@ public final class Coordinator {
             }
         });
         view.rebuild(List.copyOf(latest.values()));
-        log.info("took over: rebuilt {} migration status(es) from {}", view.all().size(), topics.status());
+        try {
+            epoch = store.takeOver(group);
+        } catch (StoreException e) {
+            // no turn, no fence: the first record that needs one fails, and the session starts over (and takes over)
+            epoch = new CoordinatorEpoch(group, -1);
+            log.warn("could not take over in the database: {}; fences wait until it answers", e.getMessage());
+        }
+        log.info("took over (epoch {}): rebuilt {} migration status(es) from {}", epoch.epoch(), view.all().size(),
+                topics.status());
         afterCommit.clear();
         plans.dispose();
         plans = Disposables.composite();
@@ -279,7 +293,7 @@ public final class Coordinator {
         }
         // the fence first: once a status or task of this record is out, no batch it stops may apply
         for (RunFence asked : fx.fences()) {
-            RunFence written = store.writeFence(asked);
+            RunFence written = store.writeFence(asked, epoch);
             if (!written.open() && !asked.isDryRun()) {
                 countBatchesItWaitedFor(asked, written, fx);
             }

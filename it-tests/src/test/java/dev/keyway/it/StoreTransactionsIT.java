@@ -13,6 +13,8 @@ import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.BatchKey;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.CoordinatorEpoch;
+import dev.keyway.store.CoordinatorFencedException;
 import dev.keyway.store.DbTimeouts;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
@@ -113,6 +115,33 @@ class StoreTransactionsIT {
                 assertEquals("new", now.runId(), "a task of the old run now finds another run");
                 assertNull(now.position(), "the new run starts at its own position, not where the old one got");
             }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aCoordinatorWhoseTurnAnotherTookWritesNoFence(String kind) throws Exception {
+        // issue 15 (the chaos test's seed 1127): a coordinator frozen mid-record wakes after a standby took over and
+        // re-planned the run; the fence it then wrote for its own plan stayed, though its Kafka transaction failed
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(5);
+            store.ensureBookkeeping();
+            CoordinatorEpoch frozen = store.takeOver("p.coordinator");
+            CoordinatorEpoch other = store.takeOver("q.coordinator");
+            RunFence plan = new RunFence("m", "r", 10, true, List.of(new RunFence.Segment(0, null, null, false)));
+            store.writeFence(plan, frozen);
+            CoordinatorEpoch standby = store.takeOver("p.coordinator");
+            assertEquals(frozen.epoch() + 1, standby.epoch());
+
+            RunFence stale = new RunFence("m", "r", 10, true, List.of(new RunFence.Segment(0, null, "[2]", false),
+                    new RunFence.Segment(1, "[2]", null, false)));
+            CoordinatorFencedException refused = assertThrows(CoordinatorFencedException.class,
+                    () -> store.writeFence(stale, frozen));
+            assertTrue(refused.getMessage().contains("another one took over"), refused.getMessage());
+            assertEquals(plan.segments(), store.readFence("m").orElseThrow().segments(), "nothing written");
+            store.writeFence(stale, standby);
+            assertEquals(2, store.readFence("m").orElseThrow().segments().size(), "the one whose turn it is writes");
+            store.writeFence(new RunFence("n", "r", 10, true, List.of()), other);
         }
     }
 

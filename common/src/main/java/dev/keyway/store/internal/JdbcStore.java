@@ -8,6 +8,7 @@ import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.DbTimeouts;
 import dev.keyway.store.RetriableStoreException;
+import dev.keyway.store.CoordinatorEpoch;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
@@ -30,6 +31,7 @@ public final class JdbcStore implements Store {
     static final String LEDGER = "keyway_ledger";
     static final String FENCE = "keyway_fence";
     static final String DATABASE = "keyway_database";
+    static final String COORDINATOR = "keyway_coordinator";
 
     private final HikariDataSource pool;
     private final Sql sql;
@@ -108,6 +110,8 @@ public final class JdbcStore implements Store {
                 + "updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, PRIMARY KEY (migration, segment))");
         createIfMissing(DATABASE, "CREATE TABLE IF NOT EXISTS " + DATABASE + " (singleton INT PRIMARY KEY CHECK (singleton = 1),"
                 + " id VARCHAR(36) NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+        createIfMissing(COORDINATOR, "CREATE TABLE IF NOT EXISTS " + COORDINATOR + " (coordinator_group VARCHAR(255)"
+                + " PRIMARY KEY, epoch BIGINT NOT NULL, taken_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
         // the first process names the database; the others' insert meets the primary key and is let go
         createIfMissing(DATABASE, "INSERT INTO " + DATABASE + " (singleton, id) SELECT 1, '" + UUID.randomUUID()
                 + "' WHERE NOT EXISTS (SELECT 1 FROM " + DATABASE + ")");
@@ -147,9 +151,33 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public RunFence writeFence(RunFence fence) {
+    public CoordinatorEpoch takeOver(String group) {
         try (Connection c = pool.getConnection()) {
             try {
+                CoordinatorEpoch taken = EpochTable.next(c, group);
+                c.commit();
+                return taken;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw Sql.failure("cannot take over as the coordinator of " + group, e);
+        }
+    }
+
+    @Override
+    public RunFence writeFence(RunFence fence) {
+        return writeFence(fence, null);
+    }
+
+    @Override
+    public RunFence writeFence(RunFence fence, CoordinatorEpoch epoch) {
+        try (Connection c = pool.getConnection()) {
+            try {
+                if (epoch != null) {
+                    EpochTable.check(c, epoch, sql.postgres());
+                }
                 RunFence written = FenceTable.write(c, fence, sql.postgres());
                 c.commit();
                 return written;

@@ -28,6 +28,16 @@ class FakeStore implements Store {
         throw new UnsupportedOperationException("the state machine only asks for fences");
     }
 
+    @Override
+    public RunFence writeFence(RunFence fence, dev.keyway.store.CoordinatorEpoch epoch) {
+        throw new UnsupportedOperationException("the state machine only asks for fences");
+    }
+
+    @Override
+    public dev.keyway.store.CoordinatorEpoch takeOver(String group) {
+        throw new UnsupportedOperationException("the state machine never takes over");
+    }
+
     /** The fence the database holds for its migration from now on, as if the coordinator had written it. */
     void fenced(RunFence fence) {
         fences.put(fence.migration(), fence);

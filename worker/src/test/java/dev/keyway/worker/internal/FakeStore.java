@@ -74,6 +74,16 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public RunFence writeFence(RunFence fence, dev.keyway.store.CoordinatorEpoch epoch) {
+        throw new UnsupportedOperationException("workers never write fences");
+    }
+
+    @Override
+    public dev.keyway.store.CoordinatorEpoch takeOver(String group) {
+        throw new UnsupportedOperationException("workers never take over");
+    }
+
+    @Override
     public java.util.Optional<RunFence> readFence(String migration) {
         throw new UnsupportedOperationException("workers never read a whole fence");
     }
