@@ -152,18 +152,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public CoordinatorEpoch takeOver(String group) {
-        try (Connection c = pool.getConnection()) {
-            try {
-                CoordinatorEpoch taken = EpochTable.next(c, group);
-                c.commit();
-                return taken;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw Sql.failure("cannot take over as the coordinator of " + group, e);
-        }
+        return inTransaction("cannot take over as the coordinator of " + group, c -> EpochTable.next(c, group));
     }
 
     @Override
@@ -173,20 +162,31 @@ public final class JdbcStore implements Store {
 
     @Override
     public RunFence writeFence(RunFence fence, CoordinatorEpoch epoch) {
+        return inTransaction("cannot write the fence of " + fence.migration() + " (run " + fence.runId() + ")", c -> {
+            if (epoch != null) {
+                EpochTable.check(c, epoch, sql.postgres());
+            }
+            return FenceTable.write(c, fence, sql.postgres());
+        });
+    }
+
+    /** Work on one connection of the pool in one transaction: committed when it returns, else rolled back. */
+    private interface SqlWork<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(String failure, SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
             try {
-                if (epoch != null) {
-                    EpochTable.check(c, epoch, sql.postgres());
-                }
-                RunFence written = FenceTable.write(c, fence, sql.postgres());
+                T result = work.apply(c);
                 c.commit();
-                return written;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot write the fence of " + fence.migration() + " (run " + fence.runId() + ")", e);
+            throw Sql.failure(failure, e);
         }
     }
 
