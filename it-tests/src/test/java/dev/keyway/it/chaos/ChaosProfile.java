@@ -20,20 +20,25 @@ import java.util.stream.LongStream;
 record ChaosProfile(List<Long> seeds, Duration length, Duration stuckAfter) {
 
     /** Seeds that run clean on the code of their commit: the short profile of the normal test suite. */
-    static final List<Long> SHORT_SEEDS = List.of(1L, 2L, 3L);
-    static final Duration SHORT_LENGTH = Duration.ofSeconds(35);
+    static final List<Long> SHORT_SEEDS = List.of(1L, 2L, 3L, 1127L);
+    /** 40 s: seed 1127's stall of a coordinator right after a {@code run} (t+25.4 s, for 14.7 s) fits in it. */
+    static final Duration SHORT_LENGTH = Duration.ofSeconds(40);
     /**
      * Seeds that found a bug still open (docs/CHAOS.md, "Bugs found"), played for {@link #OPEN_BUG_LENGTH} by
      * {@code -Dchaos.profile=open-bugs} ({@code bin/chaos --open-bugs}); once fixed, move them to
      * {@link #SHORT_SEEDS} (with that length) so that they stay fixed.
      */
-    static final List<Long> OPEN_BUG_SEEDS = List.of(1127L);
+    static final List<Long> OPEN_BUG_SEEDS = List.of();
     static final Duration OPEN_BUG_LENGTH = Duration.ofSeconds(40);
 
     static ChaosProfile fromSystemProperties() {
         List<Long> seeds;
         Duration fallbackLength = SHORT_LENGTH;
         if ("open-bugs".equals(System.getProperty("chaos.profile"))) {
+            if (OPEN_BUG_SEEDS.isEmpty()) {
+                throw new IllegalStateException("no seed of a bug still open: the seeds of the bugs found so far are in"
+                        + " the short profile " + SHORT_SEEDS + " (docs/CHAOS.md, \"Bugs found\")");
+            }
             seeds = OPEN_BUG_SEEDS;
             fallbackLength = OPEN_BUG_LENGTH;
         } else if (System.getProperty("chaos.seed") != null) {
