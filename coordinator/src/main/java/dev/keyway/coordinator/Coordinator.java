@@ -16,23 +16,19 @@ import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
-import dev.keyway.message.Lease;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.CoordinatorEpoch;
 import dev.keyway.store.RunFence;
-import dev.keyway.store.SliceProgress;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
-import dev.keyway.store.TableWalk;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +60,8 @@ public final class Coordinator {
     private final StatusView view = new StatusView();
     private final MigrationControl control;
     private final Store store;
+    /** What the database confirms of outcomes, delays, fences waited for and tables. */
+    private final StoreChecks checks;
     private final MigrationCatalog catalog;
     private final SegmentPlanner planner;
     private final Scheduler scheduler;
@@ -116,6 +114,7 @@ public final class Coordinator {
         this.topics = kafka.settings().topics();
         this.group = kafka.settings().topicPrefix() + "coordinator";
         this.store = store;
+        this.checks = new StoreChecks(store);
         this.catalog = catalog;
         this.scheduler = threads.decisions();
         this.planning = threads.planning();
@@ -239,7 +238,7 @@ public final class Coordinator {
             try {
                 Command c = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
-                fx = control.onCommand(c, this::tableProblem);
+                fx = control.onCommand(c, checks::tableProblem);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
                 // the answer names the record's key only if it is a name: it never echoes unbounded input
@@ -274,20 +273,21 @@ public final class Coordinator {
                 log.info("a worker skipped a task: {}", Excerpt.of(skipped.batch() + ": " + skipped.reason(), MAX_LOGGED));
                 return List.of();
             }
-            if (e instanceof Event.BatchDelayed delayed && control.awaits(delayed) && !fenceWaitsAt(delayed)) {
+            if (e instanceof Event.BatchDelayed delayed && control.awaits(delayed) && !checks.fenceWaitsAt(delayed)) {
                 log.warn("dropped a batchDelayed at {}-{}@{} for {}: the fence does not hold that segment open at that"
                         + " cursor (stale, or forged?)", in.topic(), in.partition(), in.offset(),
                         Excerpt.of(delayed.migration() + " segment " + delayed.segment(), MAX_LOGGED));
                 return List.of();
             }
             if (e instanceof Event.BatchCompleted done && !done.dryRun() && control.awaits(done)) {
-                Optional<Event.BatchCompleted> verified = verified(done);
+                Optional<StoreChecks.Recorded> verified = checks.recorded(done);
                 if (verified.isEmpty()) {
                     log.warn("dropped a batchCompleted at {}-{}@{} for {}: the ledger has no such batch (forged?)",
                             in.topic(), in.partition(), in.offset(), Excerpt.of(done.batch().toString(), MAX_LOGGED));
                     return List.of();
                 }
-                e = verified.get();
+                latencies.add(done.millis(), verified.get().batches());
+                e = verified.get().outcome();
             }
             fx = control.onEvent(e);
         }
@@ -295,7 +295,8 @@ public final class Coordinator {
         for (RunFence asked : fx.fences()) {
             RunFence written = store.writeFence(asked, epoch);
             if (!written.open() && !asked.isDryRun()) {
-                countBatchesItWaitedFor(asked, written, fx);
+                // counted only if the status still waits at that position (BatchOutcomes checks it, as for any outcome)
+                checks.waitedFor(asked, written).forEach(applied -> control.count(applied, fx));
             }
         }
         // nothing leaves before the transaction that decided it commits (an aborted one is decided again)
@@ -304,26 +305,6 @@ public final class Coordinator {
             publishLater(fx.later());
         });
         return outbound(fx);
-    }
-
-    /**
-     * Whether the database's fence holds the delayed batch's segment open, for its run, at its cursor: only then did
-     * the batch not apply and may it run again. A delay is a worker's word, and creates work; the fence confirms it.
-     */
-    private boolean fenceWaitsAt(Event.BatchDelayed d) {
-        return store.readFence(d.migration()).filter(f -> f.runId().equals(d.runId()) && f.open()).stream()
-                .flatMap(f -> f.segments().stream())
-                .anyMatch(s -> s.index() == d.segment() && !s.done() && Objects.equals(s.position(), d.cursor()));
-    }
-
-    /** The {@link TableCheck} of this coordinator's store: the table read afresh ({@link Store#checkWalk}). */
-    private Optional<String> tableProblem(Migration m, List<String> cursors) {
-        try {
-            store.checkWalk(new TableWalk(m.table(), m.customRange()), cursors);
-            return Optional.empty();
-        } catch (StoreException e) {
-            return StoreException.isRetriable(e) ? Optional.empty() : Optional.of(e.getMessage());
-        }
     }
 
     /**
@@ -338,46 +319,6 @@ public final class Coordinator {
                     .then(kafka.publish(List.of(new Outbound(topics.tasks(), s.task().key(), codec.encode(s.task())))))
                     .subscribe(null, e -> log.warn("could not publish the paced batch {}: {}; it is published again when"
                             + " a coordinator takes over", s.task().batch(), e.toString()));
-        }
-    }
-
-    /**
-     * The outcome as the ledger recorded it: the batches chained from the task's cursor up to where the outcome
-     * says the slice ended (no further than a lease's batches). A worker's word (or a stranger's) is not taken
-     * for it: a claim past what the ledger holds counts only as far as the ledger goes.
-     */
-    private Optional<Event.BatchCompleted> verified(Event.BatchCompleted c) {
-        Optional<SliceProgress> p = ledgerSlice(c);
-        p.ifPresent(slice -> latencies.add(c.millis(), slice.batches()));
-        return p.map(slice -> asRecorded(c, slice));
-    }
-
-    private Optional<SliceProgress> ledgerSlice(Event.BatchCompleted c) {
-        return SliceProgress.of(store.followLedger(c.batch(), c.nextCursor(), Lease.MAX_BATCHES));
-    }
-
-    private static Event.BatchCompleted asRecorded(Event.BatchCompleted c, SliceProgress slice) {
-        return new Event.BatchCompleted(c.migration(), c.runId(), c.segment(), c.cursor(), slice.nextCursor(),
-                (int) slice.processed(), slice.done(), c.replayed(), false, List.of(), c.millis(), c.worker());
-    }
-
-    /**
-     * A closed fence waited for the batches in flight on its segments: what they applied counts in the status this
-     * record writes, as far as the ledger shows it. Their workers' outcomes come later (and are then stale, so
-     * dropped), or never: a worker whose partitions a rebalance took while its batch ran cannot publish its
-     * outcome, and a closed run hands out no task that would replay it.
-     */
-    private void countBatchesItWaitedFor(RunFence asked, RunFence written, Effects fx) {
-        for (int i = 0; i < asked.segments().size(); i++) {
-            RunFence.Segment from = asked.segments().get(i);
-            RunFence.Segment to = written.segments().get(i);
-            if (Objects.equals(from.position(), to.position())) {
-                continue;
-            }
-            Event.BatchCompleted claim = new Event.BatchCompleted(asked.migration(), asked.runId(), from.index(),
-                    from.position(), to.position(), 0, to.done(), false, false, List.of(), 0, "the fence");
-            // counted only if the status still waits at that position (BatchOutcomes checks it, as for any outcome)
-            ledgerSlice(claim).ifPresent(slice -> control.count(asRecorded(claim, slice), fx));
         }
     }
 

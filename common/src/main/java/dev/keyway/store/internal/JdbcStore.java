@@ -192,24 +192,12 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<RunFence> readFence(String migration) {
-        try (Connection c = pool.getConnection()) {
-            Optional<RunFence> fence = FenceTable.read(c, migration);
-            c.commit();
-            return fence;
-        } catch (SQLException e) {
-            throw Sql.failure("cannot read the fence of " + migration, e);
-        }
+        return inTransaction("cannot read the fence of " + migration, c -> FenceTable.read(c, migration));
     }
 
     @Override
     public List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
-        try (Connection c = pool.getConnection()) {
-            List<LedgerEntry> e = LedgerTable.chain(c, start, until, max);
-            c.commit();
-            return e;
-        } catch (SQLException e) {
-            throw Sql.failure("cannot read the ledger", e);
-        }
+        return inTransaction("cannot read the ledger", c -> LedgerTable.chain(c, start, until, max));
     }
 
     @Override
@@ -332,78 +320,19 @@ public final class JdbcStore implements Store {
 
     @Override
     public long replicaLagBytes() {
-        if (!sql.postgres()) {
-            return 0;
-        }
-        // without pg_read_all_stats (pg_monitor) PostgreSQL shows a standby's row with NULL LSNs, not an error
-        String q = "SELECT MAX(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), COUNT(*),"
-                + " pg_has_role('pg_read_all_stats', 'USAGE') FROM pg_stat_replication";
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(q)) {
-            rs.next();
-            long lag = rs.getLong(1);
-            long standbys = rs.getLong(2);
-            boolean allowed = rs.getBoolean(3);
-            c.commit();
-            if (standbys > 0 && !allowed) {
-                throw new StoreException("no permission to read pg_stat_replication's LSNs (grant pg_monitor)", null);
-            }
-            return lag;
-        } catch (SQLException e) {
-            throw Sql.failure("cannot read the replication lag (pg_stat_replication needs the pg_monitor role)", e);
-        }
+        return !sql.postgres() ? 0 : inTransaction("cannot read the replication lag (pg_stat_replication needs the"
+                + " pg_monitor role)", HealthQueries::replicaLagBytes);
     }
 
     @Override
     public long lockWaitMillis() {
-        if (!sql.postgres()) {
-            return 0;
-        }
-        // pg_blocking_pids and application_name are public; another role's wait (query_start, wait_event) is NULL
-        // without pg_read_all_stats (pg_monitor): such a waiting session makes the wait unknown, not 0
-        String q = "SELECT MAX(EXTRACT(EPOCH FROM (clock_timestamp() - w.query_start)) * 1000)"
-                + " FILTER (WHERE w.wait_event_type = 'Lock'),"
-                + " COUNT(*) FILTER (WHERE NOT (pg_has_role('pg_read_all_stats', 'USAGE')"
-                + " OR pg_has_role(w.usesysid, 'USAGE')))"
-                + " FROM pg_stat_activity w WHERE w.application_name <> ?"
-                + " AND EXISTS (SELECT 1 FROM pg_stat_activity k WHERE k.pid = ANY (pg_blocking_pids(w.pid))"
-                + " AND k.application_name = ?)";
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
-            ps.setString(1, APPLICATION_NAME);
-            ps.setString(2, APPLICATION_NAME);
-            long wait;
-            long hidden;
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                wait = rs.getLong(1);
-                hidden = rs.getLong(2);
-            }
-            c.commit();
-            if (hidden > 0) {
-                throw new StoreException("no permission to read how long " + hidden + " session(s) of other roles"
-                        + " waiting on Keyway's locks have waited: pg_stat_activity hides their wait events"
-                        + " (grant pg_monitor)", null);
-            }
-            return wait;
-        } catch (SQLException e) {
-            throw Sql.failure("cannot read the application's lock waits (pg_stat_activity of other roles' sessions"
-                    + " needs the pg_monitor role)", e);
-        }
+        return !sql.postgres() ? 0 : inTransaction("cannot read the application's lock waits (pg_stat_activity of other"
+                + " roles' sessions needs the pg_monitor role)", HealthQueries::lockWaitMillis);
     }
 
     @Override
     public long readNumber(String query) {
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            boolean row = rs.next();
-            long v = row ? rs.getLong(1) : 0;
-            boolean nothing = row && rs.wasNull();
-            c.commit();
-            if (nothing) {
-                throw new StoreException("the throttle query returned NULL, not a number", null);
-            }
-            return v;
-        } catch (SQLException e) {
-            throw Sql.failure("the throttle query failed", e);
-        }
+        return inTransaction("the throttle query failed", c -> HealthQueries.readNumber(c, query));
     }
 
     @Override
