@@ -325,13 +325,15 @@ public final class Coordinator {
     private List<Outbound> outbound(Effects fx) {
         List<Outbound> out = new ArrayList<>();
         for (MigrationStatus s : fx.statuses()) {
-            MigrationStatus fitted = StatusBudget.fit(s, st -> codec.encode(st).length);
-            if (fitted != s) {
+            byte[] json = codec.encode(s);
+            if (json.length > StatusBudget.MAX_BYTES) {
+                // encoded once on the way out; only a status over its budget is fitted and encoded again
+                json = codec.encode(StatusBudget.fit(s, st -> codec.encode(st).length));
                 log.warn("the status of {} was over {} bytes: written without its dry run's changes{}", s.name(),
-                        StatusBudget.MAX_BYTES, StatusBudget.fits(fitted, st -> codec.encode(st).length) ? ""
+                        StatusBudget.MAX_BYTES, json.length <= StatusBudget.MAX_BYTES ? ""
                                 : " and with its texts cut, and still over: its segments' cursors are too long");
             }
-            out.add(new Outbound(topics.status(), s.name(), codec.encode(fitted)));
+            out.add(new Outbound(topics.status(), s.name(), json));
         }
         fx.tasks().forEach(t -> out.add(new Outbound(topics.tasks(), t.key(), codec.encode(t))));
         fx.events().forEach(e -> {
