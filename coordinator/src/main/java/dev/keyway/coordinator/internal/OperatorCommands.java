@@ -56,8 +56,8 @@ final class OperatorCommands {
             return;
         }
         // the operator's pause: health no longer holds it back, nor lifts it (pausedBy)
-        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED).throttledBy(null)
-                .pausedBy(MigrationStatus.PAUSED_BY_OPERATOR).build();
+        MigrationStatus paused = st.get().pausedAt(book.now(), MigrationStatus.PAUSED_BY_OPERATOR).change()
+                .throttledBy(null).build();
         fx.fence(RunBook.fence(paused, false));
         book.save(paused, fx);
         fx.event(new Event.CommandAccepted(name, "pause", "paused", "stops after the batches in flight; resume goes on"
@@ -79,8 +79,7 @@ final class OperatorCommands {
 
     /** A paused run goes on: its fence opens and every segment that is not done gets its next batch. */
     private void reopen(MigrationStatus paused, Effects fx) {
-        MigrationStatus resumed = paused.change().state(MigrationState.IN_PROGRESS).throttledBy(null).pausedBy(null)
-                .build();
+        MigrationStatus resumed = paused.resumedAt(book.now()).change().throttledBy(null).build();
         if (resumed.segments().stream().allMatch(SegmentStatus::done)) {
             // its last batches completed while it was paused
             starts.succeeded(resumed, fx);
@@ -163,8 +162,8 @@ final class OperatorCommands {
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
             if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.segments().isEmpty()) {
-                MigrationStatus throttled = st.change().state(MigrationState.PAUSED).throttledBy(h.reason())
-                        .pausedBy(MigrationStatus.PAUSED_BY_HEALTH).build();
+                MigrationStatus throttled = st.pausedAt(book.now(), MigrationStatus.PAUSED_BY_HEALTH).change()
+                        .throttledBy(h.reason()).build();
                 fx.fence(RunBook.fence(throttled, false));
                 book.save(throttled, fx);
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));

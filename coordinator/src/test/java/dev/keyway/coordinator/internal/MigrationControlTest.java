@@ -40,6 +40,10 @@ class MigrationControlTest {
 
     /** A command, and the plans it asked for made as the coordinator makes them: what both decided. */
     private Effects command(Command c) {
+        return command(control, c);
+    }
+
+    private Effects command(MigrationControl control, Command c) {
         Effects fx = control.onCommand(c);
         Effects all = new Effects();
         merge(fx, all);
@@ -388,14 +392,113 @@ class MigrationControlTest {
         assertEquals(1000 + 500, fx.later().get(0).dueMillis(), "50 rows at 100 rows/s: 500 ms apart");
         assertEquals(100, status("a").limits().maxRowsPerSecond());
 
-        Effects next = complete(fx.tasks().get(0), "[10]", 10, false);
-        assertEquals(1000 + 1000, next.later().get(0).dueMillis());
+        Effects next = complete(fx.tasks().get(0), "[50]", 50, false);
+        assertEquals(1000 + 1000, next.later().get(0).dueMillis(), "charged the 50 rows it walked: a slot later");
+        Effects shortOne = complete(next.later().get(0).task(), "[60]", 10, false);
+        assertEquals(1000 + 1000 + 500 - 400, shortOne.later().get(0).dueMillis(),
+                "a task that walked 10 of its 50 rows gives back 40 rows' time (400 ms)");
 
         Effects unlimited = control.onCommand(new Command.Configure("a", null, 0));
         assertNull(status("a").limits());
         assertEquals(2, unlimited.tasks().size(), "without a limit every open segment goes on at once");
         assertTrue(unlimited.later().isEmpty());
         assertEquals(Pacing.BATCHES_PER_TASK, unlimited.tasks().get(0).lease().batches());
+    }
+
+    /** A clock a test moves by hand. */
+    private static final class HandClock extends Clock {
+        long millis = 1000;
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+    }
+
+    /**
+     * Walks one segment of {@code b} as a worker would, with batches sized by time that each walk 112 rows in 100 ms
+     * (1,120 rows/s at full speed; a slice ends after a second), handing each task out when the coordinator said it
+     * was due; returns rows/s.
+     */
+    private static double walk(MigrationControl c, HandClock clock, Effects first, int tasks) {
+        Task.ProcessBatch t = first.tasks().isEmpty() ? first.later().get(0).task() : first.tasks().get(0);
+        long due = first.tasks().isEmpty() ? first.later().get(0).dueMillis() : clock.millis;
+        long from = Math.max(clock.millis, due);
+        long rows = 0;
+        for (int i = 0; i < tasks; i++) {
+            clock.millis = Math.max(clock.millis, due);
+            int batches = Math.min(t.lease().batches(), 10);
+            clock.millis += batches * 100L;
+            rows += batches * 112L;
+            Effects next = c.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(),
+                    "[" + rows + "]", batches * 112, false, false, false, List.of(), batches * 100L, "w"));
+            if (next.tasks().isEmpty()) {
+                t = next.later().get(0).task();
+                due = next.later().get(0).dueMillis();
+            } else {
+                t = next.tasks().get(0);
+                due = clock.millis;
+            }
+        }
+        return rows * 1000.0 / (clock.millis - from);
+    }
+
+    @Test
+    void aRateLimitChargesTheRowsABatchSizedByTimeProcessedNotItsCeilingAlsoAfterConfigure() {
+        // issue 16: batches of ~112 rows under a ceiling of 1000 ran at 1000/150 batches a second: 17 rows/s for 150
+        HandClock clock = new HandClock();
+        MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
+        Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(600)));
+        assertEquals(200, status("b").limits().targetBatchMillis(), "sized by time");
+        double rate = walk(sized, clock, fx, 60);
+        assertTrue(Math.abs(rate - 600) <= 60, "600 rows/s asked, " + rate + " walked");
+        assertEquals("rate: at most 600 rows/s", status("b").limitedBy());
+
+        Effects faster = sized.onCommand(new Command.Configure("b", null, 900));
+        double after = walk(sized, clock, faster, 60);
+        assertTrue(Math.abs(after - 900) <= 90, "900 rows/s asked after configure, " + after + " walked");
+    }
+
+    @Test
+    void aRunFasterThanItsLimitSaysWhatHoldsItBack() {
+        HandClock clock = new HandClock();
+        MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
+        Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(1_000_000)));
+        walk(sized, clock, fx, 3);
+        assertTrue(status("b").limitedBy().startsWith("workers and database"), status("b").limitedBy());
+    }
+
+    @Test
+    void ratesCountTheTimeARunRanNotTheTimeItWasPaused() {
+        // issue 16: latestStart stayed put over a pause, so rows/s and ETA counted the paused time
+        HandClock clock = new HandClock();
+        MigrationControl c = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet());
+        Task.ProcessBatch t = onlyTask(c.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("[0]"))));
+        clock.millis += 10_000;
+        c.onEvent(new Event.BatchCompleted("a", t.runId(), 0, t.cursor(), "[100]", 100, false, false, false, List.of(),
+                1, "w"));
+        c.onCommand(new Command.Pause("a"));
+        clock.millis += 50_000;
+        assertEquals(10_000, status("a").runningMillis(clock.millis), "paused: the clock of the run stands still");
+        c.onCommand(new Command.Resume("a"));
+        clock.millis += 10_000;
+        assertEquals(20_000, status("a").runningMillis(clock.millis));
+        assertEquals(5.0, status("a").rowsPerSecond(clock.millis), 0.001, "100 rows in 20 s of running");
+        c.onCommand(new Command.Cancel("a"));
+        clock.millis += 30_000;
+        c.onCommand(Command.Run.of("a"));
+        clock.millis += 5_000;
+        assertEquals(25_000, status("a").runningMillis(clock.millis), "resumed by run after a cancel: same clock");
     }
 
     @Test
