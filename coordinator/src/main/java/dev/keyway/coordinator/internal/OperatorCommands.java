@@ -91,10 +91,10 @@ final class OperatorCommands {
     }
 
     /**
-     * New limits for a running or paused run, in force from its next batches: the fence takes the new batch
-     * size (so a task of the old size that is still queued is skipped) and every segment that is not done
-     * gets its next batch again with the new size; a batch in flight finishes with its own, and the ledger
-     * answers its task if it comes again.
+     * New limits for a running or paused run, in force from its next tasks: a task already handed out walks with the
+     * limits it carries (its outcome brings the next one, with the new limits); a task still waiting for its slot
+     * goes out again by the new limits, as does the task of a segment that may now go on (a larger concurrency).
+     * No task is handed out twice, so a replayed batch means a redelivery, not a configure.
      */
     void configure(Command.Configure c, Effects fx) {
         Optional<MigrationStatus> st = book.view().find(c.fn());
@@ -126,13 +126,16 @@ final class OperatorCommands {
             return;
         }
         limits = limits.orNull();
+        List<Integer> wereActive = book.active(st.get()).stream().map(SegmentStatus::index).toList();
         MigrationStatus configured = st.get().change()
                 .batchSize(c.batchSize() != null ? c.batchSize() : st.get().batchSize()).limits(limits).build();
         boolean running = configured.state() == MigrationState.IN_PROGRESS;
         book.pacing().reconfigured(c.fn());
         fx.fence(RunBook.fence(configured, running));
         if (running) {
-            book.active(configured).forEach(s -> book.emit(configured, s, fx));
+            book.active(configured).stream()
+                    .filter(s -> !wereActive.contains(s.index()) || book.pacing().waitsForSlot(configured, s.index()))
+                    .forEach(s -> book.emit(configured, s, fx));
         }
         book.save(configured, fx);
         fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + configured.batchSize()

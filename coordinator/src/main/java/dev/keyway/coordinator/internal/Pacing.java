@@ -38,6 +38,8 @@ final class Pacing {
     private final Map<String, Double> rowsPerBatch = new HashMap<>();
     /** Per migration: whether its latest task waited for its rate limit's slot. */
     private final Map<String, Boolean> waitedForRate = new HashMap<>();
+    /** Per segment whose next task was scheduled for later ({@code migration/segment}): when it goes out. */
+    private final Map<String, Long> scheduled = new HashMap<>();
     /** Per run starting slowly: how many of its segments may go on so far. */
     private final Map<String, Integer> ramp = new HashMap<>();
     /** The share of the time migrations may work, as the health watch last said (100 = full speed). */
@@ -77,6 +79,7 @@ final class Pacing {
     void outcome(MigrationStatus st, int segment, long processed, boolean done) {
         int segments = st.segments().size();
         ramp.computeIfPresent(st.name(), (name, n) -> n + 1 >= segments ? null : n + 1);
+        scheduled.remove(st.name() + "/" + segment);
         Charge c = charged.remove(st.name() + "/" + segment);
         Integer rate = rate(st);
         if (c == null || rate == null) {
@@ -102,6 +105,15 @@ final class Pacing {
         ramp.clear();
         charged.clear();
         waitedForRate.clear();
+        scheduled.clear();
+    }
+
+    /**
+     * Whether the segment's next task waits for its slot, not yet handed out: new limits may hand it out sooner
+     * (the coordinator drops a scheduled task when it hands out another for the same segment).
+     */
+    boolean waitsForSlot(MigrationStatus st, int segment) {
+        return scheduled.getOrDefault(st.name() + "/" + segment, Long.MIN_VALUE) > clock.millis();
     }
 
     /**
@@ -168,6 +180,11 @@ final class Pacing {
             due = slot;
         } else {
             waitedForRate.remove(st.name());
+        }
+        if (due > now) {
+            scheduled.put(st.name() + "/" + segment, due);
+        } else {
+            scheduled.remove(st.name() + "/" + segment);
         }
         return due;
     }

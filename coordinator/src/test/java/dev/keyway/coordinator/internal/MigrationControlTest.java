@@ -315,7 +315,7 @@ class MigrationControlTest {
         Effects fx = control.onCommand(new Command.Configure("a", 33, null));
         assertEquals(33, fx.fences().get(0).batchSize());
         assertTrue(fx.fences().get(0).open());
-        assertEquals(List.of(33, 33), fx.tasks().stream().map(Task.ProcessBatch::batchSize).toList());
+        assertTrue(fx.tasks().isEmpty(), "no task twice: the tasks out carry on (issue 16: they replayed)");
         assertEquals(33, status("a").batchSize());
         // the batch in flight finishes with its own size, and its outcome chains the new one
         assertEquals(33, onlyTask(complete(started.tasks().get(0), "[10]", 10, false)).batchSize());
@@ -470,6 +470,16 @@ class MigrationControlTest {
     }
 
     @Test
+    void configureHandsOutAgainOnlyTheTasksThatWaitForTheirSlot() {
+        Effects fx = command(Command.Run.of("a").withSegments(2).withLimits(new Limits(10)));
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(1), fx.later().stream().map(l -> l.task().segment()).toList(), "a slot later");
+        Effects lifted = control.onCommand(new Command.Configure("a", null, 0));
+        assertEquals(List.of(1), lifted.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+                "segment 1's task waited for its slot: it goes now; segment 0's is out and carries on");
+    }
+
+    @Test
     void aRunFasterThanItsLimitSaysWhatHoldsItBack() {
         HandClock clock = new HandClock();
         MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
@@ -506,10 +516,11 @@ class MigrationControlTest {
         Effects fx = command(Command.Run.of("a").withLimits(new Limits(null, 200)));
         assertEquals(200, fx.tasks().get(0).lease().targetBatchMillis());
         assertEquals(200, status("a").limits().targetBatchMillis());
-        Effects faster = control.onCommand(new Command.Configure("a", null, null, 50));
-        assertEquals(50, faster.tasks().get(0).lease().targetBatchMillis());
-        Effects fixed = control.onCommand(new Command.Configure("a", null, null, 0));
-        assertEquals(0, fixed.tasks().get(0).lease().targetBatchMillis());
+        control.onCommand(new Command.Configure("a", null, null, 50));
+        Task.ProcessBatch faster = onlyTask(complete(fx.tasks().get(0), "[1]", 1, false));
+        assertEquals(50, faster.lease().targetBatchMillis(), "from the next task");
+        control.onCommand(new Command.Configure("a", null, null, 0));
+        assertEquals(0, onlyTask(complete(faster, "[2]", 1, false)).lease().targetBatchMillis());
         assertNull(status("a").limits(), "no limit left");
         Effects wrong = control.onCommand(new Command.Configure("a", null, null, -5));
         assertTrue(wrong.events().get(0) instanceof Event.CommandRejected r && r.reason().contains("targetBatchMillis"),
@@ -755,10 +766,11 @@ class MigrationControlTest {
         assertEquals(List.of(2), finished.tasks().stream().map(Task.ProcessBatch::segment).toList(), "segment 2's turn");
 
         Effects all = control.onCommand(new Command.Configure("a", null, null, null, 0));
-        assertEquals(List.of(1, 2, 3), all.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(3), all.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+                "the segment that may now go on; 1 and 2 have their tasks");
         Effects one = control.onCommand(new Command.Configure("a", null, null, null, 1));
-        assertEquals(List.of(1), one.tasks().stream().map(Task.ProcessBatch::segment).toList());
-        Task.ProcessBatch three = all.tasks().get(2);
+        assertTrue(one.tasks().isEmpty(), "segment 1 has its task");
+        Task.ProcessBatch three = all.tasks().get(0);
         assertTrue(complete(three, "[30]", 3, false).tasks().isEmpty(), "segment 3 waits for its turn");
         assertEquals(1, status("a").limits().maxConcurrency());
     }
