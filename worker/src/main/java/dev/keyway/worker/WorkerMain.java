@@ -61,7 +61,7 @@ public final class WorkerMain {
             MetricsEndpoint metrics = env.containsKey("METRICS_PORT")
                     ? MetricsEndpoint.start(metricsBind(env), Integer.parseInt(env.get("METRICS_PORT"))) : null;
             if (metrics != null) {
-                log.info("metrics at http://{}/metrics", metrics.address());
+                log.info("metrics at {}", metrics.url());
             }
             Worker worker = new Worker(kafka, store, catalog, blocking, calls, deadline,
                     metrics != null ? metrics.batchObserver() : BatchObserver.none(), name);
