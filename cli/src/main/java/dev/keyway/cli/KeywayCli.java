@@ -148,7 +148,7 @@ public final class KeywayCli {
 
     @CommandLine.Command(name = "kafka", description = "Starts or stops a local Kafka broker (data in data/kafka).")
     static final class Kafka implements Callable<Integer> {
-        @Parameters(index = "0", description = "start | stop")
+        @Parameters(index = "0", paramLabel = "start|stop", description = "start or stop the broker")
         String action;
         @Option(names = "--port", defaultValue = "9092")
         int port;
@@ -251,7 +251,7 @@ public final class KeywayCli {
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
-        @Parameters(index = "0", description = "the migration's name")
+        @Parameters(index = "0", paramLabel = "MIGRATION", description = "the migration's name")
         String fn;
         @Option(names = "--next", split = ",", description = "migrations to run after it, in order")
         List<String> next = List.of();
@@ -313,7 +313,7 @@ public final class KeywayCli {
     static final class Retry implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
-        @Parameters(index = "0")
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
 
         @Override
@@ -330,15 +330,15 @@ public final class KeywayCli {
     static final class Status implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
-        @Parameters(index = "0", arity = "0..1")
+        @Parameters(index = "0", paramLabel = "MIGRATION", arity = "0..1")
         String fn;
         @Option(names = "--watch", description = "keep printing changes")
         boolean watch;
         @Option(names = "--json", description = "print the status JSON")
         boolean json;
-        @Option(names = "--serve", description = "serve a live status page on this port until stopped")
+        @Option(names = "--serve", paramLabel = "PORT", description = "serve a live status page on this port until stopped")
         Integer serve;
-        @Option(names = "--bind", description = "the address the status page listens on (default 127.0.0.1: this"
+        @Option(names = "--bind", paramLabel = "ADDRESS", description = "the address the status page listens on (default 127.0.0.1: this"
                 + " machine only; 0.0.0.0: every interface)")
         String bind = "127.0.0.1";
         @CommandLine.Spec
@@ -392,7 +392,7 @@ public final class KeywayCli {
     static final class Cancel implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
-        @Parameters(index = "0", arity = "0..1")
+        @Parameters(index = "0", paramLabel = "MIGRATION", arity = "0..1")
         String fn;
         @Option(names = "--all")
         boolean all;
@@ -414,7 +414,7 @@ public final class KeywayCli {
     static final class Pause implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
-        @Parameters(index = "0")
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
 
         @Override
@@ -429,7 +429,7 @@ public final class KeywayCli {
     static final class Resume implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
-        @Parameters(index = "0")
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
 
         @Override
@@ -445,7 +445,7 @@ public final class KeywayCli {
     static final class Configure implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
-        @Parameters(index = "0")
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
         @Option(names = "--batch-size", description = "rows per batch from the next batches")
         Integer batchSize;
