@@ -243,7 +243,7 @@ public final class Coordinator {
             try {
                 Command c = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
-                fx = control.onCommand(c, checks::tableProblem);
+                fx = control.onCommand(c, checks);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
                 // the answer names the record's key only if it is a name: it never echoes unbounded input
@@ -350,6 +350,8 @@ public final class Coordinator {
         fx.events().forEach(e -> {
             if (e instanceof Event.CommandRejected r) {
                 log.warn("rejected {} of {}: {}", r.command(), r.migration(), r.reason());
+            } else if (e instanceof Event.MigrationsListed l) {
+                log.info("listed {} migration(s)", l.migrations().size() + l.omitted());
             } else {
                 log.info("{}", e);
             }

@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.internal;
 
+import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
@@ -138,11 +139,10 @@ final class OperatorCommands {
                     .forEach(s -> book.emit(configured, s, fx));
         }
         book.save(configured, fx);
-        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + configured.batchSize()
+        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured",
+                BatchSizing.of(configured.batchSize(), limits).describe()
                 + ", " + (limits == null || limits.maxRowsPerSecond() == null ? "no rate limit"
                 : "at most " + limits.maxRowsPerSecond() + " rows/s")
-                + (limits == null || limits.targetBatchMillis() == null ? ""
-                : ", batches sized to take " + limits.targetBatchMillis() + " ms")
                 + (limits == null || limits.maxConcurrency() == null ? ""
                 : ", at most " + limits.maxConcurrency() + " segment(s) at once") + ", from the next batches"));
     }
