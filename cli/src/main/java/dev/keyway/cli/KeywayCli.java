@@ -226,16 +226,35 @@ public final class KeywayCli {
 
         @Override
         public Integer call() throws Exception {
-            main.run(service.args(), broker.environment());
+            main.run(service.args(), environment());
             return 0;
+        }
+
+        /** The environment the service runs with: the process's, with what its flags set. */
+        Map<String, String> environment() {
+            return broker.environment();
         }
     }
 
     @CommandLine.Command(name = "coordinator", description = "Runs a coordinator until stopped (SIGTERM, Ctrl-C): it"
             + " loads your migrations and decides what the workers do. Run two for a standby.")
     static final class Coordinator extends Service {
+        @Option(names = "--full-speed", description = "no brakes by default: watch only the health limits set in the"
+                + " environment (also KEYWAY_FULL_SPEED=true). Without it the coordinator is gentle: an application"
+                + " latency target of 20 ms and the standbys' lag are watched unless set otherwise")
+        boolean fullSpeed;
+
         Coordinator() {
             super(CoordinatorMain::run);
+        }
+
+        @Override
+        Map<String, String> environment() {
+            Map<String, String> env = new java.util.HashMap<>(super.environment());
+            if (fullSpeed) {
+                env.put("KEYWAY_FULL_SPEED", "true");
+            }
+            return env;
         }
     }
 

@@ -146,6 +146,20 @@ class CommandLineTest {
     }
 
     @Test
+    void theCoordinatorRunsAtFullSpeedOnlyWhenAsked() {
+        KeywayCli.Coordinator gentle = new KeywayCli.Coordinator();
+        new CommandLine(new KeywayCli(env, s -> {
+            throw new AssertionError("no connection");
+        })).addSubcommand("c", gentle).parseArgs("c");
+        assertEquals(null, gentle.environment().get("KEYWAY_FULL_SPEED"));
+        KeywayCli.Coordinator full = new KeywayCli.Coordinator();
+        new CommandLine(new KeywayCli(env, s -> {
+            throw new AssertionError("no connection");
+        })).addSubcommand("c", full).parseArgs("c", "--full-speed");
+        assertEquals("true", full.environment().get("KEYWAY_FULL_SPEED"));
+    }
+
+    @Test
     void statusOfAnUnknownNameSaysSoOnStderrAndExitsOne() {
         statuses.add(MigrationStatus.unknown("known", 100).change().state(MigrationState.SUCCESS).build());
         assertEquals(1, execute("status", "nosuch"));

@@ -32,8 +32,8 @@ import java.util.List;
  *     limit, a slow start, a health signal, lock waits, or the workers and database themselves (every segment
  *     that may go on has a task in flight); null when not running
  * @param pausedSince when the run was paused, while it is paused (null otherwise)
- * @param pausedMillis how long the run was paused before {@code pausedSince}: rates and ETA count running time only
- *     ({@link #runningMillis})
+ * @param startProcessed the rows the run had processed at {@code latestStart} (a resumed run had some): rates and
+ *     ETA count the rows and the time since the run last started running ({@link #rowsPerSecond})
  * @param updatedAt when this status was written
  */
 public record MigrationStatus(
@@ -61,7 +61,7 @@ public record MigrationStatus(
         String pausedBy,
         String limitedBy,
         Long pausedSince,
-        long pausedMillis,
+        long startProcessed,
         long updatedAt) {
 
     /** {@code pausedBy} of a run an operator paused: only {@code resume} goes on with it. */
@@ -89,7 +89,7 @@ public record MigrationStatus(
                                    String by, Long rows, long now) {
         return change().state(MigrationState.IN_PROGRESS).error(null).latestStart(now).latestEnd(null).batchSize(size)
                 .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).dryRun(null).limitedBy(null)
-                .pausedSince(null).pausedMillis(0).build()
+                .pausedSince(null).startProcessed(0).build()
                 .withSegments(segs);
     }
 
@@ -123,30 +123,31 @@ public record MigrationStatus(
                 .pausedSince(pausedSince == null ? now : pausedSince).build();
     }
 
-    /** This paused run going on at {@code now}: the pause's time is added to {@code pausedMillis}. */
+    /** This paused run going on at {@code now}: it starts running again ({@code latestStart}, {@code startProcessed}). */
     public MigrationStatus resumedAt(long now) {
-        long paused = pausedSince == null ? 0 : Math.max(0, now - pausedSince);
-        return change().state(MigrationState.IN_PROGRESS).pausedBy(null).pausedSince(null)
-                .pausedMillis(pausedMillis + paused).build();
+        return change().state(MigrationState.IN_PROGRESS).pausedBy(null).pausedSince(null).latestStart(now)
+                .startProcessed(processed).build();
     }
 
     /**
-     * How long the latest run has been running at {@code now} (or ran, once ended): from {@code latestStart} to
-     * {@code now} or {@code latestEnd}, without the time it was paused. 0 for a run not started.
+     * How long the run has been running since it last started (or ran, once it stopped) at {@code now}: from
+     * {@code latestStart} to {@code now}, its pause or {@code latestEnd}. 0 for a run not started.
      */
     public long runningMillis(long now) {
         if (latestStart == null) {
             return 0;
         }
         long end = latestEnd != null && latestEnd >= latestStart ? latestEnd : now;
-        long paused = pausedMillis + (pausedSince == null ? 0 : Math.max(0, end - pausedSince));
-        return Math.max(0, end - latestStart - paused);
+        if (pausedSince != null) {
+            end = Math.min(end, pausedSince);
+        }
+        return Math.max(0, end - latestStart);
     }
 
-    /** Rows per second of the latest run over its running time, or 0 before it has run a moment. */
+    /** Rows per second since the run last started running (paused time not counted), or 0 before it ran a moment. */
     public double rowsPerSecond(long now) {
         long ran = runningMillis(now);
-        return ran <= 0 ? 0 : processed * 1000.0 / ran;
+        return ran <= 0 ? 0 : Math.max(0, processed - startProcessed) * 1000.0 / ran;
     }
 
     /** Whether a health signal paused the run (not an operator): health resumes only such a run. */
@@ -196,7 +197,7 @@ public record MigrationStatus(
         private String pausedBy;
         private String limitedBy;
         private Long pausedSince;
-        private long pausedMillis;
+        private long startProcessed;
         private long updatedAt;
 
         private Change(MigrationStatus s) {
@@ -223,7 +224,7 @@ public record MigrationStatus(
             pausedBy = s.pausedBy;
             limitedBy = s.limitedBy;
             pausedSince = s.pausedSince;
-            pausedMillis = s.pausedMillis;
+            startProcessed = s.startProcessed;
             updatedAt = s.updatedAt;
         }
 
@@ -337,8 +338,8 @@ public record MigrationStatus(
             return this;
         }
 
-        public Change pausedMillis(long v) {
-            pausedMillis = v;
+        public Change startProcessed(long v) {
+            startProcessed = v;
             return this;
         }
 
@@ -351,7 +352,7 @@ public record MigrationStatus(
             return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
                     latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
                     requestedBy, total, throttledBy, limits, database, lastCommand, pausedBy, limitedBy, pausedSince,
-                    pausedMillis, updatedAt);
+                    startProcessed, updatedAt);
         }
     }
 }

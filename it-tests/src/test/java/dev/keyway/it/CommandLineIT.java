@@ -92,6 +92,8 @@ class CommandLineIT {
         try (ProcessCluster cluster = new ProcessCluster(bootstrap, items.options(), dir.resolve("logs"))) {
             // nothing answers there: what works, works because the flag wins over the environment
             cluster.withEnv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+            // and the coordinator as a user starts it: gentle by default (issue 16), batches aiming at 10 ms
+            cluster.withEnv("KEYWAY_FULL_SPEED", "");
             ServiceProcess coordinator = cluster.launch("coordinator", launcher(), "coordinator", "--migrations",
                     jar.toString(), "--bootstrap-server", bootstrap);
             ServiceProcess worker = cluster.withEnv("METRICS_PORT", "0").launch("worker", launcher(), "worker",
@@ -99,13 +101,13 @@ class CommandLineIT {
 
             Ran before = kafka(cluster, bootstrap, "list", "--timeout", "60");
             assertEquals(0, before.exit(), before.output());
-            assertTrue(before.output().matches("(?s).*\nacmeCount +never run +items +id +sized by time: target 200 ms,"
+            assertTrue(before.output().matches("(?s).*\nacmeCount +never run +items +id +sized by time: target 10 ms,"
                     + " at most 1000 rows\n.*"), before.output());
 
             long since = System.currentTimeMillis();
             Ran started = kafka(cluster, bootstrap, "run", "acmeCount");
             assertEquals(0, started.exit(), started.output());
-            assertTrue(started.output().contains("acmeCount: started (planning segments, sized by time: target 200 ms,"
+            assertTrue(started.output().contains("acmeCount: started (planning segments, sized by time: target 10 ms,"
                     + " at most 1000 rows, from the start)"), started.output());
             assertEquals(MigrationState.SUCCESS, cluster.awaitEnd("acmeCount", since).state());
             assertEquals(0, items.sql().itemsNotAt(1), "every row once");

@@ -85,11 +85,10 @@ final class RunStarts {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
             int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
-            // the same run goes on: its rate and ETA count the time it ran, not the time it stood still
-            long start = st.latestStart() == null ? now : st.latestStart();
+            // the same run goes on: its rate and ETA count from here, with the rows it had
             started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now)
-                    .change().limits(run.limits() != null ? run.limits() : st.limits()).latestStart(start)
-                    .pausedMillis(Math.max(0, now - start - st.runningMillis(now))).build();
+                    .change().limits(run.limits() != null ? run.limits() : st.limits()).startProcessed(st.processed())
+                    .build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));

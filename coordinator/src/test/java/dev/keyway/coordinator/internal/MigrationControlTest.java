@@ -495,20 +495,24 @@ class MigrationControlTest {
         MigrationControl c = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet());
         Task.ProcessBatch t = onlyTask(c.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("[0]"))));
         clock.millis += 10_000;
-        c.onEvent(new Event.BatchCompleted("a", t.runId(), 0, t.cursor(), "[100]", 100, false, false, false, List.of(),
-                1, "w"));
+        t = onlyTask(c.onEvent(new Event.BatchCompleted("a", t.runId(), 0, t.cursor(), "[100]", 100, false, false,
+                false, List.of(), 1, "w")));
         c.onCommand(new Command.Pause("a"));
         clock.millis += 50_000;
-        assertEquals(10_000, status("a").runningMillis(clock.millis), "paused: the clock of the run stands still");
-        c.onCommand(new Command.Resume("a"));
+        assertEquals(10_000, status("a").runningMillis(clock.millis), "paused: the run's clock stands still");
+        assertEquals(10.0, status("a").rowsPerSecond(clock.millis), 0.001);
+        Task.ProcessBatch resumed = onlyTask(c.onCommand(new Command.Resume("a")));
+        assertEquals(clock.millis, status("a").latestStart(), "resume starts it running again");
         clock.millis += 10_000;
-        assertEquals(20_000, status("a").runningMillis(clock.millis));
-        assertEquals(5.0, status("a").rowsPerSecond(clock.millis), 0.001, "100 rows in 20 s of running");
+        c.onEvent(new Event.BatchCompleted("a", resumed.runId(), 0, resumed.cursor(), "[150]", 50, false, false, false,
+                List.of(), 1, "w"));
+        assertEquals(10_000, status("a").runningMillis(clock.millis));
+        assertEquals(5.0, status("a").rowsPerSecond(clock.millis), 0.001, "50 rows in the 10 s since the resume");
         c.onCommand(new Command.Cancel("a"));
         clock.millis += 30_000;
         c.onCommand(Command.Run.of("a"));
-        clock.millis += 5_000;
-        assertEquals(25_000, status("a").runningMillis(clock.millis), "resumed by run after a cancel: same clock");
+        assertEquals(clock.millis, status("a").latestStart(), "resumed by run after a cancel: running again from now");
+        assertEquals(150, status("a").startProcessed());
     }
 
     @Test
