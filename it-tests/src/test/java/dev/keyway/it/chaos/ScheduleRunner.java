@@ -79,10 +79,25 @@ final class ScheduleRunner implements AutoCloseable {
             String prefix = "[" + i + "] " + step.describe();
             if (step instanceof Step.Operate o) {
                 journal.note(prefix + " -> " + operate(o.command()));
+                askList(i);
             } else {
                 journal.note(prefix + " -> " + fault((Step.Fault) step));
             }
         }
+    }
+
+    /**
+     * A read-only {@code list} beside each operator step (issue 16), on a thread of its own and drawing nothing from
+     * the seed's random stream, so every seed keeps its schedule: it must change nothing the oracle checks, and a
+     * coordinator mid-crash may not answer.
+     */
+    private void askList(int step) {
+        Thread asking = new Thread(() -> journal.note("[" + step + "] list -> " + client.list("chaos",
+                        Duration.ofSeconds(5))
+                .map(e -> e instanceof Event.MigrationsListed l ? l.migrations().size() + " migration(s)" : e.toString())
+                .orElse("no answer within 5 s")), "chaos-list-" + step);
+        asking.setDaemon(true);
+        asking.start();
     }
 
     private synchronized String fault(Step.Fault step) throws IOException, InterruptedException {
