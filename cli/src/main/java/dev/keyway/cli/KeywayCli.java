@@ -7,7 +7,6 @@ import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;
 import dev.keyway.message.Limits;
 import dev.keyway.message.Event;
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.store.StoreOptions;
 import java.io.PrintStream;
@@ -183,7 +182,8 @@ public final class KeywayCli {
         Integer batchSize;
         @Option(names = "--segments", description = "parallel segments for this run")
         Integer segments;
-        @Option(names = "--wait", description = "wait until the series ends and print its status")
+        @Option(names = "--wait", description = "show live progress until the series ends (exit code 0 when it succeeded, 1"
+                + " when a migration failed or was canceled): bars on a terminal, else a line per change")
         boolean await;
         @Option(names = "--max-rows-per-second", description = "the most rows per second for this run, across all workers")
         Integer maxRowsPerSecond;
@@ -204,7 +204,8 @@ public final class KeywayCli {
             try (KafkaGateway kafka = kafka()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();
-                int code = report(System.out, client.send(run, ANSWER_TIMEOUT));
+                Event answer = client.send(run, ANSWER_TIMEOUT);
+                int code = report(System.out, answer);
                 if (code != 0) {
                     return code;
                 }
@@ -215,12 +216,7 @@ public final class KeywayCli {
                     return s.dryRun().error() == null ? 0 : 1;
                 }
                 if (await) {
-                    String last = next.isEmpty() ? fn : next.get(next.size() - 1);
-                    MigrationStatus s = client.awaitStatus(x -> x.updatedAt() >= sent
-                            && (x.state() == MigrationState.FAILED || x.state() == MigrationState.CANCELED
-                            || (x.name().equals(last) && x.state() == MigrationState.SUCCESS)), Duration.ofHours(24));
-                    StatusTable.print(System.out, client.statuses().values(), System.currentTimeMillis());
-                    return s.state() == MigrationState.SUCCESS ? 0 : 1;
+                    return ProgressWatch.awaitSeries(client, run, answer, sent, System.out);
                 }
                 return 0;
             }
@@ -246,8 +242,11 @@ public final class KeywayCli {
     static final class Status implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1")
         String fn;
-        @Option(names = "--watch", description = "keep printing changes")
+        @Option(names = "--watch", description = "live progress until every migration watched has ended (exit code 0"
+                + " when all succeeded, 1 when one failed or was canceled): bars on a terminal, else a line per change")
         boolean watch;
+        @Option(names = "--forever", description = "with --watch: keep watching after they have ended")
+        boolean forever;
         @Option(names = "--json", description = "print the status JSON")
         boolean json;
         @Option(names = "--serve", description = "serve a live status page on this port until stopped")
@@ -267,13 +266,10 @@ public final class KeywayCli {
                     }
                 }
                 Map<String, MigrationStatus> all = client.statuses();
-                show(client, all);
-                if (watch) {
-                    client.statusChanges().filter(s -> fn == null || s.name().equals(fn)).doOnNext(s -> {
-                        all.put(s.name(), s);
-                        show(client, all);
-                    }).blockLast();
+                if (watch && (fn == null || all.containsKey(fn))) {
+                    return ProgressWatch.watch(client, fn, json, forever, System.out);
                 }
+                show(client, all);
                 return fn == null || all.containsKey(fn) ? 0 : 1;
             }
         }
