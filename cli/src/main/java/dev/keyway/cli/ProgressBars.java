@@ -28,6 +28,9 @@ final class ProgressBars {
     static final int MAX_BAR = 30;
     /** Room kept for the state after the bar: {@code inProgress}. */
     static final int STATE_COLUMN = 10;
+    /** Percent, rows/s, ETA and segments, in columns of fixed width: {@code " 52%     1,234 rows/s  ETA 1m20s     3/8 seg  "}. */
+    static final String FIGURES = "%4s %9s rows/s  ETA %-7s %5s seg  ";
+    static final int FIGURES_WIDTH = String.format(FIGURES, "", "", "", "").length();
     /** What a name of the series that has not started yet shows in place of a state. */
     static final String WAITING = "waiting";
 
@@ -36,17 +39,45 @@ final class ProgressBars {
 
     /**
      * One row per name, in that order, each at most {@code width} characters: a name without a status in
-     * {@code latest} is a migration of the series still waiting for its turn.
+     * {@code latest} is a migration of the series still waiting for its turn. Why a run is held back or stopped
+     * (health's throttle, the error) follows its state on the same line when it fits, else on a line of its own below,
+     * under the bar.
      */
     static List<Row> rows(List<String> names, Map<String, MigrationStatus> latest, long now, int width) {
         int nameWidth = Math.min(MAX_NAME, names.stream().mapToInt(String::length).max().orElse(0));
+        int longestState = names.stream().map(latest::get).filter(java.util.Objects::nonNull)
+                .mapToInt(s -> stateWord(s).length()).max().orElse(0);
+        int barWidth = barWidth(width, nameWidth, longestState);
         List<Row> rows = new ArrayList<>();
         for (String name : names) {
             MigrationStatus s = latest.get(name);
-            rows.add(s == null ? new Row(name, fit(pad(name, nameWidth) + "  " + WAITING, width), Tone.WAITING)
-                    : new Row(name, barLine(s, now, nameWidth, width), tone(s)));
+            if (s == null) {
+                rows.add(new Row(name, fit(pad(name, nameWidth) + " " + WAITING, width), Tone.WAITING));
+                continue;
+            }
+            String line = barLine(s, now, nameWidth, barWidth, Integer.MAX_VALUE);
+            String why = why(s);
+            if (why == null || line.length() + 2 + why.length() <= width) {
+                rows.add(new Row(name, fit(line + separator(s) + (why == null ? "" : why), width), tone(s)));
+            } else {
+                rows.add(new Row(name, fit(line, width), tone(s)));
+                rows.add(new Row(name, fit(" ".repeat(nameWidth + 1) + why, width), tone(s)));
+            }
         }
         return rows;
+    }
+
+    /**
+     * The same for every row, so the bars line up: up to {@value #MAX_BAR}, less to leave room for the longest state
+     * (who paused a run, why health throttles it), down to {@value #MIN_BAR}; 0 (no bar) when even
+     * {@value #STATE_COLUMN} characters of state would not fit beside the shortest bar.
+     */
+    static int barWidth(int width, int nameWidth, int longestState) {
+        int besides = width - nameWidth - FIGURES_WIDTH - 2;
+        if (besides - STATE_COLUMN < MIN_BAR) {
+            return 0;
+        }
+        return Math.max(MIN_BAR, Math.min(MAX_BAR, besides - Math.max(STATE_COLUMN, longestState)));
     }
 
     /** A line without a bar and without padding, for logs: one per change (the plain-lines view). */
@@ -56,34 +87,46 @@ final class ProgressBars {
     }
 
     /**
-     * {@code name [#####.....]  52%    1,234 rows/s  ETA 1m20s   3/8 seg  inProgress, throttled ...}: the columns are
-     * fixed, so the bars line up; the bar shrinks to leave room for the state (down to {@value #MIN_BAR}), then goes,
-     * and what does not fit the width is cut.
+     * {@code name [#####.....]  52%    1,234 rows/s  ETA 1m20s   3/8 seg  inProgress, throttled ...}: fixed columns,
+     * a bar of {@code barWidth} (none when 0), then the state and who paused it; what does not fit the width is cut.
      */
-    static String barLine(MigrationStatus s, long now, int nameWidth, int width) {
+    static String barLine(MigrationStatus s, long now, int nameWidth, int barWidth, int width) {
         String head = pad(s.name(), nameWidth);
-        String figures = String.format("%4s %9s rows/s  ETA %-7s %5s seg  ", StatusTable.percent(s),
+        String figures = String.format(FIGURES, StatusTable.percent(s),
                 rate(s, now), StatusTable.eta(s, now), segments(s));
-        int room = width - head.length() - figures.length() - STATE_COLUMN - 3;
-        if (room < MIN_BAR) {
-            return fit(head + "  " + figures + state(s), width);
-        }
-        return fit(head + " " + bar(fraction(s), Math.min(MAX_BAR, room)) + " " + figures + state(s), width);
+        String bar = barWidth == 0 ? " " : " " + bar(fraction(s), barWidth) + " ";
+        return fit(head + bar + figures + stateWord(s), width);
     }
 
     /** The state, and who or what holds the run back: a pause (by an operator or health), health's throttle. */
     static String state(MigrationStatus s) {
-        StringBuilder b = new StringBuilder(s.state().json());
+        String why = why(s);
+        return stateWord(s) + separator(s) + (why == null ? "" : why);
+    }
+
+    /** What comes between the state and {@link #why}: a comma before health's reason, a colon before an error. */
+    private static String separator(MigrationStatus s) {
+        String why = why(s);
+        return why == null ? "" : s.throttledBy() != null ? ", " : ": ";
+    }
+
+    /** The state, and who paused the run. */
+    static String stateWord(MigrationStatus s) {
         if (s.state() == MigrationState.PAUSED) {
-            b.append(" by ").append(s.pausedBy() == null ? MigrationStatus.PAUSED_BY_OPERATOR : s.pausedBy());
+            return s.state().json() + " by " + (s.pausedBy() == null ? MigrationStatus.PAUSED_BY_OPERATOR : s.pausedBy());
         }
+        return s.state().json();
+    }
+
+    /** Why health holds the run back, or the first line of the error that stopped it; null when neither. */
+    static String why(MigrationStatus s) {
         if (s.throttledBy() != null) {
-            b.append(", ").append(s.throttledBy());
+            return s.throttledBy();
         }
         if (s.error() != null && (s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED)) {
-            b.append(": ").append(s.error().lines().findFirst().orElse(""));
+            return s.error().lines().findFirst().orElse("");
         }
-        return b.toString();
+        return null;
     }
 
     /**

@@ -83,7 +83,8 @@ class ProgressBarsTest {
         assertEquals(rows.get(0).text().indexOf('['), rows.get(1).text().indexOf('['));
         assertEquals(rows.get(0).text().indexOf("rows/s"), rows.get(1).text().indexOf("rows/s"));
         assertTrue(rows.get(1).text().contains("ETA 6m53s"), rows.get(1).text());
-        assertEquals("third       waiting", rows.get(2).text());
+        assertEquals("third      waiting", rows.get(2).text());
+        assertEquals(rows.get(0).text().indexOf('['), rows.get(2).text().indexOf('w'), "where the bars start");
         assertEquals(ProgressBars.Tone.WAITING, rows.get(2).tone());
     }
 
@@ -97,9 +98,35 @@ class ProgressBarsTest {
         assertTrue(narrower.length() <= 85 && narrower.contains("[") && narrower.endsWith("inProgress"), narrower);
         assertTrue(narrower.indexOf(']') - narrower.indexOf('[') + 1 < ProgressBars.MAX_BAR, narrower);
         assertFalse(narrow.contains("["), narrow);
-        assertTrue(narrow.length() <= 60 && narrow.startsWith("backfillRole   25%"), narrow);
+        assertTrue(narrow.length() <= 60 && narrow.startsWith("backfillRole  25%"), narrow);
         assertEquals(30, tiny.length());
         assertTrue(tiny.endsWith("..."), tiny);
+    }
+
+    @Test
+    void everyBarShrinksToLeaveRoomForTheLongestStateSoTheyStillLineUp() {
+        MigrationStatus paused = Statuses.in(running("other", 10, 100, 1, 0), MigrationState.PAUSED, NOW).change()
+                .pausedBy("operator").build();
+        List<ProgressBars.Row> rows = ProgressBars.rows(List.of("backfillRole", "other"),
+                Map.of("backfillRole", quarter, "other", paused), NOW, 95);
+        assertTrue(rows.get(1).text().endsWith("paused by operator"), rows.get(1).text());
+        assertEquals(rows.get(0).text().indexOf(']'), rows.get(1).text().indexOf(']'));
+        assertTrue(rows.get(0).text().indexOf(']') - rows.get(0).text().indexOf('[') + 1 < ProgressBars.MAX_BAR);
+    }
+
+    @Test
+    void whyARunIsHeldBackGoesOnALineOfItsOwnUnderTheBarWhenItDoesNotFitBesideIt() {
+        MigrationStatus throttled = quarter.change().throttledBy("throttled to 6%: the throttle query returned 1.5,"
+                + " over its limit of 1 (THROTTLE_QUERY_MAX)").build();
+        List<ProgressBars.Row> rows = ProgressBars.rows(List.of("backfillRole"), Map.of("backfillRole", throttled),
+                NOW, 110);
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0).text().endsWith("seg  inProgress"), rows.get(0).text());
+        assertEquals(ProgressBars.MAX_BAR, rows.get(0).text().indexOf(']') - rows.get(0).text().indexOf('[') + 1,
+                "the reason does not shrink the bar");
+        assertEquals("             throttled to 6%: the throttle query returned 1.5, over its limit of 1"
+                + " (THROTTLE_QUERY_MAX)", rows.get(1).text());
+        assertEquals(ProgressBars.Tone.HELD, rows.get(1).tone());
     }
 
     @Test
