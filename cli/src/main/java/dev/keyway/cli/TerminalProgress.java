@@ -39,10 +39,15 @@ final class TerminalProgress implements LiveProgress {
                 t.close();
                 return null;
             }
-            return new TerminalProgress(t);
+            return on(t);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** Progress on this terminal, which {@link #close()} closes. */
+    static TerminalProgress on(Terminal terminal) {
+        return new TerminalProgress(terminal);
     }
 
     @Override
