@@ -68,6 +68,9 @@ final class DemoRun {
                 env.put("JDBC_PASSWORD", "");
                 env.put("TOPIC_PREFIX", KafkaSettings.DEFAULT_PREFIX);
                 env.put("TASK_PARTITIONS", String.valueOf(KafkaSettings.DEFAULT_TASK_PARTITIONS));
+                // no application shares the demo's tables: its coordinator needs no brakes (a coordinator of yours
+                // is gentle unless started with --full-speed)
+                env.put("KEYWAY_FULL_SPEED", "true");
                 try (KafkaGateway kafka = KafkaGateway.connect(KafkaSettings.fromEnv(env), Duration.ofSeconds(20))) {
                     kafka.ensureTopics();
                     spawn("coordinator", "dev.keyway.coordinator.CoordinatorMain", env, classpath);
@@ -75,8 +78,8 @@ final class DemoRun {
                         env.put("WORKER_NAME", "worker-" + i);
                         spawn("worker-" + i, "dev.keyway.worker.WorkerMain", env, classpath);
                     }
-                    out.printf("broker at %s, a coordinator and %d workers running (logs in %s)%n",
-                            broker.bootstrapServers(), workers, dir);
+                    out.printf("broker at %s, a coordinator (at full speed: no application shares these tables) and %d"
+                            + " workers running (logs in %s)%n", broker.bootstrapServers(), workers, dir);
                     return runSeries(new MigrationsClient(kafka), jdbcUrl);
                 }
             } finally {

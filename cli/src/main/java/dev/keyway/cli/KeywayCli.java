@@ -1,6 +1,7 @@
 package dev.keyway.cli;
 
 import dev.keyway.coordinator.CoordinatorMain;
+import dev.keyway.worker.WorkerMain;
 import dev.keyway.examples.ExampleSchema;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
@@ -15,37 +16,74 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bin/migrate}: run, watch and operate migrations. Configured by the same environment as the services. */
-@CommandLine.Command(name = "migrate", mixinStandardHelpOptions = true, version = "keyway 0.1.0",
-        description = "Online table migrations on Kafka.",
+/**
+ * {@code keyway} (the distribution's launcher) and {@code bin/migrate}: the services, and the commands that run, watch
+ * and operate migrations. Configured by the same environment as the services; the commands that talk to Kafka also
+ * take Kafka's own flags ({@link KafkaOptions}). Every command answers {@code --help} and {@code --version}, and
+ * {@code help COMMAND} prints a command's help.
+ */
+@CommandLine.Command(name = "keyway", mixinStandardHelpOptions = true, versionProvider = KeywayVersion.class,
+        scope = CommandLine.ScopeType.INHERIT, description = "Online table migrations on Kafka.",
         subcommands = {KeywayCli.Demo.class, KeywayCli.Kafka.class, KeywayCli.Seed.class, KeywayCli.Coordinator.class,
-                KeywayCli.Run.class, KeywayCli.Retry.class, KeywayCli.Status.class, KeywayCli.Cancel.class,
-                KeywayCli.Pause.class, KeywayCli.Resume.class, KeywayCli.Configure.class})
+                KeywayCli.Worker.class, KeywayCli.Run.class, KeywayCli.Retry.class, KeywayCli.Status.class,
+                ListMigrations.class, KeywayCli.Cancel.class, KeywayCli.Pause.class, KeywayCli.Resume.class,
+                KeywayCli.Configure.class, CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /** The system property through which a launcher gives its own name, for the usage lines. */
+    static final String LAUNCHER_PROPERTY = "keyway.launcher";
+
+    private final Map<String, String> environment;
+    private final Function<KafkaSettings, KafkaGateway> connector;
+
+    /** The command line of this process: its environment, and real connections to Kafka. */
+    public KeywayCli() {
+        this(System.getenv(), settings -> KafkaGateway.connect(settings, Duration.ofSeconds(10)));
+    }
+
+    /**
+     * @param environment what the commands read in place of the process's environment
+     * @param connector how the commands that talk to Kafka connect (a test gives a fake)
+     */
+    KeywayCli(Map<String, String> environment, Function<KafkaSettings, KafkaGateway> connector) {
+        this.environment = Map.copyOf(environment);
+        this.connector = connector;
+    }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new KeywayCli())
+        System.exit(commandLine(new KeywayCli()).execute(args));
+    }
+
+    /**
+     * The command line as {@link #main} runs it: usage lines name the launcher that started it ({@code bin/migrate}
+     * or the distribution's {@code keyway}: the property {@value #LAUNCHER_PROPERTY}, else {@code keyway}), and an
+     * error ends it with exit code 2 and one line.
+     */
+    static CommandLine commandLine(KeywayCli cli) {
+        return new CommandLine(cli).setCommandName(System.getProperty(LAUNCHER_PROPERTY, "keyway"))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // a driver's message may quote JDBC_URL (e.g. "No suitable driver found for jdbc:..?password=..")
                     cmd.getErr().println("error: " + StoreOptions.redact(e.getMessage()));
                     return 2;
-                })
-                .execute(args);
-        System.exit(code);
+                });
     }
 
     static Map<String, String> env() {
         return System.getenv();
     }
 
-    static KafkaGateway kafka() {
-        return KafkaGateway.connect(KafkaSettings.fromEnv(env()), Duration.ofSeconds(10));
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    KafkaGateway connect(KafkaSettings settings) {
+        return connector.apply(settings);
     }
 
     /** Who asks, for the status: {@code KEYWAY_REQUESTED_BY}, else the user and the host, {@code user@host}. */
@@ -109,7 +147,7 @@ public final class KeywayCli {
 
     @CommandLine.Command(name = "kafka", description = "Starts or stops a local Kafka broker (data in data/kafka).")
     static final class Kafka implements Callable<Integer> {
-        @Parameters(index = "0", description = "start | stop")
+        @Parameters(index = "0", paramLabel = "start|stop", description = "start or stop the broker")
         String action;
         @Option(names = "--port", defaultValue = "9092")
         int port;
@@ -154,21 +192,84 @@ public final class KeywayCli {
         }
     }
 
-    @CommandLine.Command(name = "coordinator", description = "Runs a coordinator until stopped.")
-    static final class Coordinator implements Callable<Integer> {
-        @Option(names = "--migrations", description = "your migrations: a jar, or a directory of jars (also KEYWAY_MIGRATIONS)")
+    /** Where a service finds the migrations: {@code --migrations PATH}, {@code --examples}. */
+    static final class ServiceOptions {
+        @Option(names = "--migrations", paramLabel = "PATH", description = "your migrations: a jar, or a directory of"
+                + " jars, several separated by ':' (also KEYWAY_MIGRATIONS)")
         String migrations;
+        @Option(names = "--examples", description = "the example migrations too (the launcher puts them on the"
+                + " classpath; also KEYWAY_EXAMPLES=true)")
+        boolean examples;
+
+        String[] args() {
+            return migrations == null ? new String[0] : new String[] {"--migrations", migrations};
+        }
+    }
+
+    /** A long-running service: where it finds the migrations, Kafka's flags, and its own main. */
+    abstract static class Service implements Callable<Integer> {
+        /** A service's main, with arguments and an environment in place of the process's. */
+        interface Main {
+            void run(String[] args, Map<String, String> env) throws InterruptedException;
+        }
+
+        private final Main main;
+        @CommandLine.Mixin
+        ServiceOptions service;
+        @CommandLine.Mixin
+        KafkaOptions broker;
+
+        Service(Main main) {
+            this.main = main;
+        }
 
         @Override
         public Integer call() throws Exception {
-            CoordinatorMain.main(migrations == null ? new String[0] : new String[] {"--migrations", migrations});
+            main.run(service.args(), environment());
             return 0;
+        }
+
+        /** The environment the service runs with: the process's, with what its flags set. */
+        Map<String, String> environment() {
+            return broker.environment();
+        }
+    }
+
+    @CommandLine.Command(name = "coordinator", description = "Runs a coordinator until stopped (SIGTERM, Ctrl-C): it"
+            + " loads your migrations and decides what the workers do. Run two for a standby.")
+    static final class Coordinator extends Service {
+        @Option(names = "--full-speed", description = "no brakes by default: watch only the health limits set in the"
+                + " environment (also KEYWAY_FULL_SPEED=true). Without it the coordinator is gentle: an application"
+                + " latency target of 20 ms and the standbys' lag are watched unless set otherwise")
+        boolean fullSpeed;
+
+        Coordinator() {
+            super(CoordinatorMain::run);
+        }
+
+        @Override
+        Map<String, String> environment() {
+            Map<String, String> env = new java.util.HashMap<>(super.environment());
+            if (fullSpeed) {
+                env.put("KEYWAY_FULL_SPEED", "true");
+            }
+            return env;
+        }
+    }
+
+    @CommandLine.Command(name = "worker", description = "Runs a worker until stopped (SIGTERM, Ctrl-C): it applies"
+            + " batches of your migrations. Run as many as the tasks topic has partitions.")
+    static final class Worker extends Service {
+        Worker() {
+            super(WorkerMain::run);
         }
     }
 
     @CommandLine.Command(name = "run", description = "Runs a migration, then each of --next in order.")
     static final class Run implements Callable<Integer> {
-        @Parameters(index = "0", description = "the migration's name")
+        @CommandLine.Mixin
+        KafkaOptions broker;
+        @Parameters(index = "0", paramLabel = "MIGRATION", description = "the migration's name")
         String fn;
         @Option(names = "--next", split = ",", description = "migrations to run after it, in order")
         List<String> next = List.of();
@@ -201,7 +302,7 @@ public final class KeywayCli {
                     : new Limits(maxRowsPerSecond, targetBatchMillis, maxConcurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
                     requester(), limits);
-            try (KafkaGateway kafka = kafka()) {
+            try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();
                 Event answer = client.send(run, ANSWER_TIMEOUT);
@@ -225,12 +326,14 @@ public final class KeywayCli {
 
     @CommandLine.Command(name = "retry", description = "Resumes a failed or canceled migration from its failed batch.")
     static final class Retry implements Callable<Integer> {
-        @Parameters(index = "0")
+        @CommandLine.Mixin
+        KafkaOptions broker;
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
 
         @Override
         public Integer call() {
-            try (KafkaGateway kafka = kafka()) {
+            try (KafkaGateway kafka = broker.connect()) {
                 return report(System.out, new MigrationsClient(kafka).send(
                         Command.Run.of(fn).withRequestedBy(requester()), ANSWER_TIMEOUT));
             }
@@ -240,7 +343,9 @@ public final class KeywayCli {
     @CommandLine.Command(name = "status", description = "Shows the status of all migrations or one; --watch follows"
             + " it, --serve PORT serves a live status page.")
     static final class Status implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1")
+        @CommandLine.Mixin
+        KafkaOptions broker;
+        @Parameters(index = "0", paramLabel = "MIGRATION", arity = "0..1")
         String fn;
         @Option(names = "--watch", description = "live progress until every migration watched has ended (exit code 0"
                 + " when all succeeded, 1 when one failed or was canceled): bars on a terminal, else a line per change")
@@ -249,15 +354,17 @@ public final class KeywayCli {
         boolean forever;
         @Option(names = "--json", description = "print the status JSON")
         boolean json;
-        @Option(names = "--serve", description = "serve a live status page on this port until stopped")
+        @Option(names = "--serve", paramLabel = "PORT", description = "serve a live status page on this port until stopped")
         Integer serve;
-        @Option(names = "--bind", description = "the address the status page listens on (default 127.0.0.1: this"
+        @Option(names = "--bind", paramLabel = "ADDRESS", description = "the address the status page listens on (default 127.0.0.1: this"
                 + " machine only; 0.0.0.0: every interface)")
         String bind = "127.0.0.1";
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws InterruptedException, java.net.UnknownHostException {
-            try (KafkaGateway kafka = kafka()) {
+            try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 if (serve != null) {
                     try (StatusPage page = new StatusPage(client, java.net.InetAddress.getByName(bind), serve)) {
@@ -266,12 +373,27 @@ public final class KeywayCli {
                     }
                 }
                 Map<String, MigrationStatus> all = client.statuses();
-                if (watch && (fn == null || all.containsKey(fn))) {
+                if (fn != null && !all.containsKey(fn)) {
+                    spec.commandLine().getErr().println(unknown(fn, all.keySet())
+                            + (watch ? "; watching for it to start" : ""));
+                    if (!watch) {
+                        return 1;
+                    }
+                }
+                if (watch) {
                     return ProgressWatch.watch(client, fn, json, forever, System.out);
                 }
                 show(client, all);
-                return fn == null || all.containsKey(fn) ? 0 : 1;
+                return 0;
             }
+        }
+
+        /** What {@code status NAME} says of a name no status has: the names that have one (the first 20). */
+        static String unknown(String fn, java.util.Collection<String> known) {
+            return "no migration named " + fn + (known.isEmpty() ? ": the status topic holds none yet"
+                    : " (known: " + String.join(", ", known.stream().sorted().limit(20).toList())
+                    + (known.size() > 20 ? ", and " + (known.size() - 20) + " more" : "") + ")")
+                    + "; one that is defined but never ran has no status yet: list shows what the coordinator defines";
         }
 
         private void show(MigrationsClient client, Map<String, MigrationStatus> all) {
@@ -286,7 +408,9 @@ public final class KeywayCli {
 
     @CommandLine.Command(name = "cancel", description = "Stops a migration (or all) after the batches in flight.")
     static final class Cancel implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1")
+        @CommandLine.Mixin
+        KafkaOptions broker;
+        @Parameters(index = "0", paramLabel = "MIGRATION", arity = "0..1")
         String fn;
         @Option(names = "--all")
         boolean all;
@@ -296,7 +420,7 @@ public final class KeywayCli {
             if (fn == null && !all) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "name a migration or pass --all");
             }
-            try (KafkaGateway kafka = kafka()) {
+            try (KafkaGateway kafka = broker.connect()) {
                 Command c = all ? new Command.CancelAll(requester()) : new Command.Cancel(fn, requester());
                 return report(System.out, new MigrationsClient(kafka).send(c, ANSWER_TIMEOUT));
             }
@@ -306,12 +430,14 @@ public final class KeywayCli {
     @CommandLine.Command(name = "pause", description = "Stops a migration after the batches in flight, keeping its run:"
             + " it stays paused (across restarts) until resumed.")
     static final class Pause implements Callable<Integer> {
-        @Parameters(index = "0")
+        @CommandLine.Mixin
+        KafkaOptions broker;
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
 
         @Override
         public Integer call() {
-            try (KafkaGateway kafka = kafka()) {
+            try (KafkaGateway kafka = broker.connect()) {
                 return report(System.out, new MigrationsClient(kafka).send(new Command.Pause(fn, requester()), ANSWER_TIMEOUT));
             }
         }
@@ -319,12 +445,14 @@ public final class KeywayCli {
 
     @CommandLine.Command(name = "resume", description = "Goes on with a paused migration from each segment's cursor.")
     static final class Resume implements Callable<Integer> {
-        @Parameters(index = "0")
+        @CommandLine.Mixin
+        KafkaOptions broker;
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
 
         @Override
         public Integer call() {
-            try (KafkaGateway kafka = kafka()) {
+            try (KafkaGateway kafka = broker.connect()) {
                 return report(System.out, new MigrationsClient(kafka).send(new Command.Resume(fn, requester()), ANSWER_TIMEOUT));
             }
         }
@@ -333,7 +461,9 @@ public final class KeywayCli {
     @CommandLine.Command(name = "configure", description = "Changes the limits of a running or paused migration, from"
             + " its next batches.")
     static final class Configure implements Callable<Integer> {
-        @Parameters(index = "0")
+        @CommandLine.Mixin
+        KafkaOptions broker;
+        @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
         @Option(names = "--batch-size", description = "rows per batch from the next batches")
         Integer batchSize;
@@ -351,7 +481,7 @@ public final class KeywayCli {
                 throw new CommandLine.ParameterException(new CommandLine(this), "give --batch-size, --max-rows-per-second,"
                         + " --target-batch-millis or --max-concurrency (the limits to change)");
             }
-            try (KafkaGateway kafka = kafka()) {
+            try (KafkaGateway kafka = broker.connect()) {
                 return report(System.out, new MigrationsClient(kafka).send(
                         new Command.Configure(fn, batchSize, maxRowsPerSecond, targetBatchMillis, maxConcurrency, requester()),
                         ANSWER_TIMEOUT));

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -44,24 +45,44 @@ public final class MigrationsClient {
      *     topic (or read the answers): nothing was sent, and the message names the ACL to grant
      */
     public Event send(Command command, Duration timeout) {
-        kafka.checkWriteAccess(topics.commands());
-        long from = kafka.endOffset(topics.events());
         String key = command.fn() == null ? "*" : command.fn();
-        kafka.publish(List.of(new Outbound(topics.commands(), key, codec.encode(command)))).block(timeout);
         String expected = command instanceof Command.Run ? "run" : command instanceof Command.Cancel ? "cancel"
                 : command instanceof Command.Pause ? "pause" : command instanceof Command.Resume ? "resume"
                 : command instanceof Command.Configure ? "configure" : "cancelAll";
-        Event answer = kafka.follow(topics.events(), from)
-                .flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeEvent(x.value()))))
-                .filter(e -> e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)
-                .filter(e -> key.equals(e.migration()))
-                .filter(e -> expected.equals(command(e)) || "malformed".equals(command(e)))
-                .blockFirst(timeout);
+        Event answer = ask(command, e -> (e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)
+                && key.equals(e.migration()) && (expected.equals(command(e)) || "malformed".equals(command(e))), timeout);
         if (answer == null) {
             throw new IllegalStateException("no answer from a coordinator within " + timeout.toSeconds()
                     + " s: is one running? start it with bin/migrate coordinator");
         }
         return answer;
+    }
+
+    /**
+     * Asks the coordinator which migrations it defines ({@link Command.ListMigrations}) and waits for its answer.
+     *
+     * @return the {@link Event.MigrationsListed} that answers this request; a {@link Event.CommandRejected} from a
+     *     coordinator that does not know {@code list} (older than this client); empty when no coordinator answered
+     *     within {@code timeout}
+     */
+    public Optional<Event> list(String requestedBy, Duration timeout) {
+        String requestId = UUID.randomUUID().toString();
+        return Optional.ofNullable(ask(new Command.ListMigrations(requestId, requestedBy),
+                e -> e instanceof Event.MigrationsListed l ? requestId.equals(l.requestId())
+                        : e instanceof Event.CommandRejected r && "*".equals(r.migration())
+                        && "malformed".equals(r.command()) && r.reason().contains("'list'"), timeout));
+    }
+
+    /** Sends a command and waits for the first event after it that {@code answers}; null when none came in time. */
+    private Event ask(Command command, Predicate<Event> answers, Duration timeout) {
+        kafka.checkWriteAccess(topics.commands());
+        long from = kafka.endOffset(topics.events());
+        String key = command.fn() == null ? "*" : command.fn();
+        kafka.publish(List.of(new Outbound(topics.commands(), key, codec.encode(command)))).block(timeout);
+        return kafka.follow(topics.events(), from)
+                .flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeEvent(x.value()))))
+                .filter(answers)
+                .next().timeout(timeout, Mono.empty()).block();
     }
 
     private static String command(Event e) {

@@ -42,6 +42,8 @@ final class StatusTable {
         }
         if (s.throttledBy() != null) {
             b.append("; ").append(s.throttledBy());
+        } else if (s.limitedBy() != null) {
+            b.append("; limited by ").append(s.limitedBy());
         }
         return b.toString();
     }
@@ -59,7 +61,11 @@ final class StatusTable {
                 || s.processed() == 0) {
             return "-";
         }
-        double perMs = s.processed() / (double) Math.max(1, now - s.latestStart());
+        // over the time it ran: a pause does not count
+        double perMs = s.rowsPerSecond(now) / 1000;
+        if (perMs <= 0) {
+            return "-";
+        }
         long seconds = (long) (Math.max(0, s.total() - s.processed()) / perMs / 1000);
         return seconds >= 3600 ? (seconds / 3600) + "h" + (seconds % 3600 / 60) + "m"
                 : seconds >= 60 ? (seconds / 60) + "m" + (seconds % 60) + "s" : seconds + "s";
@@ -69,8 +75,6 @@ final class StatusTable {
         if (s.latestStart() == null) {
             return "-";
         }
-        long end = s.latestEnd() != null ? s.latestEnd() : now;
-        double secs = Math.max(0.001, (end - s.latestStart()) / 1000.0);
-        return String.format("%,.0f", s.processed() / secs);
+        return String.format("%,.0f", s.rowsPerSecond(now));
     }
 }

@@ -51,6 +51,11 @@ final class CommandJson {
             putIfSet(n, "maxRowsPerSecond", x.maxRowsPerSecond());
             putIfSet(n, "targetBatchMillis", x.targetBatchMillis());
             putIfSet(n, "maxConcurrency", x.maxConcurrency());
+        } else if (c instanceof Command.ListMigrations x) {
+            n.put("type", "list");
+            if (x.requestId() != null) {
+                n.put("requestId", x.requestId());
+            }
         } else {
             n.put("type", "cancelAll");
         }
@@ -109,8 +114,10 @@ final class CommandJson {
                 yield new Command.Configure(name(n, "fn"), size, rate, target, concurrency, requestedBy(n));
             }
             case "cancelAll" -> new Command.CancelAll(requestedBy(n));
+            case "list" -> new Command.ListMigrations(printable(n, "requestId", Command.MAX_REQUEST_ID),
+                    requestedBy(n));
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
-                    + "': expected run, cancel, cancelAll, pause, resume or configure");
+                    + "': expected run, cancel, cancelAll, pause, resume, configure or list");
         };
     }
 
@@ -155,12 +162,17 @@ final class CommandJson {
     }
 
     private static String requestedBy(JsonNode n) {
-        String by = text(n, "requestedBy", false);
-        if (by != null && (by.length() > Command.MAX_REQUESTED_BY || !Excerpt.of(by, by.length()).equals(by))) {
-            throw new MalformedMessageException("command field 'requestedBy' must be at most "
-                    + Command.MAX_REQUESTED_BY + " printable characters, but was " + Excerpt.of(by, 60));
+        return printable(n, "requestedBy", Command.MAX_REQUESTED_BY);
+    }
+
+    /** An optional text field of at most {@code max} printable characters. */
+    private static String printable(JsonNode n, String field, int max) {
+        String v = text(n, field, false);
+        if (v != null && (v.length() > max || !Excerpt.of(v, v.length()).equals(v))) {
+            throw new MalformedMessageException("command field '" + field + "' must be at most " + max
+                    + " printable characters, but was " + Excerpt.of(v, 60));
         }
-        return by;
+        return v;
     }
 
     private static Limits limits(Integer maxRowsPerSecond, Integer targetBatchMillis, Integer maxConcurrency) {

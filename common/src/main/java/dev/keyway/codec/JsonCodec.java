@@ -36,7 +36,8 @@ public final class JsonCodec {
             "runPlanned", Event.RunPlanned.class,
             "healthChanged", Event.HealthChanged.class,
             "commandAccepted", Event.CommandAccepted.class,
-            "commandRejected", Event.CommandRejected.class);
+            "commandRejected", Event.CommandRejected.class,
+            "migrationsListed", Event.MigrationsListed.class);
 
     /**
      * The schema of the statuses this codec writes and reads. It changes only with a breaking change (see

@@ -7,10 +7,10 @@ import java.util.Objects;
  * Commands on the {@code commands} topic, the runner's arguments of the Convex component.
  * JSON: {@code {"type":"run","fn":"setDefaultValue","next":["clearField"],"cursor":null,
  * "batchSize":500,"dryRun":false}}, {@code {"type":"cancel","fn":".."}}, {@code {"type":"cancelAll"}},
- * {@code {"type":"pause","fn":".."}}, {@code {"type":"resume","fn":".."}}.
+ * {@code {"type":"pause","fn":".."}}, {@code {"type":"resume","fn":".."}}, {@code {"type":"list","requestId":".."}}.
  */
-public sealed interface Command
-        permits Command.Run, Command.Cancel, Command.CancelAll, Command.Pause, Command.Resume, Command.Configure {
+public sealed interface Command permits Command.Run, Command.Cancel, Command.CancelAll, Command.Pause, Command.Resume,
+        Command.Configure, Command.ListMigrations {
 
     /** The largest command record read, in bytes; a larger one is rejected unread. */
     int MAX_BYTES = 65_536;
@@ -22,6 +22,8 @@ public sealed interface Command
     int MAX_CURSOR = 4_000;
     /** The longest {@code requestedBy}. */
     int MAX_REQUESTED_BY = 200;
+    /** The longest {@code requestId} of a {@link ListMigrations}. */
+    int MAX_REQUEST_ID = 64;
 
     /** The migration the command is about, or {@code null} for {@link CancelAll}. */
     String fn();
@@ -160,6 +162,20 @@ public sealed interface Command
             this(null);
         }
 
+        @Override
+        public String fn() {
+            return null;
+        }
+    }
+
+    /**
+     * Asks which migrations the coordinator defines (the user's migrations jar is loaded by the coordinator, not by
+     * the command line). Read-only: it changes no status; the answer is an {@link Event.MigrationsListed} carrying
+     * the same {@code requestId}, so that a client takes its own answer and no other.
+     *
+     * @param requestId chosen by the client, echoed in the answer; may be null
+     */
+    record ListMigrations(String requestId, String requestedBy) implements Command {
         @Override
         public String fn() {
             return null;

@@ -8,7 +8,8 @@ import java.util.List;
  * to commands. Key: the migration name ({@code "*"} for answers to {@code cancelAll}).
  */
 public sealed interface Event
-        permits Event.Outcome, Event.RunPlanned, Event.HealthChanged, Event.CommandAccepted, Event.CommandRejected {
+        permits Event.Outcome, Event.RunPlanned, Event.HealthChanged, Event.CommandAccepted, Event.CommandRejected,
+        Event.MigrationsListed {
 
     /**
      * The largest event record read, in bytes; a larger one is dropped unread. A worker's largest, a dry run's
@@ -138,6 +139,45 @@ public sealed interface Event
 
     /** The coordinator refused a command; {@code reason} says why and how to fix it. */
     record CommandRejected(String migration, String command, String reason) implements Event {
+    }
+
+    /**
+     * The coordinator's answer to {@link Command.ListMigrations}: the migrations it defines, by name, as a run that
+     * gives no options of its own walks and sizes them. {@code migration} is {@code *}. Bounded: at most
+     * {@link #MAX_LISTED} definitions, each text cut short; {@code omitted} counts the ones left out.
+     *
+     * @param requestId the command's, so that its client takes this answer and no other's
+     */
+    record MigrationsListed(String migration, String requestId, List<Definition> migrations, int omitted)
+            implements Event {
+        /** The most definitions one answer lists: it stays well under {@link Event#MAX_BYTES}. */
+        public static final int MAX_LISTED = 150;
+
+        public MigrationsListed {
+            migrations = migrations == null ? List.of()
+                    : migrations.stream().filter(java.util.Objects::nonNull).toList();
+        }
+    }
+
+    /**
+     * A migration as the coordinator defines it.
+     *
+     * @param table the table it walks, as the definition names it
+     * @param keyColumns the columns the walk is ordered by (the primary key's, or the range's column first), as the
+     *     database gave them; null when the database could not be asked
+     * @param sizing how a run that gives no batch size or target sizes its batches
+     * @param range the part of the table walked ({@code status = 'open'}, {@code id from 1 to 500}); null = all of it
+     * @param parallelize whether {@code migrateOne} runs concurrently within a batch
+     * @param segments the segments the definition asks for; 0 = as many as the table's size calls for
+     */
+    record Definition(String name, String table, List<String> keyColumns, BatchSizing sizing, String range,
+                      boolean parallelize, int segments) {
+        public Definition {
+            java.util.Objects.requireNonNull(name, "name must not be null");
+            java.util.Objects.requireNonNull(table, "table must not be null");
+            java.util.Objects.requireNonNull(sizing, "sizing must not be null");
+            keyColumns = keyColumns == null ? null : keyColumns.stream().filter(java.util.Objects::nonNull).toList();
+        }
     }
 
     /** One changed document of a dry run; {@code after} is null when the batch deleted it. */

@@ -28,6 +28,12 @@ import java.util.List;
  * @param pausedBy who paused the run: {@value #PAUSED_BY_OPERATOR} (it stays paused until resumed) or
  *     {@value #PAUSED_BY_HEALTH} (it resumes on its own when health returns); null when not paused. A paused status
  *     written before this field existed has none, and is treated as paused by an operator
+ * @param limitedBy why the run goes no faster now, as the coordinator last saw it: its rate limit, its concurrency
+ *     limit, a slow start, a health signal, lock waits, or the workers and database themselves (every segment
+ *     that may go on has a task in flight); null when not running
+ * @param pausedSince when the run was paused, while it is paused (null otherwise)
+ * @param startProcessed the rows the run had processed at {@code latestStart} (a resumed run had some): rates and
+ *     ETA count the rows and the time since the run last started running ({@link #rowsPerSecond})
  * @param updatedAt when this status was written
  */
 public record MigrationStatus(
@@ -53,6 +59,9 @@ public record MigrationStatus(
         String database,
         LastCommand lastCommand,
         String pausedBy,
+        String limitedBy,
+        Long pausedSince,
+        long startProcessed,
         long updatedAt) {
 
     /** {@code pausedBy} of a run an operator paused: only {@code resume} goes on with it. */
@@ -68,7 +77,8 @@ public record MigrationStatus(
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, null, 0, false, null, MigrationState.UNKNOWN, null, null,
-                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, null, null, null, 0);
+                batchSize, List.of(), null, null, List.of(), null, null, null, null, null, null, null, null, null, null, null, 0,
+                0);
     }
 
     /**
@@ -78,7 +88,8 @@ public record MigrationStatus(
     public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
                                    String by, Long rows, long now) {
         return change().state(MigrationState.IN_PROGRESS).error(null).latestStart(now).latestEnd(null).batchSize(size)
-                .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).dryRun(null).build()
+                .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).dryRun(null).limitedBy(null)
+                .pausedSince(null).startProcessed(0).build()
                 .withSegments(segs);
     }
 
@@ -102,7 +113,41 @@ public record MigrationStatus(
     public MigrationStatus withState(MigrationState st, String err, Long end) {
         boolean ended = st == MigrationState.SUCCESS || st == MigrationState.FAILED || st == MigrationState.CANCELED;
         return change().state(st).error(err).latestEnd(end).throttledBy(ended ? null : throttledBy)
+                .limitedBy(st == MigrationState.IN_PROGRESS ? limitedBy : null)
                 .pausedBy(st == MigrationState.PAUSED ? pausedBy : null).build();
+    }
+
+    /** This run paused at {@code now} by {@code by} ({@value #PAUSED_BY_OPERATOR} or {@value #PAUSED_BY_HEALTH}). */
+    public MigrationStatus pausedAt(long now, String by) {
+        return change().state(MigrationState.PAUSED).pausedBy(by).limitedBy(null)
+                .pausedSince(pausedSince == null ? now : pausedSince).build();
+    }
+
+    /** This paused run going on at {@code now}: it starts running again ({@code latestStart}, {@code startProcessed}). */
+    public MigrationStatus resumedAt(long now) {
+        return change().state(MigrationState.IN_PROGRESS).pausedBy(null).pausedSince(null).latestStart(now)
+                .startProcessed(processed).build();
+    }
+
+    /**
+     * How long the run has been running since it last started (or ran, once it stopped) at {@code now}: from
+     * {@code latestStart} to {@code now}, its pause or {@code latestEnd}. 0 for a run not started.
+     */
+    public long runningMillis(long now) {
+        if (latestStart == null) {
+            return 0;
+        }
+        long end = latestEnd != null && latestEnd >= latestStart ? latestEnd : now;
+        if (pausedSince != null) {
+            end = Math.min(end, pausedSince);
+        }
+        return Math.max(0, end - latestStart);
+    }
+
+    /** Rows per second since the run last started running (paused time not counted), or 0 before it ran a moment. */
+    public double rowsPerSecond(long now) {
+        long ran = runningMillis(now);
+        return ran <= 0 ? 0 : Math.max(0, processed - startProcessed) * 1000.0 / ran;
     }
 
     /** Whether a health signal paused the run (not an operator): health resumes only such a run. */
@@ -150,6 +195,9 @@ public record MigrationStatus(
         private String database;
         private LastCommand lastCommand;
         private String pausedBy;
+        private String limitedBy;
+        private Long pausedSince;
+        private long startProcessed;
         private long updatedAt;
 
         private Change(MigrationStatus s) {
@@ -174,6 +222,9 @@ public record MigrationStatus(
             database = s.database;
             lastCommand = s.lastCommand;
             pausedBy = s.pausedBy;
+            limitedBy = s.limitedBy;
+            pausedSince = s.pausedSince;
+            startProcessed = s.startProcessed;
             updatedAt = s.updatedAt;
         }
 
@@ -277,6 +328,21 @@ public record MigrationStatus(
             return this;
         }
 
+        public Change limitedBy(String v) {
+            limitedBy = v;
+            return this;
+        }
+
+        public Change pausedSince(Long v) {
+            pausedSince = v;
+            return this;
+        }
+
+        public Change startProcessed(long v) {
+            startProcessed = v;
+            return this;
+        }
+
         public Change updatedAt(long v) {
             updatedAt = v;
             return this;
@@ -285,7 +351,8 @@ public record MigrationStatus(
         public MigrationStatus build() {
             return new MigrationStatus(from.name, cursor, processed, state == MigrationState.SUCCESS, error, state,
                     latestStart, latestEnd, batchSize, next, runId, pendingDryRun, segments, failedBatch, dryRun,
-                    requestedBy, total, throttledBy, limits, database, lastCommand, pausedBy, updatedAt);
+                    requestedBy, total, throttledBy, limits, database, lastCommand, pausedBy, limitedBy, pausedSince,
+                    startProcessed, updatedAt);
         }
     }
 }

@@ -70,6 +70,16 @@ public final class MetricsEndpoint implements AutoCloseable {
         return server.getAddress();
     }
 
+    /**
+     * The address a scraper or a person opens, {@code http://127.0.0.1:9464/metrics} ({@code http://[::1]:9464/metrics}
+     * for IPv6): for the log, never the socket address's own form ({@code /127.0.0.1:9464}).
+     */
+    public String url() {
+        InetAddress bound = server.getAddress().getAddress();
+        String host = bound.getHostAddress();
+        return "http://" + (bound instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port() + "/metrics";
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

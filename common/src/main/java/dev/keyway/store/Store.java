@@ -94,6 +94,14 @@ public interface Store extends AutoCloseable {
      */
     void checkWalk(TableWalk walk, List<String> cursors);
 
+    /**
+     * The columns the walk is ordered by, which its cursors hold: the primary key's, in key order, or a custom range's
+     * column first and then the key's others.
+     *
+     * @throws StoreException when the table cannot be walked (naming why), or the database cannot be reached
+     */
+    List<String> keyColumns(TableWalk walk);
+
     /** About how many rows the walk visits (exact for small tables). */
     long countRows(TableWalk walk);
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
@@ -55,13 +56,39 @@ class JsonCodecTest {
     }
 
     @Test
+    void roundTripsListAndItsAnswerAndRefusesAStrangersListing() {
+        Command.ListMigrations list = new Command.ListMigrations("req-1", "me");
+        assertEquals(list, codec.decodeCommand(codec.encode(list)));
+        assertEquals(new Command.ListMigrations(null, null), command("{\"type\":\"list\"}"));
+        assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"list\",\"requestId\":\""
+                + "x".repeat(65) + "\"}")).getMessage().contains("'requestId' must be at most 64"));
+
+        Event.MigrationsListed listed = new Event.MigrationsListed("*", "req-1", List.of(
+                new Event.Definition("a", "users", List.of("id"), new BatchSizing(1000, 200), null, false, 0),
+                new Event.Definition("b", "orders", null, new BatchSizing(500, null), "created from 10", true, 4)), 3);
+        assertEquals(listed, codec.decodeEvent(codec.encode(listed)));
+
+        // another program's record of that type: no name, no sizing, or nonsense sizes are not a listing
+        for (String stranger : List.of("{\"type\":\"migrationsListed\",\"migrations\":[{\"table\":\"t\"}]}",
+                "{\"type\":\"migrationsListed\",\"migrations\":[{\"name\":\"a\",\"table\":\"t\"}]}",
+                "{\"type\":\"migrationsListed\",\"migrations\":[{\"name\":\"a\",\"table\":\"t\",\"sizing\":{\"maxRows\":0}}]}",
+                "{\"type\":\"migrationsListed\",\"migrations\":\"all\"}")) {
+            assertThrows(MalformedMessageException.class, () -> codec.decodeEvent(stranger.getBytes(StandardCharsets.UTF_8)),
+                    stranger);
+        }
+        Event.MigrationsListed holes = (Event.MigrationsListed) codec.decodeEvent(
+                "{\"type\":\"migrationsListed\",\"migrations\":[null]}".getBytes(StandardCharsets.UTF_8));
+        assertTrue(holes.migrations().isEmpty(), "a null entry is dropped, not handed to a reader");
+    }
+
+    @Test
     void explainsWhatIsWrongWithAMalformedCommand() {
         assertTrue(assertThrows(MalformedMessageException.class, () -> command("not json")).getMessage()
                 .contains("not valid JSON"));
         assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"run\"}")).getMessage()
                 .contains("missing the field 'fn'"));
         assertTrue(assertThrows(MalformedMessageException.class, () -> command("{\"type\":\"jump\",\"fn\":\"a\"}"))
-                .getMessage().contains("expected run, cancel, cancelAll, pause, resume or configure"));
+                .getMessage().contains("expected run, cancel, cancelAll, pause, resume, configure or list"));
         assertTrue(assertThrows(MalformedMessageException.class,
                 () -> command("{\"type\":\"run\",\"fn\":\"a\",\"batchSize\":\"big\"}")).getMessage()
                 .contains("'batchSize' must be an integer"));

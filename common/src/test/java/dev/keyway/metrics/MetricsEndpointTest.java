@@ -1,5 +1,6 @@
 package dev.keyway.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -20,6 +21,20 @@ class MetricsEndpointTest {
             assertTrue(body.contains("keyway_batches_total{migration=\"setDefaultValue\",outcome=\"completed\"} 1.0"), body);
             assertTrue(body.contains("keyway_documents_total{migration=\"setDefaultValue\"} 100.0"), body);
             assertTrue(body.contains("jvm_memory_used_bytes"), body);
+        }
+    }
+
+    @Test
+    void givesTheUrlAPersonOpensWithTwoSlashesAndBracketsForIpv6() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(0)) {
+            assertEquals("http://127.0.0.1:" + endpoint.port() + "/metrics", endpoint.url());
+            assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(endpoint.url())).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(java.net.InetAddress.getByName("::1"), 0)) {
+            assertEquals("http://[0:0:0:0:0:0:0:1]:" + endpoint.port() + "/metrics", endpoint.url());
+        } catch (java.io.UncheckedIOException noIpv6) {
+            // a machine without IPv6 on its loopback interface: the IPv4 form above is what it logs
         }
     }
 

@@ -82,6 +82,11 @@ public final class Coordinator {
      * again).
      */
     private final List<Runnable> afterCommit = new ArrayList<>();
+    /**
+     * The tasks waiting for their time, by Kafka key (one segment): a newer task of the same segment replaces the one
+     * waiting, so that a segment never has two tasks out (a replayed batch then means a real redelivery).
+     */
+    private final Map<String, Disposable> waiting = new ConcurrentHashMap<>();
     /** The consumer group of the coordinators of this prefix; only one of them holds the input partitions. */
     private final String group;
     /** This coordinator's turn, taken in the database when it took over: it writes fences only while it holds. */
@@ -238,7 +243,7 @@ public final class Coordinator {
             try {
                 Command c = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
-                fx = control.onCommand(c, checks::tableProblem);
+                fx = control.onCommand(c, checks);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
                 // the answer names the record's key only if it is a name: it never echoes unbounded input
@@ -302,6 +307,7 @@ public final class Coordinator {
         // nothing leaves before the transaction that decided it commits (an aborted one is decided again)
         afterCommit.add(() -> {
             fx.plans().forEach(this::plan);
+            fx.tasks().forEach(t -> Optional.ofNullable(waiting.remove(t.key())).ifPresent(Disposable::dispose));
             publishLater(fx.later());
         });
         return outbound(fx);
@@ -315,10 +321,15 @@ public final class Coordinator {
     private void publishLater(List<Effects.Scheduled> tasks) {
         for (Effects.Scheduled s : tasks) {
             long wait = Math.max(0, s.dueMillis() - clock.millis());
-            Mono.delay(Duration.ofMillis(wait), scheduler)
-                    .then(kafka.publish(List.of(new Outbound(topics.tasks(), s.task().key(), codec.encode(s.task())))))
+            String key = s.task().key();
+            Disposable[] self = new Disposable[1];
+            Disposable d = Mono.delay(Duration.ofMillis(wait), scheduler)
+                    .doOnNext(tick -> waiting.remove(key, self[0]))
+                    .then(kafka.publish(List.of(new Outbound(topics.tasks(), key, codec.encode(s.task())))))
                     .subscribe(null, e -> log.warn("could not publish the paced batch {}: {}; it is published again when"
                             + " a coordinator takes over", s.task().batch(), e.toString()));
+            self[0] = d;
+            Optional.ofNullable(waiting.put(key, d)).ifPresent(Disposable::dispose);
         }
     }
 
@@ -339,6 +350,8 @@ public final class Coordinator {
         fx.events().forEach(e -> {
             if (e instanceof Event.CommandRejected r) {
                 log.warn("rejected {} of {}: {}", r.command(), r.migration(), r.reason());
+            } else if (e instanceof Event.MigrationsListed l) {
+                log.info("listed {} migration(s)", l.migrations().size() + l.omitted());
             } else {
                 log.info("{}", e);
             }

@@ -27,7 +27,14 @@ public final class CoordinatorMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Map<String, String> env = System.getenv();
+        run(args, System.getenv());
+    }
+
+    /**
+     * Runs a coordinator configured by {@code env} in place of the process's environment: the command line's
+     * {@code coordinator} gives its flags ({@code --bootstrap-server}, {@code --command-config}) this way.
+     */
+    public static void run(String[] args, Map<String, String> env) throws InterruptedException {
         KafkaSettings settings = ServiceRunner.configure("coordinator", () -> KafkaSettings.fromEnv(env));
         StoreOptions storeOptions = ServiceRunner.configure("coordinator", () -> StoreOptions.fromEnv(env));
         MigrationCatalog catalog = ServiceRunner.configure("coordinator", () -> MigrationsOption.catalog(args, env));

@@ -9,7 +9,9 @@ import java.util.Map;
  * How the coordinator keeps migrations as fast as the database allows and no faster: the health signals it
  * watches (past a signal's limit migrations slow down, past its hard limit they pause, back under half of it
  * they resume and speed up step by step), how often it reads them, what a signal that cannot be read counts as,
- * and what a batch of a run that gives no batch size aims at. No signal by default.
+ * and what a batch of a run that gives no batch size aims at. A coordinator configured from the environment is gentle
+ * by default ({@link #fromEnv}: an application latency target of {@value #DEFAULT_APPLICATION_LATENCY_TARGET_MS} ms
+ * and the standbys' lag watched); full speed is an explicit choice ({@code KEYWAY_FULL_SPEED=true}).
  *
  * @param signals what is watched; empty = nothing
  * @param period how often the signals are read; default {@value #DEFAULT_PERIOD_MS} ms
@@ -25,6 +27,15 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
     public static final long DEFAULT_PERIOD_MS = 1_000;
     /** What a batch of a run without a batch size aims at unless configured. */
     public static final int DEFAULT_TARGET_BATCH_MILLIS = 200;
+    /**
+     * The application latency target of a coordinator given none and not asked for full speed: batches aim at half
+     * of it, and the application's lock waits on Keyway and Keyway's median batch time are watched at half of it and
+     * all of it. Measured (docs/BENCHMARKS.md): with it, a backfill raised the p99 of an application on the same
+     * table a few times instead of 24 times, at about two thirds of full speed.
+     */
+    public static final long DEFAULT_APPLICATION_LATENCY_TARGET_MS = 20;
+    /** The standbys' replication lag watched unless full speed is asked for: 64 MiB of WAL not yet replayed. */
+    public static final long DEFAULT_MAX_REPLICA_LAG_BYTES = 64L << 20;
 
     /**
      * What a signal that cannot be read counts as ({@code HEALTH_UNKNOWN}). Never as 0: a brake that cannot see
@@ -61,13 +72,17 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
     }
 
     /**
-     * From the environment (unset = not watched):
+     * From the environment, gentle by default:
      * <ul>
+     *   <li>{@code KEYWAY_FULL_SPEED}: {@code true} for full speed: no signal is watched unless set below, and runs
+     *       without a batch size aim at {@value #DEFAULT_TARGET_BATCH_MILLIS} ms a batch (default false);</li>
      *   <li>{@code APPLICATION_LATENCY_TARGET_MS}: the one knob for an application sharing the tables: batches aim
-     *       at half of it, and the two signals below are watched with limits of half of it and all of it;</li>
+     *       at half of it, and the two signals below are watched with limits of half of it and all of it (default
+     *       {@value #DEFAULT_APPLICATION_LATENCY_TARGET_MS}, 0 at full speed; 0 = not watched);</li>
      *   <li>{@code MAX_LOCK_WAIT_MS}: the longest the application may wait for a lock a batch holds;</li>
      *   <li>{@code MAX_BATCH_LATENCY_MS}: the median batch time past which the database counts as strained;</li>
-     *   <li>{@code MAX_REPLICA_LAG_BYTES}: the standbys' replication lag;</li>
+     *   <li>{@code MAX_REPLICA_LAG_BYTES}: the standbys' replication lag (default 64 MiB, 0 at full speed; no standby
+     *       reads as 0);</li>
      *   <li>{@code THROTTLE_QUERY} with {@code THROTTLE_QUERY_MAX}: a query of the operator's returning one number;</li>
      *   <li>{@code TARGET_BATCH_MILLIS}: what a batch of a run without a batch size aims at (0 = the size);</li>
      *   <li>{@code HEALTH_UNKNOWN}: {@code pause} (default) or {@code hold}, what a signal that cannot be read
@@ -76,7 +91,9 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
      */
     public static HealthLimits fromEnv(Map<String, String> env) {
         HealthLimits limits = none();
-        long app = number(env, "APPLICATION_LATENCY_TARGET_MS");
+        boolean fullSpeed = fullSpeed(env);
+        long app = env.containsKey("APPLICATION_LATENCY_TARGET_MS") ? number(env, "APPLICATION_LATENCY_TARGET_MS")
+                : fullSpeed ? 0 : DEFAULT_APPLICATION_LATENCY_TARGET_MS;
         long lockWait = env.containsKey("MAX_LOCK_WAIT_MS") ? number(env, "MAX_LOCK_WAIT_MS") : app / 2;
         long batchLatency = env.containsKey("MAX_BATCH_LATENCY_MS") ? number(env, "MAX_BATCH_LATENCY_MS") : app;
         if (lockWait > 0) {
@@ -85,7 +102,8 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
         if (batchLatency > 0) {
             limits = limits.with(HealthSignal.batchLatency(limits.latencies(), batchLatency));
         }
-        long lag = number(env, "MAX_REPLICA_LAG_BYTES");
+        long lag = env.containsKey("MAX_REPLICA_LAG_BYTES") ? number(env, "MAX_REPLICA_LAG_BYTES")
+                : fullSpeed ? 0 : DEFAULT_MAX_REPLICA_LAG_BYTES;
         if (lag > 0) {
             limits = limits.with(HealthSignal.replicaLag(lag));
         }
@@ -101,6 +119,19 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
                 : app > 0 ? Math.max(1, app / 2) : DEFAULT_TARGET_BATCH_MILLIS;
         return limits.withTargetBatchMillis((int) Math.min(Integer.MAX_VALUE, target))
                 .withWhenUnknown(whenUnknown(env.get("HEALTH_UNKNOWN")));
+    }
+
+    /** Whether {@code KEYWAY_FULL_SPEED} asks for full speed: true or false (unset = false). */
+    static boolean fullSpeed(Map<String, String> env) {
+        String v = env.get("KEYWAY_FULL_SPEED");
+        if (v == null || v.isBlank()) {
+            return false;
+        }
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new IllegalArgumentException("KEYWAY_FULL_SPEED must be true or false, but was '" + v + "'");
+        };
     }
 
     private static WhenUnknown whenUnknown(String v) {

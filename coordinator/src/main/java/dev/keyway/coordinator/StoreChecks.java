@@ -1,5 +1,6 @@
 package dev.keyway.coordinator;
 
+import dev.keyway.coordinator.internal.TableCheck;
 import dev.keyway.message.Event;
 import dev.keyway.message.Lease;
 import dev.keyway.migration.Migration;
@@ -18,7 +19,7 @@ import java.util.Optional;
  * a slice went, whether the fence still holds a delayed batch's segment open, what the batches a closed fence waited
  * for applied, and whether a run's tables can be walked. Blocking: called from the handling of one record.
  */
-final class StoreChecks {
+final class StoreChecks implements TableCheck {
 
     private final Store store;
 
@@ -72,13 +73,23 @@ final class StoreChecks {
         return applied;
     }
 
-    /** The {@link dev.keyway.coordinator.internal.TableCheck} of this store: the table read afresh. */
-    Optional<String> tableProblem(Migration m, List<String> cursors) {
+    /** The table read afresh. */
+    @Override
+    public Optional<String> problem(Migration m, List<String> cursors) {
         try {
             store.checkWalk(new TableWalk(m.table(), m.customRange()), cursors);
             return Optional.empty();
         } catch (StoreException e) {
             return StoreException.isRetriable(e) ? Optional.empty() : Optional.of(e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<List<String>> keyColumns(Migration m) {
+        try {
+            return Optional.of(store.keyColumns(new TableWalk(m.table(), m.customRange())));
+        } catch (StoreException e) {
+            return Optional.empty();
         }
     }
 }

@@ -33,14 +33,15 @@ class CoordinatorLayeringTest {
             .should().dependOnClassesThat().resideInAnyPackage("reactor..", "dev.keyway.kafka..", "java.sql..");
 
     /**
-     * MigrationControl and the rules it sends records to (RunBook, RunStarts, OperatorCommands, BatchOutcomes) ask
-     * for fences and plans as effects; the coordinator carries them out.
+     * MigrationControl and the rules it sends records to (RunBook, RunStarts, OperatorCommands, BatchOutcomes,
+     * MigrationListing) ask for fences and plans as effects; the coordinator carries them out.
      */
     static final ArchRule theStateMachineNeitherQueriesTheStoreNorReadsTheSystemClock = noClasses()
             .that().haveSimpleNameStartingWith("MigrationControl").or().haveSimpleName("Effects")
             .or().haveSimpleName("StatusView").or().haveSimpleName("Pacing")
             .or().haveSimpleNameStartingWith("RunBook").or().haveSimpleNameStartingWith("RunStarts")
             .or().haveSimpleNameStartingWith("OperatorCommands").or().haveSimpleNameStartingWith("BatchOutcomes")
+            .or().haveSimpleNameStartingWith("MigrationListing")
             .should().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.coordinator.internal.SegmentPlanner")

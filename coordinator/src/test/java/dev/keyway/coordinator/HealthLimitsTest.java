@@ -5,16 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class HealthLimitsTest {
 
     @Test
-    void watchesNothingUnlessALimitIsSet() {
-        assertFalse(HealthLimits.fromEnv(Map.of()).watched());
-        assertEquals(HealthLimits.DEFAULT_TARGET_BATCH_MILLIS, HealthLimits.fromEnv(Map.of()).targetBatchMillis());
-        assertEquals(0, HealthLimits.fromEnv(Map.of("TARGET_BATCH_MILLIS", "0")).targetBatchMillis(), "fixed sizes");
+    void isGentleByDefaultTheApplicationsLatencyTargetAndTheStandbysLagWatched() {
+        // issue 16: with no knob set, a backfill raised the p99 of an application on the same table 24x
+        HealthLimits gentle = HealthLimits.fromEnv(Map.of());
+        assertEquals(List.of("application lock wait on Keyway (ms)", "batch latency (ms)", "replica lag (bytes)"),
+                gentle.signals().stream().map(HealthSignal::name).toList());
+        assertEquals(HealthLimits.DEFAULT_APPLICATION_LATENCY_TARGET_MS / 2, gentle.targetBatchMillis());
+        assertEquals(64L << 20, gentle.signals().get(2).limit());
+        assertFalse(HealthLimits.fromEnv(Map.of("APPLICATION_LATENCY_TARGET_MS", "0", "MAX_REPLICA_LAG_BYTES", "0"))
+                .watched(), "each turned off by 0");
+        assertEquals("KEYWAY_FULL_SPEED must be true or false, but was 'fast'", assertThrows(
+                IllegalArgumentException.class, () -> HealthLimits.fromEnv(Map.of("KEYWAY_FULL_SPEED", "fast"))).getMessage());
+    }
+
+    @Test
+    void atFullSpeedWatchesNothingUnlessALimitIsSet() {
+        Map<String, String> full = Map.of("KEYWAY_FULL_SPEED", "true");
+        assertFalse(HealthLimits.fromEnv(full).watched());
+        assertEquals(HealthLimits.DEFAULT_TARGET_BATCH_MILLIS, HealthLimits.fromEnv(full).targetBatchMillis());
+        assertEquals(0, HealthLimits.fromEnv(Map.of("KEYWAY_FULL_SPEED", "true", "TARGET_BATCH_MILLIS", "0"))
+                .targetBatchMillis(), "fixed sizes");
+        assertEquals(1, HealthLimits.fromEnv(Map.of("KEYWAY_FULL_SPEED", "true", "MAX_REPLICA_LAG_BYTES", "5")).signals()
+                .size(), "a limit set is watched");
     }
 
     @Test
@@ -40,7 +59,7 @@ class HealthLimitsTest {
 
     @Test
     void readsTheReplicaLagLimitAndTheThrottleQueryFromTheEnvironment() {
-        HealthLimits limits = HealthLimits.fromEnv(Map.of("MAX_REPLICA_LAG_BYTES", "1048576",
+        HealthLimits limits = HealthLimits.fromEnv(Map.of("KEYWAY_FULL_SPEED", "true", "MAX_REPLICA_LAG_BYTES", "1048576",
                 "THROTTLE_QUERY", "SELECT load FROM health", "THROTTLE_QUERY_MAX", "80"));
         assertTrue(limits.watched());
         assertEquals(2, limits.signals().size());

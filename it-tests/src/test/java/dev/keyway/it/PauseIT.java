@@ -13,6 +13,8 @@ import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,5 +95,29 @@ class PauseIT {
         assertEquals(0, items.sql().itemsNotAt(1));
         assertTrue(items.sql().count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'slow' AND processed = 250") > 0,
                 "later batches ran with the new size");
+    }
+
+    @Test
+    void pauseResumeAndConfigureReplayNoBatchForAHealthyWorker() throws Exception {
+        // issue 16: they showed as 6 replayed batches in keyway_batches_total, so an alert on replays fired for nothing
+        Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+        harness.startWorker((migration, outcome, rows, nanos) -> outcomes.merge(outcome, 1, Integer::sum));
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("slow")));
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 200, ServiceHarness.TIMEOUT);
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Pause("slow")));
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Resume("slow")));
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 800, ServiceHarness.TIMEOUT);
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Configure("slow", 250, null)));
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 1_500, ServiceHarness.TIMEOUT);
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Configure("slow", null, 20_000)));
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Pause("slow")));
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Resume("slow")));
+        MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("slow") && s.updatedAt() >= since
+                && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
+        assertEquals(ROWS, done.processed());
+        assertEquals(0, items.sql().itemsNotAt(1));
+        assertEquals(null, outcomes.get("replayed"), "batches by outcome: " + outcomes);
+        assertTrue(outcomes.get("completed") > 0, "batches by outcome: " + outcomes);
     }
 }

@@ -44,7 +44,14 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Map<String, String> env = System.getenv();
+        run(args, System.getenv());
+    }
+
+    /**
+     * Runs a worker configured by {@code env} in place of the process's environment: the command line's
+     * {@code worker} gives its flags ({@code --bootstrap-server}, {@code --command-config}) this way.
+     */
+    public static void run(String[] args, Map<String, String> env) throws InterruptedException {
         KafkaSettings settings = ServiceRunner.configure("worker", () -> KafkaSettings.fromEnv(env));
         String name = env.getOrDefault("WORKER_NAME",
                 env.getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid());
@@ -61,7 +68,7 @@ public final class WorkerMain {
             MetricsEndpoint metrics = env.containsKey("METRICS_PORT")
                     ? MetricsEndpoint.start(metricsBind(env), Integer.parseInt(env.get("METRICS_PORT"))) : null;
             if (metrics != null) {
-                log.info("metrics at http://{}/metrics", metrics.address());
+                log.info("metrics at {}", metrics.url());
             }
             Worker worker = new Worker(kafka, store, catalog, blocking, calls, deadline,
                     metrics != null ? metrics.batchObserver() : BatchObserver.none(), name);

@@ -221,6 +221,11 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public List<String> keyColumns(TableWalk walk) {
+        return new KeyOrder(table(walk.table()), walk.range()).columns();
+    }
+
+    @Override
     public long countRows(TableWalk walk) {
         TableInfo info = table(walk.table());
         KeyOrder order = new KeyOrder(info, walk.range());

@@ -56,7 +56,8 @@ final class BatchOutcomes {
         SegmentStatus delayed = seg.get().delayedBy(e.reason() == null ? "a lock wait" : Excerpt.of(e.reason(), MAX_REASON));
         List<SegmentStatus> segs = new ArrayList<>(st.segments());
         segs.set(delayed.index(), delayed);
-        MigrationStatus updated = st.withSegments(segs);
+        MigrationStatus withDelay = st.withSegments(segs);
+        MigrationStatus updated = withDelay.change().limitedBy(book.pacing().limitedBy(withDelay)).build();
         // the lock timeout it waited is its backoff: the application keeps the row meanwhile
         book.emit(updated, delayed, fx);
         book.save(updated, fx);
@@ -88,7 +89,7 @@ final class BatchOutcomes {
         List<SegmentStatus> segs = new ArrayList<>(st.segments());
         segs.set(advanced.index(), advanced);
         List<Integer> wereActive = book.active(st).stream().map(SegmentStatus::index).toList();
-        book.pacing().outcome(st);
+        book.pacing().outcome(st, e.segment(), e.processed(), e.done());
         st = st.withSegments(segs);
         if (st.state() == MigrationState.FAILED && st.failedBatch() != null && st.failedBatch().segment() == e.segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
@@ -115,6 +116,7 @@ final class BatchOutcomes {
                     book.emit(st, next, fx);
                 }
             }
+            st = st.change().limitedBy(book.pacing().limitedBy(st)).build();
         }
         book.save(st, fx);
     }

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * replayed outcomes are dropped. Not thread-safe: one record at a time.
  *
  * <p>This class takes each record in and sends it to the rules for it: {@link RunStarts} (run, dry run, plans,
- * series), {@link OperatorCommands} (pause, resume, configure, cancel, health) and {@link BatchOutcomes} (what a
- * task's outcome does); they share the statuses and the ways to write them through one {@link RunBook}. It refuses
+ * series), {@link OperatorCommands} (pause, resume, configure, cancel, health), {@link MigrationListing} (list, which
+ * changes nothing) and {@link BatchOutcomes} (what a task's outcome does); they share the statuses and the ways to write them through one {@link RunBook}. It refuses
  * a command for another database's migration and records, in each status a command changed, who asked for it.
  */
 public final class MigrationControl {
@@ -33,6 +33,7 @@ public final class MigrationControl {
     private final RunStarts starts;
     private final OperatorCommands operator;
     private final BatchOutcomes outcomes;
+    private final MigrationListing listing;
 
     /** Runs without a batch size have batches of the migration's size. */
     public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids) {
@@ -60,6 +61,7 @@ public final class MigrationControl {
         this.starts = new RunStarts(book, ids, targetBatchMillis);
         this.operator = new OperatorCommands(book, starts);
         this.outcomes = new BatchOutcomes(book, starts);
+        this.listing = new MigrationListing(book, starts);
     }
 
     /**
@@ -85,7 +87,7 @@ public final class MigrationControl {
      * Handles a command.
      *
      * @param tables asked, for a {@code run} that is not refused on other grounds, about the table of each migration
-     *     it would start (the series' next ones too)
+     *     it would start (the series' next ones too); for a {@code list}, about each walk's key columns
      */
     public Effects onCommand(Command command, TableCheck tables) {
         Effects fx = new Effects();
@@ -136,6 +138,8 @@ public final class MigrationControl {
             operator.resume(resume.fn(), fx);
         } else if (command instanceof Command.Configure configure) {
             operator.configure(configure, fx);
+        } else if (command instanceof Command.ListMigrations list) {
+            fx.event(listing.answer(list, tables));
         } else {
             operator.cancelAll(fx);
         }
@@ -143,7 +147,8 @@ public final class MigrationControl {
 
     private static String commandName(Command c) {
         return c instanceof Command.Run ? "run" : c instanceof Command.Cancel ? "cancel" : c instanceof Command.Pause
-                ? "pause" : c instanceof Command.Resume ? "resume" : c instanceof Command.Configure ? "configure" : "cancelAll";
+                ? "pause" : c instanceof Command.Resume ? "resume" : c instanceof Command.Configure ? "configure"
+                : c instanceof Command.ListMigrations ? "list" : "cancelAll";
     }
 
     /** The statuses of runs whose plan is outstanding (to plan again after a coordinator takes over). */

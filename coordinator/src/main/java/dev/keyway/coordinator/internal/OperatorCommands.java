@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.internal;
 
+import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
@@ -56,8 +57,8 @@ final class OperatorCommands {
             return;
         }
         // the operator's pause: health no longer holds it back, nor lifts it (pausedBy)
-        MigrationStatus paused = st.get().change().state(MigrationState.PAUSED).throttledBy(null)
-                .pausedBy(MigrationStatus.PAUSED_BY_OPERATOR).build();
+        MigrationStatus paused = st.get().pausedAt(book.now(), MigrationStatus.PAUSED_BY_OPERATOR).change()
+                .throttledBy(null).build();
         fx.fence(RunBook.fence(paused, false));
         book.save(paused, fx);
         fx.event(new Event.CommandAccepted(name, "pause", "paused", "stops after the batches in flight; resume goes on"
@@ -79,8 +80,7 @@ final class OperatorCommands {
 
     /** A paused run goes on: its fence opens and every segment that is not done gets its next batch. */
     private void reopen(MigrationStatus paused, Effects fx) {
-        MigrationStatus resumed = paused.change().state(MigrationState.IN_PROGRESS).throttledBy(null).pausedBy(null)
-                .build();
+        MigrationStatus resumed = paused.resumedAt(book.now()).change().throttledBy(null).build();
         if (resumed.segments().stream().allMatch(SegmentStatus::done)) {
             // its last batches completed while it was paused
             starts.succeeded(resumed, fx);
@@ -92,10 +92,10 @@ final class OperatorCommands {
     }
 
     /**
-     * New limits for a running or paused run, in force from its next batches: the fence takes the new batch
-     * size (so a task of the old size that is still queued is skipped) and every segment that is not done
-     * gets its next batch again with the new size; a batch in flight finishes with its own, and the ledger
-     * answers its task if it comes again.
+     * New limits for a running or paused run, in force from its next tasks: a task already handed out walks with the
+     * limits it carries (its outcome brings the next one, with the new limits); a task still waiting for its slot
+     * goes out again by the new limits, as does the task of a segment that may now go on (a larger concurrency).
+     * No task is handed out twice, so a replayed batch means a redelivery, not a configure.
      */
     void configure(Command.Configure c, Effects fx) {
         Optional<MigrationStatus> st = book.view().find(c.fn());
@@ -127,20 +127,22 @@ final class OperatorCommands {
             return;
         }
         limits = limits.orNull();
+        List<Integer> wereActive = book.active(st.get()).stream().map(SegmentStatus::index).toList();
         MigrationStatus configured = st.get().change()
                 .batchSize(c.batchSize() != null ? c.batchSize() : st.get().batchSize()).limits(limits).build();
         boolean running = configured.state() == MigrationState.IN_PROGRESS;
         book.pacing().reconfigured(c.fn());
         fx.fence(RunBook.fence(configured, running));
         if (running) {
-            book.active(configured).forEach(s -> book.emit(configured, s, fx));
+            book.active(configured).stream()
+                    .filter(s -> !wereActive.contains(s.index()) || book.pacing().waitsForSlot(configured, s.index()))
+                    .forEach(s -> book.emit(configured, s, fx));
         }
         book.save(configured, fx);
-        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured", "batch size " + configured.batchSize()
+        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured",
+                BatchSizing.of(configured.batchSize(), limits).describe()
                 + ", " + (limits == null || limits.maxRowsPerSecond() == null ? "no rate limit"
                 : "at most " + limits.maxRowsPerSecond() + " rows/s")
-                + (limits == null || limits.targetBatchMillis() == null ? ""
-                : ", batches sized to take " + limits.targetBatchMillis() + " ms")
                 + (limits == null || limits.maxConcurrency() == null ? ""
                 : ", at most " + limits.maxConcurrency() + " segment(s) at once") + ", from the next batches"));
     }
@@ -163,8 +165,8 @@ final class OperatorCommands {
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
             if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.segments().isEmpty()) {
-                MigrationStatus throttled = st.change().state(MigrationState.PAUSED).throttledBy(h.reason())
-                        .pausedBy(MigrationStatus.PAUSED_BY_HEALTH).build();
+                MigrationStatus throttled = st.pausedAt(book.now(), MigrationStatus.PAUSED_BY_HEALTH).change()
+                        .throttledBy(h.reason()).build();
                 fx.fence(RunBook.fence(throttled, false));
                 book.save(throttled, fx);
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));

@@ -20,6 +20,8 @@ final class Pacing {
     static final int BATCHES_PER_TASK = 100;
     /** Under a rate limit, a migration's tasks together walk at most about this long's worth of its rows. */
     static final long PACE_WINDOW_MS = 1_000;
+    /** The rows a worker's first batch sized by time walks (it grows or shrinks from there). */
+    static final int FIRST_TIMED_BATCH = 100;
     /** The longest rest after a task when slowed down. */
     static final long MAX_REST_MS = 10_000;
 
@@ -27,6 +29,17 @@ final class Pacing {
     private final boolean slowStart;
     /** Per rate-limited migration: the earliest time its next task may be handed out. */
     private final Map<String, Long> nextSlot = new HashMap<>();
+    /**
+     * Per segment of a rate-limited migration with a task out ({@code migration/segment}): the rows and batches its
+     * slot was charged for, corrected by the rows the task really processed when its outcome comes back.
+     */
+    private final Map<String, Charge> charged = new HashMap<>();
+    /** Per rate-limited migration: the rows a batch of it walks, as its outcomes showed (batches sized by time vary). */
+    private final Map<String, Double> rowsPerBatch = new HashMap<>();
+    /** Per migration: whether its latest task waited for its rate limit's slot. */
+    private final Map<String, Boolean> waitedForRate = new HashMap<>();
+    /** Per segment whose next task was scheduled for later ({@code migration/segment}): when it goes out. */
+    private final Map<String, Long> scheduled = new HashMap<>();
     /** Per run starting slowly: how many of its segments may go on so far. */
     private final Map<String, Integer> ramp = new HashMap<>();
     /** The share of the time migrations may work, as the health watch last said (100 = full speed). */
@@ -58,21 +71,49 @@ final class Pacing {
         }
     }
 
-    /** A task of the run came back: a run starting slowly may have one more segment going. */
-    void outcome(MigrationStatus st) {
+    /**
+     * A task of the run came back having processed {@code processed} rows: a run starting slowly may have one more
+     * segment going; under a rate limit, the migration's next slot moves by the rows the task processed against the
+     * rows it was charged for (a batch sized by time walks fewer rows than the batch size, or more than guessed).
+     */
+    void outcome(MigrationStatus st, int segment, long processed, boolean done) {
         int segments = st.segments().size();
         ramp.computeIfPresent(st.name(), (name, n) -> n + 1 >= segments ? null : n + 1);
+        scheduled.remove(st.name() + "/" + segment);
+        Charge c = charged.remove(st.name() + "/" + segment);
+        Integer rate = rate(st);
+        if (c == null || rate == null) {
+            return;
+        }
+        nextSlot.computeIfPresent(st.name(), (name, slot) -> slot + (processed - c.rows()) * 1000L / rate);
+        if (!done && processed > 0) {
+            double seen = (double) processed / c.batches();
+            // weighted to the latest: batches sized by time grow slowly while they run short
+            rowsPerBatch.merge(st.name(), seen, (was, now) -> was / 4 + now * 3 / 4);
+        }
     }
 
-    /** The migration's limits changed: its rate slots start again. */
+    /** The migration's limits changed: its rate slots start again (what its batches walk is still known). */
     void reconfigured(String name) {
         nextSlot.remove(name);
+        charged.keySet().removeIf(k -> k.startsWith(name + "/"));
     }
 
     /** A coordinator took over: what the one before it had scheduled is gone. */
     void reset() {
         nextSlot.clear();
         ramp.clear();
+        charged.clear();
+        waitedForRate.clear();
+        scheduled.clear();
+    }
+
+    /**
+     * Whether the segment's next task waits for its slot, not yet handed out: new limits may hand it out sooner
+     * (the coordinator drops a scheduled task when it hands out another for the same segment).
+     */
+    boolean waitsForSlot(MigrationStatus st, int segment) {
+        return scheduled.getOrDefault(st.name() + "/" + segment, Long.MIN_VALUE) > clock.millis();
     }
 
     /**
@@ -98,9 +139,22 @@ final class Pacing {
         int batches = segmentDuty < 100 ? Math.max(1, BATCHES_PER_TASK * segmentDuty / 1000) : BATCHES_PER_TASK;
         if (rate != null) {
             long going = Math.max(1, active(st).size());
-            batches = (int) Math.max(1, Math.min(batches, rate * PACE_WINDOW_MS / 1000 / st.batchSize() / going));
+            batches = (int) Math.max(1, Math.min(batches, rate * PACE_WINDOW_MS / 1000 / rowsPerBatch(st) / going));
         }
         return new Lease(batches, target == null ? 0 : target);
+    }
+
+    /**
+     * The rows a batch of the migration is expected to walk: the batch size, or for batches sized by time what its
+     * outcomes showed (at first the worker's starting size, {@value #FIRST_TIMED_BATCH} rows, at most the batch size).
+     */
+    private double rowsPerBatch(MigrationStatus st) {
+        boolean timed = st.limits() != null && st.limits().targetBatchMillis() != null;
+        if (!timed) {
+            return st.batchSize();
+        }
+        return Math.max(1, Math.min(st.batchSize(), rowsPerBatch.getOrDefault(st.name(),
+                (double) Math.min(st.batchSize(), FIRST_TIMED_BATCH))));
     }
 
     /**
@@ -110,19 +164,64 @@ final class Pacing {
      *
      * @param workedMillis how long the segment's last task took (0 for a first task)
      */
-    long due(MigrationStatus st, Lease lease, long workedMillis) {
+    long due(MigrationStatus st, int segment, Lease lease, long workedMillis) {
         long now = clock.millis();
         int segmentDuty = segmentDuty(st);
         long rest = segmentDuty < 100
                 ? Math.min(MAX_REST_MS, Math.max(0, workedMillis) * (100 - segmentDuty) / segmentDuty) : 0;
         long due = now + rest;
-        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
+        Integer rate = rate(st);
         if (rate != null) {
             long slot = Math.max(due, nextSlot.getOrDefault(st.name(), now));
-            nextSlot.put(st.name(), slot + Math.max(1, (long) lease.batches() * st.batchSize() * 1000L / rate));
+            long rows = Math.max(1, Math.round(lease.batches() * rowsPerBatch(st)));
+            charged.put(st.name() + "/" + segment, new Charge(rows, lease.batches()));
+            nextSlot.put(st.name(), slot + Math.max(1, rows * 1000L / rate));
+            waitedForRate.put(st.name(), slot > due);
             due = slot;
+        } else {
+            waitedForRate.remove(st.name());
+        }
+        if (due > now) {
+            scheduled.put(st.name() + "/" + segment, due);
+        } else {
+            scheduled.remove(st.name() + "/" + segment);
         }
         return due;
+    }
+
+    /**
+     * Why the running migration goes no faster, for its status ({@code limitedBy}): a health signal, lock waits, its
+     * rate limit (its latest task waited for a slot), a slow start, its concurrency limit, or else the workers and
+     * the database themselves (every segment that may go on has its task).
+     */
+    String limitedBy(MigrationStatus st) {
+        if (st.throttledBy() != null) {
+            return "health: " + st.throttledBy();
+        }
+        List<SegmentStatus> open = st.segments().stream().filter(s -> !s.done()).toList();
+        long delayed = open.stream().filter(s -> s.delayedBy() != null).count();
+        if (delayed > 0) {
+            return "lock waits: " + delayed + " segment(s) waited for rows the application held";
+        }
+        if (waitedForRate.getOrDefault(st.name(), false)) {
+            return "rate: at most " + rate(st) + " rows/s";
+        }
+        int going = active(st).size();
+        if (ramp.containsKey(st.name())) {
+            return "slow start: " + going + " of " + open.size() + " segments so far";
+        }
+        if (going < open.size()) {
+            return "concurrency: " + going + " of " + open.size() + " segments at once";
+        }
+        return "workers and database: each of the " + going + " open segment(s) has a task";
+    }
+
+    private static Integer rate(MigrationStatus st) {
+        return st.limits() == null ? null : st.limits().maxRowsPerSecond();
+    }
+
+    /** What a task's slot was charged for. */
+    private record Charge(long rows, int batches) {
     }
 
     private static int allowed(MigrationStatus st, long open) {

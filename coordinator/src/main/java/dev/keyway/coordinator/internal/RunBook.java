@@ -95,7 +95,7 @@ final class RunBook {
     /** @param workedMillis how long the segment's last task took ({@link Pacing#due}) */
     void emit(MigrationStatus st, SegmentStatus s, Effects fx, long workedMillis) {
         Task.ProcessBatch t = task(st, s);
-        long due = pacing.due(st, t.lease(), workedMillis);
+        long due = pacing.due(st, s.index(), t.lease(), workedMillis);
         if (due <= clock.millis()) {
             fx.task(t);
         } else {

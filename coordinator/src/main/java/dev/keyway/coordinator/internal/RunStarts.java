@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.internal;
 
+import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
@@ -25,6 +26,12 @@ final class RunStarts {
 
     /** A run whose batches are sized by a time target may have batches up to this many times the migration's size. */
     static final int ADAPTIVE_CAP_FACTOR = 10;
+    /**
+     * The answer to a {@code run} of a completed migration: the same goes to the command line and to services that
+     * write commands, so it names the flag and the command's field.
+     */
+    static final String COMPLETED = "already completed; to run it again from the start, give --from-start (in a"
+            + " command: \"cursor\": null)";
 
     private final RunBook book;
     private final Supplier<String> ids;
@@ -69,7 +76,7 @@ final class RunStarts {
             return;
         }
         if (st.state() == MigrationState.SUCCESS && run.startAt() == null) {
-            fx.event(new Event.CommandAccepted(run.fn(), "run", "skipped", "already completed; pass \"cursor\": null to run it again"));
+            fx.event(new Event.CommandAccepted(run.fn(), "run", "skipped", COMPLETED));
             startNext(run.next(), run.requestedBy(), fx);
             return;
         }
@@ -78,8 +85,10 @@ final class RunStarts {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
             int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
+            // the same run goes on: its rate and ETA count from here, with the rows it had
             started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now)
-                    .change().limits(run.limits() != null ? run.limits() : st.limits()).build();
+                    .change().limits(run.limits() != null ? run.limits() : st.limits()).startProcessed(st.processed())
+                    .build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
@@ -96,8 +105,8 @@ final class RunStarts {
             fx.plan(new Effects.PlanRequest(run.fn(), planning.runId(), run.segments()));
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
-            fx.event(new Event.CommandAccepted(run.fn(), "run", "started", "planning segments, batch size "
-                    + batchSize + ", from the start"));
+            fx.event(new Event.CommandAccepted(run.fn(), "run", "started", "planning segments, "
+                    + BatchSizing.of(batchSize, limits).describe() + ", from the start"));
             return;
         }
         if (started.segments().stream().allMatch(SegmentStatus::done)) {
@@ -108,8 +117,8 @@ final class RunStarts {
             return;
         }
         goOn(started, fx);
-        fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), batch size "
-                + started.batchSize() + ", from cursor " + started.cursor()));
+        fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), "
+                + BatchSizing.of(started.batchSize(), started.limits()).describe() + ", from cursor " + started.cursor()));
     }
 
     /**
@@ -166,6 +175,13 @@ final class RunStarts {
             limits = limits.withTarget(target);
         }
         return limits.orNull();
+    }
+
+    /** How a run of {@code def} that gives no batch size or limits of its own sizes its batches. */
+    BatchSizing sizing(Migration def) {
+        Command.Run plain = Command.Run.of(def.name());
+        Limits limits = newRunLimits(plain, def);
+        return BatchSizing.of(newRunBatchSize(plain, def, limits), limits);
     }
 
     /**

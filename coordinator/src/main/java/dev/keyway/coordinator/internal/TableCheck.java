@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Whether a migration's table can be walked, read afresh from the database: the coordinator asks its store
  * ({@code Store.checkWalk}); the state machine decides when to ask, and refuses a {@code run} whose table cannot be
- * walked with nothing changed.
+ * walked with nothing changed. Also what a walk is ordered by, for {@code list}.
  */
 @FunctionalInterface
 public interface TableCheck {
@@ -21,4 +21,12 @@ public interface TableCheck {
      * cannot be reached now (the run's planning and batches wait for it).
      */
     Optional<String> problem(Migration m, List<String> cursors);
+
+    /**
+     * The columns the migration's walk is ordered by ({@code Store.keyColumns}); empty when they cannot be had now
+     * (the database cannot be reached, the table cannot be walked), and by default: unknown, never a guess.
+     */
+    default Optional<List<String>> keyColumns(Migration m) {
+        return Optional.empty();
+    }
 }

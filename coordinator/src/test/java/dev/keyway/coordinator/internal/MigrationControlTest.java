@@ -40,6 +40,10 @@ class MigrationControlTest {
 
     /** A command, and the plans it asked for made as the coordinator makes them: what both decided. */
     private Effects command(Command c) {
+        return command(control, c);
+    }
+
+    private Effects command(MigrationControl control, Command c) {
         Effects fx = control.onCommand(c);
         Effects all = new Effects();
         merge(fx, all);
@@ -311,7 +315,7 @@ class MigrationControlTest {
         Effects fx = control.onCommand(new Command.Configure("a", 33, null));
         assertEquals(33, fx.fences().get(0).batchSize());
         assertTrue(fx.fences().get(0).open());
-        assertEquals(List.of(33, 33), fx.tasks().stream().map(Task.ProcessBatch::batchSize).toList());
+        assertTrue(fx.tasks().isEmpty(), "no task twice: the tasks out carry on (issue 16: they replayed)");
         assertEquals(33, status("a").batchSize());
         // the batch in flight finishes with its own size, and its outcome chains the new one
         assertEquals(33, onlyTask(complete(started.tasks().get(0), "[10]", 10, false)).batchSize());
@@ -388,8 +392,11 @@ class MigrationControlTest {
         assertEquals(1000 + 500, fx.later().get(0).dueMillis(), "50 rows at 100 rows/s: 500 ms apart");
         assertEquals(100, status("a").limits().maxRowsPerSecond());
 
-        Effects next = complete(fx.tasks().get(0), "[10]", 10, false);
-        assertEquals(1000 + 1000, next.later().get(0).dueMillis());
+        Effects next = complete(fx.tasks().get(0), "[50]", 50, false);
+        assertEquals(1000 + 1000, next.later().get(0).dueMillis(), "charged the 50 rows it walked: a slot later");
+        Effects shortOne = complete(next.later().get(0).task(), "[60]", 10, false);
+        assertEquals(1000 + 1000 + 500 - 400, shortOne.later().get(0).dueMillis(),
+                "a task that walked 10 of its 50 rows gives back 40 rows' time (400 ms)");
 
         Effects unlimited = control.onCommand(new Command.Configure("a", null, 0));
         assertNull(status("a").limits());
@@ -398,15 +405,126 @@ class MigrationControlTest {
         assertEquals(Pacing.BATCHES_PER_TASK, unlimited.tasks().get(0).lease().batches());
     }
 
+    /** A clock a test moves by hand. */
+    private static final class HandClock extends Clock {
+        long millis = 1000;
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+    }
+
+    /**
+     * Walks one segment of {@code b} as a worker would, with batches sized by time that each walk 112 rows in 100 ms
+     * (1,120 rows/s at full speed; a slice ends after a second), handing each task out when the coordinator said it
+     * was due; returns rows/s.
+     */
+    private static double walk(MigrationControl c, HandClock clock, Effects first, int tasks) {
+        Task.ProcessBatch t = first.tasks().isEmpty() ? first.later().get(0).task() : first.tasks().get(0);
+        long due = first.tasks().isEmpty() ? first.later().get(0).dueMillis() : clock.millis;
+        long from = Math.max(clock.millis, due);
+        long rows = 0;
+        for (int i = 0; i < tasks; i++) {
+            clock.millis = Math.max(clock.millis, due);
+            int batches = Math.min(t.lease().batches(), 10);
+            clock.millis += batches * 100L;
+            rows += batches * 112L;
+            Effects next = c.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(),
+                    "[" + rows + "]", batches * 112, false, false, false, List.of(), batches * 100L, "w"));
+            if (next.tasks().isEmpty()) {
+                t = next.later().get(0).task();
+                due = next.later().get(0).dueMillis();
+            } else {
+                t = next.tasks().get(0);
+                due = clock.millis;
+            }
+        }
+        return rows * 1000.0 / (clock.millis - from);
+    }
+
+    @Test
+    void aRateLimitChargesTheRowsABatchSizedByTimeProcessedNotItsCeilingAlsoAfterConfigure() {
+        // issue 16: batches of ~112 rows under a ceiling of 1000 ran at 1000/150 batches a second: 17 rows/s for 150
+        HandClock clock = new HandClock();
+        MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
+        Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(600)));
+        assertEquals(200, status("b").limits().targetBatchMillis(), "sized by time");
+        double rate = walk(sized, clock, fx, 60);
+        assertTrue(Math.abs(rate - 600) <= 60, "600 rows/s asked, " + rate + " walked");
+        assertEquals("rate: at most 600 rows/s", status("b").limitedBy());
+
+        Effects faster = sized.onCommand(new Command.Configure("b", null, 900));
+        double after = walk(sized, clock, faster, 60);
+        assertTrue(Math.abs(after - 900) <= 90, "900 rows/s asked after configure, " + after + " walked");
+    }
+
+    @Test
+    void configureHandsOutAgainOnlyTheTasksThatWaitForTheirSlot() {
+        Effects fx = command(Command.Run.of("a").withSegments(2).withLimits(new Limits(10)));
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(1), fx.later().stream().map(l -> l.task().segment()).toList(), "a slot later");
+        Effects lifted = control.onCommand(new Command.Configure("a", null, 0));
+        assertEquals(List.of(1), lifted.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+                "segment 1's task waited for its slot: it goes now; segment 0's is out and carries on");
+    }
+
+    @Test
+    void aRunFasterThanItsLimitSaysWhatHoldsItBack() {
+        HandClock clock = new HandClock();
+        MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
+        Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(1_000_000)));
+        walk(sized, clock, fx, 3);
+        assertTrue(status("b").limitedBy().startsWith("workers and database"), status("b").limitedBy());
+    }
+
+    @Test
+    void ratesCountTheTimeARunRanNotTheTimeItWasPaused() {
+        // issue 16: latestStart stayed put over a pause, so rows/s and ETA counted the paused time
+        HandClock clock = new HandClock();
+        MigrationControl c = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet());
+        Task.ProcessBatch t = onlyTask(c.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("[0]"))));
+        clock.millis += 10_000;
+        t = onlyTask(c.onEvent(new Event.BatchCompleted("a", t.runId(), 0, t.cursor(), "[100]", 100, false, false,
+                false, List.of(), 1, "w")));
+        c.onCommand(new Command.Pause("a"));
+        clock.millis += 50_000;
+        assertEquals(10_000, status("a").runningMillis(clock.millis), "paused: the run's clock stands still");
+        assertEquals(10.0, status("a").rowsPerSecond(clock.millis), 0.001);
+        Task.ProcessBatch resumed = onlyTask(c.onCommand(new Command.Resume("a")));
+        assertEquals(clock.millis, status("a").latestStart(), "resume starts it running again");
+        clock.millis += 10_000;
+        c.onEvent(new Event.BatchCompleted("a", resumed.runId(), 0, resumed.cursor(), "[150]", 50, false, false, false,
+                List.of(), 1, "w"));
+        assertEquals(10_000, status("a").runningMillis(clock.millis));
+        assertEquals(5.0, status("a").rowsPerSecond(clock.millis), 0.001, "50 rows in the 10 s since the resume");
+        c.onCommand(new Command.Cancel("a"));
+        clock.millis += 30_000;
+        c.onCommand(Command.Run.of("a"));
+        assertEquals(clock.millis, status("a").latestStart(), "resumed by run after a cancel: running again from now");
+        assertEquals(150, status("a").startProcessed());
+    }
+
     @Test
     void aBatchDurationTargetGoesToTheWorkersInEveryTaskAndConfigureChangesOrRemovesIt() {
         Effects fx = command(Command.Run.of("a").withLimits(new Limits(null, 200)));
         assertEquals(200, fx.tasks().get(0).lease().targetBatchMillis());
         assertEquals(200, status("a").limits().targetBatchMillis());
-        Effects faster = control.onCommand(new Command.Configure("a", null, null, 50));
-        assertEquals(50, faster.tasks().get(0).lease().targetBatchMillis());
-        Effects fixed = control.onCommand(new Command.Configure("a", null, null, 0));
-        assertEquals(0, fixed.tasks().get(0).lease().targetBatchMillis());
+        control.onCommand(new Command.Configure("a", null, null, 50));
+        Task.ProcessBatch faster = onlyTask(complete(fx.tasks().get(0), "[1]", 1, false));
+        assertEquals(50, faster.lease().targetBatchMillis(), "from the next task");
+        control.onCommand(new Command.Configure("a", null, null, 0));
+        assertEquals(0, onlyTask(complete(faster, "[2]", 1, false)).lease().targetBatchMillis());
         assertNull(status("a").limits(), "no limit left");
         Effects wrong = control.onCommand(new Command.Configure("a", null, null, -5));
         assertTrue(wrong.events().get(0) instanceof Event.CommandRejected r && r.reason().contains("targetBatchMillis"),
@@ -652,10 +770,11 @@ class MigrationControlTest {
         assertEquals(List.of(2), finished.tasks().stream().map(Task.ProcessBatch::segment).toList(), "segment 2's turn");
 
         Effects all = control.onCommand(new Command.Configure("a", null, null, null, 0));
-        assertEquals(List.of(1, 2, 3), all.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(3), all.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+                "the segment that may now go on; 1 and 2 have their tasks");
         Effects one = control.onCommand(new Command.Configure("a", null, null, null, 1));
-        assertEquals(List.of(1), one.tasks().stream().map(Task.ProcessBatch::segment).toList());
-        Task.ProcessBatch three = all.tasks().get(2);
+        assertTrue(one.tasks().isEmpty(), "segment 1 has its task");
+        Task.ProcessBatch three = all.tasks().get(0);
         assertTrue(complete(three, "[30]", 3, false).tasks().isEmpty(), "segment 3 waits for its turn");
         assertEquals(1, status("a").limits().maxConcurrency());
     }

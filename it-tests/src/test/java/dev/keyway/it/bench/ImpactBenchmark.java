@@ -24,11 +24,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * What a backfill does to the application using the same table, in three phases of one invocation:
+ * What a backfill does to the application using the same table, in four phases of one invocation:
  * {@code pgbench} (PostgreSQL's own load generator) plays the application at a fixed rate, reading and updating
  * random rows of the table the backfill rewrites, with no backfill ({@code baseline}), with Keyway at full speed
- * ({@code fullSpeed}: batches of 1,000, no limit) and with Keyway adaptive ({@code adaptive}: its defaults with
- * the application's latency target as the only knob, {@code APPLICATION_LATENCY_TARGET_MS}). Writes
+ * ({@code fullSpeed}: {@code KEYWAY_FULL_SPEED=true}, batches of 1,000, no limit), with Keyway as a user who sets
+ * nothing gets it ({@code defaults}: no variable, no option) and with Keyway adaptive ({@code adaptive}: the
+ * application's latency target given, {@code APPLICATION_LATENCY_TARGET_MS}, {@code --latency-target-ms}). Writes
  * {@code target/bench/impact.json} and prints a table. Every phase is checked: each row migrated exactly once,
  * and no application update lost (the sum of the rows' {@code app_counter} grows by exactly the number of
  * transactions pgbench logged).
@@ -124,7 +125,11 @@ public final class ImpactBenchmark {
         try {
             phases.add(backfill("fullSpeed", broker, Map.of(), Command.Run.of("benchBackfill").withBatchSize(1000),
                     script));
-            phases.add(backfill("adaptive", broker, Map.of("APPLICATION_LATENCY_TARGET_MS", String.valueOf(latencyTargetMs)),
+            // what a user gets who sets nothing (issue 16: the coordinator is gentle by default)
+            phases.add(backfill("defaults", broker, Map.of("KEYWAY_FULL_SPEED", ""), Command.Run.of("benchBackfill"),
+                    script));
+            phases.add(backfill("adaptive", broker, Map.of("KEYWAY_FULL_SPEED", "",
+                            "APPLICATION_LATENCY_TARGET_MS", String.valueOf(latencyTargetMs)),
                     adaptiveConcurrency == null ? Command.Run.of("benchBackfill")
                             : Command.Run.of("benchBackfill").withLimits(new Limits(null, null, adaptiveConcurrency)),
                     script));
@@ -216,6 +221,10 @@ public final class ImpactBenchmark {
                             + " \"backfillRowsPerSec\": %.1f, \"appTransactions\": %d, \"seconds\": %.2f},%n", p.name(),
                     p.appP50Ms(), p.appP99Ms(), p.appTps(), p.backfillRowsPerSec(), p.appTransactions(), p.seconds()));
         }
+        Phase defaults = by.get("defaults");
+        System.out.printf("%nno option (the defaults): application p99 %.2fx the baseline's at %,.0f rows/s (%.2fx full"
+                + " speed; full speed: p99 %.2fx)%n", defaults.appP99Ms() / base.appP99Ms(), defaults.backfillRowsPerSec(),
+                defaults.backfillRowsPerSec() / full.backfillRowsPerSec(), full.appP99Ms() / base.appP99Ms());
         double p99Ratio = adaptive.appP99Ms() / base.appP99Ms();
         double speedRatio = adaptive.backfillRowsPerSec() / full.backfillRowsPerSec();
         json.append(String.format("  \"targets\": {\"adaptiveP99VsBaseline\": %.3f, \"adaptiveP99Met\": %s,"

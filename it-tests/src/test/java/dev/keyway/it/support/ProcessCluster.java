@@ -40,6 +40,8 @@ public final class ProcessCluster implements AutoCloseable {
         env.put("JDBC_URL", db.jdbcUrl());
         env.put("JDBC_USER", db.user());
         env.put("JDBC_PASSWORD", db.password());
+        // no application shares the tests' tables: full speed, unless a test asks for the defaults (withEnv)
+        env.put("KEYWAY_FULL_SPEED", "true");
         this.logDir = logDir;
         KafkaSettings settings = KafkaSettings.fromEnv(env);
         this.kafka = KafkaGateway.connect(settings, Duration.ofSeconds(20));

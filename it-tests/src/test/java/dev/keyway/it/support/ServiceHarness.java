@@ -104,7 +104,12 @@ public final class ServiceHarness implements AutoCloseable {
     }
 
     public Disposable startWorker() {
-        Disposable d = new Worker(kafka, store, catalog, blocking, parallel, batchDeadline, BatchObserver.none(),
+        return startWorker(BatchObserver.none());
+    }
+
+    /** A worker that reports each batch to {@code observer} (as its metrics do). */
+    public Disposable startWorker(BatchObserver observer) {
+        Disposable d = new Worker(kafka, store, catalog, blocking, parallel, batchDeadline, observer,
                 "it-worker-" + running.size()).run().subscribe();
         running.add(d);
         return d;

@@ -112,12 +112,22 @@ class BatchProcessorTest {
         Event.BatchSkipped other = assertInstanceOf(Event.BatchSkipped.class, p.process(task("r1", null), FROM));
         assertTrue(other.reason().contains("not the current run"), other.reason());
         assertInstanceOf(Event.BatchSkipped.class, p.process(task("r2", "[5]"), FROM));
-        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch("m", "r2", 0, null, null, 5000, false), FROM));
         assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch("m", "r2", 0, null, "[99]", 10, false), FROM));
         store.fence("m", 0, new SegmentFence("r2", null, null, 10, SegmentFence.State.CLOSED));
         assertInstanceOf(Event.BatchSkipped.class, p.process(task("r2", null), FROM));
         assertEquals(0, rowsAt(1));
         assertEquals(0, store.commits);
+    }
+
+    @Test
+    void aTaskOfABatchSizeAConfigureChangedSinceStillAppliesOnceWithItsOwnSize() {
+        // issue 16: configure handed every segment a task again, and the ledger replayed the batches of the one out
+        openFence("r1", null);
+        BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
+        Event.BatchCompleted done = assertInstanceOf(Event.BatchCompleted.class,
+                p.process(new ProcessBatch("m", "r1", 0, null, null, 5, false), FROM));
+        assertEquals(5, done.processed(), "the fence's batch size is 10; the task's own 5 go");
+        assertEquals(5, rowsAt(1));
     }
 
     @Test

@@ -112,6 +112,11 @@ final class FakeStore implements Store {
     }
 
     @Override
+    public java.util.List<String> keyColumns(TableWalk walk) {
+        return java.util.List.of("id");
+    }
+
+    @Override
     public long countRows(TableWalk walk) {
         return rows.size();
     }
