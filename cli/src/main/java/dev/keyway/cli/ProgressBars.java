@@ -57,11 +57,11 @@ final class ProgressBars {
             }
             String line = barLine(s, now, nameWidth, barWidth, Integer.MAX_VALUE);
             String why = why(s);
-            if (why == null || line.length() + 2 + why.length() <= width) {
-                rows.add(new Row(name, fit(line + separator(s) + (why == null ? "" : why), width), tone(s)));
+            if (why.isEmpty() || line.length() + why.length() <= width) {
+                rows.add(new Row(name, fit(line + why, width), tone(s)));
             } else {
                 rows.add(new Row(name, fit(line, width), tone(s)));
-                rows.add(new Row(name, fit(" ".repeat(nameWidth + 1) + why, width), tone(s)));
+                rows.add(new Row(name, fit(" ".repeat(nameWidth + 1) + why.substring(2), width), tone(s)));
             }
         }
         return rows;
@@ -100,14 +100,7 @@ final class ProgressBars {
 
     /** The state, and who or what holds the run back: a pause (by an operator or health), health's throttle. */
     static String state(MigrationStatus s) {
-        String why = why(s);
-        return stateWord(s) + separator(s) + (why == null ? "" : why);
-    }
-
-    /** What comes between the state and {@link #why}: a comma before health's reason, a colon before an error. */
-    private static String separator(MigrationStatus s) {
-        String why = why(s);
-        return why == null ? "" : s.throttledBy() != null ? ", " : ": ";
+        return stateWord(s) + why(s);
     }
 
     /** The state, and who paused the run. */
@@ -118,15 +111,24 @@ final class ProgressBars {
         return s.state().json();
     }
 
-    /** Why health holds the run back, or the first line of the error that stopped it; null when neither. */
+    /**
+     * What follows the state: why health holds the run back ({@code ", throttled to 25%: ..."}); else the first line of
+     * the error that stopped it ({@code ": ..."}); else, while it runs, what it is limited by, the headline of
+     * {@code limitedBy} ({@code ", limited by rate"}: rate, concurrency, slow start, lock waits, workers and database;
+     * the status table has the rest); empty when none.
+     */
     static String why(MigrationStatus s) {
         if (s.throttledBy() != null) {
-            return s.throttledBy();
+            return ", " + s.throttledBy();
         }
         if (s.error() != null && (s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED)) {
-            return s.error().lines().findFirst().orElse("");
+            return ": " + s.error().lines().findFirst().orElse("");
         }
-        return null;
+        if (s.state() == MigrationState.IN_PROGRESS && s.limitedBy() != null) {
+            int colon = s.limitedBy().indexOf(':');
+            return ", limited by " + (colon < 0 ? s.limitedBy() : s.limitedBy().substring(0, colon));
+        }
+        return "";
     }
 
     /**

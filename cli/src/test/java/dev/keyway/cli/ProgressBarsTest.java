@@ -67,6 +67,17 @@ class ProgressBarsTest {
     }
 
     @Test
+    void aRunningMigrationSaysWhatLimitsItInAWordAndHealthsReasonComesFirst() {
+        MigrationStatus limited = quarter.change().limitedBy("rate: at most 500 rows/s").build();
+        assertTrue(one(limited, 120).endsWith("1/4 seg  inProgress, limited by rate"), one(limited, 120));
+        MigrationStatus both = limited.change().limitedBy("health: throttled to 50%: x")
+                .throttledBy("throttled to 50%: x").build();
+        assertTrue(one(both, 160).endsWith("inProgress, throttled to 50%: x"), one(both, 160));
+        MigrationStatus paused = Statuses.in(limited, MigrationState.PAUSED, NOW).change().pausedBy("operator").build();
+        assertTrue(one(paused, 120).endsWith("paused by operator"), "limitedBy is of a running run: " + one(paused, 120));
+    }
+
+    @Test
     void aFailedMigrationShowsTheFirstLineOfItsError() {
         MigrationStatus failed = Statuses.in(quarter, MigrationState.FAILED, NOW);
         assertTrue(one(failed, 160).endsWith("failed: batch at [42] failed: boom"), one(failed, 160));
