@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.AttributedString;
@@ -74,9 +75,12 @@ final class TerminalProgress implements LiveProgress {
         return lines;
     }
 
+    /** Draws the frame, the cursor left at the end of its last line (after a shorter frame too, not below it). */
     private void draw() {
-        display.resize(terminal.getHeight(), terminal.getWidth());
-        display.update(frame, -1);
+        Size size = terminal.getSize();
+        display.resize(size.getRows(), size.getColumns());
+        int last = Math.max(0, frame.size() - 1);
+        display.update(frame, frame.isEmpty() ? 0 : size.cursorPos(last, frame.get(last).columnLength()));
         terminal.flush();
     }
 
