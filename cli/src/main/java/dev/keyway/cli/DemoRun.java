@@ -18,12 +18,14 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -92,41 +94,31 @@ final class DemoRun {
         List<String> names = ExampleMigrations.SERIES.stream().map(Migration::name).toList();
         Command.Run run = Command.Run.of(names.get(0)).withNext(names.subList(1, names.size()))
                 .withRequestedBy("demo");
+        long sent = System.currentTimeMillis();
         int code = KeywayCli.report(out, client.send(run, Duration.ofSeconds(60)));
         if (code != 0) {
             return code;
         }
-        String last = names.get(names.size() - 1);
-        Map<String, MigrationStatus> latest = new LinkedHashMap<>();
-        long[] lastPrint = {0};
-        MigrationStatus end = client.statusChanges()
-                .doOnNext(s -> {
-                    latest.put(s.name(), s);
-                    long now = System.currentTimeMillis();
-                    if (s.state() != MigrationState.IN_PROGRESS || now - lastPrint[0] >= 1000) {
-                        lastPrint[0] = now;
-                        out.printf("  %-26s %-10s %,10d rows %5s  %8s rows/s  ETA %s%n", s.name(), s.state().json(),
-                                s.processed(), StatusTable.percent(s), StatusTable.rate(s, now), StatusTable.eta(s, now));
-                    }
-                })
-                .filter(s -> s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED
-                        || (s.name().equals(last) && s.state() == MigrationState.SUCCESS))
-                .blockFirst(Duration.ofHours(2));
-        summary(latest);
+        ProgressWatch.Outcome end = new ProgressWatch(client, Clock.systemUTC(), ProgressWatch.TICK)
+                .follow(WatchedMigrations.series(run.fn(), run.next(), sent), LiveProgress.on(out), false,
+                        Duration.ofHours(2));
+        summary(names.stream().map(end.seen()::get).filter(Objects::nonNull).toList());
         checks(jdbcUrl);
-        if (end == null || end.state() != MigrationState.SUCCESS) {
-            out.println("the series did not complete: " + (end == null ? "timed out" : end.error()));
+        if (end.exitCode() != WatchedMigrations.ALL_SUCCEEDED) {
+            out.println("the series did not complete: " + end.seen().values().stream()
+                    .filter(s -> s.state() != MigrationState.SUCCESS)
+                    .map(s -> s.name() + " " + s.state().json() + ": " + s.error()).toList());
             return 1;
         }
         return 0;
     }
 
-    private void summary(Map<String, MigrationStatus> latest) {
+    private void summary(List<MigrationStatus> latest) {
         out.println();
         out.printf("%-26s %-10s %12s %9s %12s%n", "MIGRATION", "STATE", "ROWS", "SECONDS", "ROWS/S");
         long rowsAll = 0;
         double secsAll = 0;
-        for (MigrationStatus s : latest.values()) {
+        for (MigrationStatus s : latest) {
             double secs = s.latestStart() == null || s.latestEnd() == null ? 0 : (s.latestEnd() - s.latestStart()) / 1000.0;
             rowsAll += s.processed();
             secsAll += secs;

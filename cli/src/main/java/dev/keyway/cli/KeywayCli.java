@@ -8,7 +8,6 @@ import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;
 import dev.keyway.message.Limits;
 import dev.keyway.message.Event;
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.store.StoreOptions;
 import java.io.PrintStream;
@@ -284,7 +283,8 @@ public final class KeywayCli {
         Integer batchSize;
         @Option(names = "--segments", description = "parallel segments for this run")
         Integer segments;
-        @Option(names = "--wait", description = "wait until the series ends and print its status")
+        @Option(names = "--wait", description = "show live progress until the series ends (exit code 0 when it succeeded, 1"
+                + " when a migration failed or was canceled): bars on a terminal, else a line per change")
         boolean await;
         @Option(names = "--max-rows-per-second", description = "the most rows per second for this run, across all workers")
         Integer maxRowsPerSecond;
@@ -305,7 +305,8 @@ public final class KeywayCli {
             try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();
-                int code = report(System.out, client.send(run, ANSWER_TIMEOUT));
+                Event answer = client.send(run, ANSWER_TIMEOUT);
+                int code = report(System.out, answer);
                 if (code != 0) {
                     return code;
                 }
@@ -316,12 +317,7 @@ public final class KeywayCli {
                     return s.dryRun().error() == null ? 0 : 1;
                 }
                 if (await) {
-                    String last = next.isEmpty() ? fn : next.get(next.size() - 1);
-                    MigrationStatus s = client.awaitStatus(x -> x.updatedAt() >= sent
-                            && (x.state() == MigrationState.FAILED || x.state() == MigrationState.CANCELED
-                            || (x.name().equals(last) && x.state() == MigrationState.SUCCESS)), Duration.ofHours(24));
-                    StatusTable.print(System.out, client.statuses().values(), System.currentTimeMillis());
-                    return s.state() == MigrationState.SUCCESS ? 0 : 1;
+                    return ProgressWatch.awaitSeries(client, run, answer, sent, System.out);
                 }
                 return 0;
             }
@@ -351,8 +347,11 @@ public final class KeywayCli {
         KafkaOptions broker;
         @Parameters(index = "0", paramLabel = "MIGRATION", arity = "0..1")
         String fn;
-        @Option(names = "--watch", description = "keep printing changes")
+        @Option(names = "--watch", description = "live progress until every migration watched has ended (exit code 0"
+                + " when all succeeded, 1 when one failed or was canceled): bars on a terminal, else a line per change")
         boolean watch;
+        @Option(names = "--forever", description = "with --watch: keep watching after they have ended")
+        boolean forever;
         @Option(names = "--json", description = "print the status JSON")
         boolean json;
         @Option(names = "--serve", paramLabel = "PORT", description = "serve a live status page on this port until stopped")
@@ -374,18 +373,18 @@ public final class KeywayCli {
                     }
                 }
                 Map<String, MigrationStatus> all = client.statuses();
-                if (fn != null && !all.containsKey(fn) && !watch) {
-                    spec.commandLine().getErr().println(unknown(fn, all.keySet()));
-                    return 1;
+                if (fn != null && !all.containsKey(fn)) {
+                    spec.commandLine().getErr().println(unknown(fn, all.keySet())
+                            + (watch ? "; watching for it to start" : ""));
+                    if (!watch) {
+                        return 1;
+                    }
+                }
+                if (watch) {
+                    return ProgressWatch.watch(client, fn, json, forever, System.out);
                 }
                 show(client, all);
-                if (watch) {
-                    client.statusChanges().filter(s -> fn == null || s.name().equals(fn)).doOnNext(s -> {
-                        all.put(s.name(), s);
-                        show(client, all);
-                    }).blockLast();
-                }
-                return fn == null || all.containsKey(fn) ? 0 : 1;
+                return 0;
             }
         }
 

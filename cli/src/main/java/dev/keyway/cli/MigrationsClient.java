@@ -99,7 +99,18 @@ public final class MigrationsClient {
 
     /** Every status on the topic, from its first record, then each new one as it is written. */
     public Flux<MigrationStatus> statusChanges() {
-        return kafka.follow(topics.status(), 0).flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeStatus(x.key(), x.value()))));
+        return statusChangesFrom(0);
+    }
+
+    /** The offset the next status will get: {@link #statusChangesFrom} it, after {@link #statuses()}, misses none. */
+    public long statusEndOffset() {
+        return kafka.endOffset(topics.status());
+    }
+
+    /** Every status on the topic from this offset, then each new one as it is written. */
+    public Flux<MigrationStatus> statusChangesFrom(long offset) {
+        return kafka.follow(topics.status(), offset)
+                .flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeStatus(x.key(), x.value()))));
     }
 
     /**

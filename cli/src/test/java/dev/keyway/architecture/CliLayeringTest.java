@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
 
-/** The command line reaches Kafka only through our gateway (docs/CONTRIBUTING.md, "Layering"). */
+/**
+ * The command line reaches Kafka only through our gateway, the terminal only through its view, and its live views'
+ * rendering is pure (docs/CONTRIBUTING.md, "Layering").
+ */
 class CliLayeringTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -19,8 +22,24 @@ class CliLayeringTest {
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "reactor.kafka..",
                     "dev.keyway.kafka.internal..");
 
+    /** JLine, the terminal library, is used by the terminal view alone: the rest prints to a PrintStream. */
+    static final ArchRule onlyTheTerminalViewUsesJLine = noClasses()
+            .that().doNotHaveSimpleName("TerminalProgress")
+            .should().dependOnClassesThat().resideInAnyPackage("org.jline..");
+
+    /** What the live views show and when a watch ends are pure functions: no terminal, no clock, no Kafka. */
+    static final ArchRule renderingAndEndingArePure = noClasses()
+            .that().haveSimpleName("ProgressBars").or().haveSimpleName("WatchedMigrations")
+            .or().haveSimpleName("PlainProgress")
+            .should().dependOnClassesThat().resideInAnyPackage("org.jline..", "reactor..", "dev.keyway.kafka..")
+            .orShould().callMethod(System.class, "currentTimeMillis")
+            .orShould().callMethod(System.class, "nanoTime")
+            .orShould().dependOnClassesThat().areAssignableTo(java.time.Clock.class);
+
     @Test
     void layeringHolds() {
         cliReachesKafkaOnlyThroughTheGateway.check(CLASSES);
+        onlyTheTerminalViewUsesJLine.check(CLASSES);
+        renderingAndEndingArePure.check(CLASSES);
     }
 }

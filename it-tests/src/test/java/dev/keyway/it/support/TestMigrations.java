@@ -31,6 +31,14 @@ public final class TestMigrations implements MigrationProvider {
         return ctx.newObject().put("counter", doc.get("counter").asInt() + 1);
     }).withBatchSize(100);
 
+    /** {@link #PLUS_ONE} over {@code items}, {@code millisPerRow} a row: a run long enough to act on in the middle. */
+    public static Migration slowPlusOne(String name, int millisPerRow) {
+        return Migration.define(name, "items", (ctx, doc) -> {
+            Thread.sleep(millisPerRow);
+            return PLUS_ONE.migrateOne(ctx, doc);
+        });
+    }
+
     /**
      * {@link #PLUS_ONE} over {@code sales.payment}: partitioned by month, primary key (payment_date, payment_id),
      * schema-qualified (CrashRecoveryIT creates it).
