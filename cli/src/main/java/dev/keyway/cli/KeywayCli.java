@@ -9,6 +9,7 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Limits;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.migration.Migration;
 import dev.keyway.store.StoreOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -291,15 +292,18 @@ public final class KeywayCli {
         @Option(names = "--target-batch-millis", description = "size each batch to take about this long (up to the"
                 + " batch size); without --batch-size this is the default, with the coordinator's TARGET_BATCH_MILLIS")
         Integer targetBatchMillis;
-        @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once")
+        @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once; 0 = all"
+                + " (without it, the coordinator's MAX_CONCURRENCY: 2, or all at full speed)")
         Integer maxConcurrency;
 
         @Override
         public Integer call() {
             Command.StartAt startAt = fromStart ? Command.StartAt.beginning()
                     : cursor != null ? Command.StartAt.after(cursor) : null;
-            Limits limits = maxRowsPerSecond == null && targetBatchMillis == null && maxConcurrency == null ? null
-                    : new Limits(maxRowsPerSecond, targetBatchMillis, maxConcurrency);
+            // 0 asks for every segment: as many as a run may have, so that the coordinator's default does not apply
+            Integer concurrency = maxConcurrency != null && maxConcurrency == 0 ? Migration.MAX_SEGMENTS : maxConcurrency;
+            Limits limits = maxRowsPerSecond == null && targetBatchMillis == null && concurrency == null ? null
+                    : new Limits(maxRowsPerSecond, targetBatchMillis, concurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
                     requester(), limits);
             try (KafkaGateway kafka = broker.connect()) {

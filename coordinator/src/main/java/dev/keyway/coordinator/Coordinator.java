@@ -126,7 +126,7 @@ public final class Coordinator {
         this.clock = clock;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
         this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds(), health.targetBatchMillis(),
-                health.watched());
+                health.watched(), health.maxConcurrency());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, threads.health()) : null;
         this.latencies = health.latencies();
     }

@@ -20,9 +20,11 @@ import java.util.Map;
  *     batches, up to ten times the migration's batch size); 0 = such runs have batches of the migration's size
  * @param whenUnknown what a signal that cannot be read (an error, or a database role that may not see it) does;
  *     default {@link WhenUnknown#PAUSE}
+ * @param maxConcurrency the most segments of a run that gives no concurrency limit of its own with a task out at
+ *     once; 0 = all
  */
 public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLatencies latencies,
-                           int targetBatchMillis, WhenUnknown whenUnknown) {
+                           int targetBatchMillis, WhenUnknown whenUnknown, int maxConcurrency) {
 
     public static final long DEFAULT_PERIOD_MS = 1_000;
     /** What a batch of a run without a batch size aims at unless configured. */
@@ -34,6 +36,11 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
      * table a few times instead of 24 times, at about two thirds of full speed.
      */
     public static final long DEFAULT_APPLICATION_LATENCY_TARGET_MS = 20;
+    /**
+     * The most segments of a run (that gives no limit of its own) with a task out at once, unless full speed is asked
+     * for: fewer database sessions at once is what an application on the same table feels least (docs/BENCHMARKS.md).
+     */
+    public static final int DEFAULT_MAX_CONCURRENCY = 2;
     /** The standbys' replication lag watched unless full speed is asked for: 64 MiB of WAL not yet replayed. */
     public static final long DEFAULT_MAX_REPLICA_LAG_BYTES = 64L << 20;
 
@@ -63,12 +70,15 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
             throw new IllegalArgumentException("TARGET_BATCH_MILLIS must be between 0 and "
                     + dev.keyway.message.Lease.MAX_TARGET_MILLIS + ", but was " + targetBatchMillis);
         }
+        if (maxConcurrency < 0) {
+            throw new IllegalArgumentException("MAX_CONCURRENCY must be 0 or more, but was " + maxConcurrency);
+        }
     }
 
     /** No signal watched; runs without a batch size aim at {@value #DEFAULT_TARGET_BATCH_MILLIS} ms a batch. */
     public static HealthLimits none() {
         return new HealthLimits(List.of(), Duration.ofMillis(DEFAULT_PERIOD_MS), new BatchLatencies(),
-                DEFAULT_TARGET_BATCH_MILLIS, WhenUnknown.PAUSE);
+                DEFAULT_TARGET_BATCH_MILLIS, WhenUnknown.PAUSE, 0);
     }
 
     /**
@@ -85,6 +95,8 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
      *       reads as 0);</li>
      *   <li>{@code THROTTLE_QUERY} with {@code THROTTLE_QUERY_MAX}: a query of the operator's returning one number;</li>
      *   <li>{@code TARGET_BATCH_MILLIS}: what a batch of a run without a batch size aims at (0 = the size);</li>
+     *   <li>{@code MAX_CONCURRENCY}: the most segments of a run without a concurrency limit of its own with a task
+     *       out at once (default {@value #DEFAULT_MAX_CONCURRENCY}, 0 = all, the default at full speed);</li>
      *   <li>{@code HEALTH_UNKNOWN}: {@code pause} (default) or {@code hold}, what a signal that cannot be read
      *       does ({@link WhenUnknown}).</li>
      * </ul>
@@ -117,8 +129,11 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
         }
         long target = env.containsKey("TARGET_BATCH_MILLIS") ? number(env, "TARGET_BATCH_MILLIS")
                 : app > 0 ? Math.max(1, app / 2) : DEFAULT_TARGET_BATCH_MILLIS;
+        long concurrency = env.containsKey("MAX_CONCURRENCY") ? number(env, "MAX_CONCURRENCY")
+                : fullSpeed ? 0 : DEFAULT_MAX_CONCURRENCY;
         return limits.withTargetBatchMillis((int) Math.min(Integer.MAX_VALUE, target))
-                .withWhenUnknown(whenUnknown(env.get("HEALTH_UNKNOWN")));
+                .withWhenUnknown(whenUnknown(env.get("HEALTH_UNKNOWN")))
+                .withMaxConcurrency((int) Math.min(dev.keyway.migration.Migration.MAX_SEGMENTS, concurrency));
     }
 
     /** Whether {@code KEYWAY_FULL_SPEED} asks for full speed: true or false (unset = false). */
@@ -162,19 +177,23 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
     public HealthLimits with(HealthSignal signal) {
         List<HealthSignal> more = new ArrayList<>(signals);
         more.add(signal);
-        return new HealthLimits(more, period, latencies, targetBatchMillis, whenUnknown);
+        return new HealthLimits(more, period, latencies, targetBatchMillis, whenUnknown, maxConcurrency);
     }
 
     public HealthLimits withPeriod(Duration p) {
-        return new HealthLimits(signals, p, latencies, targetBatchMillis, whenUnknown);
+        return new HealthLimits(signals, p, latencies, targetBatchMillis, whenUnknown, maxConcurrency);
     }
 
     public HealthLimits withTargetBatchMillis(int millis) {
-        return new HealthLimits(signals, period, latencies, millis, whenUnknown);
+        return new HealthLimits(signals, period, latencies, millis, whenUnknown, maxConcurrency);
     }
 
     public HealthLimits withWhenUnknown(WhenUnknown w) {
-        return new HealthLimits(signals, period, latencies, targetBatchMillis, w);
+        return new HealthLimits(signals, period, latencies, targetBatchMillis, w, maxConcurrency);
+    }
+
+    public HealthLimits withMaxConcurrency(int segments) {
+        return new HealthLimits(signals, period, latencies, targetBatchMillis, whenUnknown, segments);
     }
 
     public boolean watched() {

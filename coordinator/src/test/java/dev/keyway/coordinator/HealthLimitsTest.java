@@ -19,6 +19,9 @@ class HealthLimitsTest {
                 gentle.signals().stream().map(HealthSignal::name).toList());
         assertEquals(HealthLimits.DEFAULT_APPLICATION_LATENCY_TARGET_MS / 2, gentle.targetBatchMillis());
         assertEquals(64L << 20, gentle.signals().get(2).limit());
+        assertEquals(HealthLimits.DEFAULT_MAX_CONCURRENCY, gentle.maxConcurrency(), "2 segments of a run at once");
+        assertEquals(0, HealthLimits.fromEnv(Map.of("KEYWAY_FULL_SPEED", "true")).maxConcurrency(), "all at full speed");
+        assertEquals(4, HealthLimits.fromEnv(Map.of("MAX_CONCURRENCY", "4")).maxConcurrency());
         assertFalse(HealthLimits.fromEnv(Map.of("APPLICATION_LATENCY_TARGET_MS", "0", "MAX_REPLICA_LAG_BYTES", "0"))
                 .watched(), "each turned off by 0");
         assertEquals("KEYWAY_FULL_SPEED must be true or false, but was 'fast'", assertThrows(

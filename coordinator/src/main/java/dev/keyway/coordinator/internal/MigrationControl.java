@@ -57,8 +57,17 @@ public final class MigrationControl {
      */
     public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
                             int targetBatchMillis, boolean slowStart) {
+        this(view, catalog, clock, ids, targetBatchMillis, slowStart, 0);
+    }
+
+    /**
+     * @param maxConcurrency the most segments of a run that gives no concurrency limit of its own with a task out at
+     *     once (its {@code limits} say so, and {@code configure} changes it); 0 = all
+     */
+    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
+                            int targetBatchMillis, boolean slowStart, int maxConcurrency) {
         this.book = new RunBook(view, catalog, clock, new Pacing(clock, slowStart));
-        this.starts = new RunStarts(book, ids, targetBatchMillis);
+        this.starts = new RunStarts(book, ids, targetBatchMillis, maxConcurrency);
         this.operator = new OperatorCommands(book, starts);
         this.outcomes = new BatchOutcomes(book, starts);
         this.listing = new MigrationListing(book, starts);

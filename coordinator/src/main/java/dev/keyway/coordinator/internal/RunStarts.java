@@ -37,13 +37,16 @@ final class RunStarts {
     private final Supplier<String> ids;
     /** What a batch of a run that gives no batch size aims at, in ms (0 = batches of the migration's size). */
     private final int targetBatchMillis;
+    /** The most segments at once of a run that gives no limit of its own; 0 = all. */
+    private final int maxConcurrency;
 
     /**
      * @param ids the ids of new runs and dry runs
      * @param targetBatchMillis what a batch of a run that gives no batch size (and no target of its own) aims at, in
      *     ms; 0 = batches of the migration's size
      */
-    RunStarts(RunBook book, Supplier<String> ids, int targetBatchMillis) {
+    RunStarts(RunBook book, Supplier<String> ids, int targetBatchMillis, int maxConcurrency) {
+        this.maxConcurrency = maxConcurrency;
         this.book = book;
         this.ids = ids;
         this.targetBatchMillis = targetBatchMillis;
@@ -164,8 +167,9 @@ final class RunStarts {
     }
 
     /**
-     * A new run's limits: its own; and unless the run or the definition fixes the batch size, a batch time target
-     * (the run's, else the definition's, else the coordinator's).
+     * A new run's limits: its own; unless the run or the definition fixes the batch size, a batch time target (the
+     * run's, else the definition's, else the coordinator's); and unless the run gives one, the coordinator's
+     * concurrency limit.
      */
     private Limits newRunLimits(Command.Run run, Migration def) {
         Limits limits = run.limits() == null ? Limits.none() : run.limits();
@@ -173,6 +177,9 @@ final class RunStarts {
             int target = def.targetBatchMillis() == Migration.COORDINATORS_TARGET ? targetBatchMillis
                     : def.targetBatchMillis();
             limits = limits.withTarget(target);
+        }
+        if (limits.maxConcurrency() == null && maxConcurrency > 0) {
+            limits = limits.withConcurrency(maxConcurrency);
         }
         return limits.orNull();
     }

@@ -480,6 +480,26 @@ class MigrationControlTest {
     }
 
     @Test
+    void aRunWithoutAConcurrencyLimitOfItsOwnTakesTheCoordinatorsAndConfigureLiftsIt() {
+        // issue 16, gentle by default: a coordinator's MAX_CONCURRENCY (2 unless at full speed)
+        MigrationControl gentle = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000),
+                ZoneOffset.UTC), () -> "run" + ids.incrementAndGet(), 200, false, 2);
+        Effects fx = command(gentle, Command.Run.of("a").withSegments(4));
+        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(2, status("a").limits().maxConcurrency());
+        Task.ProcessBatch first = fx.tasks().get(0);
+        gentle.onEvent(new Event.BatchCompleted("a", first.runId(), 0, first.cursor(), "[1]", 1, false, false, false,
+                List.of(), 1, "w"));
+        assertEquals("concurrency: 2 of 4 segments at once", status("a").limitedBy());
+        Effects all = gentle.onCommand(new Command.Configure("a", null, null, null, 0));
+        assertEquals(List.of(2, 3), all.tasks().stream().map(Task.ProcessBatch::segment).toList(), "lifted");
+        gentle.onCommand(new Command.Cancel("a"));
+        command(gentle, Command.Run.of("a").withStartAt(Command.StartAt.beginning()).withSegments(4)
+                .withLimits(new Limits(null, null, 3)));
+        assertEquals(3, status("a").limits().maxConcurrency(), "the run's own");
+    }
+
+    @Test
     void aRunFasterThanItsLimitSaysWhatHoldsItBack() {
         HandClock clock = new HandClock();
         MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
