@@ -240,8 +240,9 @@ public final class KeywayCli {
             + " loads your migrations and decides what the workers do. Run two for a standby.")
     static final class Coordinator extends Service {
         @Option(names = "--full-speed", description = "no brakes by default: watch only the health limits set in the"
-                + " environment (also KEYWAY_FULL_SPEED=true). Without it the coordinator is gentle: an application"
-                + " latency target of 20 ms and the standbys' lag are watched unless set otherwise")
+                + " environment, and run every segment at once (also KEYWAY_FULL_SPEED=true). Without it the"
+                + " coordinator is gentle: 2 segments of a run at once, an application latency target of 20 ms and"
+                + " the standbys' lag watched, unless set otherwise")
         boolean fullSpeed;
 
         Coordinator() {

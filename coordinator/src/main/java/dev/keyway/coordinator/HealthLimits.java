@@ -32,8 +32,8 @@ public record HealthLimits(List<HealthSignal> signals, Duration period, BatchLat
     /**
      * The application latency target of a coordinator given none and not asked for full speed: batches aim at half
      * of it, and the application's lock waits on Keyway and Keyway's median batch time are watched at half of it and
-     * all of it. Measured (docs/BENCHMARKS.md): with it, a backfill raised the p99 of an application on the same
-     * table a few times instead of 24 times, at about two thirds of full speed.
+     * all of it. Measured (docs/BENCHMARKS.md, 2 shared cores): with it and {@link #DEFAULT_MAX_CONCURRENCY}, the
+     * median latency of an application on the same table rose 2-3x instead of 6-10x, at 0.75-0.95x of full speed.
      */
     public static final long DEFAULT_APPLICATION_LATENCY_TARGET_MS = 20;
     /**
