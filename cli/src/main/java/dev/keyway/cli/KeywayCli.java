@@ -302,7 +302,8 @@ public final class KeywayCli {
             Command.StartAt startAt = fromStart ? Command.StartAt.beginning()
                     : cursor != null ? Command.StartAt.after(cursor) : null;
             // 0 asks for every segment: as many as a run may have, so that the coordinator's default does not apply
-            Integer concurrency = maxConcurrency != null && maxConcurrency == 0 ? Migration.MAX_SEGMENTS : maxConcurrency;
+            Integer concurrency = maxConcurrency != null && maxConcurrency == 0 ? Integer.valueOf(Migration.MAX_SEGMENTS)
+                    : maxConcurrency;
             Limits limits = maxRowsPerSecond == null && targetBatchMillis == null && concurrency == null ? null
                     : new Limits(maxRowsPerSecond, targetBatchMillis, concurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,

@@ -117,6 +117,21 @@ class CommandLineTest {
     }
 
     @Test
+    void runSendsNoConcurrencyUnlessAskedAndZeroAsksForEverySegment() {
+        List<Command.Run> runs = new java.util.ArrayList<>();
+        coordinator = c -> {
+            runs.add((Command.Run) c);
+            return List.of(new Event.CommandAccepted(c.fn(), "run", "started", null));
+        };
+        assertEquals(0, execute("run", "a"), err.toString());
+        assertEquals(null, runs.get(0).limits(), "the coordinator's default applies");
+        assertEquals(0, execute("run", "a", "--max-concurrency", "0"), err.toString());
+        assertEquals(dev.keyway.migration.Migration.MAX_SEGMENTS, runs.get(1).limits().maxConcurrency());
+        assertEquals(0, execute("run", "a", "--max-concurrency", "3"), err.toString());
+        assertEquals(3, runs.get(2).limits().maxConcurrency());
+    }
+
+    @Test
     void theFlagsWinOverTheEnvironment() throws Exception {
         Path fromEnv = Files.writeString(dir.resolve("env.properties"), "client.id=from-env\n");
         Path fromFlag = Files.writeString(dir.resolve("flag.properties"), "client.id=from-flag\nsecurity.protocol=SSL\n");
