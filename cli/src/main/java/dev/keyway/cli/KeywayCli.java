@@ -1,8 +1,5 @@
 package dev.keyway.cli;
 
-import dev.keyway.coordinator.CoordinatorMain;
-import dev.keyway.worker.WorkerMain;
-import dev.keyway.examples.ExampleSchema;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;
@@ -12,7 +9,6 @@ import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.StoreOptions;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +26,11 @@ import picocli.CommandLine.Parameters;
  */
 @CommandLine.Command(name = "keyway", mixinStandardHelpOptions = true, versionProvider = KeywayVersion.class,
         scope = CommandLine.ScopeType.INHERIT, description = "Online table migrations on Kafka.",
-        subcommands = {KeywayCli.Demo.class, KeywayCli.Kafka.class, KeywayCli.Seed.class, KeywayCli.Coordinator.class,
-                KeywayCli.Worker.class, KeywayCli.Run.class, KeywayCli.Retry.class, KeywayCli.Status.class,
-                ListMigrations.class, KeywayCli.Cancel.class, KeywayCli.Pause.class, KeywayCli.Resume.class,
-                KeywayCli.Configure.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommands.Demo.class, LocalCommands.Kafka.class, LocalCommands.Seed.class,
+                ServiceCommands.Coordinator.class, ServiceCommands.Worker.class, KeywayCli.Run.class,
+                RunControl.Retry.class, KeywayCli.Status.class, ListMigrations.class, RunControl.Cancel.class,
+                RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class,
+                CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
@@ -128,145 +125,6 @@ public final class KeywayCli {
         return 0;
     }
 
-    @CommandLine.Command(name = "demo", description = "Runs the example migrations end to end on the embedded defaults: "
-            + "a local Kafka broker, an H2 file database, a coordinator and workers as processes.")
-    static final class Demo implements Callable<Integer> {
-        @Option(names = "--rows", description = "users to seed (default ${DEFAULT-VALUE})", defaultValue = "50000")
-        int rows;
-        @Option(names = "--workers", description = "worker processes (default ${DEFAULT-VALUE})", defaultValue = "2")
-        int workers;
-        @Option(names = "--dir", description = "working directory, wiped first (default ${DEFAULT-VALUE})",
-                defaultValue = "data/demo")
-        Path dir;
-
-        @Override
-        public Integer call() throws Exception {
-            requireExamples("demo");
-            return new DemoRun(dir.toAbsolutePath(), rows, workers, System.out).run();
-        }
-    }
-
-    @CommandLine.Command(name = "kafka", description = "Starts or stops a local Kafka broker (data in data/kafka).")
-    static final class Kafka implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "start|stop", description = "start or stop the broker")
-        String action;
-        @Option(names = "--port", defaultValue = "9092")
-        int port;
-        static final String DEFAULT_DIR = "data/kafka";
-        @Option(names = "--dir", defaultValue = DEFAULT_DIR)
-        Path dir;
-
-        @Override
-        public Integer call() {
-            String dirOption = dir.equals(Path.of(DEFAULT_DIR)) ? "" : " --dir " + dir;
-            if ("start".equals(action)) {
-                LocalKafka k = LocalKafka.start(dir.toAbsolutePath(), port, port + 1, System.getProperty("java.class.path"));
-                System.out.println("Kafka broker running at " + k.bootstrapServers() + " (pid " + k.pid()
-                        + "); stop it with bin/migrate kafka stop" + dirOption);
-                return 0;
-            }
-            if ("stop".equals(action)) {
-                if (LocalKafka.stop(dir.toAbsolutePath())) {
-                    System.out.println("Kafka broker of " + dir + " stopped");
-                } else {
-                    System.out.println("no Kafka broker of " + dir + " runs: nothing was stopped (one started with"
-                            + " --dir stops with the same --dir)");
-                }
-                return 0;
-            }
-            throw new CommandLine.ParameterException(new CommandLine(this), "expected start or stop, but was " + action);
-        }
-    }
-
-    @CommandLine.Command(name = "seed", description = "Creates the example tables in JDBC_URL and fills them.")
-    static final class Seed implements Callable<Integer> {
-        @Option(names = "--rows", defaultValue = "100000", description = "users to seed (default ${DEFAULT-VALUE})")
-        int rows;
-
-        @Override
-        public Integer call() throws Exception {
-            requireExamples("seed");
-            StoreOptions o = StoreOptions.fromEnv(env());
-            ExampleSchema.seed(o.jdbcUrl(), o.user(), o.password(), rows);
-            System.out.printf("seeded %,d users (and teams, embeddings, chunks) in %s%n", rows, o.redactedUrl());
-            return 0;
-        }
-    }
-
-    /** Where a service finds the migrations: {@code --migrations PATH}, {@code --examples}. */
-    static final class ServiceOptions {
-        @Option(names = "--migrations", paramLabel = "PATH", description = "your migrations: a jar, or a directory of"
-                + " jars, several separated by ':' (also KEYWAY_MIGRATIONS)")
-        String migrations;
-        @Option(names = "--examples", description = "the example migrations too (the launcher puts them on the"
-                + " classpath; also KEYWAY_EXAMPLES=true)")
-        boolean examples;
-
-        String[] args() {
-            return migrations == null ? new String[0] : new String[] {"--migrations", migrations};
-        }
-    }
-
-    /** A long-running service: where it finds the migrations, Kafka's flags, and its own main. */
-    abstract static class Service implements Callable<Integer> {
-        /** A service's main, with arguments and an environment in place of the process's. */
-        interface Main {
-            void run(String[] args, Map<String, String> env) throws InterruptedException;
-        }
-
-        private final Main main;
-        @CommandLine.Mixin
-        ServiceOptions service;
-        @CommandLine.Mixin
-        KafkaOptions broker;
-
-        Service(Main main) {
-            this.main = main;
-        }
-
-        @Override
-        public Integer call() throws Exception {
-            main.run(service.args(), environment());
-            return 0;
-        }
-
-        /** The environment the service runs with: the process's, with what its flags set. */
-        Map<String, String> environment() {
-            return broker.environment();
-        }
-    }
-
-    @CommandLine.Command(name = "coordinator", description = "Runs a coordinator until stopped (SIGTERM, Ctrl-C): it"
-            + " loads your migrations and decides what the workers do. Run two for a standby.")
-    static final class Coordinator extends Service {
-        @Option(names = "--full-speed", description = "no brakes by default: watch only the health limits set in the"
-                + " environment, and run every segment at once (also KEYWAY_FULL_SPEED=true). Without it the"
-                + " coordinator is gentle: 2 segments of a run at once, an application latency target of 20 ms and"
-                + " the standbys' lag watched, unless set otherwise")
-        boolean fullSpeed;
-
-        Coordinator() {
-            super(CoordinatorMain::run);
-        }
-
-        @Override
-        Map<String, String> environment() {
-            Map<String, String> env = new java.util.HashMap<>(super.environment());
-            if (fullSpeed) {
-                env.put("KEYWAY_FULL_SPEED", "true");
-            }
-            return env;
-        }
-    }
-
-    @CommandLine.Command(name = "worker", description = "Runs a worker until stopped (SIGTERM, Ctrl-C): it applies"
-            + " batches of your migrations. Run as many as the tasks topic has partitions.")
-    static final class Worker extends Service {
-        Worker() {
-            super(WorkerMain::run);
-        }
-    }
-
     @CommandLine.Command(name = "run", description = "Runs a migration, then each of --next in order.")
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
@@ -330,21 +188,6 @@ public final class KeywayCli {
         }
     }
 
-    @CommandLine.Command(name = "retry", description = "Resumes a failed or canceled migration from its failed batch.")
-    static final class Retry implements Callable<Integer> {
-        @CommandLine.Mixin
-        KafkaOptions broker;
-        @Parameters(index = "0", paramLabel = "MIGRATION")
-        String fn;
-
-        @Override
-        public Integer call() {
-            try (KafkaGateway kafka = broker.connect()) {
-                return report(System.out, new MigrationsClient(kafka).send(
-                        Command.Run.of(fn).withRequestedBy(requester()), ANSWER_TIMEOUT));
-            }
-        }
-    }
 
     @CommandLine.Command(name = "status", description = "Shows the status of all migrations or one; --watch follows"
             + " it, --serve PORT serves a live status page.")
@@ -412,86 +255,4 @@ public final class KeywayCli {
         }
     }
 
-    @CommandLine.Command(name = "cancel", description = "Stops a migration (or all) after the batches in flight.")
-    static final class Cancel implements Callable<Integer> {
-        @CommandLine.Mixin
-        KafkaOptions broker;
-        @Parameters(index = "0", paramLabel = "MIGRATION", arity = "0..1")
-        String fn;
-        @Option(names = "--all")
-        boolean all;
-
-        @Override
-        public Integer call() {
-            if (fn == null && !all) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "name a migration or pass --all");
-            }
-            try (KafkaGateway kafka = broker.connect()) {
-                Command c = all ? new Command.CancelAll(requester()) : new Command.Cancel(fn, requester());
-                return report(System.out, new MigrationsClient(kafka).send(c, ANSWER_TIMEOUT));
-            }
-        }
-    }
-
-    @CommandLine.Command(name = "pause", description = "Stops a migration after the batches in flight, keeping its run:"
-            + " it stays paused (across restarts) until resumed.")
-    static final class Pause implements Callable<Integer> {
-        @CommandLine.Mixin
-        KafkaOptions broker;
-        @Parameters(index = "0", paramLabel = "MIGRATION")
-        String fn;
-
-        @Override
-        public Integer call() {
-            try (KafkaGateway kafka = broker.connect()) {
-                return report(System.out, new MigrationsClient(kafka).send(new Command.Pause(fn, requester()), ANSWER_TIMEOUT));
-            }
-        }
-    }
-
-    @CommandLine.Command(name = "resume", description = "Goes on with a paused migration from each segment's cursor.")
-    static final class Resume implements Callable<Integer> {
-        @CommandLine.Mixin
-        KafkaOptions broker;
-        @Parameters(index = "0", paramLabel = "MIGRATION")
-        String fn;
-
-        @Override
-        public Integer call() {
-            try (KafkaGateway kafka = broker.connect()) {
-                return report(System.out, new MigrationsClient(kafka).send(new Command.Resume(fn, requester()), ANSWER_TIMEOUT));
-            }
-        }
-    }
-
-    @CommandLine.Command(name = "configure", description = "Changes the limits of a running or paused migration, from"
-            + " its next batches.")
-    static final class Configure implements Callable<Integer> {
-        @CommandLine.Mixin
-        KafkaOptions broker;
-        @Parameters(index = "0", paramLabel = "MIGRATION")
-        String fn;
-        @Option(names = "--batch-size", description = "rows per batch from the next batches")
-        Integer batchSize;
-        @Option(names = "--max-rows-per-second", description = "the most rows per second across all workers; 0 = no limit")
-        Integer maxRowsPerSecond;
-        @Option(names = "--target-batch-millis", description = "size each batch to take about this long (up to the"
-                + " batch size); 0 = batches of the batch size")
-        Integer targetBatchMillis;
-        @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once; 0 = all")
-        Integer maxConcurrency;
-
-        @Override
-        public Integer call() {
-            if (batchSize == null && maxRowsPerSecond == null && targetBatchMillis == null && maxConcurrency == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "give --batch-size, --max-rows-per-second,"
-                        + " --target-batch-millis or --max-concurrency (the limits to change)");
-            }
-            try (KafkaGateway kafka = broker.connect()) {
-                return report(System.out, new MigrationsClient(kafka).send(
-                        new Command.Configure(fn, batchSize, maxRowsPerSecond, targetBatchMillis, maxConcurrency, requester()),
-                        ANSWER_TIMEOUT));
-            }
-        }
-    }
 }

@@ -152,7 +152,7 @@ class CommandLineTest {
 
     @Test
     void theServicesReadTheFlagsInPlaceOfTheirVariables() {
-        KeywayCli.Worker worker = new KeywayCli.Worker();
+        ServiceCommands.Worker worker = new ServiceCommands.Worker();
         new CommandLine(new KeywayCli(env, s -> {
             throw new AssertionError("no connection");
         })).addSubcommand("w", worker).parseArgs("w", "--bootstrap-server", "flag:1", "--migrations", "x.jar");
@@ -162,12 +162,12 @@ class CommandLineTest {
 
     @Test
     void theCoordinatorRunsAtFullSpeedOnlyWhenAsked() {
-        KeywayCli.Coordinator gentle = new KeywayCli.Coordinator();
+        ServiceCommands.Coordinator gentle = new ServiceCommands.Coordinator();
         new CommandLine(new KeywayCli(env, s -> {
             throw new AssertionError("no connection");
         })).addSubcommand("c", gentle).parseArgs("c");
         assertEquals(null, gentle.environment().get("KEYWAY_FULL_SPEED"));
-        KeywayCli.Coordinator full = new KeywayCli.Coordinator();
+        ServiceCommands.Coordinator full = new ServiceCommands.Coordinator();
         new CommandLine(new KeywayCli(env, s -> {
             throw new AssertionError("no connection");
         })).addSubcommand("c", full).parseArgs("c", "--full-speed");

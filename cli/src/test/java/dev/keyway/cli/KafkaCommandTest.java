@@ -24,7 +24,7 @@ class KafkaCommandTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         int exit;
         try {
-            exit = new CommandLine(new KeywayCli.Kafka()).execute("stop", "--dir", dir.toString());
+            exit = new CommandLine(new LocalCommands.Kafka()).execute("stop", "--dir", dir.toString());
         } finally {
             System.setOut(before);
         }
