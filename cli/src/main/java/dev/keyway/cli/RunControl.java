@@ -27,16 +27,26 @@ final class RunControl {
         }
     }
 
-    @CommandLine.Command(name = "retry", description = "Resumes a failed or canceled migration from its failed batch.")
-    static final class Retry implements Callable<Integer> {
+    /** A command about one migration, named by the one parameter. */
+    abstract static class OneMigration implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
         @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
 
+        abstract Command command(String fn);
+
         @Override
         public Integer call() {
-            return send(broker, Command.Run.of(fn).withRequestedBy(requester()));
+            return send(broker, command(fn));
+        }
+    }
+
+    @CommandLine.Command(name = "retry", description = "Resumes a failed or canceled migration from its failed batch.")
+    static final class Retry extends OneMigration {
+        @Override
+        Command command(String fn) {
+            return Command.Run.of(fn).withRequestedBy(requester());
         }
     }
 
@@ -61,28 +71,18 @@ final class RunControl {
 
     @CommandLine.Command(name = "pause", description = "Stops a migration after the batches in flight, keeping its run:"
             + " it stays paused (across restarts) until resumed.")
-    static final class Pause implements Callable<Integer> {
-        @CommandLine.Mixin
-        KafkaOptions broker;
-        @Parameters(index = "0", paramLabel = "MIGRATION")
-        String fn;
-
+    static final class Pause extends OneMigration {
         @Override
-        public Integer call() {
-            return send(broker, new Command.Pause(fn, requester()));
+        Command command(String fn) {
+            return new Command.Pause(fn, requester());
         }
     }
 
     @CommandLine.Command(name = "resume", description = "Goes on with a paused migration from each segment's cursor.")
-    static final class Resume implements Callable<Integer> {
-        @CommandLine.Mixin
-        KafkaOptions broker;
-        @Parameters(index = "0", paramLabel = "MIGRATION")
-        String fn;
-
+    static final class Resume extends OneMigration {
         @Override
-        public Integer call() {
-            return send(broker, new Command.Resume(fn, requester()));
+        Command command(String fn) {
+            return new Command.Resume(fn, requester());
         }
     }
 
