@@ -11,7 +11,7 @@ import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.StoreOptions;
 import dev.keyway.store.TableWalk;
-import dev.keyway.worker.LocalWorker;
+import dev.keyway.batch.LocalWorker;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

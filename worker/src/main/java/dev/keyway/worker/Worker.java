@@ -9,11 +9,12 @@ import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
 import dev.keyway.message.Event;
 import dev.keyway.message.Task;
-import dev.keyway.metrics.BatchObserver;
+import dev.keyway.message.TaskLocation;
+import dev.keyway.batch.BatchObserver;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.Store;
-import dev.keyway.worker.internal.BatchProcessor;
-import dev.keyway.worker.internal.MigrateOneCalls;
+import dev.keyway.batch.BatchProcessor;
+import dev.keyway.batch.MigrateOneCalls;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -87,7 +88,7 @@ public final class Worker {
             log.warn("skipped a malformed task at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
             return Mono.just(List.of());
         }
-        return Mono.fromCallable(() -> batches.process(task, in))
+        return Mono.fromCallable(() -> batches.process(task, new TaskLocation(in.topic(), in.partition(), in.offset())))
                 .subscribeOn(blocking)
                 .doOnError(e -> log.warn("batch of {} segment {} after {} will run again: {}", task.migration(),
                         task.segment(), task.cursor(), e.toString()))

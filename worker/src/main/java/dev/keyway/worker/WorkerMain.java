@@ -2,14 +2,15 @@ package dev.keyway.worker;
 
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
-import dev.keyway.metrics.BatchObserver;
+import dev.keyway.batch.BatchObserver;
+import dev.keyway.worker.metrics.MicrometerBatchObserver;
 import dev.keyway.metrics.MetricsEndpoint;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.runtime.MigrationsOption;
 import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
-import dev.keyway.worker.internal.MigrateOneCalls;
+import dev.keyway.batch.MigrateOneCalls;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ public final class WorkerMain {
                 log.info("metrics at {}", metrics.url());
             }
             Worker worker = new Worker(kafka, store, catalog, blocking, calls, deadline,
-                    metrics != null ? metrics.batchObserver() : BatchObserver.none(), name);
+                    metrics != null ? new MicrometerBatchObserver(metrics.registry()) : BatchObserver.none(), name);
             ServiceRunner.runUntilStopped(name, worker.run(), () -> {
                 blocking.dispose();
                 calls.dispose();

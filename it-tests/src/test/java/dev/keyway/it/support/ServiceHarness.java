@@ -10,7 +10,7 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
-import dev.keyway.metrics.BatchObserver;
+import dev.keyway.batch.BatchObserver;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;

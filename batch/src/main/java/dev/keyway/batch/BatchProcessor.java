@@ -1,0 +1,324 @@
+package dev.keyway.batch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.BatchKey;
+import dev.keyway.message.Event;
+import dev.keyway.message.Excerpt;
+import dev.keyway.message.Task.ProcessBatch;
+import dev.keyway.message.Task;
+import dev.keyway.message.TaskLocation;
+import dev.keyway.migration.Db;
+import dev.keyway.migration.Migration;
+import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.LockTimeoutException;
+import dev.keyway.store.Page;
+import dev.keyway.store.RejectedValueException;
+import dev.keyway.store.RunFence;
+import dev.keyway.store.SegmentFence;
+import dev.keyway.store.StatementTimeoutException;
+import dev.keyway.store.Store;
+import dev.keyway.store.StoreException;
+import dev.keyway.store.TableWalk;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * What happens to a task: it walks a slice of its segment, batch after batch (up to its {@link dev.keyway.message.Lease}'s
+ * batches, for about {@value #SLICE_MILLIS} ms), each batch in its own database transaction:
+ * <ol>
+ *   <li>lock the segment's fence row: a coordinator canceling, pausing, reconfiguring or replacing the run waits
+ *       for this batch, and the next batch sees the change;</li>
+ *   <li>if the ledger holds the batch's key (migration, run, segment, cursor), the batch was applied
+ *       already (a redelivered task): take its recorded outcome, change nothing, and go on from its end;</li>
+ *   <li>unless the fence allows exactly this batch (the current run, open, at this cursor, with this end
+ *       and batch size), stop: a stale, replayed or forged task applies nothing, and a slice ends at a pause;</li>
+ *   <li>read and lock the next page of the segment after the cursor; the next cursor is the page's last key
+ *       as selected, before any lock wait ({@link Page}), so a row the application moves meanwhile makes
+ *       the walk skip nothing;</li>
+ *   <li>apply {@code migrateOne} to each document within the batch deadline ({@link MigrateOneCalls});</li>
+ *   <li>write the patches, record the ledger entry, move the fence, commit.</li>
+ * </ol>
+ * The task's one outcome: {@link Event.BatchCompleted} from the task's cursor to where the slice got, when at
+ * least one batch went through; else what stopped the first batch: {@link Event.BatchSkipped} (the fence
+ * refused it), {@link Event.BatchDelayed} (a lock the application held past the lock timeout) or
+ * {@link Event.BatchFailed} ({@code migrateOne} threw any {@link Throwable} or outlived the deadline, or a
+ * database error that needs a fix). A slice that stops after some progress reports the progress; the next task
+ * starts at the trouble and reports it. Batches sized by a time target are retried smaller after a lock or
+ * statement timeout first ({@link BatchSizes}). Other retriable database errors are thrown as
+ * {@link StoreException}: the task is not acknowledged and runs again (the ledger answers what it applied).
+ * A dry run reads, applies and reports one batch and rolls back; it is checked against its own fence row (the
+ * coordinator opens it for that dry run and closes it on its report), which it does not move.
+ */
+public final class BatchProcessor {
+
+    /** The longest error or reason an outcome carries: it goes into the status, which is one Kafka record. */
+    static final int MAX_ERROR_CHARS = 4_000;
+    /**
+     * A slice starts no batch after this long: its outcome moves the status, and its worker's Kafka transaction,
+     * open until the poll's slices end, stays well inside the transaction timeout.
+     */
+    static final long SLICE_MILLIS = 1_000;
+    /** Smaller retries of a batch sized by a time target that hit a lock or statement timeout. */
+    static final int SMALLER_RETRIES = 2;
+
+    private final Store store;
+    private final MigrationCatalog catalog;
+    private final MigrateOneCalls calls;
+    private final BatchObserver observer;
+    private final String worker;
+    private final BatchSizes sizes = new BatchSizes();
+    private final LongSupplier nanos;
+    private final LateOutcomes lateOutcomes;
+
+    public BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer,
+                          String worker) {
+        this(store, catalog, calls, observer, worker, System::nanoTime);
+    }
+
+    /** @param nanos the clock of how long a task takes (its batch sizes, and whether it failed late) */
+    BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer, String worker,
+                   LongSupplier nanos) {
+        this.nanos = nanos;
+        this.lateOutcomes = new LateOutcomes(nanos);
+        this.store = store;
+        this.catalog = catalog;
+        this.calls = calls;
+        this.observer = observer;
+        this.worker = worker;
+    }
+
+    /**
+     * Processes one task (blocking); returns its outcome.
+     *
+     * @param where where the task came from, named in a {@link Event.BatchFailed} (for a replay by offset reset)
+     */
+    public Event process(ProcessBatch task, TaskLocation where) {
+        Optional<Event> late = lateOutcomes.recall(task, where);
+        if (late.isPresent()) {
+            // it ended after its Kafka transaction was gone: this time its outcome gets out (LateOutcomes)
+            return late.get();
+        }
+        long start = nanos.getAsLong();
+        return lateOutcomes.remember(task, where, outcome(task, where, start), start);
+    }
+
+    private Event outcome(ProcessBatch task, TaskLocation where, long start) {
+        Optional<Migration> def = catalog.find(task.migration());
+        if (def.isEmpty()) {
+            return failed(task, where, "unknown migration '" + task.migration() + "' on worker " + worker
+                    + ": deploy the jar that defines it to every worker", null);
+        }
+        Migration m = def.get();
+        if (task.walk() != null && !task.walk().equals(Task.walkOf(m))) {
+            return failed(task, where, "migration '" + m.name() + "' on worker " + worker + " walks "
+                    + Task.walkOf(m) + ", but the coordinator planned it over " + task.walk()
+                    + ": they run different versions of the jar that defines it; deploy the same jar to the coordinator"
+                    + " and every worker, then retry", null);
+        }
+        if (task.dryRun()) {
+            try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
+                return dryRun(m, task, tx, where, start);
+            } catch (StoreException e) {
+                if (StoreException.isRetriable(e)) {
+                    throw e;
+                }
+                return failed(task, where, e.getMessage(), documentIdOf(e));
+            }
+        }
+        return slice(m, task, where, start);
+    }
+
+    /** What one batch of a slice came to, and its name in the batch metrics. */
+    private enum Kind {
+        APPLIED("completed"), REPLAYED("replayed"), REFUSED("skipped"), DELAYED("delayed"), TOO_SLOW("failed"),
+        FAILED("failed");
+
+        final String metric;
+
+        Kind(String metric) {
+            this.metric = metric;
+        }
+    }
+
+    /**
+     * @param next where the next batch starts (applied, replayed)
+     * @param reason why it stopped (refused, delayed, too slow, failed)
+     * @param documentId the document whose {@code migrateOne} failed, or null
+     */
+    private record Step(Kind kind, String next, int processed, boolean done, boolean fullPage, String reason,
+                        String documentId) {
+        static Step stopped(Kind kind, String reason, String documentId) {
+            return new Step(kind, null, 0, false, false, reason, documentId);
+        }
+    }
+
+    private Event slice(Migration m, ProcessBatch task, TaskLocation where, long start) {
+        String cursor = task.cursor();
+        long processed = 0;
+        int batches = 0;
+        boolean done = false;
+        boolean replayedOnly = true;
+        int size = sizes.first(task);
+        int retries = 0;
+        while (true) {
+            long batchStart = nanos.getAsLong();
+            Step step = batch(m, task, cursor, size);
+            long millis = elapsedMillis(batchStart);
+            observer.batch(m.name(), step.kind().metric,
+                    step.kind() == Kind.APPLIED ? step.processed() : 0, nanos.getAsLong() - batchStart);
+            if (step.kind() == Kind.APPLIED || step.kind() == Kind.REPLAYED) {
+                cursor = step.next();
+                processed += step.processed();
+                done = step.done();
+                batches++;
+                retries = 0;
+                if (step.kind() == Kind.APPLIED) {
+                    replayedOnly = false;
+                    size = sizes.after(task, size, millis, step.fullPage());
+                }
+            } else if ((step.kind() == Kind.DELAYED || step.kind() == Kind.TOO_SLOW) && task.lease().adaptive()
+                    && size > 1 && retries < SMALLER_RETRIES) {
+                size = sizes.smaller(task, size);
+                retries++;
+                continue;
+            } else if (batches > 0) {
+                break; // report the progress; the next task starts at what stopped this batch
+            } else {
+                return stopped(task, step, where);
+            }
+            if (done || batches >= task.lease().batches() || elapsedMillis(start) >= SLICE_MILLIS) {
+                break;
+            }
+        }
+        if (done) {
+            sizes.done(task);
+        }
+        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), cursor,
+                (int) processed, done, replayedOnly, false, List.of(), elapsedMillis(start), worker);
+    }
+
+    private Event stopped(ProcessBatch task, Step step, TaskLocation where) {
+        return switch (step.kind()) {
+            case REFUSED -> new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    step.reason(), worker);
+            case DELAYED -> new Event.BatchDelayed(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    Excerpt.of(step.reason(), MAX_ERROR_CHARS), worker);
+            default -> failed(task, where, step.reason(), step.documentId());
+        };
+    }
+
+    /** One batch of the slice at {@code cursor}, in its own transaction. */
+    private Step batch(Migration m, ProcessBatch task, String cursor, int size) {
+        try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
+            BatchKey key = new BatchKey(task.migration(), task.runId(), task.segment(), cursor);
+            Optional<SegmentFence> fence = tx.lockFence(m.name(), task.segment());
+            Optional<LedgerEntry> applied = tx.findLedger(key);
+            if (applied.isPresent()) {
+                LedgerEntry e = applied.get();
+                return new Step(Kind.REPLAYED, e.nextCursor(), e.processed(), e.done(), false, null, null);
+            }
+            String refusal = refusal(task, cursor, fence);
+            if (refusal != null) {
+                return Step.stopped(Kind.REFUSED, refusal, null);
+            }
+            Page page = tx.readPage(cursor, task.end(), size);
+            List<ObjectNode> docs = page.documents();
+            MigrateOneCalls.Result result = calls.run(m, new BatchContext(tx.db(), m.table(), tx.primaryKey()), docs, false);
+            if (result.error() != null) {
+                if (result.timedOut()) {
+                    tx.abandon();
+                }
+                return Step.stopped(Kind.FAILED, result.error(), result.documentId());
+            }
+            tx.patchAll(result.patches());
+            if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last()))) {
+                throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+            }
+            tx.advanceFence(m.name(), task.segment(), page.nextCursor(), page.last());
+            tx.commit();
+            return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null);
+        } catch (LockTimeoutException e) {
+            return Step.stopped(Kind.DELAYED, e.getMessage(), null);
+        } catch (StatementTimeoutException e) {
+            return Step.stopped(Kind.TOO_SLOW, e.getMessage(), null);
+        } catch (StoreException e) {
+            if (StoreException.isRetriable(e)) {
+                throw e;
+            }
+            return Step.stopped(Kind.FAILED, e.getMessage(), documentIdOf(e));
+        }
+    }
+
+    /** Why the fence does not allow this task, or null when it does. */
+    static String refusal(ProcessBatch task, String cursor, Optional<SegmentFence> fence) {
+        if (fence.isEmpty()) {
+            return "no run of " + task.migration() + " has segment " + task.segment()
+                    + " in the fence: the task belongs to a run that was replaced (or was never started)";
+        }
+        SegmentFence f = fence.get();
+        if (!f.runId().equals(task.runId())) {
+            return "run " + task.runId() + " is not the current run of " + task.migration() + " (" + f.runId() + ")";
+        }
+        if (f.state() != SegmentFence.State.OPEN) {
+            return "segment " + task.segment() + " of run " + task.runId() + " is " + f.state().sql();
+        }
+        if (!Objects.equals(f.position(), cursor)) {
+            return "segment " + task.segment() + " is at cursor " + f.position() + ", not " + cursor;
+        }
+        // a task of a batch size a configure changed since still goes: the ledger keys batches by cursor, not size
+        if (!Objects.equals(f.end(), task.end())) {
+            return "the task asks for end " + task.end() + ", the run's segment " + task.segment() + " ends at " + f.end();
+        }
+        return null;
+    }
+
+    private Event dryRun(Migration m, ProcessBatch task, BatchTransaction tx, TaskLocation where, long start) {
+        String refusal = refusal(task, task.cursor(), tx.lockFence(m.name(), RunFence.DRY_RUN));
+        if (refusal != null) {
+            return new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(),
+                    "dry run: " + refusal, worker);
+        }
+        Page page = tx.readPage(task.cursor(), task.end(), task.batchSize());
+        List<ObjectNode> docs = page.documents();
+        BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
+        MigrateOneCalls.Result result = calls.run(m, ctx, docs, true);
+        if (result.error() != null) {
+            if (result.timedOut()) {
+                tx.abandon();
+            }
+            return failed(task, where, result.error(), result.documentId());
+        }
+        tx.patchAll(result.patches());
+        DryRunChanges.Bounded changes = changes(tx, ctx, docs);
+        observer.batch(m.name(), "dryRun", docs.size(), nanos.getAsLong() - start);
+        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), page.nextCursor(),
+                docs.size(), page.last(), false, true, changes.shown(), changes.omitted(), elapsedMillis(start),
+                worker);
+    }
+
+    private static DryRunChanges.Bounded changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
+        List<JsonNode> ids = page.stream().map(ctx::id).toList();
+        return DryRunChanges.of(page, tx.readByIds(ids), d -> Db.idText(ctx.id(d)));
+    }
+
+    /** A failure the batch cannot get past by running again unchanged (retriable ones are thrown instead). */
+    private Event failed(ProcessBatch task, TaskLocation where, String error, String documentId) {
+        return new Event.BatchFailed(task.migration(), task.runId(), task.segment(), task.cursor(),
+                Excerpt.of("segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, MAX_ERROR_CHARS),
+                documentId == null ? null : Excerpt.of(documentId, MAX_ERROR_CHARS), where, worker);
+    }
+
+    /** The document a value the database refused belongs to, or null when the failure is not about one. */
+    private static String documentIdOf(StoreException e) {
+        return e instanceof RejectedValueException rejected ? rejected.documentId() : null;
+    }
+
+    private long elapsedMillis(long start) {
+        return (nanos.getAsLong() - start) / 1_000_000;
+    }
+}

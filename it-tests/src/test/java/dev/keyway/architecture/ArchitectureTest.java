@@ -1,0 +1,149 @@
+package dev.keyway.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The boundaries of docs/CONTRIBUTING.md ("Layering"), checked over the main classes of every module at once (this
+ * module depends on all of them). Maven already keeps a module from importing one it does not depend on; these rules
+ * hold the boundaries inside and between modules that Maven cannot see: internal packages, third-party libraries
+ * confined to one package, and the coordinator's pure core.
+ */
+class ArchitectureTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.keyway");
+
+    // --- third-party libraries, each in its one place
+
+    static final ArchRule kafkaLibrariesOnlyInTheKafkaAdapter = noClasses()
+            .that().resideOutsideOfPackage("dev.keyway.kafka.internal..")
+            .should().dependOnClassesThat().resideInAnyPackage("reactor.kafka..", "org.apache.kafka..");
+
+    /**
+     * Keyway reaches the database through the store alone. The user's side of the table may use JDBC as any user
+     * would: the examples' schema, the test harness (which hands a test its connection) and the demo, which seeds
+     * the example table and checks its rows.
+     */
+    static final ArchRule jdbcOnlyInTheStore = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.store.internal..", "dev.keyway.examples..",
+                    "dev.keyway.testing..")
+            .and().doNotHaveFullyQualifiedName("dev.keyway.cli.DemoRun")
+            .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "com.zaxxer..",
+                    "org.postgresql..", "org.h2..");
+
+    static final ArchRule micrometerOnlyInMetricsPackages = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.metrics..", "dev.keyway.worker.metrics..")
+            .should().dependOnClassesThat().resideInAPackage("io.micrometer..");
+
+    static final ArchRule objectMapperOnlyInTheCodecTheStoreTheApiAndUserCode = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.codec..", "dev.keyway.store.internal..",
+                    "dev.keyway.migration..", "dev.keyway.examples..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("com.fasterxml.jackson.databind.ObjectMapper");
+
+    /** JLine, the terminal library, is used by the terminal view alone: the rest of the CLI prints to a PrintStream. */
+    static final ArchRule onlyTheTerminalViewUsesJLine = noClasses()
+            .that().doNotHaveSimpleName("TerminalProgress")
+            .should().dependOnClassesThat().resideInAnyPackage("org.jline..");
+
+    // --- modules and their internals
+
+    static final ArchRule theApiUsesTheJdkAndJacksonOnly = classes()
+            .that().resideInAPackage("dev.keyway.migration..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.keyway.migration..", "java..",
+                    "com.fasterxml.jackson..");
+
+    static final ArchRule messagesKnowNoStoreNoKafkaNoCodec = noClasses()
+            .that().resideInAPackage("dev.keyway.message..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.keyway.store..", "dev.keyway.kafka..",
+                    "dev.keyway.codec..");
+
+    static final ArchRule storeInternalsStayInTheStore = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.store..")
+            .should().dependOnClassesThat().resideInAPackage("dev.keyway.store.internal..");
+
+    static final ArchRule kafkaInternalsStayInTheAdapter = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.kafka..")
+            .should().dependOnClassesThat().resideInAPackage("dev.keyway.kafka.internal..");
+
+    static final ArchRule coordinatorInternalsStayInTheCoordinator = noClasses()
+            .that().resideOutsideOfPackages("dev.keyway.coordinator..")
+            .should().dependOnClassesThat().resideInAPackage("dev.keyway.coordinator.internal..");
+
+    /** What happens to a batch knows no Kafka and no metrics library: keyway-testing runs it with neither. */
+    static final ArchRule theBatchPathKnowsNoKafkaAndNoMetrics = noClasses()
+            .that().resideInAnyPackage("dev.keyway.batch..", "dev.keyway.testing..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.keyway.kafka..", "dev.keyway.metrics..",
+                    "dev.keyway.coordinator..", "io.micrometer..");
+
+    // --- the coordinator's pure core
+
+    static final ArchRule theStateMachineIsPure = noClasses()
+            .that().resideInAPackage("dev.keyway.coordinator.internal..")
+            .should().dependOnClassesThat().resideInAnyPackage("reactor..", "dev.keyway.kafka..", "java.sql..");
+
+    /**
+     * MigrationControl and the rules it sends records to (RunBook, RunStarts, OperatorCommands, BatchOutcomes,
+     * MigrationListing) ask for fences and plans as effects; the coordinator carries them out.
+     */
+    static final ArchRule theStateMachineNeitherQueriesTheStoreNorReadsTheSystemClock = noClasses()
+            .that().haveSimpleNameStartingWith("MigrationControl").or().haveSimpleName("Effects")
+            .or().haveSimpleName("StatusView").or().haveSimpleName("Pacing")
+            .or().haveSimpleNameStartingWith("RunBook").or().haveSimpleNameStartingWith("RunStarts")
+            .or().haveSimpleNameStartingWith("OperatorCommands").or().haveSimpleNameStartingWith("BatchOutcomes")
+            .or().haveSimpleNameStartingWith("MigrationListing")
+            .should().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.coordinator.internal.SegmentPlanner")
+            .orShould().callMethod(System.class, "currentTimeMillis")
+            .orShould().callMethod(java.time.Clock.class, "systemUTC")
+            .orShould().callMethod(java.time.Instant.class, "now");
+
+    // --- the CLI
+
+    /** What the live views show and when a watch ends are pure functions: no terminal, no clock, no Kafka. */
+    static final ArchRule renderingAndEndingArePure = noClasses()
+            .that().haveSimpleName("ProgressBars").or().haveSimpleName("WatchedMigrations")
+            .or().haveSimpleName("PlainProgress")
+            .should().dependOnClassesThat().resideInAnyPackage("org.jline..", "reactor..", "dev.keyway.kafka..")
+            .orShould().callMethod(System.class, "currentTimeMillis")
+            .orShould().callMethod(System.class, "nanoTime")
+            .orShould().dependOnClassesThat().areAssignableTo(java.time.Clock.class);
+
+    @Test
+    void librariesStayInTheirPlace() {
+        kafkaLibrariesOnlyInTheKafkaAdapter.check(CLASSES);
+        jdbcOnlyInTheStore.check(CLASSES);
+        micrometerOnlyInMetricsPackages.check(CLASSES);
+        objectMapperOnlyInTheCodecTheStoreTheApiAndUserCode.check(CLASSES);
+        onlyTheTerminalViewUsesJLine.check(CLASSES);
+    }
+
+    @Test
+    void modulesUseEachOthersPublicPackagesOnly() {
+        theApiUsesTheJdkAndJacksonOnly.check(CLASSES);
+        messagesKnowNoStoreNoKafkaNoCodec.check(CLASSES);
+        storeInternalsStayInTheStore.check(CLASSES);
+        kafkaInternalsStayInTheAdapter.check(CLASSES);
+        coordinatorInternalsStayInTheCoordinator.check(CLASSES);
+        theBatchPathKnowsNoKafkaAndNoMetrics.check(CLASSES);
+    }
+
+    @Test
+    void theCoordinatorsCoreIsPure() {
+        theStateMachineIsPure.check(CLASSES);
+        theStateMachineNeitherQueriesTheStoreNorReadsTheSystemClock.check(CLASSES);
+    }
+
+    @Test
+    void theClisViewsArePure() {
+        renderingAndEndingArePure.check(CLASSES);
+    }
+}
