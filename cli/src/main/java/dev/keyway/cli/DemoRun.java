@@ -95,7 +95,7 @@ final class DemoRun {
         Command.Run run = Command.Run.of(names.get(0)).withNext(names.subList(1, names.size()))
                 .withRequestedBy("demo");
         long sent = System.currentTimeMillis();
-        int code = KeywayCli.report(out, client.send(run, Duration.ofSeconds(60)));
+        int code = KeywayCli.report(new java.io.PrintWriter(out, true), client.send(run, Duration.ofSeconds(60)));
         if (code != 0) {
             return code;
         }

@@ -115,7 +115,7 @@ public final class KeywayCli {
     }
 
     /** Prints an answer; returns the exit code. */
-    static int report(PrintStream out, Event answer) {
+    static int report(java.io.PrintWriter out, Event answer) {
         if (answer instanceof Event.CommandRejected r) {
             out.println("refused: " + r.reason());
             return 1;
@@ -170,7 +170,7 @@ public final class KeywayCli {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();
                 Event answer = client.send(run, ANSWER_TIMEOUT);
-                int code = report(System.out, answer);
+                int code = report(new java.io.PrintWriter(System.out, true), answer);
                 if (code != 0) {
                     return code;
                 }

@@ -46,9 +46,7 @@ public final class MigrationsClient {
      */
     public Event send(Command command, Duration timeout) {
         String key = command.fn() == null ? "*" : command.fn();
-        String expected = command instanceof Command.Run ? "run" : command instanceof Command.Cancel ? "cancel"
-                : command instanceof Command.Pause ? "pause" : command instanceof Command.Resume ? "resume"
-                : command instanceof Command.Configure ? "configure" : "cancelAll";
+        String expected = command.type();
         Event answer = ask(command, e -> (e instanceof Event.CommandAccepted || e instanceof Event.CommandRejected)
                 && key.equals(e.migration()) && (expected.equals(command(e)) || "malformed".equals(command(e))), timeout);
         if (answer == null) {

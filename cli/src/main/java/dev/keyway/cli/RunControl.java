@@ -20,10 +20,10 @@ final class RunControl {
     private RunControl() {
     }
 
-    /** Sends the command, prints the coordinator's answer; the exit code: 0 accepted, 1 refused. */
-    static int send(KafkaOptions broker, Command command) {
+    /** Sends the command, prints the coordinator's answer on the command's output; the exit code: 0 accepted, 1 refused. */
+    static int send(KafkaOptions broker, Command command, CommandLine.Model.CommandSpec spec) {
         try (KafkaGateway kafka = broker.connect()) {
-            return report(System.out, new MigrationsClient(kafka).send(command, ANSWER_TIMEOUT));
+            return report(spec.commandLine().getOut(), new MigrationsClient(kafka).send(command, ANSWER_TIMEOUT));
         }
     }
 
@@ -33,12 +33,14 @@ final class RunControl {
         KafkaOptions broker;
         @Parameters(index = "0", paramLabel = "MIGRATION")
         String fn;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         abstract Command command(String fn);
 
         @Override
         public Integer call() {
-            return send(broker, command(fn));
+            return send(broker, command(fn), spec);
         }
     }
 
@@ -58,14 +60,16 @@ final class RunControl {
         String fn;
         @Option(names = "--all")
         boolean all;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             if (fn == null && !all) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "name a migration or pass --all");
+                throw new CommandLine.ParameterException(spec.commandLine(), "name a migration or pass --all");
             }
             Command c = all ? new Command.CancelAll(requester()) : new Command.Cancel(fn, requester());
-            return send(broker, c);
+            return send(broker, c, spec);
         }
     }
 
@@ -102,15 +106,17 @@ final class RunControl {
         Integer targetBatchMillis;
         @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once; 0 = all")
         Integer maxConcurrency;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             if (batchSize == null && maxRowsPerSecond == null && targetBatchMillis == null && maxConcurrency == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "give --batch-size, --max-rows-per-second,"
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --batch-size, --max-rows-per-second,"
                         + " --target-batch-millis or --max-concurrency (the limits to change)");
             }
             return send(broker, new Command.Configure(fn, batchSize, maxRowsPerSecond, targetBatchMillis,
-                    maxConcurrency, requester()));
+                    maxConcurrency, requester()), spec);
         }
     }
 }

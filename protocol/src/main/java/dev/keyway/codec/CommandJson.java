@@ -25,7 +25,7 @@ final class CommandJson {
     /** Writes the command's fields into {@code n}, an empty object; a field left unset is left out. */
     static ObjectNode write(Command c, ObjectNode n) {
         if (c instanceof Command.Run r) {
-            n.put("type", "run").put("fn", r.fn());
+            n.put("type", Command.Run.TYPE).put("fn", r.fn());
             if (!r.next().isEmpty()) {
                 r.next().forEach(n.putArray("next")::add);
             }
@@ -40,24 +40,24 @@ final class CommandJson {
             putIfSet(n, "targetBatchMillis", l.targetBatchMillis());
             putIfSet(n, "maxConcurrency", l.maxConcurrency());
         } else if (c instanceof Command.Cancel x) {
-            n.put("type", "cancel").put("fn", x.fn());
+            n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
-            n.put("type", "pause").put("fn", x.fn());
+            n.put("type", Command.Pause.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Resume x) {
-            n.put("type", "resume").put("fn", x.fn());
+            n.put("type", Command.Resume.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Configure x) {
-            n.put("type", "configure").put("fn", x.fn());
+            n.put("type", Command.Configure.TYPE).put("fn", x.fn());
             putIfSet(n, "batchSize", x.batchSize());
             putIfSet(n, "maxRowsPerSecond", x.maxRowsPerSecond());
             putIfSet(n, "targetBatchMillis", x.targetBatchMillis());
             putIfSet(n, "maxConcurrency", x.maxConcurrency());
         } else if (c instanceof Command.ListMigrations x) {
-            n.put("type", "list");
+            n.put("type", Command.ListMigrations.TYPE);
             if (x.requestId() != null) {
                 n.put("requestId", x.requestId());
             }
         } else {
-            n.put("type", "cancelAll");
+            n.put("type", Command.CancelAll.TYPE);
         }
         if (c.requestedBy() != null) {
             n.put("requestedBy", c.requestedBy());
@@ -75,7 +75,7 @@ final class CommandJson {
     static Command read(JsonNode n) {
         String type = text(n, "type", true);
         return switch (type) {
-            case "run" -> {
+            case Command.Run.TYPE -> {
                 Command.StartAt startAt = null;
                 if (n.has("cursor")) {
                     JsonNode cur = n.get("cursor");
@@ -97,10 +97,10 @@ final class CommandJson {
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency));
             }
-            case "cancel" -> new Command.Cancel(name(n, "fn"), requestedBy(n));
-            case "pause" -> new Command.Pause(name(n, "fn"), requestedBy(n));
-            case "resume" -> new Command.Resume(name(n, "fn"), requestedBy(n));
-            case "configure" -> {
+            case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
+            case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));
+            case Command.Resume.TYPE -> new Command.Resume(name(n, "fn"), requestedBy(n));
+            case Command.Configure.TYPE -> {
                 Integer size = intOrNull(n, "batchSize");
                 Integer rate = intOrNull(n, "maxRowsPerSecond");
                 Integer target = intOrNull(n, "targetBatchMillis");
@@ -113,8 +113,8 @@ final class CommandJson {
                         concurrency == null || concurrency == 0 ? null : concurrency);
                 yield new Command.Configure(name(n, "fn"), size, rate, target, concurrency, requestedBy(n));
             }
-            case "cancelAll" -> new Command.CancelAll(requestedBy(n));
-            case "list" -> new Command.ListMigrations(printable(n, "requestId", Command.MAX_REQUEST_ID),
+            case Command.CancelAll.TYPE -> new Command.CancelAll(requestedBy(n));
+            case Command.ListMigrations.TYPE -> new Command.ListMigrations(printable(n, "requestId", Command.MAX_REQUEST_ID),
                     requestedBy(n));
             default -> throw new MalformedMessageException("unknown command type '" + Excerpt.of(type, 40)
                     + "': expected run, cancel, cancelAll, pause, resume, configure or list");

@@ -35,6 +35,12 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
     String requestedBy();
 
     /**
+     * The command's type: its {@code "type"} on the wire, and the {@code command} of the coordinator's answer to it
+     * ({@link Event.CommandAccepted}, {@link Event.CommandRejected}). Each record names its own in {@code TYPE}.
+     */
+    String type();
+
+    /**
      * Run {@code fn}, then each of {@code next} in order, stopping at the first failure or cancel.
      *
      * @param startAt where to start: {@code null} (JSON: no {@code cursor} field) resumes a failed or
@@ -49,6 +55,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
                Integer segments, String requestedBy, Limits limits) implements Command {
+        public static final String TYPE = "run";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
         public Run {
             Objects.requireNonNull(fn, "fn must not be null");
             next = next == null ? List.of() : List.copyOf(next);
@@ -89,6 +102,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
 
     /** Stop {@code fn} after its in-flight batches. */
     record Cancel(String fn, String requestedBy) implements Command {
+        public static final String TYPE = "cancel";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
         public Cancel {
             Objects.requireNonNull(fn, "fn must not be null");
         }
@@ -103,6 +123,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      * applies until {@link Resume}. It stays paused across restarts of the coordinator and the workers.
      */
     record Pause(String fn, String requestedBy) implements Command {
+        public static final String TYPE = "pause";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
         public Pause {
             Objects.requireNonNull(fn, "fn must not be null");
         }
@@ -114,6 +141,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
 
     /** Go on with a paused {@code fn} from each segment's cursor, in the same run. */
     record Resume(String fn, String requestedBy) implements Command {
+        public static final String TYPE = "resume";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
         public Resume {
             Objects.requireNonNull(fn, "fn must not be null");
         }
@@ -135,6 +169,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      */
     record Configure(String fn, Integer batchSize, Integer maxRowsPerSecond, Integer targetBatchMillis,
                      Integer maxConcurrency, String requestedBy) implements Command {
+        public static final String TYPE = "configure";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
         public Configure {
             Objects.requireNonNull(fn, "fn must not be null");
         }
@@ -158,6 +199,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
 
     /** Stop every running migration after its in-flight batches. */
     record CancelAll(String requestedBy) implements Command {
+        public static final String TYPE = "cancelAll";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
         public CancelAll() {
             this(null);
         }
@@ -176,6 +224,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      * @param requestId chosen by the client, echoed in the answer; may be null
      */
     record ListMigrations(String requestId, String requestedBy) implements Command {
+        public static final String TYPE = "list";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
         @Override
         public String fn() {
             return null;
