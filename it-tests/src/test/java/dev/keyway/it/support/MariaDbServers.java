@@ -21,7 +21,7 @@ import java.util.Properties;
  *       the keyway databases and the health probe's ({@code BINLOG MONITOR}, {@code SLAVE MONITOR},
  *       {@code REPLICATION MASTER ADMIN}, {@code PROCESS});
  *   <li>{@code KEYWAY_MARIADB_ADMIN_USER}/{@code KEYWAY_MARIADB_ADMIN_PASSWORD}: {@code keyway_admin}, every right
- *       (it stops and starts the replica's SQL thread);
+ *       (it stops and starts the replica's SQL thread, and rotates the primary's binlog);
  *   <li>{@code keyway_nomonitor}/{@code keyway_nomonitor}: keyway's data rights without the probe's.
  * </ul>
  *
@@ -58,9 +58,9 @@ public final class MariaDbServers {
         return connect(replicaUrl(), user(), password());
     }
 
-    /** The replica as the administrator; the caller closes it. */
-    public static Connection replicaAsAdmin() throws SQLException {
-        return connect(replicaUrl(), env("KEYWAY_MARIADB_ADMIN_USER", "keyway_admin"),
+    /** {@code url} as the administrator; the caller closes it. */
+    public static Connection asAdmin(String url) throws SQLException {
+        return connect(url, env("KEYWAY_MARIADB_ADMIN_USER", "keyway_admin"),
                 env("KEYWAY_MARIADB_ADMIN_PASSWORD", "keyway_admin"));
     }
 
