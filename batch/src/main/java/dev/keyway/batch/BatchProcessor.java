@@ -19,7 +19,7 @@ import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StatementTimeoutException;
-import dev.keyway.store.Store;
+import dev.keyway.store.BatchStore;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
 import java.util.List;
@@ -66,7 +66,7 @@ public final class BatchProcessor {
     /** Smaller retries of a batch sized by a time target that hit a lock or statement timeout. */
     static final int SMALLER_RETRIES = 2;
 
-    private final Store store;
+    private final BatchStore store;
     private final MigrationCatalog catalog;
     private final MigrateOneCalls calls;
     private final BatchObserver observer;
@@ -75,13 +75,13 @@ public final class BatchProcessor {
     private final LongSupplier nanos;
     private final LateOutcomes lateOutcomes;
 
-    public BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer,
+    public BatchProcessor(BatchStore store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer,
                           String worker) {
         this(store, catalog, calls, observer, worker, System::nanoTime);
     }
 
     /** @param nanos the clock of how long a task takes (its batch sizes, and whether it failed late) */
-    BatchProcessor(Store store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer, String worker,
+    BatchProcessor(BatchStore store, MigrationCatalog catalog, MigrateOneCalls calls, BatchObserver observer, String worker,
                    LongSupplier nanos) {
         this.nanos = nanos;
         this.lateOutcomes = new LateOutcomes(nanos);

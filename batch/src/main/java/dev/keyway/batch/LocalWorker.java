@@ -4,7 +4,8 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
 import dev.keyway.migration.MigrationCatalog;
-import dev.keyway.store.Store;
+import dev.keyway.store.BatchStore;
+import dev.keyway.store.RunLedger;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.scheduler.Scheduler;
@@ -15,7 +16,7 @@ import reactor.core.scheduler.Scheduler;
  * transaction per batch, the batch deadline, the same outcomes. For the in-process test harness
  * ({@code keyway-testing}) and tools that walk a table themselves.
  *
- * <p>As with a coordinator, the caller writes the run's fence first ({@link Store#writeFence}); a task the fence
+ * <p>As with a coordinator, the caller writes the run's fence first ({@link RunLedger#writeFence}); a task the fence
  * does not allow is refused ({@link Event.BatchSkipped}) and applies nothing. Thread-safe. The store and the
  * scheduler stay the caller's to close.
  */
@@ -33,7 +34,7 @@ public final class LocalWorker {
      * @param batchDeadline how long all {@code migrateOne} calls of one batch may take
      * @param name this worker's name in outcomes
      */
-    public LocalWorker(Store store, MigrationCatalog catalog, Scheduler calls, Duration batchDeadline, String name) {
+    public LocalWorker(BatchStore store, MigrationCatalog catalog, Scheduler calls, Duration batchDeadline, String name) {
         this.batches = new BatchProcessor(store, catalog, new MigrateOneCalls(calls, batchDeadline),
                 BatchObserver.none(), name);
         this.name = name;

@@ -1,6 +1,6 @@
 package dev.keyway.coordinator;
 
-import dev.keyway.store.Store;
+import dev.keyway.store.HealthProbe;
 import java.util.function.ToLongFunction;
 
 /**
@@ -28,30 +28,30 @@ public interface HealthSignal {
      * read, never 0 for "cannot see": the watch counts the signal as unknown ({@link HealthLimits.WhenUnknown})
      * and still reads the others.
      */
-    long read(Store store);
+    long read(HealthProbe store);
 
     /** A signal read by {@code reading}, past which migrations slow down at {@code limit}. */
-    static HealthSignal of(String name, long limit, ToLongFunction<Store> reading) {
-        record Named(String name, long limit, ToLongFunction<Store> reading) implements HealthSignal {
+    static HealthSignal of(String name, long limit, ToLongFunction<HealthProbe> reading) {
+        record Named(String name, long limit, ToLongFunction<HealthProbe> reading) implements HealthSignal {
             @Override
-            public long read(Store store) {
+            public long read(HealthProbe store) {
                 return reading.applyAsLong(store);
             }
         }
         return new Named(name, limit, reading);
     }
 
-    /** The standbys' replication lag in bytes of WAL not yet replayed ({@link Store#replicaLagBytes()}). */
+    /** The standbys' replication lag in bytes of WAL not yet replayed ({@link HealthProbe#replicaLagBytes()}). */
     static HealthSignal replicaLag(long maxBytes) {
-        return of("replica lag (bytes)", maxBytes, Store::replicaLagBytes);
+        return of("replica lag (bytes)", maxBytes, HealthProbe::replicaLagBytes);
     }
 
     /**
      * How long the application waits on Keyway: the longest current wait, in milliseconds, of a session that is
-     * not Keyway's for a lock one of Keyway's sessions holds ({@link Store#lockWaitMillis()}).
+     * not Keyway's for a lock one of Keyway's sessions holds ({@link HealthProbe#lockWaitMillis()}).
      */
     static HealthSignal lockWait(long maxMillis) {
-        return of("application lock wait on Keyway (ms)", maxMillis, Store::lockWaitMillis);
+        return of("application lock wait on Keyway (ms)", maxMillis, HealthProbe::lockWaitMillis);
     }
 
     /**

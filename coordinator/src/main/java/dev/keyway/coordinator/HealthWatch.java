@@ -5,7 +5,7 @@ import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
-import dev.keyway.store.Store;
+import dev.keyway.store.HealthProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +35,7 @@ final class HealthWatch {
 
     private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
 
-    private final Store store;
+    private final HealthProbe store;
     private final HealthLimits limits;
     private final KafkaGateway kafka;
     private final JsonCodec codec;
@@ -58,7 +58,7 @@ final class HealthWatch {
     /** The signals the last reading could not read, for the log. */
     private volatile List<String> loggedUnknown = List.of();
 
-    HealthWatch(Store store, HealthLimits limits, KafkaGateway kafka, JsonCodec codec, Scheduler scheduler) {
+    HealthWatch(HealthProbe store, HealthLimits limits, KafkaGateway kafka, JsonCodec codec, Scheduler scheduler) {
         this.store = store;
         this.limits = limits;
         this.kafka = kafka;

@@ -3,6 +3,8 @@ package dev.keyway.architecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -38,6 +40,16 @@ class ArchitectureTest {
             .and().doNotHaveFullyQualifiedName("dev.keyway.cli.DemoRun")
             .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "com.zaxxer..",
                     "org.postgresql..", "org.h2..");
+
+    /**
+     * What differs between databases is in their dialects (PostgresDialect, H2Dialect), and the store chooses one in
+     * one place: Dialect's registration, from the JDBC URL. Everything else speaks to the abstract Dialect, so adding a
+     * database is adding a dialect (docs/CONTRIBUTING.md, "Adding a database").
+     */
+    static final ArchRule databasesAreChosenInOnePlace = noClasses()
+            .that().doNotHaveFullyQualifiedName("dev.keyway.store.internal.Dialect")
+            .should().dependOnClassesThat(JavaClass.Predicates.simpleNameEndingWith("Dialect")
+                    .and(DescribedPredicate.not(JavaClass.Predicates.simpleName("Dialect"))));
 
     static final ArchRule micrometerOnlyInMetricsPackages = noClasses()
             .that().resideOutsideOfPackages("dev.keyway.metrics..", "dev.keyway.worker.metrics..")
@@ -100,6 +112,10 @@ class ArchitectureTest {
             .or().haveSimpleNameStartingWith("OperatorCommands").or().haveSimpleNameStartingWith("BatchOutcomes")
             .or().haveSimpleNameStartingWith("MigrationListing")
             .should().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchStore")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.RunLedger")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.TablePlanner")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.HealthProbe")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.coordinator.internal.SegmentPlanner")
             .orShould().callMethod(System.class, "currentTimeMillis")
@@ -121,6 +137,7 @@ class ArchitectureTest {
     void librariesStayInTheirPlace() {
         kafkaLibrariesOnlyInTheKafkaAdapter.check(CLASSES);
         jdbcOnlyInTheStore.check(CLASSES);
+        databasesAreChosenInOnePlace.check(CLASSES);
         micrometerOnlyInMetricsPackages.check(CLASSES);
         objectMapperOnlyInTheCodecTheStoreTheApiAndUserCode.check(CLASSES);
         onlyTheTerminalViewUsesJLine.check(CLASSES);

@@ -261,7 +261,7 @@ class StoreTransactionsIT {
                 holder.setAutoCommit(false);
                 st.executeUpdate("UPDATE \"items\" SET \"note\" = 'a' WHERE \"id\" = 7");
                 CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> appUpdate(sql, 7));
-                Thread.sleep(300);
+                awaitLockWait(sql, "the application's update never waited for the application's lock");
                 assertEquals(0, store.lockWaitMillis());
                 holder.rollback();
                 assertEquals(1, blocked.get(5, TimeUnit.SECONDS));
@@ -269,13 +269,31 @@ class StoreTransactionsIT {
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
                 tx.readPage(null, null, 5); // Keyway's batch locks rows 1-5
                 CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> appUpdate(sql, 3));
-                Thread.sleep(400);
-                long wait = store.lockWaitMillis();
-                assertTrue(wait >= 300 && wait < 5_000, "the application has waited " + wait + " ms");
+                awaitLockWait(sql, "the application's update never waited for the batch's lock");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                long wait;
+                while ((wait = store.lockWaitMillis()) < 300) {
+                    assertTrue(System.nanoTime() < deadline, "the signal never saw the wait grow past 300 ms: " + wait);
+                    Thread.onSpinWait();
+                }
+                assertTrue(wait < 5_000, "the application has waited " + wait + " ms");
                 tx.commit();
                 assertEquals(1, waiting.get(5, TimeUnit.SECONDS));
             }
             assertEquals(0, store.lockWaitMillis());
+        }
+    }
+
+    /**
+     * Waits, up to 20 s, until a session of the test's database waits for a lock ({@code pg_stat_activity}): a
+     * statement that has been sent is not yet one that waits.
+     */
+    private static void awaitLockWait(Sql sql, String never) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND datname = current_database()") == 0) {
+            assertTrue(System.nanoTime() < deadline, never);
+            Thread.onSpinWait();
         }
     }
 
@@ -335,12 +353,7 @@ class StoreTransactionsIT {
             // another process is creating the ledger and has not committed yet
             st.execute("CREATE TABLE IF NOT EXISTS keyway_ledger (migration VARCHAR(200))");
             CompletableFuture<Void> mine = CompletableFuture.runAsync(store::ensureBookkeeping);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    + " AND datname = current_database()") == 0) {
-                assertTrue(System.nanoTime() < deadline, "ensureBookkeeping never waited for the other creation");
-                Thread.onSpinWait();
-            }
+            awaitLockWait(sql, "ensureBookkeeping never waited for the other creation");
             other.commit();
             mine.get(20, TimeUnit.SECONDS); // the loser sees a duplicate (42710 or 23505), and the table is there
             assertEquals(1, sql.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'keyway_fence'"));

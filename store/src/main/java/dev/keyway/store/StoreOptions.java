@@ -1,11 +1,12 @@
 package dev.keyway.store;
 
+import dev.keyway.store.internal.JdbcStore;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * How to reach the user's database. PostgreSQL ({@code jdbc:postgresql:..}) is the production
- * store; H2 ({@code jdbc:h2:file:..}) the embedded default.
+ * store; H2 ({@code jdbc:h2:file:..}) the embedded default; a URL of a database without a dialect is refused.
  *
  * @param poolSize connections in the pool, 1 to 64; default {@value #DEFAULT_POOL_SIZE}
  * @param timeouts lock, statement and idle-in-transaction timeouts of every session
@@ -19,8 +20,8 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
 
     public StoreOptions {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl must not be null");
-        if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
-            throw new IllegalArgumentException("jdbcUrl must be a PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..) URL, but was "
+        if (!JdbcStore.supports(jdbcUrl)) {
+            throw new IllegalArgumentException("jdbcUrl must be a " + JdbcStore.supportedDatabases() + " URL, but was "
                     + redact(jdbcUrl));
         }
         if (USER_INFO.matcher(jdbcUrl).find()) {
@@ -55,10 +56,6 @@ public record StoreOptions(String jdbcUrl, String user, String password, int poo
 
     public StoreOptions withTimeouts(DbTimeouts t) {
         return new StoreOptions(jdbcUrl, user, password, poolSize, t);
-    }
-
-    public boolean isPostgres() {
-        return jdbcUrl.startsWith("jdbc:postgresql:");
     }
 
     /** The URL without secrets, for logs, errors and messages: see {@link #redact(String)}. */

@@ -17,6 +17,7 @@ import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
+import dev.keyway.store.FakeStore;
 import dev.keyway.store.RunFence;
 import java.time.Clock;
 import java.time.Instant;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.migration.Migration;
+import dev.keyway.store.FakeStore;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.TableWalk;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class SegmentPlannerTest {
         SampledStore store = new SampledStore();
         SegmentPlanner planner = new SegmentPlanner(store, 8);
         SegmentPlanner.Plan first = planner.plan(m, 4, "run-1");
-        store.fenced(fenceOf("run-1", first.splitPoints()));
+        store.writeFence(fenceOf("run-1", first.splitPoints()));
 
         SegmentPlanner.Plan again = planner.plan(m, null, "run-1");
         assertEquals(first.splitPoints(), again.splitPoints(), "the fenced plan is the plan");

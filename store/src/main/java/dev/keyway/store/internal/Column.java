@@ -63,11 +63,6 @@ record Column(String name, String typeName, Kind kind, Kind element) {
         return name.startsWith("_") ? name.substring(1) : name;
     }
 
-    /** An H2 array, read through {@code java.sql.Array}; PostgreSQL's are read from their text. */
-    boolean isH2Array() {
-        return kind == Kind.ARRAY && typeName != null && typeName.toLowerCase(Locale.ROOT).endsWith(" array");
-    }
-
     private static Kind byJdbcType(int jdbcType, String type) {
         if (type.equals("money")) {
             return Kind.TEXT; // the driver calls it DOUBLE, but its text carries the currency and the locale's format

@@ -12,9 +12,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.keyway.message.Excerpt;
 import dev.keyway.store.StoreException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
-import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,7 +43,7 @@ final class ColumnValues {
     }
 
     /** The value of column {@code index} of the current row, or null for SQL NULL. */
-    static JsonNode read(ResultSet rs, int index, Column column) throws SQLException {
+    static JsonNode read(ResultSet rs, int index, Column column, Dialect dialect) throws SQLException {
         switch (column.kind()) {
             case INTEGER: {
                 long l = rs.getLong(index);
@@ -60,7 +58,7 @@ final class ColumnValues {
                 return bytes == null ? null : TextNode.valueOf(hex(bytes));
             }
             case ARRAY:
-                return readArray(rs, index, column);
+                return dialect.readArray(rs, index, column);
             default: {
                 String s = rs.getString(index);
                 return s == null ? null : fromText(s, column.kind(), column.name());
@@ -96,32 +94,8 @@ final class ColumnValues {
         return !s.isEmpty() && (Character.isDigit(s.charAt(s.length() - 1)) || s.endsWith("."));
     }
 
-    private static JsonNode readArray(ResultSet rs, int index, Column column) throws SQLException {
-        if (!column.isH2Array()) {
-            // PostgreSQL: its text form, not getArray(), which converts elements by itself (and fails on a NaN numeric)
-            String text = rs.getString(index);
-            if (text == null) {
-                return null;
-            }
-            try {
-                return ArrayLiteral.parse(text, column.delimiter(), e -> fromText(e, column.element(), column.name()));
-            } catch (RuntimeException e) {
-                throw new StoreException("cannot read column " + column.describe() + ": " + e.getMessage(), e);
-            }
-        }
-        Array array = rs.getArray(index);
-        if (array == null) {
-            return null;
-        }
-        try {
-            return fromJava((Object[]) array.getArray()); // H2: Java objects of the element type
-        } finally {
-            array.free();
-        }
-    }
-
-    /** H2's array elements, as Java objects. */
-    private static ArrayNode fromJava(Object[] elements) {
+    /** The elements of a {@code java.sql.Array} (H2's), as Java objects of the element type, as a JSON array. */
+    static ArrayNode fromJava(Object[] elements) {
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
         for (Object e : elements) {
             if (e == null) {
@@ -155,7 +129,7 @@ final class ColumnValues {
      * @throws IllegalArgumentException when the value cannot be one of the column's (an array for a scalar column,
      *                                  bytea that is not {@code \x} hex); the message names the column and the value
      */
-    static void bind(PreparedStatement ps, int index, Column column, JsonNode v, boolean postgres) throws SQLException {
+    static void bind(PreparedStatement ps, int index, Column column, JsonNode v, Dialect dialect) throws SQLException {
         if (v == null || v.isNull() || v.isMissingNode()) {
             ps.setNull(index, java.sql.Types.NULL);
             return;
@@ -163,15 +137,14 @@ final class ColumnValues {
         switch (column.kind()) {
             case JSON:
                 // the JSON value itself: a string value is a JSON string, not JSON text to be parsed
-                if (postgres) {
-                    ps.setObject(index, Sql.jsonText(v), java.sql.Types.OTHER);
-                } else {
-                    // H2 reads a string as a JSON string, and bytes as JSON text
-                    ps.setBytes(index, Sql.jsonText(v).getBytes(StandardCharsets.UTF_8));
-                }
+                dialect.bindJson(ps, index, Sql.jsonText(v));
                 return;
             case ARRAY:
-                bindArray(ps, index, column, v, postgres);
+                if (!v.isArray()) {
+                    throw new IllegalArgumentException("column " + column.describe() + " is an array: a patch must give a"
+                            + " JSON array (nested for several dimensions), not " + shown(v));
+                }
+                dialect.bindArray(ps, index, column, v);
                 return;
             case BINARY:
                 ps.setBytes(index, bytes(column, v));
@@ -181,32 +154,12 @@ final class ColumnValues {
                     throw new IllegalArgumentException("column " + column.describe() + " takes a single value, not "
                             + (v.isArray() ? "an array" : "an object") + ": " + shown(v));
                 }
-                Sql.bindScalar(ps, index, v, postgres);
+                Sql.bindScalar(ps, index, v, dialect);
         }
     }
 
-    private static void bindArray(PreparedStatement ps, int index, Column column, JsonNode v, boolean postgres)
-            throws SQLException {
-        if (!v.isArray()) {
-            throw new IllegalArgumentException("column " + column.describe() + " is an array: a patch must give a JSON"
-                    + " array (nested for several dimensions), not " + shown(v));
-        }
-        if (postgres) {
-            // the array literal, untyped: PostgreSQL parses it with the column's own element type
-            String literal;
-            try {
-                literal = ArrayLiteral.format(v, column.delimiter(), column.element() == Column.Kind.JSON);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("column " + column.describe() + ": " + e.getMessage(), e);
-            }
-            ps.setObject(index, literal, java.sql.Types.OTHER);
-        } else {
-            ps.setObject(index, toJava(v, column));
-        }
-    }
-
-    /** H2 takes an Object[] and converts its elements to the column's element type. */
-    private static Object[] toJava(JsonNode array, Column column) {
+    /** A JSON array as an Object[] for {@code setObject} (H2's arrays), whose elements H2 converts to the element type. */
+    static Object[] toJava(JsonNode array, Column column) {
         Object[] out = new Object[array.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode e = array.get(i);

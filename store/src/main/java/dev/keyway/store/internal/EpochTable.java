@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /** The table {@code keyway_coordinator}: one row per coordinator group, its current epoch ({@link CoordinatorEpoch}). */
 final class EpochTable {
@@ -27,20 +26,16 @@ final class EpochTable {
                 }
             }
         }
-        return new CoordinatorEpoch(group, read(c, group, false));
+        return new CoordinatorEpoch(group, read(c, group, ""));
     }
 
     /**
      * Locks the group's row until the transaction ends and checks that {@code epoch} is still the group's; a
      * coordinator that takes over waits for this transaction, so a fence written under the check is written before.
      */
-    static void check(Connection c, CoordinatorEpoch epoch, boolean postgres) throws SQLException {
-        if (postgres) {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL lock_timeout = " + FenceTable.WRITE_LOCK_TIMEOUT_MS);
-            }
-        }
-        long current = read(c, epoch.group(), true);
+    static void check(Connection c, CoordinatorEpoch epoch, Sql sql) throws SQLException {
+        sql.limitLockWait(c, FenceTable.WRITE_LOCK_TIMEOUT_MS);
+        long current = read(c, epoch.group(), sql.dialect().forUpdate());
         if (current != epoch.epoch()) {
             throw new CoordinatorFencedException("the coordinator of epoch " + epoch.epoch() + " of " + epoch.group()
                     + " may no longer write fences: another one took over (epoch " + current + "); it starts over from"
@@ -48,9 +43,10 @@ final class EpochTable {
         }
     }
 
-    private static long read(Connection c, String group, boolean lock) throws SQLException {
+    /** @param lock what ends the query: the dialect's row-lock clause, or nothing */
+    private static long read(Connection c, String group, String lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM " + JdbcStore.COORDINATOR
-                + " WHERE coordinator_group = ?" + (lock ? " FOR UPDATE" : ""))) {
+                + " WHERE coordinator_group = ?" + lock)) {
             ps.setString(1, group);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;

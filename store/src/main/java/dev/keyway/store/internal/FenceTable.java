@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +23,8 @@ final class FenceTable {
     }
 
     /**
-     * How long the coordinator waits for the batches in flight when it changes a fence (PostgreSQL): longer
+     * How long the coordinator waits for the batches in flight when it changes a fence (where the database can set a
+     * transaction's lock timeout, {@link Dialect#transactionLockTimeout}): longer
      * than a batch's deadline, shorter than the coordinator's Kafka transaction (10 s).
      */
     static final int WRITE_LOCK_TIMEOUT_MS = 8_000;
@@ -34,18 +34,14 @@ final class FenceTable {
      *
      * @return the fence as written, with the positions the run's batches had reached
      */
-    static RunFence write(Connection c, RunFence fence, boolean postgres) throws SQLException {
+    static RunFence write(Connection c, RunFence fence, Sql sql) throws SQLException {
         if (fence.isDryRun()) {
             return writeDryRun(c, fence);
         }
-        if (postgres) {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL lock_timeout = " + WRITE_LOCK_TIMEOUT_MS);
-            }
-        }
+        sql.limitLockWait(c, WRITE_LOCK_TIMEOUT_MS);
         Map<Integer, SegmentFence> before = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT segment, run_id, position, end_cursor, batch_size, state FROM "
-                + JdbcStore.FENCE + " WHERE migration = ? AND segment >= 0 FOR UPDATE")) {
+                + JdbcStore.FENCE + " WHERE migration = ? AND segment >= 0" + sql.dialect().forUpdate())) {
             ps.setString(1, fence.migration());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -135,9 +131,9 @@ final class FenceTable {
                 : Optional.of(new RunFence(migration, runId, batchSize, open, segments));
     }
 
-    static Optional<SegmentFence> lock(Connection c, String migration, int segment) throws SQLException {
+    static Optional<SegmentFence> lock(Connection c, Sql sql, String migration, int segment) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT run_id, position, end_cursor, batch_size, state FROM "
-                + JdbcStore.FENCE + " WHERE migration = ? AND segment = ? FOR UPDATE")) {
+                + JdbcStore.FENCE + " WHERE migration = ? AND segment = ?" + sql.dialect().forUpdate())) {
             ps.setString(1, migration);
             ps.setInt(2, segment);
             try (ResultSet rs = ps.executeQuery()) {

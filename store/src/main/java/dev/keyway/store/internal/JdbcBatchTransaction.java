@@ -24,14 +24,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** One batch on one pooled connection; rolls back on close unless committed. */
 final class JdbcBatchTransaction implements BatchTransaction {
-
-    private static final Pattern BATCH_ENTRY = Pattern.compile("^Batch entry (\\d{1,9}) ");
 
     private final Connection connection;
     private final Sql sql;
@@ -59,9 +55,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
     @Override
     public Optional<SegmentFence> lockFence(String migration, int segment) {
         try {
-            return FenceTable.lock(connection, migration, segment);
+            return FenceTable.lock(connection, sql, migration, segment);
         } catch (SQLException e) {
-            throw Sql.failure("cannot lock the fence of " + migration + " segment " + segment + " (is "
+            throw sql.failure("cannot lock the fence of " + migration + " segment " + segment + " (is "
                     + JdbcStore.FENCE + " created?)", e);
         }
     }
@@ -71,13 +67,13 @@ final class JdbcBatchTransaction implements BatchTransaction {
         try {
             FenceTable.advance(connection, migration, segment, position, done);
         } catch (SQLException e) {
-            throw Sql.failure("cannot move the fence of " + migration + " segment " + segment, e);
+            throw sql.failure("cannot move the fence of " + migration + " segment " + segment, e);
         }
     }
 
     @Override
     public Optional<LedgerEntry> findLedger(BatchKey key) {
-        return LedgerTable.find(connection, key);
+        return LedgerTable.find(connection, sql, key);
     }
 
     @Override
@@ -91,7 +87,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             ps.setInt(order.bind(sql, ps, 1, cursor, end), limit);
             ObjectNode lastKey = null;
             try (ResultSet rs = ps.executeQuery()) {
-                Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
+                Sql.RowReader rows = sql.rowReader(rs.getMetaData());
                 while (rs.next()) {
                     selected++;
                     lastKey = rows.read(rs);
@@ -102,23 +98,23 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             last = order.cursorOf(lastKey);
         } catch (SQLException e) {
-            throw Sql.failure("cannot select a page of " + table.describe() + " after cursor " + cursor, e);
+            throw sql.failure("cannot select a page of " + table.describe() + " after cursor " + cursor, e);
         }
         // 2. the rows in (cursor, last], locked; a row changed while we waited for it is checked again
         String rows = "SELECT * FROM " + table.sqlName() + " WHERE " + order.where(cursor, last)
-                + " ORDER BY " + order.orderBy() + " FOR UPDATE";
+                + " ORDER BY " + order.orderBy() + sql.dialect().forUpdate();
         try (PreparedStatement ps = connection.prepareStatement(rows)) {
             order.bind(sql, ps, 1, cursor, last);
             List<ObjectNode> page = new ArrayList<>(selected);
             try (ResultSet rs = ps.executeQuery()) {
-                Sql.RowReader reader = new Sql.RowReader(rs.getMetaData());
+                Sql.RowReader reader = sql.rowReader(rs.getMetaData());
                 while (rs.next()) {
                     page.add(reader.read(rs));
                 }
             }
             return new Page(page, last, selected < limit);
         } catch (SQLException e) {
-            throw Sql.failure("cannot read a page of " + table.describe() + " after cursor " + cursor, e);
+            throw sql.failure("cannot read a page of " + table.describe() + " after cursor " + cursor, e);
         }
     }
 
@@ -138,7 +134,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             Map<String, ObjectNode> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
-                Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
+                Sql.RowReader rows = sql.rowReader(rs.getMetaData());
                 while (rs.next()) {
                     ObjectNode doc = rows.read(rs);
                     out.put(Db.idText(table.idOf(doc)), doc);
@@ -146,7 +142,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             }
             return out;
         } catch (SQLException e) {
-            throw Sql.failure("cannot read documents of " + table.describe() + " by id", e);
+            throw sql.failure("cannot read documents of " + table.describe() + " by id", e);
         }
     }
 
@@ -199,7 +195,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 }
                 executePatches(ps, cols, group.getValue());
             } catch (SQLException e) {
-                throw Sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
+                throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
             }
         }
     }
@@ -211,7 +207,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             return;
         }
         try {
-            ColumnValues.bind(ps, index, column, value, sql.postgres());
+            ColumnValues.bind(ps, index, column, value, sql.dialect());
         } catch (IllegalArgumentException bad) {
             throw rejected(id, bad.getMessage(), null);
         }
@@ -227,11 +223,10 @@ final class JdbcBatchTransaction implements BatchTransaction {
             ps.executeBatch();
         } catch (BatchUpdateException e) {
             SQLException cause = e.getNextException() != null ? e.getNextException() : e;
-            StoreException failure = Sql.failure("cannot patch " + table.describe() + " columns " + cols, cause);
-            String state = cause.getSQLState() == null ? "" : cause.getSQLState();
-            int failed = failedEntry(e);
-            boolean badValue = state.startsWith("22") || state.startsWith("23") || state.equals("42804");
-            if (failure.getClass() != StoreException.class || !badValue) {
+            StoreException failure = sql.failure("cannot patch " + table.describe() + " columns " + cols, cause);
+            String state = Dialect.state(cause);
+            int failed = sql.dialect().failedBatchEntry(e);
+            if (failure.getClass() != StoreException.class || !sql.dialect().isRejectedValue(cause)) {
                 throw failure;
             }
             if (failed < 0 || failed >= rows.size()) {
@@ -245,16 +240,6 @@ final class JdbcBatchTransaction implements BatchTransaction {
         }
     }
 
-    /**
-     * Which update of a batch the database refused. PostgreSQL's driver marks every update of a failed batch as
-     * failed, and names the refused one only in its message ("Batch entry 2 UPDATE ... was aborted"): -1 when the
-     * message does not say (another driver, or a translated message).
-     */
-    static int failedEntry(BatchUpdateException e) {
-        Matcher m = BATCH_ENTRY.matcher(String.valueOf(e.getMessage()));
-        return m.find() ? Integer.parseInt(m.group(1)) : -1;
-    }
-
     private RejectedValueException rejected(JsonNode id, String why, Throwable cause) {
         return new RejectedValueException("cannot write document " + table.keyDescription() + "=" + Db.idText(id)
                 + " of " + table.describe() + ": " + why + "; the batch was rolled back. Fix the value migrateOne returns for this"
@@ -264,7 +249,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
 
     @Override
     public boolean recordLedger(LedgerEntry entry) {
-        return LedgerTable.record(connection, entry);
+        return LedgerTable.record(connection, sql, entry);
     }
 
     @Override
@@ -273,7 +258,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
             connection.commit();
             committed = true;
         } catch (SQLException e) {
-            throw Sql.failure("cannot commit the batch of " + table.describe(), e);
+            throw sql.failure("cannot commit the batch of " + table.describe(), e);
         }
     }
 
@@ -300,7 +285,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 connection.rollback();
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot roll back the batch of " + table.describe(), e);
+            throw sql.failure("cannot roll back the batch of " + table.describe(), e);
         } finally {
             try {
                 connection.close();

@@ -86,14 +86,14 @@ final class JdbcDb implements Db {
                 if (!keys.next()) {
                     return null;
                 }
-                ObjectNode row = Sql.readRow(keys, keys.getMetaData());
+                ObjectNode row = sql.readRow(keys);
                 // the key's columns the database made come back; the others are as the document gave them
                 t.key().stream().filter(k -> !row.has(k) && doc.hasNonNull(k)).forEach(k -> row.set(k, doc.get(k)));
                 JsonNode id = t.idOf(row);
                 return id != null || t.isComposite() || row.isEmpty() ? id : row.elements().next();
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot insert into " + t.describe(), e);
+            throw sql.failure("cannot insert into " + t.describe(), e);
         }
     }
 
@@ -148,7 +148,7 @@ final class JdbcDb implements Db {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw Sql.failure("cannot delete " + Db.idText(id) + " from " + t.describe(), e);
+            throw sql.failure("cannot delete " + Db.idText(id) + " from " + t.describe(), e);
         }
     }
 
@@ -163,7 +163,7 @@ final class JdbcDb implements Db {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw Sql.failure("cannot update " + keyValues + " of " + t.describe(), e);
+            throw sql.failure("cannot update " + keyValues + " of " + t.describe(), e);
         }
     }
 
@@ -177,7 +177,7 @@ final class JdbcDb implements Db {
                 if (column == null) {
                     sql.bind(ps, i, values.get(c)); // not a column of the table: the statement fails naming it
                 } else {
-                    ColumnValues.bind(ps, i, column, values.get(c), sql.postgres());
+                    ColumnValues.bind(ps, i, column, values.get(c), sql.dialect());
                 }
             } catch (IllegalArgumentException bad) {
                 throw new StoreException("cannot write to table " + t.describe() + ": " + bad.getMessage()
@@ -203,14 +203,14 @@ final class JdbcDb implements Db {
             ps.setInt(i, limit);
             List<ObjectNode> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                Sql.RowReader rows = new Sql.RowReader(rs.getMetaData());
+                Sql.RowReader rows = sql.rowReader(rs.getMetaData());
                 while (rs.next()) {
                     out.add(rows.read(rs));
                 }
             }
             return out;
         } catch (SQLException e) {
-            throw Sql.failure("cannot query " + t.describe() + " where " + eq, e);
+            throw sql.failure("cannot query " + t.describe() + " where " + eq, e);
         }
     }
 

@@ -6,7 +6,6 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.keyway.message.BatchKey;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
-import dev.keyway.store.DbTimeouts;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.CoordinatorEpoch;
 import dev.keyway.store.RunFence;
@@ -25,7 +24,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
-/** {@link Store} over a HikariCP pool, for PostgreSQL and H2. */
+/** {@link Store} over a HikariCP pool, on any database that has a {@link Dialect}. */
 public final class JdbcStore implements Store {
 
     static final String LEDGER = "keyway_ledger";
@@ -41,9 +40,9 @@ public final class JdbcStore implements Store {
     /** Per table, the types a patch's values are written as (apart from TableInfo: values, not keys). */
     private final MetadataCache<TableColumns> columnTypes;
 
-    private JdbcStore(HikariDataSource pool, boolean postgres, String url, LongSupplier nanoTime) {
+    private JdbcStore(HikariDataSource pool, Dialect dialect, String url, LongSupplier nanoTime) {
         this.pool = pool;
-        this.sql = new Sql(postgres);
+        this.sql = new Sql(dialect);
         this.url = url;
         this.tables = new MetadataCache<>(nanoTime);
         this.columnTypes = new MetadataCache<>(nanoTime);
@@ -55,6 +54,7 @@ public final class JdbcStore implements Store {
 
     /** @param nanoTime the clock the table metadata's age is measured on ({@link MetadataCache}) */
     static JdbcStore open(StoreOptions options, LongSupplier nanoTime) {
+        Dialect dialect = Dialect.of(options.jdbcUrl());
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(options.jdbcUrl());
         cfg.setUsername(options.user());
@@ -63,20 +63,13 @@ public final class JdbcStore implements Store {
         cfg.setAutoCommit(false);
         cfg.setPoolName("keyway-store");
         cfg.setConnectionTimeout(10_000);
-        cfg.setConnectionInitSql(sessionSettings(options));
+        cfg.setConnectionInitSql(dialect.sessionSettings(options.timeouts()));
         // commit the settings: left in an open transaction, PostgreSQL would end the idle session after the
         // idle-in-transaction timeout, and a first transaction that rolls back would undo them
         cfg.setIsolateInternalQueries(true);
-        if (options.isPostgres()) {
-            // how the lock-wait health signal tells Keyway's sessions from the application's
-            cfg.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
-            // results as PostgreSQL's text: once a statement is prepared on the server (its 5th run) the driver
-            // would take some types in binary and print them itself, so a timestamptz or an array read as text
-            // would change form between the first batches and the later ones (ColumnValues reads the text form)
-            cfg.addDataSourceProperty("binaryTransfer", "false");
-        }
+        dialect.dataSourceProperties().forEach(cfg::addDataSourceProperty);
         try {
-            return new JdbcStore(new HikariDataSource(cfg), options.isPostgres(), options.redactedUrl(), nanoTime);
+            return new JdbcStore(new HikariDataSource(cfg), dialect, options.redactedUrl(), nanoTime);
         } catch (HikariPool.PoolInitializationException e) {
             throw new RetriableStoreException("cannot reach the database at " + options.redactedUrl() + " ("
                     + StoreOptions.redact(rootMessage(e)) + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
@@ -87,34 +80,21 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** The timeouts of {@link DbTimeouts}, set once per session when the pool opens it. */
-    static String sessionSettings(StoreOptions options) {
-        DbTimeouts t = options.timeouts();
-        if (options.isPostgres()) {
-            return "SET lock_timeout = " + t.lock().toMillis() + "; SET statement_timeout = " + t.statement().toMillis()
-                    + "; SET idle_in_transaction_session_timeout = " + t.idleInTransaction().toMillis();
-        }
-        return "SET LOCK_TIMEOUT " + t.lock().toMillis() + "; SET QUERY_TIMEOUT " + t.statement().toMillis();
+    /** Whether a database of this JDBC URL has a dialect ({@link StoreOptions} refuses the others). */
+    public static boolean supports(String jdbcUrl) {
+        return Dialect.supports(jdbcUrl);
+    }
+
+    /** The supported databases and their URLs, for messages: {@code PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..)}. */
+    public static String supportedDatabases() {
+        return Dialect.supported();
     }
 
     @Override
     public void ensureBookkeeping() {
-        createIfMissing(LEDGER, "CREATE TABLE IF NOT EXISTS " + LEDGER + " ("
-                + "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, segment INT NOT NULL, "
-                + "start_cursor VARCHAR(4000) NOT NULL, next_cursor VARCHAR(4000), processed INT NOT NULL, "
-                + "done BOOLEAN NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, "
-                + "PRIMARY KEY (migration, run_id, segment, start_cursor))");
-        createIfMissing(FENCE, "CREATE TABLE IF NOT EXISTS " + FENCE + " ("
-                + "migration VARCHAR(200) NOT NULL, segment INT NOT NULL, run_id VARCHAR(64) NOT NULL, "
-                + "position VARCHAR(4000), end_cursor VARCHAR(4000), batch_size INT NOT NULL, state VARCHAR(8) NOT NULL, "
-                + "updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, PRIMARY KEY (migration, segment))");
-        createIfMissing(DATABASE, "CREATE TABLE IF NOT EXISTS " + DATABASE + " (singleton INT PRIMARY KEY CHECK (singleton = 1),"
-                + " id VARCHAR(36) NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
-        createIfMissing(COORDINATOR, "CREATE TABLE IF NOT EXISTS " + COORDINATOR + " (coordinator_group VARCHAR(255)"
-                + " PRIMARY KEY, epoch BIGINT NOT NULL, taken_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+        sql.dialect().bookkeepingTables().forEach(this::createIfMissing);
         // the first process names the database; the others' insert meets the primary key and is let go
-        createIfMissing(DATABASE, "INSERT INTO " + DATABASE + " (singleton, id) SELECT 1, '" + UUID.randomUUID()
-                + "' WHERE NOT EXISTS (SELECT 1 FROM " + DATABASE + ")");
+        createIfMissing(DATABASE, sql.dialect().nameDatabase(UUID.randomUUID().toString()));
     }
 
     @Override
@@ -128,7 +108,7 @@ public final class JdbcStore implements Store {
             }
             return id;
         } catch (SQLException e) {
-            throw Sql.failure("cannot read this database's id from " + DATABASE, e);
+            throw sql.failure("cannot read this database's id from " + DATABASE, e);
         }
     }
 
@@ -139,14 +119,15 @@ public final class JdbcStore implements Store {
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
-                // PostgreSQL: processes starting together race on IF NOT EXISTS; the loser sees the table, its row
-                // type or its catalog row as a duplicate (42P07, 42710, 23505), and the table is there all the same
-                if (!Sql.isUniqueViolation(e) && !"42P07".equals(e.getSQLState()) && !"42710".equals(e.getSQLState())) {
+                // processes starting together race on IF NOT EXISTS; the loser may see the table, its row type or its
+                // catalog row as a duplicate, and the table is there all the same
+                Dialect.Failure failure = sql.dialect().classify(e);
+                if (failure != Dialect.Failure.DUPLICATE_KEY && failure != Dialect.Failure.ALREADY_CREATED) {
                     throw e;
                 }
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot create the table " + table + " in " + url, e);
+            throw sql.failure("cannot create the table " + table + " in " + url, e);
         }
     }
 
@@ -164,9 +145,9 @@ public final class JdbcStore implements Store {
     public RunFence writeFence(RunFence fence, CoordinatorEpoch epoch) {
         return inTransaction("cannot write the fence of " + fence.migration() + " (run " + fence.runId() + ")", c -> {
             if (epoch != null) {
-                EpochTable.check(c, epoch, sql.postgres());
+                EpochTable.check(c, epoch, sql);
             }
-            return FenceTable.write(c, fence, sql.postgres());
+            return FenceTable.write(c, fence, sql);
         });
     }
 
@@ -186,7 +167,7 @@ public final class JdbcStore implements Store {
                 throw e;
             }
         } catch (SQLException e) {
-            throw Sql.failure(failure, e);
+            throw sql.failure(failure, e);
         }
     }
 
@@ -197,7 +178,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
-        return inTransaction("cannot read the ledger", c -> LedgerTable.chain(c, start, until, max));
+        return inTransaction("cannot read the ledger", c -> LedgerTable.chain(c, sql, start, until, max));
     }
 
     @Override
@@ -208,7 +189,7 @@ public final class JdbcStore implements Store {
         try {
             c = pool.getConnection();
         } catch (SQLException e) {
-            throw Sql.failure("cannot get a connection to " + url, e);
+            throw sql.failure("cannot get a connection to " + url, e);
         }
         return new JdbcBatchTransaction(c, sql, info, order, this);
     }
@@ -239,7 +220,7 @@ public final class JdbcStore implements Store {
                 return n;
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot count the rows of " + info.describe(), e);
+            throw sql.failure("cannot count the rows of " + info.describe(), e);
         }
     }
 
@@ -261,7 +242,7 @@ public final class JdbcStore implements Store {
                 c.setTransactionIsolation(isolation);
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot sample split points of " + info.describe(), e);
+            throw sql.failure("cannot sample split points of " + info.describe(), e);
         }
     }
 
@@ -289,7 +270,7 @@ public final class JdbcStore implements Store {
             c.commit();
             return read;
         } catch (SQLException e) {
-            throw Sql.failure("cannot read the metadata of table " + name, e);
+            throw sql.failure("cannot read the metadata of table " + name, e);
         }
     }
 
@@ -309,7 +290,7 @@ public final class JdbcStore implements Store {
             try {
                 return TableColumns.read(inTransaction, table.sqlName());
             } catch (SQLException e) {
-                throw Sql.failure("cannot read the column types of table " + table.describe(), e);
+                throw sql.failure("cannot read the column types of table " + table.describe(), e);
             }
         });
     }
@@ -317,27 +298,42 @@ public final class JdbcStore implements Store {
     private TableInfo readTable(String name, Connection c) {
         TableName parsed = TableName.parse(name);
         try {
-            return TableCatalog.read(c, sql.postgres(), parsed, url);
+            return sql.dialect().readTable(c, parsed, url);
         } catch (SQLException e) {
-            throw Sql.failure("cannot read the metadata of table " + parsed.describe(), e);
+            throw sql.failure("cannot read the metadata of table " + parsed.describe(), e);
         }
     }
 
     @Override
     public long replicaLagBytes() {
-        return !sql.postgres() ? 0 : inTransaction("cannot read the replication lag (pg_stat_replication needs the"
-                + " pg_monitor role)", HealthQueries::replicaLagBytes);
+        return read(sql.dialect().replicaLag(), "cannot read the replication lag (pg_stat_replication needs the"
+                + " pg_monitor role)");
     }
 
     @Override
     public long lockWaitMillis() {
-        return !sql.postgres() ? 0 : inTransaction("cannot read the application's lock waits (pg_stat_activity of other"
-                + " roles' sessions needs the pg_monitor role)", HealthQueries::lockWaitMillis);
+        return read(sql.dialect().lockWait(), "cannot read the application's lock waits (pg_stat_activity of other"
+                + " roles' sessions needs the pg_monitor role)");
     }
 
+    /** A health reading in its own transaction; 0 without a connection where the database has no such reading. */
+    private long read(Optional<Dialect.Reading> reading, String failure) {
+        return reading.isEmpty() ? 0 : inTransaction(failure, reading.get()::read);
+    }
+
+    /** An operator's throttle query; NULL is an error, no row is 0. */
     @Override
     public long readNumber(String query) {
-        return inTransaction("the throttle query failed", c -> HealthQueries.readNumber(c, query));
+        return inTransaction("the throttle query failed", c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+                boolean row = rs.next();
+                long v = row ? rs.getLong(1) : 0;
+                if (row && rs.wasNull()) {
+                    throw new StoreException("the throttle query returned NULL, not a number", null);
+                }
+                return v;
+            }
+        });
     }
 
     @Override

@@ -19,7 +19,7 @@ final class LedgerTable {
     private LedgerTable() {
     }
 
-    static Optional<LedgerEntry> find(Connection c, BatchKey key) {
+    static Optional<LedgerEntry> find(Connection c, Sql sql, BatchKey key) {
         String q = "SELECT next_cursor, processed, done FROM " + JdbcStore.LEDGER
                 + " WHERE migration = ? AND run_id = ? AND segment = ? AND start_cursor = ?";
         try (PreparedStatement ps = c.prepareStatement(q)) {
@@ -34,7 +34,7 @@ final class LedgerTable {
                 return Optional.of(new LedgerEntry(key, rs.getString(1), rs.getInt(2), rs.getBoolean(3)));
             }
         } catch (SQLException e) {
-            throw Sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
+            throw sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
         }
     }
 
@@ -42,7 +42,7 @@ final class LedgerTable {
      * The entries chained from {@code start}: its batch, the batch that started where it ended, and so on, up to
      * the one that ends at {@code until}, the segment's last, or {@code max} entries (one recursive query).
      */
-    static List<LedgerEntry> chain(Connection c, BatchKey start, String until, int max) {
+    static List<LedgerEntry> chain(Connection c, Sql sql, BatchKey start, String until, int max) {
         String where = "migration = ? AND run_id = ? AND segment = ?";
         String q = "WITH RECURSIVE chain (start_cursor, next_cursor, processed, done, n) AS ("
                 + " SELECT start_cursor, next_cursor, processed, done, 1 FROM " + JdbcStore.LEDGER
@@ -71,12 +71,12 @@ final class LedgerTable {
             }
             return out;
         } catch (SQLException e) {
-            throw Sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
+            throw sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
         }
     }
 
     /** Inserts the entry; false when one with the same key exists already. */
-    static boolean record(Connection c, LedgerEntry entry) {
+    static boolean record(Connection c, Sql sql, LedgerEntry entry) {
         String q = "INSERT INTO " + JdbcStore.LEDGER
                 + " (migration, run_id, segment, start_cursor, next_cursor, processed, done) VALUES (?, ?, ?, ?, ?, ?, ?)";
         BatchKey key = entry.key();
@@ -91,10 +91,10 @@ final class LedgerTable {
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if (Sql.isUniqueViolation(e)) {
+            if (sql.isDuplicateKey(e)) {
                 return false;
             }
-            throw Sql.failure("cannot record the batch in the ledger", e);
+            throw sql.failure("cannot record the batch in the ledger", e);
         }
     }
 }

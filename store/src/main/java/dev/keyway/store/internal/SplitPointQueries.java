@@ -6,15 +6,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
 
 /**
- * The keys that cut a walk into segments of about equal size ({@link dev.keyway.store.Store#splitPoints}): from a
- * row sample on large PostgreSQL tables, else exactly, by counting along the key order.
+ * The keys that cut a walk into segments of about equal size ({@link dev.keyway.store.TablePlanner#splitPoints}): from
+ * a row sample on large tables where the database takes one ({@link Dialect#rowSample}), else exactly, by counting
+ * along the key order.
  */
 final class SplitPointQueries {
 
-    /** Tables from this size are split from a sample on PostgreSQL; smaller ones are walked exactly. */
+    /** Tables from this size are split from a sample where the database takes one; smaller ones are walked exactly. */
     static final long SAMPLE_FROM_ROWS = 100_000;
     /** Sampled keys wanted per segment: segment sizes then differ from the mean by about 10 per cent. */
     static final int SAMPLE_PER_SEGMENT = 200;
@@ -31,7 +32,7 @@ final class SplitPointQueries {
     static List<String> read(Connection c, Sql sql, TableInfo info, KeyOrder order, long rows, int segments)
             throws SQLException {
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        if (sql.postgres() && rows >= SAMPLE_FROM_ROWS) {
+        if (rows >= SAMPLE_FROM_ROWS) {
             List<String> sampled = sampled(c, sql, info, order, rows, segments);
             if (sampled != null) {
                 return sampled;
@@ -41,22 +42,25 @@ final class SplitPointQueries {
     }
 
     /**
-     * Split points at the quantiles of a row sample ({@code TABLESAMPLE BERNOULLI}): one pass over the
+     * Split points at the quantiles of a row sample (PostgreSQL's {@code TABLESAMPLE BERNOULLI}): one pass over the
      * table's pages, like a count, instead of walking the key index up to each point; rows are picked
      * one by one, so keys stored together do not skew it (a block sample, {@code SYSTEM}, did: a segment
-     * of 7,400 rows where 12,500 were due). Null if the sample came out too small to trust.
+     * of 7,400 rows where 12,500 were due). Null if the database takes no sample, or it came out too small to trust.
      */
     private static List<String> sampled(Connection c, Sql sql, TableInfo info, KeyOrder order, long rows, int segments)
             throws SQLException {
         double percent = Math.min(100.0, 100.0 * SAMPLE_PER_SEGMENT * segments / rows);
-        String q = "SELECT " + order.selectColumns() + " FROM " + info.sqlName()
-                + " TABLESAMPLE BERNOULLI (" + String.format(Locale.ROOT, "%.4f", percent) + ") WHERE "
+        Optional<String> sample = sql.dialect().rowSample(percent);
+        if (sample.isEmpty()) {
+            return null;
+        }
+        String q = "SELECT " + order.selectColumns() + " FROM " + info.sqlName() + " " + sample.get() + " WHERE "
                 + order.where(null, null) + " ORDER BY " + order.orderBy();
         List<String> keys = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(q)) {
             order.bind(sql, ps, 1, null, null);
             try (ResultSet rs = ps.executeQuery()) {
-                Sql.RowReader reader = new Sql.RowReader(rs.getMetaData());
+                Sql.RowReader reader = sql.rowReader(rs.getMetaData());
                 while (rs.next()) {
                     keys.add(order.cursorOf(reader.read(rs)));
                 }
@@ -84,7 +88,7 @@ final class SplitPointQueries {
                 ps.setLong(next, k * rows / segments - 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        addDistinct(points, order.cursorOf(Sql.readRow(rs, rs.getMetaData())));
+                        addDistinct(points, order.cursorOf(sql.readRow(rs)));
                     }
                 }
             }

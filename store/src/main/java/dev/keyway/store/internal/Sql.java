@@ -14,19 +14,21 @@ import dev.keyway.store.StoreException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Optional;
 
 /**
- * The SQL dialect and the mapping between rows and JSON documents, for PostgreSQL and H2.
- * Identifiers are always quoted, so names are case-sensitive on both databases.
+ * The store's SQL on one database: the mapping between rows and JSON documents, the binding of keys, cursors and
+ * bounds, and what an error means, each asking the store's {@link Dialect} where the databases differ. Identifiers are
+ * always quoted (ANSI double quotes, on every database), so names are case-sensitive.
  */
 final class Sql {
 
@@ -37,14 +39,14 @@ final class Sql {
             .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
-    private final boolean postgres;
+    private final Dialect dialect;
 
-    Sql(boolean postgres) {
-        this.postgres = postgres;
+    Sql(Dialect dialect) {
+        this.dialect = dialect;
     }
 
-    boolean postgres() {
-        return postgres;
+    Dialect dialect() {
+        return dialect;
     }
 
     static String quote(String identifier) {
@@ -59,12 +61,12 @@ final class Sql {
         if (v == null || v.isNull() || v.isMissingNode()) {
             ps.setNull(index, Types.NULL);
         } else {
-            bindScalar(ps, index, v, postgres);
+            bindScalar(ps, index, v, dialect);
         }
     }
 
     /** Numbers and booleans with their own SQL types; anything else as text the database converts. */
-    static void bindScalar(PreparedStatement ps, int index, JsonNode v, boolean postgres) throws SQLException {
+    static void bindScalar(PreparedStatement ps, int index, JsonNode v, Dialect dialect) throws SQLException {
         if (v.isIntegralNumber() && v.canConvertToLong()) {
             ps.setLong(index, v.longValue());
         } else if (v.isNumber() && (v.isBigDecimal() || v.isBigInteger() || Double.isFinite(v.doubleValue()))) {
@@ -73,19 +75,18 @@ final class Sql {
             ps.setBoolean(index, v.booleanValue());
         } else {
             // NaN and the infinities of a double go as the text both databases read ("NaN", "Infinity")
-            String text = v.isTextual() ? v.textValue() : v.toString();
-            if (postgres) {
-                // untyped: PostgreSQL infers the column's type (text, uuid, timestamp, enum, ..) and parses the text
-                ps.setObject(index, text, Types.OTHER);
-            } else {
-                ps.setString(index, text);
-            }
+            dialect.bindText(ps, index, v.isTextual() ? v.textValue() : v.toString());
         }
     }
 
     /** The current row as a document: column name to value; SQL NULL columns are left out. */
-    static ObjectNode readRow(ResultSet rs, ResultSetMetaData md) throws SQLException {
-        return new RowReader(md).read(rs);
+    ObjectNode readRow(ResultSet rs) throws SQLException {
+        return rowReader(rs.getMetaData()).read(rs);
+    }
+
+    /** Reads the rows of a result with these columns (see {@link RowReader}). */
+    RowReader rowReader(ResultSetMetaData md) throws SQLException {
+        return new RowReader(md, dialect);
     }
 
     /**
@@ -95,8 +96,10 @@ final class Sql {
     static final class RowReader {
 
         private final Column[] columns;
+        private final Dialect dialect;
 
-        RowReader(ResultSetMetaData md) throws SQLException {
+        private RowReader(ResultSetMetaData md, Dialect dialect) throws SQLException {
+            this.dialect = dialect;
             columns = new Column[md.getColumnCount()];
             for (int i = 0; i < columns.length; i++) {
                 columns[i] = Column.of(md, i + 1);
@@ -106,7 +109,7 @@ final class Sql {
         ObjectNode read(ResultSet rs) throws SQLException {
             ObjectNode doc = JsonNodeFactory.instance.objectNode();
             for (int i = 0; i < columns.length; i++) {
-                JsonNode v = ColumnValues.read(rs, i + 1, columns[i]);
+                JsonNode v = ColumnValues.read(rs, i + 1, columns[i], dialect);
                 if (v != null) {
                     doc.set(columns[i].name(), v);
                 }
@@ -153,35 +156,40 @@ final class Sql {
     }
 
     /**
-     * Wraps a JDBC error by what can be done about it: a lock the application held past the lock timeout
-     * ({@link LockTimeoutException}), a failure that passes by itself ({@link RetriableStoreException}:
-     * connection, deadlock, serialization, shutdown), or one that needs a fix ({@link StoreException}).
+     * Wraps a JDBC error by what can be done about it ({@link Dialect#classify}): a lock the application held past the
+     * lock timeout ({@link LockTimeoutException}), a statement past the statement timeout
+     * ({@link StatementTimeoutException}), a failure that passes by itself ({@link RetriableStoreException}:
+     * connection, deadlock, serialization, shutdown, a session ended while idle in its transaction), or one that
+     * needs a fix ({@link StoreException}).
      */
-    static StoreException failure(String what, SQLException e) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String message = what + ": " + e.getMessage() + " (SQLState " + state + ")";
-        // PostgreSQL lock_not_available; H2 "timeout trying to lock table"
-        if (state.equals("55P03") || state.equals("HYT00")) {
-            return new LockTimeoutException(message + "; another transaction (usually the application's) held a lock"
-                    + " the batch needs for longer than the lock timeout: the batch rolled back and runs again", e);
-        }
-        if (state.equals("57014")) {
-            return new StatementTimeoutException(message + "; a statement ran longer than the statement timeout"
-                    + " (DB_STATEMENT_TIMEOUT_MS): lower the batch size or raise the timeout, then run the migration again", e);
-        }
-        if (state.equals("25P03")) {
-            return new RetriableStoreException(message + "; the database ended the session after it sat in the batch's"
-                    + " transaction longer than the idle-in-transaction timeout (a paused or stalled worker): the batch"
-                    + " rolled back and runs again", e);
-        }
-        boolean retriable = e instanceof SQLTransientException || e instanceof SQLRecoverableException
-                || state.startsWith("08") || state.startsWith("40") || state.startsWith("57P")
-                // H2: the database closed under an AUTO_SERVER client (its host process let go), connection broken
-                || state.equals("90098") || state.equals("90067");
-        return retriable ? new RetriableStoreException(message, e) : new StoreException(message, e);
+    StoreException failure(String what, SQLException e) {
+        String message = what + ": " + e.getMessage() + " (SQLState " + Dialect.state(e) + ")";
+        return switch (dialect.classify(e)) {
+            case LOCK_TIMEOUT -> new LockTimeoutException(message + "; another transaction (usually the application's)"
+                    + " held a lock the batch needs for longer than the lock timeout: the batch rolled back and runs again", e);
+            case STATEMENT_TIMEOUT -> new StatementTimeoutException(message + "; a statement ran longer than the statement"
+                    + " timeout (DB_STATEMENT_TIMEOUT_MS): lower the batch size or raise the timeout, then run the migration"
+                    + " again", e);
+            case IDLE_SESSION_ENDED -> new RetriableStoreException(message + "; the database ended the session after it"
+                    + " sat in the batch's transaction longer than the idle-in-transaction timeout (a paused or stalled"
+                    + " worker): the batch rolled back and runs again", e);
+            case RETRIABLE -> new RetriableStoreException(message, e);
+            default -> new StoreException(message, e);
+        };
     }
 
-    static boolean isUniqueViolation(SQLException e) {
-        return "23505".equals(e.getSQLState());
+    /** A row with the same primary key exists. */
+    boolean isDuplicateKey(SQLException e) {
+        return dialect.classify(e) == Dialect.Failure.DUPLICATE_KEY;
+    }
+
+    /** Makes the current transaction wait at most {@code millis} for a lock, where the database can say so. */
+    void limitLockWait(Connection c, long millis) throws SQLException {
+        Optional<String> setting = dialect.transactionLockTimeout(millis);
+        if (setting.isPresent()) {
+            try (Statement st = c.createStatement()) {
+                st.execute(setting.get());
+            }
+        }
     }
 }

@@ -94,8 +94,6 @@ class ColumnMappingTest {
         assertEquals(Column.Kind.TEXT, Column.of("a", Types.ARRAY, "_mpaa_rating").element());
         assertEquals(Column.Kind.INTEGER, Column.of("a", Types.ARRAY, "\"films\".\"_int4\"").element(),
                 "a type outside the search path comes qualified");
-        assertTrue(Column.of("a", Types.ARRAY, "INTEGER ARRAY").isH2Array());
-        assertTrue(!pgArray.isH2Array());
         assertEquals(';', Column.of("a", Types.ARRAY, "_box").delimiter());
         assertNull(Column.of("i", Types.INTEGER, "int4").element());
     }

@@ -51,7 +51,7 @@ class KeyOrderTest {
     void aCompositeCursorBindsEveryKeyColumn() throws Exception {
         KeyOrder order = new KeyOrder(FILM_ACTOR, null);
         List<Object> bound = new ArrayList<>();
-        int next = order.bind(new Sql(true), recording(bound), 1, "[1,2]", "[3,4]");
+        int next = order.bind(new Sql(new PostgresDialect()), recording(bound), 1, "[1,2]", "[3,4]");
         assertEquals(5, next);
         assertEquals(List.of("1=1", "2=2", "3=3", "4=4"), bound);
     }
@@ -60,7 +60,7 @@ class KeyOrderTest {
     void aCursorOfTheWrongShapeIsRefusedNamingTheKey() {
         KeyOrder order = new KeyOrder(FILM_ACTOR, null);
         StoreException e = assertThrows(StoreException.class,
-                () -> order.bind(new Sql(true), recording(new ArrayList<>()), 1, "[1]", null));
+                () -> order.bind(new Sql(new PostgresDialect()), recording(new ArrayList<>()), 1, "[1]", null));
         assertTrue(e.getMessage().contains("[actor_id, film_id]") && e.getMessage().contains("\"film_actor\""),
                 e.getMessage());
     }

@@ -82,9 +82,9 @@ class SplitPointQueriesTest {
     void exactSplitPointsComeFromOneSnapshotAndRiseStrictly() throws Exception {
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             c.setAutoCommit(false);
-            TableInfo info = TableCatalog.read(c, false, TableName.parse("t"), url);
+            TableInfo info = new H2Dialect().readTable(c, TableName.parse("t"), url);
             c.commit();
-            List<String> points = SplitPointQueries.read(deletingAfterTheFirstQuery(c), new Sql(false), info,
+            List<String> points = SplitPointQueries.read(deletingAfterTheFirstQuery(c), new Sql(new H2Dialect()), info,
                     new KeyOrder(info, null), 1000, 4);
             c.commit();
             assertEquals(List.of("[250]", "[500]", "[750]"), points, "the table as the plan's first query saw it");

@@ -1,0 +1,202 @@
+package dev.keyway.store.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyway.store.DbTimeouts;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Everything Keyway says differently to one database: its sessions' settings and driver properties, how a
+ * transaction waits less for a lock, its catalog (a table's key, columns and generated columns), its health
+ * readings, how a sample of rows is taken, how text, JSON and arrays are bound and arrays read, and what its errors
+ * mean. One instance per database, stateless and thread-safe, chosen once per store from the JDBC URL
+ * ({@link #of}); a database is supported when its dialect is in {@link #SUPPORTED} (docs/CONTRIBUTING.md, "Adding a
+ * database").
+ *
+ * <p>The abstract methods are what every dialect must say. The others are the SQL that PostgreSQL and H2 share; a
+ * dialect overrides one only where its database differs (the bookkeeping tables' DDL, the row-lock clause, which
+ * failed update of a JDBC batch was refused). What no dialect can change, because it is written once for all: ANSI
+ * double-quoted identifiers ({@link Sql#quote}: a database that quotes otherwise must accept them, MariaDB with
+ * {@code sql_mode} {@code ANSI_QUOTES} in {@link #sessionSettings}), row-value comparisons ({@code (a, b) > (?, ?)}),
+ * {@code LIMIT ?} and {@code LIMIT 1 OFFSET ?}, {@code WITH RECURSIVE}, REPEATABLE READ for one snapshot.
+ */
+abstract class Dialect {
+
+    /** The databases Keyway supports, tried in this order against a JDBC URL. */
+    private static final List<Dialect> SUPPORTED = List.of(new PostgresDialect(), new H2Dialect());
+
+    /** The dialect of the database at {@code jdbcUrl}; an {@link IllegalArgumentException} for an unsupported one. */
+    static Dialect of(String jdbcUrl) {
+        return SUPPORTED.stream().filter(d -> jdbcUrl.startsWith(d.urlPrefix())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("jdbcUrl must be a " + supported() + " URL"));
+    }
+
+    static boolean supports(String jdbcUrl) {
+        return SUPPORTED.stream().anyMatch(d -> jdbcUrl.startsWith(d.urlPrefix()));
+    }
+
+    /** The supported databases for messages: {@code PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..)}. */
+    static String supported() {
+        return SUPPORTED.stream().map(d -> d.name() + " (" + d.urlPrefix() + "..)").collect(Collectors.joining(" or "));
+    }
+
+    /** How the database is named in messages: {@code PostgreSQL}. */
+    abstract String name();
+
+    /** What its JDBC URLs start with: {@code jdbc:postgresql:}. */
+    abstract String urlPrefix();
+
+    // --- connections
+
+    /** Properties of the driver for every pooled connection (HikariCP's {@code dataSourceProperties}). */
+    abstract Map<String, String> dataSourceProperties();
+
+    /**
+     * The statements run once on every new connection of the pool ({@code connectionInitSql}, committed): the lock,
+     * statement and, where the database has one, idle-in-transaction timeouts of {@link DbTimeouts}.
+     */
+    abstract String sessionSettings(DbTimeouts timeouts);
+
+    /**
+     * The statement that makes the current transaction wait at most {@code millis} for a row lock, whatever the
+     * session's lock timeout (the coordinator's fence write waits for the batches in flight); empty when the
+     * database cannot set it for one transaction, and the session's timeout applies.
+     */
+    abstract Optional<String> transactionLockTimeout(long millis);
+
+    // --- the bookkeeping tables (docs/ARCHITECTURE.md: the fence, the ledger, the database's id, the epochs)
+
+    /** {@code CREATE TABLE IF NOT EXISTS} of each bookkeeping table, by table name, in the order they are made. */
+    Map<String, String> bookkeepingTables() {
+        Map<String, String> tables = new LinkedHashMap<>();
+        tables.put(JdbcStore.LEDGER, "CREATE TABLE IF NOT EXISTS " + JdbcStore.LEDGER + " ("
+                + "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, segment INT NOT NULL, "
+                + "start_cursor VARCHAR(4000) NOT NULL, next_cursor VARCHAR(4000), processed INT NOT NULL, "
+                + "done BOOLEAN NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, "
+                + "PRIMARY KEY (migration, run_id, segment, start_cursor))");
+        tables.put(JdbcStore.FENCE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.FENCE + " ("
+                + "migration VARCHAR(200) NOT NULL, segment INT NOT NULL, run_id VARCHAR(64) NOT NULL, "
+                + "position VARCHAR(4000), end_cursor VARCHAR(4000), batch_size INT NOT NULL, state VARCHAR(8) NOT NULL, "
+                + "updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL, PRIMARY KEY (migration, segment))");
+        tables.put(JdbcStore.DATABASE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.DATABASE + " (singleton INT PRIMARY KEY"
+                + " CHECK (singleton = 1), id VARCHAR(36) NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+        tables.put(JdbcStore.COORDINATOR, "CREATE TABLE IF NOT EXISTS " + JdbcStore.COORDINATOR + " (coordinator_group"
+                + " VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, taken_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+        return tables;
+    }
+
+    /** Names the database {@code id} unless it has a name already (an insert that inserts nothing then). */
+    String nameDatabase(String id) {
+        return "INSERT INTO " + JdbcStore.DATABASE + " (singleton, id) SELECT 1, '" + id + "' WHERE NOT EXISTS (SELECT 1 FROM "
+                + JdbcStore.DATABASE + ")";
+    }
+
+    /** What ends a {@code SELECT} that locks the rows it reads until the transaction ends. */
+    String forUpdate() {
+        return " FOR UPDATE";
+    }
+
+    // --- tables and planning
+
+    /**
+     * The table's metadata from the database's own catalog, by exact name; a name without a schema resolves as the
+     * database resolves it. Refuses a table that cannot be walked ({@link TableCatalog}: missing, a view, no primary
+     * key) with the reason.
+     */
+    abstract TableInfo readTable(Connection c, TableName name, String url) throws SQLException;
+
+    /**
+     * The clause after a table's name that reads about {@code percent} per cent of its rows, picked one by one
+     * ({@code TABLESAMPLE BERNOULLI}); empty when the database has none, and split points are counted exactly.
+     */
+    abstract Optional<String> rowSample(double percent);
+
+    // --- health readings (HealthProbe)
+
+    /** A reading of one health signal on a connection of the pool, in its own transaction. */
+    interface Reading {
+        long read(Connection c) throws SQLException;
+    }
+
+    /** How far the standbys are behind, in bytes; empty when the database has no standbys to read (then 0). */
+    abstract Optional<Reading> replicaLag();
+
+    /** The application's longest wait on Keyway's locks, in ms; empty when it cannot be read (then 0). */
+    abstract Optional<Reading> lockWait();
+
+    // --- values
+
+    /** Binds text the database converts to the parameter's type (the column's, the comparison's). */
+    abstract void bindText(PreparedStatement ps, int index, String text) throws SQLException;
+
+    /** Binds JSON text to a JSON column, as the JSON value it is (a JSON string stays a string). */
+    abstract void bindJson(PreparedStatement ps, int index, String json) throws SQLException;
+
+    /**
+     * Binds a JSON array (nested for several dimensions) to an array column, each element converted to the
+     * column's element type by the database.
+     *
+     * @throws IllegalArgumentException when the array cannot be written, naming the column
+     */
+    abstract void bindArray(PreparedStatement ps, int index, Column column, JsonNode array) throws SQLException;
+
+    /** The array in column {@code index} of the current row as a JSON array, or null for SQL NULL. */
+    abstract JsonNode readArray(ResultSet rs, int index, Column column) throws SQLException;
+
+    // --- errors
+
+    /** What a failed statement means for the batch: {@link Sql#failure} makes the exception from it. */
+    enum Failure {
+        /** A lock held past the lock timeout: the batch rolls back and runs again later. */
+        LOCK_TIMEOUT,
+        /** A statement past the statement timeout. */
+        STATEMENT_TIMEOUT,
+        /** The database ended a session that sat idle in its transaction. */
+        IDLE_SESSION_ENDED,
+        /** Passes by itself: the connection, a deadlock, serialization, a shutdown. */
+        RETRIABLE,
+        /** A row with the same primary key exists (a ledger entry written by another worker). */
+        DUPLICATE_KEY,
+        /** A table or type that {@code CREATE .. IF NOT EXISTS} made at the same moment in another session. */
+        ALREADY_CREATED,
+        /** Needs a fix. */
+        OTHER
+    }
+
+    abstract Failure classify(SQLException e);
+
+    /**
+     * Whether the database refused a value written to a column (a data exception, class 22, or a constraint, class
+     * 23): a patch's fault, reported with its document.
+     */
+    boolean isRejectedValue(SQLException e) {
+        String state = state(e);
+        return state.startsWith("22") || state.startsWith("23");
+    }
+
+    /** Which update of a failed JDBC batch the database refused, counted from 0; -1 when the driver does not say. */
+    int failedBatchEntry(BatchUpdateException e) {
+        return -1;
+    }
+
+    /** The SQL standard's transient classes: connection exceptions (08), transaction rollbacks (40). */
+    static boolean isTransient(SQLException e) {
+        String state = state(e);
+        return e instanceof SQLTransientException || e instanceof SQLRecoverableException || state.startsWith("08")
+                || state.startsWith("40");
+    }
+
+    static String state(SQLException e) {
+        return e.getSQLState() == null ? "" : e.getSQLState();
+    }
+}

@@ -1,0 +1,355 @@
+package dev.keyway.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.BatchKey;
+import dev.keyway.migration.Db;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * An in-memory {@link Store} for the unit tests of the store's users (the batch path, the coordinator), shipped in the
+ * store's test jar ({@code keyway-store:tests}). It holds one table {@code items(id, counter)} with ids 1 to
+ * {@code rows} and every counter 0 (made as they are read: a million rows cost nothing until a batch changes one), a
+ * fence, a ledger and the coordinators' epochs. A batch's transaction works on copies and publishes them on commit.
+ * Planning sees the rows counted and split points at every {@code rows / segments}-th id; the health readings are 0.
+ * Subclass it to change one answer. Not thread-safe beyond what one batch at a time needs.
+ */
+public class FakeStore implements Store {
+
+    private final long rows;
+    /** The rows a committed batch changed; the others are as made. */
+    private final TreeMap<Long, ObjectNode> written = new TreeMap<>();
+    /** Fence rows by "migration/segment", as the coordinator wrote them and batches moved them. */
+    private final Map<String, SegmentFence> fences = new HashMap<>();
+    private final Map<BatchKey, LedgerEntry> ledger = new HashMap<>();
+    private final Map<String, Long> epochs = new HashMap<>();
+    private int commits;
+    private int abandoned;
+    private Supplier<RuntimeException> readFailure;
+    private int failOver;
+    /** A patch holding this text fails as a value the database refuses (see {@link #refuseValue}). */
+    private String refusedValue;
+
+    public FakeStore(long rows) {
+        this.rows = rows;
+    }
+
+    // --- what a test sets up and looks at
+
+    /** The table's rows in id order, as the committed batches left them. */
+    public List<ObjectNode> rows() {
+        List<ObjectNode> all = new ArrayList<>();
+        for (long id = 1; id <= rows; id++) {
+            all.add(row(id));
+        }
+        return all;
+    }
+
+    /** Sets one fence row, as if the coordinator had written it. */
+    public void fence(String migration, int segment, SegmentFence fence) {
+        fences.put(migration + "/" + segment, fence);
+    }
+
+    /** The fence row of a segment as it stands; null when there is none. */
+    public SegmentFence fence(String migration, int segment) {
+        return fences.get(migration + "/" + segment);
+    }
+
+    /** Every committed ledger entry, by its batch. */
+    public Map<BatchKey, LedgerEntry> ledger() {
+        return Collections.unmodifiableMap(ledger);
+    }
+
+    /** How many batch transactions committed. */
+    public int commits() {
+        return commits;
+    }
+
+    /** How many batch transactions were abandoned (past their deadline). */
+    public int abandoned() {
+        return abandoned;
+    }
+
+    /** Page reads throw what {@code failure} gives. */
+    public void failReadsWith(Supplier<RuntimeException> failure) {
+        failReadsOver(0, failure);
+    }
+
+    /** Page reads of more than {@code rows} rows throw what {@code failure} gives (none when it gives null). */
+    public void failReadsOver(int rows, Supplier<RuntimeException> failure) {
+        this.readFailure = failure;
+        this.failOver = rows;
+    }
+
+    /** Patches whose JSON contains {@code text} fail like a value a column cannot take. */
+    public void refuseValue(String text) {
+        this.refusedValue = text;
+    }
+
+    private ObjectNode row(long id) {
+        ObjectNode row = written.get(id);
+        return row != null ? row : JsonNodeFactory.instance.objectNode().put("id", id).put("counter", 0);
+    }
+
+    // --- RunLedger
+
+    @Override
+    public void ensureBookkeeping() {
+    }
+
+    @Override
+    public String databaseId() {
+        return "fake-database";
+    }
+
+    /** Replaces the migration's run rows (or its dry-run row); a segment of the same run keeps a position it reached. */
+    @Override
+    public RunFence writeFence(RunFence fence) {
+        if (fence.isDryRun()) {
+            RunFence.Segment s = fence.segments().get(0);
+            fence(fence.migration(), RunFence.DRY_RUN, new SegmentFence(fence.runId(), s.position(), null,
+                    fence.batchSize(), fence.open() ? SegmentFence.State.OPEN : SegmentFence.State.DONE));
+            return fence;
+        }
+        Map<Integer, SegmentFence> before = runRows(fence.migration());
+        before.keySet().forEach(segment -> fences.remove(fence.migration() + "/" + segment));
+        List<RunFence.Segment> segments = new ArrayList<>();
+        for (RunFence.Segment s : fence.segments()) {
+            SegmentFence old = before.get(s.index());
+            boolean sameRun = old != null && old.runId().equals(fence.runId());
+            String position = sameRun ? old.position() : s.position();
+            boolean done = s.done() || (sameRun && old.state() == SegmentFence.State.DONE);
+            fence(fence.migration(), s.index(), new SegmentFence(fence.runId(), position, s.end(), fence.batchSize(),
+                    done ? SegmentFence.State.DONE : fence.open() ? SegmentFence.State.OPEN : SegmentFence.State.CLOSED));
+            segments.add(new RunFence.Segment(s.index(), position, s.end(), done));
+        }
+        return new RunFence(fence.migration(), fence.runId(), fence.batchSize(), fence.open(), segments);
+    }
+
+    @Override
+    public RunFence writeFence(RunFence fence, CoordinatorEpoch epoch) {
+        long current = epochs.getOrDefault(epoch.group(), 0L);
+        if (current != epoch.epoch()) {
+            throw new CoordinatorFencedException("epoch " + epoch.epoch() + " of " + epoch.group() + " was taken over"
+                    + " (epoch " + current + ")");
+        }
+        return writeFence(fence);
+    }
+
+    @Override
+    public CoordinatorEpoch takeOver(String group) {
+        return new CoordinatorEpoch(group, epochs.merge(group, 1L, Long::sum));
+    }
+
+    @Override
+    public Optional<RunFence> readFence(String migration) {
+        List<RunFence.Segment> segments = new ArrayList<>();
+        SegmentFence any = null;
+        boolean open = false;
+        for (Map.Entry<Integer, SegmentFence> row : runRows(migration).entrySet()) {
+            SegmentFence f = row.getValue();
+            any = f;
+            open |= f.state() == SegmentFence.State.OPEN;
+            segments.add(new RunFence.Segment(row.getKey(), f.position(), f.end(), f.state() == SegmentFence.State.DONE));
+        }
+        return any == null ? Optional.empty()
+                : Optional.of(new RunFence(migration, any.runId(), any.batchSize(), open, segments));
+    }
+
+    /** The migration's run rows (not its dry run's) by segment, in segment order. */
+    private Map<Integer, SegmentFence> runRows(String migration) {
+        Map<Integer, SegmentFence> out = new TreeMap<>();
+        fences.forEach((key, f) -> {
+            int slash = key.lastIndexOf('/');
+            int segment = Integer.parseInt(key.substring(slash + 1));
+            if (key.substring(0, slash).equals(migration) && segment >= 0) {
+                out.put(segment, f);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public List<LedgerEntry> followLedger(BatchKey start, String until, int max) {
+        List<LedgerEntry> chain = new ArrayList<>();
+        LedgerEntry e = ledger.get(start);
+        while (e != null && chain.size() < max) {
+            chain.add(e);
+            if (e.done() || Objects.equals(e.nextCursor(), until)) {
+                break;
+            }
+            e = ledger.get(new BatchKey(start.migration(), start.runId(), start.segment(), e.nextCursor()));
+        }
+        return chain;
+    }
+
+    // --- TablePlanner
+
+    @Override
+    public void checkWalk(TableWalk walk, List<String> cursors) {
+    }
+
+    @Override
+    public List<String> keyColumns(TableWalk walk) {
+        return List.of("id");
+    }
+
+    @Override
+    public long countRows(TableWalk walk) {
+        return rows;
+    }
+
+    @Override
+    public List<String> splitPoints(TableWalk walk, long rows, int segments) {
+        List<String> points = new ArrayList<>();
+        for (int k = 1; k < segments; k++) {
+            points.add("[" + (k * rows / segments) + "]");
+        }
+        return points;
+    }
+
+    // --- HealthProbe
+
+    @Override
+    public long replicaLagBytes() {
+        return 0;
+    }
+
+    @Override
+    public long lockWaitMillis() {
+        return 0;
+    }
+
+    @Override
+    public long readNumber(String sql) {
+        return 0;
+    }
+
+    // --- BatchStore
+
+    @Override
+    public BatchTransaction begin(TableWalk walk) {
+        return new Tx();
+    }
+
+    @Override
+    public String describe() {
+        return "fake";
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private static long idOf(String cursor) {
+        return Long.parseLong(cursor.replaceAll("[\\[\\]]", ""));
+    }
+
+    private final class Tx implements BatchTransaction {
+        private final Map<Long, ObjectNode> patched = new HashMap<>();
+        private final Map<String, SegmentFence> fenceChanges = new HashMap<>();
+        private final List<LedgerEntry> entries = new ArrayList<>();
+
+        @Override
+        public List<String> primaryKey() {
+            return List.of("id");
+        }
+
+        @Override
+        public Optional<SegmentFence> lockFence(String migration, int segment) {
+            return Optional.ofNullable(fence(migration, segment));
+        }
+
+        @Override
+        public void advanceFence(String migration, int segment, String position, boolean done) {
+            SegmentFence f = fence(migration, segment);
+            fenceChanges.put(migration + "/" + segment, new SegmentFence(f.runId(), position, f.end(), f.batchSize(),
+                    done ? SegmentFence.State.DONE : f.state()));
+        }
+
+        @Override
+        public Optional<LedgerEntry> findLedger(BatchKey key) {
+            return Optional.ofNullable(ledger.get(key));
+        }
+
+        @Override
+        public Page readPage(String cursor, String end, int limit) {
+            if (readFailure != null && limit > failOver) {
+                RuntimeException failure = readFailure.get();
+                if (failure != null) {
+                    throw failure;
+                }
+            }
+            long last = end == null ? rows : Math.min(rows, idOf(end));
+            List<ObjectNode> page = new ArrayList<>();
+            for (long id = cursor == null ? 1 : idOf(cursor) + 1; id <= last && page.size() < limit; id++) {
+                page.add(row(id).deepCopy());
+            }
+            String next = page.isEmpty() ? cursor : "[" + page.get(page.size() - 1).get("id").asLong() + "]";
+            return new Page(page, next, page.size() < limit);
+        }
+
+        @Override
+        public Map<String, ObjectNode> readByIds(List<JsonNode> ids) {
+            Map<String, ObjectNode> out = new HashMap<>();
+            for (JsonNode id : ids) {
+                out.put(id.asText(), patched.getOrDefault(id.asLong(), row(id.asLong())));
+            }
+            return out;
+        }
+
+        /** None: the migrations of the tests that use it only return patches. */
+        @Override
+        public Db db() {
+            return null;
+        }
+
+        @Override
+        public void patchAll(Map<JsonNode, ObjectNode> patches) {
+            patches.forEach((id, patch) -> {
+                if (refusedValue != null && patch.toString().contains(refusedValue)) {
+                    throw new RejectedValueException("cannot write document id=" + id.asText() + " of items: the"
+                            + " database refused the patch " + patch, id.asText(), null);
+                }
+                ObjectNode row = row(id.asLong()).deepCopy();
+                row.setAll(patch);
+                patched.put(id.asLong(), row);
+            });
+        }
+
+        @Override
+        public boolean recordLedger(LedgerEntry entry) {
+            if (ledger.containsKey(entry.key())) {
+                return false;
+            }
+            entries.add(entry);
+            return true;
+        }
+
+        @Override
+        public void commit() {
+            written.putAll(patched);
+            fences.putAll(fenceChanges);
+            entries.forEach(e -> ledger.put(e.key(), e));
+            commits++;
+        }
+
+        @Override
+        public void abandon() {
+            abandoned++;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
