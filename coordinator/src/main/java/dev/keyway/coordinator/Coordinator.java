@@ -2,12 +2,11 @@ package dev.keyway.coordinator;
 
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.codec.MalformedMessageException;
-import dev.keyway.coordinator.internal.Effects;
-import dev.keyway.coordinator.internal.MigrationControl;
+import dev.keyway.coordinator.core.Effects;
+import dev.keyway.coordinator.core.MigrationControl;
+import dev.keyway.coordinator.core.StatusBudget;
+import dev.keyway.coordinator.core.StatusView;
 import dev.keyway.coordinator.internal.SegmentPlanner;
-import dev.keyway.coordinator.internal.StatusBudget;
-import dev.keyway.coordinator.internal.StatusView;
-import dev.keyway.coordinator.internal.TableCheck;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
@@ -125,7 +124,7 @@ public final class Coordinator {
         this.planning = threads.planning();
         this.clock = clock;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
-        this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds(), health.targetBatchMillis(),
+        this.control = new MigrationControl(view, catalog, clock, () -> UUID.randomUUID().toString(), health.targetBatchMillis(),
                 health.watched(), health.maxConcurrency());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, threads.health()) : null;
         this.latencies = health.latencies();

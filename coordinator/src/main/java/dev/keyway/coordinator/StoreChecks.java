@@ -1,6 +1,6 @@
 package dev.keyway.coordinator;
 
-import dev.keyway.coordinator.internal.TableCheck;
+import dev.keyway.coordinator.core.TableCheck;
 import dev.keyway.message.Event;
 import dev.keyway.message.Lease;
 import dev.keyway.migration.Migration;

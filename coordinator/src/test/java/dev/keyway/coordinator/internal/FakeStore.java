@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Optional;
 
 /** A store of {@code rows} rows with ids 1..rows, for planning only; its fences are what {@link #fenced} put there. */
-class FakeStore implements Store {
+public class FakeStore implements Store {
     private final long rows;
     private final java.util.Map<String, RunFence> fences = new java.util.HashMap<>();
 
-    FakeStore(long rows) {
+    public FakeStore(long rows) {
         this.rows = rows;
     }
 
@@ -39,7 +39,7 @@ class FakeStore implements Store {
     }
 
     /** The fence the database holds for its migration from now on, as if the coordinator had written it. */
-    void fenced(RunFence fence) {
+    public void fenced(RunFence fence) {
         fences.put(fence.migration(), fence);
     }
 

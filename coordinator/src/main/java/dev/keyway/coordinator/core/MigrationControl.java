@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -79,10 +78,6 @@ public final class MigrationControl {
      */
     public void useDatabase(String id) {
         book.useDatabase(id);
-    }
-
-    public static Supplier<String> randomIds() {
-        return () -> UUID.randomUUID().toString();
     }
 
     // ---- commands
