@@ -100,13 +100,15 @@ class ArchitectureTest {
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction");
 
+    /** Not even a clock handed in: the time of each input comes with it. */
     static final ArchRule theCoordinatorsCoreReadsNoClockAndDrawsNoRandomNumber = noClasses()
             .that().resideInAPackage("dev.keyway.coordinator.core..")
             .should().callMethod(System.class, "currentTimeMillis")
             .orShould().callMethod(System.class, "nanoTime")
             .orShould().callMethod(java.time.Instant.class, "now")
             .orShould().callMethod(java.time.Clock.class, "systemUTC")
-            .orShould().callMethod(java.util.UUID.class, "randomUUID");
+            .orShould().callMethod(java.util.UUID.class, "randomUUID")
+            .orShould().dependOnClassesThat().areAssignableTo(java.time.Clock.class);
 
     /** What does I/O for the coordinator (its planner's queries) uses no Reactor, no Kafka and no JDBC. */
     static final ArchRule theCoordinatorsInternalsUseNoReactorKafkaOrJdbc = noClasses()

@@ -10,25 +10,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What handling one record decided: fences to write to the database, then statuses to write, tasks to
- * publish and answers to send in one Kafka transaction, and plans to make afterwards.
+ * What the rules decided for one input, as they write it: fences to write (the latest per run), statuses (the
+ * latest per migration), tasks, answers, plans, tasks for later, and what the shell must ask the database before the
+ * record's decision is complete. {@link #list()} turns it into the step's {@link Effect}s, in the order the shell
+ * carries them out.
  */
-public final class Effects {
+final class Effects {
 
     private final Map<String, MigrationStatus> statuses = new LinkedHashMap<>();
     private final List<Task.ProcessBatch> tasks = new ArrayList<>();
     private final List<Event> events = new ArrayList<>();
     private final Map<String, RunFence> fences = new LinkedHashMap<>();
-    private final List<PlanRequest> plans = new ArrayList<>();
-    private final List<Scheduled> later = new ArrayList<>();
-
-    /** A task to publish at {@code dueMillis}, not before: the migration's rate limit spaces its batches. */
-    public record Scheduled(Task.ProcessBatch task, long dueMillis) {
-    }
-
-    /** A run whose segments must be planned (count, split points) before its first task. */
-    public record PlanRequest(String migration, String runId, Integer segments) {
-    }
+    private final List<Effect.PlanSegments> plans = new ArrayList<>();
+    private final List<Effect.PublishLater> later = new ArrayList<>();
+    /** Questions to the database (tables, ledger, fences) and notes to the shell, in the order asked. */
+    private final List<Effect> asked = new ArrayList<>();
+    private final List<Effect> notes = new ArrayList<>();
 
     void status(MigrationStatus s) {
         statuses.put(s.name(), s);
@@ -46,41 +43,61 @@ public final class Effects {
         fences.put(f.migration() + (f.isDryRun() ? "/dry run" : ""), f);
     }
 
-    void plan(PlanRequest p) {
+    void plan(Effect.PlanSegments p) {
         plans.add(p);
     }
 
     void later(Task.ProcessBatch t, long dueMillis) {
-        later.add(new Scheduled(t, dueMillis));
+        later.add(new Effect.PublishLater(t, dueMillis));
     }
 
-    /**
-     * Tasks to publish later, outside the Kafka transaction: a task is idempotent (the fence and the ledger), so
-     * publishing it late, or twice, is safe; a coordinator that takes over publishes them again.
-     */
-    public List<Scheduled> later() {
-        return List.copyOf(later);
+    void ask(Effect question) {
+        asked.add(question);
     }
 
-    /** Fences to write to the database before anything of this record is published. */
-    public List<RunFence> fences() {
-        return List.copyOf(fences.values());
+    void note(Effect note) {
+        notes.add(note);
     }
 
-    /** Plans to make away from the Kafka transaction; each ends as a {@link Event.RunPlanned}. */
-    public List<PlanRequest> plans() {
-        return List.copyOf(plans);
-    }
-
-    public List<MigrationStatus> statuses() {
+    List<MigrationStatus> statuses() {
         return List.copyOf(statuses.values());
     }
 
-    public List<Task.ProcessBatch> tasks() {
+    List<Task.ProcessBatch> tasks() {
         return List.copyOf(tasks);
     }
 
-    public List<Event> events() {
+    List<Event> events() {
         return List.copyOf(events);
+    }
+
+    List<RunFence> fences() {
+        return List.copyOf(fences.values());
+    }
+
+    List<Effect.PlanSegments> plans() {
+        return List.copyOf(plans);
+    }
+
+    List<Effect.PublishLater> later() {
+        return List.copyOf(later);
+    }
+
+    /**
+     * The effects: fences first (written before anything of the record is published), then the questions to the
+     * database, then what goes out in the record's transaction (statuses, tasks, answers), then what waits for its
+     * commit (plans, tasks for later), then notes.
+     */
+    List<Effect> list() {
+        List<Effect> all = new ArrayList<>();
+        fences.values().forEach(f -> all.add(new Effect.WriteFence(f)));
+        all.addAll(asked);
+        statuses.values().forEach(s -> all.add(new Effect.PublishStatus(s)));
+        tasks.forEach(t -> all.add(new Effect.PublishTask(t)));
+        events.forEach(e -> all.add(new Effect.Answer(e)));
+        all.addAll(plans);
+        all.addAll(later);
+        all.addAll(notes);
+        return all;
     }
 }

@@ -5,28 +5,23 @@ import dev.keyway.message.Event;
 import dev.keyway.message.LastCommand;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
-import dev.keyway.migration.MigrationCatalog;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
- * The coordinator's rules, as a state machine over the {@link StatusView}: commands start, resume,
- * skip or cancel migrations; batch outcomes advance segment cursors and chain the next batch. An
- * outcome counts only if it matches the run id, segment and cursor the status expects, so stale and
- * replayed outcomes are dropped. Not thread-safe: one record at a time.
+ * The coordinator's rules over the statuses of one {@link RunBook}: commands start, resume, skip or cancel
+ * migrations; batch outcomes advance segment cursors and chain the next batch. An outcome counts only if it matches
+ * the run id, segment and cursor the status expects, so stale and replayed outcomes are dropped. Made for one input
+ * ({@link CoordinatorCore#step}); not thread-safe.
  *
- * <p>This class takes each record in and sends it to the rules for it: {@link RunStarts} (run, dry run, plans,
- * series), {@link OperatorCommands} (pause, resume, configure, cancel, health), {@link MigrationListing} (list, which
- * changes nothing) and {@link BatchOutcomes} (what a task's outcome does); they share the statuses and the ways to write them through one {@link RunBook}. It refuses
- * a command for another database's migration and records, in each status a command changed, who asked for it.
+ * <p>This class takes each command and event in and sends it to the rules for it: {@link RunStarts} (run, dry run,
+ * plans, series), {@link OperatorCommands} (pause, resume, configure, cancel, health), {@link MigrationListing} (list,
+ * which changes nothing) and {@link BatchOutcomes} (what a task's outcome does); they share the statuses and the ways
+ * to write them through the {@link RunBook}. It refuses a command for another database's migration and records, in
+ * each status a command changed, who asked for it.
  */
-public final class MigrationControl {
-
-    /** A run whose batches are sized by a time target may have batches up to this many times the migration's size. */
-    static final int ADAPTIVE_CAP_FACTOR = RunStarts.ADAPTIVE_CAP_FACTOR;
+final class MigrationControl {
 
     private final RunBook book;
     private final RunStarts starts;
@@ -34,39 +29,9 @@ public final class MigrationControl {
     private final BatchOutcomes outcomes;
     private final MigrationListing listing;
 
-    /** Runs without a batch size have batches of the migration's size. */
-    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids) {
-        this(view, catalog, clock, ids, 0, false);
-    }
-
-    /**
-     * @param targetBatchMillis what a batch of a run that gives no batch size (and no target of its own) aims at:
-     *     its workers size its batches, up to {@value #ADAPTIVE_CAP_FACTOR} times the migration's batch size; 0 =
-     *     batches of the migration's size
-     */
-    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
-                            int targetBatchMillis) {
-        this(view, catalog, clock, ids, targetBatchMillis, false);
-    }
-
-    /**
-     * @param slowStart whether a new run starts with one segment and adds one with each task outcome until all go
-     *     on (TCP's slow start): a coordinator that watches the database's health gives its signals time to speak
-     *     before the whole run hits the database
-     */
-    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
-                            int targetBatchMillis, boolean slowStart) {
-        this(view, catalog, clock, ids, targetBatchMillis, slowStart, 0);
-    }
-
-    /**
-     * @param maxConcurrency the most segments of a run that gives no concurrency limit of its own with a task out at
-     *     once (its {@code limits} say so, and {@code configure} changes it); 0 = all
-     */
-    public MigrationControl(StatusView view, MigrationCatalog catalog, Clock clock, Supplier<String> ids,
-                            int targetBatchMillis, boolean slowStart, int maxConcurrency) {
-        this.book = new RunBook(view, catalog, clock, new Pacing(clock, slowStart));
-        this.starts = new RunStarts(book, ids, targetBatchMillis, maxConcurrency);
+    MigrationControl(RunBook book, CoreSettings settings) {
+        this.book = book;
+        this.starts = new RunStarts(book, settings.targetBatchMillis(), settings.maxConcurrency());
         this.operator = new OperatorCommands(book, starts);
         this.outcomes = new BatchOutcomes(book, starts);
         this.listing = new MigrationListing(book, starts);
@@ -76,25 +41,20 @@ public final class MigrationControl {
      * The database this coordinator works on: new statuses record it, and a command for a migration whose status
      * records another database is refused (its fence and ledger are in that database, not this one).
      */
-    public void useDatabase(String id) {
+    void useDatabase(String id) {
         book.useDatabase(id);
     }
 
     // ---- commands
 
-    /** Handles a command without checking tables ({@link TableCheck#NONE}). */
-    public Effects onCommand(Command command) {
-        return onCommand(command, TableCheck.NONE);
-    }
-
     /**
      * Handles a command.
      *
-     * @param tables asked, for a {@code run} that is not refused on other grounds, about the table of each migration
-     *     it would start (the series' next ones too); for a {@code list}, about each walk's key columns
+     * @param tables what the database said of the tables a {@code run} would walk, or of the key columns for a
+     *     {@code list}; null when it was not asked yet: then such a command asks ({@link Effect.CheckTables}) instead
+     *     of deciding, and is handed in again with the answers
      */
-    public Effects onCommand(Command command, TableCheck tables) {
-        Effects fx = new Effects();
+    void onCommand(Command command, TableAnswers tables, Effects fx) {
         Optional<MigrationStatus> other = command.fn() == null ? Optional.empty()
                 : book.view().find(command.fn()).filter(st -> !book.ours(st));
         if (other.isPresent()) {
@@ -102,11 +62,10 @@ public final class MigrationControl {
                     + " belongs to another database (" + other.get().database() + "; this coordinator's is "
                     + book.database() + "): its fence and ledger are there. Give each database its own topics"
                     + " (TOPIC_PREFIX) for its coordinator, workers and CLI; nothing was changed"));
-            return fx;
+            return;
         }
         decide(command, tables, fx);
         recordCommand(command, fx);
-        return fx;
     }
 
     /**
@@ -126,7 +85,7 @@ public final class MigrationControl {
         }
     }
 
-    private void decide(Command command, TableCheck tables, Effects fx) {
+    private void decide(Command command, TableAnswers tables, Effects fx) {
         if (command instanceof Command.Run run) {
             Optional<String> problem = RunChecks.problem(run, book.catalog());
             if (problem.isPresent()) {
@@ -143,7 +102,7 @@ public final class MigrationControl {
         } else if (command instanceof Command.Configure configure) {
             operator.configure(configure, fx);
         } else if (command instanceof Command.ListMigrations list) {
-            fx.event(listing.answer(list, tables));
+            listing.answer(list, tables, fx);
         } else {
             operator.cancelAll(fx);
         }
@@ -155,19 +114,13 @@ public final class MigrationControl {
                 : c instanceof Command.ListMigrations ? "list" : "cancelAll";
     }
 
-    /** The statuses of runs whose plan is outstanding (to plan again after a coordinator takes over). */
-    public List<Effects.PlanRequest> pendingPlans() {
-        return starts.pendingPlans();
-    }
-
     // ---- events: batch outcomes, plans, health
 
     /**
-     * Handles an event. A {@link Event.BatchCompleted} must carry what the ledger recorded for its batch
-     * (the coordinator checks it, see {@link #awaits}), not what a worker, or a stranger, claimed.
+     * Handles an event. A {@link Event.BatchCompleted} must carry what the ledger recorded for its batch (see
+     * {@link EventChecks}), not what a worker, or a stranger, claimed.
      */
-    public Effects onEvent(Event event) {
-        Effects fx = new Effects();
+    void onEvent(Event event, Effects fx) {
         if (event instanceof Event.BatchCompleted done) {
             outcomes.completed(done, fx);
         } else if (event instanceof Event.BatchFailed failed) {
@@ -179,15 +132,6 @@ public final class MigrationControl {
         } else if (event instanceof Event.HealthChanged h) {
             operator.health(h, fx);
         }
-        return fx;
-    }
-
-    /**
-     * Counts batches that a closed fence waited for, as the ledger recorded them, in the statuses {@code fx} holds
-     * (the record that closed the fence), before their workers' outcomes arrive.
-     */
-    public void count(Event.BatchCompleted asRecorded, Effects fx) {
-        outcomes.completed(asRecorded, fx);
     }
 
     /** True when the outcome is of the batch a segment waits for: only then does it count. */
@@ -196,19 +140,20 @@ public final class MigrationControl {
     }
 
     /**
-     * After a coordinator takes over: the next batch of every open segment of every running (not paused) run that
-     * may go on, whatever the coordinator before knew of its pace: the tasks it had scheduled for later (a rate
-     * limit's slots, a health rest) and the segments a slow start had not let go on yet lived only in its memory.
-     * A task may thereby be handed out twice (one was still queued): the fence and the ledger apply its batch once,
-     * and the outcome of the second is stale and dropped.
+     * A coordinator took over with the statuses of the changelog: it asks again for the plans outstanding, and hands
+     * out the next batch of every open segment of every running (not paused) run that may go on, whatever the
+     * coordinator before knew of its pace: the tasks it had scheduled for later (a rate limit's slots, a health rest)
+     * and the segments a slow start had not let go on yet lived only in its memory. A task may thereby be handed out
+     * twice (one was still queued): the fence and the ledger apply its batch once, and the outcome of the second is
+     * stale and dropped.
      */
-    public Effects afterTakeover() {
-        Effects fx = new Effects();
+    void tookOver(List<MigrationStatus> changelog, String seed, Effects fx) {
+        book.tookOver(changelog, seed);
         book.pacing().reset();
+        starts.planPending(fx);
         book.view().all().stream().filter(book::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS
                         && !st.segments().isEmpty())
                 .sorted(Comparator.comparing(MigrationStatus::name))
                 .forEach(st -> book.active(st).forEach(s -> book.emit(st, s, fx)));
-        return fx;
     }
 }
