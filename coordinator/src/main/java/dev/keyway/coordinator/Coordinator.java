@@ -2,12 +2,14 @@ package dev.keyway.coordinator;
 
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.codec.MalformedMessageException;
-import dev.keyway.coordinator.internal.Effects;
-import dev.keyway.coordinator.internal.MigrationControl;
+import dev.keyway.coordinator.core.CoordinatorCore;
+import dev.keyway.coordinator.core.CoordinatorState;
+import dev.keyway.coordinator.core.CoreSettings;
+import dev.keyway.coordinator.core.Effect;
+import dev.keyway.coordinator.core.Input;
+import dev.keyway.coordinator.core.StatusBudget;
+import dev.keyway.coordinator.core.Step;
 import dev.keyway.coordinator.internal.SegmentPlanner;
-import dev.keyway.coordinator.internal.StatusBudget;
-import dev.keyway.coordinator.internal.StatusView;
-import dev.keyway.coordinator.internal.TableCheck;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
@@ -17,10 +19,10 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.CoordinatorEpoch;
-import dev.keyway.store.RunFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import java.time.Clock;
@@ -47,6 +49,11 @@ import reactor.util.retry.Retry;
  *
  * <p>Several instances may run: they share one consumer group over single-partition input topics, so
  * one is active and the others stand by until it dies.
+ *
+ * <p>The shell around a {@link CoordinatorCore}: it receives a record, steps the core with it, carries out the
+ * effects the core returns (writes a fence, checks a table, reads the ledger or a fence) and steps the core again with
+ * each result, all within the handling of the record; then it hands the statuses, tasks and answers to the record's
+ * Kafka transaction, and once that commits, plans runs and publishes paced tasks.
  */
 public final class Coordinator {
 
@@ -57,8 +64,9 @@ public final class Coordinator {
     private final KafkaGateway kafka;
     private final Topics topics;
     private final JsonCodec codec = new JsonCodec();
-    private final StatusView view = new StatusView();
-    private final MigrationControl control;
+    private final CoordinatorCore core;
+    /** What the core knows; replaced by each step, read and written only while holding this coordinator's lock. */
+    private CoordinatorState state = CoordinatorState.initial(UUID.randomUUID().toString());
     private final Store store;
     /** What the database confirms of outcomes, delays, fences waited for and tables. */
     private final StoreChecks checks;
@@ -70,8 +78,6 @@ public final class Coordinator {
     /** The plans under way; a coordinator that takes over cancels them and asks again. */
     private Disposable.Composite plans = Disposables.composite();
     private final Clock clock;
-    /** The plan each migration being planned waits for (migration name to plan id); only this coordinator knows them. */
-    private final Map<String, String> plansAsked = new ConcurrentHashMap<>();
     /** Reads the database's health, or null when no limit is set. */
     private final HealthWatch health;
     /** The time per batch of the outcomes counted, for the batch latency signal. */
@@ -125,9 +131,9 @@ public final class Coordinator {
         this.planning = threads.planning();
         this.clock = clock;
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
-        this.control = new MigrationControl(view, catalog, clock, MigrationControl.randomIds(), health.targetBatchMillis(),
-                health.watched(), health.maxConcurrency());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, threads.health()) : null;
+        this.core = new CoordinatorCore(catalog, new CoreSettings(health.targetBatchMillis(), health.watched(),
+                health.maxConcurrency(), this.health == null ? null : this.health.id()));
         this.latencies = health.latencies();
     }
 
@@ -136,7 +142,7 @@ public final class Coordinator {
         return Mono.fromRunnable(() -> {
             kafka.ensureTopics();
             store.ensureBookkeeping();
-            control.useDatabase(store.databaseId());
+            useDatabase(store.databaseId());
         }).subscribeOn(scheduler)
                 .retryWhen(Retry.backoff(5, Duration.ofMillis(200))
                         // a refused login or a missing ACL does not pass by itself; and the last failure says why
@@ -170,7 +176,9 @@ public final class Coordinator {
                         + " before it: {}", r.topic(), r.partition(), r.offset(), Excerpt.of(r.key(), 60), e.getMessage());
             }
         });
-        view.rebuild(List.copyOf(latest.values()));
+        Step took = core.step(state, new Input.TookOver(List.copyOf(latest.values()), UUID.randomUUID().toString(),
+                clock.millis()));
+        state = took.state();
         try {
             epoch = store.takeOver(group);
         } catch (StoreException e) {
@@ -178,19 +186,28 @@ public final class Coordinator {
             epoch = new CoordinatorEpoch(group, -1);
             log.warn("could not take over in the database: {}; fences wait until it answers", e.getMessage());
         }
-        log.info("took over (epoch {}): rebuilt {} migration status(es) from {}", epoch.epoch(), view.all().size(),
+        log.info("took over (epoch {}): rebuilt {} migration status(es) from {}", epoch.epoch(), state.all().size(),
                 topics.status());
         afterCommit.clear();
         plans.dispose();
         plans = Disposables.composite();
-        plansAsked.clear();
-        control.pendingPlans().forEach(this::plan);
-        Effects paced = control.afterTakeover();
-        publishLater(paced.tasks().stream().map(t -> new Effects.Scheduled(t, 0)).toList());
-        publishLater(paced.later());
+        // no transaction is open: the plans asked for again and the open segments' tasks go now
+        for (Effect fx : took.effects()) {
+            if (fx instanceof Effect.PlanSegments p) {
+                plan(p);
+            } else if (fx instanceof Effect.PublishTask t) {
+                publishLater(List.of(new Effect.PublishLater(t.task(), 0)));
+            } else if (fx instanceof Effect.PublishLater later) {
+                publishLater(List.of(later));
+            }
+        }
         if (health != null) {
             health.reset();
         }
+    }
+
+    private synchronized void useDatabase(String id) {
+        state = core.step(state, new Input.DatabaseKnown(id, clock.millis())).state();
     }
 
     /** The transaction of the records handled so far committed: what they asked to do once it did, now. */
@@ -208,9 +225,8 @@ public final class Coordinator {
      * migration), then hands the plan to itself as a {@link Event.RunPlanned} on the events topic. A run whose plan
      * the database's fence already holds gets that plan again ({@link SegmentPlanner}).
      */
-    private void plan(Effects.PlanRequest request) {
-        String planId = UUID.randomUUID().toString();
-        plansAsked.put(request.migration(), planId);
+    private void plan(Effect.PlanSegments request) {
+        String planId = request.planId();
         Disposable planned = Mono.fromCallable(() -> planner.plan(defined(request.migration()), request.segments(),
                         request.runId()))
                 .subscribeOn(planning)
@@ -238,12 +254,12 @@ public final class Coordinator {
     }
 
     private synchronized List<Outbound> decide(Inbound in) {
-        Effects fx;
+        Input input;
         if (in.topic().equals(topics.commands())) {
             try {
                 Command c = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
-                fx = control.onCommand(c, checks);
+                input = new Input.CommandReceived(c, clock.millis());
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
                 // the answer names the record's key only if it is a name: it never echoes unbounded input
@@ -254,63 +270,100 @@ public final class Coordinator {
                 return List.of(new Outbound(topics.events(), key(key), codec.encode(reject)));
             }
         } else {
-            Event e;
             try {
-                e = codec.decodeEvent(in.value());
+                input = new Input.EventReceived(codec.decodeEvent(in.value()), clock.millis());
             } catch (MalformedMessageException ex) {
                 log.warn("dropped a malformed event at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(),
                         ex.getMessage());
                 return List.of();
             }
-            if (e instanceof Event.RunPlanned p && !p.planId().equals(plansAsked.get(p.migration()))) {
-                log.warn("dropped a runPlanned at {}-{}@{} for {}: this coordinator did not ask for it", in.topic(),
-                        in.partition(), in.offset(), Excerpt.of(p.migration(), 60));
-                return List.of();
-            }
-            if (e instanceof Event.RunPlanned p) {
-                plansAsked.remove(p.migration());
-            }
-            if (e instanceof Event.HealthChanged h && (health == null || !h.watchId().equals(health.id()))) {
-                log.debug("dropped a healthChanged of another watch at {}-{}@{}", in.topic(), in.partition(), in.offset());
-                return List.of();
-            }
-            if (e instanceof Event.BatchSkipped skipped) {
-                log.info("a worker skipped a task: {}", Excerpt.of(skipped.batch() + ": " + skipped.reason(), MAX_LOGGED));
-                return List.of();
-            }
-            if (e instanceof Event.BatchDelayed delayed && control.awaits(delayed) && !checks.fenceWaitsAt(delayed)) {
-                log.warn("dropped a batchDelayed at {}-{}@{} for {}: the fence does not hold that segment open at that"
-                        + " cursor (stale, or forged?)", in.topic(), in.partition(), in.offset(),
-                        Excerpt.of(delayed.migration() + " segment " + delayed.segment(), MAX_LOGGED));
-                return List.of();
-            }
-            if (e instanceof Event.BatchCompleted done && !done.dryRun() && control.awaits(done)) {
-                Optional<StoreChecks.Recorded> verified = checks.recorded(done);
-                if (verified.isEmpty()) {
-                    log.warn("dropped a batchCompleted at {}-{}@{} for {}: the ledger has no such batch (forged?)",
-                            in.topic(), in.partition(), in.offset(), Excerpt.of(done.batch().toString(), MAX_LOGGED));
-                    return List.of();
-                }
-                latencies.add(done.millis(), verified.get().batches());
-                e = verified.get().outcome();
-            }
-            fx = control.onEvent(e);
         }
-        // the fence first: once a status or task of this record is out, no batch it stops may apply
-        for (RunFence asked : fx.fences()) {
-            RunFence written = store.writeFence(asked, epoch);
-            if (!written.open() && !asked.isDryRun()) {
-                // counted only if the status still waits at that position (BatchOutcomes checks it, as for any outcome)
-                checks.waitedFor(asked, written).forEach(applied -> control.count(applied, fx));
-            }
-        }
+        Decided decided = new Decided(in);
+        // the state changes only once the whole record is decided: a failure (a fence refused) leaves it as it was,
+        // and the session that starts over rebuilds it anyway
+        state = carryOut(core.step(state, input), decided);
         // nothing leaves before the transaction that decided it commits (an aborted one is decided again)
         afterCommit.add(() -> {
-            fx.plans().forEach(this::plan);
-            fx.tasks().forEach(t -> Optional.ofNullable(waiting.remove(t.key())).ifPresent(Disposable::dispose));
-            publishLater(fx.later());
+            decided.plans.forEach(this::plan);
+            decided.tasks.forEach(t -> Optional.ofNullable(waiting.remove(t.key())).ifPresent(Disposable::dispose));
+            publishLater(decided.later);
         });
-        return outbound(fx);
+        return outbound(decided);
+    }
+
+    /**
+     * Carries out a step's effects: first takes what goes out with the record (statuses, tasks, answers, and what
+     * waits for the commit), then does what the core asked of the database, in order, stepping the core with each
+     * result (and carrying out that step's effects before the next question). The fence first: once a status or
+     * task of this record is out, no batch it stops may apply; and a closed fence's count reads the ledger only after
+     * the fence is written.
+     *
+     * @return the state after every step
+     */
+    private CoordinatorState carryOut(Step step, Decided decided) {
+        step.effects().forEach(decided::take);
+        CoordinatorState after = step.state();
+        for (Effect fx : step.effects()) {
+            Input result = null;
+            if (fx instanceof Effect.WriteFence w) {
+                result = new Input.FenceWritten(w, store.writeFence(w.fence(), epoch), clock.millis());
+            } else if (fx instanceof Effect.CheckTables c) {
+                result = new Input.TablesChecked(c, checks.problems(c.walks()), checks.keyColumns(c.keyColumnsOf()),
+                        clock.millis());
+            } else if (fx instanceof Effect.ReadLedger l) {
+                result = new Input.LedgerRead(l, checks.ledger(l), clock.millis());
+            } else if (fx instanceof Effect.ReadFence f) {
+                result = new Input.FenceRead(f, checks.fence(f), clock.millis());
+            }
+            if (result != null) {
+                after = carryOut(core.step(after, result), decided);
+            }
+        }
+        return after;
+    }
+
+    /** What the steps of one record decided to send, in its transaction and after it commits. */
+    private final class Decided {
+
+        private final Inbound in;
+        /** The latest status of each migration the record changed, in the order first changed. */
+        private final Map<String, MigrationStatus> statuses = new LinkedHashMap<>();
+        private final List<Task.ProcessBatch> tasks = new ArrayList<>();
+        private final List<Event> events = new ArrayList<>();
+        private final List<Effect.PlanSegments> plans = new ArrayList<>();
+        private final List<Effect.PublishLater> later = new ArrayList<>();
+
+        Decided(Inbound in) {
+            this.in = in;
+        }
+
+        void take(Effect fx) {
+            if (fx instanceof Effect.PublishStatus s) {
+                statuses.put(s.status().name(), s.status());
+            } else if (fx instanceof Effect.PublishTask t) {
+                tasks.add(t.task());
+            } else if (fx instanceof Effect.Answer a) {
+                events.add(a.event());
+            } else if (fx instanceof Effect.PlanSegments p) {
+                plans.add(p);
+            } else if (fx instanceof Effect.PublishLater l) {
+                later.add(l);
+            } else if (fx instanceof Effect.BatchesTimed t) {
+                latencies.add(t.taskMillis(), t.batches());
+            } else if (fx instanceof Effect.Dropped d) {
+                dropped(d);
+            }
+        }
+
+        private void dropped(Effect.Dropped d) {
+            String format = "dropped {} at {}-{}@{}";
+            Object[] args = {d.why(), in.topic(), in.partition(), in.offset()};
+            switch (d.level()) {
+                case DEBUG -> log.debug(format, args);
+                case INFO -> log.info(format, args);
+                default -> log.warn(format, args);
+            }
+        }
     }
 
     /**
@@ -318,8 +371,8 @@ public final class Coordinator {
      * A task is idempotent (the fence and the ledger), so one published late, or twice, applies once; if this
      * coordinator dies first, the next one publishes the open segments' batches again ({@code afterTakeover}).
      */
-    private void publishLater(List<Effects.Scheduled> tasks) {
-        for (Effects.Scheduled s : tasks) {
+    private void publishLater(List<Effect.PublishLater> tasks) {
+        for (Effect.PublishLater s : tasks) {
             long wait = Math.max(0, s.dueMillis() - clock.millis());
             String key = s.task().key();
             Disposable[] self = new Disposable[1];
@@ -333,9 +386,9 @@ public final class Coordinator {
         }
     }
 
-    private List<Outbound> outbound(Effects fx) {
+    private List<Outbound> outbound(Decided fx) {
         List<Outbound> out = new ArrayList<>();
-        for (MigrationStatus s : fx.statuses()) {
+        for (MigrationStatus s : fx.statuses.values()) {
             byte[] json = codec.encode(s);
             if (json.length > StatusBudget.MAX_BYTES) {
                 // encoded once on the way out; only a status over its budget is fitted and encoded again
@@ -346,8 +399,8 @@ public final class Coordinator {
             }
             out.add(new Outbound(topics.status(), s.name(), json));
         }
-        fx.tasks().forEach(t -> out.add(new Outbound(topics.tasks(), t.key(), codec.encode(t))));
-        fx.events().forEach(e -> {
+        fx.tasks.forEach(t -> out.add(new Outbound(topics.tasks(), t.key(), codec.encode(t))));
+        fx.events.forEach(e -> {
             if (e instanceof Event.CommandRejected r) {
                 log.warn("rejected {} of {}: {}", r.command(), r.migration(), r.reason());
             } else if (e instanceof Event.MigrationsListed l) {
@@ -357,7 +410,7 @@ public final class Coordinator {
             }
             out.add(new Outbound(topics.events(), key(e.migration()), codec.encode(e)));
         });
-        fx.statuses().forEach(s -> log.debug("status {} {} processed={} cursor={}", s.name(), s.state().json(),
+        fx.statuses.values().forEach(s -> log.debug("status {} {} processed={} cursor={}", s.name(), s.state().json(),
                 s.processed(), s.cursor()));
         return out;
     }

@@ -1,25 +1,23 @@
 package dev.keyway.coordinator;
 
-import dev.keyway.coordinator.internal.TableCheck;
-import dev.keyway.message.Event;
-import dev.keyway.message.Lease;
+import dev.keyway.coordinator.core.Effect;
 import dev.keyway.migration.Migration;
+import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.RunFence;
-import dev.keyway.store.SliceProgress;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the coordinator asks the database before it takes a worker's word (or a stranger's): how far the ledger shows
- * a slice went, whether the fence still holds a delayed batch's segment open, what the batches a closed fence waited
- * for applied, and whether a run's tables can be walked. Blocking: called from the handling of one record.
+ * What the coordinator asks the database for its core before it takes a worker's word (or a stranger's), and before
+ * it starts a run or answers {@code list}: the ledger's chain of a claimed slice, a delayed batch's fence, whether a
+ * run's tables can be walked and what a walk is ordered by. The core decides what to ask and what the answers mean
+ * ({@link Effect.ReadLedger}, {@link Effect.ReadFence}, {@link Effect.CheckTables}); this only asks. Blocking: called
+ * from the handling of one record.
  */
-final class StoreChecks implements TableCheck {
+final class StoreChecks {
 
     private final Store store;
 
@@ -27,55 +25,25 @@ final class StoreChecks implements TableCheck {
         this.store = store;
     }
 
-    /**
-     * The outcome as the ledger recorded it: the batches chained from the task's cursor up to where the outcome says
-     * the slice ended (no further than a lease's batches); empty when the ledger has no such batch. A claim past what
-     * the ledger holds counts only as far as the ledger goes.
-     */
-    Optional<Recorded> recorded(Event.BatchCompleted c) {
-        return SliceProgress.of(store.followLedger(c.batch(), c.nextCursor(), Lease.MAX_BATCHES))
-                .map(slice -> new Recorded(new Event.BatchCompleted(c.migration(), c.runId(), c.segment(), c.cursor(),
-                        slice.nextCursor(), (int) slice.processed(), slice.done(), c.replayed(), false, List.of(),
-                        c.millis(), c.worker()), slice.batches()));
+    /** The ledger's chain of batches from the claimed batch up to where the claim says the slice ended. */
+    List<LedgerEntry> ledger(Effect.ReadLedger asked) {
+        return store.followLedger(asked.claim().batch(), asked.claim().nextCursor(), asked.maxBatches());
     }
 
-    /** An outcome as the ledger recorded it, and the number of batches it covers. */
-    record Recorded(Event.BatchCompleted outcome, int batches) {
+    /** The fence of the delayed batch's migration. */
+    Optional<RunFence> fence(Effect.ReadFence asked) {
+        return store.readFence(asked.delayed().migration());
     }
 
     /**
-     * Whether the database's fence holds the delayed batch's segment open, for its run, at its cursor: only then did
-     * the batch not apply and may it run again. A delay is a worker's word, and creates work; the fence confirms it.
+     * For each walk, why its table cannot be walked from its cursors, read afresh; empty when it can, and when the
+     * database cannot be reached now (the run's planning and batches wait for it).
      */
-    boolean fenceWaitsAt(Event.BatchDelayed d) {
-        return store.readFence(d.migration()).filter(f -> f.runId().equals(d.runId()) && f.open()).stream()
-                .flatMap(f -> f.segments().stream())
-                .anyMatch(s -> s.index() == d.segment() && !s.done() && Objects.equals(s.position(), d.cursor()));
+    List<Optional<String>> problems(List<Effect.Walk> walks) {
+        return walks.stream().map(w -> problem(w.migration(), w.cursors())).toList();
     }
 
-    /**
-     * What the batches a closed fence waited for applied, as the ledger shows it: one outcome per segment whose
-     * position the written fence moved past the asked one. Their workers' outcomes come later (and are then stale, so
-     * dropped), or never: a worker whose partitions a rebalance took while its batch ran cannot publish its outcome,
-     * and a closed run hands out no task that would replay it.
-     */
-    List<Event.BatchCompleted> waitedFor(RunFence asked, RunFence written) {
-        List<Event.BatchCompleted> applied = new ArrayList<>();
-        for (int i = 0; i < asked.segments().size(); i++) {
-            RunFence.Segment from = asked.segments().get(i);
-            RunFence.Segment to = written.segments().get(i);
-            if (!Objects.equals(from.position(), to.position())) {
-                recorded(new Event.BatchCompleted(asked.migration(), asked.runId(), from.index(), from.position(),
-                        to.position(), 0, to.done(), false, false, List.of(), 0, "the fence"))
-                        .ifPresent(r -> applied.add(r.outcome()));
-            }
-        }
-        return applied;
-    }
-
-    /** The table read afresh. */
-    @Override
-    public Optional<String> problem(Migration m, List<String> cursors) {
+    private Optional<String> problem(Migration m, List<String> cursors) {
         try {
             store.checkWalk(new TableWalk(m.table(), m.customRange()), cursors);
             return Optional.empty();
@@ -84,8 +52,12 @@ final class StoreChecks implements TableCheck {
         }
     }
 
-    @Override
-    public Optional<List<String>> keyColumns(Migration m) {
+    /** For each migration, the columns its walk is ordered by; empty when they cannot be had now. */
+    List<Optional<List<String>>> keyColumns(List<Migration> migrations) {
+        return migrations.stream().map(this::keyColumns).toList();
+    }
+
+    private Optional<List<String>> keyColumns(Migration m) {
         try {
             return Optional.of(store.keyColumns(new TableWalk(m.table(), m.customRange())));
         } catch (StoreException e) {

@@ -87,7 +87,8 @@ class ArchitectureTest {
 
     static final ArchRule coordinatorInternalsStayInTheCoordinator = noClasses()
             .that().resideOutsideOfPackages("dev.keyway.coordinator..")
-            .should().dependOnClassesThat().resideInAPackage("dev.keyway.coordinator.internal..");
+            .should().dependOnClassesThat().resideInAnyPackage("dev.keyway.coordinator.internal..",
+                    "dev.keyway.coordinator.core..");
 
     /** What happens to a batch knows no Kafka and no metrics library: keyway-testing runs it with neither. */
     static final ArchRule theBatchPathKnowsNoKafkaAndNoMetrics = noClasses()
@@ -97,30 +98,38 @@ class ArchitectureTest {
 
     // --- the coordinator's pure core
 
-    static final ArchRule theStateMachineIsPure = noClasses()
-            .that().resideInAPackage("dev.keyway.coordinator.internal..")
-            .should().dependOnClassesThat().resideInAnyPackage("reactor..", "dev.keyway.kafka..", "java.sql..");
-
     /**
-     * MigrationControl and the rules it sends records to (RunBook, RunStarts, OperatorCommands, BatchOutcomes,
-     * MigrationListing) ask for fences and plans as effects; the coordinator carries them out.
+     * The coordinator's core ({@code dev.keyway.coordinator.core}, whatever its classes are called) is a function
+     * from (state, input) to (state, effects): it reaches no broker and no database (the store's values, such as
+     * {@code RunFence} and {@code LedgerEntry}, it may use), nor the shell that carries its effects out, and it reads
+     * no clock and draws no random number: time and run ids come in with its inputs.
      */
-    static final ArchRule theStateMachineNeitherQueriesTheStoreNorReadsTheSystemClock = noClasses()
-            .that().haveSimpleNameStartingWith("MigrationControl").or().haveSimpleName("Effects")
-            .or().haveSimpleName("StatusView").or().haveSimpleName("Pacing")
-            .or().haveSimpleNameStartingWith("RunBook").or().haveSimpleNameStartingWith("RunStarts")
-            .or().haveSimpleNameStartingWith("OperatorCommands").or().haveSimpleNameStartingWith("BatchOutcomes")
-            .or().haveSimpleNameStartingWith("MigrationListing")
-            .should().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
+    static final ArchRule theCoordinatorsCoreReachesNoBrokerNoDatabaseAndNoShell = noClasses()
+            .that().resideInAPackage("dev.keyway.coordinator.core..")
+            .should().dependOnClassesThat().resideInAnyPackage("reactor..", "dev.keyway.kafka..", "java.sql..",
+                    "javax.sql..", "dev.keyway.store.internal..", "dev.keyway.coordinator",
+                    "dev.keyway.coordinator.internal..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchStore")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.RunLedger")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.TablePlanner")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.HealthProbe")
-            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction")
-            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.coordinator.internal.SegmentPlanner")
-            .orShould().callMethod(System.class, "currentTimeMillis")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction");
+
+    /** Not even a clock handed in: the time of each input comes with it. */
+    static final ArchRule theCoordinatorsCoreReadsNoClockAndDrawsNoRandomNumber = noClasses()
+            .that().resideInAPackage("dev.keyway.coordinator.core..")
+            .should().callMethod(System.class, "currentTimeMillis")
+            .orShould().callMethod(System.class, "nanoTime")
+            .orShould().callMethod(java.time.Instant.class, "now")
             .orShould().callMethod(java.time.Clock.class, "systemUTC")
-            .orShould().callMethod(java.time.Instant.class, "now");
+            .orShould().callMethod(java.util.UUID.class, "randomUUID")
+            .orShould().dependOnClassesThat().areAssignableTo(java.time.Clock.class);
+
+    /** What does I/O for the coordinator (its planner's queries) uses no Reactor, no Kafka and no JDBC. */
+    static final ArchRule theCoordinatorsInternalsUseNoReactorKafkaOrJdbc = noClasses()
+            .that().resideInAPackage("dev.keyway.coordinator.internal..")
+            .should().dependOnClassesThat().resideInAnyPackage("reactor..", "dev.keyway.kafka..", "java.sql..");
 
     // --- the CLI
 
@@ -155,8 +164,9 @@ class ArchitectureTest {
 
     @Test
     void theCoordinatorsCoreIsPure() {
-        theStateMachineIsPure.check(CLASSES);
-        theStateMachineNeitherQueriesTheStoreNorReadsTheSystemClock.check(CLASSES);
+        theCoordinatorsCoreReachesNoBrokerNoDatabaseAndNoShell.check(CLASSES);
+        theCoordinatorsCoreReadsNoClockAndDrawsNoRandomNumber.check(CLASSES);
+        theCoordinatorsInternalsUseNoReactorKafkaOrJdbc.check(CLASSES);
     }
 
     @Test

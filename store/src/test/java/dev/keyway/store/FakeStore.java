@@ -111,6 +111,15 @@ public class FakeStore implements Store {
         return "fake-database";
     }
 
+    /** Sets the migration's run rows to exactly this fence, as if the coordinator had written it and batches had then moved it there. */
+    public void fenced(RunFence fence) {
+        runRows(fence.migration()).keySet().forEach(segment -> fences.remove(fence.migration() + "/" + segment));
+        for (RunFence.Segment s : fence.segments()) {
+            fence(fence.migration(), s.index(), new SegmentFence(fence.runId(), s.position(), s.end(), fence.batchSize(),
+                    s.done() ? SegmentFence.State.DONE : fence.open() ? SegmentFence.State.OPEN : SegmentFence.State.CLOSED));
+        }
+    }
+
     /** Replaces the migration's run rows (or its dry-run row); a segment of the same run keeps a position it reached. */
     @Override
     public RunFence writeFence(RunFence fence) {

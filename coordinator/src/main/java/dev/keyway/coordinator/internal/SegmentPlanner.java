@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.internal;
 
+import dev.keyway.coordinator.core.SplitPoints;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.Store;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.coordinator.core.SplitPoints;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.FakeStore;
 import dev.keyway.store.RunFence;

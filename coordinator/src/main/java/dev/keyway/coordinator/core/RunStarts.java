@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
@@ -13,7 +13,6 @@ import dev.keyway.store.RunFence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * How a run starts: a {@code run} command (a new run, planned first or from a given cursor; a failed or canceled
@@ -34,30 +33,30 @@ final class RunStarts {
             + " command: \"cursor\": null)";
 
     private final RunBook book;
-    private final Supplier<String> ids;
     /** What a batch of a run that gives no batch size aims at, in ms (0 = batches of the migration's size). */
     private final int targetBatchMillis;
     /** The most segments at once of a run that gives no limit of its own; 0 = all. */
     private final int maxConcurrency;
 
     /**
-     * @param ids the ids of new runs and dry runs
      * @param targetBatchMillis what a batch of a run that gives no batch size (and no target of its own) aims at, in
      *     ms; 0 = batches of the migration's size
      */
-    RunStarts(RunBook book, Supplier<String> ids, int targetBatchMillis, int maxConcurrency) {
+    RunStarts(RunBook book, int targetBatchMillis, int maxConcurrency) {
         this.maxConcurrency = maxConcurrency;
         this.book = book;
-        this.ids = ids;
         this.targetBatchMillis = targetBatchMillis;
     }
 
     /**
      * Starts, resumes, skips or dry-runs the migration a valid {@code run} command names ({@link RunChecks}); refuses
-     * it, with nothing changed, when {@code tables} finds that a table it would walk cannot be walked: a resumed run
-     * and one from a cursor are not planned, and a series' next migrations are planned only when their turn comes.
+     * it, with nothing changed, when a table it would walk cannot be walked: a resumed run and one from a cursor are
+     * not planned, and a series' next migrations are planned only when their turn comes.
+     *
+     * @param tables what the database said of the tables the run would walk; null when it was not asked yet: then
+     *     a run not refused on other grounds asks ({@link Effect.CheckTables}) and does nothing else
      */
-    void run(Command.Run run, TableCheck tables, Effects fx) {
+    void run(Command.Run run, TableAnswers tables, Effects fx) {
         Migration def = book.catalog().find(run.fn()).orElseThrow();
         MigrationStatus st = book.view().find(run.fn()).orElseGet(() -> MigrationStatus.unknown(run.fn(), def.batchSize()));
         int batchSize = run.batchSize() != null ? run.batchSize() : def.batchSize();
@@ -67,6 +66,10 @@ final class RunStarts {
                     + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.runId() + "); resume it, or cancel it"
                     + " first" : " is already running (run " + st.runId() + "); cancel it first or watch its status")
                     + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
+            return;
+        }
+        if (tables == null) {
+            fx.ask(new Effect.CheckTables(run, walks(run, st), List.of()));
             return;
         }
         Optional<String> unwalkable = unwalkable(run, st, tables);
@@ -96,16 +99,16 @@ final class RunStarts {
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
-            started = st.started(ids.get(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
+            started = st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
                     now).change().limits(limits).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
-            MigrationStatus planning = st.started(ids.get(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
+            MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
                     .change().limits(limits).build();
-            fx.plan(new Effects.PlanRequest(run.fn(), planning.runId(), run.segments()));
+            book.plan(run.fn(), planning.runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
             fx.event(new Event.CommandAccepted(run.fn(), "run", "started", "planning segments, "
@@ -128,19 +131,25 @@ final class RunStarts {
      * Why a table the run would walk (its own, from the cursors it would start from, or a later one of its series)
      * cannot be walked; empty when all can.
      */
-    private Optional<String> unwalkable(Command.Run run, MigrationStatus st, TableCheck tables) {
-        List<String> names = new ArrayList<>();
-        names.add(run.fn());
-        names.addAll(run.next());
-        for (String name : names) {
-            List<String> cursors = name.equals(run.fn()) ? startingCursors(run, st) : List.of();
-            Optional<String> problem = tables.problem(book.catalog().find(name).orElseThrow(), cursors);
+    private Optional<String> unwalkable(Command.Run run, MigrationStatus st, TableAnswers tables) {
+        List<Effect.Walk> walks = walks(run, st);
+        List<String> names = walks.stream().map(w -> w.migration().name()).toList();
+        for (Effect.Walk walk : walks) {
+            Optional<String> problem = tables.problem(walk.migration().name(), walk.cursors());
             if (problem.isPresent()) {
-                return Optional.of("cannot run " + name + ": " + problem.get() + "; nothing was changed"
-                        + (names.size() > 1 ? " (the series " + names + " does not start)" : ""));
+                return Optional.of("cannot run " + walk.migration().name() + ": " + problem.get()
+                        + "; nothing was changed" + (names.size() > 1 ? " (the series " + names + " does not start)" : ""));
             }
         }
         return Optional.empty();
+    }
+
+    /** The walks of the tables the run would walk: its own, from the cursors it would start from, then its series'. */
+    private List<Effect.Walk> walks(Command.Run run, MigrationStatus st) {
+        List<Effect.Walk> walks = new ArrayList<>();
+        walks.add(new Effect.Walk(book.catalog().find(run.fn()).orElseThrow(), startingCursors(run, st)));
+        run.next().forEach(n -> walks.add(new Effect.Walk(book.catalog().find(n).orElseThrow(), List.of())));
+        return walks;
     }
 
     /**
@@ -204,10 +213,11 @@ final class RunStarts {
                 ? Math.min(Migration.MAX_BATCH_SIZE, def.batchSize() * ADAPTIVE_CAP_FACTOR) : def.batchSize();
     }
 
-    /** See {@link MigrationControl#pendingPlans}. */
-    List<Effects.PlanRequest> pendingPlans() {
-        return book.view().all().stream().filter(RunStarts::isPlanning).filter(book::ours)
-                .map(s -> new Effects.PlanRequest(s.name(), s.runId(), null)).toList();
+    /** Asks again for the plans of the runs whose plan is outstanding (after a coordinator takes over), by name. */
+    void planPending(Effects fx) {
+        book.view().all().stream().filter(RunStarts::isPlanning).filter(book::ours)
+                .sorted(java.util.Comparator.comparing(MigrationStatus::name))
+                .forEach(s -> book.plan(s.name(), s.runId(), null, fx));
     }
 
     private static boolean isPlanning(MigrationStatus s) {
@@ -249,7 +259,7 @@ final class RunStarts {
     private void dryRun(Command.Run run, MigrationStatus st, Migration def, int batchSize, Effects fx) {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.cursor() : null;
-        String dryId = "dry-" + ids.get();
+        String dryId = "dry-" + book.newId();
         // fenced like a batch: only this task, once, may run migrateOne over those rows
         fx.fence(RunFence.dryRun(def.name(), dryId, cursor, batchSize, true));
         fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true).withWalk(Task.walkOf(def)));
@@ -286,6 +296,6 @@ final class RunStarts {
         }
         // its table was checked when the series was asked for; a new run's planning checks it again
         run(Command.Run.of(name).withNext(series.subList(1, series.size())).withRequestedBy(requestedBy),
-                TableCheck.NONE, fx);
+                TableAnswers.NONE, fx);
     }
 }

@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -30,12 +30,19 @@ final class MigrationListing {
         this.starts = starts;
     }
 
-    /** The answer to {@code list}; {@code tables} gives each walk's key columns, when the database can be asked. */
-    Event.MigrationsListed answer(Command.ListMigrations list, TableCheck tables) {
+    /**
+     * Answers {@code list}: {@code tables} gives each walk's key columns, when the database can be asked; when it is
+     * null (not asked yet), asks for the key columns of the definitions the answer shows instead.
+     */
+    void answer(Command.ListMigrations list, TableAnswers tables, Effects fx) {
         List<Migration> all = book.catalog().all().stream().sorted(Comparator.comparing(Migration::name)).toList();
-        List<Event.Definition> shown = all.stream().limit(Event.MigrationsListed.MAX_LISTED)
-                .map(m -> definition(m, tables.keyColumns(m))).toList();
-        return new Event.MigrationsListed("*", list.requestId(), shown, all.size() - shown.size());
+        List<Migration> shown = all.stream().limit(Event.MigrationsListed.MAX_LISTED).toList();
+        if (tables == null) {
+            fx.ask(new Effect.CheckTables(list, List.of(), shown));
+            return;
+        }
+        fx.event(new Event.MigrationsListed("*", list.requestId(),
+                shown.stream().map(m -> definition(m, tables.keyColumns(m.name()))).toList(), all.size() - shown.size()));
     }
 
     private Event.Definition definition(Migration m, Optional<List<String>> keys) {

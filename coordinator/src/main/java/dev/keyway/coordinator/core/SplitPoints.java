@@ -1,14 +1,14 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.migration.Migration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Split points as a run's status can carry them. */
-final class SplitPoints {
+public final class SplitPoints {
 
     /** The most characters of split points a run's status carries (each segment holds its bounds). */
-    static final long MAX_CHARS = 64_000;
+    public static final long MAX_CHARS = 64_000;
 
     private SplitPoints() {
     }
@@ -18,7 +18,7 @@ final class SplitPoints {
      * {@code MAX_SEGMENTS - 1} of them, {@value #MAX_CHARS} characters in all (long text keys give fewer
      * segments), still in order.
      */
-    static List<String> thinned(List<String> points) {
+    public static List<String> thinned(List<String> points) {
         long chars = points.stream().mapToLong(String::length).sum();
         int keep = (int) Math.min(Migration.MAX_SEGMENTS - 1,
                 chars <= MAX_CHARS ? points.size() : points.size() * MAX_CHARS / chars);

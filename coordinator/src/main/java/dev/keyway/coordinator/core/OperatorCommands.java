@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;

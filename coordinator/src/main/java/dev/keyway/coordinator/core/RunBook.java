@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
@@ -6,34 +6,77 @@ import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.RunFence;
-import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What the coordinator's rules ({@link RunStarts}, {@link OperatorCommands}, {@link BatchOutcomes}) share: the
- * statuses ({@link StatusView}), the migrations this coordinator defines, its clock, how fast each migration goes
- * ({@link Pacing}) and the database it works on; and the three ways a rule writes: it saves a status, hands out a
- * segment's next task, or asks for a run's fence, always into the {@link Effects} of the record being handled. A
- * saved status is in the view at once, so a later rule of the same record sees it.
+ * What the coordinator's rules ({@link RunStarts}, {@link OperatorCommands}, {@link BatchOutcomes}) share while they
+ * handle one input: the statuses ({@link StatusView}), the migrations this coordinator defines, the input's time, how
+ * fast each migration goes ({@link Pacing}), the database it works on, the plans asked for and the ids of new runs;
+ * and the ways a rule writes: it saves a status, hands out a segment's next task, asks for a run's fence or plan,
+ * always into the {@link Effects} of the input. A saved status is in the view at once, so a later rule of the same
+ * input sees it. Made from a {@link CoordinatorState} for one input and handed back as a new one ({@link #state}).
  *
- * <p>Not thread-safe: one record at a time. Only the database's identity may be set from another thread
- * ({@link #useDatabase}), once, before or between records.
+ * <p>Not thread-safe: one input at a time.
  */
 final class RunBook {
 
     private final StatusView view;
     private final MigrationCatalog catalog;
-    private final Clock clock;
+    private final long now;
     private final Pacing pacing;
-
+    /** The plan each migration being planned waits for (migration to plan id). */
+    private final Map<String, String> plansAsked;
+    private RunIds ids;
     /** The identity of the database this coordinator works on, once known ({@link #useDatabase}). */
-    private volatile String database;
+    private String database;
 
-    RunBook(StatusView view, MigrationCatalog catalog, Clock clock, Pacing pacing) {
-        this.view = view;
+    RunBook(CoordinatorState state, MigrationCatalog catalog, long now, boolean slowStart) {
+        this.view = new StatusView(state.statuses());
         this.catalog = catalog;
-        this.clock = clock;
-        this.pacing = pacing;
+        this.now = now;
+        this.pacing = new Pacing(state.pace(), now, slowStart);
+        this.plansAsked = new HashMap<>(state.plansAsked());
+        this.ids = state.ids();
+        this.database = state.database();
+    }
+
+    /** The state as the rules of this input left it. */
+    CoordinatorState state() {
+        return new CoordinatorState(view.snapshot(), pacing.snapshot(), database, plansAsked, ids);
+    }
+
+    /** A new run's, dry run's or plan's id. */
+    String newId() {
+        String id = ids.id();
+        ids = ids.next();
+        return id;
+    }
+
+    /** Asks for a plan of the run's segments, to be made once the record's transaction commits. */
+    void plan(String migration, String runId, Integer segments, Effects fx) {
+        String planId = newId();
+        plansAsked.put(migration, planId);
+        fx.plan(new Effect.PlanSegments(migration, runId, segments, planId));
+    }
+
+    /**
+     * Whether the plan is the one its migration waits for; if so, it no longer waits (a plan counts once). A plan
+     * this coordinator did not ask for (a stranger's, or asked for by a coordinator before a takeover) is not.
+     */
+    boolean takePlan(String migration, String planId) {
+        return planId.equals(plansAsked.get(migration)) && plansAsked.remove(migration) != null;
+    }
+
+    /**
+     * A coordinator took over: the statuses are the changelog's, the plans asked for before are forgotten (it asks for
+     * them again), and new ids come from {@code seed}.
+     */
+    void tookOver(List<MigrationStatus> changelog, String seed) {
+        view.rebuild(changelog);
+        plansAsked.clear();
+        ids = RunIds.from(seed);
     }
 
     StatusView view() {
@@ -48,9 +91,9 @@ final class RunBook {
         return pacing;
     }
 
-    /** The coordinator's clock, in ms: the only time the rules read. */
+    /** The input's time, in ms: the only time the rules know. */
     long now() {
-        return clock.millis();
+        return now;
     }
 
     /** See {@link MigrationControl#useDatabase}. */
@@ -77,7 +120,7 @@ final class RunBook {
         if (database != null && st.database() == null) {
             st = st.change().database(database).build();
         }
-        MigrationStatus stamped = st.withUpdatedAt(clock.millis());
+        MigrationStatus stamped = st.withUpdatedAt(now);
         view.put(stamped);
         fx.status(stamped);
     }
@@ -96,7 +139,7 @@ final class RunBook {
     void emit(MigrationStatus st, SegmentStatus s, Effects fx, long workedMillis) {
         Task.ProcessBatch t = task(st, s);
         long due = pacing.due(st, s.index(), t.lease(), workedMillis);
-        if (due <= clock.millis()) {
+        if (due <= now) {
             fx.task(t);
         } else {
             fx.later(t, due);

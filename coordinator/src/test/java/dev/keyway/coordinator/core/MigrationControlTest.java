@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.coordinator.internal.SegmentPlanner;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.LastCommand;
@@ -18,6 +19,7 @@ import dev.keyway.message.TaskLocation;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.FakeStore;
+import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.RunFence;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,18 +27,16 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class MigrationControlTest {
 
     private final Migration a = Migration.define("a", "users", (ctx, d) -> null).withBatchSize(10);
     private final Migration b = Migration.define("b", "users", (ctx, d) -> null);
-    private final StatusView view = new StatusView();
-    private final AtomicInteger ids = new AtomicInteger();
+    private final Statuses view = new Statuses();
     private final MigrationCatalog catalog = MigrationCatalog.of(List.of(a, b));
-    private final MigrationControl control = new MigrationControl(view, catalog,
-            Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), () -> "run" + ids.incrementAndGet());
+    private final CoreDriver control = new CoreDriver(view, catalog,
+            Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC));
     private final SegmentPlanner planner = new SegmentPlanner(new FakeStore(100), 8);
 
     /** A command, and the plans it asked for made as the coordinator makes them: what both decided. */
@@ -44,13 +44,13 @@ class MigrationControlTest {
         return command(control, c);
     }
 
-    private Effects command(MigrationControl control, Command c) {
+    private Effects command(CoreDriver control, Command c) {
         Effects fx = control.onCommand(c);
         Effects all = new Effects();
         merge(fx, all);
-        for (Effects.PlanRequest p : fx.plans()) {
+        for (Effect.PlanSegments p : fx.plans()) {
             SegmentPlanner.Plan plan = planner.plan(catalog.find(p.migration()).orElseThrow(), p.segments());
-            merge(control.onEvent(new Event.RunPlanned(p.migration(), p.runId(), "plan", plan.splitPoints(), plan.rows(), null)), all);
+            merge(control.onEvent(new Event.RunPlanned(p.migration(), p.runId(), p.planId(), plan.splitPoints(), plan.rows(), null)), all);
         }
         return all;
     }
@@ -119,7 +119,8 @@ class MigrationControlTest {
                 .withNext(List.of("b")), keyChanged).events().get(0);
         assertEquals("cannot run a: cursor [10] does not fit; nothing was changed (the series [a, b] does not start)",
                 changed.reason());
-        assertEquals(List.of("a[[10]]"), asked, "a resume is checked from where its segments stand");
+        assertEquals(List.of("a[[10]]", "b[]"), asked,
+                "a resume is checked from where its segments stand, the series' next from the start: all in one question");
         TableCheck noKey = (m, cursors) -> m.name().equals("b") ? Optional.of("table \"users\" has no primary key") : Optional.empty();
 
         Effects series = control.onCommand(Command.Run.of("a").withNext(List.of("b")), noKey);
@@ -228,9 +229,9 @@ class MigrationControlTest {
     @Test
     void aRunWhoseTableCannotBePlannedFailsWithTheReasonInsteadOfRetryingForever() {
         Effects asked = control.onCommand(Command.Run.of("a"));
-        Effects.PlanRequest p = asked.plans().get(0);
+        Effect.PlanSegments p = asked.plans().get(0);
         assertTrue(asked.tasks().isEmpty(), "no task before the plan");
-        Effects fx = control.onEvent(new Event.RunPlanned("a", p.runId(), "plan", List.of(), 0, "table \"users\" not found"));
+        Effects fx = control.onEvent(new Event.RunPlanned("a", p.runId(), p.planId(), List.of(), 0, "table \"users\" not found"));
         assertTrue(fx.tasks().isEmpty());
         assertTrue(((Event.CommandRejected) fx.events().get(0)).reason().contains("table \"users\" not found"));
         assertEquals(MigrationState.FAILED, status("a").state());
@@ -240,7 +241,7 @@ class MigrationControlTest {
     void aPlanForARunCanceledWhilePlanningIsIgnored() {
         Effects asked = control.onCommand(Command.Run.of("a"));
         control.onCommand(new Command.Cancel("a"));
-        Effects late = control.onEvent(new Event.RunPlanned("a", asked.plans().get(0).runId(), "plan", List.of(), 100, null));
+        Effects late = control.onEvent(new Event.RunPlanned("a", asked.plans().get(0).runId(), asked.plans().get(0).planId(), List.of(), 100, null));
         assertTrue(late.tasks().isEmpty());
         assertEquals(MigrationState.CANCELED, status("a").state());
     }
@@ -266,8 +267,8 @@ class MigrationControlTest {
     @Test
     void aSeriesWhoseNextMigrationWasRemovedFailsThereWithAClearError() {
         Migration gone = Migration.define("gone", "users", (ctx, d) -> null);
-        MigrationControl beforeTheDeploy = new MigrationControl(view, MigrationCatalog.of(List.of(a, gone, b)),
-                Clock.systemUTC(), () -> "r1");
+        CoreDriver beforeTheDeploy = new CoreDriver(view, MigrationCatalog.of(List.of(a, gone, b)),
+                Clock.systemUTC());
         Task.ProcessBatch t = onlyTask(beforeTheDeploy.onCommand(Command.Run.of("a").withNext(List.of("gone", "b"))
                 .withStartAt(Command.StartAt.after("[0]"))));
         Effects fx = complete(t, "[3]", 3, true);
@@ -431,7 +432,7 @@ class MigrationControlTest {
      * (1,120 rows/s at full speed; a slice ends after a second), handing each task out when the coordinator said it
      * was due; returns rows/s.
      */
-    private static double walk(MigrationControl c, HandClock clock, Effects first, int tasks) {
+    private static double walk(CoreDriver c, HandClock clock, Effects first, int tasks) {
         Task.ProcessBatch t = first.tasks().isEmpty() ? first.later().get(0).task() : first.tasks().get(0);
         long due = first.tasks().isEmpty() ? first.later().get(0).dueMillis() : clock.millis;
         long from = Math.max(clock.millis, due);
@@ -458,7 +459,7 @@ class MigrationControlTest {
     void aRateLimitChargesTheRowsABatchSizedByTimeProcessedNotItsCeilingAlsoAfterConfigure() {
         // issue 16: batches of ~112 rows under a ceiling of 1000 ran at 1000/150 batches a second: 17 rows/s for 150
         HandClock clock = new HandClock();
-        MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
+        CoreDriver sized = new CoreDriver(view, catalog, clock, 200);
         Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(600)));
         assertEquals(200, status("b").limits().targetBatchMillis(), "sized by time");
         double rate = walk(sized, clock, fx, 60);
@@ -483,8 +484,8 @@ class MigrationControlTest {
     @Test
     void aRunWithoutAConcurrencyLimitOfItsOwnTakesTheCoordinatorsAndConfigureLiftsIt() {
         // issue 16, gentle by default: a coordinator's MAX_CONCURRENCY (2 unless at full speed)
-        MigrationControl gentle = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000),
-                ZoneOffset.UTC), () -> "run" + ids.incrementAndGet(), 200, false, 2);
+        CoreDriver gentle = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000),
+                ZoneOffset.UTC), 200, false, 2);
         Effects fx = command(gentle, Command.Run.of("a").withSegments(4));
         assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
         assertEquals(2, status("a").limits().maxConcurrency());
@@ -503,7 +504,7 @@ class MigrationControlTest {
     @Test
     void aRunFasterThanItsLimitSaysWhatHoldsItBack() {
         HandClock clock = new HandClock();
-        MigrationControl sized = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet(), 200);
+        CoreDriver sized = new CoreDriver(view, catalog, clock, 200);
         Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(1_000_000)));
         walk(sized, clock, fx, 3);
         assertTrue(status("b").limitedBy().startsWith("workers and database"), status("b").limitedBy());
@@ -513,7 +514,7 @@ class MigrationControlTest {
     void ratesCountTheTimeARunRanNotTheTimeItWasPaused() {
         // issue 16: latestStart stayed put over a pause, so rows/s and ETA counted the paused time
         HandClock clock = new HandClock();
-        MigrationControl c = new MigrationControl(view, catalog, clock, () -> "run" + ids.incrementAndGet());
+        CoreDriver c = new CoreDriver(view, catalog, clock);
         Task.ProcessBatch t = onlyTask(c.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("[0]"))));
         clock.millis += 10_000;
         t = onlyTask(c.onEvent(new Event.BatchCompleted("a", t.runId(), 0, t.cursor(), "[100]", 100, false, false,
@@ -565,12 +566,11 @@ class MigrationControlTest {
     @Test
     void aCoordinatorThatTakesOverGivesEveryOpenSegmentOfEveryRunningMigrationATaskWhateverItsPace() {
         // issue 15, 2: what only the old coordinator's memory held (a slow start's ramp, a health rest's timer)
-        MigrationControl slow = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
-                () -> "run" + ids.incrementAndGet(), 0, true);
+        CoreDriver slow = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), 0, true);
         Effects fx = slow.onCommand(Command.Run.of("a").withSegments(3));
-        for (Effects.PlanRequest p : fx.plans()) {
+        for (Effect.PlanSegments p : fx.plans()) {
             SegmentPlanner.Plan plan = planner.plan(a, p.segments());
-            fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), "plan", plan.splitPoints(), plan.rows(), null));
+            fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), p.planId(), plan.splitPoints(), plan.rows(), null));
         }
         assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "a slow start");
         slow.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 10%: lag", 10));
@@ -581,8 +581,8 @@ class MigrationControlTest {
         slow.onCommand(new Command.Pause("b"));
 
         // a new coordinator: the same statuses, nothing of the old one's memory
-        MigrationControl next = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(5000),
-                ZoneOffset.UTC), () -> "run" + ids.incrementAndGet(), 0, true);
+        CoreDriver next = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(5000),
+                ZoneOffset.UTC), 0, true);
         Effects again = next.afterTakeover();
         List<Task.ProcessBatch> all = new ArrayList<>(again.tasks());
         again.later().forEach(l -> all.add(l.task()));
@@ -594,12 +594,17 @@ class MigrationControlTest {
     void aRunAfterACancelWhoseAwaitedBatchesFinishedEverySegmentSucceedsAndItsSeriesGoesOn() {
         // issue 15, 3: the batches a cancel waited for finished the run; run must not leave it inProgress for ever
         Effects started = command(Command.Run.of("a").withSegments(2).withNext(List.of("b")));
+        // the batches in flight finished both segments: the closed fence moved past them, the ledger holds them
+        control.fenceWriter = f -> f.open() ? f : new RunFence(f.migration(), f.runId(), f.batchSize(), false,
+                f.segments().stream().map(s -> new RunFence.Segment(s.index(), s.end(), s.end(), true)).toList());
+        List<String> read = new ArrayList<>();
+        control.ledger = asked -> {
+            read.add(asked.claim().segment() + " " + asked.claim().cursor() + " " + asked.waitedForByFence());
+            return List.of(new LedgerEntry(asked.claim().batch(), asked.claim().nextCursor(), 5, true));
+        };
         control.onCommand(new Command.Cancel("a"));
-        Effects counted = new Effects();
-        for (Task.ProcessBatch t : started.tasks()) {
-            control.count(new Event.BatchCompleted("a", t.runId(), t.segment(), t.cursor(), null, 5, true, false, false,
-                    List.of(), 1, "the fence"), counted);
-        }
+        assertEquals(List.of("0 null true", "1 [50] true"), read, "the fence's count reads the ledger of both segments");
+        assertEquals(10, status("a").processed());
         assertEquals(MigrationState.CANCELED, status("a").state());
         assertTrue(status("a").segments().stream().allMatch(SegmentStatus::done));
 
@@ -766,8 +771,7 @@ class MigrationControlTest {
 
     @Test
     void aRunWithoutABatchSizeIsSizedByTheCoordinatorsTargetUpToTenTimesTheMigrationsSize() {
-        MigrationControl sized = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
-                () -> "run" + ids.incrementAndGet(), 200);
+        CoreDriver sized = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), 200);
         sized.onCommand(Command.Run.of("b").withSegments(1));
         assertEquals(200, status("b").limits().targetBatchMillis());
         assertEquals(1000, status("b").batchSize(), "b leaves the size to the coordinator: up to 10 × 100 rows");
@@ -818,12 +822,11 @@ class MigrationControlTest {
 
     @Test
     void watchingHealthANewRunStartsWithOneSegmentAndAddsOneWithEachOutcome() {
-        MigrationControl slow = new MigrationControl(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC),
-                () -> "run" + ids.incrementAndGet(), 0, true);
+        CoreDriver slow = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), 0, true);
         Effects fx = slow.onCommand(Command.Run.of("a").withSegments(4));
-        for (Effects.PlanRequest p : fx.plans()) {
+        for (Effect.PlanSegments p : fx.plans()) {
             SegmentPlanner.Plan plan = planner.plan(a, p.segments());
-            fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), "plan", plan.splitPoints(), plan.rows(), null));
+            fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), p.planId(), plan.splitPoints(), plan.rows(), null));
         }
         assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "one segment first");
         Task.ProcessBatch t = fx.tasks().get(0);

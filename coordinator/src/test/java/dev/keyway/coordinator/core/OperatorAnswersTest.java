@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,11 +30,11 @@ class OperatorAnswersTest {
             .withParallelize(true).withSegments(4).withCustomRange(CustomRange.between("created", 10, null));
     private final Migration admins = Migration.define("admins", "users", (ctx, d) -> null)
             .withCustomRange(CustomRange.eq("role", "admin"));
-    private final StatusView view = new StatusView();
+    private final Statuses view = new Statuses();
 
-    private MigrationControl control(Migration... migrations) {
-        return new MigrationControl(view, MigrationCatalog.of(List.of(migrations)),
-                Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), () -> "run1", 200);
+    private CoreDriver control(Migration... migrations) {
+        return new CoreDriver(view, MigrationCatalog.of(List.of(migrations)),
+                Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), 200);
     }
 
     /** Key columns as the database would give them: the range's column first. */
@@ -98,7 +98,7 @@ class OperatorAnswersTest {
 
     @Test
     void aRunSizedByTimeSaysSoInsteadOfABatchSize() {
-        MigrationControl control = control(byTime, fixed);
+        CoreDriver control = control(byTime, fixed);
         Effects fx = control.onCommand(Command.Run.of("byTime"));
         assertEquals("planning segments, sized by time: target 200 ms, at most 1000 rows, from the start",
                 ((Event.CommandAccepted) fx.events().get(0)).detail());
@@ -110,7 +110,7 @@ class OperatorAnswersTest {
 
     @Test
     void aConfigureThatSizesByTimeSaysSo() {
-        MigrationControl control = control(fixed);
+        CoreDriver control = control(fixed);
         control.onCommand(Command.Run.of("fixed").withStartAt(Command.StartAt.after("[1]")));
         Effects fx = control.onCommand(new Command.Configure("fixed", null, null, 50));
         assertTrue(((Event.CommandAccepted) fx.events().get(0)).detail()
@@ -119,7 +119,7 @@ class OperatorAnswersTest {
 
     @Test
     void aCompletedMigrationsAnswerNamesTheFlagAndTheCommandsField() {
-        MigrationControl control = control(fixed);
+        CoreDriver control = control(fixed);
         Effects started = control.onCommand(Command.Run.of("fixed").withStartAt(Command.StartAt.after("[1]")));
         List<Task.ProcessBatch> tasks = new ArrayList<>(started.tasks());
         Task.ProcessBatch t = tasks.get(0);

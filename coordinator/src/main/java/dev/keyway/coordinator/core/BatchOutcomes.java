@@ -1,4 +1,4 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;

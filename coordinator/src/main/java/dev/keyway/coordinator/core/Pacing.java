@@ -1,9 +1,8 @@
-package dev.keyway.coordinator.internal;
+package dev.keyway.coordinator.core;
 
 import dev.keyway.message.Lease;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,8 @@ import java.util.Map;
  * How fast each migration goes, for {@link MigrationControl}: which of its segments may have a task in flight,
  * how many batches a task walks, and when a segment's next task is due. It keeps what the limits and the health
  * watch decided: each rate-limited migration's next slot, the watch's share of working time, and the runs that
- * start slowly. Not thread-safe: used by the state machine, one record at a time.
+ * start slowly. A working copy of a {@link PaceState}, made for one input at that input's time and handed back as a
+ * new {@link PaceState} ({@link #snapshot}). Not thread-safe: used by the state machine, one input at a time.
  */
 final class Pacing {
 
@@ -25,33 +25,38 @@ final class Pacing {
     /** The longest rest after a task when slowed down. */
     static final long MAX_REST_MS = 10_000;
 
-    private final Clock clock;
+    /** The time of the input being handled. */
+    private final long now;
     private final boolean slowStart;
-    /** Per rate-limited migration: the earliest time its next task may be handed out. */
-    private final Map<String, Long> nextSlot = new HashMap<>();
-    /**
-     * Per segment of a rate-limited migration with a task out ({@code migration/segment}): the rows and batches its
-     * slot was charged for, corrected by the rows the task really processed when its outcome comes back.
-     */
-    private final Map<String, Charge> charged = new HashMap<>();
-    /** Per rate-limited migration: the rows a batch of it walks, as its outcomes showed (batches sized by time vary). */
-    private final Map<String, Double> rowsPerBatch = new HashMap<>();
-    /** Per migration: whether its latest task waited for its rate limit's slot. */
-    private final Map<String, Boolean> waitedForRate = new HashMap<>();
-    /** Per segment whose next task was scheduled for later ({@code migration/segment}): when it goes out. */
-    private final Map<String, Long> scheduled = new HashMap<>();
-    /** Per run starting slowly: how many of its segments may go on so far. */
-    private final Map<String, Integer> ramp = new HashMap<>();
-    /** The share of the time migrations may work, as the health watch last said (100 = full speed). */
-    private int duty = 100;
+    // what each map holds: PaceState's components of the same names
+    private final Map<String, Long> nextSlot;
+    private final Map<String, PaceState.Charge> charged;
+    private final Map<String, Double> rowsPerBatch;
+    private final Map<String, Boolean> waitedForRate;
+    private final Map<String, Long> scheduled;
+    private final Map<String, Integer> ramp;
+    private int duty;
 
     /**
+     * @param now the time of the input being handled
      * @param slowStart whether a new run starts with one segment and adds one with each task outcome until all go
      *     on (TCP's slow start), so that health signals can speak before the whole run hits the database
      */
-    Pacing(Clock clock, boolean slowStart) {
-        this.clock = clock;
+    Pacing(PaceState from, long now, boolean slowStart) {
+        this.now = now;
         this.slowStart = slowStart;
+        this.nextSlot = new HashMap<>(from.nextSlot());
+        this.charged = new HashMap<>(from.charged());
+        this.rowsPerBatch = new HashMap<>(from.rowsPerBatch());
+        this.waitedForRate = new HashMap<>(from.waitedForRate());
+        this.scheduled = new HashMap<>(from.scheduled());
+        this.ramp = new HashMap<>(from.ramp());
+        this.duty = from.duty();
+    }
+
+    /** What this working copy holds now, as a value. */
+    PaceState snapshot() {
+        return new PaceState(nextSlot, charged, rowsPerBatch, waitedForRate, scheduled, ramp, duty);
     }
 
     /** The health watch's share of working time, 1 to 100; below 100 ends every slow start (the share decides). */
@@ -80,7 +85,7 @@ final class Pacing {
         int segments = st.segments().size();
         ramp.computeIfPresent(st.name(), (name, n) -> n + 1 >= segments ? null : n + 1);
         scheduled.remove(st.name() + "/" + segment);
-        Charge c = charged.remove(st.name() + "/" + segment);
+        PaceState.Charge c = charged.remove(st.name() + "/" + segment);
         Integer rate = rate(st);
         if (c == null || rate == null) {
             return;
@@ -113,7 +118,7 @@ final class Pacing {
      * (the coordinator drops a scheduled task when it hands out another for the same segment).
      */
     boolean waitsForSlot(MigrationStatus st, int segment) {
-        return scheduled.getOrDefault(st.name() + "/" + segment, Long.MIN_VALUE) > clock.millis();
+        return scheduled.getOrDefault(st.name() + "/" + segment, Long.MIN_VALUE) > now;
     }
 
     /**
@@ -165,7 +170,6 @@ final class Pacing {
      * @param workedMillis how long the segment's last task took (0 for a first task)
      */
     long due(MigrationStatus st, int segment, Lease lease, long workedMillis) {
-        long now = clock.millis();
         int segmentDuty = segmentDuty(st);
         long rest = segmentDuty < 100
                 ? Math.min(MAX_REST_MS, Math.max(0, workedMillis) * (100 - segmentDuty) / segmentDuty) : 0;
@@ -174,7 +178,7 @@ final class Pacing {
         if (rate != null) {
             long slot = Math.max(due, nextSlot.getOrDefault(st.name(), now));
             long rows = Math.max(1, Math.round(lease.batches() * rowsPerBatch(st)));
-            charged.put(st.name() + "/" + segment, new Charge(rows, lease.batches()));
+            charged.put(st.name() + "/" + segment, new PaceState.Charge(rows, lease.batches()));
             nextSlot.put(st.name(), slot + Math.max(1, rows * 1000L / rate));
             waitedForRate.put(st.name(), slot > due);
             due = slot;
@@ -218,10 +222,6 @@ final class Pacing {
 
     private static Integer rate(MigrationStatus st) {
         return st.limits() == null ? null : st.limits().maxRowsPerSecond();
-    }
-
-    /** What a task's slot was charged for. */
-    private record Charge(long rows, int batches) {
     }
 
     private static int allowed(MigrationStatus st, long open) {
