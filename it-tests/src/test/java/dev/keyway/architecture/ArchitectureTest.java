@@ -39,10 +39,10 @@ class ArchitectureTest {
                     "dev.keyway.testing..")
             .and().doNotHaveFullyQualifiedName("dev.keyway.cli.DemoRun")
             .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "com.zaxxer..",
-                    "org.postgresql..", "org.h2..");
+                    "org.postgresql..", "org.mariadb..", "org.h2..");
 
     /**
-     * What differs between databases is in their dialects (PostgresDialect, H2Dialect), and the store chooses one in
+     * What differs between databases is in their dialects (PostgresDialect, MariaDbDialect, H2Dialect), and the store chooses one in
      * one place: Dialect's registration, from the JDBC URL. Everything else speaks to the abstract Dialect, so adding a
      * database is adding a dialect (docs/CONTRIBUTING.md, "Adding a database").
      */

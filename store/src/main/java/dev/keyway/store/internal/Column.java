@@ -117,6 +117,11 @@ record Column(String name, String typeName, Kind kind, Kind element) {
         }
     }
 
+    /** An integer column whose values may not fit a {@code long}: MariaDB's {@code BIGINT UNSIGNED}. */
+    boolean exceedsLong() {
+        return kind == Kind.INTEGER && typeName != null && typeName.equalsIgnoreCase("bigint unsigned");
+    }
+
     /** PostgreSQL separates the elements of a {@code box[]} with semicolons, of every other array with commas. */
     char delimiter() {
         return typeName != null && typeName.toLowerCase(Locale.ROOT).endsWith("_box") ? ';' : ',';

@@ -46,6 +46,10 @@ final class ColumnValues {
     static JsonNode read(ResultSet rs, int index, Column column, Dialect dialect) throws SQLException {
         switch (column.kind()) {
             case INTEGER: {
+                if (column.exceedsLong()) {
+                    String s = rs.getString(index);
+                    return s == null ? null : fromText(s, Column.Kind.INTEGER, column.name());
+                }
                 long l = rs.getLong(index);
                 return rs.wasNull() ? null : LongNode.valueOf(l);
             }

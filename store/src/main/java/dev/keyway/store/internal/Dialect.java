@@ -6,6 +6,7 @@ import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Everything Keyway says differently to one database: its sessions' settings and driver properties, how a
@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
 abstract class Dialect {
 
     /** The databases Keyway supports, tried in this order against a JDBC URL. */
-    private static final List<Dialect> SUPPORTED = List.of(new PostgresDialect(), new H2Dialect());
+    private static final List<Dialect> SUPPORTED = List.of(new PostgresDialect(), new MariaDbDialect(), new H2Dialect());
 
     /** The dialect of the database at {@code jdbcUrl}; an {@link IllegalArgumentException} for an unsupported one. */
     static Dialect of(String jdbcUrl) {
@@ -45,9 +45,10 @@ abstract class Dialect {
         return SUPPORTED.stream().anyMatch(d -> jdbcUrl.startsWith(d.urlPrefix()));
     }
 
-    /** The supported databases for messages: {@code PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..)}. */
+    /** The supported databases for messages: {@code PostgreSQL (jdbc:postgresql:..), MariaDB (..) or H2 (jdbc:h2:..)}. */
     static String supported() {
-        return SUPPORTED.stream().map(d -> d.name() + " (" + d.urlPrefix() + "..)").collect(Collectors.joining(" or "));
+        List<String> names = SUPPORTED.stream().map(d -> d.name() + " (" + d.urlPrefix() + "..)").toList();
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
     /** How the database is named in messages: {@code PostgreSQL}. */
@@ -106,6 +107,15 @@ abstract class Dialect {
         return " FOR UPDATE";
     }
 
+    /**
+     * {@link #forUpdate} for the coordinator's writes, which wait up to {@code millis} for the batches in flight: the
+     * same clause where {@link #transactionLockTimeout} set the transaction's wait; a dialect that cannot set it for one
+     * transaction may say it here, for the statement ({@code FOR UPDATE WAIT n}).
+     */
+    String forUpdateWaiting(long millis) {
+        return forUpdate();
+    }
+
     // --- tables and planning
 
     /**
@@ -114,6 +124,15 @@ abstract class Dialect {
      * key) with the reason.
      */
     abstract TableInfo readTable(Connection c, TableName name, String url) throws SQLException;
+
+    /**
+     * Whether the database finds the rows of a row-value comparison ({@code (a, b) > (?, ?)}) through an index on
+     * {@code (a, b)}. Where it does not (MariaDB scans the whole index for one), {@link KeyOrder} writes the same
+     * condition column by column ({@code a > ? OR (a = ? AND b > ?)}), which it reads as a range.
+     */
+    boolean indexesRowComparisons() {
+        return true;
+    }
 
     /**
      * The clause after a table's name that reads about {@code percent} per cent of its rows, picked one by one
@@ -128,13 +147,23 @@ abstract class Dialect {
         long read(Connection c) throws SQLException;
     }
 
-    /** How far the standbys are behind, in bytes; empty when the database has no standbys to read (then 0). */
-    abstract Optional<Reading> replicaLag();
+    /**
+     * How far the standbys are behind, in bytes; empty when the database has no standbys to read (then 0).
+     *
+     * @param replicas the replicas the configuration names ({@code REPLICA_JDBC_URLS}), for a database whose primary
+     *     does not know how far its replicas have applied (MariaDB); a dialect whose primary knows ignores them
+     */
+    abstract Optional<Reading> replicaLag(ReplicaServers replicas);
 
     /** The application's longest wait on Keyway's locks, in ms; empty when it cannot be read (then 0). */
     abstract Optional<Reading> lockWait();
 
     // --- values
+
+    /** Column {@code index} (1-based) of a result, as {@link Column#of} maps the driver's type unless said here. */
+    Column column(ResultSetMetaData md, int index) throws SQLException {
+        return Column.of(md, index);
+    }
 
     /** Binds text the database converts to the parameter's type (the column's, the comparison's). */
     abstract void bindText(PreparedStatement ps, int index, String text) throws SQLException;

@@ -35,7 +35,7 @@ final class EpochTable {
      */
     static void check(Connection c, CoordinatorEpoch epoch, Sql sql) throws SQLException {
         sql.limitLockWait(c, FenceTable.WRITE_LOCK_TIMEOUT_MS);
-        long current = read(c, epoch.group(), sql.dialect().forUpdate());
+        long current = read(c, epoch.group(), sql.dialect().forUpdateWaiting(FenceTable.WRITE_LOCK_TIMEOUT_MS));
         if (current != epoch.epoch()) {
             throw new CoordinatorFencedException("the coordinator of epoch " + epoch.epoch() + " of " + epoch.group()
                     + " may no longer write fences: another one took over (epoch " + current + "); it starts over from"

@@ -41,7 +41,8 @@ final class FenceTable {
         sql.limitLockWait(c, WRITE_LOCK_TIMEOUT_MS);
         Map<Integer, SegmentFence> before = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT segment, run_id, position, end_cursor, batch_size, state FROM "
-                + JdbcStore.FENCE + " WHERE migration = ? AND segment >= 0" + sql.dialect().forUpdate())) {
+                + JdbcStore.FENCE + " WHERE migration = ? AND segment >= 0"
+                + sql.dialect().forUpdateWaiting(WRITE_LOCK_TIMEOUT_MS))) {
             ps.setString(1, fence.migration());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -107,7 +107,7 @@ final class H2Dialect extends Dialect {
     }
 
     @Override
-    Optional<Reading> replicaLag() {
+    Optional<Reading> replicaLag(ReplicaServers replicas) {
         return Optional.empty();
     }
 

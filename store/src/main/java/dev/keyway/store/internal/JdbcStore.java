@@ -39,9 +39,12 @@ public final class JdbcStore implements Store {
     private final MetadataCache<TableInfo> tables;
     /** Per table, the types a patch's values are written as (apart from TableInfo: values, not keys). */
     private final MetadataCache<TableColumns> columnTypes;
+    /** The replicas named in the options, for the replication lag of a database whose primary cannot tell it. */
+    private final ReplicaServers replicas;
 
-    private JdbcStore(HikariDataSource pool, Dialect dialect, String url, LongSupplier nanoTime) {
+    private JdbcStore(HikariDataSource pool, Dialect dialect, String url, ReplicaServers replicas, LongSupplier nanoTime) {
         this.pool = pool;
+        this.replicas = replicas;
         this.sql = new Sql(dialect);
         this.url = url;
         this.tables = new MetadataCache<>(nanoTime);
@@ -69,10 +72,11 @@ public final class JdbcStore implements Store {
         cfg.setIsolateInternalQueries(true);
         dialect.dataSourceProperties().forEach(cfg::addDataSourceProperty);
         try {
-            return new JdbcStore(new HikariDataSource(cfg), dialect, options.redactedUrl(), nanoTime);
+            return new JdbcStore(new HikariDataSource(cfg), dialect, options.redactedUrl(),
+                    new ReplicaServers(options.replicaUrls(), options.user(), options.password()), nanoTime);
         } catch (HikariPool.PoolInitializationException e) {
             throw new RetriableStoreException("cannot reach the database at " + options.redactedUrl() + " ("
-                    + StoreOptions.redact(rootMessage(e)) + "): start it (PostgreSQL: pg_ctlcluster 15 main start) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
+                    + StoreOptions.redact(rootMessage(e)) + "): start it (PostgreSQL: pg_ctlcluster 15 main start; MariaDB: bin/ensure-mariadb) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
         } catch (RuntimeException e) {
             // the driver refused the URL (HikariCP quotes it, masking only query-parameter passwords)
             throw new StoreException("cannot open a connection pool for " + options.redactedUrl() + " ("
@@ -184,7 +188,7 @@ public final class JdbcStore implements Store {
     @Override
     public BatchTransaction begin(TableWalk walk) {
         TableInfo info = table(walk.table());
-        KeyOrder order = new KeyOrder(info, walk.range());
+        KeyOrder order = new KeyOrder(info, walk.range(), sql.dialect());
         Connection c;
         try {
             c = pool.getConnection();
@@ -197,19 +201,19 @@ public final class JdbcStore implements Store {
     @Override
     public void checkWalk(TableWalk walk, List<String> cursors) {
         TableInfo info = tables.refresh(walk.table(), () -> readTable(walk.table()));
-        KeyOrder order = new KeyOrder(info, walk.range());
+        KeyOrder order = new KeyOrder(info, walk.range(), sql.dialect());
         cursors.forEach(order::checkStartingCursor);
     }
 
     @Override
     public List<String> keyColumns(TableWalk walk) {
-        return new KeyOrder(table(walk.table()), walk.range()).columns();
+        return new KeyOrder(table(walk.table()), walk.range(), sql.dialect()).columns();
     }
 
     @Override
     public long countRows(TableWalk walk) {
         TableInfo info = table(walk.table());
-        KeyOrder order = new KeyOrder(info, walk.range());
+        KeyOrder order = new KeyOrder(info, walk.range(), sql.dialect());
         String q = "SELECT COUNT(*) FROM " + info.sqlName() + " WHERE " + order.where(null, null);
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
             order.bind(sql, ps, 1, null, null);
@@ -233,7 +237,7 @@ public final class JdbcStore implements Store {
         try (Connection c = pool.getConnection()) {
             int isolation = c.getTransactionIsolation();
             try {
-                List<String> points = SplitPointQueries.read(c, sql, info, new KeyOrder(info, walk.range()), rows,
+                List<String> points = SplitPointQueries.read(c, sql, info, new KeyOrder(info, walk.range(), sql.dialect()), rows,
                         segments);
                 c.commit();
                 return points;
@@ -288,7 +292,7 @@ public final class JdbcStore implements Store {
     TableColumns columnTypes(TableInfo table, Connection inTransaction) {
         return columnTypes.get(table.sqlName(), () -> {
             try {
-                return TableColumns.read(inTransaction, table.sqlName());
+                return TableColumns.read(inTransaction, table.sqlName(), sql.dialect());
             } catch (SQLException e) {
                 throw sql.failure("cannot read the column types of table " + table.describe(), e);
             }
@@ -306,14 +310,15 @@ public final class JdbcStore implements Store {
 
     @Override
     public long replicaLagBytes() {
-        return read(sql.dialect().replicaLag(), "cannot read the replication lag (pg_stat_replication needs the"
-                + " pg_monitor role)");
+        return read(sql.dialect().replicaLag(replicas), "cannot read the replication lag (PostgreSQL:"
+                + " pg_stat_replication needs the pg_monitor role; MariaDB: see docs/OPERATIONS.md)");
     }
 
     @Override
     public long lockWaitMillis() {
-        return read(sql.dialect().lockWait(), "cannot read the application's lock waits (pg_stat_activity of other"
-                + " roles' sessions needs the pg_monitor role)");
+        return read(sql.dialect().lockWait(), "cannot read the application's lock waits (PostgreSQL: pg_stat_activity"
+                + " of other roles' sessions needs the pg_monitor role; MariaDB: information_schema.INNODB_TRX needs the"
+                + " PROCESS privilege)");
     }
 
     /** A health reading in its own transaction; 0 without a connection where the database has no such reading. */

@@ -23,10 +23,22 @@ final class KeyOrder {
     private final String table;
     private final CustomRange range;
     private final List<String> columns;
+    /** Whether a cursor is compared as a row value, {@code (a, b) > (?, ?)}, or column by column. */
+    private final boolean rowValues;
 
-    /** The walk's order; a {@link StoreException} when the range's column is not one of the table's. */
+    /** The walk's order with row-value comparisons; a {@link StoreException} when the range's column is not one of the table's. */
     KeyOrder(TableInfo table, CustomRange range) {
+        this(table, range, true);
+    }
+
+    /** The walk's order, its cursors compared as the dialect finds them in an index ({@link Dialect#indexesRowComparisons}). */
+    KeyOrder(TableInfo table, CustomRange range, Dialect dialect) {
+        this(table, range, dialect.indexesRowComparisons());
+    }
+
+    private KeyOrder(TableInfo table, CustomRange range, boolean rowValues) {
         this.table = table.describe();
+        this.rowValues = rowValues;
         boolean unbounded = range == null || (range.from() == null && range.to() == null);
         if (range != null && !table.columns().contains(range.column())) {
             throw new StoreException("customRange column " + range.column() + " not found in table " + table.describe()
@@ -67,10 +79,10 @@ final class KeyOrder {
             parts.add(Sql.quote(range.column()) + " <= ?");
         }
         if (cursor != null) {
-            parts.add(tuple() + " > " + params());
+            parts.add(compare(">"));
         }
         if (end != null) {
-            parts.add(tuple() + " <= " + params());
+            parts.add(compare("<="));
         }
         return parts.isEmpty() ? "1=1" : String.join(" AND ", parts);
     }
@@ -120,17 +132,32 @@ final class KeyOrder {
             throw new StoreException("cursor " + cursor + " does not fit table " + table + ": expected a JSON array of "
                     + columns.size() + " value(s) for " + columns + "; take a cursor from the migration's status", null);
         }
-        for (JsonNode v : values) {
-            sql.bind(ps, index++, v);
+        for (int i = 0; i < values.size(); i++) {
+            sql.bind(ps, index++, values.get(i));
+            if (!rowValues && i < values.size() - 1) {
+                sql.bind(ps, index++, values.get(i)); // column by column, every value but the last is compared twice
+            }
         }
         return index;
     }
 
-    private String tuple() {
-        return columns.size() == 1 ? Sql.quote(columns.get(0)) : "(" + orderBy() + ")";
+    /** The order's columns against a cursor: {@code "a" > ?}, {@code ("a", "b") > (?, ?)}, or column by column. */
+    private String compare(String op) {
+        if (columns.size() == 1) {
+            return Sql.quote(columns.get(0)) + " " + op + " ?";
+        }
+        if (rowValues) {
+            return "(" + orderBy() + ") " + op + " (" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+        }
+        return columnByColumn(0, op);
     }
 
-    private String params() {
-        return columns.size() == 1 ? "?" : "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+    /** {@code ("a" > ? OR ("a" = ? AND "b" > ?))}: the row-value comparison written out, which MariaDB reads as a range. */
+    private String columnByColumn(int i, String op) {
+        String column = Sql.quote(columns.get(i));
+        if (i == columns.size() - 1) {
+            return column + " " + op + " ?";
+        }
+        return "(" + column + " " + op.substring(0, 1) + " ? OR (" + column + " = ? AND " + columnByColumn(i + 1, op) + "))";
     }
 }

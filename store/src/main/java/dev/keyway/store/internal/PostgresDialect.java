@@ -150,8 +150,9 @@ final class PostgresDialect extends Dialect {
 
     // --- health: a reading PostgreSQL hides from a role without pg_read_all_stats (pg_monitor) throws, never 0
 
+    /** PostgreSQL's primary knows how far each standby has replayed: the configured replicas are not needed. */
     @Override
-    Optional<Reading> replicaLag() {
+    Optional<Reading> replicaLag(ReplicaServers replicas) {
         return Optional.of(PostgresDialect::replicaLagBytes);
     }
 

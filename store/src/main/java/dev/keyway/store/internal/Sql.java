@@ -102,7 +102,7 @@ final class Sql {
             this.dialect = dialect;
             columns = new Column[md.getColumnCount()];
             for (int i = 0; i < columns.length; i++) {
-                columns[i] = Column.of(md, i + 1);
+                columns[i] = dialect.column(md, i + 1);
             }
         }
 

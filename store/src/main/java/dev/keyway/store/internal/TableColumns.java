@@ -23,12 +23,12 @@ final class TableColumns {
      * Reads the columns of the table named {@code sqlName} (qualified and quoted, {@link TableInfo#sqlName}) on
      * {@code c} (in the caller's transaction; nothing is locked).
      */
-    static TableColumns read(Connection c, String sqlName) throws SQLException {
+    static TableColumns read(Connection c, String sqlName, Dialect dialect) throws SQLException {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT * FROM " + sqlName + " WHERE 1 = 0")) {
             Map<String, Column> columns = new HashMap<>();
             for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                Column column = Column.of(rs.getMetaData(), i);
+                Column column = dialect.column(rs.getMetaData(), i);
                 columns.put(column.name(), column);
             }
             return new TableColumns(Map.copyOf(columns));

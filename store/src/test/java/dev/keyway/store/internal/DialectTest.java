@@ -22,14 +22,18 @@ class DialectTest {
 
     private final Dialect postgres = Dialect.of("jdbc:postgresql://localhost/keyway");
     private final Dialect h2 = Dialect.of("jdbc:h2:mem:x");
+    private final Dialect mariadb = Dialect.of("jdbc:mariadb://127.0.0.1:3306/keyway");
 
     @Test
     void theUrlChoosesTheDialectAndAnUnsupportedDatabaseIsRefusedNamingTheSupportedOnes() {
         assertInstanceOf(PostgresDialect.class, postgres);
         assertInstanceOf(H2Dialect.class, h2);
+        assertInstanceOf(MariaDbDialect.class, mariadb);
+        assertThrows(IllegalArgumentException.class, () -> Dialect.of("jdbc:mysql://127.0.0.1:3306/keyway"),
+                "no MySQL driver is shipped, and MariaDB's takes jdbc:mysql: only with permitMysqlScheme");
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> StoreOptions.of("jdbc:oracle:thin:@db:1521/x", "u", "p"));
-        assertEquals("jdbcUrl must be a PostgreSQL (jdbc:postgresql:..) or H2 (jdbc:h2:..) URL, but was"
+        assertEquals("jdbcUrl must be a PostgreSQL (jdbc:postgresql:..), MariaDB (jdbc:mariadb:..) or H2 (jdbc:h2:..) URL, but was"
                 + " jdbc:oracle:thin:@db:1521/x", refused.getMessage());
     }
 
@@ -42,6 +46,54 @@ class DialectTest {
         assertEquals("SET LOCAL lock_timeout = 8000", postgres.transactionLockTimeout(8_000).orElseThrow());
         assertTrue(h2.transactionLockTimeout(8_000).isEmpty(), "H2's lock timeout is the session's");
         assertEquals("false", postgres.dataSourceProperties().get("binaryTransfer"));
+    }
+
+    @Test
+    void mariaDbSessionsQuoteLikeAnsiAreStrictInUtcAndTakeTheirTimeoutsInSecondsRoundedUp() {
+        DbTimeouts t = new DbTimeouts(Duration.ofMillis(1_500), Duration.ofMillis(250), Duration.ofMillis(120_000));
+        assertEquals("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'ANSI_QUOTES',"
+                + " 'STRICT_TRANS_TABLES'), time_zone = '+00:00', innodb_lock_wait_timeout = 2, max_statement_time = 0.250,"
+                + " idle_transaction_timeout = 120, tx_isolation = 'REPEATABLE-READ'", mariadb.sessionSettings(t));
+        assertTrue(mariadb.sessionSettings(t.withLock(Duration.ofMillis(1))).contains("innodb_lock_wait_timeout = 1,"),
+                "0 would fail at once: a lock wait under a second waits one");
+        assertTrue(mariadb.transactionLockTimeout(8_000).isEmpty(), "a session setting would outlive the transaction");
+        assertEquals(" FOR UPDATE WAIT 8", mariadb.forUpdateWaiting(8_000));
+        assertEquals(" FOR UPDATE", postgres.forUpdateWaiting(8_000), "PostgreSQL set the transaction's wait itself");
+        assertFalse(mariadb.indexesRowComparisons());
+    }
+
+    @Test
+    void mariaDbErrorsAreClassifiedByVendorCodeAsTheDriverReportsThem() {
+        Sql sql = new Sql(mariadb);
+        // as docs/MARIADB.md records them: 1205 shares HY000 with most errors, 1969 is an SQLTimeoutException
+        assertInstanceOf(LockTimeoutException.class, sql.failure("lock", new SQLException("Lock wait timeout", "HY000", 1205)));
+        assertInstanceOf(StatementTimeoutException.class, sql.failure("slow",
+                new java.sql.SQLTimeoutException("max_statement_time exceeded", "70100", 1969)));
+        assertInstanceOf(RetriableStoreException.class, sql.failure("deadlock", new SQLException("x", "40001", 1213)));
+        assertInstanceOf(RetriableStoreException.class, sql.failure("gone", new SQLException("x", "08000", 0)));
+        assertInstanceOf(RetriableStoreException.class, sql.failure("killed", new SQLException("x", "70100", 1927)));
+        assertTrue(sql.isDuplicateKey(new SQLException("Duplicate entry", "23000", 1062)));
+        assertEquals(Dialect.Failure.ALREADY_CREATED, mariadb.classify(new SQLException("x", "42S01", 1050)));
+        assertEquals(StoreException.class, sql.failure("read only", new SQLException("x", "HY000", 1290)).getClass());
+        assertTrue(mariadb.isRejectedValue(new SQLException("Data truncated", "01000", 1265)));
+        assertTrue(mariadb.isRejectedValue(new SQLException("CONSTRAINT json_valid failed", "23000", 4025)));
+        assertFalse(mariadb.isRejectedValue(new SQLException("x", "HY000", 1290)));
+    }
+
+    @Test
+    void mariaDbKeepsTheLedgersUniquenessOnAHashOfTheCursorAndComparesBookkeepingTextByteForByte() {
+        String ledger = mariadb.bookkeepingTables().get(JdbcStore.LEDGER);
+        assertTrue(ledger.contains("UNIQUE KEY keyway_ledger_batch (migration, run_id, segment, start_cursor_sha256)"), ledger);
+        assertTrue(ledger.contains("AS (UNHEX(SHA2(start_cursor, 256))) STORED"), ledger);
+        mariadb.bookkeepingTables().values().forEach(ddl -> assertTrue(ddl.endsWith("COLLATE = utf8mb4_nopad_bin"), ddl));
+        assertEquals(postgres.bookkeepingTables().keySet().stream().toList(),
+                mariadb.bookkeepingTables().keySet().stream().toList());
+        IllegalArgumentException array = assertThrows(IllegalArgumentException.class, () -> mariadb.bindArray(null, 1,
+                Column.of("tags", java.sql.Types.VARCHAR, "VARCHAR"), null));
+        assertTrue(array.getMessage().contains("\"tags\"") && array.getMessage().contains("no array"), array.getMessage());
+        assertTrue(mariadb.rowSample(0.5).isEmpty());
+        assertTrue(mariadb.replicaLag(new ReplicaServers(java.util.List.of(), "u", "p")).isPresent()
+                && mariadb.lockWait().isPresent());
     }
 
     @Test
@@ -72,7 +124,8 @@ class DialectTest {
         assertEquals(-1, h2.failedBatchEntry(e));
         assertEquals("TABLESAMPLE BERNOULLI (0.5000)", postgres.rowSample(0.5).orElseThrow());
         assertTrue(h2.rowSample(0.5).isEmpty());
-        assertTrue(postgres.replicaLag().isPresent() && postgres.lockWait().isPresent());
-        assertTrue(h2.replicaLag().isEmpty() && h2.lockWait().isEmpty());
+        ReplicaServers none = new ReplicaServers(java.util.List.of(), "u", "p");
+        assertTrue(postgres.replicaLag(none).isPresent() && postgres.lockWait().isPresent());
+        assertTrue(h2.replicaLag(none).isEmpty() && h2.lockWait().isEmpty());
     }
 }

@@ -57,6 +57,21 @@ class KeyOrderTest {
     }
 
     @Test
+    void onMariaDbACompositeCursorIsComparedColumnByColumnSoThatItIsReadAsAnIndexRange() throws Exception {
+        TableInfo threeColumns = new TableInfo(TableName.parse("t"), "db", "t", List.of("a", "b", "c"),
+                List.of("a", "b", "c"), Set.of());
+        KeyOrder order = new KeyOrder(threeColumns, null, new MariaDbDialect());
+        assertEquals("(\"a\" > ? OR (\"a\" = ? AND (\"b\" > ? OR (\"b\" = ? AND \"c\" > ?))))"
+                + " AND (\"a\" < ? OR (\"a\" = ? AND (\"b\" < ? OR (\"b\" = ? AND \"c\" <= ?))))",
+                order.where("[1,2,3]", "[4,5,6]"));
+        List<Object> bound = new ArrayList<>();
+        assertEquals(11, order.bind(new Sql(new MariaDbDialect()), recording(bound), 1, "[1,2,3]", "[4,5,6]"));
+        assertEquals(List.of("1=1", "2=1", "3=2", "4=2", "5=3", "6=4", "7=4", "8=5", "9=5", "10=6"), bound);
+        assertEquals("\"id\" > ?", new KeyOrder(ITEMS, null, new MariaDbDialect()).where("[1]", null),
+                "one column is compared as it is");
+    }
+
+    @Test
     void aCursorOfTheWrongShapeIsRefusedNamingTheKey() {
         KeyOrder order = new KeyOrder(FILM_ACTOR, null);
         StoreException e = assertThrows(StoreException.class,
