@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.it.support.MariaDbReplicationLag;
 import dev.keyway.it.support.MariaDbServers;
+import dev.keyway.store.Store;
+import dev.keyway.store.StoreException;
+import dev.keyway.store.StoreOptions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
@@ -78,22 +82,50 @@ class MariaDbSetupIT {
         }
     }
 
+    /** Keyway's store on the primary, as Keyway's user. */
+    private static StoreOptions keyway() {
+        return StoreOptions.of(MariaDbServers.primaryUrl(), MariaDbServers.user(), MariaDbServers.password());
+    }
+
+    @Test
+    void aReplicaTheProbeCannotReadMakesTheLagUnknownNeverZero() {
+        // the primary has a replica connected, and no replica is named: the primary cannot tell its lag
+        try (Store unnamed = Store.open(keyway())) {
+            StoreException e = assertThrows(StoreException.class, unnamed::replicaLagBytes);
+            assertTrue(e.getMessage().contains("REPLICA_JDBC_URLS names none"), e.getMessage());
+        }
+        // nothing listens there
+        try (Store unreachable = Store.open(keyway().withReplicaUrls(List.of("jdbc:mariadb://127.0.0.1:1/keyway")))) {
+            StoreException e = assertThrows(StoreException.class, unreachable::replicaLagBytes);
+            assertTrue(e.getMessage().contains("cannot read how far replica jdbc:mariadb://127.0.0.1:1/keyway"), e.getMessage());
+        }
+        // a user without SLAVE MONITOR on the replica (the URL names its own user)
+        String url = MariaDbServers.replicaUrl() + "?user=" + MariaDbServers.NOMONITOR_USER + "&password="
+                + MariaDbServers.NOMONITOR_USER;
+        try (Store denied = Store.open(keyway().withReplicaUrls(List.of(url)))) {
+            StoreException e = assertThrows(StoreException.class, denied::replicaLagBytes);
+            assertTrue(e.getMessage().contains("SLAVE MONITOR") && e.getMessage().contains("password=***"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void theLagInBytesGrowsWhileTheReplicaDoesNotApplyAndFallsToZeroOnceItDoes() throws Exception {
         try (Connection primary = MariaDbServers.primary(); Connection replica = MariaDbServers.replica();
              Connection admin = MariaDbServers.asAdmin(MariaDbServers.replicaUrl());
-             Connection primaryAdmin = MariaDbServers.asAdmin(MariaDbServers.primaryUrl())) {
+             Connection primaryAdmin = MariaDbServers.asAdmin(MariaDbServers.primaryUrl());
+             Store lag = Store.open(keyway().withReplicaUrls(List.of(MariaDbServers.replicaUrl())))) {
             exec(primary, "CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, pad VARCHAR(1000))");
-            await("no lag before the test", () -> MariaDbReplicationLag.read(primary, replica).bytes() == 0);
+            await("no lag before the test", () -> MariaDbReplicationLag.read(lag, primary, replica).bytes() == 0);
             exec(admin, "STOP SLAVE SQL_THREAD");
             try {
                 // 10,000 rows of 1,000 bytes: about 10 MB of binlog in ROW format
                 exec(primary, "INSERT INTO " + table + " SELECT seq, REPEAT('x', 1000) FROM seq_1_to_10000");
                 await("the replica received the writes", () -> {
-                    MariaDbReplicationLag.Reading r = MariaDbReplicationLag.read(primary, replica);
+                    MariaDbReplicationLag.Reading r = MariaDbReplicationLag.read(lag, primary, replica);
                     return r.replica().get("Read_Master_Log_Pos").equals(Long.toString(r.primaryPosition()));
                 });
-                MariaDbReplicationLag.Reading stopped = MariaDbReplicationLag.read(primary, replica);
+                MariaDbReplicationLag.Reading stopped = MariaDbReplicationLag.read(lag, primary, replica);
                 System.out.println("SQL thread stopped, 10 MB written: " + stopped);
                 assertTrue(stopped.bytes() > 10_000_000, stopped.toString());
                 assertEquals(1, stopped.transactionsBehind(), stopped.toString());
@@ -104,7 +136,7 @@ class MariaDbSetupIT {
                 // across binlog files: the bytes of the files between the replica's and the primary's positions count
                 exec(primaryAdmin, "FLUSH BINARY LOGS");
                 exec(primary, "INSERT INTO " + table + " VALUES (0, 'after the rotation')");
-                MariaDbReplicationLag.Reading rotated = MariaDbReplicationLag.read(primary, replica);
+                MariaDbReplicationLag.Reading rotated = MariaDbReplicationLag.read(lag, primary, replica);
                 System.out.println("after FLUSH BINARY LOGS and one more row: " + rotated);
                 assertTrue(!rotated.primaryFile().equals(rotated.replica().get("Relay_Master_Log_File"))
                         && rotated.bytes() > stopped.bytes(), rotated.toString());
@@ -113,9 +145,9 @@ class MariaDbSetupIT {
                 exec(admin, "START SLAVE SQL_THREAD");
             }
             long start = System.nanoTime();
-            await("the replica caught up", () -> MariaDbReplicationLag.read(primary, replica).bytes() == 0);
+            await("the replica caught up", () -> MariaDbReplicationLag.read(lag, primary, replica).bytes() == 0);
             System.out.println("caught up in " + (System.nanoTime() - start) / 1_000_000 + " ms: "
-                    + MariaDbReplicationLag.read(primary, replica));
+                    + MariaDbReplicationLag.read(lag, primary, replica));
             assertEquals(10_001, count(replica, table));
         }
     }

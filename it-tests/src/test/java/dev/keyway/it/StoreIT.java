@@ -35,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The store on both databases it supports: PostgreSQL (production) and H2 (the embedded default). */
+/**
+ * The store on the databases it supports: PostgreSQL and MariaDB (production) and H2 (the embedded default). The
+ * tables are made with each database's own name for a timestamp with time zone ({@link #instantType}).
+ */
 class StoreIT {
 
     @TempDir
@@ -45,7 +48,24 @@ class StoreIT {
     private static final int MAX_PAGES = 1_000;
 
     static Stream<String> databases() {
-        return Stream.of("postgres", "h2");
+        return Stream.of("postgres", "mariadb", "h2");
+    }
+
+    /**
+     * A point in time, and a literal of one: MariaDB has no {@code TIMESTAMP WITH TIME ZONE}; its {@code TIMESTAMP} is
+     * an instant read and written in the session's zone (UTC, for the store and the tests).
+     */
+    private static String instantType(String kind) {
+        return kind.equals("mariadb") ? "TIMESTAMP(6) NULL" : "TIMESTAMP WITH TIME ZONE";
+    }
+
+    private static String instant(String kind, String utc) {
+        return kind.equals("mariadb") ? "TIMESTAMP '" + utc + "'" : "TIMESTAMP WITH TIME ZONE '" + utc + "+00'";
+    }
+
+    /** A wall-clock time: on MariaDB a {@code DATETIME} (a {@code TIMESTAMP} there is an instant, and updates itself). */
+    private static String localType(String kind) {
+        return kind.equals("mariadb") ? "DATETIME(6)" : "TIMESTAMP";
     }
 
     private static TestDatabase open(String kind) {
@@ -144,14 +164,14 @@ class StoreIT {
     void aCustomRangeBoundOfAnyJavaTypeAUserCanWriteSelectsExactlyItsRows(String kind) throws Exception {
         try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
             Sql sql = new Sql(Sql.options(db));
-            sql.exec("CREATE TABLE \"typed\" (\"id\" BIGINT PRIMARY KEY, \"day\" DATE, \"at\" TIMESTAMP WITH TIME ZONE,"
+            sql.exec("CREATE TABLE \"typed\" (\"id\" BIGINT PRIMARY KEY, \"day\" DATE, \"at\" " + instantType(kind) + ","
                     + " \"token\" UUID, \"amount\" NUMERIC(30,10), \"flag\" BOOLEAN)");
             List<UUID> tokens = new ArrayList<>();
             for (int i = 1; i <= 20; i++) {
                 UUID u = new UUID(0, i);
                 tokens.add(u);
                 sql.exec("INSERT INTO \"typed\" VALUES (" + i + ", DATE '2024-01-" + String.format("%02d", i) + "',"
-                        + " TIMESTAMP WITH TIME ZONE '2024-01-01 00:00:00+00' + INTERVAL '" + i + "' HOUR, '" + u + "',"
+                        + " " + instant(kind, "2024-01-01 00:00:00") + " + INTERVAL '" + i + "' HOUR, '" + u + "',"
                         + " 12345678901234567890." + String.format("%010d", i) + ", " + (i % 2 == 0) + ")");
             }
             assertEquals(List.of("5", "6", "7"), walk(store, new TableWalk("typed", CustomRange.between("day",
@@ -177,11 +197,12 @@ class StoreIT {
     void theOtherBoundTypesItTakesSelectExactlyTheirRowsToo(String kind) throws Exception {
         try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
             Sql sql = new Sql(Sql.options(db));
-            sql.exec("CREATE TABLE \"more\" (\"id\" BIGINT PRIMARY KEY, \"local\" TIMESTAMP, \"at\" TIMESTAMP WITH TIME ZONE,"
+            sql.exec("CREATE TABLE \"more\" (\"id\" BIGINT PRIMARY KEY, \"local\" " + localType(kind) + ", \"at\" "
+                    + instantType(kind) + ","
                     + " \"huge\" NUMERIC(40,0), \"ratio\" DOUBLE PRECISION, \"small\" SMALLINT)");
             for (int i = 1; i <= 20; i++) {
                 sql.exec("INSERT INTO \"more\" VALUES (" + i + ", TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '" + i + "' MINUTE,"
-                        + " TIMESTAMP WITH TIME ZONE '2024-01-01 00:00:00+00' + INTERVAL '" + i + "' HOUR,"
+                        + " " + instant(kind, "2024-01-01 00:00:00") + " + INTERVAL '" + i + "' HOUR,"
                         + " 1000000000000000000000000000000" + String.format("%02d", i) + ", " + (i / 4.0) + ", " + i + ")");
             }
             assertEquals(List.of("4", "5"), walk(store, new TableWalk("more", CustomRange.between("local",

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.it.support.MariaDbServers;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.BatchKey;
@@ -43,7 +44,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A batch's transaction on both databases: the ledger records a batch once, the fence orders batches and run
+ * A batch's transaction on every database: the ledger records a batch once, the fence orders batches and run
  * changes, rows are locked for the batch, and every pooled session has its timeouts.
  */
 class StoreTransactionsIT {
@@ -52,7 +53,21 @@ class StoreTransactionsIT {
     static Path h2Dir;
 
     static Stream<String> databases() {
-        return Stream.of("postgres", "h2");
+        return Stream.of("postgres", "mariadb", "h2");
+    }
+
+    /** The databases with a lock-wait signal. */
+    static Stream<String> productionDatabases() {
+        return Stream.of("postgres", "mariadb");
+    }
+
+    /**
+     * The application, for the lock-wait signal: on MariaDB Keyway's sessions are those of Keyway's user, so the
+     * application is another user there (the administrator).
+     */
+    private static Sql application(TestDatabase db) {
+        return !db.isMariaDb() ? new Sql(Sql.options(db))
+                : new Sql(StoreOptions.of(db.jdbcUrl(), MariaDbServers.adminUser(), MariaDbServers.adminPassword()));
     }
 
     private static TestDatabase open(String kind) {
@@ -215,7 +230,11 @@ class StoreTransactionsIT {
             try (BatchTransaction tx = store.begin(new TableWalk("items", null));
                  Connection app = sql.connect(); Statement st = app.createStatement()) {
                 List<ObjectNode> page = tx.readPage(null, null, 5).documents();
-                st.execute(kind.equals("postgres") ? "SET lock_timeout = '300ms'" : "SET LOCK_TIMEOUT 300");
+                st.execute(switch (kind) {
+                    case "postgres" -> "SET lock_timeout = '300ms'";
+                    case "mariadb" -> "SET SESSION innodb_lock_wait_timeout = 1";
+                    default -> "SET LOCK_TIMEOUT 300";
+                });
                 assertThrows(SQLException.class, () -> st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = 3"),
                         "the application's write waits for the batch");
                 JsonNodeFactory f = JsonNodeFactory.instance;
@@ -250,10 +269,11 @@ class StoreTransactionsIT {
         }
     }
 
-    @Test
-    void theLockWaitSignalSeesTheApplicationWaitingOnABatchAndOnlyThen() throws Exception {
-        try (TestDatabase db = open("postgres"); Store store = Store.open(Sql.options(db))) {
-            Sql sql = new Sql(Sql.options(db));
+    @ParameterizedTest
+    @MethodSource("productionDatabases")
+    void theLockWaitSignalSeesTheApplicationWaitingOnABatchAndOnlyThen(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            Sql sql = application(db);
             sql.items(10);
             assertEquals(0, store.lockWaitMillis(), "nobody waits");
             try (Connection holder = sql.connect(); Statement st = holder.createStatement()) {
@@ -274,7 +294,7 @@ class StoreTransactionsIT {
                 long wait;
                 while ((wait = store.lockWaitMillis()) < 300) {
                     assertTrue(System.nanoTime() < deadline, "the signal never saw the wait grow past 300 ms: " + wait);
-                    Thread.onSpinWait();
+                    pollPause(sql);
                 }
                 assertTrue(wait < 5_000, "the application has waited " + wait + " ms");
                 tx.commit();
@@ -285,14 +305,31 @@ class StoreTransactionsIT {
     }
 
     /**
-     * Waits, up to 20 s, until a session of the test's database waits for a lock ({@code pg_stat_activity}): a
-     * statement that has been sent is not yet one that waits.
+     * Waits, up to 20 s, until a session of the test's database waits for a lock ({@code pg_stat_activity}; on
+     * MariaDB {@code INNODB_LOCK_WAITS}): a statement that has been sent is not yet one that waits.
      */
     private static void awaitLockWait(Sql sql, String never) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                + " AND datname = current_database()") == 0) {
+        String waiting = !sql.isMariaDb() ? "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND datname = current_database()"
+                : "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS l JOIN information_schema.INNODB_TRX w"
+                + " ON w.trx_id = l.requesting_trx_id JOIN information_schema.PROCESSLIST p ON p.ID = w.trx_mysql_thread_id"
+                + " WHERE p.DB = DATABASE()";
+        while (sql.count(waiting) == 0) {
             assertTrue(System.nanoTime() < deadline, never);
+            pollPause(sql);
+        }
+    }
+
+    /**
+     * Between two polls of InnoDB's lock views on MariaDB, 150 ms: InnoDB refreshes what {@code INNODB_TRX} and
+     * {@code INNODB_LOCK_WAITS} show only when they were not read for 100 ms, so a loop that reads them without a pause
+     * sees the same old picture for ever.
+     */
+    private static void pollPause(Sql sql) {
+        if (sql.isMariaDb()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(150));
+        } else {
             Thread.onSpinWait();
         }
     }

@@ -1,5 +1,6 @@
 package dev.keyway.it.support;
 
+import dev.keyway.store.HealthProbe;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How far a MariaDB replica has applied the primary's binlog, in bytes: the candidate query of a MariaDB health
- * probe (docs/MARIADB.md, "Replication lag in bytes"). MariaDB's primary does not know how far its replicas have
+ * How far a MariaDB replica has applied the primary's binlog, in bytes, as Keyway's MariaDB health probe reads it
+ * (docs/MARIADB.md, "Replication lag in bytes"), with the figures both servers show beside it. MariaDB's primary does not know how far its replicas have
  * applied (unlike PostgreSQL's {@code pg_stat_replication.replay_lsn}): the replica says where it is
  * ({@code SHOW ALL SLAVES STATUS}: {@code Relay_Master_Log_File} and {@code Exec_Master_Log_Pos}, a position in
  * the primary's binlog), the primary where it is ({@code SHOW MASTER STATUS}) and how long each binlog file is
@@ -34,13 +35,15 @@ public final class MariaDbReplicationLag {
         }
     }
 
-    /** The bytes of the primary's binlog that the replica's SQL thread has yet to apply. */
-    public static Reading read(Connection primary, Connection replica) throws SQLException {
+    /**
+     * The bytes of the primary's binlog that the replica's SQL thread has yet to apply, as Keyway's health probe reads
+     * them ({@code probe}: a store on the primary with the replica in its {@code replicaUrls}), and what both servers
+     * show beside it.
+     */
+    public static Reading read(HealthProbe probe, Connection primary, Connection replica) throws SQLException {
         Map<String, String> slave = slaveStatus(replica);
         String slaveGtid = single(replica, "SELECT @@gtid_slave_pos");
-        String execFile = slave.get("Relay_Master_Log_File");
-        long execPos = Long.parseLong(slave.get("Exec_Master_Log_Pos"));
-
+        long bytes = probe.replicaLagBytes();
         String file;
         long position;
         try (Statement st = primary.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
@@ -51,24 +54,6 @@ public final class MariaDbReplicationLag {
             position = rs.getLong("Position");
         }
         String primaryGtid = single(primary, "SELECT @@gtid_binlog_pos");
-        long bytes = 0;
-        boolean counting = false;
-        try (Statement st = primary.createStatement(); ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
-            while (rs.next()) {
-                String name = rs.getString("Log_name");
-                counting |= name.equals(execFile);
-                if (name.equals(file)) {
-                    break;
-                }
-                if (counting) {
-                    bytes += rs.getLong("File_size");
-                }
-            }
-        }
-        if (!counting && !execFile.equals(file)) {
-            throw new SQLException("the replica applies " + execFile + ", a binlog the primary no longer lists");
-        }
-        bytes += position - execPos;
         return new Reading(bytes, sequence(primaryGtid) - sequence(slaveGtid), slave, file, position, primaryGtid);
     }
 

@@ -60,8 +60,16 @@ public final class MariaDbServers {
 
     /** {@code url} as the administrator; the caller closes it. */
     public static Connection asAdmin(String url) throws SQLException {
-        return connect(url, env("KEYWAY_MARIADB_ADMIN_USER", "keyway_admin"),
-                env("KEYWAY_MARIADB_ADMIN_PASSWORD", "keyway_admin"));
+        return connect(url, adminUser(), adminPassword());
+    }
+
+    /** The administrator, who may also play an application that is not Keyway (another user). */
+    public static String adminUser() {
+        return env("KEYWAY_MARIADB_ADMIN_USER", "keyway_admin");
+    }
+
+    public static String adminPassword() {
+        return env("KEYWAY_MARIADB_ADMIN_PASSWORD", "keyway_admin");
     }
 
     /** {@code url} as {@link #NOMONITOR_USER}; the caller closes it. */
@@ -94,11 +102,12 @@ public final class MariaDbServers {
         return DriverManager.getConnection(url, properties);
     }
 
-    private static String user() {
+    /** Keyway's user on both servers. */
+    public static String user() {
         return env("KEYWAY_MARIADB_USER", "keyway");
     }
 
-    private static String password() {
+    public static String password() {
         return env("KEYWAY_MARIADB_PASSWORD", "keyway");
     }
 

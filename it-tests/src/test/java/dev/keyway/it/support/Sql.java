@@ -21,8 +21,13 @@ public final class Sql {
         return StoreOptions.of(db.jdbcUrl(), db.user(), db.password());
     }
 
+    /** Whether the database is MariaDB (whose own SQL a test may have to speak). */
+    public boolean isMariaDb() {
+        return db.jdbcUrl().startsWith("jdbc:mariadb:");
+    }
+
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        return DriverManager.getConnection(db.jdbcUrl(), TestDatabase.properties(db.jdbcUrl(), db.user(), db.password()));
     }
 
     public void exec(String... statements) throws SQLException {

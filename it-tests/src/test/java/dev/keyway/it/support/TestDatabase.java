@@ -3,8 +3,11 @@ package dev.keyway.it.support;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
@@ -17,6 +20,11 @@ import java.util.UUID;
  * {@value #DEFAULT_ADMIN_URL} as {@code postgres}/{@code postgres} (see {@code bin/ensure-postgres});
  * {@link #close()} drops it, closing any connection still open to it. When the server cannot be
  * reached the test fails with a message saying how to start it: tests never skip silently.
+ *
+ * <p>{@link #mariadb()} creates a database {@code keyway_it_<random>} on the MariaDB primary of {@link MariaDbServers}
+ * as its administrator, for Keyway's user {@code keyway}; {@link #close()} drops it. The store's URL carries no session
+ * settings (the store sets its own); the connections of the test itself ({@link #connect()}, {@link Sql#connect()})
+ * speak ANSI SQL, as the store does: double-quoted identifiers, {@code ||} joins strings, and {@code TIMESTAMP}s in UTC.
  *
  * <p>{@link #h2(Path)} is an H2 database in file mode in the given directory; {@link #close()} leaves
  * its files to the owner of the directory.
@@ -31,6 +39,9 @@ public final class TestDatabase implements AutoCloseable {
     public static final String DEFAULT_PASSWORD = "postgres";
 
     private static final String POSTGRES_PREFIX = "jdbc:postgresql://";
+    private static final String MARIADB_PREFIX = "jdbc:mariadb://";
+    /** The session of a test's own MariaDB connections: ANSI, strict, UTC (see the class comment). */
+    private static final String MARIADB_SESSION = "sql_mode='ANSI,STRICT_TRANS_TABLES',time_zone='+00:00'";
     private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
     private final String jdbcUrl;
@@ -47,9 +58,36 @@ public final class TestDatabase implements AutoCloseable {
         this.adminUrl = adminUrl;
     }
 
-    /** {@link #postgres()} for {@code "postgres"}, else {@link #h2} in a fresh directory under {@code h2Dirs}. */
+    /**
+     * {@link #postgres()} for {@code "postgres"}, {@link #mariadb()} for {@code "mariadb"}, else {@link #h2} in a fresh
+     * directory under {@code h2Dirs}.
+     */
     public static TestDatabase of(String kind, Path h2Dirs) {
-        return kind.equals("postgres") ? postgres() : h2(h2Dirs.resolve(UUID.randomUUID().toString()));
+        return switch (kind) {
+            case "postgres" -> postgres();
+            case "mariadb" -> mariadb();
+            default -> h2(h2Dirs.resolve(UUID.randomUUID().toString()));
+        };
+    }
+
+    /** A fresh database on the MariaDB primary (see the class comment). */
+    public static TestDatabase mariadb() {
+        MariaDbServers.requireRunning();
+        String name = "keyway_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String server = MariaDbServers.primaryUrl();
+        try (Connection admin = MariaDbServers.asAdmin(server); Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + " on the MariaDB primary " + server + " ("
+                    + e.getMessage() + "): run bin/ensure-mariadb-replica", e);
+        }
+        return new TestDatabase(withDatabase(server, name), MariaDbServers.user(), MariaDbServers.password(), name,
+                server);
+    }
+
+    /** Whether this database is on MariaDB. */
+    public boolean isMariaDb() {
+        return jdbcUrl.startsWith(MARIADB_PREFIX);
     }
 
     /** A fresh PostgreSQL database on the server named by the environment (see the class comment). */
@@ -97,14 +135,47 @@ public final class TestDatabase implements AutoCloseable {
     public Connection connect() throws SQLException {
         return adminUrl == null
                 ? DriverManager.getConnection(jdbcUrl, user, password)
-                : DriverManager.getConnection(jdbcUrl, properties(user, password));
+                : DriverManager.getConnection(jdbcUrl, properties(jdbcUrl, user, password));
     }
 
-    /** Drops a PostgreSQL database, closing the connections still open to it; does nothing on H2. */
+    /** Drops a PostgreSQL or MariaDB database, closing the connections still open to it; does nothing on H2. */
     @Override
     public void close() {
-        if (adminUrl != null) {
+        if (adminUrl == null) {
+            return;
+        }
+        if (!isMariaDb()) {
             execute(adminUrl, user, password, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            return;
+        }
+        try (Connection admin = MariaDbServers.asAdmin(adminUrl); Statement st = admin.createStatement()) {
+            // MariaDB has no FORCE: end the sessions still in the database, whose locks would hold the DROP up
+            List<Long> sessions = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE DB LIKE '"
+                    + name + "%'")) {
+                while (rs.next()) {
+                    sessions.add(rs.getLong(1));
+                }
+            }
+            for (long id : sessions) {
+                try {
+                    st.execute("KILL " + id);
+                } catch (SQLException gone) {
+                    // it ended meanwhile
+                }
+            }
+            List<String> databases = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '"
+                    + name + "%'")) {
+                while (rs.next()) {
+                    databases.add(rs.getString(1));
+                }
+            }
+            for (String database : databases) {
+                st.execute("DROP DATABASE IF EXISTS `" + database + "`");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot drop database " + name + " on " + adminUrl, e);
         }
     }
 
@@ -114,13 +185,14 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     static String withDatabase(String url, String database) {
-        if (!url.startsWith(POSTGRES_PREFIX)) {
+        String prefix = url.startsWith(MARIADB_PREFIX) ? MARIADB_PREFIX : POSTGRES_PREFIX;
+        if (!url.startsWith(prefix)) {
             throw new IllegalArgumentException(URL_ENV + " must start with " + POSTGRES_PREFIX + ", but was " + url);
         }
         int query = url.indexOf('?');
         String base = query < 0 ? url : url.substring(0, query);
         String params = query < 0 ? "" : url.substring(query);
-        int slash = base.indexOf('/', POSTGRES_PREFIX.length());
+        int slash = base.indexOf('/', prefix.length());
         String server = slash < 0 ? base : base.substring(0, slash);
         return server + "/" + database + params;
     }
@@ -147,6 +219,23 @@ public final class TestDatabase implements AutoCloseable {
         }
         return new IllegalStateException("`" + sql + "` failed on " + url + " as " + user
                 + " (SQLState " + state.toUpperCase(Locale.ROOT) + ")", e);
+    }
+
+    /**
+     * The driver properties of a test's own connection to {@code url}: on MariaDB its session as the class comment
+     * says; none but the user on H2, which refuses settings it does not know.
+     */
+    public static Properties properties(String url, String user, String password) {
+        Properties properties = properties(user, password);
+        if (url.startsWith(MARIADB_PREFIX)) {
+            properties.setProperty("sessionVariables", MARIADB_SESSION);
+            properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS * 1000));
+        } else if (url.startsWith("jdbc:h2:")) {
+            properties.clear();
+            properties.setProperty("user", user);
+            properties.setProperty("password", password);
+        }
+        return properties;
     }
 
     /** PostgreSQL driver properties: H2 refuses settings it does not know. */
