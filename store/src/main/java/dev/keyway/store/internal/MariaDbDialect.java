@@ -3,11 +3,13 @@ package dev.keyway.store.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyway.store.DbTimeouts;
 import dev.keyway.store.StoreException;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -256,6 +258,21 @@ final class MariaDbDialect extends Dialect {
             case 1050 -> Failure.ALREADY_CREATED;
             default -> isTransient(e) || PASSING.contains(e.getErrorCode()) ? Failure.RETRIABLE : Failure.OTHER;
         };
+    }
+
+    /**
+     * The driver runs every update of a batch and marks the refused one {@code EXECUTE_FAILED} in the update counts
+     * ({@code [1, 1, -3, 1]}); -1 when none is marked.
+     */
+    @Override
+    int failedBatchEntry(BatchUpdateException e) {
+        int[] counts = e.getUpdateCounts();
+        for (int i = 0; counts != null && i < counts.length; i++) {
+            if (counts[i] == Statement.EXECUTE_FAILED) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Strict mode's refusals: some carry SQLState 01000 (1265, data truncated) or HY000. */

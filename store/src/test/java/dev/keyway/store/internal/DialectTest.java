@@ -78,6 +78,10 @@ class DialectTest {
         assertTrue(mariadb.isRejectedValue(new SQLException("Data truncated", "01000", 1265)));
         assertTrue(mariadb.isRejectedValue(new SQLException("CONSTRAINT json_valid failed", "23000", 4025)));
         assertFalse(mariadb.isRejectedValue(new SQLException("x", "HY000", 1290)));
+        // the driver runs every update of a batch and marks the refused one
+        assertEquals(2, mariadb.failedBatchEntry(new BatchUpdateException("Data truncated", "01000", 1265,
+                new int[] {1, 1, java.sql.Statement.EXECUTE_FAILED, 1}, null)));
+        assertEquals(-1, mariadb.failedBatchEntry(new BatchUpdateException("x", "01000", 1265, new int[0], null)));
     }
 
     @Test
