@@ -62,7 +62,7 @@ final class RunStarts {
         int batchSize = run.batchSize() != null ? run.batchSize() : def.batchSize();
         long now = book.now();
         if (RunBook.isRunOrPaused(st)) {
-            fx.event(new Event.CommandRejected(run.fn(), "run", "migration " + run.fn()
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "migration " + run.fn()
                     + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.runId() + "); resume it, or cancel it"
                     + " first" : " is already running (run " + st.runId() + "); cancel it first or watch its status")
                     + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
@@ -74,7 +74,7 @@ final class RunStarts {
         }
         Optional<String> unwalkable = unwalkable(run, st, tables);
         if (unwalkable.isPresent()) {
-            fx.event(new Event.CommandRejected(run.fn(), "run", unwalkable.get()));
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, unwalkable.get()));
             return;
         }
         if (run.dryRun()) {
@@ -82,7 +82,7 @@ final class RunStarts {
             return;
         }
         if (st.state() == MigrationState.SUCCESS && run.startAt() == null) {
-            fx.event(new Event.CommandAccepted(run.fn(), "run", "skipped", COMPLETED));
+            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "skipped", COMPLETED));
             startNext(run.next(), run.requestedBy(), fx);
             return;
         }
@@ -111,19 +111,20 @@ final class RunStarts {
             book.plan(run.fn(), planning.runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
-            fx.event(new Event.CommandAccepted(run.fn(), "run", "started", "planning segments, "
+            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "planning segments, "
                     + BatchSizing.of(batchSize, limits).describe() + ", from the start"));
             return;
         }
         if (started.segments().stream().allMatch(SegmentStatus::done)) {
             // the batches a cancel waited for (or a failed batch replayed meanwhile) finished every segment
-            fx.event(new Event.CommandAccepted(run.fn(), "run", action, "nothing was left to walk: the batches in flight"
-                    + " when it stopped finished every segment; it completes now"));
+            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, action, "nothing was left to walk:"
+                    + " the batches in flight when it stopped finished every segment; it completes now"));
             succeeded(started, fx);
             return;
         }
         goOn(started, fx);
-        fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), "
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, action, started.segments().size()
+                + " segment(s), "
                 + BatchSizing.of(started.batchSize(), started.limits()).describe() + ", from cursor " + started.cursor()));
     }
 
@@ -233,7 +234,8 @@ final class RunStarts {
         MigrationStatus st = found.get();
         if (p.error() != null) {
             book.save(st.withState(MigrationState.FAILED, "cannot plan " + p.migration() + ": " + p.error(), book.now()), fx);
-            fx.event(new Event.CommandRejected(p.migration(), "run", "cannot plan " + p.migration() + ": " + p.error()));
+            fx.event(new Event.CommandRejected(p.migration(), Command.Run.TYPE,
+                    "cannot plan " + p.migration() + ": " + p.error()));
             return;
         }
         List<String> points = SplitPoints.thinned(p.splitPoints());
@@ -264,7 +266,7 @@ final class RunStarts {
         fx.fence(RunFence.dryRun(def.name(), dryId, cursor, batchSize, true));
         fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true).withWalk(Task.walkOf(def)));
         book.save(st.withDryRun(dryId, st.dryRun()), fx);
-        fx.event(new Event.CommandAccepted(run.fn(), "run", "dryRun", "one batch of " + batchSize
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "dryRun", "one batch of " + batchSize
                 + " from cursor " + cursor + ", rolled back"));
     }
 
@@ -291,7 +293,7 @@ final class RunStarts {
                     + ". Deploy the jar that defines it to the coordinator and the workers and run it again";
             book.save(MigrationStatus.unknown(name, Migration.DEFAULT_BATCH_SIZE)
                     .withState(MigrationState.FAILED, error, book.now()), fx);
-            fx.event(new Event.CommandRejected(name, "run", error));
+            fx.event(new Event.CommandRejected(name, Command.Run.TYPE, error));
             return;
         }
         // its table was checked when the series was asked for; a new run's planning checks it again
