@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
@@ -88,13 +89,15 @@ class FencingIT {
         String end = running.segments().get(0).to();
         Topics topics = harness.kafka().settings().topics();
         List<Task.ProcessBatch> forged = List.of(
-                new Task.ProcessBatch("count", "another-run", 0, null, end, 100, false),
-                new Task.ProcessBatch("count", run, 0, null, null, 100, false),      // a wider end
-                new Task.ProcessBatch("count", run, 0, null, end, 5_000, false),     // a larger batch
-                new Task.ProcessBatch("count", run, 0, "[550]", end, 100, false),   // a cursor no batch of it starts at
-                new Task.ProcessBatch("count", run, 7, null, null, 100, false));    // a segment the run does not have
+                new Task.ProcessBatch(new BatchKey("count", "another-run", 0, null), end, 100, false),
+                new Task.ProcessBatch(new BatchKey("count", run, 0, null), null, 100, false),      // a wider end
+                new Task.ProcessBatch(new BatchKey("count", run, 0, null), end, 5_000, false),     // a larger batch
+                new Task.ProcessBatch(new BatchKey("count", run, 0, "[550]"), end, 100, false),
+                          // a cursor no batch of it starts at
+                new Task.ProcessBatch(new BatchKey("count", run, 7, null), null, 100,
+                        false));    // a segment the run does not have
         for (Task.ProcessBatch t : forged) {
-            publish(topics.tasks(), t.key(), codec.encode(t));
+            publish(topics.tasks(), t.recordKey(), codec.encode(t));
         }
         harness.startWorker();
         MigrationStatus done = awaitSuccess(since);
@@ -103,7 +106,7 @@ class FencingIT {
         // and after the run ended: publish them again. Another run's, a cursor no batch starts at and a segment
         // the run lacks are skipped; the others start where an applied batch did, so the ledger answers them
         for (Task.ProcessBatch t : forged) {
-            publish(topics.tasks(), t.key(), codec.encode(t));
+            publish(topics.tasks(), t.recordKey(), codec.encode(t));
         }
         long skipped = harness.kafka().follow(topics.events(), 0)
                 .map(r -> codec.decodeEvent(r.value()))
@@ -118,12 +121,14 @@ class FencingIT {
         long since = System.currentTimeMillis();
         harness.send(Command.Run.of("count").withSegments(1));
         MigrationStatus running = awaitSegments();
-        Event forged = new Event.BatchCompleted("count", running.runId(), 0, null, "[" + ROWS + "]", 1_000_000, true,
+        Event forged = new Event.BatchCompleted(new BatchKey("count", running.runId(), 0, null), "[" + ROWS + "]",
+                1_000_000, true,
                 false, false, List.of(), 1, "stranger");
         String events = harness.kafka().settings().topics().events();
         publish(events, "count", codec.encode(forged));
         // a marker behind it on the same partition: once the status shows it, the forged outcome was handled
-        publish(events, "count", codec.encode(new Event.BatchDelayed("count", running.runId(), 0, null, "marker", "test")));
+        publish(events, "count", codec.encode(new Event.BatchDelayed(new BatchKey("count", running.runId(), 0, null),
+                "marker", "test")));
         MigrationStatus after = harness.client().awaitStatus(s -> s.name().equals("count") && !s.segments().isEmpty()
                 && "marker".equals(s.segments().get(0).delayedBy()), ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.IN_PROGRESS, after.state(), "the forged done: true did not end the migration");

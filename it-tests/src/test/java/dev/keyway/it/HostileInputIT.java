@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
@@ -153,7 +154,8 @@ class HostileInputIT {
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("count")));
         MigrationStatus planned = harness.client().awaitStatus(s -> s.name().equals("count")
                 && !s.segments().isEmpty(), ServiceHarness.TIMEOUT);
-        Event.BatchFailed forged = new Event.BatchFailed("count", planned.runId(), 0, planned.segments().get(0).cursor(),
+        Event.BatchFailed forged = new Event.BatchFailed(new BatchKey("count", planned.runId(), 0,
+                planned.segments().get(0).cursor()),
                 "x".repeat(300_000), null, null, "stranger");
         publish(topics.events(), "count", codec.encode(forged));
 

@@ -131,7 +131,7 @@ class SlicesIT {
         long n = 0;
         for (Inbound r : harness.kafka().readToEnd(harness.kafka().settings().topics().events())) {
             try {
-                if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.runId().equals(runId)) {
+                if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.key().runId().equals(runId)) {
                     n++;
                 }
             } catch (MalformedMessageException ignored) {

@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.core;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
@@ -147,8 +148,9 @@ final class RunBook {
     }
 
     private Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
-        return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false,
-                pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null));
+        return new Task.ProcessBatch(new BatchKey(st.name(), st.runId(), s.index(), s.position()), s.to(),
+                st.batchSize(),
+                false, pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null));
     }
 
     /** The fence of a run as its status stands. */

@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.core;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -264,7 +265,8 @@ final class RunStarts {
         String dryId = "dry-" + book.newId();
         // fenced like a batch: only this task, once, may run migrateOne over those rows
         fx.fence(RunFence.dryRun(def.name(), dryId, cursor, batchSize, true));
-        fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true).withWalk(Task.walkOf(def)));
+        fx.task(new Task.ProcessBatch(new BatchKey(def.name(), dryId, 0, cursor), null, batchSize, true)
+                .withWalk(Task.walkOf(def)));
         book.save(st.withDryRun(dryId, st.dryRun()), fx);
         fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "dryRun", "one batch of " + batchSize
                 + " from cursor " + cursor + ", rolled back"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.coordinator.internal.SegmentPlanner;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -69,7 +70,7 @@ class MigrationControlTest {
     }
 
     private Effects complete(Task.ProcessBatch t, String next, int n, boolean done) {
-        return control.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(), next, n, done,
+        return control.onEvent(new Event.BatchCompleted(t.key(), next, n, done,
                 false, false, List.of(), 1, "w"));
     }
 
@@ -81,13 +82,13 @@ class MigrationControlTest {
     void runsBatchAfterBatchToSuccessAndThenTheNextOfTheSeries() {
         Effects fx = command(Command.Run.of("a").withNext(List.of("b")));
         Task.ProcessBatch t1 = onlyTask(fx);
-        assertNull(t1.cursor());
+        assertNull(t1.key().cursor());
         assertEquals(10, t1.batchSize());
         assertEquals("users", t1.walk(), "the rows the coordinator planned, for the worker to check");
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
 
         Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));
-        assertEquals("[10]", t2.cursor());
+        assertEquals("[10]", t2.key().cursor());
         Effects last = complete(t2, "[15]", 5, true);
         assertEquals(MigrationState.SUCCESS, status("a").state());
         assertTrue(status("a").isDone());
@@ -107,7 +108,7 @@ class MigrationControlTest {
     @Test
     void refusesARunWhoseTablesCannotBeWalkedWithNothingChangedButAnswersAlreadyRunningFirst() {
         Task.ProcessBatch t = onlyTask(complete(onlyTask(command(Command.Run.of("a"))), "[10]", 10, false));
-        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, "[10]", "boom on id=13", "13",
+        control.onEvent(new Event.BatchFailed(new BatchKey("a", t.key().runId(), 0, "[10]"), "boom on id=13", "13",
                 new TaskLocation("tasks", 0, 1), "w"));
         MigrationStatus failed = status("a");
         List<String> asked = new ArrayList<>();
@@ -146,7 +147,7 @@ class MigrationControlTest {
         assertEquals("skipped", ((Event.CommandAccepted) skipped.events().get(0)).action());
 
         Task.ProcessBatch again = onlyTask(command(Command.Run.of("a").withStartAt(Command.StartAt.beginning())));
-        assertNull(again.cursor());
+        assertNull(again.key().cursor());
         assertEquals(0, status("a").processed());
     }
 
@@ -154,7 +155,8 @@ class MigrationControlTest {
     void failsOnABatchFailureAndResumesFromThatBatchWithTheSameRun() {
         Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a").withNext(List.of("b"))));
         Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));
-        Effects fx = control.onEvent(new Event.BatchFailed("a", t2.runId(), 0, "[10]", "boom on id=13", "13",
+        Effects fx = control.onEvent(new Event.BatchFailed(new BatchKey("a", t2.key().runId(), 0, "[10]"),
+                "boom on id=13", "13",
                 new TaskLocation("tasks", 3, 42), "w"));
         assertTrue(fx.tasks().isEmpty(), "a series stops at a failure");
         MigrationStatus failed = status("a");
@@ -164,8 +166,9 @@ class MigrationControlTest {
         assertEquals("13", failed.failedBatch().documentId());
 
         Task.ProcessBatch resumed = onlyTask(command(Command.Run.of("a")));
-        assertEquals("[10]", resumed.cursor());
-        assertEquals(t2.runId(), resumed.runId(), "a resume keeps the run, so the ledger recognises applied batches");
+        assertEquals("[10]", resumed.key().cursor());
+        assertEquals(t2.key().runId(), resumed.key().runId(),
+                "a resume keeps the run, so the ledger recognises applied batches");
         assertEquals(10, status("a").processed());
         assertNull(status("a").error());
     }
@@ -177,7 +180,8 @@ class MigrationControlTest {
         Effects dup = complete(t1, "[10]", 10, false);
         assertTrue(dup.tasks().isEmpty());
         assertTrue(dup.statuses().isEmpty());
-        Effects stale = control.onEvent(new Event.BatchCompleted("a", "other-run", 0, "[10]", "[20]", 10, false, false,
+        Effects stale = control.onEvent(new Event.BatchCompleted(new BatchKey("a", "other-run", 0, "[10]"), "[20]", 10,
+                false, false,
                 false, List.of(), 1, "w"));
         assertTrue(stale.statuses().isEmpty());
         assertEquals(10, status("a").processed());
@@ -191,17 +195,17 @@ class MigrationControlTest {
         Effects fx = complete(t1, "[10]", 10, false);
         assertTrue(fx.tasks().isEmpty());
         assertEquals(10, status("a").processed());
-        assertEquals("[10]", onlyTask(command(Command.Run.of("a"))).cursor());
+        assertEquals("[10]", onlyTask(command(Command.Run.of("a"))).key().cursor());
     }
 
     @Test
     void aReplayedFailedBatchThatSucceedsPutsTheMigrationBackInProgress() {
         Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a")));
-        control.onEvent(new Event.BatchFailed("a", t1.runId(), 0, null, "boom", "1",
+        control.onEvent(new Event.BatchFailed(new BatchKey("a", t1.key().runId(), 0, null), "boom", "1",
                 new TaskLocation("tasks", 0, 7), "w"));
         Effects fx = complete(t1, "[10]", 10, false);
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
-        assertEquals("[10]", onlyTask(fx).cursor());
+        assertEquals("[10]", onlyTask(fx).key().cursor());
     }
 
     @Test
@@ -210,9 +214,10 @@ class MigrationControlTest {
         assertEquals(4, fx.tasks().size());
         assertNull(status("a").cursor(), "nothing is processed yet: the overall cursor is the start");
         assertEquals(100L, status("a").total());
-        assertEquals(List.of("[25]", "[50]", "[75]"), fx.tasks().stream().skip(1).map(Task.ProcessBatch::cursor).toList());
+        assertEquals(List.of("[25]", "[50]", "[75]"),
+                fx.tasks().stream().skip(1).map(Task.ProcessBatch::key).map(BatchKey::cursor).toList());
         for (Task.ProcessBatch t : fx.tasks()) {
-            complete(t, "[x" + t.segment() + "]", 25, true);
+            complete(t, "[x" + t.key().segment() + "]", 25, true);
         }
         assertEquals(MigrationState.SUCCESS, status("a").state());
         assertEquals(100, status("a").processed());
@@ -294,8 +299,9 @@ class MigrationControlTest {
 
         Effects resumed = control.onCommand(new Command.Resume("a"));
         assertTrue(resumed.fences().get(0).open());
-        assertEquals(first.runId(), status("a").runId(), "the same run: the ledger recognises what it applied");
-        assertEquals(List.of("[10]", "[50]"), resumed.tasks().stream().map(Task.ProcessBatch::cursor).toList());
+        assertEquals(first.key().runId(), status("a").runId(), "the same run: the ledger recognises what it applied");
+        assertEquals(List.of("[10]", "[50]"),
+                resumed.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::cursor).toList());
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
         assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Resume("a")).events().get(0));
     }
@@ -442,7 +448,7 @@ class MigrationControlTest {
             int batches = Math.min(t.lease().batches(), 10);
             clock.millis += batches * 100L;
             rows += batches * 112L;
-            Effects next = c.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(),
+            Effects next = c.onEvent(new Event.BatchCompleted(t.key(),
                     "[" + rows + "]", batches * 112, false, false, false, List.of(), batches * 100L, "w"));
             if (next.tasks().isEmpty()) {
                 t = next.later().get(0).task();
@@ -474,10 +480,10 @@ class MigrationControlTest {
     @Test
     void configureHandsOutAgainOnlyTheTasksThatWaitForTheirSlot() {
         Effects fx = command(Command.Run.of("a").withSegments(2).withLimits(new Limits(10)));
-        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
-        assertEquals(List.of(1), fx.later().stream().map(l -> l.task().segment()).toList(), "a slot later");
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
+        assertEquals(List.of(1), fx.later().stream().map(l -> l.task().key().segment()).toList(), "a slot later");
         Effects lifted = control.onCommand(new Command.Configure("a", null, 0));
-        assertEquals(List.of(1), lifted.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+        assertEquals(List.of(1), lifted.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
                 "segment 1's task waited for its slot: it goes now; segment 0's is out and carries on");
     }
 
@@ -487,14 +493,16 @@ class MigrationControlTest {
         CoreDriver gentle = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000),
                 ZoneOffset.UTC), 200, false, 2);
         Effects fx = command(gentle, Command.Run.of("a").withSegments(4));
-        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
         assertEquals(2, status("a").limits().maxConcurrency());
         Task.ProcessBatch first = fx.tasks().get(0);
-        gentle.onEvent(new Event.BatchCompleted("a", first.runId(), 0, first.cursor(), "[1]", 1, false, false, false,
+        gentle.onEvent(new Event.BatchCompleted(new BatchKey("a", first.key().runId(), 0, first.key().cursor()), "[1]",
+                1, false, false, false,
                 List.of(), 1, "w"));
         assertEquals("concurrency: 2 of 4 segments at once", status("a").limitedBy());
         Effects all = gentle.onCommand(new Command.Configure("a", null, null, null, 0));
-        assertEquals(List.of(2, 3), all.tasks().stream().map(Task.ProcessBatch::segment).toList(), "lifted");
+        assertEquals(List.of(2, 3), all.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "lifted");
         gentle.onCommand(new Command.Cancel("a"));
         command(gentle, Command.Run.of("a").withStartAt(Command.StartAt.beginning()).withSegments(4)
                 .withLimits(new Limits(null, null, 3)));
@@ -517,7 +525,8 @@ class MigrationControlTest {
         CoreDriver c = new CoreDriver(view, catalog, clock);
         Task.ProcessBatch t = onlyTask(c.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("[0]"))));
         clock.millis += 10_000;
-        t = onlyTask(c.onEvent(new Event.BatchCompleted("a", t.runId(), 0, t.cursor(), "[100]", 100, false, false,
+        t = onlyTask(c.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, t.key().cursor()),
+                "[100]", 100, false, false,
                 false, List.of(), 1, "w")));
         c.onCommand(new Command.Pause("a"));
         clock.millis += 50_000;
@@ -526,7 +535,8 @@ class MigrationControlTest {
         Task.ProcessBatch resumed = onlyTask(c.onCommand(new Command.Resume("a")));
         assertEquals(clock.millis, status("a").latestStart(), "resume starts it running again");
         clock.millis += 10_000;
-        c.onEvent(new Event.BatchCompleted("a", resumed.runId(), 0, resumed.cursor(), "[150]", 50, false, false, false,
+        c.onEvent(new Event.BatchCompleted(new BatchKey("a", resumed.key().runId(), 0, resumed.key().cursor()),
+                "[150]", 50, false, false, false,
                 List.of(), 1, "w"));
         assertEquals(10_000, status("a").runningMillis(clock.millis));
         assertEquals(5.0, status("a").rowsPerSecond(clock.millis), 0.001, "50 rows in the 10 s since the resume");
@@ -558,8 +568,9 @@ class MigrationControlTest {
         command(Command.Run.of("a").withSegments(2).withLimits(new Limits(100)));
         command(Command.Run.of("b"));
         Effects again = control.afterTakeover();
-        assertEquals(List.of("a0", "b0"), again.tasks().stream().map(t -> t.migration() + t.segment()).toList());
-        assertEquals(List.of("a1"), again.later().stream().map(l -> l.task().migration() + l.task().segment()).toList(),
+        assertEquals(List.of("a0", "b0"), again.tasks().stream().map(t -> t.migration() + t.key().segment()).toList());
+        assertEquals(List.of("a1"),
+                again.later().stream().map(l -> l.task().migration() + l.task().key().segment()).toList(),
                 "a's second segment a slot later");
     }
 
@@ -572,9 +583,11 @@ class MigrationControlTest {
             SegmentPlanner.Plan plan = planner.plan(a, p.segments());
             fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), p.planId(), plan.splitPoints(), plan.rows(), null));
         }
-        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "a slow start");
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "a slow start");
         slow.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 10%: lag", 10));
-        Effects resting = slow.onEvent(new Event.BatchCompleted("a", fx.tasks().get(0).runId(), 0, null, "[5]", 5, false,
+        Effects resting = slow.onEvent(new Event.BatchCompleted(new BatchKey("a", fx.tasks().get(0).key().runId(), 0,
+                null), "[5]", 5, false,
                 false, false, List.of(), 400, "w"));
         assertTrue(resting.tasks().isEmpty() && resting.later().size() == 1, "segment 0 rests, in a timer only");
         slow.onCommand(Command.Run.of("b").withSegments(1));
@@ -586,7 +599,8 @@ class MigrationControlTest {
         Effects again = next.afterTakeover();
         List<Task.ProcessBatch> all = new ArrayList<>(again.tasks());
         again.later().forEach(l -> all.add(l.task()));
-        assertEquals(List.of("a0[5]", "a1[33]", "a2[66]"), all.stream().map(t -> t.migration() + t.segment() + t.cursor())
+        assertEquals(List.of("a0[5]", "a1[33]", "a2[66]"),
+                all.stream().map(t -> t.migration() + t.key().segment() + t.key().cursor())
                 .sorted().toList(), "every open segment of a, none of paused b");
     }
 
@@ -599,8 +613,8 @@ class MigrationControlTest {
                 f.segments().stream().map(s -> new RunFence.Segment(s.index(), s.end(), s.end(), true)).toList());
         List<String> read = new ArrayList<>();
         control.ledger = asked -> {
-            read.add(asked.claim().segment() + " " + asked.claim().cursor() + " " + asked.waitedForByFence());
-            return List.of(new LedgerEntry(asked.claim().batch(), asked.claim().nextCursor(), 5, true));
+            read.add(asked.claim().key().segment() + " " + asked.claim().key().cursor() + " " + asked.waitedForByFence());
+            return List.of(new LedgerEntry(asked.claim().key(), asked.claim().nextCursor(), 5, true));
         };
         control.onCommand(new Command.Cancel("a"));
         assertEquals(List.of("0 null true", "1 [50] true"), read, "the fence's count reads the ledger of both segments");
@@ -642,20 +656,23 @@ class MigrationControlTest {
         Effects started = command(Command.Run.of("a").withSegments(5));
         String huge = "x".repeat(200_000);
         for (Task.ProcessBatch t : started.tasks()) {
-            control.onEvent(new Event.BatchDelayed("a", t.runId(), t.segment(), t.cursor(), huge, "forger"));
+            control.onEvent(new Event.BatchDelayed(new BatchKey("a", t.key().runId(), t.key().segment(),
+                    t.key().cursor()), huge, "forger"));
         }
         assertTrue(status("a").segments().stream().allMatch(s -> s.delayedBy().length() <= BatchOutcomes.MAX_REASON + 20),
                 "each reason bounded");
         control.onEvent(new Event.HealthChanged("*", "w", true, huge, 50));
         assertTrue(status("a").throttledBy().length() <= BatchOutcomes.MAX_REASON + 20);
         Task.ProcessBatch t = started.tasks().get(0);
-        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, t.cursor(), huge, huge, new TaskLocation("t", 0, 1), "w"));
+        control.onEvent(new Event.BatchFailed(new BatchKey("a", t.key().runId(), 0, t.key().cursor()), huge, huge,
+                new TaskLocation("t", 0, 1), "w"));
         assertTrue(status("a").error().length() <= BatchOutcomes.MAX_ERROR + 20);
         assertTrue(status("a").failedBatch().documentId().length() <= BatchOutcomes.MAX_ERROR + 20);
 
         Task.ProcessBatch bt = onlyTask(command(Command.Run.of("b")));
         control.onCommand(new Command.Pause("b"));
-        Effects whilePaused = control.onEvent(new Event.BatchDelayed("b", bt.runId(), 0, bt.cursor(), "lock", "w"));
+        Effects whilePaused = control.onEvent(new Event.BatchDelayed(new BatchKey("b", bt.key().runId(), 0,
+                bt.key().cursor()), "lock", "w"));
         assertTrue(whilePaused.tasks().isEmpty() && whilePaused.later().isEmpty() && whilePaused.statuses().isEmpty(),
                 "a paused run hands out no task for a delay");
     }
@@ -706,7 +723,8 @@ class MigrationControlTest {
     @Test
     void aDelayedBatchIsPublishedAgainAndTheStatusSaysWhy() {
         Task.ProcessBatch t = onlyTask(command(Command.Run.of("a")));
-        Effects fx = control.onEvent(new Event.BatchDelayed("a", t.runId(), 0, null, "row locked by the application", "w"));
+        Effects fx = control.onEvent(new Event.BatchDelayed(new BatchKey("a", t.key().runId(), 0, null),
+                "row locked by the application", "w"));
         assertEquals(t, onlyTask(fx));
         assertEquals("row locked by the application", status("a").segments().get(0).delayedBy());
         complete(t, "[10]", 10, false);
@@ -733,15 +751,18 @@ class MigrationControlTest {
         Effects asked = command(Command.Run.of("a").withDryRun(true));
         Task.ProcessBatch t = onlyTask(asked);
         assertTrue(t.dryRun());
-        assertEquals(List.of(RunFence.dryRun("a", t.runId(), null, 10, true)), asked.fences(),
+        assertEquals(List.of(RunFence.dryRun("a", t.key().runId(), null, 10, true)), asked.fences(),
                 "fenced like a batch, apart from the run's fence");
-        Effects reported = control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false,
+        Effects reported = control.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, null),
+                "[10]", 10, false, false,
                 true, List.of(), 1, "w"));
-        assertEquals(List.of(RunFence.dryRun("a", t.runId(), null, 0, false)), reported.fences(), "closed on its report");
+        assertEquals(List.of(RunFence.dryRun("a", t.key().runId(), null, 0, false)), reported.fences(),
+                "closed on its report");
         MigrationStatus s = status("a");
         assertEquals(MigrationState.UNKNOWN, s.state());
         assertNull(s.pendingDryRun());
-        Effects again = control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false, true,
+        Effects again = control.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, null), "[10]",
+                10, false, false, true,
                 List.of(), 1, "w"));
         assertTrue(again.fences().isEmpty() && again.statuses().isEmpty(), "a report comes once");
         assertEquals(10, s.dryRun().processed());
@@ -756,7 +777,8 @@ class MigrationControlTest {
         assertEquals("throttled to 25%: lock wait 40 > 25", status("a").throttledBy());
 
         // a task that worked 400 ms: at 25 % the segment rests 3 × 400 ms before the next one
-        Effects next = control.onEvent(new Event.BatchCompleted("a", first.runId(), 0, null, "[10]", 10, false, false,
+        Effects next = control.onEvent(new Event.BatchCompleted(new BatchKey("a", first.key().runId(), 0, null),
+                "[10]", 10, false, false,
                 false, List.of(), 400, "w"));
         assertTrue(next.tasks().isEmpty());
         assertEquals(1000 + 1200, next.later().get(0).dueMillis());
@@ -764,7 +786,8 @@ class MigrationControlTest {
 
         control.onEvent(new Event.HealthChanged("*", "w", true, "lock wait 0: under half of each limit", 100));
         assertNull(status("a").throttledBy());
-        Effects fast = control.onEvent(new Event.BatchCompleted("a", first.runId(), 0, "[10]", "[20]", 10, false, false,
+        Effects fast = control.onEvent(new Event.BatchCompleted(new BatchKey("a", first.key().runId(), 0, "[10]"),
+                "[20]", 10, false, false,
                 false, List.of(), 400, "w"));
         assertEquals(1, fast.tasks().size(), "at full speed at once");
     }
@@ -787,15 +810,17 @@ class MigrationControlTest {
     @Test
     void underMaxConcurrencyOnlyThatManySegmentsHaveATaskAndAFinishedOneMakesWayForTheNext() {
         Effects fx = command(Command.Run.of("a").withSegments(4).withLimits(new Limits(null, null, 2)));
-        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
         Task.ProcessBatch zero = fx.tasks().get(0);
         Effects more = complete(zero, "[5]", 5, false);
-        assertEquals(List.of(0), more.tasks().stream().map(Task.ProcessBatch::segment).toList(), "its own next only");
+        assertEquals(List.of(0), more.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "its own next only");
         Effects finished = complete(more.tasks().get(0), "[9]", 4, true);
-        assertEquals(List.of(2), finished.tasks().stream().map(Task.ProcessBatch::segment).toList(), "segment 2's turn");
+        assertEquals(List.of(2), finished.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "segment 2's turn");
 
         Effects all = control.onCommand(new Command.Configure("a", null, null, null, 0));
-        assertEquals(List.of(3), all.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+        assertEquals(List.of(3), all.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
                 "the segment that may now go on; 1 and 2 have their tasks");
         Effects one = control.onCommand(new Command.Configure("a", null, null, null, 1));
         assertTrue(one.tasks().isEmpty(), "segment 1 has its task");
@@ -813,10 +838,11 @@ class MigrationControlTest {
         assertTrue(complete(three, "[80]", 5, false).tasks().isEmpty() && complete(three, "[80]", 5, false).later().isEmpty(),
                 "segment 3 stops after its task: half of 4 segments go on");
         Effects zero = complete(fx.tasks().get(0), "[5]", 5, false);
-        assertEquals(List.of(0), zero.tasks().stream().map(Task.ProcessBatch::segment).toList(), "at full pace, no rest");
+        assertEquals(List.of(0), zero.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "at full pace, no rest");
 
         Effects back = control.onEvent(new Event.HealthChanged("*", "w", true, "ok", 100));
-        assertEquals(List.of(2, 3), back.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+        assertEquals(List.of(2, 3), back.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
                 "the segments that stopped go on again");
     }
 
@@ -828,14 +854,18 @@ class MigrationControlTest {
             SegmentPlanner.Plan plan = planner.plan(a, p.segments());
             fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), p.planId(), plan.splitPoints(), plan.rows(), null));
         }
-        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "one segment first");
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "one segment first");
         Task.ProcessBatch t = fx.tasks().get(0);
-        Effects second = slow.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[5]", 5, false, false, false,
+        Effects second = slow.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, null), "[5]", 5,
+                false, false, false,
                 List.of(), 10, "w"));
-        assertEquals(List.of(0, 1), second.tasks().stream().map(Task.ProcessBatch::segment).toList());
-        Effects third = slow.onEvent(new Event.BatchCompleted("a", t.runId(), 1, second.tasks().get(1).cursor(), "[30]", 5,
+        assertEquals(List.of(0, 1),
+                second.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
+        Effects third = slow.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 1,
+                second.tasks().get(1).key().cursor()), "[30]", 5,
                 false, false, false, List.of(), 10, "w"));
-        assertEquals(List.of(1, 2), third.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(1, 2), third.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
     }
 
     @Test

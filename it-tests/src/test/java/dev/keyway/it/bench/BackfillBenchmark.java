@@ -266,7 +266,7 @@ public final class BackfillBenchmark {
         }
         List<Outcome> outcomes = new ArrayList<>();
         for (Inbound r : cluster.kafka().readToEnd(cluster.kafka().settings().topics().events())) {
-            if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.runId().equals(end.runId())
+            if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.key().runId().equals(end.runId())
                     && !c.replayed()) {
                 outcomes.add(new Outcome(r.timestamp(), c));
             }
@@ -276,7 +276,7 @@ public final class BackfillBenchmark {
         List<Double> batch = outcomes.stream().map(o -> (double) o.e().millis() / batchesOf.applyAsInt(o)).sorted()
                 .collect(Collectors.toList());
         Map<Integer, List<Outcome>> bySegment = outcomes.stream()
-                .collect(Collectors.groupingBy(o -> o.e().segment(), LinkedHashMap::new, Collectors.toList()));
+                .collect(Collectors.groupingBy(o -> o.e().key().segment(), LinkedHashMap::new, Collectors.toList()));
         List<Double> outside = new ArrayList<>();
         for (List<Outcome> seg : bySegment.values()) {
             seg.sort(Comparator.comparingLong(Outcome::at));
