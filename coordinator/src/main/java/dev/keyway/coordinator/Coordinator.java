@@ -411,7 +411,7 @@ public final class Coordinator {
             out.add(new Outbound(topics.events(), key(e.migration()), codec.encode(e)));
         });
         fx.statuses.values().forEach(s -> log.debug("status {} {} processed={} cursor={}", s.name(), s.state().json(),
-                s.processed(), s.cursor()));
+                s.progress().processed(), s.progress().cursor()));
         return out;
     }
 

@@ -207,7 +207,7 @@ class CoordinatorTest {
 
         store.ledger.add(new LedgerEntry(claim.key(), "[10]", 10, false));
         List<Outbound> counted = event(claim);
-        assertEquals(10, status(counted).processed(), "as far as the ledger goes");
+        assertEquals(10, status(counted).progress().processed(), "as far as the ledger goes");
         assertEquals(List.of("[10]"),
                 tasks(counted).stream().map(Task.ProcessBatch::key).map(BatchKey::cursor).toList());
     }
@@ -221,8 +221,8 @@ class CoordinatorTest {
         List<Outbound> out = command(new Command.Cancel("a"));
         MigrationStatus st = status(out);
         assertEquals(MigrationState.CANCELED, st.state());
-        assertEquals(10, st.processed(), "counted from the ledger, in the cancel's own status");
-        assertEquals("[10]", st.cursor());
+        assertEquals(10, st.progress().processed(), "counted from the ledger, in the cancel's own status");
+        assertEquals("[10]", st.progress().cursor());
         assertTrue(tasks(out).isEmpty());
     }
 }

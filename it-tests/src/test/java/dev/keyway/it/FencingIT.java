@@ -59,14 +59,14 @@ class FencingIT {
     }
 
     private MigrationStatus awaitSegments() {
-        return harness.client().awaitStatus(s -> s.name().equals("count") && !s.segments().isEmpty()
+        return harness.client().awaitStatus(s -> s.name().equals("count") && !s.progress().segments().isEmpty()
                 && s.state() == MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
     }
 
     @Test
     void cancelThenStartingOverAppliesOnlyTheNewRunsBatches() throws Exception {
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("count").withSegments(4)));
-        String oldRun = awaitSegments().runId();
+        String oldRun = awaitSegments().run().runId();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Cancel("count")));
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class,
@@ -75,8 +75,8 @@ class FencingIT {
         harness.startWorker();
         harness.startWorker();
         MigrationStatus done = awaitSuccess(since);
-        assertTrue(!done.runId().equals(oldRun), "a new run");
-        assertEquals(ROWS, done.processed());
+        assertTrue(!done.run().runId().equals(oldRun), "a new run");
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, rowsNotAtOne(), "the canceled run's queued tasks applied nothing");
     }
 
@@ -85,8 +85,8 @@ class FencingIT {
         long since = System.currentTimeMillis();
         harness.send(Command.Run.of("count").withSegments(2));
         MigrationStatus running = awaitSegments();
-        String run = running.runId();
-        String end = running.segments().get(0).to();
+        String run = running.run().runId();
+        String end = running.progress().segments().get(0).to();
         Topics topics = harness.kafka().settings().topics();
         List<Task.ProcessBatch> forged = List.of(
                 new Task.ProcessBatch(new BatchKey("count", "another-run", 0, null), end, 100, false),
@@ -101,7 +101,7 @@ class FencingIT {
         }
         harness.startWorker();
         MigrationStatus done = awaitSuccess(since);
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, rowsNotAtOne());
         // and after the run ended: publish them again. Another run's, a cursor no batch starts at and a segment
         // the run lacks are skipped; the others start where an applied batch did, so the ledger answers them
@@ -121,22 +121,24 @@ class FencingIT {
         long since = System.currentTimeMillis();
         harness.send(Command.Run.of("count").withSegments(1));
         MigrationStatus running = awaitSegments();
-        Event forged = new Event.BatchCompleted(new BatchKey("count", running.runId(), 0, null), "[" + ROWS + "]",
+        Event forged = new Event.BatchCompleted(new BatchKey("count", running.run().runId(), 0, null), "[" + ROWS + "]",
                 1_000_000, true,
                 false, false, List.of(), 1, "stranger");
         String events = harness.kafka().settings().topics().events();
         publish(events, "count", codec.encode(forged));
         // a marker behind it on the same partition: once the status shows it, the forged outcome was handled
-        publish(events, "count", codec.encode(new Event.BatchDelayed(new BatchKey("count", running.runId(), 0, null),
+        publish(events, "count", codec.encode(new Event.BatchDelayed(new BatchKey("count", running.run().runId(), 0,
+                null),
                 "marker", "test")));
-        MigrationStatus after = harness.client().awaitStatus(s -> s.name().equals("count") && !s.segments().isEmpty()
-                && "marker".equals(s.segments().get(0).delayedBy()), ServiceHarness.TIMEOUT);
+        MigrationStatus after = harness.client().awaitStatus(s -> s.name().equals("count") && !s.progress().segments().isEmpty()
+                && "marker".equals(s.progress().segments().get(0).delayedBy()), ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.IN_PROGRESS, after.state(), "the forged done: true did not end the migration");
-        assertEquals(0, after.processed());
+        assertEquals(0, after.progress().processed());
 
         harness.startWorker();
         MigrationStatus done = awaitSuccess(since);
-        assertEquals(ROWS, done.processed(), "processed counts what the ledger recorded, not the forged 1,000,000");
+        assertEquals(ROWS, done.progress().processed(),
+                "processed counts what the ledger recorded, not the forged 1,000,000");
         assertEquals(0, rowsNotAtOne());
     }
 }

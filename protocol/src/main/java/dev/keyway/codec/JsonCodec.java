@@ -20,6 +20,7 @@ import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -155,28 +156,42 @@ public final class JsonCodec {
             throw new MalformedMessageException("a status of schemaVersion " + Excerpt.of(version.toString(), 20)
                     + ", but this reader knows " + STATUS_SCHEMA_VERSION + " (upgrade it): " + Excerpt.of(json, 200));
         }
-        MigrationStatus s = convert(n, MigrationStatus.class, "status");
-        if (s.name() == null || s.state() == null || s.segments().stream().anyMatch(java.util.Objects::isNull)) {
+        StatusJson s = convert(n, StatusJson.class, "status");
+        if (s.name() == null || s.state() == null || holes(s.segments()) || holes(s.next())) {
             throw new MalformedMessageException("a status needs a name, a state and whole segments, but this one has"
                     + " not (written by another program, or another schema version?): " + Excerpt.of(json, 200));
         }
-        return s;
+        return s.status();
     }
 
+    private static boolean holes(List<?> values) {
+        return values != null && values.stream().anyMatch(java.util.Objects::isNull);
+    }
+
+    /** A status's fields, flattened from its groups in the order of the wire ({@link StatusJson}). */
     private ObjectNode statusNode(MigrationStatus s) {
-        ObjectNode n = mapper.valueToTree(s);
+        ObjectNode n = mapper.valueToTree(StatusJson.of(s));
         return n.put("schemaVersion", STATUS_SCHEMA_VERSION);
     }
 
-    /** Pretty JSON of any message or node, for people; a status has the fields it has on the wire. */
+    /**
+     * Pretty JSON of any message or node, for people; a message has the fields it has on the wire, and so has each
+     * status of a collection (without {@code schemaVersion}).
+     */
     public String pretty(Object value) {
         try {
             return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(
                     value instanceof MigrationStatus s ? statusNode(s)
-                            : value instanceof Task || value instanceof Event ? node(value) : value);
+                            : value instanceof Collection<?> c ? c.stream().map(this::wire).toList() : wire(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render " + value, e);
         }
+    }
+
+    /** What Jackson writes for a value: a task, event or status in its wire form, anything else as it is. */
+    private Object wire(Object value) {
+        return value instanceof MigrationStatus s ? StatusJson.of(s)
+                : value instanceof Task || value instanceof Event ? node(value) : value;
     }
 
     private byte[] typed(String type, Object value) {

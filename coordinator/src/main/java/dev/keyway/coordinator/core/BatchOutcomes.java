@@ -55,7 +55,7 @@ final class BatchOutcomes {
         }
         MigrationStatus st = found.get();
         SegmentStatus delayed = seg.get().delayedBy(e.reason() == null ? "a lock wait" : Excerpt.of(e.reason(), MAX_REASON));
-        List<SegmentStatus> segs = new ArrayList<>(st.segments());
+        List<SegmentStatus> segs = new ArrayList<>(st.progress().segments());
         segs.set(delayed.index(), delayed);
         MigrationStatus withDelay = st.withSegments(segs);
         MigrationStatus updated = withDelay.change().limitedBy(book.pacing().limitedBy(withDelay)).build();
@@ -75,7 +75,7 @@ final class BatchOutcomes {
         }
         MigrationStatus st = found.get();
         if (e.dryRun()) {
-            if (e.key().runId().equals(st.pendingDryRun())) {
+            if (e.key().runId().equals(st.dryRuns().pending())) {
                 fx.fence(RunFence.dryRun(st.name(), e.key().runId(), e.key().cursor(), 0, false));
                 book.save(st.withDryRun(null, new DryRunReport(book.now(), e.key().cursor(), e.processed(),
                         e.nextCursor(), e.changes(), null, e.omitted())), fx);
@@ -87,13 +87,13 @@ final class BatchOutcomes {
             return;
         }
         SegmentStatus advanced = seg.get().advancedTo(e.nextCursor(), e.processed(), e.done());
-        List<SegmentStatus> segs = new ArrayList<>(st.segments());
+        List<SegmentStatus> segs = new ArrayList<>(st.progress().segments());
         segs.set(advanced.index(), advanced);
         List<Integer> wereActive = book.active(st).stream().map(SegmentStatus::index).toList();
         book.pacing().outcome(st, e.key().segment(), e.processed(), e.done());
         st = st.withSegments(segs);
-        if (st.state() == MigrationState.FAILED && st.failedBatch() != null
-                && st.failedBatch().segment() == e.key().segment()) {
+        if (st.state() == MigrationState.FAILED && st.failure().batch() != null
+                && st.failure().batch().segment() == e.key().segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
             st = st.withState(MigrationState.IN_PROGRESS, null, null).withFailedBatch(null);
             for (SegmentStatus other : book.active(st)) {
@@ -103,7 +103,7 @@ final class BatchOutcomes {
             }
         }
         if (st.state() == MigrationState.IN_PROGRESS) {
-            if (st.segments().stream().allMatch(SegmentStatus::done)) {
+            if (st.progress().segments().stream().allMatch(SegmentStatus::done)) {
                 starts.succeeded(st, fx);
                 return;
             }
@@ -130,7 +130,7 @@ final class BatchOutcomes {
             return;
         }
         MigrationStatus st = found.get();
-        if (e.key().runId().equals(st.pendingDryRun())) {
+        if (e.key().runId().equals(st.dryRuns().pending())) {
             fx.fence(RunFence.dryRun(st.name(), e.key().runId(), e.key().cursor(), 0, false));
             book.save(st.withDryRun(null, new DryRunReport(book.now(), e.key().cursor(), 0, null, List.of(),
                     Excerpt.of(String.valueOf(e.error()), MAX_ERROR))), fx);
@@ -146,10 +146,10 @@ final class BatchOutcomes {
 
     /** The segment an outcome is for, if it is exactly what the status waits for. */
     private static Optional<SegmentStatus> expected(MigrationStatus st, BatchKey batch) {
-        if (!batch.runId().equals(st.runId()) || batch.segment() < 0 || batch.segment() >= st.segments().size()) {
+        if (!batch.runId().equals(st.run().runId()) || batch.segment() < 0 || batch.segment() >= st.progress().segments().size()) {
             return Optional.empty();
         }
-        SegmentStatus s = st.segments().get(batch.segment());
+        SegmentStatus s = st.progress().segments().get(batch.segment());
         return !s.done() && Objects.equals(s.position(), batch.cursor()) ? Optional.of(s) : Optional.empty();
     }
 }

@@ -59,7 +59,7 @@ final class MigrationControl {
                 : book.view().find(command.fn()).filter(st -> !book.ours(st));
         if (other.isPresent()) {
             fx.event(new Event.CommandRejected(command.fn(), command.type(), "the status of " + command.fn()
-                    + " belongs to another database (" + other.get().database() + "; this coordinator's is "
+                    + " belongs to another database (" + other.get().run().database() + "; this coordinator's is "
                     + book.database() + "): its fence and ledger are there. Give each database its own topics"
                     + " (TOPIC_PREFIX) for its coordinator, workers and CLI; nothing was changed"));
             return;
@@ -147,7 +147,7 @@ final class MigrationControl {
         book.pacing().reset();
         starts.planPending(fx);
         book.view().all().stream().filter(book::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS
-                        && !st.segments().isEmpty())
+                        && !st.progress().segments().isEmpty())
                 .sorted(Comparator.comparing(MigrationStatus::name))
                 .forEach(st -> book.active(st).forEach(s -> book.emit(st, s, fx)));
     }

@@ -51,7 +51,7 @@ final class OperatorCommands {
                     + st.map(s -> s.state().json()).orElse("unknown") + ")"));
             return;
         }
-        if (st.get().segments().isEmpty()) {
+        if (st.get().progress().segments().isEmpty()) {
             fx.event(new Event.CommandRejected(name, Command.Pause.TYPE, "migration " + name
                     + " is being planned; pause it once its segments are planned (a moment), or cancel it"));
             return;
@@ -73,15 +73,15 @@ final class OperatorCommands {
                     + st.map(s -> s.state().json()).orElse("unknown") + ")"));
             return;
         }
-        fx.event(new Event.CommandAccepted(name, Command.Resume.TYPE, "resumed", st.get().segments().stream()
-                .filter(s -> !s.done()).count() + " segment(s) go on from cursor " + st.get().cursor()));
+        fx.event(new Event.CommandAccepted(name, Command.Resume.TYPE, "resumed", st.get().progress().segments().stream()
+                .filter(s -> !s.done()).count() + " segment(s) go on from cursor " + st.get().progress().cursor()));
         reopen(st.get(), fx);
     }
 
     /** A paused run goes on: its fence opens and every segment that is not done gets its next batch. */
     private void reopen(MigrationStatus paused, Effects fx) {
         MigrationStatus resumed = paused.resumedAt(book.now()).change().throttledBy(null).build();
-        if (resumed.segments().stream().allMatch(SegmentStatus::done)) {
+        if (resumed.progress().segments().stream().allMatch(SegmentStatus::done)) {
             // its last batches completed while it was paused
             starts.succeeded(resumed, fx);
             return;
@@ -99,7 +99,7 @@ final class OperatorCommands {
      */
     void configure(Command.Configure c, Effects fx) {
         Optional<MigrationStatus> st = book.view().find(c.fn());
-        if (st.isEmpty() || !RunBook.isRunOrPaused(st.get()) || st.get().segments().isEmpty()) {
+        if (st.isEmpty() || !RunBook.isRunOrPaused(st.get()) || st.get().progress().segments().isEmpty()) {
             fx.event(new Event.CommandRejected(c.fn(), Command.Configure.TYPE, "migration " + c.fn()
                     + " is not running or paused (state " + st.map(s -> s.state().json()).orElse("unknown") + "); give the limits with run instead"));
             return;
@@ -109,7 +109,7 @@ final class OperatorCommands {
                     + Migration.MAX_BATCH_SIZE + ", but was " + c.batchSize()));
             return;
         }
-        Limits limits = st.get().limits() == null ? Limits.none() : st.get().limits();
+        Limits limits = st.get().pace().limits() == null ? Limits.none() : st.get().pace().limits();
         try {
             if (c.maxRowsPerSecond() != null) {
                 limits = limits.withRate(c.maxRowsPerSecond());
@@ -129,7 +129,7 @@ final class OperatorCommands {
         limits = limits.orNull();
         List<Integer> wereActive = book.active(st.get()).stream().map(SegmentStatus::index).toList();
         MigrationStatus configured = st.get().change()
-                .batchSize(c.batchSize() != null ? c.batchSize() : st.get().batchSize()).limits(limits).build();
+                .batchSize(c.batchSize() != null ? c.batchSize() : st.get().pace().batchSize()).limits(limits).build();
         boolean running = configured.state() == MigrationState.IN_PROGRESS;
         book.pacing().reconfigured(c.fn());
         fx.fence(RunBook.fence(configured, running));
@@ -140,7 +140,7 @@ final class OperatorCommands {
         }
         book.save(configured, fx);
         fx.event(new Event.CommandAccepted(c.fn(), Command.Configure.TYPE, "configured",
-                BatchSizing.of(configured.batchSize(), limits).describe()
+                BatchSizing.of(configured.pace().batchSize(), limits).describe()
                 + ", " + (limits == null || limits.maxRowsPerSecond() == null ? "no rate limit"
                 : "at most " + limits.maxRowsPerSecond() + " rows/s")
                 + (limits == null || limits.maxConcurrency() == null ? ""
@@ -164,14 +164,14 @@ final class OperatorCommands {
         List<MigrationStatus> all = book.view().all().stream().filter(book::ours)
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
-            if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.segments().isEmpty()) {
+            if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.progress().segments().isEmpty()) {
                 MigrationStatus throttled = st.pausedAt(book.now(), MigrationStatus.PAUSED_BY_HEALTH).change()
                         .throttledBy(h.reason()).build();
                 fx.fence(RunBook.fence(throttled, false));
                 book.save(throttled, fx);
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
-            } else if (!h.healthy() && st.pausedByHealth() && st.throttledBy() != null
-                    && !h.unknown().stream().allMatch(st.throttledBy()::contains)) {
+            } else if (!h.healthy() && st.pausedByHealth() && st.pace().throttledBy() != null
+                    && !h.unknown().stream().allMatch(st.pace().throttledBy()::contains)) {
                 // paused by health for another reason: the status says too which signal cannot be read now
                 book.save(st.change().throttledBy(h.reason()).build(), fx);
             } else if (h.healthy() && st.pausedByHealth()) {
@@ -194,7 +194,7 @@ final class OperatorCommands {
             // more segments may go on at a larger share; fewer at a smaller one: those stop after their task
             book.active(st).stream().filter(s -> !wereActive.get(st.name()).contains(s.index()))
                     .forEach(s -> book.emit(st, s, fx));
-            if (!Objects.equals(st.throttledBy(), slowedBy)) {
+            if (!Objects.equals(st.pace().throttledBy(), slowedBy)) {
                 book.save(st.change().throttledBy(slowedBy).build(), fx);
             }
         }

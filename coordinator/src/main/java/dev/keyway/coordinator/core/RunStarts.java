@@ -64,8 +64,8 @@ final class RunStarts {
         long now = book.now();
         if (RunBook.isRunOrPaused(st)) {
             fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "migration " + run.fn()
-                    + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.runId() + "); resume it, or cancel it"
-                    + " first" : " is already running (run " + st.runId() + "); cancel it first or watch its status")
+                    + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.run().runId() + "); resume it, or cancel it"
+                    + " first" : " is already running (run " + st.run().runId() + "); cancel it first or watch its status")
                     + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
             return;
         }
@@ -90,11 +90,12 @@ final class RunStarts {
         MigrationStatus started;
         String action;
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
-        if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
-            int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
+        if (run.startAt() == null && resumable && !st.progress().segments().isEmpty()) {
+            int resumeSize = run.batchSize() != null ? run.batchSize() : st.pace().batchSize();
             // the same run goes on: its rate and ETA count from here, with the rows it had
-            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now)
-                    .change().limits(run.limits() != null ? run.limits() : st.limits()).startProcessed(st.processed())
+            started = st.started(st.run().runId(), st.progress().segments(), resumeSize, run.next(), run.requestedBy(),
+                    st.progress().total(), now)
+                    .change().limits(run.limits() != null ? run.limits() : st.pace().limits()).startProcessed(st.progress().processed())
                     .build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
@@ -109,14 +110,14 @@ final class RunStarts {
             batchSize = newRunBatchSize(run, def, limits);
             MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
                     .change().limits(limits).build();
-            book.plan(run.fn(), planning.runId(), run.segments(), fx);
+            book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
             fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "planning segments, "
                     + BatchSizing.of(batchSize, limits).describe() + ", from the start"));
             return;
         }
-        if (started.segments().stream().allMatch(SegmentStatus::done)) {
+        if (started.progress().segments().stream().allMatch(SegmentStatus::done)) {
             // the batches a cancel waited for (or a failed batch replayed meanwhile) finished every segment
             fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, action, "nothing was left to walk:"
                     + " the batches in flight when it stopped finished every segment; it completes now"));
@@ -124,9 +125,10 @@ final class RunStarts {
             return;
         }
         goOn(started, fx);
-        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, action, started.segments().size()
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, action, started.progress().segments().size()
                 + " segment(s), "
-                + BatchSizing.of(started.batchSize(), started.limits()).describe() + ", from cursor " + started.cursor()));
+                + BatchSizing.of(started.pace().batchSize(),
+                        started.pace().limits()).describe() + ", from cursor " + started.progress().cursor()));
     }
 
     /**
@@ -166,7 +168,7 @@ final class RunStarts {
             return List.of();
         }
         List<String> cursors = new ArrayList<>();
-        for (SegmentStatus s : st.segments()) {
+        for (SegmentStatus s : st.progress().segments()) {
             if (s.position() != null) {
                 cursors.add(s.position());
             }
@@ -219,17 +221,17 @@ final class RunStarts {
     void planPending(Effects fx) {
         book.view().all().stream().filter(RunStarts::isPlanning).filter(book::ours)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))
-                .forEach(s -> book.plan(s.name(), s.runId(), null, fx));
+                .forEach(s -> book.plan(s.name(), s.run().runId(), null, fx));
     }
 
     private static boolean isPlanning(MigrationStatus s) {
-        return s.state() == MigrationState.IN_PROGRESS && s.segments().isEmpty() && s.runId() != null;
+        return s.state() == MigrationState.IN_PROGRESS && s.progress().segments().isEmpty() && s.run().runId() != null;
     }
 
     /** A new run's segments are planned: its fence opens on them and they get their first tasks. */
     void planned(Event.RunPlanned p, Effects fx) {
         Optional<MigrationStatus> found = book.view().find(p.migration());
-        if (found.isEmpty() || !isPlanning(found.get()) || !p.runId().equals(found.get().runId())) {
+        if (found.isEmpty() || !isPlanning(found.get()) || !p.runId().equals(found.get().run().runId())) {
             return; // canceled while planning, or a plan made twice (a coordinator took over)
         }
         MigrationStatus st = found.get();
@@ -247,7 +249,8 @@ final class RunStarts {
             segs.add(SegmentStatus.fresh(i, from, to));
             from = to;
         }
-        goOn(st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(), st.latestStart()), fx);
+        goOn(st.started(st.run().runId(), segs, st.pace().batchSize(), st.run().next(), st.run().requestedBy(),
+                p.rows(), st.run().latestStart()), fx);
     }
 
     /** A run with its segments starts: its fence opens, its pace starts and its active segments get a task. */
@@ -261,13 +264,13 @@ final class RunStarts {
     /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
     private void dryRun(Command.Run run, MigrationStatus st, Migration def, int batchSize, Effects fx) {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
-        String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.cursor() : null;
+        String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.progress().cursor() : null;
         String dryId = "dry-" + book.newId();
         // fenced like a batch: only this task, once, may run migrateOne over those rows
         fx.fence(RunFence.dryRun(def.name(), dryId, cursor, batchSize, true));
         fx.task(new Task.ProcessBatch(new BatchKey(def.name(), dryId, 0, cursor), null, batchSize, true)
                 .withWalk(Task.walkOf(def)));
-        book.save(st.withDryRun(dryId, st.dryRun()), fx);
+        book.save(st.withDryRun(dryId, st.dryRuns().last()), fx);
         fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "dryRun", "one batch of " + batchSize
                 + " from cursor " + cursor + ", rolled back"));
     }
@@ -276,7 +279,7 @@ final class RunStarts {
     void succeeded(MigrationStatus run, Effects fx) {
         MigrationStatus done = run.withState(MigrationState.SUCCESS, null, book.now());
         book.save(done, fx);
-        startNext(done.next(), done.requestedBy(), fx);
+        startNext(done.run().next(), done.run().requestedBy(), fx);
     }
 
     /**

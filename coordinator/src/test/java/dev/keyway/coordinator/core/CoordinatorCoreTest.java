@@ -96,7 +96,7 @@ class CoordinatorCoreTest {
     @Test
     void anOutcomeCountsOnlyAsTheLedgerRecordedIt() {
         CoordinatorState running = started(initial).state();
-        String runId = running.find("a").orElseThrow().runId();
+        String runId = running.find("a").orElseThrow().run().runId();
         Event.BatchCompleted claim = new Event.BatchCompleted(new BatchKey("a", runId, 0, "[0]"), "[30]", 30, false,
                 false, false,
                 List.of(), 300, "w");
@@ -110,7 +110,8 @@ class CoordinatorCoreTest {
 
         Step counted = core.step(asked.state(), new Input.LedgerRead(new Effect.ReadLedger(claim, false), List.of(
                 new LedgerEntry(claim.key(), "[10]", 10, false)), 2000));
-        assertEquals(10, only(counted, Effect.PublishStatus.class).status().processed(), "only as far as the ledger goes");
+        assertEquals(10, only(counted, Effect.PublishStatus.class).status().progress().processed(),
+                "only as far as the ledger goes");
         assertEquals("[10]", only(counted, Effect.PublishTask.class).task().key().cursor());
         assertEquals(new Effect.BatchesTimed(300, 1), only(counted, Effect.BatchesTimed.class));
     }
