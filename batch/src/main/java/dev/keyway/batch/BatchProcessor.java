@@ -158,7 +158,7 @@ public final class BatchProcessor {
     }
 
     private Event slice(Migration m, ProcessBatch task, TaskLocation where, long start) {
-        String cursor = task.cursor();
+        String cursor = task.key().cursor();
         long processed = 0;
         int batches = 0;
         boolean done = false;
@@ -198,16 +198,14 @@ public final class BatchProcessor {
         if (done) {
             sizes.done(task);
         }
-        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), cursor,
-                (int) processed, done, replayedOnly, false, List.of(), elapsedMillis(start), worker);
+        return new Event.BatchCompleted(task.key(), cursor, (int) processed, done, replayedOnly, false, List.of(),
+                elapsedMillis(start), worker);
     }
 
     private Event stopped(ProcessBatch task, Step step, TaskLocation where) {
         return switch (step.kind()) {
-            case REFUSED -> new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(),
-                    step.reason(), worker);
-            case DELAYED -> new Event.BatchDelayed(task.migration(), task.runId(), task.segment(), task.cursor(),
-                    Excerpt.of(step.reason(), MAX_ERROR_CHARS), worker);
+            case REFUSED -> new Event.BatchSkipped(task.key(), step.reason(), worker);
+            case DELAYED -> new Event.BatchDelayed(task.key(), Excerpt.of(step.reason(), MAX_ERROR_CHARS), worker);
             default -> failed(task, where, step.reason(), step.documentId());
         };
     }
@@ -215,8 +213,8 @@ public final class BatchProcessor {
     /** One batch of the slice at {@code cursor}, in its own transaction. */
     private Step batch(Migration m, ProcessBatch task, String cursor, int size) {
         try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
-            BatchKey key = new BatchKey(task.migration(), task.runId(), task.segment(), cursor);
-            Optional<SegmentFence> fence = tx.lockFence(m.name(), task.segment());
+            BatchKey key = task.key().at(cursor);
+            Optional<SegmentFence> fence = tx.lockFence(m.name(), task.key().segment());
             Optional<LedgerEntry> applied = tx.findLedger(key);
             if (applied.isPresent()) {
                 LedgerEntry e = applied.get();
@@ -239,7 +237,7 @@ public final class BatchProcessor {
             if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last()))) {
                 throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
             }
-            tx.advanceFence(m.name(), task.segment(), page.nextCursor(), page.last());
+            tx.advanceFence(m.name(), task.key().segment(), page.nextCursor(), page.last());
             tx.commit();
             return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null);
         } catch (LockTimeoutException e) {
@@ -256,34 +254,34 @@ public final class BatchProcessor {
 
     /** Why the fence does not allow this task, or null when it does. */
     static String refusal(ProcessBatch task, String cursor, Optional<SegmentFence> fence) {
+        BatchKey key = task.key();
         if (fence.isEmpty()) {
-            return "no run of " + task.migration() + " has segment " + task.segment()
+            return "no run of " + key.migration() + " has segment " + key.segment()
                     + " in the fence: the task belongs to a run that was replaced (or was never started)";
         }
         SegmentFence f = fence.get();
-        if (!f.runId().equals(task.runId())) {
-            return "run " + task.runId() + " is not the current run of " + task.migration() + " (" + f.runId() + ")";
+        if (!f.runId().equals(key.runId())) {
+            return "run " + key.runId() + " is not the current run of " + key.migration() + " (" + f.runId() + ")";
         }
         if (f.state() != SegmentFence.State.OPEN) {
-            return "segment " + task.segment() + " of run " + task.runId() + " is " + f.state().sql();
+            return "segment " + key.segment() + " of run " + key.runId() + " is " + f.state().sql();
         }
         if (!Objects.equals(f.position(), cursor)) {
-            return "segment " + task.segment() + " is at cursor " + f.position() + ", not " + cursor;
+            return "segment " + key.segment() + " is at cursor " + f.position() + ", not " + cursor;
         }
         // a task of a batch size a configure changed since still goes: the ledger keys batches by cursor, not size
         if (!Objects.equals(f.end(), task.end())) {
-            return "the task asks for end " + task.end() + ", the run's segment " + task.segment() + " ends at " + f.end();
+            return "the task asks for end " + task.end() + ", the run's segment " + key.segment() + " ends at " + f.end();
         }
         return null;
     }
 
     private Event dryRun(Migration m, ProcessBatch task, BatchTransaction tx, TaskLocation where, long start) {
-        String refusal = refusal(task, task.cursor(), tx.lockFence(m.name(), RunFence.DRY_RUN));
+        String refusal = refusal(task, task.key().cursor(), tx.lockFence(m.name(), RunFence.DRY_RUN));
         if (refusal != null) {
-            return new Event.BatchSkipped(task.migration(), task.runId(), task.segment(), task.cursor(),
-                    "dry run: " + refusal, worker);
+            return new Event.BatchSkipped(task.key(), "dry run: " + refusal, worker);
         }
-        Page page = tx.readPage(task.cursor(), task.end(), task.batchSize());
+        Page page = tx.readPage(task.key().cursor(), task.end(), task.batchSize());
         List<ObjectNode> docs = page.documents();
         BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
         MigrateOneCalls.Result result = calls.run(m, ctx, docs, true);
@@ -296,9 +294,8 @@ public final class BatchProcessor {
         tx.patchAll(result.patches());
         DryRunChanges.Bounded changes = changes(tx, ctx, docs);
         observer.batch(m.name(), "dryRun", docs.size(), nanos.getAsLong() - start);
-        return new Event.BatchCompleted(task.migration(), task.runId(), task.segment(), task.cursor(), page.nextCursor(),
-                docs.size(), page.last(), false, true, changes.shown(), changes.omitted(), elapsedMillis(start),
-                worker);
+        return new Event.BatchCompleted(task.key(), page.nextCursor(), docs.size(), page.last(), false, true,
+                changes.shown(), changes.omitted(), elapsedMillis(start), worker);
     }
 
     private static DryRunChanges.Bounded changes(BatchTransaction tx, BatchContext ctx, List<ObjectNode> page) {
@@ -308,8 +305,9 @@ public final class BatchProcessor {
 
     /** A failure the batch cannot get past by running again unchanged (retriable ones are thrown instead). */
     private Event failed(ProcessBatch task, TaskLocation where, String error, String documentId) {
-        return new Event.BatchFailed(task.migration(), task.runId(), task.segment(), task.cursor(),
-                Excerpt.of("segment " + task.segment() + ", cursor " + task.cursor() + ": " + error, MAX_ERROR_CHARS),
+        return new Event.BatchFailed(task.key(),
+                Excerpt.of("segment " + task.key().segment() + ", cursor " + task.key().cursor() + ": " + error,
+                        MAX_ERROR_CHARS),
                 documentId == null ? null : Excerpt.of(documentId, MAX_ERROR_CHARS), where, worker);
     }
 

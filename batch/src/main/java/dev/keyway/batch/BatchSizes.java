@@ -63,6 +63,6 @@ final class BatchSizes {
     }
 
     private static String key(ProcessBatch t) {
-        return t.runId() + "/" + t.segment() + "/" + t.migration();
+        return t.key().runId() + "/" + t.key().segment() + "/" + t.migration();
     }
 }

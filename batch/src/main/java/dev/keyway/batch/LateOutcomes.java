@@ -49,7 +49,8 @@ final class LateOutcomes {
     synchronized Optional<Event> recall(ProcessBatch task, TaskLocation where) {
         long now = nanos.getAsLong();
         kept.values().removeIf(k -> now - k.at() > KEEP_NANOS);
-        return Optional.ofNullable(kept.get(new Key(where, task.runId(), task.cursor()))).map(Kept::outcome);
+        Key key = new Key(where, task.key().runId(), task.key().cursor());
+        return Optional.ofNullable(kept.get(key)).map(Kept::outcome);
     }
 
     /** Keeps the task's outcome if it came after {@link #LATE_NANOS}; returns the outcome. */
@@ -59,7 +60,7 @@ final class LateOutcomes {
             if (kept.size() >= MAX_KEPT) {
                 kept.remove(kept.keySet().iterator().next());
             }
-            kept.put(new Key(where, task.runId(), task.cursor()), new Kept(outcome, now));
+            kept.put(new Key(where, task.key().runId(), task.key().cursor()), new Kept(outcome, now));
         }
         return outcome;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
 import dev.keyway.message.Lease;
 import dev.keyway.message.TaskLocation;
@@ -50,7 +51,7 @@ class BatchProcessorTest {
     }
 
     private static ProcessBatch task(String run, String cursor) {
-        return new ProcessBatch("m", run, 0, cursor, null, 10, false);
+        return new ProcessBatch(new BatchKey("m", run, 0, cursor), null, 10, false);
     }
 
     private void openFence(String run, String position) {
@@ -113,7 +114,8 @@ class BatchProcessorTest {
         Event.BatchSkipped other = assertInstanceOf(Event.BatchSkipped.class, p.process(task("r1", null), FROM));
         assertTrue(other.reason().contains("not the current run"), other.reason());
         assertInstanceOf(Event.BatchSkipped.class, p.process(task("r2", "[5]"), FROM));
-        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch("m", "r2", 0, null, "[99]", 10, false), FROM));
+        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch(new BatchKey("m", "r2", 0, null), "[99]",
+                10, false), FROM));
         store.fence("m", 0, new SegmentFence("r2", null, null, 10, SegmentFence.State.CLOSED));
         assertInstanceOf(Event.BatchSkipped.class, p.process(task("r2", null), FROM));
         assertEquals(0, rowsAt(1));
@@ -126,7 +128,7 @@ class BatchProcessorTest {
         openFence("r1", null);
         BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
         Event.BatchCompleted done = assertInstanceOf(Event.BatchCompleted.class,
-                p.process(new ProcessBatch("m", "r1", 0, null, null, 5, false), FROM));
+                p.process(new ProcessBatch(new BatchKey("m", "r1", 0, null), null, 5, false), FROM));
         assertEquals(5, done.processed(), "the fence's batch size is 10; the task's own 5 go");
         assertEquals(5, rowsAt(1));
     }
@@ -246,7 +248,7 @@ class BatchProcessorTest {
     void aDryRunRunsOnlyWhenItsOwnFenceRowIsOpenForItAndMovesNoFence() {
         // issue 15, 10: anyone who may write the tasks topic could run migrateOne over any range as a dry run
         BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
-        ProcessBatch dryRun = new ProcessBatch("m", "dry-1", 0, null, null, 3, true);
+        ProcessBatch dryRun = new ProcessBatch(new BatchKey("m", "dry-1", 0, null), null, 3, true);
         Event.BatchSkipped unasked = assertInstanceOf(Event.BatchSkipped.class, p.process(dryRun, FROM));
         assertTrue(unasked.reason().startsWith("dry run: no run of m"), unasked.reason());
 
@@ -259,9 +261,11 @@ class BatchProcessorTest {
         assertEquals("[50]", store.fence("m", 0).position(), "the run's fence is not the dry run's");
         assertEquals(null, store.fence("m", RunFence.DRY_RUN).position());
 
-        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch("m", "dry-1", 0, "[40]", null, 3, true),
+        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch(new BatchKey("m", "dry-1", 0, "[40]"),
+                null, 3, true),
                 FROM), "another range than the one asked for");
-        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch("m", "dry-2", 0, null, null, 3, true),
+        assertInstanceOf(Event.BatchSkipped.class, p.process(new ProcessBatch(new BatchKey("m", "dry-2", 0, null),
+                null, 3, true),
                 FROM), "another dry run");
         store.fence("m", RunFence.DRY_RUN, new SegmentFence("dry-1", null, null, 3, SegmentFence.State.DONE));
         assertInstanceOf(Event.BatchSkipped.class, p.process(dryRun, FROM), "once reported, it does not run again");
@@ -272,12 +276,13 @@ class BatchProcessorTest {
         openFence("r1", null);
         BatchProcessor p = processor(Migration.define("m", "items", INCREMENT));
         Event.BatchCompleted two = assertInstanceOf(Event.BatchCompleted.class, p.process(slice(null, 2, 0), FROM));
-        assertEquals(null, two.cursor(), "the outcome is the task's");
+        assertEquals(null, two.key().cursor(), "the outcome is the task's");
         assertEquals("[20]", two.nextCursor());
         assertEquals(20, two.processed());
         assertEquals(2, store.commits(), "one transaction per batch");
         assertEquals(2, store.ledger().size());
-        assertEquals(new SliceProgress("[20]", 20, false, 2), SliceProgress.of(store.followLedger(two.batch(), two.nextCursor(), 100)).orElseThrow(),
+        assertEquals(new SliceProgress("[20]", 20, false, 2), SliceProgress.of(store.followLedger(two.key(),
+                two.nextCursor(), 100)).orElseThrow(),
                 "what the coordinator reads back");
         Event.BatchCompleted rest = assertInstanceOf(Event.BatchCompleted.class, p.process(slice("[20]", 100, 0), FROM));
         assertTrue(rest.done(), "a slice ends with its segment");
@@ -365,7 +370,7 @@ class BatchProcessorTest {
     }
 
     private static ProcessBatch slice(String cursor, int batches, int targetMillis) {
-        return new ProcessBatch("m", "r1", 0, cursor, null, 10, false, new Lease(batches, targetMillis));
+        return new ProcessBatch(new BatchKey("m", "r1", 0, cursor), null, 10, false, new Lease(batches, targetMillis));
     }
 
     /** A store error that needs a fix, for tests that check it ends a batch. */

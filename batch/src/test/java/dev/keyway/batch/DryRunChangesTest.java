@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.BatchKey;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.message.Event;
 import java.util.ArrayList;
@@ -63,8 +64,9 @@ class DryRunChangesTest {
         }
         DryRunChanges.Bounded report = DryRunChanges.of(page, after, d -> d.get("id").asText());
         String cursor = "[\"" + "€".repeat(3_990) + "\"]";
-        byte[] json = new JsonCodec().encode(new Event.BatchCompleted("m".repeat(200), "dry-" + "r".repeat(60), 0,
-                cursor, cursor, 200, false, false, true, report.shown(), report.omitted(), 1, "worker-1"));
+        byte[] json = new JsonCodec().encode(new Event.BatchCompleted(new BatchKey("m".repeat(200),
+                "dry-" + "r".repeat(60), 0, cursor), cursor, 200, false, false, true, report.shown(), report.omitted(), 1,
+                "worker-1"));
         assertTrue(json.length < Event.MAX_BYTES, json.length + " bytes");
         assertEquals(200, report.shown().size() + report.omitted());
     }

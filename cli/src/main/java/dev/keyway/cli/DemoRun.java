@@ -107,7 +107,7 @@ final class DemoRun {
         if (end.exitCode() != WatchedMigrations.ALL_SUCCEEDED) {
             out.println("the series did not complete: " + end.seen().values().stream()
                     .filter(s -> s.state() != MigrationState.SUCCESS)
-                    .map(s -> s.name() + " " + s.state().json() + ": " + s.error()).toList());
+                    .map(s -> s.name() + " " + s.state().json() + ": " + s.failure().error()).toList());
             return 1;
         }
         return 0;
@@ -119,11 +119,11 @@ final class DemoRun {
         long rowsAll = 0;
         double secsAll = 0;
         for (MigrationStatus s : latest) {
-            double secs = s.latestStart() == null || s.latestEnd() == null ? 0 : (s.latestEnd() - s.latestStart()) / 1000.0;
-            rowsAll += s.processed();
+            double secs = s.run().latestStart() == null || s.run().latestEnd() == null ? 0 : (s.run().latestEnd() - s.run().latestStart()) / 1000.0;
+            rowsAll += s.progress().processed();
             secsAll += secs;
-            out.printf("%-26s %-10s %,12d %9.1f %,12.0f%n", s.name(), s.state().json(), s.processed(), secs,
-                    secs > 0 ? s.processed() / secs : 0);
+            out.printf("%-26s %-10s %,12d %9.1f %,12.0f%n", s.name(), s.state().json(), s.progress().processed(), secs,
+                    secs > 0 ? s.progress().processed() / secs : 0);
         }
         out.printf("%-26s %-10s %,12d %9.1f %,12.0f%n", "total", "", rowsAll, secsAll, secsAll > 0 ? rowsAll / secsAll : 0);
     }

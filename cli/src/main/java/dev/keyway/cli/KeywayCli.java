@@ -175,10 +175,10 @@ public final class KeywayCli {
                     return code;
                 }
                 if (dryRun) {
-                    MigrationStatus s = client.awaitStatus(x -> x.name().equals(fn) && x.pendingDryRun() == null
-                            && x.dryRun() != null && x.dryRun().at() >= sent, Duration.ofMinutes(5));
-                    System.out.println(client.codec().pretty(s.dryRun()));
-                    return s.dryRun().error() == null ? 0 : 1;
+                    MigrationStatus s = client.awaitStatus(x -> x.name().equals(fn) && x.dryRuns().pending() == null
+                            && x.dryRuns().last() != null && x.dryRuns().last().at() >= sent, Duration.ofMinutes(5));
+                    System.out.println(client.codec().pretty(s.dryRuns().last()));
+                    return s.dryRuns().last().error() == null ? 0 : 1;
                 }
                 if (await) {
                     return ProgressWatch.awaitSeries(client, run, answer, sent, System.out);

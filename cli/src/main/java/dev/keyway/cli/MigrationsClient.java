@@ -125,8 +125,8 @@ public final class MigrationsClient {
             MigrationStatus seen = last.get();
             throw new IllegalStateException("no status matched within " + timeout.toSeconds() + " s; "
                     + (seen == null ? "the topic holds none" : "the last one read: " + seen.name() + " "
-                    + seen.state().json() + ", processed " + seen.processed() + ", cursor " + seen.cursor()
-                    + (seen.error() == null ? "" : ", error " + Excerpt.of(seen.error(), 300))));
+                    + seen.state().json() + ", processed " + seen.progress().processed() + ", cursor " + seen.progress().cursor()
+                    + (seen.failure().error() == null ? "" : ", error " + Excerpt.of(seen.failure().error(), 300))));
         }
         return s;
     }

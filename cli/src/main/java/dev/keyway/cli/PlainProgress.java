@@ -47,10 +47,10 @@ final class PlainProgress implements LiveProgress {
             String what = what(s);
             Printed last = printed.get(name);
             boolean changed = last == null || !last.what().equals(what);
-            boolean heartbeat = last != null && s.processed() != last.processed()
+            boolean heartbeat = last != null && s.progress().processed() != last.processed()
                     && s.state() == MigrationState.IN_PROGRESS && now - last.at() >= HEARTBEAT_MILLIS;
             if (changed || heartbeat) {
-                printed.put(name, new Printed(what, s.processed(), now));
+                printed.put(name, new Printed(what, s.progress().processed(), now));
                 due.add(ProgressBars.plainLine(s, now));
             }
         }
@@ -59,10 +59,11 @@ final class PlainProgress implements LiveProgress {
 
     /** What a line is printed for a change of: everything but the row count, the rate and the ETA. */
     private static String what(MigrationStatus s) {
-        long step = s.total() == null || s.total() <= 0 ? -1
-                : Math.min(99, 100 * s.processed() / s.total()) / PERCENT_STEP;
-        return String.join("|", s.state().json(), Objects.toString(s.pausedBy()), Objects.toString(s.throttledBy()),
-                Objects.toString(s.error()), ProgressBars.segments(s), String.valueOf(step));
+        long step = s.progress().total() == null || s.progress().total() <= 0 ? -1
+                : Math.min(99, 100 * s.progress().processed() / s.progress().total()) / PERCENT_STEP;
+        return String.join("|", s.state().json(), Objects.toString(s.run().pausedBy()),
+                Objects.toString(s.pace().throttledBy()),
+                Objects.toString(s.failure().error()), ProgressBars.segments(s), String.valueOf(step));
     }
 
     @Override

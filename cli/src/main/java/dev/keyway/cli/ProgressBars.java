@@ -106,7 +106,7 @@ final class ProgressBars {
     /** The state, and who paused the run. */
     static String stateWord(MigrationStatus s) {
         if (s.state() == MigrationState.PAUSED) {
-            return s.state().json() + " by " + (s.pausedBy() == null ? MigrationStatus.PAUSED_BY_OPERATOR : s.pausedBy());
+            return s.state().json() + " by " + (s.run().pausedBy() == null ? MigrationStatus.PAUSED_BY_OPERATOR : s.run().pausedBy());
         }
         return s.state().json();
     }
@@ -118,15 +118,15 @@ final class ProgressBars {
      * the status table has the rest); empty when none.
      */
     static String why(MigrationStatus s) {
-        if (s.throttledBy() != null) {
-            return ", " + s.throttledBy();
+        if (s.pace().throttledBy() != null) {
+            return ", " + s.pace().throttledBy();
         }
-        if (s.error() != null && (s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED)) {
-            return ": " + s.error().lines().findFirst().orElse("");
+        if (s.failure().error() != null && (s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED)) {
+            return ": " + s.failure().error().lines().findFirst().orElse("");
         }
-        if (s.state() == MigrationState.IN_PROGRESS && s.limitedBy() != null) {
-            int colon = s.limitedBy().indexOf(':');
-            return ", limited by " + (colon < 0 ? s.limitedBy() : s.limitedBy().substring(0, colon));
+        if (s.state() == MigrationState.IN_PROGRESS && s.pace().limitedBy() != null) {
+            int colon = s.pace().limitedBy().indexOf(':');
+            return ", limited by " + (colon < 0 ? s.pace().limitedBy() : s.pace().limitedBy().substring(0, colon));
         }
         return "";
     }
@@ -140,10 +140,10 @@ final class ProgressBars {
     }
 
     static String segments(MigrationStatus s) {
-        if (s.segments().isEmpty()) {
+        if (s.progress().segments().isEmpty()) {
             return "-";
         }
-        return s.segments().stream().filter(SegmentStatus::done).count() + "/" + s.segments().size();
+        return s.progress().segments().stream().filter(SegmentStatus::done).count() + "/" + s.progress().segments().size();
     }
 
     /** How much of the bar is full: processed of the total, all of it once done, none when the total is unknown. */
@@ -151,10 +151,10 @@ final class ProgressBars {
         if (s.isDone()) {
             return 1;
         }
-        if (s.total() == null || s.total() <= 0) {
+        if (s.progress().total() == null || s.progress().total() <= 0) {
             return 0;
         }
-        return Math.min(0.99, s.processed() / (double) s.total());
+        return Math.min(0.99, s.progress().processed() / (double) s.progress().total());
     }
 
     static String bar(double fraction, int width) {
@@ -168,7 +168,7 @@ final class ProgressBars {
             case SUCCESS -> Tone.SUCCEEDED;
             case FAILED, CANCELED -> Tone.FAILED;
             case PAUSED -> Tone.HELD;
-            case IN_PROGRESS -> s.throttledBy() != null ? Tone.HELD : Tone.RUNNING;
+            case IN_PROGRESS -> s.pace().throttledBy() != null ? Tone.HELD : Tone.RUNNING;
             case UNKNOWN -> Tone.WAITING;
         };
     }

@@ -54,9 +54,9 @@ record ProgressWatch(MigrationsClient client, Clock clock, Duration tick) {
     }
 
     private static void printErrors(Outcome end, PrintStream out) {
-        end.seen().values().stream().filter(s -> s.error() != null && (s.state() == MigrationState.FAILED
+        end.seen().values().stream().filter(s -> s.failure().error() != null && (s.state() == MigrationState.FAILED
                 || s.state() == MigrationState.CANCELED))
-                .forEach(s -> out.println(s.name() + " " + s.state().json() + ": " + s.error()));
+                .forEach(s -> out.println(s.name() + " " + s.state().json() + ": " + s.failure().error()));
     }
 
     /** What a watch ended with: its exit code and the last status seen of each migration watched. */

@@ -69,17 +69,17 @@ public final class StatusPage implements AutoCloseable {
                 + "<th>processed</th><th>done</th><th>rows/s</th><th>ETA</th><th>segments</th><th>cursor</th>"
                 + "<th>error</th><th>started by</th></tr>");
         for (MigrationStatus s : new TreeMap<>(latest).values()) {
-            long doneSegments = s.segments().stream().filter(SegmentStatus::done).count();
+            long doneSegments = s.progress().segments().stream().filter(SegmentStatus::done).count();
             b.append("<tr class=\"").append(s.state().json()).append("\"><td>").append(esc(s.name()))
                     .append("</td><td>").append(s.state().json())
-                    .append("</td><td>").append(String.format("%,d", s.processed()))
+                    .append("</td><td>").append(String.format("%,d", s.progress().processed()))
                     .append("</td><td>").append(StatusTable.percent(s))
                     .append("</td><td>").append(StatusTable.rate(s, now))
                     .append("</td><td>").append(StatusTable.eta(s, now))
-                    .append("</td><td>").append(doneSegments).append('/').append(s.segments().size())
-                    .append("</td><td>").append(esc(String.valueOf(s.cursor())))
-                    .append("</td><td>").append(esc(s.error() == null ? "" : s.error()))
-                    .append("</td><td>").append(esc(s.requestedBy() == null ? "" : s.requestedBy()))
+                    .append("</td><td>").append(doneSegments).append('/').append(s.progress().segments().size())
+                    .append("</td><td>").append(esc(String.valueOf(s.progress().cursor())))
+                    .append("</td><td>").append(esc(s.failure().error() == null ? "" : s.failure().error()))
+                    .append("</td><td>").append(esc(s.run().requestedBy() == null ? "" : s.run().requestedBy()))
                     .append("</td></tr>");
         }
         return b.append("</table><p><a href=\"/status.json\">status.json</a></p></body></html>").toString();

@@ -88,10 +88,10 @@ record WatchedMigrations(List<String> names, long since) {
             case IN_PROGRESS, PAUSED -> false;
             case FAILED, CANCELED, UNKNOWN -> true;
             case SUCCESS -> {
-                if (s.next().isEmpty() || !follows(s.next().get(0))) {
+                if (s.run().next().isEmpty() || !follows(s.run().next().get(0))) {
                     yield true;
                 }
-                MigrationStatus following = seen.get(s.next().get(0));
+                MigrationStatus following = seen.get(s.run().next().get(0));
                 yield following != null && following.updatedAt() >= s.updatedAt();
             }
         };

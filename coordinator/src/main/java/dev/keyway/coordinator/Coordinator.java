@@ -285,7 +285,7 @@ public final class Coordinator {
         // nothing leaves before the transaction that decided it commits (an aborted one is decided again)
         afterCommit.add(() -> {
             decided.plans.forEach(this::plan);
-            decided.tasks.forEach(t -> Optional.ofNullable(waiting.remove(t.key())).ifPresent(Disposable::dispose));
+            decided.tasks.forEach(t -> Optional.ofNullable(waiting.remove(t.recordKey())).ifPresent(Disposable::dispose));
             publishLater(decided.later);
         });
         return outbound(decided);
@@ -374,13 +374,13 @@ public final class Coordinator {
     private void publishLater(List<Effect.PublishLater> tasks) {
         for (Effect.PublishLater s : tasks) {
             long wait = Math.max(0, s.dueMillis() - clock.millis());
-            String key = s.task().key();
+            String key = s.task().recordKey();
             Disposable[] self = new Disposable[1];
             Disposable d = Mono.delay(Duration.ofMillis(wait), scheduler)
                     .doOnNext(tick -> waiting.remove(key, self[0]))
                     .then(kafka.publish(List.of(new Outbound(topics.tasks(), key, codec.encode(s.task())))))
                     .subscribe(null, e -> log.warn("could not publish the paced batch {}: {}; it is published again when"
-                            + " a coordinator takes over", s.task().batch(), e.toString()));
+                            + " a coordinator takes over", s.task().key(), e.toString()));
             self[0] = d;
             Optional.ofNullable(waiting.put(key, d)).ifPresent(Disposable::dispose);
         }
@@ -399,7 +399,7 @@ public final class Coordinator {
             }
             out.add(new Outbound(topics.status(), s.name(), json));
         }
-        fx.tasks.forEach(t -> out.add(new Outbound(topics.tasks(), t.key(), codec.encode(t))));
+        fx.tasks.forEach(t -> out.add(new Outbound(topics.tasks(), t.recordKey(), codec.encode(t))));
         fx.events.forEach(e -> {
             if (e instanceof Event.CommandRejected r) {
                 log.warn("rejected {} of {}: {}", r.command(), r.migration(), r.reason());
@@ -411,7 +411,7 @@ public final class Coordinator {
             out.add(new Outbound(topics.events(), key(e.migration()), codec.encode(e)));
         });
         fx.statuses.values().forEach(s -> log.debug("status {} {} processed={} cursor={}", s.name(), s.state().json(),
-                s.processed(), s.cursor()));
+                s.progress().processed(), s.progress().cursor()));
         return out;
     }
 

@@ -27,7 +27,7 @@ final class StoreChecks {
 
     /** The ledger's chain of batches from the claimed batch up to where the claim says the slice ended. */
     List<LedgerEntry> ledger(Effect.ReadLedger asked) {
-        return store.followLedger(asked.claim().batch(), asked.claim().nextCursor(), asked.maxBatches());
+        return store.followLedger(asked.claim().key(), asked.claim().nextCursor(), asked.maxBatches());
     }
 
     /** The fence of the delayed batch's migration. */

@@ -146,8 +146,8 @@ class CoordinatorTest {
         RunFence fence = store.fences.get(0);
         assertTrue(fence.open());
         Task.ProcessBatch task = tasks(out).get(0);
-        assertEquals(fence.runId(), task.runId());
-        assertEquals("[0]", task.cursor());
+        assertEquals(fence.runId(), task.key().runId());
+        assertEquals("[0]", task.key().cursor());
         assertEquals(MigrationState.IN_PROGRESS, status(out).state());
         assertInstanceOf(Event.CommandAccepted.class, answers(out).get(0));
         assertTrue(kafka.published().isEmpty(), "nothing outside the transaction");
@@ -166,7 +166,8 @@ class CoordinatorTest {
         assertEquals(List.of("[50]"), plan.splitPoints());
 
         List<Outbound> started = kafka.handle(planned.topic(), planned.key(), planned.value());
-        assertEquals(List.of(0, 1), tasks(started).stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(0, 1),
+                tasks(started).stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
         assertTrue(store.fences.get(1).open());
         assertTrue(kafka.handle(planned.topic(), planned.key(), planned.value()).isEmpty(), "a plan counts once");
     }
@@ -199,27 +200,29 @@ class CoordinatorTest {
     @Test
     void anOutcomeWhoseLedgerRowIsMissingIsDroppedAndOneItHoldsCountsAsTheLedgerRecordedIt() {
         Task.ProcessBatch t = tasks(command(fromCursor())).get(0);
-        Event.BatchCompleted claim = new Event.BatchCompleted("a", t.runId(), 0, "[0]", "[30]", 30, false, false, false,
+        Event.BatchCompleted claim = new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, "[0]"), "[30]", 30,
+                false, false, false,
                 List.of(), 300, "w");
         assertTrue(event(claim).isEmpty(), "forged: the ledger has no such batch");
 
-        store.ledger.add(new LedgerEntry(claim.batch(), "[10]", 10, false));
+        store.ledger.add(new LedgerEntry(claim.key(), "[10]", 10, false));
         List<Outbound> counted = event(claim);
-        assertEquals(10, status(counted).processed(), "as far as the ledger goes");
-        assertEquals(List.of("[10]"), tasks(counted).stream().map(Task.ProcessBatch::cursor).toList());
+        assertEquals(10, status(counted).progress().processed(), "as far as the ledger goes");
+        assertEquals(List.of("[10]"),
+                tasks(counted).stream().map(Task.ProcessBatch::key).map(BatchKey::cursor).toList());
     }
 
     @Test
     void aCancelCountsWhatTheBatchesItsFenceWaitedForAppliedInTheSameRecord() {
         Task.ProcessBatch t = tasks(command(fromCursor())).get(0);
-        store.ledger.add(new LedgerEntry(new BatchKey("a", t.runId(), 0, "[0]"), "[10]", 10, false));
+        store.ledger.add(new LedgerEntry(new BatchKey("a", t.key().runId(), 0, "[0]"), "[10]", 10, false));
         store.closedAt = "[10]"; // the batch in flight moved the fence before the cancel closed it
 
         List<Outbound> out = command(new Command.Cancel("a"));
         MigrationStatus st = status(out);
         assertEquals(MigrationState.CANCELED, st.state());
-        assertEquals(10, st.processed(), "counted from the ledger, in the cancel's own status");
-        assertEquals("[10]", st.cursor());
+        assertEquals(10, st.progress().processed(), "counted from the ledger, in the cancel's own status");
+        assertEquals("[10]", st.progress().cursor());
         assertTrue(tasks(out).isEmpty());
     }
 }

@@ -85,14 +85,14 @@ class BatchTimeoutsIT {
         assertTrue(waited.compareTo(DEADLINE.plusSeconds(3)) < 0, "the application waited " + waited);
 
         MigrationStatus failed = harness.awaitEnd(m.name(), since);
-        assertEquals(MigrationState.FAILED, failed.state(), String.valueOf(failed.error()));
-        assertEquals(String.valueOf(POISON), failed.failedBatch().documentId());
-        assertTrue(failed.error().contains(expectedError), failed.error());
+        assertEquals(MigrationState.FAILED, failed.state(), String.valueOf(failed.failure().error()));
+        assertEquals(String.valueOf(POISON), failed.failure().batch().documentId());
+        assertTrue(failed.failure().error().contains(expectedError), failed.failure().error());
         assertTrue(failed.updatedAt() - since < 30_000, "failed within the deadline, not after retries");
 
         poisoned.set(false);
         MigrationStatus done = harness.runToEnd(Command.Run.of(m.name()));
-        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
         assertEquals(0, items.sql().itemsNotAt(1));
         assertEquals(1, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = 'app'"));
     }
@@ -141,13 +141,13 @@ class BatchTimeoutsIT {
             slow.send(Command.Run.of(m.name()));
             MigrationStatus failed = slow.client().awaitStatus(s -> s.name().equals(m.name()) && s.updatedAt() >= since
                     && s.state() != MigrationState.IN_PROGRESS, Duration.ofSeconds(120));
-            assertEquals(MigrationState.FAILED, failed.state(), String.valueOf(failed.error()));
-            assertTrue(failed.error().contains("statement timeout"), failed.error());
-            assertEquals(100, failed.processed(), "the batch before it went through");
+            assertEquals(MigrationState.FAILED, failed.state(), String.valueOf(failed.failure().error()));
+            assertTrue(failed.failure().error().contains("statement timeout"), failed.failure().error());
+            assertEquals(100, failed.progress().processed(), "the batch before it went through");
 
             items.sql().exec("DROP TRIGGER slow_write ON \"items\"");
             MigrationStatus done = slow.runToEnd(Command.Run.of(m.name()));
-            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
             assertEquals(0, items.sql().itemsNotAt(1));
         }
     }
@@ -161,21 +161,23 @@ class BatchTimeoutsIT {
             long since = System.currentTimeMillis();
             harness.send(Command.Run.of("patient"));
             MigrationStatus delayed = harness.client().awaitStatus(s -> s.name().equals("patient")
-                    && !s.segments().isEmpty() && s.segments().get(0).delayedBy() != null, ServiceHarness.TIMEOUT);
-            assertTrue(delayed.segments().get(0).delayedBy().contains("lock timeout"), delayed.segments().get(0).delayedBy());
+                    && !s.progress().segments().isEmpty() && s.progress().segments().get(0).delayedBy() != null,
+                            ServiceHarness.TIMEOUT);
+            assertTrue(delayed.progress().segments().get(0).delayedBy().contains("lock timeout"),
+                    delayed.progress().segments().get(0).delayedBy());
             assertEquals(MigrationState.IN_PROGRESS, delayed.state());
-            assertEquals(100, delayed.processed(), "the batches before the locked row went through");
+            assertEquals(100, delayed.progress().processed(), "the batches before the locked row went through");
             // keep it past the Kafka transaction timeout and the batch deadline: the batch keeps standing aside
             CompletableFuture<MigrationStatus> later = CompletableFuture.supplyAsync(() -> harness.client().awaitStatus(
                     s -> s.name().equals("patient") && s.updatedAt() >= since + 12_000, ServiceHarness.TIMEOUT));
             MigrationStatus stillWaiting = later.get(60, TimeUnit.SECONDS);
             assertEquals(MigrationState.IN_PROGRESS, stillWaiting.state());
-            assertEquals(100, stillWaiting.processed());
+            assertEquals(100, stillWaiting.progress().processed());
             app.commit();
         }
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("patient")
                 && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
-        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
         assertEquals(0, items.sql().itemsNotAt(1));
         assertEquals(1, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"id\" = " + POISON + " AND \"note\" = 'app'"));
     }

@@ -32,7 +32,7 @@ class BrokerFailureIT {
                     MigrationCatalog.of(List.of(TestMigrations.INCREMENT)), 2)) {
                 long since = System.currentTimeMillis();
                 assertInstanceOf(Event.CommandAccepted.class, services.send(Command.Run.of(name).withSegments(8)));
-                services.client().awaitStatus(s -> s.name().equals(name) && s.processed() >= rows / 3,
+                services.client().awaitStatus(s -> s.name().equals(name) && s.progress().processed() >= rows / 3,
                         Duration.ofMinutes(2));
                 int controller = kafka.activeControllerId();
                 kafka.killNode(controller);
@@ -40,8 +40,8 @@ class BrokerFailureIT {
 
                 MigrationStatus end = services.client().awaitStatus(s -> s.name().equals(name) && s.updatedAt() >= since
                         && s.state() != MigrationState.IN_PROGRESS, Duration.ofMinutes(3));
-                assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
-                assertEquals(rows, end.processed());
+                assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.failure().error());
+                assertEquals(rows, end.progress().processed());
                 assertEquals(0, sql.itemsNotAt(1));
             }
         }

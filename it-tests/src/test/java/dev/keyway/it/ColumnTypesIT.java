@@ -121,7 +121,7 @@ class ColumnTypesIT {
     void aMigrationThatOnlyAddsOneToTheCounterLeavesEveryOtherColumnAsItWas() throws Exception {
         MigrationStatus done = run(Migration.define("plusOne", "film",
                 (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1)));
-        assertEquals(GENERATED_ROWS + 4, done.processed());
+        assertEquals(GENERATED_ROWS + 4, done.progress().processed());
         assertEquals(0, sql.count("SELECT COUNT(*) FROM film WHERE counter <> 1"));
         assertEquals(List.of(), changedColumns(Map.of()));
     }
@@ -137,7 +137,7 @@ class ColumnTypesIT {
             }
             return copy;
         }));
-        assertEquals(GENERATED_ROWS + 4, done.processed());
+        assertEquals(GENERATED_ROWS + 4, done.progress().processed());
         assertEquals(0, sql.count("SELECT COUNT(*) FROM film WHERE counter <> 1"));
         assertEquals(List.of(), changedColumns(Map.of()));
     }
@@ -145,7 +145,7 @@ class ColumnTypesIT {
     @Test
     void aPatchOfEachTypedColumnWithAValueDerivedFromTheOldOneWritesThatValue() throws Exception {
         MigrationStatus done = run(Migration.define("derive", "film", ColumnTypesIT::derive));
-        assertEquals(GENERATED_ROWS + 4, done.processed());
+        assertEquals(GENERATED_ROWS + 4, done.progress().processed());
         assertEquals(0, sql.count("SELECT COUNT(*) FROM film WHERE counter <> 1"));
         // what derive() writes, computed by PostgreSQL from the copy taken before
         Map<String, String> expected = Map.ofEntries(
@@ -299,10 +299,10 @@ class ColumnTypesIT {
     private static void assertFailedOn(MigrationStatus s, String documentId, String... inError) {
         assertEquals(MigrationState.FAILED, s.state(), s.toString());
         for (String part : inError) {
-            assertTrue(s.error().contains(part), "'" + part + "' not in: " + s.error());
+            assertTrue(s.failure().error().contains(part), "'" + part + "' not in: " + s.failure().error());
         }
-        assertTrue(s.error().contains("film_id=" + documentId), s.error());
-        assertEquals(documentId, s.failedBatch().documentId(), s.toString());
+        assertTrue(s.failure().error().contains("film_id=" + documentId), s.failure().error());
+        assertEquals(documentId, s.failure().batch().documentId(), s.toString());
     }
 
     private void start(Migration... migrations) {
@@ -317,7 +317,7 @@ class ColumnTypesIT {
     private MigrationStatus run(Migration m) {
         start(m);
         MigrationStatus done = harness.runToEnd(Command.Run.of(m.name()));
-        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
         return done;
     }
 

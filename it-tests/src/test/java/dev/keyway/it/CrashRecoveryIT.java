@@ -66,13 +66,13 @@ class CrashRecoveryIT {
 
     private void awaitProcessed(long since, long atLeast) {
         cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= since
-                && (s.processed() >= atLeast || s.state() != MigrationState.IN_PROGRESS));
+                && (s.progress().processed() >= atLeast || s.state() != MigrationState.IN_PROGRESS));
     }
 
     private void assertEveryRowMigratedExactlyOnce(long since, int rows) throws Exception {
         MigrationStatus end = cluster.awaitEnd(MIGRATION, since);
-        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
-        assertEquals(rows, end.processed());
+        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.failure().error());
+        assertEquals(rows, end.progress().processed());
         assertEquals(0, sql.itemsNotAt(1),
                 "rows whose counter is not exactly 1");
         assertEquals(rows, sql.count("SELECT COUNT(*) FROM \"items\""));
@@ -133,13 +133,13 @@ class CrashRecoveryIT {
         for (int kill = 1; kill <= 2; kill++) {
             long atLeast = rows * (kill * 30L + random.nextInt(10)) / 100;
             cluster.await(s -> s.name().equals("incrementPayments") && s.updatedAt() >= since
-                    && (s.processed() >= atLeast || s.state() != MigrationState.IN_PROGRESS));
+                    && (s.progress().processed() >= atLeast || s.state() != MigrationState.IN_PROGRESS));
             workers.remove(random.nextInt(workers.size())).kill();
             workers.add(cluster.worker());
         }
         MigrationStatus end = cluster.awaitEnd("incrementPayments", since);
-        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
-        assertEquals(rows, end.processed());
+        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.failure().error());
+        assertEquals(rows, end.progress().processed());
         assertEquals(0, sql.count("SELECT COUNT(*) FROM sales.payment WHERE counter <> 1"),
                 "rows whose counter is not exactly 1");
         assertEquals(rows, sql.count("SELECT COUNT(*) FROM sales.payment"));
@@ -162,7 +162,7 @@ class CrashRecoveryIT {
         MigrationStatus canceled = cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= canceledAt
                 && s.state() == MigrationState.CANCELED);
         long applied = sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1");
-        assertEquals(applied, canceled.processed(), "the first canceled status counts what applied");
+        assertEquals(applied, canceled.progress().processed(), "the first canceled status counts what applied");
         assertEquals(rows - applied, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 0"));
 
         workers.add(cluster.worker());
@@ -215,7 +215,7 @@ class CrashRecoveryIT {
         ServiceProcess active = holdsTheInputs(first) ? first : second;
         ServiceProcess standby = active == first ? second : first;
         active.pause(true);
-        long frozen = cluster.status(MIGRATION).processed();
+        long frozen = cluster.status(MIGRATION).progress().processed();
         awaitProcessed(since, Math.min(rows, frozen + rows / 5)); // only a coordinator that took over moves it
         active.pause(false);
         awaitProcessed(since, rows * 3 / 4);
@@ -253,7 +253,7 @@ class CrashRecoveryIT {
         MigrationStatus end = cluster.awaitEnd(MIGRATION, since);
         migrating.set(false);
         app.join();
-        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.error());
+        assertEquals(MigrationState.SUCCESS, end.state(), "error: " + end.failure().error());
         assertEquals(0, failures.get());
         long wrong = 0;
         try (Connection c = sql.connect(); var st = c.createStatement();

@@ -43,7 +43,7 @@ class DatabaseIdentityIT {
         try (Store a = Store.open(items.options())) {
             first = a.databaseId();
         }
-        assertEquals(first, done.database(), "the status names the database it ran against");
+        assertEquals(first, done.run().database(), "the status names the database it ran against");
         assertTrue(first.matches("[0-9a-f-]{36}"), first);
 
         harness.stopCoordinators();

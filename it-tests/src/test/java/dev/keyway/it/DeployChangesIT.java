@@ -35,7 +35,8 @@ class DeployChangesIT {
         assertInstanceOf(Event.CommandAccepted.class,
                 harness.send(Command.Run.of("first").withNext(List.of("gone")).withSegments(1)));
         // the deploy: the coordinator restarts without "gone"
-        harness.client().awaitStatus(s -> s.name().equals("first") && !s.segments().isEmpty(), ServiceHarness.TIMEOUT);
+        harness.client().awaitStatus(s -> s.name().equals("first") && !s.progress().segments().isEmpty(),
+                ServiceHarness.TIMEOUT);
         harness.stopCoordinators();
         long since = System.currentTimeMillis();
         harness.startCoordinator(MigrationCatalog.of(List.of(FIRST)));
@@ -44,7 +45,7 @@ class DeployChangesIT {
         MigrationStatus gone = harness.client().awaitStatus(s -> s.name().equals("gone") && s.updatedAt() >= since,
                 ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.FAILED, gone.state());
-        assertTrue(gone.error().contains("does not define"), gone.error());
+        assertTrue(gone.failure().error().contains("does not define"), gone.failure().error());
         assertEquals(MigrationState.SUCCESS, harness.status("first").state());
         assertEquals(0, items.sql().itemsNotAt(1));
 

@@ -57,8 +57,8 @@ class DistributionIT {
             long since = System.currentTimeMillis();
             assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of("setDefaultValue")));
             MigrationStatus done = cluster.awaitEnd("setDefaultValue", since);
-            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-            assertEquals(ROWS, done.processed());
+            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
+            assertEquals(ROWS, done.progress().processed());
             assertEquals(0, items.sql().itemsNotAt(1), "the user's counter + 1, not the example, ran on every row once");
         }
     }
@@ -76,8 +76,8 @@ class DistributionIT {
             assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of("acmeCount")));
             MigrationStatus failed = cluster.awaitEnd("acmeCount", since);
             assertEquals(MigrationState.FAILED, failed.state());
-            assertTrue(failed.error().contains("unknown migration 'acmeCount' on worker worker-stale")
-                    && failed.error().contains("deploy the jar"), failed.error());
+            assertTrue(failed.failure().error().contains("unknown migration 'acmeCount' on worker worker-stale")
+                    && failed.failure().error().contains("deploy the jar"), failed.failure().error());
             assertEquals(0, items.sql().itemsNotAt(0), "nothing applied");
 
             stale.stop();
@@ -85,7 +85,7 @@ class DistributionIT {
             long again = System.currentTimeMillis();
             assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of("acmeCount")));
             MigrationStatus done = cluster.awaitEnd("acmeCount", again);
-            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
             assertEquals(0, items.sql().itemsNotAt(1));
         }
     }

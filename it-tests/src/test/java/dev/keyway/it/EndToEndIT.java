@@ -64,9 +64,9 @@ class EndToEndIT {
         MigrationStatus s = harness.runToEnd(Command.Run.of("inc"));
         assertEquals(MigrationState.SUCCESS, s.state());
         assertTrue(s.isDone());
-        assertEquals(1000, s.processed());
-        assertEquals(1000L, s.total(), "rows counted when the run was planned");
-        assertNotNull(s.latestEnd());
+        assertEquals(1000, s.progress().processed());
+        assertEquals(1000L, s.progress().total(), "rows counted when the run was planned");
+        assertNotNull(s.run().latestEnd());
         assertEquals(1000, rowsWithCounter(1));
 
         try (StatusPage page = new StatusPage(harness.client(), 0)) {
@@ -105,7 +105,7 @@ class EndToEndIT {
         assertEquals(1000, rowsWithCounter(1));
 
         MigrationStatus over = harness.runToEnd(Command.Run.of("inc").withStartAt(Command.StartAt.beginning()));
-        assertEquals(1000, over.processed());
+        assertEquals(1000, over.progress().processed());
         assertEquals(1000, rowsWithCounter(2));
     }
 
@@ -144,14 +144,15 @@ class EndToEndIT {
                 && s.state() == MigrationState.CANCELED, ServiceHarness.TIMEOUT);
         long applied = rowsWithCounter(1);
         assertTrue(applied >= 100 && applied < 1000 && applied % 100 == 0, applied + " rows applied");
-        assertEquals(applied, canceled.processed(), "the canceled status counts what was applied: " + canceled);
-        assertEquals("[" + applied + "]", canceled.cursor());
+        assertEquals(applied, canceled.progress().processed(),
+                "the canceled status counts what was applied: " + canceled);
+        assertEquals("[" + applied + "]", canceled.progress().cursor());
         assertEquals(1000 - applied, rowsWithCounter(0), "the rest is left for a resume");
 
         // run again: it resumes after the counted batch, which is not applied a second time
         MigrationStatus resumed = harness.runToEnd(Command.Run.of("gated"));
         assertEquals(MigrationState.SUCCESS, resumed.state());
-        assertEquals(1000, resumed.processed());
+        assertEquals(1000, resumed.progress().processed());
         assertEquals(1000, rowsWithCounter(1), "every row at exactly 1");
     }
 
@@ -188,14 +189,14 @@ class EndToEndIT {
         assertTrue(reason.contains("has no primary key") && reason.contains("nothing was changed"), reason);
         MigrationStatus still = harness.status("fragile");
         assertEquals(MigrationState.FAILED, still.state());
-        assertEquals("[500]", still.cursor());
+        assertEquals("[500]", still.progress().cursor());
         assertEquals(500, rowsWithCounter(1));
 
         // a key of other columns: the run's cursors no longer fit it
         items.sql().exec("ALTER TABLE \"items\" ADD PRIMARY KEY (\"category\", \"id\")");
         String changed = ((Event.CommandRejected) harness.send(Command.Run.of("fragile"))).reason();
         assertTrue(changed.contains("cursor [500] does not fit table \"items\", walked by [category, id] now"), changed);
-        assertEquals("[500]", harness.status("fragile").cursor());
+        assertEquals("[500]", harness.status("fragile").progress().cursor());
 
         items.sql().exec("ALTER TABLE \"items\" DROP CONSTRAINT \"items_pkey\"",
                 "ALTER TABLE \"items\" ADD PRIMARY KEY (\"id\")");
@@ -217,17 +218,17 @@ class EndToEndIT {
         }).withBatchSize(100).withSegments(1));
         MigrationStatus failed = harness.runToEnd(Command.Run.of("fragile"));
         assertEquals(MigrationState.FAILED, failed.state());
-        assertTrue(failed.error().contains("id=555"), failed.error());
-        assertTrue(failed.error().contains("bad row"), failed.error());
-        assertEquals("555", failed.failedBatch().documentId());
-        assertEquals("[500]", failed.cursor(), "the cursor stays at the failed batch");
+        assertTrue(failed.failure().error().contains("id=555"), failed.failure().error());
+        assertTrue(failed.failure().error().contains("bad row"), failed.failure().error());
+        assertEquals("555", failed.failure().batch().documentId());
+        assertEquals("[500]", failed.progress().cursor(), "the cursor stays at the failed batch");
         assertEquals(500, rowsWithCounter(1));
 
         broken.set(false);
         calls.set(0);
         MigrationStatus done = harness.runToEnd(Command.Run.of("fragile"));
         assertEquals(MigrationState.SUCCESS, done.state());
-        assertEquals(1000, done.processed());
+        assertEquals(1000, done.progress().processed());
         assertEquals(1000, rowsWithCounter(1), "rows before the failed batch are not processed again");
         assertEquals(500, calls.get());
     }
@@ -238,9 +239,9 @@ class EndToEndIT {
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("inc").withDryRun(true)));
         MigrationStatus s = harness.client().awaitStatus(x -> x.name().equals("inc") && x.updatedAt() >= since
-                && x.dryRun() != null && x.pendingDryRun() == null, ServiceHarness.TIMEOUT);
-        assertEquals(25, s.dryRun().changes().size());
-        Event.DocumentChange first = s.dryRun().changes().get(0);
+                && x.dryRuns().last() != null && x.dryRuns().pending() == null, ServiceHarness.TIMEOUT);
+        assertEquals(25, s.dryRuns().last().changes().size());
+        Event.DocumentChange first = s.dryRuns().last().changes().get(0);
         assertEquals(0, first.before().get("counter").asInt());
         assertEquals(1, first.after().get("counter").asInt());
         assertEquals(1000, rowsWithCounter(0), "nothing was committed");
@@ -254,8 +255,8 @@ class EndToEndIT {
                         + " FROM generate_series(1, 30) g");
         start(Migration.define("exactly", "exact", INCREMENT).withBatchSize(1).withSegments(3));
         MigrationStatus s = harness.runToEnd(Command.Run.of("exactly"));
-        assertEquals(MigrationState.SUCCESS, s.state(), String.valueOf(s.error()));
-        assertEquals(30, s.processed());
+        assertEquals(MigrationState.SUCCESS, s.state(), String.valueOf(s.failure().error()));
+        assertEquals(30, s.progress().processed());
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"exact\" WHERE \"counter\" <> 1"));
     }
 
@@ -265,7 +266,7 @@ class EndToEndIT {
                 .put("counter", 1)));
         MigrationStatus s = harness.runToEnd(Command.Run.of("rekey"));
         assertEquals(MigrationState.FAILED, s.state());
-        assertTrue(s.error().contains("a patch must not change the primary key"), s.error());
+        assertTrue(s.failure().error().contains("a patch must not change the primary key"), s.failure().error());
         assertEquals(1000, rowsWithCounter(0));
     }
 
@@ -284,8 +285,8 @@ class EndToEndIT {
                 Migration.define("upper", "items", INCREMENT).withCustomRange(CustomRange.between("id", 901, null)));
         MigrationStatus s = harness.runToEnd(Command.Run.of("tenths").withNext(List.of("upper")));
         assertEquals(MigrationState.SUCCESS, s.state());
-        assertEquals(100, harness.status("tenths").processed());
-        assertEquals(100, harness.status("upper").processed());
+        assertEquals(100, harness.status("tenths").progress().processed());
+        assertEquals(100, harness.status("upper").progress().processed());
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" > 0 AND \"id\" <= 900"
                 + " AND \"category\" <> 'tenth'"));
         assertEquals(10, rowsWithCounter(2), "ids 910..1000 by tens are in both ranges");
@@ -300,9 +301,9 @@ class EndToEndIT {
 
         MigrationStatus s = harness.runToEnd(Command.Run.of("inc").withStartAt(Command.StartAt.beginning())
                 .withBatchSize(300));
-        assertEquals(300, s.batchSize());
-        assertEquals(4, items.sql().count("SELECT COUNT(*) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
-        assertEquals(300, items.sql().count("SELECT MAX(processed) FROM keyway_ledger WHERE run_id = '" + s.runId() + "'"));
+        assertEquals(300, s.pace().batchSize());
+        assertEquals(4, items.sql().count("SELECT COUNT(*) FROM keyway_ledger WHERE run_id = '" + s.run().runId() + "'"));
+        assertEquals(300, items.sql().count("SELECT MAX(processed) FROM keyway_ledger WHERE run_id = '" + s.run().runId() + "'"));
     }
 
     @Test

@@ -32,7 +32,7 @@ class ExamplesIT {
                     MigrationCatalog.of(ExampleMigrations.SERIES), 2)) {
                 List<String> names = ExampleMigrations.SERIES.stream().map(Migration::name).toList();
                 MigrationStatus last = h.runToEnd(Command.Run.of(names.get(0)).withNext(names.subList(1, names.size())));
-                assertEquals(MigrationState.SUCCESS, last.state(), "error: " + last.error());
+                assertEquals(MigrationState.SUCCESS, last.state(), "error: " + last.failure().error());
                 assertEquals(names.get(names.size() - 1), last.name());
             }
             assertEquals(0, sql.count("SELECT COUNT(*) FROM \"users\" WHERE \"role\" IS NULL"));

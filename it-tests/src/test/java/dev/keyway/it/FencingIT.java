@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
@@ -58,14 +59,14 @@ class FencingIT {
     }
 
     private MigrationStatus awaitSegments() {
-        return harness.client().awaitStatus(s -> s.name().equals("count") && !s.segments().isEmpty()
+        return harness.client().awaitStatus(s -> s.name().equals("count") && !s.progress().segments().isEmpty()
                 && s.state() == MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
     }
 
     @Test
     void cancelThenStartingOverAppliesOnlyTheNewRunsBatches() throws Exception {
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("count").withSegments(4)));
-        String oldRun = awaitSegments().runId();
+        String oldRun = awaitSegments().run().runId();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Cancel("count")));
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class,
@@ -74,8 +75,8 @@ class FencingIT {
         harness.startWorker();
         harness.startWorker();
         MigrationStatus done = awaitSuccess(since);
-        assertTrue(!done.runId().equals(oldRun), "a new run");
-        assertEquals(ROWS, done.processed());
+        assertTrue(!done.run().runId().equals(oldRun), "a new run");
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, rowsNotAtOne(), "the canceled run's queued tasks applied nothing");
     }
 
@@ -84,26 +85,28 @@ class FencingIT {
         long since = System.currentTimeMillis();
         harness.send(Command.Run.of("count").withSegments(2));
         MigrationStatus running = awaitSegments();
-        String run = running.runId();
-        String end = running.segments().get(0).to();
+        String run = running.run().runId();
+        String end = running.progress().segments().get(0).to();
         Topics topics = harness.kafka().settings().topics();
         List<Task.ProcessBatch> forged = List.of(
-                new Task.ProcessBatch("count", "another-run", 0, null, end, 100, false),
-                new Task.ProcessBatch("count", run, 0, null, null, 100, false),      // a wider end
-                new Task.ProcessBatch("count", run, 0, null, end, 5_000, false),     // a larger batch
-                new Task.ProcessBatch("count", run, 0, "[550]", end, 100, false),   // a cursor no batch of it starts at
-                new Task.ProcessBatch("count", run, 7, null, null, 100, false));    // a segment the run does not have
+                new Task.ProcessBatch(new BatchKey("count", "another-run", 0, null), end, 100, false),
+                new Task.ProcessBatch(new BatchKey("count", run, 0, null), null, 100, false),      // a wider end
+                new Task.ProcessBatch(new BatchKey("count", run, 0, null), end, 5_000, false),     // a larger batch
+                new Task.ProcessBatch(new BatchKey("count", run, 0, "[550]"), end, 100, false),
+                          // a cursor no batch of it starts at
+                new Task.ProcessBatch(new BatchKey("count", run, 7, null), null, 100,
+                        false));    // a segment the run does not have
         for (Task.ProcessBatch t : forged) {
-            publish(topics.tasks(), t.key(), codec.encode(t));
+            publish(topics.tasks(), t.recordKey(), codec.encode(t));
         }
         harness.startWorker();
         MigrationStatus done = awaitSuccess(since);
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, rowsNotAtOne());
         // and after the run ended: publish them again. Another run's, a cursor no batch starts at and a segment
         // the run lacks are skipped; the others start where an applied batch did, so the ledger answers them
         for (Task.ProcessBatch t : forged) {
-            publish(topics.tasks(), t.key(), codec.encode(t));
+            publish(topics.tasks(), t.recordKey(), codec.encode(t));
         }
         long skipped = harness.kafka().follow(topics.events(), 0)
                 .map(r -> codec.decodeEvent(r.value()))
@@ -118,20 +121,24 @@ class FencingIT {
         long since = System.currentTimeMillis();
         harness.send(Command.Run.of("count").withSegments(1));
         MigrationStatus running = awaitSegments();
-        Event forged = new Event.BatchCompleted("count", running.runId(), 0, null, "[" + ROWS + "]", 1_000_000, true,
+        Event forged = new Event.BatchCompleted(new BatchKey("count", running.run().runId(), 0, null), "[" + ROWS + "]",
+                1_000_000, true,
                 false, false, List.of(), 1, "stranger");
         String events = harness.kafka().settings().topics().events();
         publish(events, "count", codec.encode(forged));
         // a marker behind it on the same partition: once the status shows it, the forged outcome was handled
-        publish(events, "count", codec.encode(new Event.BatchDelayed("count", running.runId(), 0, null, "marker", "test")));
-        MigrationStatus after = harness.client().awaitStatus(s -> s.name().equals("count") && !s.segments().isEmpty()
-                && "marker".equals(s.segments().get(0).delayedBy()), ServiceHarness.TIMEOUT);
+        publish(events, "count", codec.encode(new Event.BatchDelayed(new BatchKey("count", running.run().runId(), 0,
+                null),
+                "marker", "test")));
+        MigrationStatus after = harness.client().awaitStatus(s -> s.name().equals("count") && !s.progress().segments().isEmpty()
+                && "marker".equals(s.progress().segments().get(0).delayedBy()), ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.IN_PROGRESS, after.state(), "the forged done: true did not end the migration");
-        assertEquals(0, after.processed());
+        assertEquals(0, after.progress().processed());
 
         harness.startWorker();
         MigrationStatus done = awaitSuccess(since);
-        assertEquals(ROWS, done.processed(), "processed counts what the ledger recorded, not the forged 1,000,000");
+        assertEquals(ROWS, done.progress().processed(),
+                "processed counts what the ledger recorded, not the forged 1,000,000");
         assertEquals(0, rowsNotAtOne());
     }
 }

@@ -122,15 +122,15 @@ class HealthPermissionsIT {
                     .withLimits(new Limits(1_000))));
             MigrationStatus paused = harness.client().awaitStatus(s -> s.name().equals("unwatched")
                     && s.state() == MigrationState.PAUSED, ServiceHarness.TIMEOUT);
-            String why = String.valueOf(paused.throttledBy());
+            String why = String.valueOf(paused.pace().throttledBy());
             assertTrue(why.contains("replica lag (bytes) unknown") && why.contains("grant pg_monitor"), why);
             assertTrue(why.length() < 400, "bounded: " + why);
 
             grantPgMonitor();
             MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("unwatched")
                     && s.updatedAt() >= since && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-            assertEquals(ROWS, done.processed());
-            assertEquals(null, done.throttledBy());
+            assertEquals(ROWS, done.progress().processed());
+            assertEquals(null, done.pace().throttledBy());
             assertEquals(0, items.sql().itemsNotAt(1));
         } finally {
             harness.stopCoordinators();

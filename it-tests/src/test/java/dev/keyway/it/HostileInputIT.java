@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
@@ -57,7 +58,7 @@ class HostileInputIT {
 
     private void countRunsToTheEnd(int expected) throws Exception {
         MigrationStatus done = harness.runToEnd(Command.Run.of("count").withStartAt(Command.StartAt.beginning()));
-        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
         assertEquals(0, items.sql().itemsNotAt(expected));
     }
 
@@ -152,14 +153,16 @@ class HostileInputIT {
         start(0);
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("count")));
         MigrationStatus planned = harness.client().awaitStatus(s -> s.name().equals("count")
-                && !s.segments().isEmpty(), ServiceHarness.TIMEOUT);
-        Event.BatchFailed forged = new Event.BatchFailed("count", planned.runId(), 0, planned.segments().get(0).cursor(),
+                && !s.progress().segments().isEmpty(), ServiceHarness.TIMEOUT);
+        Event.BatchFailed forged = new Event.BatchFailed(new BatchKey("count", planned.run().runId(), 0,
+                planned.progress().segments().get(0).cursor()),
                 "x".repeat(300_000), null, null, "stranger");
         publish(topics.events(), "count", codec.encode(forged));
 
         harness.startWorker();
         MigrationStatus done = harness.awaitEnd("count", 0);
-        assertEquals(MigrationState.SUCCESS, done.state(), "the forged failure was taken: " + Excerpt.of(done.error(), 80));
+        assertEquals(MigrationState.SUCCESS, done.state(),
+                "the forged failure was taken: " + Excerpt.of(done.failure().error(), 80));
         assertEquals(0, items.sql().itemsNotAt(1));
         List<Integer> sizes = new ArrayList<>();
         harness.kafka().readToEnd(topics.status()).forEach(r -> sizes.add(r.value().length));
@@ -175,18 +178,19 @@ class HostileInputIT {
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("stamp").withDryRun(true)
                 .withBatchSize(100)));
         MigrationStatus dry = harness.client().awaitStatus(s -> s.name().equals("stamp") && s.updatedAt() >= since
-                && s.dryRun() != null, ServiceHarness.TIMEOUT);
+                && s.dryRuns().last() != null, ServiceHarness.TIMEOUT);
         assertTrue(codec.encode(dry).length < 100_000, "a status of " + codec.encode(dry).length + " bytes");
-        assertFalse(dry.dryRun().changes().isEmpty());
-        assertTrue(dry.dryRun().omitted() > 0, "100 changed documents of 50 KB do not fit in the report");
-        assertEquals(100, dry.dryRun().changes().size() + dry.dryRun().omitted(), "each change is shown or counted");
-        String before = dry.dryRun().changes().get(0).before().get("note").asText();
+        assertFalse(dry.dryRuns().last().changes().isEmpty());
+        assertTrue(dry.dryRuns().last().omitted() > 0, "100 changed documents of 50 KB do not fit in the report");
+        assertEquals(100, dry.dryRuns().last().changes().size() + dry.dryRuns().last().omitted(),
+                "each change is shown or counted");
+        String before = dry.dryRuns().last().changes().get(0).before().get("note").asText();
         assertTrue(before.endsWith("…[truncated, 50000 chars]") && before.length() < 1_100, before.length() + " chars");
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"), "rolled back");
 
         MigrationStatus done = harness.runToEnd(Command.Run.of("stamp"));
         assertEquals(MigrationState.SUCCESS, done.state());
-        assertNull(done.dryRun(), "the report was shown when the dry run ended; the run drops it");
+        assertNull(done.dryRuns().last(), "the report was shown when the dry run ended; the run drops it");
         assertEquals(500, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" LIKE 'stamped%'"));
         List<Integer> sizes = new ArrayList<>();
         harness.kafka().readToEnd(topics.status()).forEach(r -> sizes.add(r.value() == null ? 0 : r.value().length));

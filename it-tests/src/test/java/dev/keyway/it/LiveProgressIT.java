@@ -49,7 +49,7 @@ class LiveProgressIT {
     void statusWatchFollowsAPausedMigrationUntilItEndsAndExitsWithItsOutcome() throws Exception {
         ServiceHarness h = items.services(2, SLOW);
         assertInstanceOf(Event.CommandAccepted.class, h.send(Command.Run.of("slow")));
-        h.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 100, ServiceHarness.TIMEOUT);
+        h.client().awaitStatus(s -> s.name().equals("slow") && s.progress().processed() >= 100, ServiceHarness.TIMEOUT);
         assertInstanceOf(Event.CommandAccepted.class, h.send(new Command.Pause("slow")));
 
         ServiceProcess watch = watch(h, "watch-success", "status", "slow", "--watch");
@@ -72,7 +72,7 @@ class LiveProgressIT {
         assertInstanceOf(Event.CommandAccepted.class, h.send(Command.Run.of("slow").withStartAt(
                 Command.StartAt.beginning())));
         h.client().awaitStatus(s -> s.name().equals("slow") && s.updatedAt() >= again
-                && s.state() == MigrationState.IN_PROGRESS && s.processed() >= 100, ServiceHarness.TIMEOUT);
+                && s.state() == MigrationState.IN_PROGRESS && s.progress().processed() >= 100, ServiceHarness.TIMEOUT);
         assertInstanceOf(Event.CommandAccepted.class, h.send(new Command.Pause("slow")));
         ServiceProcess all = watch(h, "watch-canceled", "status", "--watch");
         awaitOutput(all, "paused by operator");

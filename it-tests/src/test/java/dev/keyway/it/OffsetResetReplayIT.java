@@ -59,8 +59,8 @@ class OffsetResetReplayIT {
         assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(4)));
         MigrationStatus failed = cluster.awaitEnd(MIGRATION, since);
         assertEquals(MigrationState.FAILED, failed.state());
-        assertEquals("7777", failed.failedBatch().documentId());
-        TaskLocation task = failed.failedBatch().task();
+        assertEquals("7777", failed.failure().batch().documentId());
+        TaskLocation task = failed.failure().batch().task();
         assertNotNull(task);
 
         for (ServiceProcess w : workers) {
@@ -76,8 +76,8 @@ class OffsetResetReplayIT {
         // so wait for success itself: it comes only once the replayed batch went through
         MigrationStatus done = cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= replayed
                 && s.state() == MigrationState.SUCCESS);
-        assertEquals(MigrationState.SUCCESS, done.state(), "error: " + done.error());
-        assertEquals(ROWS, done.processed());
+        assertEquals(MigrationState.SUCCESS, done.state(), "error: " + done.failure().error());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, sql.itemsNotAt(1));
     }
 
@@ -91,7 +91,7 @@ class OffsetResetReplayIT {
     void replayingAPartitionFromItsStartAppliesNoTaskOfAnOlderRunAndNoBatchTwice() throws Exception {
         cluster.coordinator();
         assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(4)));
-        cluster.await(s -> s.name().equals(MIGRATION) && !s.segments().isEmpty());
+        cluster.await(s -> s.name().equals(MIGRATION) && !s.progress().segments().isEmpty());
         assertInstanceOf(Event.CommandAccepted.class, cluster.send(new Command.Cancel(MIGRATION)));
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION)
@@ -99,7 +99,7 @@ class OffsetResetReplayIT {
         List<ServiceProcess> workers = List.of(cluster.worker(), cluster.worker());
         MigrationStatus failed = cluster.awaitEnd(MIGRATION, since);
         assertEquals(MigrationState.FAILED, failed.state());
-        TaskLocation task = failed.failedBatch().task();
+        TaskLocation task = failed.failure().batch().task();
 
         for (ServiceProcess w : workers) {
             w.stop();
@@ -111,7 +111,7 @@ class OffsetResetReplayIT {
         cluster.worker();
         MigrationStatus done = cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= replayed
                 && s.state() == MigrationState.SUCCESS);
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, sql.itemsNotAt(1));
     }
 

@@ -57,8 +57,8 @@ class OutsideReactorIT {
                 assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION)));
                 MigrationStatus done = cluster.awaitEnd(MIGRATION, since);
 
-                assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-                assertEquals(ROWS, done.processed());
+                assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
+                assertEquals(ROWS, done.progress().processed());
                 assertEquals(0, sql.count("SELECT COUNT(*) FROM users WHERE version <> 1"), "every row at exactly 1");
                 assertEquals(0, sql.count("SELECT COUNT(*) FROM users WHERE email_lower IS DISTINCT FROM LOWER(email)"));
             }

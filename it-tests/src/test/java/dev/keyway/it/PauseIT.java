@@ -47,7 +47,8 @@ class PauseIT {
         List<Disposable> workers = List.of(harness.startWorker(), harness.startWorker());
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("slow")));
-        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 200, ServiceHarness.TIMEOUT);
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.progress().processed() >= 200,
+                ServiceHarness.TIMEOUT);
 
         Event paused = harness.send(new Command.Pause("slow"));
         assertEquals("paused", assertInstanceOf(Event.CommandAccepted.class, paused).action());
@@ -65,7 +66,7 @@ class PauseIT {
         // the outcomes of the batches in flight at the pause reach the status (a disposed worker's by redelivery,
         // which the ledger answers even while the fence is closed)
         MigrationStatus stillPaused = harness.client().awaitStatus(s -> s.name().equals("slow")
-                && s.processed() == applied, ServiceHarness.TIMEOUT);
+                && s.progress().processed() == applied, ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.PAUSED, stillPaused.state());
         assertEquals(applied, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1"),
                 "no batch applied while paused, restarts included");
@@ -74,8 +75,8 @@ class PauseIT {
                 harness.send(new Command.Resume("slow"))).action());
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("slow") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-        assertEquals(stillPaused.runId(), done.runId(), "the same run");
-        assertEquals(ROWS, done.processed());
+        assertEquals(stillPaused.run().runId(), done.run().runId(), "the same run");
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
     }
 
@@ -85,13 +86,14 @@ class PauseIT {
         harness.startWorker();
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("slow")));
-        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 200, ServiceHarness.TIMEOUT);
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.progress().processed() >= 200,
+                ServiceHarness.TIMEOUT);
         assertEquals("configured", assertInstanceOf(Event.CommandAccepted.class,
                 harness.send(new Command.Configure("slow", 250, null))).action());
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("slow") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-        assertEquals(250, done.batchSize());
-        assertEquals(ROWS, done.processed());
+        assertEquals(250, done.pace().batchSize());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
         assertTrue(items.sql().count("SELECT COUNT(*) FROM keyway_ledger WHERE migration = 'slow' AND processed = 250") > 0,
                 "later batches ran with the new size");
@@ -104,18 +106,21 @@ class PauseIT {
         harness.startWorker((migration, outcome, rows, nanos) -> outcomes.merge(outcome, 1, Integer::sum));
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("slow")));
-        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 200, ServiceHarness.TIMEOUT);
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.progress().processed() >= 200,
+                ServiceHarness.TIMEOUT);
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Pause("slow")));
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Resume("slow")));
-        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 800, ServiceHarness.TIMEOUT);
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.progress().processed() >= 800,
+                ServiceHarness.TIMEOUT);
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Configure("slow", 250, null)));
-        harness.client().awaitStatus(s -> s.name().equals("slow") && s.processed() >= 1_500, ServiceHarness.TIMEOUT);
+        harness.client().awaitStatus(s -> s.name().equals("slow") && s.progress().processed() >= 1_500,
+                ServiceHarness.TIMEOUT);
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Configure("slow", null, 20_000)));
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Pause("slow")));
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Resume("slow")));
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("slow") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
         assertEquals(null, outcomes.get("replayed"), "batches by outcome: " + outcomes);
         assertTrue(outcomes.get("completed") > 0, "batches by outcome: " + outcomes);

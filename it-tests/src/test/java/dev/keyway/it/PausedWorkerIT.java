@@ -66,7 +66,7 @@ class PausedWorkerIT {
         ServiceProcess worker = cluster.worker();
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(1)));
-        cluster.await(s -> s.name().equals(MIGRATION) && s.processed() >= 100);
+        cluster.await(s -> s.name().equals(MIGRATION) && s.progress().processed() >= 100);
 
         // freeze it while a batch holds its rows (it spends nearly all its time so); try again if it was between batches
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -93,7 +93,7 @@ class PausedWorkerIT {
         worker.pause(false);
         MigrationStatus done = cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS);
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, sql.itemsNotAt(1));
         assertEquals(ROWS, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = 'app'"));
     }

@@ -66,7 +66,8 @@ class PlanningIT {
             long since = System.currentTimeMillis();
             assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("free").withBatchSize(50)
                     .withLimits(new Limits(150))));
-            harness.client().awaitStatus(s -> s.name().equals("free") && !s.segments().isEmpty(), ServiceHarness.TIMEOUT);
+            harness.client().awaitStatus(s -> s.name().equals("free") && !s.progress().segments().isEmpty(),
+                    ServiceHarness.TIMEOUT);
             try (Connection app = items.sql().connect(); Statement st = app.createStatement()) {
                 app.setAutoCommit(false);
                 st.execute("LOCK TABLE " + String.join(", ", LOCKED.stream().map(t -> "\"" + t + "\"").toList())
@@ -78,17 +79,17 @@ class PlanningIT {
                 MigrationStatus free = harness.client().awaitStatus(s -> s.name().equals("free")
                         && s.updatedAt() >= since && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
                 long seconds = (System.nanoTime() - locked) / 1_000_000_000L;
-                assertEquals(MigrationState.SUCCESS, free.state(), String.valueOf(free.error()));
+                assertEquals(MigrationState.SUCCESS, free.state(), String.valueOf(free.failure().error()));
                 assertTrue(seconds < 25, "the running migration waited " + seconds + " s for the plans of locked tables");
                 for (String t : LOCKED) {
-                    assertTrue(harness.status(t).segments().isEmpty(), t + " is still planning");
+                    assertTrue(harness.status(t).progress().segments().isEmpty(), t + " is still planning");
                 }
                 app.commit();
             }
             for (String t : LOCKED) {
                 MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals(t)
                         && s.state() != MigrationState.IN_PROGRESS, Duration.ofMinutes(3));
-                assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+                assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
                 assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"" + t + "\" WHERE \"counter\" <> 1"));
             }
             assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"others\" WHERE \"counter\" <> 1"));
@@ -105,16 +106,16 @@ class PlanningIT {
             assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("locked")));
 
             MigrationStatus free = harness.runToEnd(Command.Run.of("free"));
-            assertEquals(MigrationState.SUCCESS, free.state(), String.valueOf(free.error()));
+            assertEquals(MigrationState.SUCCESS, free.state(), String.valueOf(free.failure().error()));
             MigrationStatus waiting = harness.status("locked");
             assertEquals(MigrationState.IN_PROGRESS, waiting.state());
-            assertTrue(waiting.segments().isEmpty(), "still planning: " + waiting);
+            assertTrue(waiting.progress().segments().isEmpty(), "still planning: " + waiting);
             app.commit();
         }
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("locked") && s.updatedAt() >= since
                 && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
-        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-        assertEquals(2, done.segments().size());
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
+        assertEquals(2, done.progress().segments().size());
         assertEquals(0, items.sql().itemsNotAt(1));
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"others\" WHERE \"counter\" <> 1"));
     }

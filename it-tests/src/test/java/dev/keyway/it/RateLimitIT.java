@@ -42,18 +42,18 @@ class RateLimitIT {
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class,
                 harness.send(Command.Run.of("paced").withLimits(new Limits(500))));
-        MigrationStatus limited = harness.client().awaitStatus(s -> s.name().equals("paced") && s.processed() >= 600,
+        MigrationStatus limited = harness.client().awaitStatus(s -> s.name().equals("paced") && s.progress().processed() >= 600,
                 ServiceHarness.TIMEOUT);
         // 600 rows at 500 rows/s in batches of 100: the first at once, then one every 200 ms
         assertTrue(limited.updatedAt() - since >= 900, "600 rows in " + (limited.updatedAt() - since) + " ms");
-        assertEquals(500, limited.limits().maxRowsPerSecond());
+        assertEquals(500, limited.pace().limits().maxRowsPerSecond());
 
         assertEquals("configured", assertInstanceOf(Event.CommandAccepted.class,
                 harness.send(new Command.Configure("paced", null, 0))).action());
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("paced") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-        assertNull(done.limits());
-        assertEquals(ROWS, done.processed());
+        assertNull(done.pace().limits());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
     }
 
@@ -65,36 +65,38 @@ class RateLimitIT {
         // what the run did, for the message of a failed check: ms since the start, rows processed
         List<String> trace = new CopyOnWriteArrayList<>();
         Disposable tracing = harness.client().statusChanges().filter(s -> s.name().equals("timed"))
-                .subscribe(s -> trace.add((s.updatedAt() - since) + "ms:" + s.processed()));
+                .subscribe(s -> trace.add((s.updatedAt() - since) + "ms:" + s.progress().processed()));
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("timed").withLimits(new Limits(600))));
         MigrationStatus first = awaitProcessed(harness, since, 600);
-        assertEquals(200, first.limits().targetBatchMillis(), "sized by time");
-        double rate = rate(first, awaitProcessed(harness, since, first.processed() + 4_800));
+        assertEquals(200, first.pace().limits().targetBatchMillis(), "sized by time");
+        double rate = rate(first, awaitProcessed(harness, since, first.progress().processed() + 4_800));
         assertTrue(Math.abs(rate - 600) <= 60, "600 rows/s asked, " + rate + " walked: " + trace);
 
         harness.send(new Command.Configure("timed", null, 1_200));
-        MigrationStatus from = awaitProcessed(harness, since, first.processed() + 4_800 + 1_200);
-        MigrationStatus to = awaitProcessed(harness, since, from.processed() + 6_000);
+        MigrationStatus from = awaitProcessed(harness, since, first.progress().processed() + 4_800 + 1_200);
+        MigrationStatus to = awaitProcessed(harness, since, from.progress().processed() + 6_000);
         double after = rate(from, to);
         assertTrue(Math.abs(after - 1_200) <= 120, "1,200 rows/s asked after configure, " + after + " walked: "
                 + trace);
         tracing.dispose();
-        assertTrue(to.limitedBy() != null && to.limitedBy().startsWith("rate"), "limited by " + to.limitedBy());
+        assertTrue(to.pace().limitedBy() != null && to.pace().limitedBy().startsWith("rate"),
+                "limited by " + to.pace().limitedBy());
 
         harness.send(new Command.Configure("timed", null, 0));
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("timed") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
     }
 
     private static MigrationStatus awaitProcessed(ServiceHarness harness, long since, long rows) throws Exception {
         return harness.client().awaitStatus(s -> s.name().equals("timed") && s.updatedAt() >= since
-                && s.processed() >= rows, ServiceHarness.TIMEOUT);
+                && s.progress().processed() >= rows, ServiceHarness.TIMEOUT);
     }
 
     /** Rows per second between two statuses of a run. */
     private static double rate(MigrationStatus from, MigrationStatus to) {
-        return (to.processed() - from.processed()) * 1000.0 / Math.max(1, to.updatedAt() - from.updatedAt());
+        return (to.progress().processed() - from.progress().processed()) * 1000.0 / Math.max(1,
+                to.updatedAt() - from.updatedAt());
     }
 }

@@ -128,7 +128,7 @@ class RealSchemaIT {
 
     private MigrationStatus runToSuccess(String name) {
         MigrationStatus s = harness.runToEnd(Command.Run.of(name));
-        assertEquals(MigrationState.SUCCESS, s.state(), name + ": " + s.error());
+        assertEquals(MigrationState.SUCCESS, s.state(), name + ": " + s.failure().error());
         return s;
     }
 
@@ -139,32 +139,36 @@ class RealSchemaIT {
     @Test
     void everyRowOfEveryShapeOfTableIsMigratedExactlyOnce() throws Exception {
         MigrationStatus filmActors = runToSuccess("filmActors");
-        assertEquals(FILMS * ACTORS_PER_FILM, filmActors.processed());
-        assertEquals(SEGMENTS, filmActors.segments().size(), "split on the composite key");
-        assertTrue(filmActors.segments().get(1).from().matches("\\[\\d+,\\d+]"), filmActors.segments().toString());
+        assertEquals(FILMS * ACTORS_PER_FILM, filmActors.progress().processed());
+        assertEquals(SEGMENTS, filmActors.progress().segments().size(), "split on the composite key");
+        assertTrue(filmActors.progress().segments().get(1).from().matches("\\[\\d+,\\d+]"),
+                filmActors.progress().segments().toString());
         assertEquals(0, rowsNotAt("film_actor", "counter", 1));
         assertEquals(0, rowsNotAt("\"filmXactor\"", "other", 1), "a table matching film_actor as a LIKE pattern is left alone");
 
         MigrationStatus payments = runToSuccess("payments");
-        assertEquals(PAYMENTS_PER_MONTH * MONTHS, payments.processed(), "walked through the partitioned parent");
-        assertEquals(SEGMENTS, payments.segments().size());
+        assertEquals(PAYMENTS_PER_MONTH * MONTHS, payments.progress().processed(),
+                "walked through the partitioned parent");
+        assertEquals(SEGMENTS, payments.progress().segments().size());
         assertEquals(0, rowsNotAt("payment", "counter", 1));
-        assertEquals(PAYMENTS_PER_MONTH, runToSuccess("februaryAudit").processed(), "a partition is walked on its own");
+        assertEquals(PAYMENTS_PER_MONTH, runToSuccess("februaryAudit").progress().processed(),
+                "a partition is walked on its own");
         assertEquals(0, rowsNotAt("payment_p2022_02", "audited", 1));
         assertEquals(PAYMENTS_PER_MONTH * (MONTHS - 1), sql.count("SELECT COUNT(*) FROM payment WHERE audited = 0"));
 
-        assertEquals(ORDERS * LINES_PER_ORDER, runToSuccess("orderItems").processed());
+        assertEquals(ORDERS * LINES_PER_ORDER, runToSuccess("orderItems").progress().processed());
         assertEquals(0, rowsNotAt("\"Sales\".\"OrderItems\"", "\"Counter\"", 1));
 
-        assertEquals(INVENTORY, runToSuccess("inventoryPrices").processed());
+        assertEquals(INVENTORY, runToSuccess("inventoryPrices").progress().processed());
         assertEquals(0, rowsNotAt("inventory", "counter", 1));
         assertEquals(0, sql.count("SELECT COUNT(*) FROM inventory WHERE price <> 2.00 OR price_with_tax <> 2.40"),
                 "the generated column follows the patched price");
 
-        assertEquals(CUSTOMERS, runToSuccess("customers").processed(), "customer resolves to public (search_path)");
+        assertEquals(CUSTOMERS, runToSuccess("customers").progress().processed(),
+                "customer resolves to public (search_path)");
         assertEquals(0, rowsNotAt("public.customer", "counter", 1));
         assertEquals(ARCHIVED_CUSTOMERS, sql.count("SELECT COUNT(*) FROM archive.customer WHERE counter = 0"));
-        assertEquals(ARCHIVED_CUSTOMERS, runToSuccess("archivedCustomers").processed());
+        assertEquals(ARCHIVED_CUSTOMERS, runToSuccess("archivedCustomers").progress().processed());
         assertEquals(0, rowsNotAt("archive.customer", "counter", 1));
         assertEquals(0, rowsNotAt("public.customer", "counter", 1), "the public table is not walked again");
     }
@@ -172,7 +176,7 @@ class RealSchemaIT {
     @Test
     void ctxDbAddressesRowsByTheirCompositeKey() throws Exception {
         MigrationStatus done = runToSuccess("creditLeadActors");
-        assertEquals(FILMS, done.processed());
+        assertEquals(FILMS, done.progress().processed());
         assertEquals(0, rowsNotAt("film", "counter", 1));
         assertEquals(FILMS, sql.count("SELECT COUNT(*) FROM film_actor WHERE credits = 1"));
         assertEquals(0, sql.count("SELECT COUNT(*) FROM film_actor f WHERE credits <> CASE WHEN actor_id = ((film_id - 1) % "
@@ -191,14 +195,14 @@ class RealSchemaIT {
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("filmActors").withDryRun(true)));
         MigrationStatus s = harness.client().awaitStatus(x -> x.name().equals("filmActors") && x.updatedAt() >= since
-                && x.dryRun() != null && x.pendingDryRun() == null, ServiceHarness.TIMEOUT);
-        assertEquals(null, s.dryRun().error());
-        assertEquals(BATCH, s.dryRun().changes().size());
-        Event.DocumentChange first = s.dryRun().changes().get(0);
+                && x.dryRuns().last() != null && x.dryRuns().pending() == null, ServiceHarness.TIMEOUT);
+        assertEquals(null, s.dryRuns().last().error());
+        assertEquals(BATCH, s.dryRuns().last().changes().size());
+        Event.DocumentChange first = s.dryRuns().last().changes().get(0);
         assertEquals("[1,1]", first.id());
         assertEquals(0, first.before().get("counter").asInt());
         assertEquals(1, first.after().get("counter").asInt());
-        assertTrue(s.dryRun().nextCursor().matches("\\[\\d+,\\d+]"), s.dryRun().nextCursor());
+        assertTrue(s.dryRuns().last().nextCursor().matches("\\[\\d+,\\d+]"), s.dryRuns().last().nextCursor());
         assertEquals(0, sql.count("SELECT COUNT(*) FROM film_actor WHERE counter <> 0"), "nothing was committed");
     }
 
@@ -206,8 +210,8 @@ class RealSchemaIT {
     void aPatchThatSetsAGeneratedColumnFailsTheBatchNamingIt() throws Exception {
         MigrationStatus failed = harness.runToEnd(Command.Run.of("setsGenerated"));
         assertEquals(MigrationState.FAILED, failed.state());
-        assertTrue(failed.error().contains("price_with_tax") && failed.error().contains("GENERATED ALWAYS"),
-                failed.error());
+        assertTrue(failed.failure().error().contains("price_with_tax") && failed.failure().error().contains("GENERATED ALWAYS"),
+                failed.failure().error());
         assertEquals(INVENTORY, sql.count("SELECT COUNT(*) FROM inventory WHERE counter = 0"), "nothing applied");
     }
 
@@ -245,7 +249,7 @@ class RealSchemaIT {
         harness = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
                 MigrationCatalog.of(MIGRATIONS), 1);
         MigrationStatus done = runToSuccess("customers");
-        assertEquals(ARCHIVED_CUSTOMERS, done.processed(), "archive comes first in the search path");
+        assertEquals(ARCHIVED_CUSTOMERS, done.progress().processed(), "archive comes first in the search path");
         assertEquals(0, rowsNotAt("archive.customer", "counter", 1));
         assertEquals(CUSTOMERS, sql.count("SELECT COUNT(*) FROM public.customer WHERE counter = 0"));
         Event refused = harness.send(Command.Run.of("missingTable"));

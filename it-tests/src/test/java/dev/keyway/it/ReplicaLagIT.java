@@ -69,15 +69,16 @@ class ReplicaLagIT {
                 .withLimits(new Limits(4_000))));
         MigrationStatus throttled = harness.client().awaitStatus(s -> s.name().equals("lagging")
                 && s.state() == MigrationState.PAUSED, ServiceHarness.TIMEOUT);
-        assertTrue(throttled.throttledBy() != null && throttled.throttledBy().contains("replica lag"),
-                String.valueOf(throttled.throttledBy()));
-        assertTrue(throttled.processed() < ROWS, throttled.processed() + " rows before the pause");
+        assertTrue(throttled.pace().throttledBy() != null && throttled.pace().throttledBy().contains("replica lag"),
+                String.valueOf(throttled.pace().throttledBy()));
+        assertTrue(throttled.progress().processed() < ROWS,
+                throttled.progress().processed() + " rows before the pause");
 
         replay(true);
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("lagging") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-        assertEquals(ROWS, done.processed());
-        assertEquals(null, done.throttledBy());
+        assertEquals(ROWS, done.progress().processed());
+        assertEquals(null, done.pace().throttledBy());
         assertEquals(0, items.sql().itemsNotAt(1));
     }
 }

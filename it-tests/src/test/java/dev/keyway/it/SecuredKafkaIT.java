@@ -129,9 +129,9 @@ class SecuredKafkaIT {
         assertEquals(0, items.sql().itemsNotAt(1), "every row was incremented exactly once");
         try (KafkaGateway admin = adminGateway()) {
             MigrationStatus done = new MigrationsClient(admin).statuses().get(MIGRATION);
-            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-            assertEquals(ROWS, done.processed());
-            assertEquals(ASKER, done.requestedBy());
+            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
+            assertEquals(ROWS, done.progress().processed());
+            assertEquals(ASKER, done.run().requestedBy());
             assertNotNull(done.lastCommand());
             assertEquals(ASKER, done.lastCommand().requestedBy());
             assertEquals("run", done.lastCommand().command());

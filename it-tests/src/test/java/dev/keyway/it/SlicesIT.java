@@ -48,13 +48,13 @@ class SlicesIT {
     void kafkaRoundTripsDoNotScaleWithBatchesAndTheLedgerStillHoldsEveryBatch() throws Exception {
         ServiceHarness harness = items.services(2, SLICED);
         MigrationStatus done = runToSuccess(harness, Command.Run.of("sliced").withBatchSize(100));
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
 
-        List<Integer> batches = ledgerBatchSizes(done.runId());
+        List<Integer> batches = ledgerBatchSizes(done.run().runId());
         assertEquals(ROWS, batches.stream().mapToInt(Integer::intValue).sum());
         assertTrue(batches.size() >= ROWS / 100, batches.size() + " batches in the ledger");
-        long outcomes = completedOutcomes(harness, done.runId());
+        long outcomes = completedOutcomes(harness, done.run().runId());
         assertTrue(outcomes * 5 <= batches.size(), outcomes + " outcomes on the events topic for " + batches.size()
                 + " batches: a task should walk many batches");
     }
@@ -65,11 +65,11 @@ class SlicesIT {
         items.sql().exec("DELETE FROM items WHERE id > " + rows);
         ServiceHarness harness = items.services(2, SLOW);
         MigrationStatus done = runToSuccess(harness, Command.Run.of("sized").withLimits(new Limits(null, 60)));
-        assertEquals(rows, done.processed());
-        assertEquals(60, done.limits().targetBatchMillis());
+        assertEquals(rows, done.progress().processed());
+        assertEquals(60, done.pace().limits().targetBatchMillis());
         assertEquals(0, items.sql().itemsNotAt(1));
 
-        List<Integer> sizes = ledgerBatchSizes(done.runId());
+        List<Integer> sizes = ledgerBatchSizes(done.run().runId());
         assertEquals(rows, sizes.stream().mapToInt(Integer::intValue).sum());
         // the first batch of a segment has 100 rows (200 ms), the next ones about 30 (60 ms), never the 1,000 allowed
         assertTrue(sizes.stream().allMatch(s -> s <= 100), sizes.toString());
@@ -82,13 +82,13 @@ class SlicesIT {
         ServiceHarness harness = items.services(2, SLICED);
         MigrationStatus done = runToSuccess(harness, Command.Run.of("sliced").withBatchSize(500).withSegments(4)
                 .withLimits(new Limits(null, null, 1)));
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
         List<long[]> spans = new ArrayList<>(); // per segment: first and last batch's start
         try (Connection c = items.sql().connect();
              PreparedStatement ps = c.prepareStatement("SELECT segment, MIN(applied_at), MAX(applied_at) FROM keyway_ledger"
                      + " WHERE run_id = ? GROUP BY segment ORDER BY segment")) {
-            ps.setString(1, done.runId());
+            ps.setString(1, done.run().runId());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     spans.add(new long[] {rs.getTimestamp(2).getTime(), rs.getTimestamp(3).getTime()});
@@ -107,7 +107,7 @@ class SlicesIT {
         assertInstanceOf(Event.CommandAccepted.class, harness.send(run));
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals(run.fn()) && s.updatedAt() >= since
                 && s.state() != MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
-        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
         return done;
     }
 
@@ -131,7 +131,7 @@ class SlicesIT {
         long n = 0;
         for (Inbound r : harness.kafka().readToEnd(harness.kafka().settings().topics().events())) {
             try {
-                if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.runId().equals(runId)) {
+                if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.key().runId().equals(runId)) {
                     n++;
                 }
             } catch (MalformedMessageException ignored) {

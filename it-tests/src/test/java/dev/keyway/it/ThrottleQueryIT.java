@@ -47,23 +47,25 @@ class ThrottleQueryIT {
 
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("throttled")));
-        harness.client().awaitStatus(s -> s.name().equals("throttled") && s.processed() >= 200, ServiceHarness.TIMEOUT);
+        harness.client().awaitStatus(s -> s.name().equals("throttled") && s.progress().processed() >= 200,
+                ServiceHarness.TIMEOUT);
         items.sql().exec("UPDATE \"throttle\" SET \"v\" = 7");
         MigrationStatus slowed = harness.client().awaitStatus(s -> s.name().equals("throttled")
-                && s.throttledBy() != null && s.throttledBy().startsWith("throttled to 25%"), ServiceHarness.TIMEOUT);
+                && s.pace().throttledBy() != null && s.pace().throttledBy().startsWith("throttled to 25%"),
+                        ServiceHarness.TIMEOUT);
         assertEquals(MigrationState.IN_PROGRESS, slowed.state(), "slowed down, not paused");
-        assertEquals("throttled to 25%: throttle query 7 > 5", slowed.throttledBy());
+        assertEquals("throttled to 25%: throttle query 7 > 5", slowed.pace().throttledBy());
 
         items.sql().exec("UPDATE \"throttle\" SET \"v\" = 20");
         MigrationStatus paused = harness.client().awaitStatus(s -> s.name().equals("throttled")
                 && s.state() == MigrationState.PAUSED, ServiceHarness.TIMEOUT);
-        assertEquals("paused: throttle query 20 > 10 (twice its limit)", paused.throttledBy());
-        assertTrue(paused.processed() < ROWS);
+        assertEquals("paused: throttle query 20 > 10 (twice its limit)", paused.pace().throttledBy());
+        assertTrue(paused.progress().processed() < ROWS);
 
         items.sql().exec("UPDATE \"throttle\" SET \"v\" = 2");
         MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("throttled") && s.updatedAt() >= since
                 && s.state() == MigrationState.SUCCESS, ServiceHarness.TIMEOUT);
-        assertEquals(ROWS, done.processed());
+        assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1));
     }
 
@@ -82,18 +84,19 @@ class ThrottleQueryIT {
 
         long since = System.currentTimeMillis();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("latent")));
-        MigrationStatus slowed = harness.client().awaitStatus(s -> s.name().equals("latent") && s.throttledBy() != null,
+        MigrationStatus slowed = harness.client().awaitStatus(s -> s.name().equals("latent") && s.pace().throttledBy() != null,
                 ServiceHarness.TIMEOUT);
-        assertTrue(slowed.throttledBy().startsWith("throttled to 50%: batch latency (ms) "), slowed.throttledBy());
+        assertTrue(slowed.pace().throttledBy().startsWith("throttled to 50%: batch latency (ms) "),
+                slowed.pace().throttledBy());
         assertEquals(MigrationState.IN_PROGRESS, slowed.state());
         // a slow migrateOne is not the database's distress, so batches sized by time would be the cure; here the
         // batches are fixed and the migration would slow down to 1 %: cancel it and check what it applied
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Cancel("latent")));
         MigrationStatus canceled = harness.client().awaitStatus(s -> s.name().equals("latent") && s.updatedAt() >= since
                 && s.state() == MigrationState.CANCELED, ServiceHarness.TIMEOUT);
-        assertEquals(null, canceled.throttledBy(), "a run that ended is not throttled");
+        assertEquals(null, canceled.pace().throttledBy(), "a run that ended is not throttled");
         // the batches in flight at the cancel commit, and their outcomes may come after this status
-        assertTrue(items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1") >= canceled.processed());
+        assertTrue(items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1") >= canceled.progress().processed());
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" > 1"));
     }
 }

@@ -76,8 +76,8 @@ class UserMigrationsIT {
             long since = System.currentTimeMillis();
             assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of("acmeCount")));
             MigrationStatus done = cluster.awaitEnd("acmeCount", since);
-            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
-            assertEquals(ROWS, done.processed());
+            assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
+            assertEquals(ROWS, done.progress().processed());
             assertEquals(0, items.sql().itemsNotAt(1));
         }
     }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
@@ -19,6 +20,8 @@ import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +41,9 @@ public final class JsonCodec {
             "commandAccepted", Event.CommandAccepted.class,
             "commandRejected", Event.CommandRejected.class,
             "migrationsListed", Event.MigrationsListed.class);
+
+    /** The fields of a {@link BatchKey} in tasks and outcomes on the wire: at their top level, in this order. */
+    private static final List<String> BATCH_KEY = List.of("migration", "runId", "segment", "cursor");
 
     /**
      * The schema of the statuses this codec writes and reads. It changes only with a breaking change (see
@@ -94,7 +100,7 @@ public final class JsonCodec {
     }
 
     public Task decodeTask(byte[] json) {
-        return read(json, Task.ProcessBatch.class, "task");
+        return convert(tree(json, "task"), Task.ProcessBatch.class, "task");
     }
 
     public byte[] encode(Event e) {
@@ -150,42 +156,88 @@ public final class JsonCodec {
             throw new MalformedMessageException("a status of schemaVersion " + Excerpt.of(version.toString(), 20)
                     + ", but this reader knows " + STATUS_SCHEMA_VERSION + " (upgrade it): " + Excerpt.of(json, 200));
         }
-        MigrationStatus s = convert(n, MigrationStatus.class, "status");
-        if (s.name() == null || s.state() == null || s.segments().stream().anyMatch(java.util.Objects::isNull)) {
+        StatusJson s = convert(n, StatusJson.class, "status");
+        if (s.name() == null || s.state() == null || holes(s.segments()) || holes(s.next())) {
             throw new MalformedMessageException("a status needs a name, a state and whole segments, but this one has"
                     + " not (written by another program, or another schema version?): " + Excerpt.of(json, 200));
         }
-        return s;
+        return s.status();
     }
 
+    private static boolean holes(List<?> values) {
+        return values != null && values.stream().anyMatch(java.util.Objects::isNull);
+    }
+
+    /** A status's fields, flattened from its groups in the order of the wire ({@link StatusJson}). */
     private ObjectNode statusNode(MigrationStatus s) {
-        ObjectNode n = mapper.valueToTree(s);
+        ObjectNode n = mapper.valueToTree(StatusJson.of(s));
         return n.put("schemaVersion", STATUS_SCHEMA_VERSION);
     }
 
-    /** Pretty JSON of any message or node, for people; a status has the fields it has on the wire. */
+    /**
+     * Pretty JSON of any message or node, for people; a message has the fields it has on the wire, and so has each
+     * status of a collection (without {@code schemaVersion}).
+     */
     public String pretty(Object value) {
         try {
             return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(
-                    value instanceof MigrationStatus s ? statusNode(s) : value);
+                    value instanceof MigrationStatus s ? statusNode(s)
+                            : value instanceof Collection<?> c ? c.stream().map(this::wire).toList() : wire(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render " + value, e);
         }
     }
 
+    /** What Jackson writes for a value: a task, event or status in its wire form, anything else as it is. */
+    private Object wire(Object value) {
+        return value instanceof MigrationStatus s ? StatusJson.of(s)
+                : value instanceof Task || value instanceof Event ? node(value) : value;
+    }
+
     private byte[] typed(String type, Object value) {
         ObjectNode n = mapper.createObjectNode().put("type", type);
-        n.setAll((ObjectNode) mapper.valueToTree(value));
+        n.setAll(node(value));
         return bytes(n);
     }
 
-    private <T> T read(byte[] json, Class<T> cls, String what) {
-        return convert(tree(json, what), cls, what);
+    /**
+     * A task or an event as its fields are on the wire: the {@link BatchKey} of a task or an outcome is flattened,
+     * its fields ({@link #BATCH_KEY}) where the key is, at the top level.
+     */
+    private ObjectNode node(Object value) {
+        ObjectNode n = mapper.valueToTree(value);
+        if (!(value instanceof Task || value instanceof Event.Outcome)) {
+            return n;
+        }
+        ObjectNode flat = mapper.createObjectNode();
+        n.properties().forEach(f -> {
+            if (f.getKey().equals("key")) {
+                flat.setAll((ObjectNode) f.getValue());
+            } else {
+                flat.set(f.getKey(), f.getValue());
+            }
+        });
+        return flat;
+    }
+
+    /** A task's or an outcome's wire fields with the {@link BatchKey}'s gathered into {@code "key"}, as records have it. */
+    private ObjectNode nestBatchKey(JsonNode wire) {
+        ObjectNode n = ((ObjectNode) wire).deepCopy();
+        ObjectNode key = mapper.createObjectNode();
+        for (String field : BATCH_KEY) {
+            JsonNode v = n.remove(field);
+            if (v != null) {
+                key.set(field, v);
+            }
+        }
+        n.set("key", key);
+        return n;
     }
 
     private <T> T convert(JsonNode n, Class<T> cls, String what) {
         try {
-            return mapper.treeToValue(n, cls);
+            boolean keyed = Task.class.isAssignableFrom(cls) || Event.Outcome.class.isAssignableFrom(cls);
+            return mapper.treeToValue(keyed ? nestBatchKey(n) : n, cls);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new MalformedMessageException("malformed " + what + " " + Excerpt.of(n.toString(), 200) + ": "
                     + Excerpt.of(e.getMessage(), 300), e);

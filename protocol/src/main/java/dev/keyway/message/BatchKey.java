@@ -13,6 +13,11 @@ public record BatchKey(String migration, String runId, int segment, String curso
         Objects.requireNonNull(runId, "runId");
     }
 
+    /** The batch of the same run and segment that starts after {@code next}: the next batch of a slice. */
+    public BatchKey at(String next) {
+        return new BatchKey(migration, runId, segment, next);
+    }
+
     @Override
     public String toString() {
         return migration + " run " + runId + " segment " + segment + " after cursor " + cursor;

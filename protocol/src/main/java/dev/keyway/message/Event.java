@@ -2,6 +2,7 @@ package dev.keyway.message;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Messages on the {@code events} topic: batch outcomes from workers and the coordinator's answers
@@ -20,23 +21,24 @@ public sealed interface Event
 
     String migration();
 
-    /** An outcome of one batch task; {@link #batch()} names the batch. */
+    /**
+     * An outcome of one batch task: {@link #key()} names the batch the task started at (its migration, run, segment
+     * and cursor, as in the task). On the wire the key's fields are the outcome's own ({@code "migration"},
+     * {@code "runId"}, {@code "segment"}, {@code "cursor"}): the codec flattens it.
+     */
     sealed interface Outcome extends Event permits BatchCompleted, BatchFailed, BatchSkipped, BatchDelayed {
-        String runId();
+        BatchKey key();
 
-        int segment();
-
-        String cursor();
-
-        default BatchKey batch() {
-            return new BatchKey(migration(), runId(), segment(), cursor());
+        @Override
+        default String migration() {
+            return key().migration();
         }
     }
 
     /**
      * A batch committed (or, for a dry run, was rolled back).
      *
-     * @param cursor the cursor the batch started after (as in the task)
+     * @param key the batch the task started at (its cursor as in the task)
      * @param nextCursor the cursor of the batch's last document; the next batch starts after it
      * @param processed documents the batch handled
      * @param done true when the segment has no documents after {@code nextCursor}
@@ -44,19 +46,18 @@ public sealed interface Event
      * @param changes for a dry run: before/after of the documents the batch changed, bounded; else empty
      * @param omitted for a dry run: how many more changed documents the bounded report leaves out
      */
-    record BatchCompleted(String migration, String runId, int segment, String cursor, String nextCursor,
-                          int processed, boolean done, boolean replayed, boolean dryRun,
-                          List<DocumentChange> changes, int omitted, long millis, String worker) implements Outcome {
+    record BatchCompleted(BatchKey key, String nextCursor, int processed, boolean done, boolean replayed,
+                          boolean dryRun, List<DocumentChange> changes, int omitted, long millis, String worker)
+            implements Outcome {
         public BatchCompleted {
+            Objects.requireNonNull(key, "key");
             changes = changes == null ? List.of() : List.copyOf(changes);
         }
 
         /** An outcome that leaves no changed document out of its report. */
-        public BatchCompleted(String migration, String runId, int segment, String cursor, String nextCursor,
-                              int processed, boolean done, boolean replayed, boolean dryRun,
-                              List<DocumentChange> changes, long millis, String worker) {
-            this(migration, runId, segment, cursor, nextCursor, processed, done, replayed, dryRun, changes, 0, millis,
-                    worker);
+        public BatchCompleted(BatchKey key, String nextCursor, int processed, boolean done, boolean replayed,
+                              boolean dryRun, List<DocumentChange> changes, long millis, String worker) {
+            this(key, nextCursor, processed, done, replayed, dryRun, changes, 0, millis, worker);
         }
     }
 
@@ -66,8 +67,11 @@ public sealed interface Event
      * @param documentId the id of the document whose {@code migrateOne} threw, or null
      * @param task where the failed task is on the tasks topic (for a replay by offset reset)
      */
-    record BatchFailed(String migration, String runId, int segment, String cursor, String error,
-                       String documentId, TaskLocation task, String worker) implements Outcome {
+    record BatchFailed(BatchKey key, String error, String documentId, TaskLocation task, String worker)
+            implements Outcome {
+        public BatchFailed {
+            Objects.requireNonNull(key, "key");
+        }
     }
 
     /**
@@ -76,8 +80,10 @@ public sealed interface Event
      * what the run's segment is at (a stale, replayed or forged task). Nothing was applied; the
      * coordinator only logs it.
      */
-    record BatchSkipped(String migration, String runId, int segment, String cursor, String reason, String worker)
-            implements Outcome {
+    record BatchSkipped(BatchKey key, String reason, String worker) implements Outcome {
+        public BatchSkipped {
+            Objects.requireNonNull(key, "key");
+        }
     }
 
     /**
@@ -85,8 +91,10 @@ public sealed interface Event
      * application's) past the lock timeout. Nothing was applied; the coordinator records the reason in
      * the segment's status and publishes the same batch again after a backoff.
      */
-    record BatchDelayed(String migration, String runId, int segment, String cursor, String reason, String worker)
-            implements Outcome {
+    record BatchDelayed(BatchKey key, String reason, String worker) implements Outcome {
+        public BatchDelayed {
+            Objects.requireNonNull(key, "key");
+        }
     }
 
     /**
@@ -155,7 +163,7 @@ public sealed interface Event
 
         public MigrationsListed {
             migrations = migrations == null ? List.of()
-                    : migrations.stream().filter(java.util.Objects::nonNull).toList();
+                    : migrations.stream().filter(Objects::nonNull).toList();
         }
     }
 
@@ -173,10 +181,10 @@ public sealed interface Event
     record Definition(String name, String table, List<String> keyColumns, BatchSizing sizing, String range,
                       boolean parallelize, int segments) {
         public Definition {
-            java.util.Objects.requireNonNull(name, "name must not be null");
-            java.util.Objects.requireNonNull(table, "table must not be null");
-            java.util.Objects.requireNonNull(sizing, "sizing must not be null");
-            keyColumns = keyColumns == null ? null : keyColumns.stream().filter(java.util.Objects::nonNull).toList();
+            Objects.requireNonNull(name, "name must not be null");
+            Objects.requireNonNull(table, "table must not be null");
+            Objects.requireNonNull(sizing, "sizing must not be null");
+            keyColumns = keyColumns == null ? null : keyColumns.stream().filter(Objects::nonNull).toList();
         }
     }
 

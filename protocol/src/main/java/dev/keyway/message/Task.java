@@ -21,36 +21,39 @@ public sealed interface Task permits Task.ProcessBatch {
     }
 
     /**
-     * Process one batch of one segment: read up to {@code batchSize} documents after {@code cursor}
+     * Process one batch of one segment: read up to {@code batchSize} documents after the key's {@code cursor}
      * (exclusive; {@code null} = the start of the segment) and up to {@code end} (inclusive;
      * {@code null} = the end of the range), apply the migration, commit, report the outcome.
-     * The ledger key (migration, runId, segment, cursor) makes a redelivered task a no-op.
+     * The ledger key ({@link BatchKey}: migration, runId, segment, cursor) makes a redelivered task a no-op.
      * With a {@link Lease} of more than one batch, the worker goes on from batch to batch (each in its own
      * transaction) and reports one outcome for the slice of the segment it walked.
+     * On the wire the key's fields are the task's own ({@code "migration"}, {@code "runId"}, {@code "segment"},
+     * {@code "cursor"}): the codec flattens it.
      *
+     * @param key the batch the task starts at: its migration, run, segment and cursor
      * @param lease how many batches the task may walk, and how they are sized; absent = {@link Lease#single()}
      * @param walk the rows the coordinator planned the run over, {@link #walkOf} its definition of the migration
      *     (table and range); a worker whose definition walks other rows refuses the task, since the coordinator
      *     and it run different versions of the jar. Absent (tasks of 0.1, tests): not checked
      */
-    record ProcessBatch(String migration, String runId, int segment, String cursor, String end,
-                        int batchSize, boolean dryRun, Lease lease, String walk) implements Task {
+    record ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk)
+            implements Task {
         /** The longest run id: the ledger and the fence store run ids of up to this many characters. */
         public static final int MAX_RUN_ID = 64;
 
         public ProcessBatch {
-            Objects.requireNonNull(migration, "migration");
-            Objects.requireNonNull(runId, "runId");
-            if (migration.length() > Command.MAX_NAME || runId.length() > MAX_RUN_ID) {
+            Objects.requireNonNull(key, "key");
+            if (key.migration().length() > Command.MAX_NAME || key.runId().length() > MAX_RUN_ID) {
                 throw new IllegalArgumentException("a task's migration name may have at most " + Command.MAX_NAME
                         + " characters and its runId " + MAX_RUN_ID);
             }
-            if (segment < 0 || segment >= Migration.MAX_SEGMENTS) {
+            if (key.segment() < 0 || key.segment() >= Migration.MAX_SEGMENTS) {
                 throw new IllegalArgumentException("a task's segment must be between 0 and " + (Migration.MAX_SEGMENTS - 1)
-                        + ", but was " + segment);
+                        + ", but was " + key.segment());
             }
             Migration.checkBatchSize(batchSize);
-            if ((cursor != null && cursor.length() > Command.MAX_CURSOR) || (end != null && end.length() > Command.MAX_CURSOR)) {
+            if ((key.cursor() != null && key.cursor().length() > Command.MAX_CURSOR)
+                    || (end != null && end.length() > Command.MAX_CURSOR)) {
                 throw new IllegalArgumentException("a task's cursor and end may have at most " + Command.MAX_CURSOR
                         + " characters");
             }
@@ -61,30 +64,28 @@ public sealed interface Task permits Task.ProcessBatch {
         }
 
         /** A task without a {@code walk} to check. */
-        public ProcessBatch(String migration, String runId, int segment, String cursor, String end, int batchSize,
-                            boolean dryRun, Lease lease) {
-            this(migration, runId, segment, cursor, end, batchSize, dryRun, lease, null);
+        public ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease) {
+            this(key, end, batchSize, dryRun, lease, null);
         }
 
         /** A task of one batch. */
-        public ProcessBatch(String migration, String runId, int segment, String cursor, String end, int batchSize,
-                            boolean dryRun) {
-            this(migration, runId, segment, cursor, end, batchSize, dryRun, Lease.single());
+        public ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun) {
+            this(key, end, batchSize, dryRun, Lease.single());
         }
 
         /** This task with the walk of the coordinator's definition of its migration. */
         public ProcessBatch withWalk(String planned) {
-            return new ProcessBatch(migration, runId, segment, cursor, end, batchSize, dryRun, lease, planned);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned);
         }
 
-        /** The batch this task asks for. */
-        public BatchKey batch() {
-            return new BatchKey(migration, runId, segment, cursor);
+        @Override
+        public String migration() {
+            return key.migration();
         }
 
-        /** The Kafka key: one partition per segment chain keeps a segment's tasks in order. */
-        public String key() {
-            return migration + "/" + segment;
+        /** The Kafka record's key: one partition per segment chain keeps a segment's tasks in order. */
+        public String recordKey() {
+            return key.migration() + "/" + key.segment();
         }
     }
 }

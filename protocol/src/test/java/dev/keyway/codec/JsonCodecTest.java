@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.DryRunReport;
@@ -113,16 +114,17 @@ class JsonCodecTest {
 
     @Test
     void roundTripsTasksEventsAndStatus() {
-        Task.ProcessBatch t = new Task.ProcessBatch("a", "r1", 2, "[4]", "[9]", 100, false);
+        Task.ProcessBatch t = new Task.ProcessBatch(new BatchKey("a", "r1", 2, "[4]"), "[9]", 100, false);
         assertEquals(t, codec.decodeTask(codec.encode(t)));
         Task.ProcessBatch walked = t.withWalk("users where role in [a, m]");
         assertEquals(walked, codec.decodeTask(codec.encode(walked)));
         assertEquals("users where role in [a, m]", Task.walkOf(dev.keyway.migration.Migration.define("x", "users",
                 (ctx, d) -> null).withCustomRange(dev.keyway.migration.CustomRange.between("role", "a", "m"))));
-        Event e = new Event.BatchFailed("a", "r1", 2, "[4]", "boom", "7", new TaskLocation("t", 1, 9), "w1");
+        Event e = new Event.BatchFailed(new BatchKey("a", "r1", 2, "[4]"), "boom", "7", new TaskLocation("t", 1, 9),
+                "w1");
         assertEquals(e, codec.decodeEvent(codec.encode(e)));
-        for (Event other : List.of(new Event.BatchSkipped("a", "r1", 2, "[4]", "stale", "w1"),
-                new Event.BatchDelayed("a", "r1", 2, null, "locked", "w1"),
+        for (Event other : List.of(new Event.BatchSkipped(new BatchKey("a", "r1", 2, "[4]"), "stale", "w1"),
+                new Event.BatchDelayed(new BatchKey("a", "r1", 2, null), "locked", "w1"),
                 new Event.RunPlanned("a", "r2", "p1", List.of("[5]", "[9]"), 12, null),
                 new Event.HealthChanged("*", "w1", false, "throttled: replica lag 9 bytes > 5 bytes"),
                 new Event.HealthChanged("*", "w1", true, "held at 50%; lag unknown: no grant", 50,
@@ -144,7 +146,8 @@ class JsonCodecTest {
         BigDecimal key = new BigDecimal("12345678901234567890.0000000001");
         ObjectNode before = JsonNodeFactory.instance.objectNode().put("id", key).put("counter", 0);
         ObjectNode after = before.deepCopy().put("counter", 1);
-        Event dry = new Event.BatchCompleted("a", "dry-1", 0, null, "[12345678901234567890.0000000001]", 1, true, false,
+        Event dry = new Event.BatchCompleted(new BatchKey("a", "dry-1", 0, null), "[12345678901234567890.0000000001]",
+                1, true, false,
                 true, List.of(new Event.DocumentChange(key.toPlainString(), before, after)), 3, "w1");
         Event.BatchCompleted back = (Event.BatchCompleted) codec.decodeEvent(codec.encode(dry));
         BigDecimal read = back.changes().get(0).before().get("id").decimalValue();
@@ -184,16 +187,18 @@ class JsonCodecTest {
     @Test
     void anEventLargerThanTheLimitIsRefusedUnreadWithAShortMessage() {
         String error = "e".repeat(Event.MAX_BYTES);
-        byte[] big = codec.encode(new Event.BatchFailed("a", "r1", 0, null, error, null, null, "w1"));
+        byte[] big = codec.encode(new Event.BatchFailed(new BatchKey("a", "r1", 0, null), error, null, null, "w1"));
         MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decodeEvent(big));
         assertTrue(e.getMessage().length() < 300, e.getMessage());
-        byte[] fits = codec.encode(new Event.BatchFailed("a", "r1", 0, null, "e".repeat(200_000), null, null, "w1"));
+        byte[] fits = codec.encode(new Event.BatchFailed(new BatchKey("a", "r1", 0, null), "e".repeat(200_000), null,
+                null, "w1"));
         assertEquals(200_000, ((Event.BatchFailed) codec.decodeEvent(fits)).error().length());
     }
 
     @Test
     void aDryRunOutcomeAndReportCarryTheCountOfChangesLeftOut() {
-        Event.BatchCompleted dry = new Event.BatchCompleted("a", "dry-1", 0, null, "[9]", 9, false, false, true,
+        Event.BatchCompleted dry = new Event.BatchCompleted(new BatchKey("a", "dry-1", 0, null), "[9]", 9, false,
+                false, true,
                 List.of(), 7, 5, "w1");
         assertEquals(dry, codec.decodeEvent(codec.encode(dry)));
         byte[] older = new String(codec.encode(dry), StandardCharsets.UTF_8).replace("\"omitted\":7,", "")

@@ -1,6 +1,7 @@
 package dev.keyway.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
 import dev.keyway.message.Task;
 import dev.keyway.migration.MigrateOne;
@@ -167,8 +168,9 @@ public final class MigrationHarness implements AutoCloseable {
             String cursor = segment.position();
             boolean done = false;
             while (!done) {
-                Event outcome = apply(worker, new Task.ProcessBatch(m.name(), runId, segment.index(), cursor,
-                        segment.end(), m.batchSize(), false), patches);
+                Event outcome = apply(worker, new Task.ProcessBatch(
+                        new BatchKey(m.name(), runId, segment.index(), cursor), segment.end(), m.batchSize(), false),
+                                patches);
                 if (!(outcome instanceof Event.BatchCompleted)) {
                     return new RunResult(m.name(), rows, patched, batches, error(outcome), documentId(outcome));
                 }
@@ -200,8 +202,8 @@ public final class MigrationHarness implements AutoCloseable {
                 WORKER_NAME);
         String runId = "dry-" + WORKER_NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
         store.writeFence(RunFence.dryRun(migration.name(), runId, null, migration.batchSize(), true));
-        Event outcome = apply(worker, new Task.ProcessBatch(migration.name(), runId, 0, null, null,
-                migration.batchSize(), true), new PatchCount());
+        Event outcome = apply(worker, new Task.ProcessBatch(new BatchKey(migration.name(), runId, 0, null),
+                null, migration.batchSize(), true), new PatchCount());
         store.writeFence(RunFence.dryRun(migration.name(), runId, null, 0, false));
         if (!(outcome instanceof Event.BatchCompleted)) {
             return new DryRunResult(0, List.of(), 0, error(outcome), documentId(outcome));

@@ -90,8 +90,7 @@ public final class Worker {
         }
         return Mono.fromCallable(() -> batches.process(task, new TaskLocation(in.topic(), in.partition(), in.offset())))
                 .subscribeOn(blocking)
-                .doOnError(e -> log.warn("batch of {} segment {} after {} will run again: {}", task.migration(),
-                        task.segment(), task.cursor(), e.toString()))
+                .doOnError(e -> log.warn("batch {} will run again: {}", task.key(), e.toString()))
                 .map(this::outbound);
     }
 
@@ -99,9 +98,9 @@ public final class Worker {
         if (outcome instanceof Event.BatchFailed f) {
             log.warn("batch failed: {} ({})", f.error(), f.migration());
         } else if (outcome instanceof Event.BatchSkipped s) {
-            log.info("skipped a task of {}: {}", s.batch(), s.reason());
+            log.info("skipped a task of {}: {}", s.key(), s.reason());
         } else if (outcome instanceof Event.BatchDelayed d) {
-            log.info("batch {} delayed: {}", d.batch(), d.reason());
+            log.info("batch {} delayed: {}", d.key(), d.reason());
         }
         return List.of(new Outbound(topics.events(), outcome.migration(), codec.encode(outcome)));
     }

@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.core;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
@@ -38,7 +39,7 @@ final class BatchOutcomes {
 
     /** True when the outcome is of the batch a segment waits for: only then does it count. */
     boolean awaits(Event.Outcome o) {
-        return book.view().find(o.migration()).flatMap(st -> expected(st, o.runId(), o.segment(), o.cursor())).isPresent();
+        return book.view().find(o.migration()).flatMap(st -> expected(st, o.key())).isPresent();
     }
 
     /**
@@ -48,13 +49,13 @@ final class BatchOutcomes {
     void delayed(Event.BatchDelayed e, Effects fx) {
         Optional<MigrationStatus> found = book.view().find(e.migration())
                 .filter(st -> st.state() == MigrationState.IN_PROGRESS);
-        Optional<SegmentStatus> seg = found.flatMap(st -> expected(st, e.runId(), e.segment(), e.cursor()));
+        Optional<SegmentStatus> seg = found.flatMap(st -> expected(st, e.key()));
         if (seg.isEmpty()) {
             return;
         }
         MigrationStatus st = found.get();
         SegmentStatus delayed = seg.get().delayedBy(e.reason() == null ? "a lock wait" : Excerpt.of(e.reason(), MAX_REASON));
-        List<SegmentStatus> segs = new ArrayList<>(st.segments());
+        List<SegmentStatus> segs = new ArrayList<>(st.progress().segments());
         segs.set(delayed.index(), delayed);
         MigrationStatus withDelay = st.withSegments(segs);
         MigrationStatus updated = withDelay.change().limitedBy(book.pacing().limitedBy(withDelay)).build();
@@ -74,34 +75,35 @@ final class BatchOutcomes {
         }
         MigrationStatus st = found.get();
         if (e.dryRun()) {
-            if (e.runId().equals(st.pendingDryRun())) {
-                fx.fence(RunFence.dryRun(st.name(), e.runId(), e.cursor(), 0, false));
-                book.save(st.withDryRun(null, new DryRunReport(book.now(), e.cursor(), e.processed(), e.nextCursor(),
-                        e.changes(), null, e.omitted())), fx);
+            if (e.key().runId().equals(st.dryRuns().pending())) {
+                fx.fence(RunFence.dryRun(st.name(), e.key().runId(), e.key().cursor(), 0, false));
+                book.save(st.withDryRun(null, new DryRunReport(book.now(), e.key().cursor(), e.processed(),
+                        e.nextCursor(), e.changes(), null, e.omitted())), fx);
             }
             return;
         }
-        Optional<SegmentStatus> seg = expected(st, e.runId(), e.segment(), e.cursor());
+        Optional<SegmentStatus> seg = expected(st, e.key());
         if (seg.isEmpty()) {
             return;
         }
         SegmentStatus advanced = seg.get().advancedTo(e.nextCursor(), e.processed(), e.done());
-        List<SegmentStatus> segs = new ArrayList<>(st.segments());
+        List<SegmentStatus> segs = new ArrayList<>(st.progress().segments());
         segs.set(advanced.index(), advanced);
         List<Integer> wereActive = book.active(st).stream().map(SegmentStatus::index).toList();
-        book.pacing().outcome(st, e.segment(), e.processed(), e.done());
+        book.pacing().outcome(st, e.key().segment(), e.processed(), e.done());
         st = st.withSegments(segs);
-        if (st.state() == MigrationState.FAILED && st.failedBatch() != null && st.failedBatch().segment() == e.segment()) {
+        if (st.state() == MigrationState.FAILED && st.failure().batch() != null
+                && st.failure().batch().segment() == e.key().segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
             st = st.withState(MigrationState.IN_PROGRESS, null, null).withFailedBatch(null);
             for (SegmentStatus other : book.active(st)) {
-                if (other.index() != e.segment()) {
+                if (other.index() != e.key().segment()) {
                     book.emit(st, other, fx);
                 }
             }
         }
         if (st.state() == MigrationState.IN_PROGRESS) {
-            if (st.segments().stream().allMatch(SegmentStatus::done)) {
+            if (st.progress().segments().stream().allMatch(SegmentStatus::done)) {
                 starts.succeeded(st, fx);
                 return;
             }
@@ -128,26 +130,26 @@ final class BatchOutcomes {
             return;
         }
         MigrationStatus st = found.get();
-        if (e.runId().equals(st.pendingDryRun())) {
-            fx.fence(RunFence.dryRun(st.name(), e.runId(), e.cursor(), 0, false));
-            book.save(st.withDryRun(null, new DryRunReport(book.now(), e.cursor(), 0, null, List.of(),
+        if (e.key().runId().equals(st.dryRuns().pending())) {
+            fx.fence(RunFence.dryRun(st.name(), e.key().runId(), e.key().cursor(), 0, false));
+            book.save(st.withDryRun(null, new DryRunReport(book.now(), e.key().cursor(), 0, null, List.of(),
                     Excerpt.of(String.valueOf(e.error()), MAX_ERROR))), fx);
             return;
         }
-        if (expected(st, e.runId(), e.segment(), e.cursor()).isEmpty() || st.state() != MigrationState.IN_PROGRESS) {
+        if (expected(st, e.key()).isEmpty() || st.state() != MigrationState.IN_PROGRESS) {
             return;
         }
         String documentId = e.documentId() == null ? null : Excerpt.of(e.documentId(), MAX_ERROR);
         book.save(st.withState(MigrationState.FAILED, Excerpt.of(String.valueOf(e.error()), MAX_ERROR), book.now())
-                .withFailedBatch(new FailedBatch(e.segment(), e.cursor(), documentId, e.task())), fx);
+                .withFailedBatch(new FailedBatch(e.key().segment(), e.key().cursor(), documentId, e.task())), fx);
     }
 
     /** The segment an outcome is for, if it is exactly what the status waits for. */
-    private static Optional<SegmentStatus> expected(MigrationStatus st, String runId, int segment, String cursor) {
-        if (!runId.equals(st.runId()) || segment < 0 || segment >= st.segments().size()) {
+    private static Optional<SegmentStatus> expected(MigrationStatus st, BatchKey batch) {
+        if (!batch.runId().equals(st.run().runId()) || batch.segment() < 0 || batch.segment() >= st.progress().segments().size()) {
             return Optional.empty();
         }
-        SegmentStatus s = st.segments().get(segment);
-        return !s.done() && Objects.equals(s.position(), cursor) ? Optional.of(s) : Optional.empty();
+        SegmentStatus s = st.progress().segments().get(batch.segment());
+        return !s.done() && Objects.equals(s.position(), batch.cursor()) ? Optional.of(s) : Optional.empty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.core;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
 import dev.keyway.store.RunFence;
@@ -43,7 +44,7 @@ final class EventChecks {
             return;
         } else if (e instanceof Event.BatchSkipped skipped) {
             fx.note(new Effect.Dropped(Effect.Level.INFO, "a batchSkipped: a worker skipped a task: "
-                    + Excerpt.of(skipped.batch() + ": " + skipped.reason(), MAX_LOGGED)));
+                    + Excerpt.of(skipped.key() + ": " + skipped.reason(), MAX_LOGGED)));
             return;
         } else if (e instanceof Event.BatchDelayed delayed && control.awaits(delayed)) {
             fx.ask(new Effect.ReadFence(delayed));
@@ -62,12 +63,14 @@ final class EventChecks {
      */
     void fenceRead(Effect.ReadFence asked, Optional<RunFence> fence, Effects fx) {
         Event.BatchDelayed d = asked.delayed();
-        boolean waits = fence.filter(f -> f.runId().equals(d.runId()) && f.open()).stream()
+        BatchKey batch = d.key();
+        boolean waits = fence.filter(f -> f.runId().equals(batch.runId()) && f.open()).stream()
                 .flatMap(f -> f.segments().stream())
-                .anyMatch(s -> s.index() == d.segment() && !s.done() && Objects.equals(s.position(), d.cursor()));
+                .anyMatch(s -> s.index() == batch.segment() && !s.done() && Objects.equals(s.position(),
+                        batch.cursor()));
         if (!waits) {
             fx.note(new Effect.Dropped(Effect.Level.WARN, "a batchDelayed for " + Excerpt.of(d.migration() + " segment "
-                    + d.segment(), MAX_LOGGED) + ": the fence does not hold that segment open at that cursor (stale, or"
+                    + batch.segment(), MAX_LOGGED) + ": the fence does not hold that segment open at that cursor (stale, or"
                     + " forged?)"));
             return;
         }
@@ -85,7 +88,7 @@ final class EventChecks {
         Optional<SliceProgress> slice = SliceProgress.of(chain);
         if (slice.isEmpty()) {
             if (!asked.waitedForByFence()) {
-                fx.note(new Effect.Dropped(Effect.Level.WARN, "a batchCompleted for " + Excerpt.of(c.batch().toString(),
+                fx.note(new Effect.Dropped(Effect.Level.WARN, "a batchCompleted for " + Excerpt.of(c.key().toString(),
                         MAX_LOGGED) + ": the ledger has no such batch (forged?)"));
             }
             return;
@@ -93,9 +96,8 @@ final class EventChecks {
         if (!asked.waitedForByFence()) {
             fx.note(new Effect.BatchesTimed(c.millis(), slice.get().batches()));
         }
-        control.onEvent(new Event.BatchCompleted(c.migration(), c.runId(), c.segment(), c.cursor(),
-                slice.get().nextCursor(), (int) slice.get().processed(), slice.get().done(), c.replayed(), false, List.of(),
-                c.millis(), c.worker()), fx);
+        control.onEvent(new Event.BatchCompleted(c.key(), slice.get().nextCursor(), (int) slice.get().processed(),
+                slice.get().done(), c.replayed(), false, List.of(), c.millis(), c.worker()), fx);
     }
 
     /**
@@ -113,8 +115,9 @@ final class EventChecks {
             RunFence.Segment from = asked.segments().get(i);
             RunFence.Segment to = written.segments().get(i);
             if (!Objects.equals(from.position(), to.position())) {
-                fx.ask(new Effect.ReadLedger(new Event.BatchCompleted(asked.migration(), asked.runId(), from.index(),
-                        from.position(), to.position(), 0, to.done(), false, false, List.of(), 0, "the fence"), true));
+                BatchKey moved = new BatchKey(asked.migration(), asked.runId(), from.index(), from.position());
+                fx.ask(new Effect.ReadLedger(new Event.BatchCompleted(moved, to.position(), 0, to.done(), false, false,
+                        List.of(), 0, "the fence"), true));
             }
         }
     }

@@ -58,8 +58,8 @@ final class MigrationControl {
         Optional<MigrationStatus> other = command.fn() == null ? Optional.empty()
                 : book.view().find(command.fn()).filter(st -> !book.ours(st));
         if (other.isPresent()) {
-            fx.event(new Event.CommandRejected(command.fn(), commandName(command), "the status of " + command.fn()
-                    + " belongs to another database (" + other.get().database() + "; this coordinator's is "
+            fx.event(new Event.CommandRejected(command.fn(), command.type(), "the status of " + command.fn()
+                    + " belongs to another database (" + other.get().run().database() + "; this coordinator's is "
                     + book.database() + "): its fence and ledger are there. Give each database its own topics"
                     + " (TOPIC_PREFIX) for its coordinator, workers and CLI; nothing was changed"));
             return;
@@ -73,7 +73,7 @@ final class MigrationControl {
      * migration it names, or for each one {@code cancelAll} canceled.
      */
     private void recordCommand(Command command, Effects fx) {
-        String name = commandName(command);
+        String name = command.type();
         for (MigrationStatus st : fx.statuses()) {
             boolean named = command.fn() == null ? command instanceof Command.CancelAll : st.name().equals(command.fn());
             if (named && !st.name().startsWith("*")) {
@@ -89,7 +89,7 @@ final class MigrationControl {
         if (command instanceof Command.Run run) {
             Optional<String> problem = RunChecks.problem(run, book.catalog());
             if (problem.isPresent()) {
-                fx.event(new Event.CommandRejected(run.fn(), "run", problem.get()));
+                fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, problem.get()));
             } else {
                 starts.run(run, tables, fx);
             }
@@ -108,11 +108,6 @@ final class MigrationControl {
         }
     }
 
-    private static String commandName(Command c) {
-        return c instanceof Command.Run ? "run" : c instanceof Command.Cancel ? "cancel" : c instanceof Command.Pause
-                ? "pause" : c instanceof Command.Resume ? "resume" : c instanceof Command.Configure ? "configure"
-                : c instanceof Command.ListMigrations ? "list" : "cancelAll";
-    }
 
     // ---- events: batch outcomes, plans, health
 
@@ -152,7 +147,7 @@ final class MigrationControl {
         book.pacing().reset();
         starts.planPending(fx);
         book.view().all().stream().filter(book::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS
-                        && !st.segments().isEmpty())
+                        && !st.progress().segments().isEmpty())
                 .sorted(Comparator.comparing(MigrationStatus::name))
                 .forEach(st -> book.active(st).forEach(s -> book.emit(st, s, fx)));
     }

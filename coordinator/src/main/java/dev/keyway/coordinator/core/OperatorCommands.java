@@ -42,18 +42,18 @@ final class OperatorCommands {
         if (st.isPresent() && st.get().pausedByHealth()) {
             // paused by a health signal: the operator takes it over, and health no longer resumes it
             book.save(st.get().change().pausedBy(MigrationStatus.PAUSED_BY_OPERATOR).build(), fx);
-            fx.event(new Event.CommandAccepted(name, "pause", "paused", "was paused by a health signal; now stays"
-                    + " paused until resumed"));
+            fx.event(new Event.CommandAccepted(name, Command.Pause.TYPE, "paused",
+                    "was paused by a health signal; now stays paused until resumed"));
             return;
         }
         if (st.isEmpty() || st.get().state() != MigrationState.IN_PROGRESS) {
-            fx.event(new Event.CommandRejected(name, "pause", "migration " + name + " is not running (state "
+            fx.event(new Event.CommandRejected(name, Command.Pause.TYPE, "migration " + name + " is not running (state "
                     + st.map(s -> s.state().json()).orElse("unknown") + ")"));
             return;
         }
-        if (st.get().segments().isEmpty()) {
-            fx.event(new Event.CommandRejected(name, "pause", "migration " + name + " is being planned; pause it once its"
-                    + " segments are planned (a moment), or cancel it"));
+        if (st.get().progress().segments().isEmpty()) {
+            fx.event(new Event.CommandRejected(name, Command.Pause.TYPE, "migration " + name
+                    + " is being planned; pause it once its segments are planned (a moment), or cancel it"));
             return;
         }
         // the operator's pause: health no longer holds it back, nor lifts it (pausedBy)
@@ -61,27 +61,27 @@ final class OperatorCommands {
                 .throttledBy(null).build();
         fx.fence(RunBook.fence(paused, false));
         book.save(paused, fx);
-        fx.event(new Event.CommandAccepted(name, "pause", "paused", "stops after the batches in flight; resume goes on"
-                + " from each segment's cursor"));
+        fx.event(new Event.CommandAccepted(name, Command.Pause.TYPE, "paused",
+                "stops after the batches in flight; resume goes on from each segment's cursor"));
     }
 
     /** Reopens a paused run's fence and publishes the next batch of every segment that is not done. */
     void resume(String name, Effects fx) {
         Optional<MigrationStatus> st = book.view().find(name);
         if (st.isEmpty() || st.get().state() != MigrationState.PAUSED) {
-            fx.event(new Event.CommandRejected(name, "resume", "migration " + name + " is not paused (state "
+            fx.event(new Event.CommandRejected(name, Command.Resume.TYPE, "migration " + name + " is not paused (state "
                     + st.map(s -> s.state().json()).orElse("unknown") + ")"));
             return;
         }
-        fx.event(new Event.CommandAccepted(name, "resume", "resumed", st.get().segments().stream()
-                .filter(s -> !s.done()).count() + " segment(s) go on from cursor " + st.get().cursor()));
+        fx.event(new Event.CommandAccepted(name, Command.Resume.TYPE, "resumed", st.get().progress().segments().stream()
+                .filter(s -> !s.done()).count() + " segment(s) go on from cursor " + st.get().progress().cursor()));
         reopen(st.get(), fx);
     }
 
     /** A paused run goes on: its fence opens and every segment that is not done gets its next batch. */
     private void reopen(MigrationStatus paused, Effects fx) {
         MigrationStatus resumed = paused.resumedAt(book.now()).change().throttledBy(null).build();
-        if (resumed.segments().stream().allMatch(SegmentStatus::done)) {
+        if (resumed.progress().segments().stream().allMatch(SegmentStatus::done)) {
             // its last batches completed while it was paused
             starts.succeeded(resumed, fx);
             return;
@@ -99,17 +99,17 @@ final class OperatorCommands {
      */
     void configure(Command.Configure c, Effects fx) {
         Optional<MigrationStatus> st = book.view().find(c.fn());
-        if (st.isEmpty() || !RunBook.isRunOrPaused(st.get()) || st.get().segments().isEmpty()) {
-            fx.event(new Event.CommandRejected(c.fn(), "configure", "migration " + c.fn() + " is not running or paused"
-                    + " (state " + st.map(s -> s.state().json()).orElse("unknown") + "); give the limits with run instead"));
+        if (st.isEmpty() || !RunBook.isRunOrPaused(st.get()) || st.get().progress().segments().isEmpty()) {
+            fx.event(new Event.CommandRejected(c.fn(), Command.Configure.TYPE, "migration " + c.fn()
+                    + " is not running or paused (state " + st.map(s -> s.state().json()).orElse("unknown") + "); give the limits with run instead"));
             return;
         }
         if (c.batchSize() != null && (c.batchSize() < 1 || c.batchSize() > Migration.MAX_BATCH_SIZE)) {
-            fx.event(new Event.CommandRejected(c.fn(), "configure", "batchSize must be between 1 and "
+            fx.event(new Event.CommandRejected(c.fn(), Command.Configure.TYPE, "batchSize must be between 1 and "
                     + Migration.MAX_BATCH_SIZE + ", but was " + c.batchSize()));
             return;
         }
-        Limits limits = st.get().limits() == null ? Limits.none() : st.get().limits();
+        Limits limits = st.get().pace().limits() == null ? Limits.none() : st.get().pace().limits();
         try {
             if (c.maxRowsPerSecond() != null) {
                 limits = limits.withRate(c.maxRowsPerSecond());
@@ -123,13 +123,13 @@ final class OperatorCommands {
                 limits = limits.withConcurrency(c.maxConcurrency());
             }
         } catch (IllegalArgumentException e) {
-            fx.event(new Event.CommandRejected(c.fn(), "configure", e.getMessage()));
+            fx.event(new Event.CommandRejected(c.fn(), Command.Configure.TYPE, e.getMessage()));
             return;
         }
         limits = limits.orNull();
         List<Integer> wereActive = book.active(st.get()).stream().map(SegmentStatus::index).toList();
         MigrationStatus configured = st.get().change()
-                .batchSize(c.batchSize() != null ? c.batchSize() : st.get().batchSize()).limits(limits).build();
+                .batchSize(c.batchSize() != null ? c.batchSize() : st.get().pace().batchSize()).limits(limits).build();
         boolean running = configured.state() == MigrationState.IN_PROGRESS;
         book.pacing().reconfigured(c.fn());
         fx.fence(RunBook.fence(configured, running));
@@ -139,8 +139,8 @@ final class OperatorCommands {
                     .forEach(s -> book.emit(configured, s, fx));
         }
         book.save(configured, fx);
-        fx.event(new Event.CommandAccepted(c.fn(), "configure", "configured",
-                BatchSizing.of(configured.batchSize(), limits).describe()
+        fx.event(new Event.CommandAccepted(c.fn(), Command.Configure.TYPE, "configured",
+                BatchSizing.of(configured.pace().batchSize(), limits).describe()
                 + ", " + (limits == null || limits.maxRowsPerSecond() == null ? "no rate limit"
                 : "at most " + limits.maxRowsPerSecond() + " rows/s")
                 + (limits == null || limits.maxConcurrency() == null ? ""
@@ -164,14 +164,14 @@ final class OperatorCommands {
         List<MigrationStatus> all = book.view().all().stream().filter(book::ours)
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
-            if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.segments().isEmpty()) {
+            if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.progress().segments().isEmpty()) {
                 MigrationStatus throttled = st.pausedAt(book.now(), MigrationStatus.PAUSED_BY_HEALTH).change()
                         .throttledBy(h.reason()).build();
                 fx.fence(RunBook.fence(throttled, false));
                 book.save(throttled, fx);
                 fx.event(new Event.CommandAccepted(st.name(), "health", "paused", h.reason()));
-            } else if (!h.healthy() && st.pausedByHealth() && st.throttledBy() != null
-                    && !h.unknown().stream().allMatch(st.throttledBy()::contains)) {
+            } else if (!h.healthy() && st.pausedByHealth() && st.pace().throttledBy() != null
+                    && !h.unknown().stream().allMatch(st.pace().throttledBy()::contains)) {
                 // paused by health for another reason: the status says too which signal cannot be read now
                 book.save(st.change().throttledBy(h.reason()).build(), fx);
             } else if (h.healthy() && st.pausedByHealth()) {
@@ -194,7 +194,7 @@ final class OperatorCommands {
             // more segments may go on at a larger share; fewer at a smaller one: those stop after their task
             book.active(st).stream().filter(s -> !wereActive.get(st.name()).contains(s.index()))
                     .forEach(s -> book.emit(st, s, fx));
-            if (!Objects.equals(st.throttledBy(), slowedBy)) {
+            if (!Objects.equals(st.pace().throttledBy(), slowedBy)) {
                 book.save(st.change().throttledBy(slowedBy).build(), fx);
             }
         }
@@ -209,8 +209,8 @@ final class OperatorCommands {
         Optional<MigrationStatus> st = book.view().find(name);
         if (st.isEmpty() || !RunBook.isRunOrPaused(st.get())) {
             if (answer) {
-                fx.event(new Event.CommandRejected(name, "cancel", "migration " + name + " is not running (state "
-                        + st.map(s -> s.state().json()).orElse("unknown") + ")"));
+                fx.event(new Event.CommandRejected(name, Command.Cancel.TYPE, "migration " + name
+                        + " is not running (state " + st.map(s -> s.state().json()).orElse("unknown") + ")"));
             }
             return;
         }
@@ -218,7 +218,8 @@ final class OperatorCommands {
         fx.fence(RunBook.fence(canceled, false));
         book.save(canceled, fx);
         if (answer) {
-            fx.event(new Event.CommandAccepted(name, "cancel", "canceled", "stops after the batches in flight"));
+            fx.event(new Event.CommandAccepted(name, Command.Cancel.TYPE, "canceled",
+                    "stops after the batches in flight"));
         }
     }
 
@@ -227,6 +228,6 @@ final class OperatorCommands {
         List<String> running = book.view().all().stream().filter(RunBook::isRunOrPaused).filter(book::ours)
                 .map(MigrationStatus::name).sorted().collect(Collectors.toList());
         running.forEach(name -> cancel(name, fx, false));
-        fx.event(new Event.CommandAccepted("*", "cancelAll", "canceled", running.toString()));
+        fx.event(new Event.CommandAccepted("*", Command.CancelAll.TYPE, "canceled", running.toString()));
     }
 }

@@ -69,7 +69,7 @@ final class Pacing {
 
     /** A run starts: with one segment if it starts slowly. */
     void started(MigrationStatus st) {
-        if (slowStart && st.segments().size() > 1) {
+        if (slowStart && st.progress().segments().size() > 1) {
             ramp.put(st.name(), 1);
         } else {
             ramp.remove(st.name());
@@ -82,7 +82,7 @@ final class Pacing {
      * rows it was charged for (a batch sized by time walks fewer rows than the batch size, or more than guessed).
      */
     void outcome(MigrationStatus st, int segment, long processed, boolean done) {
-        int segments = st.segments().size();
+        int segments = st.progress().segments().size();
         ramp.computeIfPresent(st.name(), (name, n) -> n + 1 >= segments ? null : n + 1);
         scheduled.remove(st.name() + "/" + segment);
         PaceState.Charge c = charged.remove(st.name() + "/" + segment);
@@ -126,7 +126,7 @@ final class Pacing {
      * slowed down by the health watch, that share of them (at least one); starting slowly, as many as the ramp says.
      */
     List<SegmentStatus> active(MigrationStatus st) {
-        List<SegmentStatus> open = st.segments().stream().filter(s -> !s.done()).toList();
+        List<SegmentStatus> open = st.progress().segments().stream().filter(s -> !s.done()).toList();
         int allowed = allowed(st, open.size());
         int going = Math.min(allowed, Math.min(concurrency(allowed), ramp.getOrDefault(st.name(), Integer.MAX_VALUE)));
         return open.subList(0, going);
@@ -138,8 +138,8 @@ final class Pacing {
      * limit, about {@value #PACE_WINDOW_MS} ms of the migration's rows shared by its going segments.
      */
     Lease lease(MigrationStatus st) {
-        Integer target = st.limits() == null ? null : st.limits().targetBatchMillis();
-        Integer rate = st.limits() == null ? null : st.limits().maxRowsPerSecond();
+        Integer target = st.pace().limits() == null ? null : st.pace().limits().targetBatchMillis();
+        Integer rate = st.pace().limits() == null ? null : st.pace().limits().maxRowsPerSecond();
         int segmentDuty = segmentDuty(st);
         int batches = segmentDuty < 100 ? Math.max(1, BATCHES_PER_TASK * segmentDuty / 1000) : BATCHES_PER_TASK;
         if (rate != null) {
@@ -154,12 +154,12 @@ final class Pacing {
      * outcomes showed (at first the worker's starting size, {@value #FIRST_TIMED_BATCH} rows, at most the batch size).
      */
     private double rowsPerBatch(MigrationStatus st) {
-        boolean timed = st.limits() != null && st.limits().targetBatchMillis() != null;
+        boolean timed = st.pace().limits() != null && st.pace().limits().targetBatchMillis() != null;
         if (!timed) {
-            return st.batchSize();
+            return st.pace().batchSize();
         }
-        return Math.max(1, Math.min(st.batchSize(), rowsPerBatch.getOrDefault(st.name(),
-                (double) Math.min(st.batchSize(), FIRST_TIMED_BATCH))));
+        return Math.max(1, Math.min(st.pace().batchSize(), rowsPerBatch.getOrDefault(st.name(),
+                (double) Math.min(st.pace().batchSize(), FIRST_TIMED_BATCH))));
     }
 
     /**
@@ -199,10 +199,10 @@ final class Pacing {
      * the database themselves (every segment that may go on has its task).
      */
     String limitedBy(MigrationStatus st) {
-        if (st.throttledBy() != null) {
-            return "health: " + st.throttledBy();
+        if (st.pace().throttledBy() != null) {
+            return "health: " + st.pace().throttledBy();
         }
-        List<SegmentStatus> open = st.segments().stream().filter(s -> !s.done()).toList();
+        List<SegmentStatus> open = st.progress().segments().stream().filter(s -> !s.done()).toList();
         long delayed = open.stream().filter(s -> s.delayedBy() != null).count();
         if (delayed > 0) {
             return "lock waits: " + delayed + " segment(s) waited for rows the application held";
@@ -221,11 +221,11 @@ final class Pacing {
     }
 
     private static Integer rate(MigrationStatus st) {
-        return st.limits() == null ? null : st.limits().maxRowsPerSecond();
+        return st.pace().limits() == null ? null : st.pace().limits().maxRowsPerSecond();
     }
 
     private static int allowed(MigrationStatus st, long open) {
-        Integer max = st.limits() == null ? null : st.limits().maxConcurrency();
+        Integer max = st.pace().limits() == null ? null : st.pace().limits().maxConcurrency();
         return (int) (max == null ? open : Math.min(max, open));
     }
 
@@ -242,7 +242,7 @@ final class Pacing {
         if (duty >= 100) {
             return 100;
         }
-        int allowed = Math.max(1, allowed(st, st.segments().stream().filter(s -> !s.done()).count()));
+        int allowed = Math.max(1, allowed(st, st.progress().segments().stream().filter(s -> !s.done()).count()));
         return (int) Math.min(100, Math.max(1, (long) duty * allowed / concurrency(allowed)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.core;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
@@ -108,7 +109,7 @@ final class RunBook {
 
     /** Whether the status is of this coordinator's database (or does not say). */
     boolean ours(MigrationStatus st) {
-        return database == null || st.database() == null || st.database().equals(database);
+        return database == null || st.run().database() == null || st.run().database().equals(database);
     }
 
     static boolean isRunOrPaused(MigrationStatus s) {
@@ -117,7 +118,7 @@ final class RunBook {
 
     /** Writes the status, stamped with the time and this coordinator's database, to the view and the effects. */
     void save(MigrationStatus st, Effects fx) {
-        if (database != null && st.database() == null) {
+        if (database != null && st.run().database() == null) {
             st = st.change().database(database).build();
         }
         MigrationStatus stamped = st.withUpdatedAt(now);
@@ -147,14 +148,15 @@ final class RunBook {
     }
 
     private Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
-        return new Task.ProcessBatch(st.name(), st.runId(), s.index(), s.position(), s.to(), st.batchSize(), false,
-                pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null));
+        return new Task.ProcessBatch(new BatchKey(st.name(), st.run().runId(), s.index(), s.position()), s.to(),
+                st.pace().batchSize(),
+                false, pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null));
     }
 
     /** The fence of a run as its status stands. */
     static RunFence fence(MigrationStatus st, boolean open) {
-        List<RunFence.Segment> segs = st.segments().stream()
+        List<RunFence.Segment> segs = st.progress().segments().stream()
                 .map(s -> new RunFence.Segment(s.index(), s.position(), s.to(), s.done())).toList();
-        return new RunFence(st.name(), st.runId(), st.batchSize(), open, segs);
+        return new RunFence(st.name(), st.run().runId(), st.pace().batchSize(), open, segs);
     }
 }

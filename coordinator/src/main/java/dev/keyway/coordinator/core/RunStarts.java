@@ -1,5 +1,6 @@
 package dev.keyway.coordinator.core;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -62,9 +63,9 @@ final class RunStarts {
         int batchSize = run.batchSize() != null ? run.batchSize() : def.batchSize();
         long now = book.now();
         if (RunBook.isRunOrPaused(st)) {
-            fx.event(new Event.CommandRejected(run.fn(), "run", "migration " + run.fn()
-                    + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.runId() + "); resume it, or cancel it"
-                    + " first" : " is already running (run " + st.runId() + "); cancel it first or watch its status")
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "migration " + run.fn()
+                    + (st.state() == MigrationState.PAUSED ? " is paused (run " + st.run().runId() + "); resume it, or cancel it"
+                    + " first" : " is already running (run " + st.run().runId() + "); cancel it first or watch its status")
                     + (run.next().isEmpty() ? "" : "; the rest of the series " + run.next() + " does not run")));
             return;
         }
@@ -74,7 +75,7 @@ final class RunStarts {
         }
         Optional<String> unwalkable = unwalkable(run, st, tables);
         if (unwalkable.isPresent()) {
-            fx.event(new Event.CommandRejected(run.fn(), "run", unwalkable.get()));
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, unwalkable.get()));
             return;
         }
         if (run.dryRun()) {
@@ -82,18 +83,19 @@ final class RunStarts {
             return;
         }
         if (st.state() == MigrationState.SUCCESS && run.startAt() == null) {
-            fx.event(new Event.CommandAccepted(run.fn(), "run", "skipped", COMPLETED));
+            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "skipped", COMPLETED));
             startNext(run.next(), run.requestedBy(), fx);
             return;
         }
         MigrationStatus started;
         String action;
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
-        if (run.startAt() == null && resumable && !st.segments().isEmpty()) {
-            int resumeSize = run.batchSize() != null ? run.batchSize() : st.batchSize();
+        if (run.startAt() == null && resumable && !st.progress().segments().isEmpty()) {
+            int resumeSize = run.batchSize() != null ? run.batchSize() : st.pace().batchSize();
             // the same run goes on: its rate and ETA count from here, with the rows it had
-            started = st.started(st.runId(), st.segments(), resumeSize, run.next(), run.requestedBy(), st.total(), now)
-                    .change().limits(run.limits() != null ? run.limits() : st.limits()).startProcessed(st.processed())
+            started = st.started(st.run().runId(), st.progress().segments(), resumeSize, run.next(), run.requestedBy(),
+                    st.progress().total(), now)
+                    .change().limits(run.limits() != null ? run.limits() : st.pace().limits()).startProcessed(st.progress().processed())
                     .build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
@@ -108,23 +110,25 @@ final class RunStarts {
             batchSize = newRunBatchSize(run, def, limits);
             MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
                     .change().limits(limits).build();
-            book.plan(run.fn(), planning.runId(), run.segments(), fx);
+            book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
-            fx.event(new Event.CommandAccepted(run.fn(), "run", "started", "planning segments, "
+            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "planning segments, "
                     + BatchSizing.of(batchSize, limits).describe() + ", from the start"));
             return;
         }
-        if (started.segments().stream().allMatch(SegmentStatus::done)) {
+        if (started.progress().segments().stream().allMatch(SegmentStatus::done)) {
             // the batches a cancel waited for (or a failed batch replayed meanwhile) finished every segment
-            fx.event(new Event.CommandAccepted(run.fn(), "run", action, "nothing was left to walk: the batches in flight"
-                    + " when it stopped finished every segment; it completes now"));
+            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, action, "nothing was left to walk:"
+                    + " the batches in flight when it stopped finished every segment; it completes now"));
             succeeded(started, fx);
             return;
         }
         goOn(started, fx);
-        fx.event(new Event.CommandAccepted(run.fn(), "run", action, started.segments().size() + " segment(s), "
-                + BatchSizing.of(started.batchSize(), started.limits()).describe() + ", from cursor " + started.cursor()));
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, action, started.progress().segments().size()
+                + " segment(s), "
+                + BatchSizing.of(started.pace().batchSize(),
+                        started.pace().limits()).describe() + ", from cursor " + started.progress().cursor()));
     }
 
     /**
@@ -164,7 +168,7 @@ final class RunStarts {
             return List.of();
         }
         List<String> cursors = new ArrayList<>();
-        for (SegmentStatus s : st.segments()) {
+        for (SegmentStatus s : st.progress().segments()) {
             if (s.position() != null) {
                 cursors.add(s.position());
             }
@@ -217,23 +221,24 @@ final class RunStarts {
     void planPending(Effects fx) {
         book.view().all().stream().filter(RunStarts::isPlanning).filter(book::ours)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))
-                .forEach(s -> book.plan(s.name(), s.runId(), null, fx));
+                .forEach(s -> book.plan(s.name(), s.run().runId(), null, fx));
     }
 
     private static boolean isPlanning(MigrationStatus s) {
-        return s.state() == MigrationState.IN_PROGRESS && s.segments().isEmpty() && s.runId() != null;
+        return s.state() == MigrationState.IN_PROGRESS && s.progress().segments().isEmpty() && s.run().runId() != null;
     }
 
     /** A new run's segments are planned: its fence opens on them and they get their first tasks. */
     void planned(Event.RunPlanned p, Effects fx) {
         Optional<MigrationStatus> found = book.view().find(p.migration());
-        if (found.isEmpty() || !isPlanning(found.get()) || !p.runId().equals(found.get().runId())) {
+        if (found.isEmpty() || !isPlanning(found.get()) || !p.runId().equals(found.get().run().runId())) {
             return; // canceled while planning, or a plan made twice (a coordinator took over)
         }
         MigrationStatus st = found.get();
         if (p.error() != null) {
             book.save(st.withState(MigrationState.FAILED, "cannot plan " + p.migration() + ": " + p.error(), book.now()), fx);
-            fx.event(new Event.CommandRejected(p.migration(), "run", "cannot plan " + p.migration() + ": " + p.error()));
+            fx.event(new Event.CommandRejected(p.migration(), Command.Run.TYPE,
+                    "cannot plan " + p.migration() + ": " + p.error()));
             return;
         }
         List<String> points = SplitPoints.thinned(p.splitPoints());
@@ -244,7 +249,8 @@ final class RunStarts {
             segs.add(SegmentStatus.fresh(i, from, to));
             from = to;
         }
-        goOn(st.started(st.runId(), segs, st.batchSize(), st.next(), st.requestedBy(), p.rows(), st.latestStart()), fx);
+        goOn(st.started(st.run().runId(), segs, st.pace().batchSize(), st.run().next(), st.run().requestedBy(),
+                p.rows(), st.run().latestStart()), fx);
     }
 
     /** A run with its segments starts: its fence opens, its pace starts and its active segments get a task. */
@@ -258,13 +264,14 @@ final class RunStarts {
     /** One batch from where a run would start: the given cursor, else a failed or canceled run's cursor, else the start. */
     private void dryRun(Command.Run run, MigrationStatus st, Migration def, int batchSize, Effects fx) {
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
-        String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.cursor() : null;
+        String cursor = run.startAt() != null ? run.startAt().cursor() : resumable ? st.progress().cursor() : null;
         String dryId = "dry-" + book.newId();
         // fenced like a batch: only this task, once, may run migrateOne over those rows
         fx.fence(RunFence.dryRun(def.name(), dryId, cursor, batchSize, true));
-        fx.task(new Task.ProcessBatch(def.name(), dryId, 0, cursor, null, batchSize, true).withWalk(Task.walkOf(def)));
-        book.save(st.withDryRun(dryId, st.dryRun()), fx);
-        fx.event(new Event.CommandAccepted(run.fn(), "run", "dryRun", "one batch of " + batchSize
+        fx.task(new Task.ProcessBatch(new BatchKey(def.name(), dryId, 0, cursor), null, batchSize, true)
+                .withWalk(Task.walkOf(def)));
+        book.save(st.withDryRun(dryId, st.dryRuns().last()), fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "dryRun", "one batch of " + batchSize
                 + " from cursor " + cursor + ", rolled back"));
     }
 
@@ -272,7 +279,7 @@ final class RunStarts {
     void succeeded(MigrationStatus run, Effects fx) {
         MigrationStatus done = run.withState(MigrationState.SUCCESS, null, book.now());
         book.save(done, fx);
-        startNext(done.next(), done.requestedBy(), fx);
+        startNext(done.run().next(), done.run().requestedBy(), fx);
     }
 
     /**
@@ -291,7 +298,7 @@ final class RunStarts {
                     + ". Deploy the jar that defines it to the coordinator and the workers and run it again";
             book.save(MigrationStatus.unknown(name, Migration.DEFAULT_BATCH_SIZE)
                     .withState(MigrationState.FAILED, error, book.now()), fx);
-            fx.event(new Event.CommandRejected(name, "run", error));
+            fx.event(new Event.CommandRejected(name, Command.Run.TYPE, error));
             return;
         }
         // its table was checked when the series was asked for; a new run's planning checks it again

@@ -31,18 +31,20 @@ public final class StatusBudget {
         if (size.applyAsInt(status) <= MAX_BYTES) {
             return status;
         }
-        DryRunReport report = status.dryRun();
-        MigrationStatus lighter = report == null ? status : status.withDryRun(status.pendingDryRun(),
+        DryRunReport report = status.dryRuns().last();
+        MigrationStatus lighter = report == null ? status : status.withDryRun(status.dryRuns().pending(),
                 new DryRunReport(report.at(), report.cursor(), report.processed(), report.nextCursor(), List.of(),
                         report.error() == null ? null : Excerpt.of(report.error(), SHORT_TEXT),
                         report.omitted() + report.changes().size()));
         if (size.applyAsInt(lighter) <= MAX_BYTES) {
             return lighter;
         }
-        return lighter.withSegments(lighter.segments().stream().map(s -> s.delayedBy() == null ? s
+        return lighter.withSegments(lighter.progress().segments().stream().map(s -> s.delayedBy() == null ? s
                         : s.delayedBy(Excerpt.of(s.delayedBy(), SHORT_TEXT / 10))).toList())
-                .change().error(lighter.error() == null ? null : Excerpt.of(lighter.error(), SHORT_TEXT))
-                .throttledBy(lighter.throttledBy() == null ? null : Excerpt.of(lighter.throttledBy(), SHORT_TEXT)).build();
+                .change().error(lighter.failure().error() == null ? null : Excerpt.of(lighter.failure().error(),
+                        SHORT_TEXT))
+                .throttledBy(lighter.pace().throttledBy() == null ? null : Excerpt.of(lighter.pace().throttledBy(),
+                        SHORT_TEXT)).build();
     }
 
     /** Whether the status fits ({@link #fit} could not make it fit when this is false). */

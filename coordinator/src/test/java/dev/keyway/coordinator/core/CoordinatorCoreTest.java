@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
@@ -67,7 +68,7 @@ class CoordinatorCoreTest {
         assertInstanceOf(Effect.WriteFence.class, started.effects().get(0), "the fence first");
         assertTrue(only(started, Effect.WriteFence.class).fence().open());
         Task.ProcessBatch task = only(started, Effect.PublishTask.class).task();
-        assertEquals("[0]", task.cursor());
+        assertEquals("[0]", task.key().cursor());
         assertEquals(1000, only(started, Effect.PublishStatus.class).status().updatedAt(), "the input's time");
         assertEquals(MigrationState.IN_PROGRESS, started.state().find("a").orElseThrow().state());
         assertTrue(initial.statuses().isEmpty(), "the state it was given is left as it was");
@@ -76,12 +77,14 @@ class CoordinatorCoreTest {
     @Test
     void theSameInputOnTheSameStateGivesTheSameStep() {
         CoordinatorState running = started(initial).state();
-        Task.ProcessBatch t = running.find("a").map(st -> RunBook.fence(st, true)).map(f -> new Task.ProcessBatch("a",
-                f.runId(), 0, "[0]", null, 10, false)).orElseThrow();
-        Event.BatchCompleted claim = new Event.BatchCompleted("a", t.runId(), 0, "[0]", "[30]", 30, false, false, false,
+        Task.ProcessBatch t = running.find("a").map(st -> RunBook.fence(st,
+                true)).map(f -> new Task.ProcessBatch(new BatchKey("a",
+                f.runId(), 0, "[0]"), null, 10, false)).orElseThrow();
+        Event.BatchCompleted claim = new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, "[0]"), "[30]", 30,
+                false, false, false,
                 List.of(), 300, "w");
         Input read = new Input.LedgerRead(new Effect.ReadLedger(claim, false), List.of(
-                new LedgerEntry(claim.batch(), "[10]", 10, false)), 2000);
+                new LedgerEntry(claim.key(), "[10]", 10, false)), 2000);
 
         Step once = core.step(running, read);
         Step again = core.step(running, read);
@@ -93,8 +96,9 @@ class CoordinatorCoreTest {
     @Test
     void anOutcomeCountsOnlyAsTheLedgerRecordedIt() {
         CoordinatorState running = started(initial).state();
-        String runId = running.find("a").orElseThrow().runId();
-        Event.BatchCompleted claim = new Event.BatchCompleted("a", runId, 0, "[0]", "[30]", 30, false, false, false,
+        String runId = running.find("a").orElseThrow().run().runId();
+        Event.BatchCompleted claim = new Event.BatchCompleted(new BatchKey("a", runId, 0, "[0]"), "[30]", 30, false,
+                false, false,
                 List.of(), 300, "w");
         Step asked = core.step(running, new Input.EventReceived(claim, 2000));
         assertEquals(List.of(new Effect.ReadLedger(claim, false)), asked.effects());
@@ -105,9 +109,10 @@ class CoordinatorCoreTest {
         assertTrue(all(forged, Effect.PublishStatus.class).isEmpty());
 
         Step counted = core.step(asked.state(), new Input.LedgerRead(new Effect.ReadLedger(claim, false), List.of(
-                new LedgerEntry(claim.batch(), "[10]", 10, false)), 2000));
-        assertEquals(10, only(counted, Effect.PublishStatus.class).status().processed(), "only as far as the ledger goes");
-        assertEquals("[10]", only(counted, Effect.PublishTask.class).task().cursor());
+                new LedgerEntry(claim.key(), "[10]", 10, false)), 2000));
+        assertEquals(10, only(counted, Effect.PublishStatus.class).status().progress().processed(),
+                "only as far as the ledger goes");
+        assertEquals("[10]", only(counted, Effect.PublishTask.class).task().key().cursor());
         assertEquals(new Effect.BatchesTimed(300, 1), only(counted, Effect.BatchesTimed.class));
     }
 
@@ -122,7 +127,7 @@ class CoordinatorCoreTest {
         Step written = core.step(canceled.state(), new Input.FenceWritten(closed, moved, 3000));
         Effect.ReadLedger read = only(written, Effect.ReadLedger.class);
         assertTrue(read.waitedForByFence());
-        assertEquals("[0]", read.claim().cursor());
+        assertEquals("[0]", read.claim().key().cursor());
         assertEquals("[20]", read.claim().nextCursor());
         assertEquals(List.of(), core.step(canceled.state(), new Input.FenceWritten(closed, closed.fence(), 3000)).effects(),
                 "a fence written as asked waited for nothing");
@@ -139,7 +144,7 @@ class CoordinatorCoreTest {
         for (Event stray : List.<Event>of(
                 new Event.RunPlanned("a", plan.runId(), "not-" + plan.planId(), List.of(), 100, null),
                 new Event.HealthChanged("*", "another-watch", false, "lag"),
-                new Event.BatchSkipped("a", plan.runId(), 0, null, "not at the fence's cursor", "w"))) {
+                new Event.BatchSkipped(new BatchKey("a", plan.runId(), 0, null), "not at the fence's cursor", "w"))) {
             Step dropped = core.step(planning, new Input.EventReceived(stray, 2000));
             assertEquals(1, dropped.effects().size(), dropped.effects().toString());
             assertInstanceOf(Effect.Dropped.class, dropped.effects().get(0));

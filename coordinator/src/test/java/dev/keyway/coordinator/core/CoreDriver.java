@@ -27,7 +27,7 @@ final class CoreDriver {
     /** What the database holds once a fence is written: by default what was asked. */
     UnaryOperator<RunFence> fenceWriter = f -> f;
     /** The ledger's chain of a claimed slice: by default exactly what was claimed. */
-    Function<Effect.ReadLedger, List<LedgerEntry>> ledger = asked -> List.of(new LedgerEntry(asked.claim().batch(),
+    Function<Effect.ReadLedger, List<LedgerEntry>> ledger = asked -> List.of(new LedgerEntry(asked.claim().key(),
             asked.claim().nextCursor(), asked.claim().processed(), asked.claim().done()));
 
     CoreDriver(Statuses shared, MigrationCatalog catalog, Clock clock) {

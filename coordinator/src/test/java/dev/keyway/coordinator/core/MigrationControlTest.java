@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.coordinator.internal.SegmentPlanner;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -69,7 +70,7 @@ class MigrationControlTest {
     }
 
     private Effects complete(Task.ProcessBatch t, String next, int n, boolean done) {
-        return control.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(), next, n, done,
+        return control.onEvent(new Event.BatchCompleted(t.key(), next, n, done,
                 false, false, List.of(), 1, "w"));
     }
 
@@ -81,17 +82,17 @@ class MigrationControlTest {
     void runsBatchAfterBatchToSuccessAndThenTheNextOfTheSeries() {
         Effects fx = command(Command.Run.of("a").withNext(List.of("b")));
         Task.ProcessBatch t1 = onlyTask(fx);
-        assertNull(t1.cursor());
+        assertNull(t1.key().cursor());
         assertEquals(10, t1.batchSize());
         assertEquals("users", t1.walk(), "the rows the coordinator planned, for the worker to check");
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
 
         Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));
-        assertEquals("[10]", t2.cursor());
+        assertEquals("[10]", t2.key().cursor());
         Effects last = complete(t2, "[15]", 5, true);
         assertEquals(MigrationState.SUCCESS, status("a").state());
         assertTrue(status("a").isDone());
-        assertEquals(15, status("a").processed());
+        assertEquals(15, status("a").progress().processed());
         assertEquals("b", last.plans().get(0).migration(), "the next of the series is planned");
         assertEquals(MigrationState.IN_PROGRESS, status("b").state());
     }
@@ -107,7 +108,7 @@ class MigrationControlTest {
     @Test
     void refusesARunWhoseTablesCannotBeWalkedWithNothingChangedButAnswersAlreadyRunningFirst() {
         Task.ProcessBatch t = onlyTask(complete(onlyTask(command(Command.Run.of("a"))), "[10]", 10, false));
-        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, "[10]", "boom on id=13", "13",
+        control.onEvent(new Event.BatchFailed(new BatchKey("a", t.key().runId(), 0, "[10]"), "boom on id=13", "13",
                 new TaskLocation("tasks", 0, 1), "w"));
         MigrationStatus failed = status("a");
         List<String> asked = new ArrayList<>();
@@ -146,28 +147,30 @@ class MigrationControlTest {
         assertEquals("skipped", ((Event.CommandAccepted) skipped.events().get(0)).action());
 
         Task.ProcessBatch again = onlyTask(command(Command.Run.of("a").withStartAt(Command.StartAt.beginning())));
-        assertNull(again.cursor());
-        assertEquals(0, status("a").processed());
+        assertNull(again.key().cursor());
+        assertEquals(0, status("a").progress().processed());
     }
 
     @Test
     void failsOnABatchFailureAndResumesFromThatBatchWithTheSameRun() {
         Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a").withNext(List.of("b"))));
         Task.ProcessBatch t2 = onlyTask(complete(t1, "[10]", 10, false));
-        Effects fx = control.onEvent(new Event.BatchFailed("a", t2.runId(), 0, "[10]", "boom on id=13", "13",
+        Effects fx = control.onEvent(new Event.BatchFailed(new BatchKey("a", t2.key().runId(), 0, "[10]"),
+                "boom on id=13", "13",
                 new TaskLocation("tasks", 3, 42), "w"));
         assertTrue(fx.tasks().isEmpty(), "a series stops at a failure");
         MigrationStatus failed = status("a");
         assertEquals(MigrationState.FAILED, failed.state());
-        assertEquals("[10]", failed.cursor());
-        assertEquals(42, failed.failedBatch().task().offset());
-        assertEquals("13", failed.failedBatch().documentId());
+        assertEquals("[10]", failed.progress().cursor());
+        assertEquals(42, failed.failure().batch().task().offset());
+        assertEquals("13", failed.failure().batch().documentId());
 
         Task.ProcessBatch resumed = onlyTask(command(Command.Run.of("a")));
-        assertEquals("[10]", resumed.cursor());
-        assertEquals(t2.runId(), resumed.runId(), "a resume keeps the run, so the ledger recognises applied batches");
-        assertEquals(10, status("a").processed());
-        assertNull(status("a").error());
+        assertEquals("[10]", resumed.key().cursor());
+        assertEquals(t2.key().runId(), resumed.key().runId(),
+                "a resume keeps the run, so the ledger recognises applied batches");
+        assertEquals(10, status("a").progress().processed());
+        assertNull(status("a").failure().error());
     }
 
     @Test
@@ -177,10 +180,11 @@ class MigrationControlTest {
         Effects dup = complete(t1, "[10]", 10, false);
         assertTrue(dup.tasks().isEmpty());
         assertTrue(dup.statuses().isEmpty());
-        Effects stale = control.onEvent(new Event.BatchCompleted("a", "other-run", 0, "[10]", "[20]", 10, false, false,
+        Effects stale = control.onEvent(new Event.BatchCompleted(new BatchKey("a", "other-run", 0, "[10]"), "[20]", 10,
+                false, false,
                 false, List.of(), 1, "w"));
         assertTrue(stale.statuses().isEmpty());
-        assertEquals(10, status("a").processed());
+        assertEquals(10, status("a").progress().processed());
     }
 
     @Test
@@ -190,32 +194,33 @@ class MigrationControlTest {
         assertEquals(MigrationState.CANCELED, status("a").state());
         Effects fx = complete(t1, "[10]", 10, false);
         assertTrue(fx.tasks().isEmpty());
-        assertEquals(10, status("a").processed());
-        assertEquals("[10]", onlyTask(command(Command.Run.of("a"))).cursor());
+        assertEquals(10, status("a").progress().processed());
+        assertEquals("[10]", onlyTask(command(Command.Run.of("a"))).key().cursor());
     }
 
     @Test
     void aReplayedFailedBatchThatSucceedsPutsTheMigrationBackInProgress() {
         Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a")));
-        control.onEvent(new Event.BatchFailed("a", t1.runId(), 0, null, "boom", "1",
+        control.onEvent(new Event.BatchFailed(new BatchKey("a", t1.key().runId(), 0, null), "boom", "1",
                 new TaskLocation("tasks", 0, 7), "w"));
         Effects fx = complete(t1, "[10]", 10, false);
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
-        assertEquals("[10]", onlyTask(fx).cursor());
+        assertEquals("[10]", onlyTask(fx).key().cursor());
     }
 
     @Test
     void splitsALargeTableIntoSegmentsThatRunInParallel() {
         Effects fx = command(Command.Run.of("a").withSegments(4));
         assertEquals(4, fx.tasks().size());
-        assertNull(status("a").cursor(), "nothing is processed yet: the overall cursor is the start");
-        assertEquals(100L, status("a").total());
-        assertEquals(List.of("[25]", "[50]", "[75]"), fx.tasks().stream().skip(1).map(Task.ProcessBatch::cursor).toList());
+        assertNull(status("a").progress().cursor(), "nothing is processed yet: the overall cursor is the start");
+        assertEquals(100L, status("a").progress().total());
+        assertEquals(List.of("[25]", "[50]", "[75]"),
+                fx.tasks().stream().skip(1).map(Task.ProcessBatch::key).map(BatchKey::cursor).toList());
         for (Task.ProcessBatch t : fx.tasks()) {
-            complete(t, "[x" + t.segment() + "]", 25, true);
+            complete(t, "[x" + t.key().segment() + "]", 25, true);
         }
         assertEquals(MigrationState.SUCCESS, status("a").state());
-        assertEquals(100, status("a").processed());
+        assertEquals(100, status("a").progress().processed());
     }
 
     @Test
@@ -251,7 +256,7 @@ class MigrationControlTest {
         Effects started = command(Command.Run.of("a").withSegments(2));
         RunFence open = started.fences().get(0);
         assertTrue(open.open());
-        assertEquals(status("a").runId(), open.runId());
+        assertEquals(status("a").run().runId(), open.runId());
         assertEquals(2, open.segments().size());
         assertEquals("[50]", open.segments().get(0).end());
 
@@ -275,7 +280,7 @@ class MigrationControlTest {
         assertEquals(MigrationState.SUCCESS, status("a").state());
         assertTrue(fx.tasks().isEmpty());
         assertEquals(MigrationState.FAILED, status("gone").state());
-        assertTrue(status("gone").error().contains("does not define"), status("gone").error());
+        assertTrue(status("gone").failure().error().contains("does not define"), status("gone").failure().error());
         assertTrue(view.find("b").isEmpty(), "the rest of the series does not run");
     }
 
@@ -294,8 +299,10 @@ class MigrationControlTest {
 
         Effects resumed = control.onCommand(new Command.Resume("a"));
         assertTrue(resumed.fences().get(0).open());
-        assertEquals(first.runId(), status("a").runId(), "the same run: the ledger recognises what it applied");
-        assertEquals(List.of("[10]", "[50]"), resumed.tasks().stream().map(Task.ProcessBatch::cursor).toList());
+        assertEquals(first.key().runId(), status("a").run().runId(),
+                "the same run: the ledger recognises what it applied");
+        assertEquals(List.of("[10]", "[50]"),
+                resumed.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::cursor).toList());
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
         assertInstanceOf(Event.CommandRejected.class, control.onCommand(new Command.Resume("a")).events().get(0));
     }
@@ -318,7 +325,7 @@ class MigrationControlTest {
         assertEquals(33, fx.fences().get(0).batchSize());
         assertTrue(fx.fences().get(0).open());
         assertTrue(fx.tasks().isEmpty(), "no task twice: the tasks out carry on (issue 16: they replayed)");
-        assertEquals(33, status("a").batchSize());
+        assertEquals(33, status("a").pace().batchSize());
         // the batch in flight finishes with its own size, and its outcome chains the new one
         assertEquals(33, onlyTask(complete(started.tasks().get(0), "[10]", 10, false)).batchSize());
 
@@ -337,13 +344,13 @@ class MigrationControlTest {
         control.onCommand(new Command.Pause("b"));
         Effects lag = control.onEvent(new Event.HealthChanged("*", "w", false, "throttled: replica lag 9 > 5"));
         assertEquals(MigrationState.PAUSED, status("a").state());
-        assertEquals("throttled: replica lag 9 > 5", status("a").throttledBy());
+        assertEquals("throttled: replica lag 9 > 5", status("a").pace().throttledBy());
         assertFalse(lag.fences().get(0).open());
-        assertEquals(null, status("b").throttledBy(), "paused by an operator, not by health");
+        assertEquals(null, status("b").pace().throttledBy(), "paused by an operator, not by health");
 
         Effects back = control.onEvent(new Event.HealthChanged("*", "w", true, "replica lag 0"));
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
-        assertNull(status("a").throttledBy());
+        assertNull(status("a").pace().throttledBy());
         assertEquals(1, back.tasks().size(), "only a goes on");
         assertEquals(MigrationState.PAUSED, status("b").state());
     }
@@ -363,16 +370,17 @@ class MigrationControlTest {
         String lag = "replica lag (bytes) unknown: no permission to read pg_stat_replication's LSNs (grant pg_monitor)";
         control.onEvent(new Event.HealthChanged("*", "w", true, "held at 100%; " + lag, 100, List.of(lag)));
         assertEquals(MigrationState.IN_PROGRESS, status("a").state());
-        assertEquals("held at 100%; " + lag, status("a").throttledBy(), "full speed, but the status says what it cannot see");
+        assertEquals("held at 100%; " + lag, status("a").pace().throttledBy(),
+                "full speed, but the status says what it cannot see");
 
         control.onEvent(new Event.HealthChanged("*", "w", false, "paused: lock wait 300 > 200 (twice its limit)"));
         control.onEvent(new Event.HealthChanged("*", "w", false, "paused: lock wait 300 > 200; " + lag, 1, List.of(lag)));
         assertEquals(MigrationState.PAUSED, status("a").state());
-        assertEquals("paused: lock wait 300 > 200; " + lag, status("a").throttledBy());
+        assertEquals("paused: lock wait 300 > 200; " + lag, status("a").pace().throttledBy());
 
         control.onEvent(new Event.HealthChanged("*", "w", true, "lock wait 0, replica lag (bytes) 0", 100));
         assertEquals(MigrationState.IN_PROGRESS, status("a").state(), "health paused it: health resumes it");
-        assertNull(status("a").throttledBy());
+        assertNull(status("a").pace().throttledBy());
     }
 
     @Test
@@ -380,7 +388,7 @@ class MigrationControlTest {
         command(Command.Run.of("a"));
         control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 25%: lock wait 40 > 25", 25));
         control.onCommand(new Command.Pause("a"));
-        assertNull(status("a").throttledBy(), "paused by the operator, not by health");
+        assertNull(status("a").pace().throttledBy(), "paused by the operator, not by health");
         control.onEvent(new Event.HealthChanged("*", "w", true, "lock wait 0: under half of each limit", 100));
         assertEquals(MigrationState.PAUSED, status("a").state());
     }
@@ -392,7 +400,7 @@ class MigrationControlTest {
         assertEquals(1, fx.later().size(), "the second one slot later");
         assertEquals(5, fx.tasks().get(0).lease().batches(), "a second's 100 rows shared by 2 segments: 5 batches of 10");
         assertEquals(1000 + 500, fx.later().get(0).dueMillis(), "50 rows at 100 rows/s: 500 ms apart");
-        assertEquals(100, status("a").limits().maxRowsPerSecond());
+        assertEquals(100, status("a").pace().limits().maxRowsPerSecond());
 
         Effects next = complete(fx.tasks().get(0), "[50]", 50, false);
         assertEquals(1000 + 1000, next.later().get(0).dueMillis(), "charged the 50 rows it walked: a slot later");
@@ -401,7 +409,7 @@ class MigrationControlTest {
                 "a task that walked 10 of its 50 rows gives back 40 rows' time (400 ms)");
 
         Effects unlimited = control.onCommand(new Command.Configure("a", null, 0));
-        assertNull(status("a").limits());
+        assertNull(status("a").pace().limits());
         assertEquals(2, unlimited.tasks().size(), "without a limit every open segment goes on at once");
         assertTrue(unlimited.later().isEmpty());
         assertEquals(Pacing.BATCHES_PER_TASK, unlimited.tasks().get(0).lease().batches());
@@ -442,7 +450,7 @@ class MigrationControlTest {
             int batches = Math.min(t.lease().batches(), 10);
             clock.millis += batches * 100L;
             rows += batches * 112L;
-            Effects next = c.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(),
+            Effects next = c.onEvent(new Event.BatchCompleted(t.key(),
                     "[" + rows + "]", batches * 112, false, false, false, List.of(), batches * 100L, "w"));
             if (next.tasks().isEmpty()) {
                 t = next.later().get(0).task();
@@ -461,10 +469,10 @@ class MigrationControlTest {
         HandClock clock = new HandClock();
         CoreDriver sized = new CoreDriver(view, catalog, clock, 200);
         Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(600)));
-        assertEquals(200, status("b").limits().targetBatchMillis(), "sized by time");
+        assertEquals(200, status("b").pace().limits().targetBatchMillis(), "sized by time");
         double rate = walk(sized, clock, fx, 60);
         assertTrue(Math.abs(rate - 600) <= 60, "600 rows/s asked, " + rate + " walked");
-        assertEquals("rate: at most 600 rows/s", status("b").limitedBy());
+        assertEquals("rate: at most 600 rows/s", status("b").pace().limitedBy());
 
         Effects faster = sized.onCommand(new Command.Configure("b", null, 900));
         double after = walk(sized, clock, faster, 60);
@@ -474,10 +482,10 @@ class MigrationControlTest {
     @Test
     void configureHandsOutAgainOnlyTheTasksThatWaitForTheirSlot() {
         Effects fx = command(Command.Run.of("a").withSegments(2).withLimits(new Limits(10)));
-        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
-        assertEquals(List.of(1), fx.later().stream().map(l -> l.task().segment()).toList(), "a slot later");
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
+        assertEquals(List.of(1), fx.later().stream().map(l -> l.task().key().segment()).toList(), "a slot later");
         Effects lifted = control.onCommand(new Command.Configure("a", null, 0));
-        assertEquals(List.of(1), lifted.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+        assertEquals(List.of(1), lifted.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
                 "segment 1's task waited for its slot: it goes now; segment 0's is out and carries on");
     }
 
@@ -487,18 +495,20 @@ class MigrationControlTest {
         CoreDriver gentle = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000),
                 ZoneOffset.UTC), 200, false, 2);
         Effects fx = command(gentle, Command.Run.of("a").withSegments(4));
-        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
-        assertEquals(2, status("a").limits().maxConcurrency());
+        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
+        assertEquals(2, status("a").pace().limits().maxConcurrency());
         Task.ProcessBatch first = fx.tasks().get(0);
-        gentle.onEvent(new Event.BatchCompleted("a", first.runId(), 0, first.cursor(), "[1]", 1, false, false, false,
+        gentle.onEvent(new Event.BatchCompleted(new BatchKey("a", first.key().runId(), 0, first.key().cursor()), "[1]",
+                1, false, false, false,
                 List.of(), 1, "w"));
-        assertEquals("concurrency: 2 of 4 segments at once", status("a").limitedBy());
+        assertEquals("concurrency: 2 of 4 segments at once", status("a").pace().limitedBy());
         Effects all = gentle.onCommand(new Command.Configure("a", null, null, null, 0));
-        assertEquals(List.of(2, 3), all.tasks().stream().map(Task.ProcessBatch::segment).toList(), "lifted");
+        assertEquals(List.of(2, 3), all.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "lifted");
         gentle.onCommand(new Command.Cancel("a"));
         command(gentle, Command.Run.of("a").withStartAt(Command.StartAt.beginning()).withSegments(4)
                 .withLimits(new Limits(null, null, 3)));
-        assertEquals(3, status("a").limits().maxConcurrency(), "the run's own");
+        assertEquals(3, status("a").pace().limits().maxConcurrency(), "the run's own");
     }
 
     @Test
@@ -507,7 +517,7 @@ class MigrationControlTest {
         CoreDriver sized = new CoreDriver(view, catalog, clock, 200);
         Effects fx = command(sized, Command.Run.of("b").withSegments(1).withLimits(new Limits(1_000_000)));
         walk(sized, clock, fx, 3);
-        assertTrue(status("b").limitedBy().startsWith("workers and database"), status("b").limitedBy());
+        assertTrue(status("b").pace().limitedBy().startsWith("workers and database"), status("b").pace().limitedBy());
     }
 
     @Test
@@ -517,37 +527,40 @@ class MigrationControlTest {
         CoreDriver c = new CoreDriver(view, catalog, clock);
         Task.ProcessBatch t = onlyTask(c.onCommand(Command.Run.of("a").withStartAt(Command.StartAt.after("[0]"))));
         clock.millis += 10_000;
-        t = onlyTask(c.onEvent(new Event.BatchCompleted("a", t.runId(), 0, t.cursor(), "[100]", 100, false, false,
+        t = onlyTask(c.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, t.key().cursor()),
+                "[100]", 100, false, false,
                 false, List.of(), 1, "w")));
         c.onCommand(new Command.Pause("a"));
         clock.millis += 50_000;
-        assertEquals(10_000, status("a").runningMillis(clock.millis), "paused: the run's clock stands still");
+        assertEquals(10_000, status("a").run().runningMillis(clock.millis), "paused: the run's clock stands still");
         assertEquals(10.0, status("a").rowsPerSecond(clock.millis), 0.001);
         Task.ProcessBatch resumed = onlyTask(c.onCommand(new Command.Resume("a")));
-        assertEquals(clock.millis, status("a").latestStart(), "resume starts it running again");
+        assertEquals(clock.millis, status("a").run().latestStart(), "resume starts it running again");
         clock.millis += 10_000;
-        c.onEvent(new Event.BatchCompleted("a", resumed.runId(), 0, resumed.cursor(), "[150]", 50, false, false, false,
+        c.onEvent(new Event.BatchCompleted(new BatchKey("a", resumed.key().runId(), 0, resumed.key().cursor()),
+                "[150]", 50, false, false, false,
                 List.of(), 1, "w"));
-        assertEquals(10_000, status("a").runningMillis(clock.millis));
+        assertEquals(10_000, status("a").run().runningMillis(clock.millis));
         assertEquals(5.0, status("a").rowsPerSecond(clock.millis), 0.001, "50 rows in the 10 s since the resume");
         c.onCommand(new Command.Cancel("a"));
         clock.millis += 30_000;
         c.onCommand(Command.Run.of("a"));
-        assertEquals(clock.millis, status("a").latestStart(), "resumed by run after a cancel: running again from now");
-        assertEquals(150, status("a").startProcessed());
+        assertEquals(clock.millis, status("a").run().latestStart(),
+                "resumed by run after a cancel: running again from now");
+        assertEquals(150, status("a").progress().startProcessed());
     }
 
     @Test
     void aBatchDurationTargetGoesToTheWorkersInEveryTaskAndConfigureChangesOrRemovesIt() {
         Effects fx = command(Command.Run.of("a").withLimits(new Limits(null, 200)));
         assertEquals(200, fx.tasks().get(0).lease().targetBatchMillis());
-        assertEquals(200, status("a").limits().targetBatchMillis());
+        assertEquals(200, status("a").pace().limits().targetBatchMillis());
         control.onCommand(new Command.Configure("a", null, null, 50));
         Task.ProcessBatch faster = onlyTask(complete(fx.tasks().get(0), "[1]", 1, false));
         assertEquals(50, faster.lease().targetBatchMillis(), "from the next task");
         control.onCommand(new Command.Configure("a", null, null, 0));
         assertEquals(0, onlyTask(complete(faster, "[2]", 1, false)).lease().targetBatchMillis());
-        assertNull(status("a").limits(), "no limit left");
+        assertNull(status("a").pace().limits(), "no limit left");
         Effects wrong = control.onCommand(new Command.Configure("a", null, null, -5));
         assertTrue(wrong.events().get(0) instanceof Event.CommandRejected r && r.reason().contains("targetBatchMillis"),
                 wrong.events().toString());
@@ -558,8 +571,9 @@ class MigrationControlTest {
         command(Command.Run.of("a").withSegments(2).withLimits(new Limits(100)));
         command(Command.Run.of("b"));
         Effects again = control.afterTakeover();
-        assertEquals(List.of("a0", "b0"), again.tasks().stream().map(t -> t.migration() + t.segment()).toList());
-        assertEquals(List.of("a1"), again.later().stream().map(l -> l.task().migration() + l.task().segment()).toList(),
+        assertEquals(List.of("a0", "b0"), again.tasks().stream().map(t -> t.migration() + t.key().segment()).toList());
+        assertEquals(List.of("a1"),
+                again.later().stream().map(l -> l.task().migration() + l.task().key().segment()).toList(),
                 "a's second segment a slot later");
     }
 
@@ -572,9 +586,11 @@ class MigrationControlTest {
             SegmentPlanner.Plan plan = planner.plan(a, p.segments());
             fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), p.planId(), plan.splitPoints(), plan.rows(), null));
         }
-        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "a slow start");
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "a slow start");
         slow.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 10%: lag", 10));
-        Effects resting = slow.onEvent(new Event.BatchCompleted("a", fx.tasks().get(0).runId(), 0, null, "[5]", 5, false,
+        Effects resting = slow.onEvent(new Event.BatchCompleted(new BatchKey("a", fx.tasks().get(0).key().runId(), 0,
+                null), "[5]", 5, false,
                 false, false, List.of(), 400, "w"));
         assertTrue(resting.tasks().isEmpty() && resting.later().size() == 1, "segment 0 rests, in a timer only");
         slow.onCommand(Command.Run.of("b").withSegments(1));
@@ -586,7 +602,8 @@ class MigrationControlTest {
         Effects again = next.afterTakeover();
         List<Task.ProcessBatch> all = new ArrayList<>(again.tasks());
         again.later().forEach(l -> all.add(l.task()));
-        assertEquals(List.of("a0[5]", "a1[33]", "a2[66]"), all.stream().map(t -> t.migration() + t.segment() + t.cursor())
+        assertEquals(List.of("a0[5]", "a1[33]", "a2[66]"),
+                all.stream().map(t -> t.migration() + t.key().segment() + t.key().cursor())
                 .sorted().toList(), "every open segment of a, none of paused b");
     }
 
@@ -599,14 +616,14 @@ class MigrationControlTest {
                 f.segments().stream().map(s -> new RunFence.Segment(s.index(), s.end(), s.end(), true)).toList());
         List<String> read = new ArrayList<>();
         control.ledger = asked -> {
-            read.add(asked.claim().segment() + " " + asked.claim().cursor() + " " + asked.waitedForByFence());
-            return List.of(new LedgerEntry(asked.claim().batch(), asked.claim().nextCursor(), 5, true));
+            read.add(asked.claim().key().segment() + " " + asked.claim().key().cursor() + " " + asked.waitedForByFence());
+            return List.of(new LedgerEntry(asked.claim().key(), asked.claim().nextCursor(), 5, true));
         };
         control.onCommand(new Command.Cancel("a"));
         assertEquals(List.of("0 null true", "1 [50] true"), read, "the fence's count reads the ledger of both segments");
-        assertEquals(10, status("a").processed());
+        assertEquals(10, status("a").progress().processed());
         assertEquals(MigrationState.CANCELED, status("a").state());
-        assertTrue(status("a").segments().stream().allMatch(SegmentStatus::done));
+        assertTrue(status("a").progress().segments().stream().allMatch(SegmentStatus::done));
 
         Effects again = control.onCommand(Command.Run.of("a").withNext(List.of("b")));
         assertEquals(MigrationState.SUCCESS, status("a").state(), "nothing was left to walk");
@@ -620,20 +637,20 @@ class MigrationControlTest {
         // issue 15, 4: slowed down by health (throttledBy set), then paused by an operator
         command(Command.Run.of("a"));
         control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 50%: lag", 50));
-        assertEquals("throttled to 50%: lag", status("a").throttledBy());
+        assertEquals("throttled to 50%: lag", status("a").pace().throttledBy());
         control.onCommand(new Command.Pause("a"));
-        assertEquals(MigrationStatus.PAUSED_BY_OPERATOR, status("a").pausedBy());
+        assertEquals(MigrationStatus.PAUSED_BY_OPERATOR, status("a").run().pausedBy());
         Effects back = control.onEvent(new Event.HealthChanged("*", "w", true, "ok", 100));
         assertEquals(MigrationState.PAUSED, status("a").state(), "the operator's pause holds");
         assertTrue(back.tasks().isEmpty() && back.fences().isEmpty());
 
         control.onCommand(new Command.Resume("a"));
-        assertNull(status("a").pausedBy());
+        assertNull(status("a").run().pausedBy());
         control.onEvent(new Event.HealthChanged("*", "w", false, "throttled: lag 9 > 5"));
-        assertEquals(MigrationStatus.PAUSED_BY_HEALTH, status("a").pausedBy());
+        assertEquals(MigrationStatus.PAUSED_BY_HEALTH, status("a").run().pausedBy());
         control.onEvent(new Event.HealthChanged("*", "w", true, "lag 0"));
         assertEquals(MigrationState.IN_PROGRESS, status("a").state(), "health lifts its own pause");
-        assertNull(status("a").pausedBy());
+        assertNull(status("a").run().pausedBy());
     }
 
     @Test
@@ -642,20 +659,23 @@ class MigrationControlTest {
         Effects started = command(Command.Run.of("a").withSegments(5));
         String huge = "x".repeat(200_000);
         for (Task.ProcessBatch t : started.tasks()) {
-            control.onEvent(new Event.BatchDelayed("a", t.runId(), t.segment(), t.cursor(), huge, "forger"));
+            control.onEvent(new Event.BatchDelayed(new BatchKey("a", t.key().runId(), t.key().segment(),
+                    t.key().cursor()), huge, "forger"));
         }
-        assertTrue(status("a").segments().stream().allMatch(s -> s.delayedBy().length() <= BatchOutcomes.MAX_REASON + 20),
+        assertTrue(status("a").progress().segments().stream().allMatch(s -> s.delayedBy().length() <= BatchOutcomes.MAX_REASON + 20),
                 "each reason bounded");
         control.onEvent(new Event.HealthChanged("*", "w", true, huge, 50));
-        assertTrue(status("a").throttledBy().length() <= BatchOutcomes.MAX_REASON + 20);
+        assertTrue(status("a").pace().throttledBy().length() <= BatchOutcomes.MAX_REASON + 20);
         Task.ProcessBatch t = started.tasks().get(0);
-        control.onEvent(new Event.BatchFailed("a", t.runId(), 0, t.cursor(), huge, huge, new TaskLocation("t", 0, 1), "w"));
-        assertTrue(status("a").error().length() <= BatchOutcomes.MAX_ERROR + 20);
-        assertTrue(status("a").failedBatch().documentId().length() <= BatchOutcomes.MAX_ERROR + 20);
+        control.onEvent(new Event.BatchFailed(new BatchKey("a", t.key().runId(), 0, t.key().cursor()), huge, huge,
+                new TaskLocation("t", 0, 1), "w"));
+        assertTrue(status("a").failure().error().length() <= BatchOutcomes.MAX_ERROR + 20);
+        assertTrue(status("a").failure().batch().documentId().length() <= BatchOutcomes.MAX_ERROR + 20);
 
         Task.ProcessBatch bt = onlyTask(command(Command.Run.of("b")));
         control.onCommand(new Command.Pause("b"));
-        Effects whilePaused = control.onEvent(new Event.BatchDelayed("b", bt.runId(), 0, bt.cursor(), "lock", "w"));
+        Effects whilePaused = control.onEvent(new Event.BatchDelayed(new BatchKey("b", bt.key().runId(), 0,
+                bt.key().cursor()), "lock", "w"));
         assertTrue(whilePaused.tasks().isEmpty() && whilePaused.later().isEmpty() && whilePaused.statuses().isEmpty(),
                 "a paused run hands out no task for a delay");
     }
@@ -674,8 +694,8 @@ class MigrationControlTest {
         assertFalse(StatusBudget.fits(big, size));
         MigrationStatus fitted = StatusBudget.fit(big, size);
         assertTrue(StatusBudget.fits(fitted, size));
-        assertEquals(50, fitted.dryRun().omitted(), "the report says how many changes it no longer shows");
-        assertEquals(50, fitted.dryRun().processed());
+        assertEquals(50, fitted.dryRuns().last().omitted(), "the report says how many changes it no longer shows");
+        assertEquals(50, fitted.dryRuns().last().processed());
         MigrationStatus small = MigrationStatus.unknown("a", 10);
         assertTrue(small == StatusBudget.fit(small, size), "a status within budget is written as it is");
     }
@@ -706,11 +726,12 @@ class MigrationControlTest {
     @Test
     void aDelayedBatchIsPublishedAgainAndTheStatusSaysWhy() {
         Task.ProcessBatch t = onlyTask(command(Command.Run.of("a")));
-        Effects fx = control.onEvent(new Event.BatchDelayed("a", t.runId(), 0, null, "row locked by the application", "w"));
+        Effects fx = control.onEvent(new Event.BatchDelayed(new BatchKey("a", t.key().runId(), 0, null),
+                "row locked by the application", "w"));
         assertEquals(t, onlyTask(fx));
-        assertEquals("row locked by the application", status("a").segments().get(0).delayedBy());
+        assertEquals("row locked by the application", status("a").progress().segments().get(0).delayedBy());
         complete(t, "[10]", 10, false);
-        assertNull(status("a").segments().get(0).delayedBy());
+        assertNull(status("a").progress().segments().get(0).delayedBy());
     }
 
     @Test
@@ -733,18 +754,21 @@ class MigrationControlTest {
         Effects asked = command(Command.Run.of("a").withDryRun(true));
         Task.ProcessBatch t = onlyTask(asked);
         assertTrue(t.dryRun());
-        assertEquals(List.of(RunFence.dryRun("a", t.runId(), null, 10, true)), asked.fences(),
+        assertEquals(List.of(RunFence.dryRun("a", t.key().runId(), null, 10, true)), asked.fences(),
                 "fenced like a batch, apart from the run's fence");
-        Effects reported = control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false,
+        Effects reported = control.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, null),
+                "[10]", 10, false, false,
                 true, List.of(), 1, "w"));
-        assertEquals(List.of(RunFence.dryRun("a", t.runId(), null, 0, false)), reported.fences(), "closed on its report");
+        assertEquals(List.of(RunFence.dryRun("a", t.key().runId(), null, 0, false)), reported.fences(),
+                "closed on its report");
         MigrationStatus s = status("a");
         assertEquals(MigrationState.UNKNOWN, s.state());
-        assertNull(s.pendingDryRun());
-        Effects again = control.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[10]", 10, false, false, true,
+        assertNull(s.dryRuns().pending());
+        Effects again = control.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, null), "[10]",
+                10, false, false, true,
                 List.of(), 1, "w"));
         assertTrue(again.fences().isEmpty() && again.statuses().isEmpty(), "a report comes once");
-        assertEquals(10, s.dryRun().processed());
+        assertEquals(10, s.dryRuns().last().processed());
     }
 
     @Test
@@ -753,18 +777,20 @@ class MigrationControlTest {
         assertEquals(Pacing.BATCHES_PER_TASK, first.lease().batches());
         control.onEvent(new Event.HealthChanged("*", "w", true, "throttled to 25%: lock wait 40 > 25", 25));
         assertEquals(MigrationState.IN_PROGRESS, status("a").state(), "slowed down, not paused");
-        assertEquals("throttled to 25%: lock wait 40 > 25", status("a").throttledBy());
+        assertEquals("throttled to 25%: lock wait 40 > 25", status("a").pace().throttledBy());
 
         // a task that worked 400 ms: at 25 % the segment rests 3 × 400 ms before the next one
-        Effects next = control.onEvent(new Event.BatchCompleted("a", first.runId(), 0, null, "[10]", 10, false, false,
+        Effects next = control.onEvent(new Event.BatchCompleted(new BatchKey("a", first.key().runId(), 0, null),
+                "[10]", 10, false, false,
                 false, List.of(), 400, "w"));
         assertTrue(next.tasks().isEmpty());
         assertEquals(1000 + 1200, next.later().get(0).dueMillis());
         assertEquals(2, next.later().get(0).task().lease().batches(), "short slices while slowed down");
 
         control.onEvent(new Event.HealthChanged("*", "w", true, "lock wait 0: under half of each limit", 100));
-        assertNull(status("a").throttledBy());
-        Effects fast = control.onEvent(new Event.BatchCompleted("a", first.runId(), 0, "[10]", "[20]", 10, false, false,
+        assertNull(status("a").pace().throttledBy());
+        Effects fast = control.onEvent(new Event.BatchCompleted(new BatchKey("a", first.key().runId(), 0, "[10]"),
+                "[20]", 10, false, false,
                 false, List.of(), 400, "w"));
         assertEquals(1, fast.tasks().size(), "at full speed at once");
     }
@@ -773,35 +799,37 @@ class MigrationControlTest {
     void aRunWithoutABatchSizeIsSizedByTheCoordinatorsTargetUpToTenTimesTheMigrationsSize() {
         CoreDriver sized = new CoreDriver(view, catalog, Clock.fixed(Instant.ofEpochMilli(1000), ZoneOffset.UTC), 200);
         sized.onCommand(Command.Run.of("b").withSegments(1));
-        assertEquals(200, status("b").limits().targetBatchMillis());
-        assertEquals(1000, status("b").batchSize(), "b leaves the size to the coordinator: up to 10 × 100 rows");
+        assertEquals(200, status("b").pace().limits().targetBatchMillis());
+        assertEquals(1000, status("b").pace().batchSize(), "b leaves the size to the coordinator: up to 10 × 100 rows");
         sized.onCommand(Command.Run.of("a").withSegments(1));
-        assertNull(status("a").limits(), "a's definition fixes its batches at 10 rows");
-        assertEquals(10, status("a").batchSize());
+        assertNull(status("a").pace().limits(), "a's definition fixes its batches at 10 rows");
+        assertEquals(10, status("a").pace().batchSize());
         sized.onCommand(new Command.Cancel("a"));
         sized.onCommand(Command.Run.of("a").withBatchSize(7).withStartAt(Command.StartAt.beginning()));
-        assertNull(status("a").limits(), "a batch size given: batches of that size");
-        assertEquals(7, status("a").batchSize());
+        assertNull(status("a").pace().limits(), "a batch size given: batches of that size");
+        assertEquals(7, status("a").pace().batchSize());
     }
 
     @Test
     void underMaxConcurrencyOnlyThatManySegmentsHaveATaskAndAFinishedOneMakesWayForTheNext() {
         Effects fx = command(Command.Run.of("a").withSegments(4).withLimits(new Limits(null, null, 2)));
-        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(0, 1), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
         Task.ProcessBatch zero = fx.tasks().get(0);
         Effects more = complete(zero, "[5]", 5, false);
-        assertEquals(List.of(0), more.tasks().stream().map(Task.ProcessBatch::segment).toList(), "its own next only");
+        assertEquals(List.of(0), more.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "its own next only");
         Effects finished = complete(more.tasks().get(0), "[9]", 4, true);
-        assertEquals(List.of(2), finished.tasks().stream().map(Task.ProcessBatch::segment).toList(), "segment 2's turn");
+        assertEquals(List.of(2), finished.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "segment 2's turn");
 
         Effects all = control.onCommand(new Command.Configure("a", null, null, null, 0));
-        assertEquals(List.of(3), all.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+        assertEquals(List.of(3), all.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
                 "the segment that may now go on; 1 and 2 have their tasks");
         Effects one = control.onCommand(new Command.Configure("a", null, null, null, 1));
         assertTrue(one.tasks().isEmpty(), "segment 1 has its task");
         Task.ProcessBatch three = all.tasks().get(0);
         assertTrue(complete(three, "[30]", 3, false).tasks().isEmpty(), "segment 3 waits for its turn");
-        assertEquals(1, status("a").limits().maxConcurrency());
+        assertEquals(1, status("a").pace().limits().maxConcurrency());
     }
 
     @Test
@@ -813,10 +841,11 @@ class MigrationControlTest {
         assertTrue(complete(three, "[80]", 5, false).tasks().isEmpty() && complete(three, "[80]", 5, false).later().isEmpty(),
                 "segment 3 stops after its task: half of 4 segments go on");
         Effects zero = complete(fx.tasks().get(0), "[5]", 5, false);
-        assertEquals(List.of(0), zero.tasks().stream().map(Task.ProcessBatch::segment).toList(), "at full pace, no rest");
+        assertEquals(List.of(0), zero.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "at full pace, no rest");
 
         Effects back = control.onEvent(new Event.HealthChanged("*", "w", true, "ok", 100));
-        assertEquals(List.of(2, 3), back.tasks().stream().map(Task.ProcessBatch::segment).toList(),
+        assertEquals(List.of(2, 3), back.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
                 "the segments that stopped go on again");
     }
 
@@ -828,14 +857,18 @@ class MigrationControlTest {
             SegmentPlanner.Plan plan = planner.plan(a, p.segments());
             fx = slow.onEvent(new Event.RunPlanned(p.migration(), p.runId(), p.planId(), plan.splitPoints(), plan.rows(), null));
         }
-        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::segment).toList(), "one segment first");
+        assertEquals(List.of(0), fx.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList(),
+                "one segment first");
         Task.ProcessBatch t = fx.tasks().get(0);
-        Effects second = slow.onEvent(new Event.BatchCompleted("a", t.runId(), 0, null, "[5]", 5, false, false, false,
+        Effects second = slow.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 0, null), "[5]", 5,
+                false, false, false,
                 List.of(), 10, "w"));
-        assertEquals(List.of(0, 1), second.tasks().stream().map(Task.ProcessBatch::segment).toList());
-        Effects third = slow.onEvent(new Event.BatchCompleted("a", t.runId(), 1, second.tasks().get(1).cursor(), "[30]", 5,
+        assertEquals(List.of(0, 1),
+                second.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
+        Effects third = slow.onEvent(new Event.BatchCompleted(new BatchKey("a", t.key().runId(), 1,
+                second.tasks().get(1).key().cursor()), "[30]", 5,
                 false, false, false, List.of(), 10, "w"));
-        assertEquals(List.of(1, 2), third.tasks().stream().map(Task.ProcessBatch::segment).toList());
+        assertEquals(List.of(1, 2), third.tasks().stream().map(Task.ProcessBatch::key).map(BatchKey::segment).toList());
     }
 
     @Test
@@ -853,7 +886,7 @@ class MigrationControlTest {
         assertEquals(MigrationState.SUCCESS, status("a").state());
 
         command(Command.Run.of("b"));
-        assertEquals("db-B", status("b").database());
+        assertEquals("db-B", status("b").run().database());
         Effects all = control.onCommand(new Command.CancelAll());
         assertEquals(List.of("b"), all.statuses().stream().map(MigrationStatus::name).toList(), "not a's");
     }
@@ -870,7 +903,7 @@ class MigrationControlTest {
         assertEquals(new LastCommand("resume", null, 1000), status("a").lastCommand(), "nobody said who");
         control.onCommand(new Command.CancelAll("pager@oncall"));
         assertEquals(new LastCommand("cancelAll", "pager@oncall", 1000), status("a").lastCommand());
-        assertEquals("dev@laptop", status("a").requestedBy(), "who started the run stays");
+        assertEquals("dev@laptop", status("a").run().requestedBy(), "who started the run stays");
         control.onCommand(new Command.Pause("a", "someone"));
         assertEquals("cancelAll", status("a").lastCommand().command(), "a refused command changes nothing");
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyway.message.BatchKey;
 import dev.keyway.message.BatchSizing;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -123,7 +124,7 @@ class OperatorAnswersTest {
         Effects started = control.onCommand(Command.Run.of("fixed").withStartAt(Command.StartAt.after("[1]")));
         List<Task.ProcessBatch> tasks = new ArrayList<>(started.tasks());
         Task.ProcessBatch t = tasks.get(0);
-        control.onEvent(new Event.BatchCompleted(t.migration(), t.runId(), t.segment(), t.cursor(), "[3]", 2, true,
+        control.onEvent(new Event.BatchCompleted(t.key(), "[3]", 2, true,
                 false, false, List.of(), 1, "w"));
         Event.CommandAccepted skipped = (Event.CommandAccepted) control.onCommand(Command.Run.of("fixed")).events().get(0);
         assertEquals("skipped", skipped.action());

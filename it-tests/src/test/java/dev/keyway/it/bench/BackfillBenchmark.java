@@ -224,8 +224,8 @@ public final class BackfillBenchmark {
             // warm up: a dry run (one batch, rolled back) through the coordinator and a worker
             long dry = System.currentTimeMillis();
             cluster.send(Command.Run.of("benchBackfill").withDryRun(true).withBatchSize(batch));
-            cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= dry && s.pendingDryRun() == null
-                    && s.dryRun() != null, Duration.ofMinutes(2));
+            cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= dry && s.dryRuns().pending() == null
+                    && s.dryRuns().last() != null, Duration.ofMinutes(2));
 
             CpuMark mark = new CpuMark();
             long coordinatorCpu = CpuTime.ofProcess(coordinator.pid());
@@ -239,7 +239,7 @@ public final class BackfillBenchmark {
             MigrationStatus end = cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= sent
                     && s.state() != MigrationState.IN_PROGRESS, Duration.ofHours(1));
             if (end.state() != MigrationState.SUCCESS) {
-                throw new IllegalStateException(name + " ended " + end.state().json() + ": " + end.error());
+                throw new IllegalStateException(name + " ended " + end.state().json() + ": " + end.failure().error());
             }
             Map<String, Double> cpu = new LinkedHashMap<>();
             cpu.put("db", per1k(CpuTime.postgresBetween(mark.postgres, CpuTime.ofPostgres())));
@@ -266,7 +266,7 @@ public final class BackfillBenchmark {
         }
         List<Outcome> outcomes = new ArrayList<>();
         for (Inbound r : cluster.kafka().readToEnd(cluster.kafka().settings().topics().events())) {
-            if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.runId().equals(end.runId())
+            if (codec.decodeEvent(r.value()) instanceof Event.BatchCompleted c && c.key().runId().equals(end.run().runId())
                     && !c.replayed()) {
                 outcomes.add(new Outcome(r.timestamp(), c));
             }
@@ -276,7 +276,7 @@ public final class BackfillBenchmark {
         List<Double> batch = outcomes.stream().map(o -> (double) o.e().millis() / batchesOf.applyAsInt(o)).sorted()
                 .collect(Collectors.toList());
         Map<Integer, List<Outcome>> bySegment = outcomes.stream()
-                .collect(Collectors.groupingBy(o -> o.e().segment(), LinkedHashMap::new, Collectors.toList()));
+                .collect(Collectors.groupingBy(o -> o.e().key().segment(), LinkedHashMap::new, Collectors.toList()));
         List<Double> outside = new ArrayList<>();
         for (List<Outcome> seg : bySegment.values()) {
             seg.sort(Comparator.comparingLong(Outcome::at));
@@ -287,8 +287,9 @@ public final class BackfillBenchmark {
         }
         outside.sort(null);
         double first = outcomes.stream().mapToLong(Outcome::at).min().orElse(sent) - sent;
-        double seconds = (end.latestEnd() - end.latestStart()) / 1000.0;
-        return new Result(name, (int) end.processed(), seconds, pct(batch, 50), pct(batch, 99), pct(outside, 50), first,
+        double seconds = (end.run().latestEnd() - end.run().latestStart()) / 1000.0;
+        return new Result(name, (int) end.progress().processed(), seconds, pct(batch, 50), pct(batch, 99), pct(outside,
+                50), first,
                 workerRss, coordinatorRss, cpu);
     }
 

@@ -152,8 +152,8 @@ public final class ImpactBenchmark {
             // warm up, as services that have been running for a while are: a dry run (one batch, rolled back)
             long dry = System.currentTimeMillis();
             cluster.send(Command.Run.of("benchBackfill").withDryRun(true));
-            cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= dry && s.pendingDryRun() == null
-                    && s.dryRun() != null, Duration.ofMinutes(2));
+            cluster.await(s -> s.name().equals("benchBackfill") && s.updatedAt() >= dry && s.dryRuns().pending() == null
+                    && s.dryRuns().last() != null, Duration.ofMinutes(2));
             long before = table.applicationUpdates();
             ApplicationLoad load = ApplicationLoad.start(db, script, appTps, out.resolve("impact-" + name));
             Thread.sleep(2_000); // the application's load settles first
@@ -168,11 +168,11 @@ public final class ImpactBenchmark {
             long done = System.currentTimeMillis();
             List<ApplicationLoad.Transaction> txs = load.stop();
             if (end.state() != MigrationState.SUCCESS) {
-                throw new IllegalStateException(name + " ended " + end.state().json() + ": " + end.error());
+                throw new IllegalStateException(name + " ended " + end.state().json() + ": " + end.failure().error());
             }
             table.check(name);
-            double seconds = (end.latestEnd() - end.latestStart()) / 1000.0;
-            return phase(name, txs, sent, done, end.processed() / seconds, before);
+            double seconds = (end.run().latestEnd() - end.run().latestStart()) / 1000.0;
+            return phase(name, txs, sent, done, end.progress().processed() / seconds, before);
         }
     }
 

@@ -51,8 +51,8 @@ final class Completion {
                 if (state == MigrationState.PAUSED) {
                     journal.note("[finish] resume " + m.name() + " -> " + operator.operate(new Command.Resume(m.name())));
                 } else if (state != MigrationState.IN_PROGRESS) {
-                    if (s != null && s.error() != null) {
-                        journal.note("[finish] " + m.name() + " " + state.json() + ": " + s.error());
+                    if (s != null && s.failure().error() != null) {
+                        journal.note("[finish] " + m.name() + " " + state.json() + ": " + s.failure().error());
                     }
                     journal.note("[finish] run " + m.name() + " -> " + operator.operate(Command.Run.of(m.name())));
                 } else if (System.currentTimeMillis() - log.movedAt(m.name()) > stuckAfter.toMillis()) {
@@ -74,11 +74,11 @@ final class Completion {
     }
 
     private String wedged(MigrationStatus s) {
-        return "WEDGED: " + s.name() + " is inProgress (run " + s.runId() + ", " + s.processed() + " rows, "
-                + s.segments().stream().filter(x -> !x.done()).count() + " of " + s.segments().size()
-                + " segments not done, limits " + s.limits() + ") and its status has not moved for "
+        return "WEDGED: " + s.name() + " is inProgress (run " + s.run().runId() + ", " + s.progress().processed() + " rows, "
+                + s.progress().segments().stream().filter(x -> !x.done()).count() + " of " + s.progress().segments().size()
+                + " segments not done, limits " + s.pace().limits() + ") and its status has not moved for "
                 + (System.currentTimeMillis() - log.movedAt(s.name())) / 1000 + " s; segments not done: "
-                + s.segments().stream().filter(x -> !x.done())
+                + s.progress().segments().stream().filter(x -> !x.done())
                         .map(x -> "#" + x.index() + " at " + x.position() + (x.delayedBy() == null ? "" : " delayed"))
                         .toList();
     }

@@ -40,19 +40,19 @@ final class Oracle {
         Set<String> planned = new LinkedHashSet<>();
         Map<String, MigrationState> last = new LinkedHashMap<>();
         for (MigrationStatus s : log.history(name)) {
-            if (s.runId() == null) {
+            if (s.run().runId() == null) {
                 continue;
             }
-            if (succeeded.containsKey(s.runId()) && s.state() != MigrationState.SUCCESS) {
-                problems.add(name + ": run " + s.runId() + " went from success back to " + s.state().json());
+            if (succeeded.containsKey(s.run().runId()) && s.state() != MigrationState.SUCCESS) {
+                problems.add(name + ": run " + s.run().runId() + " went from success back to " + s.state().json());
             }
-            if (!s.segments().isEmpty()) {
-                planned.add(s.runId());
+            if (!s.progress().segments().isEmpty()) {
+                planned.add(s.run().runId());
             }
             if (s.state() == MigrationState.SUCCESS) {
-                succeeded.putIfAbsent(s.runId(), s);
+                succeeded.putIfAbsent(s.run().runId(), s);
             }
-            last.put(s.runId(), s.state());
+            last.put(s.run().runId(), s.state());
         }
         long rows = ChaosMigrations.rowsOf(migration);
         for (String run : planned) {
@@ -60,8 +60,8 @@ final class Oracle {
             if (done == null) {
                 problems.add(name + ": run " + run + " was planned but never succeeded (last " + last.get(run).json()
                         + "); its rows were covered an unknown number of times");
-            } else if (done.processed() != rows) {
-                problems.add(name + ": run " + run + " succeeded counting " + done.processed() + " rows, its range has "
+            } else if (done.progress().processed() != rows) {
+                problems.add(name + ": run " + run + " succeeded counting " + done.progress().processed() + " rows, its range has "
                         + rows);
             }
         }
@@ -84,7 +84,7 @@ final class Oracle {
     /** How many runs of {@code migration} succeeded (for the report). */
     long succeededRuns(Migration migration) {
         return log.history(migration.name()).stream().filter(s -> s.state() == MigrationState.SUCCESS)
-                .map(MigrationStatus::runId).distinct().count();
+                .map(s -> s.run().runId()).distinct().count();
     }
 
     /**

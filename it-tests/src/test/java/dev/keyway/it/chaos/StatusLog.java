@@ -53,10 +53,10 @@ final class StatusLog implements AutoCloseable {
 
     /** A run moved: another state or run, more rows, or a segment elsewhere (a rewrite of the same is no move). */
     private static boolean moved(MigrationStatus before, MigrationStatus after) {
-        return before.state() != after.state() || before.processed() != after.processed()
-                || !Objects.equals(before.runId(), after.runId())
-                || !before.segments().stream().map(SegmentStatus::position).toList()
-                        .equals(after.segments().stream().map(SegmentStatus::position).toList());
+        return before.state() != after.state() || before.progress().processed() != after.progress().processed()
+                || !Objects.equals(before.run().runId(), after.run().runId())
+                || !before.progress().segments().stream().map(SegmentStatus::position).toList()
+                        .equals(after.progress().segments().stream().map(SegmentStatus::position).toList());
     }
 
     /** The statuses of {@code name} in the order they were written. */

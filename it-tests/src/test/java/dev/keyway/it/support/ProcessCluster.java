@@ -116,8 +116,8 @@ public final class ProcessCluster implements AutoCloseable {
      * of the run before it (a canceled one, rewritten by a late outcome after {@code since}) does not count.
      */
     public MigrationStatus awaitEnd(String name, long since) {
-        return await(s -> s.name().equals(name) && s.updatedAt() >= since && s.latestStart() != null
-                && s.latestStart() >= since && s.state() != MigrationState.IN_PROGRESS);
+        return await(s -> s.name().equals(name) && s.updatedAt() >= since && s.run().latestStart() != null
+                && s.run().latestStart() >= since && s.state() != MigrationState.IN_PROGRESS);
     }
 
     public MigrationStatus status(String name) {
