@@ -76,7 +76,7 @@ class MariaDbColumnTypesIT {
     void aMigrationThatOnlyAddsOneToTheCounterLeavesEveryOtherColumnAsItWas() throws Exception {
         MigrationStatus done = run(Migration.define("plusOne", "typed",
                 (ctx, doc) -> ctx.newObject().put("counter", doc.get("counter").asInt() + 1)));
-        assertEquals(ROWS + 2, done.processed());
+        assertEquals(ROWS + 2, done.progress().processed());
         assertEquals(0, sql.count("SELECT COUNT(*) FROM \"typed\" WHERE \"counter\" <> 1"));
         assertEquals(List.of(), changedColumns(false));
     }
@@ -93,7 +93,7 @@ class MariaDbColumnTypesIT {
             copy.remove(List.of("doubled", "total")); // a patch that set one would fail the batch
             return copy;
         }));
-        assertEquals(ROWS + 2, done.processed());
+        assertEquals(ROWS + 2, done.progress().processed());
         assertEquals(0, sql.count("SELECT COUNT(*) FROM \"typed\" WHERE \"counter\" <> 1"));
         // a JSON column is text: written back, the same JSON value is written in Keyway's compact form ({"n":1,...})
         assertEquals(List.of(), changedColumns(true));
@@ -106,8 +106,8 @@ class MariaDbColumnTypesIT {
                 .put("size", doc.get("id").asInt() == 17 ? "huge" : doc.path("size").asText(null))));
         MigrationStatus failed = harness.runToEnd(Command.Run.of("notASize"));
         assertEquals(MigrationState.FAILED, failed.state(), failed.toString());
-        assertTrue(failed.error().contains("id=17") && failed.error().contains("huge"), failed.error());
-        assertEquals("17", failed.failedBatch().documentId(), failed.toString());
+        assertTrue(failed.failure().error().contains("id=17") && failed.failure().error().contains("huge"), failed.failure().error());
+        assertEquals("17", failed.failure().batch().documentId(), failed.toString());
         assertEquals(0, sql.count("SELECT \"counter\" FROM \"typed\" WHERE \"id\" = 17"), "its batch rolled back");
     }
 
@@ -119,7 +119,7 @@ class MariaDbColumnTypesIT {
     private MigrationStatus run(Migration m) {
         start(m);
         MigrationStatus done = harness.runToEnd(Command.Run.of(m.name()));
-        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.error()));
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
         return done;
     }
 
