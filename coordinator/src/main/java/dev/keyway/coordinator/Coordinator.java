@@ -7,7 +7,6 @@ import dev.keyway.coordinator.core.CoordinatorState;
 import dev.keyway.coordinator.core.CoreSettings;
 import dev.keyway.coordinator.core.Effect;
 import dev.keyway.coordinator.core.Input;
-import dev.keyway.coordinator.core.StatusBudget;
 import dev.keyway.coordinator.core.Step;
 import dev.keyway.coordinator.internal.SegmentPlanner;
 import dev.keyway.kafka.Inbound;
@@ -19,7 +18,6 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.MigrationStatus;
-import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.CoordinatorEpoch;
@@ -278,7 +276,7 @@ public final class Coordinator {
                 return List.of();
             }
         }
-        Decided decided = new Decided(in);
+        Decided decided = new Decided(in, latencies);
         // the state changes only once the whole record is decided: a failure (a fence refused) leaves it as it was,
         // and the session that starts over rebuilds it anyway
         state = carryOut(core.step(state, input), decided);
@@ -288,7 +286,7 @@ public final class Coordinator {
             decided.tasks.forEach(t -> Optional.ofNullable(waiting.remove(t.recordKey())).ifPresent(Disposable::dispose));
             publishLater(decided.later);
         });
-        return outbound(decided);
+        return decided.outbound(codec, topics);
     }
 
     /**
@@ -322,50 +320,6 @@ public final class Coordinator {
         return after;
     }
 
-    /** What the steps of one record decided to send, in its transaction and after it commits. */
-    private final class Decided {
-
-        private final Inbound in;
-        /** The latest status of each migration the record changed, in the order first changed. */
-        private final Map<String, MigrationStatus> statuses = new LinkedHashMap<>();
-        private final List<Task.ProcessBatch> tasks = new ArrayList<>();
-        private final List<Event> events = new ArrayList<>();
-        private final List<Effect.PlanSegments> plans = new ArrayList<>();
-        private final List<Effect.PublishLater> later = new ArrayList<>();
-
-        Decided(Inbound in) {
-            this.in = in;
-        }
-
-        void take(Effect fx) {
-            if (fx instanceof Effect.PublishStatus s) {
-                statuses.put(s.status().name(), s.status());
-            } else if (fx instanceof Effect.PublishTask t) {
-                tasks.add(t.task());
-            } else if (fx instanceof Effect.Answer a) {
-                events.add(a.event());
-            } else if (fx instanceof Effect.PlanSegments p) {
-                plans.add(p);
-            } else if (fx instanceof Effect.PublishLater l) {
-                later.add(l);
-            } else if (fx instanceof Effect.BatchesTimed t) {
-                latencies.add(t.taskMillis(), t.batches());
-            } else if (fx instanceof Effect.Dropped d) {
-                dropped(d);
-            }
-        }
-
-        private void dropped(Effect.Dropped d) {
-            String format = "dropped {} at {}-{}@{}";
-            Object[] args = {d.why(), in.topic(), in.partition(), in.offset()};
-            switch (d.level()) {
-                case DEBUG -> log.debug(format, args);
-                case INFO -> log.info(format, args);
-                default -> log.warn(format, args);
-            }
-        }
-    }
-
     /**
      * Publishes tasks at their due time, outside any transaction: a rate limit spaces a migration's batches.
      * A task is idempotent (the fence and the ledger), so one published late, or twice, applies once; if this
@@ -386,36 +340,7 @@ public final class Coordinator {
         }
     }
 
-    private List<Outbound> outbound(Decided fx) {
-        List<Outbound> out = new ArrayList<>();
-        for (MigrationStatus s : fx.statuses.values()) {
-            byte[] json = codec.encode(s);
-            if (json.length > StatusBudget.MAX_BYTES) {
-                // encoded once on the way out; only a status over its budget is fitted and encoded again
-                json = codec.encode(StatusBudget.fit(s, st -> codec.encode(st).length));
-                log.warn("the status of {} was over {} bytes: written without its dry run's changes{}", s.name(),
-                        StatusBudget.MAX_BYTES, json.length <= StatusBudget.MAX_BYTES ? ""
-                                : " and with its texts cut, and still over: its segments' cursors are too long");
-            }
-            out.add(new Outbound(topics.status(), s.name(), json));
-        }
-        fx.tasks.forEach(t -> out.add(new Outbound(topics.tasks(), t.recordKey(), codec.encode(t))));
-        fx.events.forEach(e -> {
-            if (e instanceof Event.CommandRejected r) {
-                log.warn("rejected {} of {}: {}", r.command(), r.migration(), r.reason());
-            } else if (e instanceof Event.MigrationsListed l) {
-                log.info("listed {} migration(s)", l.migrations().size() + l.omitted());
-            } else {
-                log.info("{}", e);
-            }
-            out.add(new Outbound(topics.events(), key(e.migration()), codec.encode(e)));
-        });
-        fx.statuses.values().forEach(s -> log.debug("status {} {} processed={} cursor={}", s.name(), s.state().json(),
-                s.progress().processed(), s.progress().cursor()));
-        return out;
-    }
-
-    private static String key(String migration) {
+    static String key(String migration) {
         return migration == null ? "*" : migration;
     }
 }
