@@ -8,6 +8,7 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
+import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
@@ -19,14 +20,15 @@ import dev.keyway.message.Task;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The fence: a batch applies only if the database says its run is the migration's current, open run and
  * the segment is at its cursor. Stale runs' tasks, forged tasks and forged outcomes change nothing.
- * Every migration here is {@code counter := counter + 1}: every row must end at exactly 1.
+ * Every migration here is {@code counter := counter + 1}: every row must end at exactly 1. Each test runs on PostgreSQL and
+ * on MariaDB.
  */
 class FencingIT {
 
@@ -36,11 +38,11 @@ class FencingIT {
 
     private final JsonCodec codec = new JsonCodec();
     @RegisterExtension
-    final ItemsDatabase items = new ItemsDatabase(ROWS);
+    final ItemsDatabase items = ItemsDatabase.opened(ROWS);
     private ServiceHarness harness;
 
-    @BeforeEach
-    void startServices() throws Exception {
+    private void start(TestDatabase.Kind database) throws Exception {
+        items.open(database);
         // no workers yet: the tasks of every run wait in the topic, as when the workers are stopped or busy
         harness = items.services(0, COUNT);
     }
@@ -63,8 +65,10 @@ class FencingIT {
                 && s.state() == MigrationState.IN_PROGRESS, ServiceHarness.TIMEOUT);
     }
 
-    @Test
-    void cancelThenStartingOverAppliesOnlyTheNewRunsBatches() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void cancelThenStartingOverAppliesOnlyTheNewRunsBatches(TestDatabase.Kind database) throws Exception {
+        start(database);
         assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("count").withSegments(4)));
         String oldRun = awaitSegments().run().runId();
         assertInstanceOf(Event.CommandAccepted.class, harness.send(new Command.Cancel("count")));
@@ -80,8 +84,10 @@ class FencingIT {
         assertEquals(0, rowsNotAtOne(), "the canceled run's queued tasks applied nothing");
     }
 
-    @Test
-    void forgedOrStaleTasksApplyNothing() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void forgedOrStaleTasksApplyNothing(TestDatabase.Kind database) throws Exception {
+        start(database);
         long since = System.currentTimeMillis();
         harness.send(Command.Run.of("count").withSegments(2));
         MigrationStatus running = awaitSegments();
@@ -116,8 +122,10 @@ class FencingIT {
         assertEquals(0, rowsNotAtOne());
     }
 
-    @Test
-    void aForgedCompletedOutcomeIsNotTakenForTheTruth() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aForgedCompletedOutcomeIsNotTakenForTheTruth(TestDatabase.Kind database) throws Exception {
+        start(database);
         long since = System.currentTimeMillis();
         harness.send(Command.Run.of("count").withSegments(1));
         MigrationStatus running = awaitSegments();

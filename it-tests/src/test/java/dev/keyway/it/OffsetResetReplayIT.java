@@ -18,13 +18,14 @@ import dev.keyway.message.TaskLocation;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The replay runbook (docs/RUNBOOK.md), driven by Kafka's own consumer-groups tool: a failed batch's
  * status names its task's offset; with the workers stopped, the workers' group is reset to that
- * offset; restarted workers run the batch again and the migration completes, with no batch applied twice.
+ * offset; restarted workers run the batch again and the migration completes, with no batch applied twice. Each test
+ * runs on PostgreSQL and on MariaDB.
  */
 class OffsetResetReplayIT {
 
@@ -35,11 +36,10 @@ class OffsetResetReplayIT {
     private Sql sql;
     private ProcessCluster cluster;
 
-    @BeforeEach
-    void start() throws Exception {
-        db = TestDatabase.postgres();
+    private void start(TestDatabase.Kind database) throws Exception {
+        db = database.open();
         sql = new Sql(Sql.options(db));
-        sql.itemsOnPostgres(ROWS);
+        sql.itemsInOneStatement(ROWS);
         sql.exec("UPDATE \"items\" SET \"category\" = 'poison' WHERE \"id\" = 7777");
         cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
                 Path.of("target", "it-logs", "offsetReset"));
@@ -47,12 +47,16 @@ class OffsetResetReplayIT {
 
     @AfterEach
     void stop() throws Exception {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         db.close();
     }
 
-    @Test
-    void resettingTheWorkersOffsetToTheFailedTaskReplaysItAndTheMigrationCompletes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void resettingTheWorkersOffsetToTheFailedTaskReplaysItAndTheMigrationCompletes(TestDatabase.Kind database) throws Exception {
+        start(database);
         cluster.coordinator();
         List<ServiceProcess> workers = List.of(cluster.worker(), cluster.worker());
         long since = System.currentTimeMillis();
@@ -87,8 +91,10 @@ class OffsetResetReplayIT {
      * The replay delivers the older run's tasks, the new run's applied ones and the failed one: the fence
      * skips the first, the ledger answers the second, and only the failed batch is applied.
      */
-    @Test
-    void replayingAPartitionFromItsStartAppliesNoTaskOfAnOlderRunAndNoBatchTwice() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void replayingAPartitionFromItsStartAppliesNoTaskOfAnOlderRunAndNoBatchTwice(TestDatabase.Kind database) throws Exception {
+        start(database);
         cluster.coordinator();
         assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withSegments(4)));
         cluster.await(s -> s.name().equals(MIGRATION) && !s.progress().segments().isEmpty());

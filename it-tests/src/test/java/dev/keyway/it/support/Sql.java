@@ -52,12 +52,21 @@ public final class Sql {
 
     /** Like {@link #items} on PostgreSQL, filled by one server-side statement (fast for large n). */
     public void itemsOnPostgres(int n) throws SQLException {
+        itemsInOneStatement(n);
+    }
+
+    /**
+     * Like {@link #items} on PostgreSQL or MariaDB, filled by one server-side statement (fast for large n): the
+     * numbers 1..n from {@code generate_series} on PostgreSQL, from the sequence engine's {@code seq_1_to_n} on MariaDB.
+     */
+    public void itemsInOneStatement(int n) throws SQLException {
+        String numbers = isMariaDb() ? "SELECT seq AS g FROM seq_1_to_" + n : "SELECT g FROM generate_series(1, " + n + ") g";
         exec("DROP TABLE IF EXISTS \"items\"",
                 "CREATE TABLE \"items\" (\"id\" BIGINT PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0,"
                         + " \"category\" VARCHAR(20), \"note\" VARCHAR(100))",
                 "INSERT INTO \"items\" SELECT g, 0, CASE WHEN g % 10 = 0 THEN 'tenth' ELSE 'other' END, 'note ' || g"
-                        + " FROM generate_series(1, " + n + ") g",
-                "ANALYZE \"items\"");
+                        + " FROM (" + numbers + ") n",
+                (isMariaDb() ? "ANALYZE TABLE" : "ANALYZE") + " \"items\"");
     }
 
     /** Creates {@code items(id bigint pk, counter int, category text, note text)} with ids 1..n. */

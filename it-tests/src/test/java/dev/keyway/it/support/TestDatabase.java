@@ -50,6 +50,19 @@ public final class TestDatabase implements AutoCloseable {
     private final String name;
     private final String adminUrl;
 
+    /**
+     * The production databases an it-test runs over ({@code @ParameterizedTest @EnumSource(TestDatabase.Kind.class)},
+     * docs/CONTRIBUTING.md "Testing on every database"): each {@link #open()}s a fresh database of its kind.
+     */
+    public enum Kind {
+        POSTGRES, MARIADB;
+
+        /** A fresh database of this kind: {@link TestDatabase#postgres()} or {@link TestDatabase#mariadb()}. */
+        public TestDatabase open() {
+            return this == MARIADB ? mariadb() : postgres();
+        }
+    }
+
     private TestDatabase(String jdbcUrl, String user, String password, String name, String adminUrl) {
         this.jdbcUrl = jdbcUrl;
         this.user = user;

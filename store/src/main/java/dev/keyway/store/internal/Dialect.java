@@ -69,6 +69,17 @@ abstract class Dialect {
     abstract String sessionSettings(DbTimeouts timeouts);
 
     /**
+     * The isolation level of the pool's transactions, batches among them (HikariCP's {@code transactionIsolation}: set on
+     * every new connection, and set again on a connection returned after a transaction that changed it, such as the
+     * split points' REPEATABLE READ), as a {@code java.sql.Connection} constant's name; empty: the database's default,
+     * READ COMMITTED on PostgreSQL and H2. A level set by {@link #sessionSettings} would not hold: the pool reads its
+     * default before those run, and restores that default after the split points.
+     */
+    Optional<String> isolation() {
+        return Optional.empty();
+    }
+
+    /**
      * The statement that makes the current transaction wait at most {@code millis} for a row lock, whatever the
      * session's lock timeout (the coordinator's fence write waits for the batches in flight); empty when the
      * database cannot set it for one transaction, and the session's timeout applies.

@@ -67,6 +67,7 @@ public final class JdbcStore implements Store {
         cfg.setPoolName("keyway-store");
         cfg.setConnectionTimeout(10_000);
         cfg.setConnectionInitSql(dialect.sessionSettings(options.timeouts()));
+        dialect.isolation().ifPresent(cfg::setTransactionIsolation);
         // commit the settings: left in an open transaction, PostgreSQL would end the idle session after the
         // idle-in-transaction timeout, and a first transaction that rolls back would undo them
         cfg.setIsolateInternalQueries(true);

@@ -53,7 +53,9 @@ class DialectTest {
         DbTimeouts t = new DbTimeouts(Duration.ofMillis(1_500), Duration.ofMillis(250), Duration.ofMillis(120_000));
         assertEquals("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'ANSI_QUOTES',"
                 + " 'STRICT_TRANS_TABLES'), time_zone = '+00:00', innodb_lock_wait_timeout = 2, max_statement_time = 0.250,"
-                + " idle_transaction_timeout = 120, tx_isolation = 'REPEATABLE-READ'", mariadb.sessionSettings(t));
+                + " idle_transaction_timeout = 120", mariadb.sessionSettings(t));
+        assertEquals("TRANSACTION_READ_COMMITTED", mariadb.isolation().orElseThrow(), "no gap locks on a batch's page");
+        assertTrue(postgres.isolation().isEmpty() && h2.isolation().isEmpty(), "their default: READ COMMITTED");
         assertTrue(mariadb.sessionSettings(t.withLock(Duration.ofMillis(1))).contains("innodb_lock_wait_timeout = 1,"),
                 "0 would fail at once: a lock wait under a second waits one");
         assertTrue(mariadb.transactionLockTimeout(8_000).isEmpty(), "a session setting would outlive the transaction");
