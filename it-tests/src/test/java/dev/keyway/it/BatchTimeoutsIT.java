@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.MariaDbServers;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.message.Command;
 import dev.keyway.message.MigrationState;
@@ -14,6 +15,7 @@ import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.DbTimeouts;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -23,13 +25,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A batch never holds the application's rows for long and nothing hangs: a {@code migrateOne} that
  * sleeps, recurses or throws an {@code Error} on one document ends its batch as {@code batchFailed}
  * naming the document, within the batch deadline, with the batch's row locks released; a row the
- * application keeps locked delays its batch, with the reason in the status, and the application wins.
+ * application keeps locked delays its batch, with the reason in the status, and the application wins. On PostgreSQL
+ * and MariaDB, whose lock timeout ({@code innodb_lock_wait_timeout}, whole seconds) and statement timeout
+ * ({@code max_statement_time}) the store sets in their own units.
  */
+@ParameterizedClass
+@ValueSource(strings = {"postgres", "mariadb"})
 class BatchTimeoutsIT {
 
     private static final int ROWS = 500;
@@ -45,9 +53,15 @@ class BatchTimeoutsIT {
 
     private final AtomicBoolean poisoned = new AtomicBoolean(true);
     private final CountDownLatch reachedPoison = new CountDownLatch(1);
+    private final boolean mariadb;
     @RegisterExtension
-    final ItemsDatabase items = new ItemsDatabase(ROWS);
+    final ItemsDatabase items;
     private ServiceHarness harness;
+
+    BatchTimeoutsIT(String kind) {
+        this.mariadb = kind.equals("mariadb");
+        this.items = new ItemsDatabase(ROWS, kind);
+    }
 
     /** counter := counter + 1, except that {@code onPoison} runs instead on the poisoned document while poisoned. */
     private Migration increment(String name, Runnable onPoison) {
@@ -78,7 +92,7 @@ class BatchTimeoutsIT {
         assertTrue(reachedPoison.await(60, TimeUnit.SECONDS));
         long t0 = System.nanoTime();
         try (Connection app = items.sql().connect(); Statement st = app.createStatement()) {
-            st.execute("SET statement_timeout = 30000");
+            st.execute(mariadb ? "SET max_statement_time = 30" : "SET statement_timeout = 30000");
             assertEquals(1, st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = " + (POISON - 20)));
         }
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
@@ -130,9 +144,15 @@ class BatchTimeoutsIT {
         // issue 15, 11: a statement timeout (25 s) longer than the workers' Kafka transaction (10 s); a trigger makes the
         // batch's write of one row run past it. Its batchFailed cannot commit with the expired transaction; before,
         // the task came back and failed as late again, for ever
-        items.sql().exec("CREATE FUNCTION slow_write() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(40); RETURN NEW; END"
-                + " $$ LANGUAGE plpgsql", "CREATE TRIGGER slow_write BEFORE UPDATE ON \"items\" FOR EACH ROW WHEN (NEW.\"id\" = "
-                + POISON + ") EXECUTE FUNCTION slow_write()");
+        if (mariadb) {
+            // with the binlog on, only a user with SUPER may create a trigger
+            asAdmin("CREATE TRIGGER slow_write BEFORE UPDATE ON items FOR EACH ROW"
+                    + " SET @slept = IF(NEW.id = " + POISON + ", SLEEP(40), 0)");
+        } else {
+            items.sql().exec("CREATE FUNCTION slow_write() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(40); RETURN NEW; END"
+                    + " $$ LANGUAGE plpgsql", "CREATE TRIGGER slow_write BEFORE UPDATE ON \"items\" FOR EACH ROW WHEN (NEW.\"id\" = "
+                    + POISON + ") EXECUTE FUNCTION slow_write()");
+        }
         Migration m = increment("stuck", () -> { });
         try (ServiceHarness slow = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), items.options()
                 .withTimeouts(DbTimeouts.defaults().withStatement(Duration.ofSeconds(25))), MigrationCatalog.of(List.of(m)),
@@ -145,10 +165,20 @@ class BatchTimeoutsIT {
             assertTrue(failed.failure().error().contains("statement timeout"), failed.failure().error());
             assertEquals(100, failed.progress().processed(), "the batch before it went through");
 
-            items.sql().exec("DROP TRIGGER slow_write ON \"items\"");
+            if (mariadb) {
+                asAdmin("DROP TRIGGER slow_write");
+            } else {
+                items.sql().exec("DROP TRIGGER slow_write ON \"items\"");
+            }
             MigrationStatus done = slow.runToEnd(Command.Run.of(m.name()));
             assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
             assertEquals(0, items.sql().itemsNotAt(1));
+        }
+    }
+
+    private void asAdmin(String statement) throws SQLException {
+        try (Connection admin = MariaDbServers.asAdmin(items.options().jdbcUrl()); Statement st = admin.createStatement()) {
+            st.execute(statement);
         }
     }
 
