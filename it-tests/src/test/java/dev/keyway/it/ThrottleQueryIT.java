@@ -17,12 +17,16 @@ import dev.keyway.migration.Migration;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Health signals on real Kafka and PostgreSQL: the operator's own throttle query (like gh-ost's) past its limit
- * slows running migrations down, past twice it pauses them, back under half they resume on their own; Keyway's
+ * Health signals on real Kafka and PostgreSQL or MariaDB: the operator's own throttle query (like gh-ost's) past its
+ * limit slows running migrations down, past twice it pauses them, back under half they resume on their own; Keyway's
  * own batch latency past its limit slows them down. Every row is applied once.
  */
+@ParameterizedClass
+@ValueSource(strings = {"postgres", "mariadb"})
 class ThrottleQueryIT {
 
     private static final int ROWS = 3_000;
@@ -33,7 +37,11 @@ class ThrottleQueryIT {
     }).withBatchSize(100).withSegments(2);
 
     @RegisterExtension
-    final ItemsDatabase items = new ItemsDatabase(ROWS);
+    final ItemsDatabase items;
+
+    ThrottleQueryIT(String kind) {
+        items = new ItemsDatabase(ROWS, kind);
+    }
 
     @Test
     void aMigrationSlowsDownPastTheThrottleQuerysLimitPausesPastTwiceItAndResumesWhenItIsBackUnderHalf() throws Exception {
