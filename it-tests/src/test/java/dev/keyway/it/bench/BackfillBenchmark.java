@@ -115,9 +115,10 @@ public final class BackfillBenchmark {
                 record(jdbcLoop(100)); // the baseline of Keyway's small batches
             }
         }
-        if (database.isMariaDb() && only.contains("spring")) {
+        boolean spring = only.isEmpty() || only.contains("spring");
+        if (spring && database.isMariaDb()) {
             System.out.println("  Spring Batch: not on MariaDB (its job repository here is PostgreSQL's)");
-        } else if (only.isEmpty() || only.contains("spring")) {
+        } else if (spring) {
             record(springBatch(1000, 2));
             record(springBatch(1000, 4));
         }
