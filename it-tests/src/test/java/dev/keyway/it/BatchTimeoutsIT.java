@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.it.support.ItemsDatabase;
+import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.KafkaTestCluster;
+import dev.keyway.it.support.MariaDbServers;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.message.Command;
 import dev.keyway.message.MigrationState;
@@ -14,6 +16,7 @@ import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.DbTimeouts;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -21,14 +24,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A batch never holds the application's rows for long and nothing hangs: a {@code migrateOne} that
  * sleeps, recurses or throws an {@code Error} on one document ends its batch as {@code batchFailed}
  * naming the document, within the batch deadline, with the batch's row locks released; a row the
- * application keeps locked delays its batch, with the reason in the status, and the application wins.
+ * application keeps locked delays its batch, with the reason in the status, and the application wins. On PostgreSQL
+ * and MariaDB, whose lock timeout ({@code innodb_lock_wait_timeout}, whole seconds) and statement timeout
+ * ({@code max_statement_time}) the store sets in their own units.
  */
 class BatchTimeoutsIT {
 
@@ -45,9 +51,16 @@ class BatchTimeoutsIT {
 
     private final AtomicBoolean poisoned = new AtomicBoolean(true);
     private final CountDownLatch reachedPoison = new CountDownLatch(1);
+    private boolean mariadb;
     @RegisterExtension
-    final ItemsDatabase items = new ItemsDatabase(ROWS);
+    final ItemsDatabase items = ItemsDatabase.opened(ROWS);
     private ServiceHarness harness;
+
+    /** This test's database, of its kind: the first call of every test. */
+    private void open(TestDatabase.Kind kind) throws Exception {
+        items.open(kind);
+        mariadb = kind == TestDatabase.Kind.MARIADB;
+    }
 
     /** counter := counter + 1, except that {@code onPoison} runs instead on the poisoned document while poisoned. */
     private Migration increment(String name, Runnable onPoison) {
@@ -78,7 +91,7 @@ class BatchTimeoutsIT {
         assertTrue(reachedPoison.await(60, TimeUnit.SECONDS));
         long t0 = System.nanoTime();
         try (Connection app = items.sql().connect(); Statement st = app.createStatement()) {
-            st.execute("SET statement_timeout = 30000");
+            st.execute(mariadb ? "SET max_statement_time = 30" : "SET statement_timeout = 30000");
             assertEquals(1, st.executeUpdate("UPDATE \"items\" SET \"note\" = 'app' WHERE \"id\" = " + (POISON - 20)));
         }
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
@@ -97,8 +110,10 @@ class BatchTimeoutsIT {
         assertEquals(1, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" = 'app'"));
     }
 
-    @Test
-    void aMigrateOneThatSleepsForeverFailsItsBatchAtTheDeadline() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aMigrateOneThatSleepsForeverFailsItsBatchAtTheDeadline(TestDatabase.Kind database) throws Exception {
+        open(database);
         failsOnThePoisonThenResumes(increment("sleeper", () -> {
             try {
                 Thread.sleep(Long.MAX_VALUE);
@@ -108,14 +123,18 @@ class BatchTimeoutsIT {
         }), "did not return within the batch deadline");
     }
 
-    @Test
-    void aMigrateOneThatRecursesForeverWithParallelizeFailsItsBatch() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aMigrateOneThatRecursesForeverWithParallelizeFailsItsBatch(TestDatabase.Kind database) throws Exception {
+        open(database);
         failsOnThePoisonThenResumes(increment("recurser", BatchTimeoutsIT::recurse).withParallelize(true),
                 "StackOverflowError");
     }
 
-    @Test
-    void anErrorOfTheUsersOwnFailsItsBatchNamingTheDocument() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void anErrorOfTheUsersOwnFailsItsBatchNamingTheDocument(TestDatabase.Kind database) throws Exception {
+        open(database);
         failsOnThePoisonThenResumes(increment("buggy", () -> {
             throw new MigrationBug("not implemented yet");
         }), "MigrationBug: not implemented yet");
@@ -125,14 +144,22 @@ class BatchTimeoutsIT {
         recurse();
     }
 
-    @Test
-    void aStatementPastTheKafkaTransactionsTimeoutFailsTheRunInsteadOfRunningAgainForEver() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aStatementPastTheKafkaTransactionsTimeoutFailsTheRunInsteadOfRunningAgainForEver(TestDatabase.Kind database) throws Exception {
+        open(database);
         // issue 15, 11: a statement timeout (25 s) longer than the workers' Kafka transaction (10 s); a trigger makes the
         // batch's write of one row run past it. Its batchFailed cannot commit with the expired transaction; before,
         // the task came back and failed as late again, for ever
-        items.sql().exec("CREATE FUNCTION slow_write() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(40); RETURN NEW; END"
-                + " $$ LANGUAGE plpgsql", "CREATE TRIGGER slow_write BEFORE UPDATE ON \"items\" FOR EACH ROW WHEN (NEW.\"id\" = "
-                + POISON + ") EXECUTE FUNCTION slow_write()");
+        if (mariadb) {
+            // with the binlog on, only a user with SUPER may create a trigger
+            asAdmin("CREATE TRIGGER slow_write BEFORE UPDATE ON items FOR EACH ROW"
+                    + " SET @slept = IF(NEW.id = " + POISON + ", SLEEP(40), 0)");
+        } else {
+            items.sql().exec("CREATE FUNCTION slow_write() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(40); RETURN NEW; END"
+                    + " $$ LANGUAGE plpgsql", "CREATE TRIGGER slow_write BEFORE UPDATE ON \"items\" FOR EACH ROW WHEN (NEW.\"id\" = "
+                    + POISON + ") EXECUTE FUNCTION slow_write()");
+        }
         Migration m = increment("stuck", () -> { });
         try (ServiceHarness slow = ServiceHarness.start(KafkaTestCluster.shared().bootstrapServers(), items.options()
                 .withTimeouts(DbTimeouts.defaults().withStatement(Duration.ofSeconds(25))), MigrationCatalog.of(List.of(m)),
@@ -145,15 +172,27 @@ class BatchTimeoutsIT {
             assertTrue(failed.failure().error().contains("statement timeout"), failed.failure().error());
             assertEquals(100, failed.progress().processed(), "the batch before it went through");
 
-            items.sql().exec("DROP TRIGGER slow_write ON \"items\"");
+            if (mariadb) {
+                asAdmin("DROP TRIGGER slow_write");
+            } else {
+                items.sql().exec("DROP TRIGGER slow_write ON \"items\"");
+            }
             MigrationStatus done = slow.runToEnd(Command.Run.of(m.name()));
             assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
             assertEquals(0, items.sql().itemsNotAt(1));
         }
     }
 
-    @Test
-    void aRowTheApplicationKeepsLockedDelaysItsBatchAndTheApplicationWins() throws Exception {
+    private void asAdmin(String statement) throws SQLException {
+        try (Connection admin = MariaDbServers.asAdmin(items.options().jdbcUrl()); Statement st = admin.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aRowTheApplicationKeepsLockedDelaysItsBatchAndTheApplicationWins(TestDatabase.Kind database) throws Exception {
+        open(database);
         start(increment("patient", () -> { }));
         try (Connection app = items.sql().connect(); Statement st = app.createStatement()) {
             app.setAutoCommit(false);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keyway.coordinator.HealthLimits;
 import dev.keyway.coordinator.HealthSignal;
 import dev.keyway.it.support.ItemsDatabase;
+import dev.keyway.it.support.TestDatabase;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.TestMigrations;
 import dev.keyway.message.Command;
@@ -15,12 +16,13 @@ import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Health signals on real Kafka and PostgreSQL: the operator's own throttle query (like gh-ost's) past its limit
- * slows running migrations down, past twice it pauses them, back under half they resume on their own; Keyway's
+ * Health signals on real Kafka and PostgreSQL or MariaDB: the operator's own throttle query (like gh-ost's) past its
+ * limit slows running migrations down, past twice it pauses them, back under half they resume on their own; Keyway's
  * own batch latency past its limit slows them down. Every row is applied once.
  */
 class ThrottleQueryIT {
@@ -33,10 +35,17 @@ class ThrottleQueryIT {
     }).withBatchSize(100).withSegments(2);
 
     @RegisterExtension
-    final ItemsDatabase items = new ItemsDatabase(ROWS);
+    final ItemsDatabase items = ItemsDatabase.opened(ROWS);
 
-    @Test
-    void aMigrationSlowsDownPastTheThrottleQuerysLimitPausesPastTwiceItAndResumesWhenItIsBackUnderHalf() throws Exception {
+    /** This test's database, of its kind: the first call of every test. */
+    private void open(TestDatabase.Kind kind) throws Exception {
+        items.open(kind);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aMigrationSlowsDownPastTheThrottleQuerysLimitPausesPastTwiceItAndResumesWhenItIsBackUnderHalf(TestDatabase.Kind database) throws Exception {
+        open(database);
         items.sql().exec("CREATE TABLE \"throttle\" (\"v\" INT NOT NULL)", "INSERT INTO \"throttle\" VALUES (0)");
         ServiceHarness harness = items.services(0, SLOW);
         harness.stopCoordinators();
@@ -69,8 +78,10 @@ class ThrottleQueryIT {
         assertEquals(0, items.sql().itemsNotAt(1));
     }
 
-    @Test
-    void batchesSlowerThanTheBatchLatencyLimitSlowTheMigrationDownAndNoRowIsAppliedTwice() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void batchesSlowerThanTheBatchLatencyLimitSlowTheMigrationDownAndNoRowIsAppliedTwice(TestDatabase.Kind database) throws Exception {
+        open(database);
         // 3 ms a row, fixed batches of 100: about 300 ms a batch, past a limit of 200 ms, under the hard 400 ms
         Migration slow = Migration.define("latent", "items", (ctx, doc) -> {
             Thread.sleep(3);

@@ -6,7 +6,6 @@ import dev.keyway.codec.JsonCodec;
 import dev.keyway.it.support.ProcessCluster;
 import dev.keyway.it.support.ServiceProcess;
 import dev.keyway.it.support.Sql;
-import dev.keyway.it.support.TestDatabase;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
@@ -35,14 +34,17 @@ import reactor.core.publisher.Mono;
  * {@code bin/bench}: the same backfill over the same PostgreSQL table by one SQL statement (the offline
  * limit), a hand-written JDBC keyset loop (the baseline), Spring Batch (the JVM peer) and Keyway with
  * 1, 2 and 4 workers at batch sizes 100 and 1000. Each run starts from the same data and is checked:
- * every row changed exactly once. Prints a table and writes target/bench/results.json.
+ * every row changed exactly once. Prints a table and writes target/bench/results.json. With {@code --db mariadb}
+ * the same on MariaDB's primary ({@link BenchDatabase}), but for Spring Batch, whose job repository here is
+ * PostgreSQL's.
  */
 public final class BackfillBenchmark {
 
     /**
-     * @param cpu CPU milliseconds per 1,000 rows of each part of the contender: "db" (PostgreSQL),
-     *     "client" (the JVM doing the work: the benchmark's own for SQL, JDBC and Spring Batch, the workers
-     *     for Keyway), "coordinator" and "broker" (Keyway only)
+     * @param cpu CPU milliseconds per 1,000 rows of each part of the contender: "db" (PostgreSQL, or MariaDB's
+     *     primary), "client" (the JVM doing the work: the benchmark's own for SQL, JDBC and Spring Batch, the workers
+     *     for Keyway), "coordinator" and "broker" (Keyway only); on MariaDB also "replica" (its replica applying the
+     *     writes on this machine: not part of the total)
      */
     record Result(String contender, int rows, double seconds, Double batchP50Ms, Double batchP99Ms,
                   Double outsideDbP50Ms, Double firstBatchMs, Long workerRssMib, Long coordinatorRssMib,
@@ -53,14 +55,16 @@ public final class BackfillBenchmark {
     }
 
     private final BenchTable table;
+    private final BenchDatabase database;
     private final StoreOptions db;
     private final Path out;
     private final boolean pinned;
     private final List<Result> results = new ArrayList<>();
 
-    BackfillBenchmark(StoreOptions db, int rows, Path out, boolean pinned) {
+    BackfillBenchmark(BenchDatabase database, int rows, Path out, boolean pinned) {
         this.pinned = pinned;
-        this.db = db;
+        this.database = database;
+        this.db = database.options();
         this.table = new BenchTable(new Sql(db), rows);
         this.out = out;
     }
@@ -71,22 +75,24 @@ public final class BackfillBenchmark {
         List<Integer> workers = List.of(1, 2, 4);
         List<Integer> batches = List.of(1000, 100);
         boolean pinned = false;
+        String kind = "postgres";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--db" -> kind = args[++i];
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--workers" -> workers = ints(args[++i]);
                 case "--batches" -> batches = ints(args[++i]);
                 case "--pinned" -> pinned = true; // set by bin/bench --pin-db, for the report
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bin/bench"
-                        + " [--rows N] [--only sql,jdbc,spring,keyway,probe] [--workers 1,2,4] [--batches 1000,100]");
+                        + " [--db postgres|mariadb] [--rows N] [--only sql,jdbc,spring,keyway,probe] [--workers 1,2,4]"
+                        + " [--batches 1000,100]");
             }
         }
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        try (TestDatabase pg = TestDatabase.postgres()) {
-            StoreOptions db = StoreOptions.of(pg.jdbcUrl(), pg.user(), pg.password());
-            new BackfillBenchmark(db, rows, out, pinned).runAll(only, workers, batches);
+        try (BenchDatabase database = BenchDatabase.open(kind)) {
+            new BackfillBenchmark(database, rows, out, pinned).runAll(only, workers, batches);
         }
         System.exit(0);
     }
@@ -96,9 +102,10 @@ public final class BackfillBenchmark {
     }
 
     void runAll(List<String> only, List<Integer> workerCounts, List<Integer> batchSizes) throws Exception {
-        System.out.printf("backfill benchmark: %,d rows, PostgreSQL %s, %d cores%s%n", table.rows(), db.jdbcUrl(),
+        System.out.printf("backfill benchmark: %,d rows, %s, %d cores%s%n", table.rows(), database.description(),
                 Runtime.getRuntime().availableProcessors(),
-                pinned ? " besides PostgreSQL's own core (--pin-db)" : ", shared by PostgreSQL and everything else");
+                pinned ? " besides PostgreSQL's own core (--pin-db)"
+                        : ", shared by " + (database.isMariaDb() ? "MariaDB" : "PostgreSQL") + " and everything else");
         if (only.isEmpty() || only.contains("sql")) {
             record(sqlUpdate());
         }
@@ -108,7 +115,10 @@ public final class BackfillBenchmark {
                 record(jdbcLoop(100)); // the baseline of Keyway's small batches
             }
         }
-        if (only.isEmpty() || only.contains("spring")) {
+        boolean spring = only.isEmpty() || only.contains("spring");
+        if (spring && database.isMariaDb()) {
+            System.out.println("  Spring Batch: not on MariaDB (its job repository here is PostgreSQL's)");
+        } else if (spring) {
             record(springBatch(1000, 2));
             record(springBatch(1000, 4));
         }
@@ -134,7 +144,7 @@ public final class BackfillBenchmark {
                 broker.stop();
             }
         }
-        report();
+        BenchReport.write(results, table.rows(), database, pinned, out);
     }
 
     private void record(Result r) {
@@ -242,7 +252,7 @@ public final class BackfillBenchmark {
                 throw new IllegalStateException(name + " ended " + end.state().json() + ": " + end.failure().error());
             }
             Map<String, Double> cpu = new LinkedHashMap<>();
-            cpu.put("db", per1k(CpuTime.postgresBetween(mark.postgres, CpuTime.ofPostgres())));
+            databaseCpu(mark, cpu);
             cpu.put("client", per1k(ws.stream().mapToLong(w -> CpuTime.ofProcess(w.pid())).sum() - workersCpu));
             cpu.put("coordinator", per1k(CpuTime.ofProcess(coordinator.pid()) - coordinatorCpu));
             cpu.put("broker", per1k(CpuTime.ofProcess(broker.pid()) - brokerCpu));
@@ -321,9 +331,17 @@ public final class BackfillBenchmark {
     private Result simple(String name, long t0, CpuMark mark) {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> cpu = new LinkedHashMap<>();
-        cpu.put("db", per1k(CpuTime.postgresBetween(mark.postgres, CpuTime.ofPostgres())));
+        databaseCpu(mark, cpu);
         cpu.put("client", per1k(CpuTime.ofProcess(SELF) - mark.self));
         return new Result(name, table.rows(), seconds, null, null, null, null, null, null, cpu);
+    }
+
+    /** "db" (and on MariaDB "replica") since {@code mark}. */
+    private void databaseCpu(CpuMark mark, Map<String, Double> cpu) {
+        cpu.put("db", per1k(CpuTime.between(mark.database, database.cpu())));
+        if (database.isMariaDb()) {
+            cpu.put("replica", per1k(CpuTime.between(mark.replica, database.replicaCpu())));
+        }
     }
 
     private double per1k(long cpuMillis) {
@@ -333,60 +351,10 @@ public final class BackfillBenchmark {
     private static final long SELF = ProcessHandle.current().pid();
 
     /** CPU times at the start of a contender's timed part. */
-    private static final class CpuMark {
-        final Map<Long, Long> postgres = CpuTime.ofPostgres();
+    private final class CpuMark {
+        final Map<Long, Long> database = BackfillBenchmark.this.database.cpu();
+        final Map<Long, Long> replica = BackfillBenchmark.this.database.replicaCpu();
         final long self = CpuTime.ofProcess(SELF);
-    }
-
-    // ---- report
-
-    private void report() throws IOException {
-        double baseline = results.stream().filter(r -> r.contender().startsWith("2 ")).mapToDouble(Result::rowsPerSecond)
-                .findFirst().orElse(Double.NaN);
-        System.out.println();
-        System.out.printf("%-36s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "CONTENDER", "SECONDS", "ROWS/S", "VS JDBC",
-                "BATCH P50", "BATCH P99", "OUTSIDE DB", "1ST BATCH", "WORKER", "COORD.");
-        System.out.printf("%-36s %9s %12s %8s %9s %9s %11s %10s %8s %8s%n", "", "", "", "", "ms", "ms", "p50 ms",
-                "ms", "RSS MiB", "RSS MiB");
-        StringBuilder json = new StringBuilder("{\n  \"rows\": " + table.rows() + ",\n  \"databasePinnedToOwnCore\": "
-                + pinned + ",\n  \"cores\": "
-                + Runtime.getRuntime().availableProcessors() + ",\n  \"results\": [\n");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            System.out.printf("%-36s %9.1f %,12.0f %7.2fx %9s %9s %11s %10s %8s %8s%n", r.contender(), r.seconds(),
-                    r.rowsPerSecond(), r.rowsPerSecond() / baseline, f(r.batchP50Ms()), f(r.batchP99Ms()),
-                    f(r.outsideDbP50Ms()), f(r.firstBatchMs()), f(r.workerRssMib()), f(r.coordinatorRssMib()));
-            json.append(String.format("    {\"contender\": \"%s\", \"rows\": %d, \"seconds\": %.3f, \"rowsPerSecond\": %.1f,"
-                            + " \"vsJdbcLoop\": %.3f, \"batchP50Ms\": %s, \"batchP99Ms\": %s, \"outsideDbP50Ms\": %s,"
-                            + " \"firstBatchMs\": %s, \"workerRssMib\": %s, \"coordinatorRssMib\": %s,"
-                            + " \"cpuMsPer1000Rows\": {%s}}%s%n",
-                    r.contender(), r.rows(), r.seconds(), r.rowsPerSecond(), r.rowsPerSecond() / baseline,
-                    j(r.batchP50Ms()), j(r.batchP99Ms()), j(r.outsideDbP50Ms()), j(r.firstBatchMs()),
-                    j(r.workerRssMib()), j(r.coordinatorRssMib()),
-                    r.cpu().entrySet().stream().map(e -> String.format("\"%s\": %.1f", e.getKey(), e.getValue()))
-                            .collect(Collectors.joining(", ")), i + 1 < results.size() ? "," : ""));
-        }
-        System.out.println();
-        System.out.printf("%-36s %10s %10s %10s %10s %10s%n", "CPU MS PER 1,000 ROWS", "DATABASE", "CLIENT",
-                "COORD.", "BROKER", "TOTAL");
-        for (Result r : results) {
-            Map<String, Double> c = r.cpu();
-            System.out.printf("%-36s %10s %10s %10s %10s %10s%n", r.contender(), f(c.get("db")), f(c.get("client")),
-                    f(c.get("coordinator")), f(c.get("broker")),
-                    f(c.values().stream().mapToDouble(Double::doubleValue).sum()));
-        }
-        System.out.println("(CLIENT: the benchmark's own JVM for contenders 1-3, the workers for Keyway)");
-        json.append("  ]\n}\n");
-        Files.writeString(out.resolve("results.json"), json);
-        System.out.println("\nevery run checked: each row changed exactly once. JSON: " + out.resolve("results.json"));
-    }
-
-    private static String f(Number n) {
-        return n == null ? "-" : String.format("%,.0f", n.doubleValue());
-    }
-
-    private static String j(Number n) {
-        return n == null ? "null" : String.valueOf(n);
     }
 
     static void deleteTree(Path dir) throws IOException {

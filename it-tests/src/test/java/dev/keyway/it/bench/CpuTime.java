@@ -54,8 +54,20 @@ final class CpuTime {
         return out;
     }
 
-    /** PostgreSQL's CPU milliseconds between two snapshots; backends that started in between count from zero. */
-    static long postgresBetween(Map<Long, Long> before, Map<Long, Long> after) {
+    /**
+     * CPU milliseconds so far of a database server that is one process (MariaDB's {@code mariadbd}, whose sessions are
+     * threads), as {@link #ofPostgres} gives them; empty when it cannot be read.
+     */
+    static Map<Long, Long> ofServer(long pid) {
+        long ms = ofProcess(pid);
+        return ms < 0 ? Map.of() : Map.of(pid, ms);
+    }
+
+    /**
+     * A database's CPU milliseconds between two snapshots ({@link #ofPostgres}, {@link #ofServer}); backends that started
+     * in between count from zero.
+     */
+    static long between(Map<Long, Long> before, Map<Long, Long> after) {
         long sum = 0;
         for (Map.Entry<Long, Long> e : after.entrySet()) {
             sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
