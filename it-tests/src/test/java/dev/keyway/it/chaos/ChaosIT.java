@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * all, dry run) against two non-idempotent migrations, while an application writes to the same tables. Then
  * every fault ends, the operator drives every migration to success, and the {@link Oracle} checks that nothing
  * was lost, repeated or wedged. On failure it prints the seed, how to replay it, the schedule, and what happened
- * when. Which seeds and how long: {@link ChaosProfile}; docs/CHAOS.md.
+ * when. Which seeds, how long and on which database (PostgreSQL, or MariaDB with {@code -Dchaos.db=mariadb}):
+ * {@link ChaosProfile}; docs/CHAOS.md.
  */
 class ChaosIT {
 
@@ -40,7 +41,7 @@ class ChaosIT {
         Path logs = Path.of("target", "it-logs", "ChaosIT", "seed-" + seed);
         Journal journal = new Journal();
         Verdict verdict = new Verdict();
-        try (TestDatabase db = TestDatabase.postgres()) {
+        try (TestDatabase db = PROFILE.database().open()) {
             Sql sql = new Sql(Sql.options(db));
             ChaosMigrations.createTables(sql);
             try (ProcessCluster cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(),
@@ -70,9 +71,13 @@ class ChaosIT {
             e.printStackTrace(System.out);
             verdict.problems(List.of("the run itself failed: " + e));
         }
-        String report = verdict.describe(seed)
-                + "replay: bin/chaos --seed " + seed + " --seconds " + schedule.length().toSeconds()
-                + "   (or -Dchaos.seed=" + seed + " -Dchaos.seconds=" + schedule.length().toSeconds() + ")\n"
+        boolean mariadb = PROFILE.database() == TestDatabase.Kind.MARIADB;
+        String dbOption = mariadb ? "--db mariadb " : "";
+        String dbProperty = mariadb ? "-Dchaos.db=mariadb " : "";
+        String report = verdict.describe(seed + (mariadb ? " on mariadb" : ""))
+                + "replay: bin/chaos " + dbOption + "--seed " + seed + " --seconds " + schedule.length().toSeconds()
+                + "   (or " + dbProperty + "-Dchaos.seed=" + seed + " -Dchaos.seconds=" + schedule.length().toSeconds()
+                + ")\n"
                 + "service logs: " + logs.toAbsolutePath() + "\n"
                 + schedule + "what happened:\n" + journal + "\n";
         Files.createDirectories(logs);

@@ -33,15 +33,18 @@ public final class ChaosMigrations implements MigrationProvider {
         return ALL;
     }
 
-    /** Creates both tables with every counter at 0 and a {@code note} the migrations never touch. */
+    /**
+     * Creates both tables with every counter at 0 and a {@code note} the migrations never touch, on PostgreSQL or
+     * MariaDB (the SQL that differs is {@link Sql}'s).
+     */
     static void createTables(Sql sql) throws SQLException {
         sql.exec("CREATE TABLE chaos_items (id BIGINT PRIMARY KEY, counter INT NOT NULL DEFAULT 0, note TEXT)",
-                "INSERT INTO chaos_items (id, note) SELECT g, 'seed' FROM generate_series(1, " + ITEM_ROWS + ") g",
+                "INSERT INTO chaos_items (id, note) SELECT i.g, 'seed' FROM " + sql.numbers(ITEM_ROWS) + " i",
                 "CREATE TABLE chaos_pairs (region INT NOT NULL, seq INT NOT NULL, counter INT NOT NULL DEFAULT 0,"
                         + " note TEXT, PRIMARY KEY (region, seq))",
-                "INSERT INTO chaos_pairs (region, seq, note) SELECT r, s, 'seed' FROM generate_series(1, " + REGIONS
-                        + ") r, generate_series(1, " + PER_REGION + ") s",
-                "ANALYZE chaos_items", "ANALYZE chaos_pairs");
+                "INSERT INTO chaos_pairs (region, seq, note) SELECT r.g, s.g, 'seed' FROM " + sql.numbers(REGIONS)
+                        + " r, " + sql.numbers(PER_REGION) + " s",
+                sql.analyze("chaos_items"), sql.analyze("chaos_pairs"));
     }
 
     /** The rows a run of {@code migration} walks. */

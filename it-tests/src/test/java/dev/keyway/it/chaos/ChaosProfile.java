@@ -1,8 +1,10 @@
 package dev.keyway.it.chaos;
 
+import dev.keyway.it.support.TestDatabase;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.LongStream;
 
 /**
@@ -11,13 +13,15 @@ import java.util.stream.LongStream;
  * {@code chaos.count} seeds from {@code chaos.firstSeed} (default: the time, printed), else the short profile
  * of the normal test suite ({@link #SHORT_SEEDS}). {@code chaos.seconds} (or {@code chaos.minutes}) is the length
  * of each seed's schedule; {@code chaos.stuckSeconds} how long an unpaused migration in progress may go without
- * its status moving before it counts as wedged.
+ * its status moving before it counts as wedged. {@code chaos.db} is the database the seeds run on: {@code postgres}
+ * (the default) or {@code mariadb} ({@code bin/chaos --db mariadb}).
  *
+ * @param database the database of every seed: a fresh one of this kind each
  * @param seeds the seeds, each played as a test of its own
  * @param length each schedule's length
  * @param stuckAfter how long a status may stand still, once the schedule is over, before the run is wedged
  */
-record ChaosProfile(List<Long> seeds, Duration length, Duration stuckAfter) {
+record ChaosProfile(TestDatabase.Kind database, List<Long> seeds, Duration length, Duration stuckAfter) {
 
     /** Seeds that run clean on the code of their commit: the short profile of the normal test suite. */
     static final List<Long> SHORT_SEEDS = List.of(1L, 2L, 3L, 1127L);
@@ -55,6 +59,16 @@ record ChaosProfile(List<Long> seeds, Duration length, Duration stuckAfter) {
         Duration length = System.getProperty("chaos.minutes") != null
                 ? Duration.ofMillis(Math.round(Double.parseDouble(System.getProperty("chaos.minutes")) * 60_000))
                 : Duration.ofSeconds(Long.getLong("chaos.seconds", fallbackLength.toSeconds()));
-        return new ChaosProfile(seeds, length, Duration.ofSeconds(Long.getLong("chaos.stuckSeconds", 60)));
+        return new ChaosProfile(database(System.getProperty("chaos.db", "postgres")), seeds, length,
+                Duration.ofSeconds(Long.getLong("chaos.stuckSeconds", 60)));
+    }
+
+    /** The database {@code chaos.db} names: {@code postgres} or {@code mariadb}, in any case. */
+    static TestDatabase.Kind database(String name) {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "postgres", "postgresql" -> TestDatabase.Kind.POSTGRES;
+            case "mariadb" -> TestDatabase.Kind.MARIADB;
+            default -> throw new IllegalArgumentException("chaos.db must be postgres or mariadb, but was " + name);
+        };
     }
 }

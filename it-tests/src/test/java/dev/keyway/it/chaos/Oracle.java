@@ -95,8 +95,9 @@ final class Oracle {
         StringBuilder out = new StringBuilder("fence (migration, segment, run, position, end, batch size, state):\n");
         rows("SELECT migration, segment, run_id, position, end_cursor, batch_size, state FROM keyway_fence"
                 + " WHERE migration LIKE 'chaos%' ORDER BY migration, segment", out);
-        out.append("ledger (migration, run, segment, batches, rows, last next_cursor, done):\n");
-        rows("SELECT migration, run_id, segment, COUNT(*), SUM(processed), MAX(next_cursor), BOOL_OR(done)"
+        out.append("ledger (migration, run, segment, batches, rows, last next_cursor, done 1/0):\n");
+        rows("SELECT migration, run_id, segment, COUNT(*), SUM(processed), MAX(next_cursor),"
+                + " MAX(CASE WHEN done THEN 1 ELSE 0 END)"
                 + " FROM keyway_ledger WHERE migration LIKE 'chaos%' GROUP BY migration, run_id, segment"
                 + " ORDER BY migration, run_id, segment", out);
         return out.toString();

@@ -31,7 +31,7 @@ final class Verdict {
     }
 
     /** The verdict's first line, then its problems, warnings and details. */
-    String describe(long seed) {
+    String describe(String seed) {
         StringBuilder out = new StringBuilder("CHAOS seed " + seed);
         if (problems.isEmpty()) {
             out.append(": clean").append(warnings.isEmpty() ? "" : " (" + warnings.size() + " warning(s))");

@@ -60,13 +60,26 @@ public final class Sql {
      * numbers 1..n from {@code generate_series} on PostgreSQL, from the sequence engine's {@code seq_1_to_n} on MariaDB.
      */
     public void itemsInOneStatement(int n) throws SQLException {
-        String numbers = isMariaDb() ? "SELECT seq AS g FROM seq_1_to_" + n : "SELECT g FROM generate_series(1, " + n + ") g";
         exec("DROP TABLE IF EXISTS \"items\"",
                 "CREATE TABLE \"items\" (\"id\" BIGINT PRIMARY KEY, \"counter\" INT NOT NULL DEFAULT 0,"
                         + " \"category\" VARCHAR(20), \"note\" VARCHAR(100))",
                 "INSERT INTO \"items\" SELECT g, 0, CASE WHEN g % 10 = 0 THEN 'tenth' ELSE 'other' END, 'note ' || g"
-                        + " FROM (" + numbers + ") n",
-                (isMariaDb() ? "ANALYZE TABLE" : "ANALYZE") + " \"items\"");
+                        + " FROM " + numbers(n) + " n",
+                analyze("\"items\""));
+    }
+
+    /**
+     * A subquery of the numbers 1 to {@code n} in its column {@code g}, to follow with an alias ({@code FROM
+     * numbers(8) r, numbers(2000) s}): from {@code generate_series} on PostgreSQL, from the sequence engine's
+     * {@code seq_1_to_n} on MariaDB.
+     */
+    public String numbers(int n) {
+        return isMariaDb() ? "(SELECT seq AS g FROM seq_1_to_" + n + ")" : "(SELECT g FROM generate_series(1, " + n + ") g)";
+    }
+
+    /** The statement that refreshes {@code table}'s statistics: {@code ANALYZE} on PostgreSQL, {@code ANALYZE TABLE} on MariaDB. */
+    public String analyze(String table) {
+        return (isMariaDb() ? "ANALYZE TABLE " : "ANALYZE ") + table;
     }
 
     /** Creates {@code items(id bigint pk, counter int, category text, note text)} with ids 1..n. */
