@@ -119,7 +119,9 @@ final class DemoRun {
         long rowsAll = 0;
         double secsAll = 0;
         for (MigrationStatus s : latest) {
-            double secs = s.run().latestStart() == null || s.run().latestEnd() == null ? 0 : (s.run().latestEnd() - s.run().latestStart()) / 1000.0;
+            MigrationStatus.Run run = s.run();
+            double secs = run.latestStart() == null || run.latestEnd() == null ? 0
+                    : (run.latestEnd() - run.latestStart()) / 1000.0;
             rowsAll += s.progress().processed();
             secsAll += secs;
             out.printf("%-26s %-10s %,12d %9.1f %,12.0f%n", s.name(), s.state().json(), s.progress().processed(), secs,

@@ -106,7 +106,8 @@ final class ProgressBars {
     /** The state, and who paused the run. */
     static String stateWord(MigrationStatus s) {
         if (s.state() == MigrationState.PAUSED) {
-            return s.state().json() + " by " + (s.run().pausedBy() == null ? MigrationStatus.PAUSED_BY_OPERATOR : s.run().pausedBy());
+            String by = s.run().pausedBy();
+            return s.state().json() + " by " + (by == null ? MigrationStatus.PAUSED_BY_OPERATOR : by);
         }
         return s.state().json();
     }

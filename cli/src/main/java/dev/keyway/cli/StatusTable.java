@@ -61,8 +61,9 @@ final class StatusTable {
 
     /** Remaining rows at the run's average rate so far. */
     static String eta(MigrationStatus s, long now) {
-        if (s.state() != dev.keyway.message.MigrationState.IN_PROGRESS || s.progress().total() == null || s.run().latestStart() == null
-                || s.progress().processed() == 0) {
+        MigrationStatus.Progress p = s.progress();
+        if (s.state() != dev.keyway.message.MigrationState.IN_PROGRESS || p.total() == null
+                || s.run().latestStart() == null || p.processed() == 0) {
             return "-";
         }
         // over the time it ran: a pause does not count

@@ -146,7 +146,8 @@ final class BatchOutcomes {
 
     /** The segment an outcome is for, if it is exactly what the status waits for. */
     private static Optional<SegmentStatus> expected(MigrationStatus st, BatchKey batch) {
-        if (!batch.runId().equals(st.run().runId()) || batch.segment() < 0 || batch.segment() >= st.progress().segments().size()) {
+        if (!batch.runId().equals(st.run().runId()) || batch.segment() < 0
+                || batch.segment() >= st.progress().segments().size()) {
             return Optional.empty();
         }
         SegmentStatus s = st.progress().segments().get(batch.segment());

@@ -101,7 +101,8 @@ final class OperatorCommands {
         Optional<MigrationStatus> st = book.view().find(c.fn());
         if (st.isEmpty() || !RunBook.isRunOrPaused(st.get()) || st.get().progress().segments().isEmpty()) {
             fx.event(new Event.CommandRejected(c.fn(), Command.Configure.TYPE, "migration " + c.fn()
-                    + " is not running or paused (state " + st.map(s -> s.state().json()).orElse("unknown") + "); give the limits with run instead"));
+                    + " is not running or paused (state " + st.map(s -> s.state().json()).orElse("unknown")
+                    + "); give the limits with run instead"));
             return;
         }
         if (c.batchSize() != null && (c.batchSize() < 1 || c.batchSize() > Migration.MAX_BATCH_SIZE)) {

@@ -95,7 +95,8 @@ final class RunStarts {
             // the same run goes on: its rate and ETA count from here, with the rows it had
             started = st.started(st.run().runId(), st.progress().segments(), resumeSize, run.next(), run.requestedBy(),
                     st.progress().total(), now)
-                    .change().limits(run.limits() != null ? run.limits() : st.pace().limits()).startProcessed(st.progress().processed())
+                    .change().limits(run.limits() != null ? run.limits() : st.pace().limits())
+                    .startProcessed(st.progress().processed())
                     .build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {

@@ -77,7 +77,8 @@ public final class JdbcStore implements Store {
                     new ReplicaServers(options.replicaUrls(), options.user(), options.password()), nanoTime);
         } catch (HikariPool.PoolInitializationException e) {
             throw new RetriableStoreException("cannot reach the database at " + options.redactedUrl() + " ("
-                    + StoreOptions.redact(rootMessage(e)) + "): start it (PostgreSQL: pg_ctlcluster 15 main start; MariaDB: bin/ensure-mariadb) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
+                    + StoreOptions.redact(rootMessage(e)) + "): start it (PostgreSQL: pg_ctlcluster 15 main start;"
+                    + " MariaDB: bin/ensure-mariadb) or set JDBC_URL, JDBC_USER, JDBC_PASSWORD", e);
         } catch (RuntimeException e) {
             // the driver refused the URL (HikariCP quotes it, masking only query-parameter passwords)
             throw new StoreException("cannot open a connection pool for " + options.redactedUrl() + " ("
