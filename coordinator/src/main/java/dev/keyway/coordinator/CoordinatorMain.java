@@ -5,6 +5,7 @@ import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.runtime.MigrationsOption;
 import dev.keyway.runtime.ServiceRunner;
+import dev.keyway.runtime.StoreStartup;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
 import java.time.Clock;
@@ -40,7 +41,7 @@ public final class CoordinatorMain {
         MigrationCatalog catalog = ServiceRunner.configure("coordinator", () -> MigrationsOption.catalog(args, env));
         CoordinatorThreads threads = CoordinatorThreads.bounded();
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
-             Store store = Store.open(storeOptions, Duration.ofSeconds(60))) {
+             Store store = StoreStartup.open(storeOptions, Duration.ofSeconds(60))) {
             log.info("coordinator on {} (topics {}*), store {}, migrations {}", settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
             ServiceRunner.runUntilStopped("coordinator",

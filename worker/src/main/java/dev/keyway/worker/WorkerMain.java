@@ -8,6 +8,7 @@ import dev.keyway.metrics.MetricsEndpoint;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.runtime.MigrationsOption;
 import dev.keyway.runtime.ServiceRunner;
+import dev.keyway.runtime.StoreStartup;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
 import dev.keyway.batch.MigrateOneCalls;
@@ -63,7 +64,7 @@ public final class WorkerMain {
         Duration deadline = env.containsKey("BATCH_DEADLINE_MS")
                 ? Duration.ofMillis(Long.parseLong(env.get("BATCH_DEADLINE_MS").trim())) : MigrateOneCalls.DEFAULT_DEADLINE;
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
-             Store store = Store.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
+             Store store = StoreStartup.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
             log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
             MetricsEndpoint metrics = env.containsKey("METRICS_PORT")
