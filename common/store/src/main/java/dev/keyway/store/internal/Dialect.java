@@ -59,8 +59,10 @@ abstract class Dialect {
 
     // --- connections
 
-    /** Properties of the driver for every pooled connection (HikariCP's {@code dataSourceProperties}). */
-    abstract Map<String, String> dataSourceProperties();
+    /** Properties of the driver for every pooled connection (HikariCP's {@code dataSourceProperties}); none by default. */
+    Map<String, String> dataSourceProperties() {
+        return Map.of();
+    }
 
     /**
      * The statements run once on every new connection of the pool ({@code connectionInitSql}, committed): the lock,

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,11 +29,6 @@ final class H2Dialect extends Dialect {
     @Override
     String urlPrefix() {
         return "jdbc:h2:";
-    }
-
-    @Override
-    Map<String, String> dataSourceProperties() {
-        return Map.of();
     }
 
     /** H2 has no idle-in-transaction timeout. */

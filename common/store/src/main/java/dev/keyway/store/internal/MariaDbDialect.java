@@ -47,11 +47,6 @@ final class MariaDbDialect extends Dialect {
         return "jdbc:mariadb:";
     }
 
-    @Override
-    Map<String, String> dataSourceProperties() {
-        return Map.of();
-    }
-
     /**
      * One {@code SET} (the driver runs one statement at a time): {@code ANSI_QUOTES} for the store's double-quoted
      * identifiers and strict mode, so that a value a column cannot hold fails the batch rather than being cut, added to
