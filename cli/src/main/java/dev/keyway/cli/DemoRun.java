@@ -1,5 +1,6 @@
 package dev.keyway.cli;
 
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.examples.ExampleMigrations;
 import dev.keyway.examples.ExampleSchema;
 import dev.keyway.kafka.KafkaGateway;

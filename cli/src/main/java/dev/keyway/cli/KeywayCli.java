@@ -1,5 +1,6 @@
 package dev.keyway.cli;
 
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;

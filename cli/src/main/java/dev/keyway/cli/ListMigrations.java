@@ -1,5 +1,6 @@
 package dev.keyway.cli;
 
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationStatus;

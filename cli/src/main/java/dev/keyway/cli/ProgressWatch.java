@@ -1,5 +1,6 @@
 package dev.keyway.cli;
 
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;

@@ -4,6 +4,7 @@ import static dev.keyway.cli.KeywayCli.ANSWER_TIMEOUT;
 import static dev.keyway.cli.KeywayCli.report;
 import static dev.keyway.cli.KeywayCli.requester;
 
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.message.Command;
 import java.util.concurrent.Callable;

@@ -2,6 +2,7 @@ package dev.keyway.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyway.cli.MigrationsClient;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.KeywayAcls;
 import dev.keyway.it.support.SecuredKafka;

@@ -2,7 +2,7 @@ package dev.keyway.it.chaos;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.keyway.cli.MigrationsClient;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.it.support.KafkaTestCluster;
 import dev.keyway.it.support.ProcessCluster;
 import dev.keyway.it.support.Sql;

@@ -1,6 +1,6 @@
 package dev.keyway.it.chaos;
 
-import dev.keyway.cli.MigrationsClient;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.message.Command;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;

@@ -1,6 +1,6 @@
 package dev.keyway.it.chaos;
 
-import dev.keyway.cli.MigrationsClient;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.it.support.ProcessCluster;
 import dev.keyway.it.support.ServiceProcess;
 import dev.keyway.message.Command;

@@ -1,6 +1,6 @@
 package dev.keyway.it.chaos;
 
-import dev.keyway.cli.MigrationsClient;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.SegmentStatus;
 import java.time.Duration;

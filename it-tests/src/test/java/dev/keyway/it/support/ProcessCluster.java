@@ -1,6 +1,6 @@
 package dev.keyway.it.support;
 
-import dev.keyway.cli.MigrationsClient;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;

@@ -1,6 +1,6 @@
 package dev.keyway.it.support;
 
-import dev.keyway.cli.MigrationsClient;
+import dev.keyway.client.MigrationsClient;
 import dev.keyway.coordinator.Coordinator;
 import dev.keyway.coordinator.CoordinatorThreads;
 import dev.keyway.coordinator.HealthLimits;

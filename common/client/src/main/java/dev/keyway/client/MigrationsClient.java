@@ -1,4 +1,4 @@
-package dev.keyway.cli;
+package dev.keyway.client;
 
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.codec.MalformedMessageException;
