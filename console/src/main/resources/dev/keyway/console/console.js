@@ -1,0 +1,360 @@
+// The Keyway console's page: plain JavaScript, no build step, nothing fetched from elsewhere.
+// Statuses arrive as server-sent events (/events); controls POST the command's JSON to /api/command with the
+// page's CSRF token, after an in-page confirmation, and show the coordinator's answer.
+'use strict';
+
+(function () {
+  const meta = name => document.querySelector('meta[name="' + name + '"]').content;
+  const CSRF = meta('keyway-csrf');
+  const SINCE = Number(meta('keyway-since'));
+  const BASIC = meta('keyway-basic') === 'true';
+  const $ = id => document.getElementById(id);
+  const migrations = new Map();
+  let selected = null;
+
+  // ---- small helpers ----
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else e.setAttribute(k, v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
+    return e;
+  }
+  const int = n => n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US');
+  const time = ms => ms ? new Date(ms).toLocaleTimeString('en-GB') : '—';
+  const dateTime = ms => ms ? new Date(ms).toLocaleString('en-GB') : '—';
+  function duration(seconds) {
+    if (!isFinite(seconds) || seconds < 0) return '—';
+    seconds = Math.round(seconds);
+    const h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    return h > 0 ? h + 'h ' + m + 'm' : m > 0 ? m + 'm ' + s + 's' : s + 's';
+  }
+  function rate(r) {
+    return r >= 100 ? Math.round(r).toLocaleString('en-US') : r.toFixed(1);
+  }
+
+  // ---- what a status means for the page ----
+  function shownState(s) {
+    return s.state === 'inProgress' && s.throttledBy ? 'throttled' : s.state;
+  }
+  const LABELS = {inProgress: 'running', paused: 'paused', throttled: 'throttled', success: 'succeeded',
+    failed: 'failed', canceled: 'canceled', unknown: 'unknown'};
+  function badge(s) {
+    const st = shownState(s);
+    let label = LABELS[st] || st;
+    if (s.state === 'paused' && s.pausedBy === 'health') label = 'paused by health';
+    return el('span', {class: 'badge state-badge ' + st, 'data-state': s.state, text: label});
+  }
+  function percent(s) {
+    if (s.state === 'success') return 100;
+    if (!s.total) return null;
+    return Math.min(100, s.processed * 100 / s.total);
+  }
+  function eta(m) {
+    const s = m.status;
+    if (s.state === 'success') return 'done';
+    if (s.state === 'paused') return 'paused';
+    if (s.state !== 'inProgress') return '—';
+    if (!s.total || m.rowsPerSecond <= 0) return '—';
+    return duration(Math.max(0, s.total - s.processed) / m.rowsPerSecond);
+  }
+  function limits(s) {
+    const parts = [];
+    const l = s.limits || {};
+    if (l.maxRowsPerSecond) parts.push('≤ ' + int(l.maxRowsPerSecond) + ' rows/s');
+    parts.push('batch ≤ ' + int(s.batchSize));
+    if (l.targetBatchMillis) parts.push(l.targetBatchMillis + ' ms/batch');
+    if (l.maxConcurrency) parts.push(l.maxConcurrency + ' at once');
+    return parts.join(' · ');
+  }
+  function heldBackBy(s) {
+    if (s.state === 'paused') return s.pausedBy === 'health' ? 'paused by health' + (s.throttledBy ? ': ' + s.throttledBy : '') : 'paused';
+    if (s.throttledBy) return 'health: ' + s.throttledBy;
+    return s.limitedBy || '—';
+  }
+  function bar(s, pct, label) {
+    const fill = el('div', {class: 'bar-fill'});
+    fill.style.width = (pct === null ? 0 : pct.toFixed(2)) + '%';
+    return el('div', {class: 'bar ' + shownState(s), 'data-percent': pct === null ? '' : pct.toFixed(1)},
+      fill, el('span', {class: 'bar-label', text: label}));
+  }
+
+  // ---- the table ----
+  function renderTable() {
+    const body = $('migrations');
+    if (migrations.size === 0) return;
+    body.replaceChildren();
+    for (const name of [...migrations.keys()].sort()) {
+      const m = migrations.get(name), s = m.status, pct = percent(s);
+      const label = (pct === null ? '' : pct.toFixed(1) + '% · ') + int(s.processed) + (s.total ? ' / ' + int(s.total) : '') + ' rows';
+      const started = s.requestedBy ? s.requestedBy : '—';
+      const row = el('tr', {class: 'migration ' + shownState(s) + (name === selected ? ' selected' : ''), 'data-migration': name},
+        el('td', {class: 'name', text: name}),
+        el('td', {}, badge(s)),
+        el('td', {}, bar(s, pct, label)),
+        el('td', {class: 'num rate', text: s.state === 'inProgress' ? rate(m.rowsPerSecond) : '—'}),
+        el('td', {class: 'num eta', text: eta(m)}),
+        el('td', {class: 'limits small', text: limits(s)}),
+        el('td', {class: 'held small', text: heldBackBy(s)}),
+        el('td', {class: 'small started'}, started, el('br'), time(s.latestStart)));
+      row.addEventListener('click', () => select(name));
+      body.append(row);
+    }
+  }
+
+  // ---- one migration's detail ----
+  function select(name) {
+    selected = name;
+    $('detail').hidden = false;
+    render();
+  }
+  function fact(k, v) {
+    return el('div', {class: 'fact'}, el('div', {class: 'k', text: k}), el('div', {class: 'v', text: v}));
+  }
+  function renderDetail() {
+    const m = migrations.get(selected);
+    if (!m) {
+      $('detail-title').textContent = selected;
+      $('detail-facts').replaceChildren(fact('status', 'none yet: waiting for the coordinator'));
+      return;
+    }
+    const s = m.status;
+    $('detail').dataset.migration = s.name;
+    $('detail-title').textContent = s.name;
+    $('detail-badge').replaceWith(Object.assign(badge(s), {id: 'detail-badge'}));
+    const lc = s.lastCommand;
+    $('detail-facts').replaceChildren(
+      fact('processed', int(s.processed) + (s.total ? ' of ' + int(s.total) : '')),
+      fact('rows/s (last minute)', s.state === 'inProgress' ? rate(m.rowsPerSecond) : '—'),
+      fact('ETA', eta(m)),
+      fact('limits in force', limits(s)),
+      fact('held back by', heldBackBy(s)),
+      fact('started by', (s.requestedBy || '—') + ' at ' + dateTime(s.latestStart)),
+      fact('ended', dateTime(s.latestEnd)),
+      fact('last command', lc ? lc.command + ' by ' + (lc.requestedBy || 'someone') + ' at ' + time(lc.at) : '—'),
+      fact('cursor', s.cursor === null || s.cursor === undefined ? 'start' : s.cursor),
+      fact('run', s.runId || '—'),
+      fact('then', s.next && s.next.length ? s.next.join(', ') : '—'),
+      fact('updated', time(s.updatedAt)));
+    const st = s.state;
+    $('btn-pause').disabled = st !== 'inProgress';
+    $('btn-resume').disabled = st !== 'paused';
+    $('btn-retry').disabled = !(st === 'failed' || st === 'canceled');
+    $('btn-cancel').disabled = !(st === 'inProgress' || st === 'paused');
+    $('btn-configure').disabled = !(st === 'inProgress' || st === 'paused');
+    renderSegments(s);
+    renderChart(m);
+    renderFailure(m);
+    renderDryRun(s);
+  }
+  function renderSegments(s) {
+    const segs = s.segments || [];
+    const share = s.total && segs.length ? s.total / segs.length : null;
+    $('segments').replaceChildren(...segs.map(g => {
+      const pct = g.done ? 100 : share ? Math.min(99, g.processed * 100 / share) : null;
+      const range = '(' + (g.from === null || g.from === undefined ? 'start' : g.from) + ', '
+        + (g.to === null || g.to === undefined ? 'end' : g.to) + ']';
+      const where = g.done ? 'done' : 'at ' + (g.cursor === null || g.cursor === undefined ? 'its start' : g.cursor);
+      return el('tr', {class: 'segment', 'data-segment': g.index},
+        el('td', {class: 'num', text: g.index}),
+        el('td', {class: 'small', text: range}),
+        el('td', {}, bar(s, pct, where)),
+        el('td', {class: 'num', text: int(g.processed)}),
+        el('td', {class: 'small', text: g.delayedBy || '—'}));
+    }));
+  }
+  function renderChart(m) {
+    const NS = 'http://www.w3.org/2000/svg';
+    const svgEl = (tag, attrs) => {
+      const e = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+      return e;
+    };
+    const W = 600, H = 180, L = 52, R = 10, T = 10, B = 22;
+    const svg = svgEl('svg', {viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', id: 'rate-chart'});
+    const samples = m.samples || [];
+    const points = [];
+    for (let i = 1, j = 0; i < samples.length; i++) {
+      while (j < i - 1 && samples[i][0] - samples[j + 1][0] >= 5000) j++;
+      const dt = samples[i][0] - samples[j][0];
+      if (dt > 0) points.push([samples[i][0], (samples[i][1] - samples[j][1]) * 1000 / dt]);
+    }
+    const limit = m.status.limits && m.status.limits.maxRowsPerSecond;
+    if (points.length < 2) {
+      const t = svgEl('text', {x: L, y: H / 2});
+      t.textContent = 'waiting for samples (one a second while the run makes progress)';
+      svg.append(t);
+    } else {
+      const t0 = points[0][0], t1 = points[points.length - 1][0];
+      const max = Math.max(1, limit || 0, ...points.map(p => p[1])) * 1.1;
+      const x = t => L + (t - t0) / Math.max(1, t1 - t0) * (W - L - R);
+      const y = r => T + (1 - r / max) * (H - T - B);
+      const line = points.map(p => x(p[0]).toFixed(1) + ',' + y(p[1]).toFixed(1)).join(' ');
+      svg.append(svgEl('polygon', {class: 'area', points: x(t0) + ',' + y(0) + ' ' + line + ' ' + x(t1) + ',' + y(0)}));
+      svg.append(svgEl('polyline', {class: 'line', points: line}));
+      if (limit) svg.append(svgEl('line', {class: 'limit', x1: L, x2: W - R, y1: y(limit), y2: y(limit)}));
+      const label = (text, attrs) => { const e = svgEl('text', attrs); e.textContent = text; svg.append(e); };
+      label(rate(max / 1.1), {x: 4, y: T + 10});
+      label('0', {x: 4, y: H - B});
+      label(time(t0), {x: L, y: H - 6});
+      label(time(t1), {x: W - R - 52, y: H - 6});
+      if (limit) label('limit ' + int(limit), {x: W - R - 90, y: y(limit) - 4});
+    }
+    svg.append(svgEl('line', {x1: L, x2: L, y1: T, y2: H - B, stroke: '#cbd5e1'}));
+    svg.append(svgEl('line', {x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: '#cbd5e1'}));
+    $('chart').replaceChildren(svg);
+  }
+  function renderFailure(m) {
+    const s = m.status, f = s.failedBatch;
+    const show = s.state === 'failed' || !!f;
+    $('failure').hidden = !show;
+    if (!show) return;
+    $('failure-error').textContent = s.error || '(no error recorded)';
+    const kv = [];
+    if (f) {
+      kv.push(['segment', f.segment], ['cursor', f.cursor === null ? 'start' : f.cursor],
+        ['document id', f.documentId || '—']);
+      if (f.task) kv.push(['task', f.task.topic + ' partition ' + f.task.partition + ' offset ' + f.task.offset]);
+    }
+    $('failure-facts').replaceChildren(...kv.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {class: k.replace(' ', '-'), text: v})]));
+    $('replay').textContent = (m.replay || []).join('\n\n');
+  }
+  function renderDryRun(s) {
+    const d = s.dryRun;
+    $('dryrun').hidden = !d && !s.pendingDryRun;
+    if (!d && !s.pendingDryRun) return;
+    if (s.pendingDryRun) {
+      $('dryrun-summary').textContent = 'A dry run is in flight…';
+      if (!d) { $('dryrun-diff').replaceChildren(); return; }
+    } else {
+      $('dryrun-summary').textContent = 'At ' + time(d.at) + ': one batch of ' + int(d.processed) + ' rows after cursor '
+        + (d.cursor === null || d.cursor === undefined ? 'start' : d.cursor) + ', rolled back. ' + (d.error ? 'It failed: ' + d.error
+        : d.changes.length + ' changed document(s)' + (d.omitted ? ', ' + d.omitted + ' more not shown' : '') + '.');
+    }
+    $('dryrun-diff').replaceChildren(...d.changes.map(c => {
+      const before = c.before || {}, after = c.after || {};
+      const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+      const rows = keys.map(k => {
+        const b = k in before ? JSON.stringify(before[k]) : '(absent)';
+        const a = c.after === null ? '(deleted)' : k in after ? JSON.stringify(after[k]) : '(absent)';
+        return el('tr', {class: a === b ? 'same' : 'changed'}, el('td', {text: k}), el('td', {class: 'before', text: b}),
+          el('td', {class: 'after', text: a}));
+      });
+      return el('div', {class: 'diff', 'data-document': c.id}, el('div', {class: 'doc', text: 'document ' + c.id}),
+        el('table', {}, el('thead', {}, el('tr', {}, el('th', {text: 'field'}), el('th', {text: 'before'}), el('th', {text: 'after'}))),
+          el('tbody', {}, ...rows)));
+    }));
+  }
+
+  function render() {
+    renderTable();
+    if (selected) renderDetail();
+  }
+
+  // ---- controls ----
+  function operator() {
+    return BASIC ? 'basic-auth user' : $('operator').value.trim();
+  }
+  function showAnswer(kind, text) {
+    const a = $('answer');
+    a.className = 'answer ' + kind;
+    a.dataset.kind = kind;
+    a.textContent = text;
+    a.hidden = false;
+  }
+  function confirmThen(text, command, send) {
+    $('confirm-text').textContent = text;
+    $('confirm-json').textContent = JSON.stringify(command, null, 1);
+    $('confirm').hidden = false;
+    $('confirm-yes').onclick = () => { $('confirm').hidden = true; send(); };
+    $('confirm-no').onclick = () => { $('confirm').hidden = true; };
+    $('confirm-yes').focus();
+  }
+  function command(cmd, text) {
+    if (!BASIC && !operator()) {
+      showAnswer('error', 'Type your name in the operator field first: the status records who acted.');
+      $('operator').focus();
+      return;
+    }
+    confirmThen(text, cmd, async () => {
+      showAnswer('pending', 'Sent ' + cmd.type + ' ' + cmd.fn + ': waiting for the coordinator…');
+      try {
+        const res = await fetch('/api/command', {method: 'POST', credentials: 'same-origin',
+          headers: {'Content-Type': 'application/json', 'X-Keyway-Csrf': CSRF},
+          body: JSON.stringify(Object.assign({}, cmd, BASIC ? {} : {requestedBy: operator()}))});
+        const body = await res.json();
+        if (body.answer === 'accepted') {
+          showAnswer('accepted', cmd.fn + ': ' + cmd.type + ' accepted: ' + body.action + (body.detail ? ' (' + body.detail + ')' : ''));
+        } else if (body.answer === 'rejected') {
+          showAnswer('rejected', cmd.fn + ': ' + cmd.type + ' rejected: ' + body.reason);
+        } else {
+          showAnswer('error', cmd.type + ' not sent (HTTP ' + res.status + '): ' + (body.error || JSON.stringify(body)));
+        }
+      } catch (e) {
+        showAnswer('error', cmd.type + ' not sent: ' + e);
+      }
+    });
+  }
+  const num = id => { const v = $(id).value.trim(); return v === '' ? null : Number(v); };
+  function steer(type, text) {
+    command({type: type, fn: selected}, text.replace('FN', selected));
+  }
+  function wireControls() {
+    $('operator').value = localStorage.getItem('keyway.operator') || '';
+    $('operator').addEventListener('change', () => localStorage.setItem('keyway.operator', $('operator').value.trim()));
+    if (BASIC) $('operator-label').hidden = true;
+    $('detail-close').addEventListener('click', () => { selected = null; $('detail').hidden = true; render(); });
+    $('btn-pause').addEventListener('click', () => steer('pause', 'Pause FN after the batches in flight? It stays paused until resumed.'));
+    $('btn-resume').addEventListener('click', () => steer('resume', 'Resume FN from each segment\'s cursor?'));
+    $('btn-cancel').addEventListener('click', () => steer('cancel', 'Cancel FN after the batches in flight? Retry goes on from its cursor later.'));
+    $('btn-retry').addEventListener('click', () => steer('run', 'Retry FN from its failed batch (bin/migrate retry FN)?'));
+    $('btn-configure').addEventListener('click', () => {
+      const cmd = {type: 'configure', fn: selected};
+      const fields = {batchSize: 'cfg-batch', maxRowsPerSecond: 'cfg-rate', targetBatchMillis: 'cfg-target', maxConcurrency: 'cfg-concurrency'};
+      for (const [k, id] of Object.entries(fields)) if (num(id) !== null) cmd[k] = num(id);
+      if (Object.keys(cmd).length === 2) {
+        showAnswer('error', 'Give a batch size, a rows/s limit, a batch ms target or a concurrency to change.');
+        return;
+      }
+      command(cmd, 'Change the limits of ' + selected + ' from its next batches?');
+    });
+    const run = dry => {
+      const fn = $('run-fn').value.trim();
+      if (!fn) { showAnswer('error', 'Name the migration to run.'); return; }
+      const cmd = {type: 'run', fn: fn};
+      const next = $('run-next').value.split(',').map(x => x.trim()).filter(x => x);
+      if (next.length) cmd.next = next;
+      const start = document.querySelector('input[name=start]:checked').value;
+      if (start === 'beginning') cmd.cursor = null;
+      if (start === 'cursor') cmd.cursor = $('run-cursor').value;
+      for (const [k, id] of Object.entries({batchSize: 'run-batch', segments: 'run-segments', maxRowsPerSecond: 'run-rate',
+        targetBatchMillis: 'run-target', maxConcurrency: 'run-concurrency'})) if (num(id) !== null) cmd[k] = num(id);
+      cmd.dryRun = dry;
+      command(cmd, dry ? 'Dry run ' + fn + ': one batch applied and rolled back, its before/after shown here?'
+        : 'Run ' + fn + (next.length ? ', then ' + next.join(', ') : '') + '?');
+      if (dry) select(fn);
+    };
+    $('run-form').addEventListener('submit', e => { e.preventDefault(); run(false); });
+    $('run-dry').addEventListener('click', () => run(true));
+    $('answer').addEventListener('click', () => { $('answer').hidden = true; });
+  }
+
+  // ---- the stream ----
+  function connect() {
+    const es = new EventSource('/events');
+    es.onopen = () => { $('live').className = 'live on'; $('live').textContent = 'live'; };
+    es.onerror = () => { $('live').className = 'live off'; $('live').textContent = 'reconnecting…'; };
+    es.addEventListener('migration', e => {
+      const m = JSON.parse(e.data);
+      migrations.set(m.status.name, m);
+      render();
+    });
+  }
+
+  wireControls();
+  $('since-note').textContent = 'Rows/s, ETA and charts come from samples this console took since it started, at '
+    + dateTime(SINCE) + '; states, progress and limits are the coordinator\'s own.';
+  connect();
+})();
