@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {LocalCommands.Demo.class, LocalCommands.Kafka.class, LocalCommands.Seed.class,
                 ServiceCommands.Coordinator.class, ServiceCommands.Worker.class, KeywayCli.Run.class,
                 RunControl.Retry.class, KeywayCli.Status.class, ListMigrations.class, RunControl.Cancel.class,
-                RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class,
+                RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class, ConsoleCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
@@ -91,6 +91,11 @@ public final class KeywayCli {
         if (given != null && !given.isBlank()) {
             return given.trim();
         }
+        return System.getProperty("user.name") + "@" + host();
+    }
+
+    /** This machine's name: {@code HOSTNAME}, else what the network says, else {@code unknown-host}. */
+    static String host() {
         String host = env().getOrDefault("HOSTNAME", "");
         if (host.isBlank()) {
             try {
@@ -99,7 +104,7 @@ public final class KeywayCli {
                 host = "unknown-host";
             }
         }
-        return System.getProperty("user.name") + "@" + host;
+        return host;
     }
 
     /**
@@ -191,7 +196,7 @@ public final class KeywayCli {
 
 
     @CommandLine.Command(name = "status", description = "Shows the status of all migrations or one; --watch follows"
-            + " it, --serve PORT serves a live status page.")
+            + " it, --serve PORT serves the console (as the console command does).")
     static final class Status implements Callable<Integer> {
         @CommandLine.Mixin
         KafkaOptions broker;
@@ -204,24 +209,23 @@ public final class KeywayCli {
         boolean forever;
         @Option(names = "--json", description = "print the status JSON")
         boolean json;
-        @Option(names = "--serve", paramLabel = "PORT", description = "serve a live status page on this port until stopped")
+        @Option(names = "--serve", paramLabel = "PORT", description = "serve the console on this port until stopped (the"
+                + " console command, with its token from " + ConsoleCommand.TOKEN_VARIABLE + ")")
         Integer serve;
-        @Option(names = "--bind", paramLabel = "ADDRESS", description = "the address the status page listens on (default 127.0.0.1: this"
-                + " machine only; 0.0.0.0: every interface)")
+        @Option(names = "--bind", paramLabel = "ADDRESS", description = "with --serve: the address the console listens on"
+                + " (default 127.0.0.1: this machine only; any other needs " + ConsoleCommand.TOKEN_VARIABLE + ")")
         String bind = "127.0.0.1";
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() throws InterruptedException, java.net.UnknownHostException {
+        public Integer call() throws InterruptedException, java.io.IOException {
+            if (serve != null) {
+                return ConsoleCommand.serve(broker, bind, serve, ConsoleCommand.access(null, null,
+                        broker.environment().get(ConsoleCommand.TOKEN_VARIABLE)), System.out);
+            }
             try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
-                if (serve != null) {
-                    try (StatusPage page = new StatusPage(client, java.net.InetAddress.getByName(bind), serve)) {
-                        System.out.println("live status at http://" + bind + ":" + page.port() + "/ (Ctrl-C stops)");
-                        new java.util.concurrent.CountDownLatch(1).await();
-                    }
-                }
                 Map<String, MigrationStatus> all = client.statuses();
                 if (fn != null && !all.containsKey(fn)) {
                     spec.commandLine().getErr().println(unknown(fn, all.keySet())

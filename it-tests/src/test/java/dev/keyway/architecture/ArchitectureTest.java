@@ -142,6 +142,16 @@ class ArchitectureTest {
             .orShould().callMethod(System.class, "nanoTime")
             .orShould().dependOnClassesThat().areAssignableTo(java.time.Clock.class);
 
+    static final ArchRule theConsoleTouchesNoStoreNoServiceAndNoGateway = noClasses()
+            .that().resideInAPackage("dev.keyway.console..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.keyway.store..", "java.sql..",
+                    "dev.keyway.coordinator..", "dev.keyway.worker..", "dev.keyway.batch..", "dev.keyway.cli..")
+            .orShould().dependOnClassesThat().haveSimpleName("KafkaGateway");
+
+    static final ArchRule theConsoleServesFromItsInterfaceNotTheClient = noClasses()
+            .that().resideInAPackage("dev.keyway.console..").and().doNotHaveSimpleName("ClientMigrations")
+            .should().dependOnClassesThat().resideInAPackage("dev.keyway.client..");
+
     @Test
     void librariesStayInTheirPlace() {
         kafkaLibrariesOnlyInTheKafkaAdapter.check(CLASSES);
@@ -167,6 +177,13 @@ class ArchitectureTest {
         theCoordinatorsCoreReachesNoBrokerNoDatabaseAndNoShell.check(CLASSES);
         theCoordinatorsCoreReadsNoClockAndDrawsNoRandomNumber.check(CLASSES);
         theCoordinatorsInternalsUseNoReactorKafkaOrJdbc.check(CLASSES);
+    }
+
+    /** The console reads and commands through {@code Migrations} alone (a fake in its tests, the client in production). */
+    @Test
+    void theConsoleDrivesMigrationsThroughItsOneInterface() {
+        theConsoleTouchesNoStoreNoServiceAndNoGateway.check(CLASSES);
+        theConsoleServesFromItsInterfaceNotTheClient.check(CLASSES);
     }
 
     @Test

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyway.cli.StatusPage;
+import dev.keyway.console.ClientMigrations;
+import dev.keyway.console.ConsoleOptions;
+import dev.keyway.console.ConsoleServer;
 import dev.keyway.it.support.ItemsDatabase;
 import dev.keyway.it.support.ServiceHarness;
 import dev.keyway.it.support.TestMigrations;
@@ -69,16 +71,18 @@ class EndToEndIT {
         assertNotNull(s.run().latestEnd());
         assertEquals(1000, rowsWithCounter(1));
 
-        try (StatusPage page = new StatusPage(harness.client(), 0)) {
+        try (ConsoleServer page = new ConsoleServer(ConsoleOptions.local(0),
+                new ClientMigrations(harness.client(), harness.kafka().settings()))) {
             assertTrue(page.address().getAddress().isLoopbackAddress(), "private to this machine by default");
             HttpClient http = HttpClient.newHttpClient();
-            String html = "";
-            for (int i = 0; i < 50 && !html.contains("<td>inc</td>"); i++) {
-                html = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+            String json = "";
+            for (int i = 0; i < 50 && !json.contains("\"name\":\"inc\""); i++) {
+                json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/status.json"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
                 Mono.delay(Duration.ofMillis(100)).block();
             }
-            assertTrue(html.contains("<td>inc</td><td>success</td><td>1,000</td><td>100%</td>"), html);
+            assertTrue(json.contains("\"name\":\"inc\"") && json.contains("\"state\":\"success\"")
+                    && json.contains("\"processed\":1000"), json);
         }
     }
 
