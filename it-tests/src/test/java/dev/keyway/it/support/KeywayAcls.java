@@ -63,7 +63,7 @@ public final class KeywayAcls {
         return acls;
     }
 
-    /** Who only watches (bin/migrate status, the status page): reads the statuses. */
+    /** Who only watches (bin/migrate status): reads the statuses. */
     public static List<AclBinding> statusReader(String prefix, String principal) {
         return List.of(allow(principal, ResourceType.TOPIC, prefix + "status", PatternType.LITERAL, AclOperation.READ));
     }
