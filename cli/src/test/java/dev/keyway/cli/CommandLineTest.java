@@ -28,7 +28,7 @@ class CommandLineTest {
 
     /** The commands that talk to Kafka, and the services. */
     private static final List<String> TALK_TO_KAFKA = List.of("coordinator", "worker", "run", "retry", "status", "list",
-            "cancel", "pause", "resume", "configure");
+            "cancel", "pause", "resume", "configure", "console");
 
     @TempDir
     Path dir;
@@ -214,5 +214,33 @@ class CommandLineTest {
         assertTrue(said.startsWith("no coordinator answered within 1 s"), said);
         assertTrue(said.matches("(?s).*done +success .*definition unknown.*"), said);
         assertFalse(said.contains("not defined by the coordinator"), said);
+    }
+
+    @Test
+    void theConsoleRefusesToListenBeyondThisMachineWithoutATokenOrBasicAuth() throws Exception {
+        assertEquals(2, execute("console", "--bind", "0.0.0.0", "--port", "0"));
+        assertTrue(err.toString().contains("without authentication: give a token (KEYWAY_CONSOLE_TOKEN or --token-file"),
+                err.toString());
+        assertTrue(connected.isEmpty(), "refused before connecting to Kafka");
+        err.getBuffer().setLength(0);
+        assertEquals(2, execute("status", "--serve", "0", "--bind", "0.0.0.0"));
+        assertTrue(err.toString().contains("KEYWAY_CONSOLE_TOKEN"), err.toString());
+    }
+
+    @Test
+    void theConsolesAccessComesFromItsFlagsOrTheTokenVariable() throws Exception {
+        assertTrue(ConsoleCommand.access(null, null, null).isOpen());
+        assertTrue(ConsoleCommand.access(null, null, "  ").isOpen());
+        assertFalse(ConsoleCommand.access(null, null, "0123456789abcdef0123").isOpen());
+        Path token = Files.writeString(dir.resolve("token"), "0123456789abcdef0123\n");
+        assertFalse(ConsoleCommand.access(token, null, null).isOpen());
+        Path users = Files.writeString(dir.resolve("users"), "# operators\nalice:s3cret\n\n");
+        assertFalse(ConsoleCommand.access(null, users, null).isOpen());
+        Path bad = Files.writeString(dir.resolve("bad"), "alice\n");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ConsoleCommand.access(null, bad, null));
+        assertTrue(e.getMessage().contains("line 1 is not user:password"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ConsoleCommand.access(token, users, null));
     }
 }

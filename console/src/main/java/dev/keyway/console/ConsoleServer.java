@@ -203,7 +203,7 @@ public final class ConsoleServer implements AutoCloseable {
             return;
         }
         if (!options.access().isToken(RequestChecks.formField(body, "token"))) {
-            x.getResponseHeaders().set("Location", "/login.html?wrong");
+            x.getResponseHeaders().set("Location", "/login.html#wrong");
             send(x, 303, "text/plain; charset=utf-8", "wrong token");
             return;
         }

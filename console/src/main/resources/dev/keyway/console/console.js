@@ -148,6 +148,14 @@
     renderChart(m);
     renderFailure(m);
     renderDryRun(s);
+    renderHistory(s.name);
+  }
+
+  // HISTORY PANEL (issue 18, "History and audit"): not wired yet. The integrator adds a GET endpoint over
+  // MigrationsClient.history(...) to ConsoleServer, fetches it here for `name` and fills #history-entries, then
+  // unhides #history. Until then the panel stays hidden.
+  function renderHistory(name) {
+    $('history').hidden = true;
   }
   function renderSegments(s) {
     const segs = s.segments || [];

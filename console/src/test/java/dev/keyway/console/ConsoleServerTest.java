@@ -118,7 +118,7 @@ class ConsoleServerTest {
         assertEquals(200, get("/status.json", "Authorization", "Bearer " + TOKEN).statusCode());
 
         HttpResponse<String> wrong = post("/login", "application/x-www-form-urlencoded", "token=nope");
-        assertEquals("/login.html?wrong", wrong.headers().firstValue("Location").orElseThrow());
+        assertEquals("/login.html#wrong", wrong.headers().firstValue("Location").orElseThrow());
         assertTrue(wrong.headers().firstValue("Set-Cookie").isEmpty());
         HttpResponse<String> login = post("/login", "application/x-www-form-urlencoded", "token=" + TOKEN);
         assertEquals(303, login.statusCode());

@@ -199,6 +199,18 @@ class ConsoleIT {
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 0"), "nothing ran");
         assertEquals(200, http.send(HttpRequest.newBuilder(status).header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
+
+        // in a browser: the page sends to the login form, which takes the token and lets the page stream
+        browser = chromium();
+        browser.get("http://127.0.0.1:" + console.port() + "/");
+        await().until(d -> d.getCurrentUrl().endsWith("/login.html"));
+        browser.findElement(By.id("token")).sendKeys("wrong-token-0123456789");
+        browser.findElement(By.id("login")).click();
+        await().until(d -> d.findElement(By.id("wrong")).isDisplayed());
+        browser.findElement(By.id("token")).sendKeys(token);
+        browser.findElement(By.id("login")).click();
+        awaitText(By.id("live"), t -> t.equals("live"));
+        screenshot("logged-in");
     }
 
     // ---- the page ----
