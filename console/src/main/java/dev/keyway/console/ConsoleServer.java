@@ -113,7 +113,8 @@ public final class ConsoleServer implements AutoCloseable {
             Headers out = x.getResponseHeaders();
             out.set("X-Content-Type-Options", "nosniff");
             out.set("X-Frame-Options", "DENY");
-            out.set("Referrer-Policy", "no-referrer");
+            // not no-referrer: with it, a browser sends "Origin: null" on the login form's POST
+            out.set("Referrer-Policy", "same-origin");
             out.set("Content-Security-Policy", CSP);
             out.set("Cache-Control", "no-store");
             route(x);

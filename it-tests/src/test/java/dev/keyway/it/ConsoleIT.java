@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -106,7 +107,7 @@ class ConsoleIT {
         double first = awaitPercent("counter", p -> p > 0);
         double later = awaitPercent("counter", p -> p > first);
         assertTrue(later > first, "the bar moves: " + first + "% then " + later + "%");
-        row("counter").click();
+        click(By.cssSelector("tr[data-migration='counter']"));
         awaitText(By.cssSelector("#segments tr.segment"), t -> !t.isBlank());
         awaitText(By.cssSelector("#detail-facts"), t -> t.contains("≤ 150 rows/s"));
         // a third of the way (about 7 s at 150 rows/s): the chart has a shape
@@ -144,7 +145,7 @@ class ConsoleIT {
         assertEquals(ROWS, done.progress().processed());
         assertEquals(0, items.sql().itemsNotAt(1), "every row once, across the pause");
         awaitText(By.cssSelector("tr[data-migration='counter'] .state-badge"), t -> t.equals("succeeded"));
-        assertEquals("100.0", row("counter").findElement(By.cssSelector(".bar")).getAttribute("data-percent"));
+        assertEquals(100.0, awaitPercent("counter", p -> p == 100));
         screenshot("succeeded");
     }
 
@@ -167,7 +168,7 @@ class ConsoleIT {
                 && s.state() == MigrationState.FAILED, ServiceHarness.TIMEOUT);
         TaskLocation task = failed.failure().batch().task();
         awaitText(By.cssSelector("tr[data-migration='incrementUnlessPoisoned'] .state-badge"), t -> t.equals("failed"));
-        row("incrementUnlessPoisoned").click();
+        click(By.cssSelector("tr[data-migration='incrementUnlessPoisoned']"));
         assertEquals("1500", awaitText(By.cssSelector("#failure dd.document-id"), t -> !t.isBlank()));
         String replay = awaitText(By.id("replay"), t -> t.contains("retry"));
         assertTrue(replay.contains("bin/migrate retry incrementUnlessPoisoned"), replay);
@@ -220,7 +221,9 @@ class ConsoleIT {
     }
 
     private WebDriverWait await() {
-        return new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
+        // the page redraws a row when its status changes: an element found may be replaced before it is read
+        return (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class);
     }
 
     private void type(String id, String text) {
@@ -229,8 +232,12 @@ class ConsoleIT {
         e.sendKeys(text);
     }
 
-    private WebElement row(String migration) {
-        return await().until(d -> d.findElement(By.cssSelector("tr[data-migration='" + migration + "']")));
+    /** Clicks an element of the page, found again if a redraw replaced it. */
+    private void click(By what) {
+        await().until(d -> {
+            d.findElement(what).click();
+            return true;
+        });
     }
 
     /** Clicks a control, confirms in the page's dialog, and returns the kind of answer shown: accepted or rejected. */
