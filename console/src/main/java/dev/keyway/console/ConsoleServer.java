@@ -75,7 +75,8 @@ public final class ConsoleServer implements AutoCloseable {
         this.csrf = HexFormat.of().formatHex(random);
         this.page = StaticFiles.text("index.html").replace("{{csrf}}", csrf)
                 .replace("{{since}}", String.valueOf(System.currentTimeMillis()))
-                .replace("{{basic}}", String.valueOf(options.access().usesBasic()));
+                .replace("{{basic}}", String.valueOf(options.access().usesBasic()))
+                .replace("{{maxSegments}}", String.valueOf(dev.keyway.migration.Migration.MAX_SEGMENTS));
         this.following = migrations.follow(board::update);
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {

@@ -8,6 +8,7 @@
   const CSRF = meta('keyway-csrf');
   const SINCE = Number(meta('keyway-since'));
   const BASIC = meta('keyway-basic') === 'true';
+  const MAX_SEGMENTS = Number(meta('keyway-max-segments'));
   const $ = id => document.getElementById(id);
   const migrations = new Map();
   let selected = null;
@@ -339,6 +340,8 @@
       if (start === 'cursor') cmd.cursor = $('run-cursor').value;
       for (const [k, id] of Object.entries({batchSize: 'run-batch', segments: 'run-segments', maxRowsPerSecond: 'run-rate',
         targetBatchMillis: 'run-target', maxConcurrency: 'run-concurrency'})) if (num(id) !== null) cmd[k] = num(id);
+      // as the command line's --max-concurrency 0: every segment, so that the coordinator's default does not apply
+      if (cmd.maxConcurrency === 0) cmd.maxConcurrency = MAX_SEGMENTS;
       cmd.dryRun = dry;
       command(cmd, dry ? 'Dry run ' + fn + ': one batch applied and rolled back, its before/after shown here?'
         : 'Run ' + fn + (next.length ? ', then ' + next.join(', ') : '') + '?');
