@@ -56,4 +56,23 @@ class ConsolePartsTest {
         assertEquals("\"a\\\"b\\\\c\\n\\u003c/script\\u003e\\u0001\"", ConsoleJson.quote("a\"b\\c\n</script>\u0001"));
         assertEquals("null", ConsoleJson.quote(null));
     }
+
+    @Test
+    void theBoardGivesWhatChangedSinceAVersionAndNoRateOnceARunStopped() throws Exception {
+        StatusBoard board = new StatusBoard();
+        board.update(FakeMigrations.running("a", 0, 0));
+        board.update(FakeMigrations.running("b", 0, 0));
+        board.update(FakeMigrations.running("a", 600, 2_000));
+        StatusBoard.Changes all = board.changedSince(0);
+        assertEquals(List.of("a", "b"), all.entries().stream().map(e -> e.status().name()).toList());
+        assertEquals(300, all.entries().get(0).rowsPerSecond(), 0.001);
+        assertEquals(3, all.version());
+        assertEquals(List.of(), board.changedSince(3).entries());
+        assertEquals(3, board.awaitChange(3, 10), "nothing changed: back after the wait");
+
+        board.update(board.statuses().get(0).withState(MigrationState.PAUSED, null, null));
+        StatusBoard.Changes paused = board.changedSince(3);
+        assertEquals(1, paused.entries().size());
+        assertEquals(0, paused.entries().get(0).rowsPerSecond(), "a paused run goes at no rate");
+    }
 }
