@@ -193,7 +193,8 @@
     const limit = m.status.limits && m.status.limits.maxRowsPerSecond;
     if (points.length < 2) {
       const t = svgEl('text', {x: L, y: H / 2});
-      t.textContent = 'waiting for samples (one a second while the run makes progress)';
+      t.textContent = m.status.state === 'inProgress' ? 'waiting for samples (one a second while the run makes progress)'
+        : 'no samples of this run: it made no progress while this console watched';
       svg.append(t);
     } else {
       const t0 = points[0][0], t1 = points[points.length - 1][0];
