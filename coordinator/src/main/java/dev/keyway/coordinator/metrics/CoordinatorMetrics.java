@@ -67,14 +67,16 @@ public final class CoordinatorMetrics implements CoordinatorObserver {
     public Disposable follow(Supplier<List<MigrationSnapshot>> snapshot, LongSupplier lag, Scheduler scheduler) {
         return Flux.interval(Duration.ZERO, PERIOD, scheduler).onBackpressureDrop()
                 .subscribe(tick -> {
-                    update(snapshot.get());
+                    update(snapshot.get(), clock.millis());
                     readLag(lag);
                 }, e -> log.warn("the coordinator's metrics stopped following it: {}", e.toString()));
     }
 
-    /** Takes a snapshot of every migration the coordinator knows: new ones get gauges, gone ones lose theirs. */
-    synchronized void update(List<MigrationSnapshot> all) {
-        long now = clock.millis();
+    /**
+     * Takes a snapshot of every migration the coordinator knows, taken at {@code now}: new ones get gauges, gone ones
+     * lose theirs.
+     */
+    synchronized void update(List<MigrationSnapshot> all, long now) {
         Set<String> seen = new HashSet<>();
         for (MigrationSnapshot m : all) {
             String name = m.status().name();

@@ -13,31 +13,15 @@ import dev.keyway.metrics.MetricNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private Instant now = Instant.ofEpochSecond(1_000);
-    private final CoordinatorMetrics metrics = new CoordinatorMetrics(registry, new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    });
+    private final CoordinatorMetrics metrics = new CoordinatorMetrics(registry, Clock.systemUTC());
+    /** The time of the next snapshot, in milliseconds. */
+    private long now = 1_000_000;
 
     private static MigrationStatus running(long processed) {
         return MigrationStatus.unknown("backfill", 500).change().state(MigrationState.IN_PROGRESS).processed(processed)
@@ -52,9 +36,9 @@ class CoordinatorMetricsTest {
 
     @Test
     void aRunningMigrationShowsItsStateProgressRateEtaLimitsAndWhatHoldsItBack() {
-        metrics.update(List.of(new MigrationSnapshot(running(1_000), 3)));
-        now = now.plusSeconds(30);
-        metrics.update(List.of(new MigrationSnapshot(running(4_000), 3)));
+        metrics.update(List.of(new MigrationSnapshot(running(1_000), 3)), now);
+        now += 30_000;
+        metrics.update(List.of(new MigrationSnapshot(running(4_000), 3)), now);
 
         assertEquals(1, gauge(MetricNames.MIGRATION_STATE, "migration", "backfill", "state", "inProgress"));
         assertEquals(0, gauge(MetricNames.MIGRATION_STATE, "migration", "backfill", "state", "failed"));
@@ -74,11 +58,11 @@ class CoordinatorMetricsTest {
 
     @Test
     void theRateIsOverTheLastMinuteOnly() {
-        metrics.update(List.of(new MigrationSnapshot(running(0), 1)));
-        now = now.plusSeconds(60);
-        metrics.update(List.of(new MigrationSnapshot(running(6_000), 1)));
-        now = now.plusSeconds(60);
-        metrics.update(List.of(new MigrationSnapshot(running(6_600), 1)));
+        metrics.update(List.of(new MigrationSnapshot(running(0), 1)), now);
+        now += 60_000;
+        metrics.update(List.of(new MigrationSnapshot(running(6_000), 1)), now);
+        now += 60_000;
+        metrics.update(List.of(new MigrationSnapshot(running(6_600), 1)), now);
         assertEquals(10, gauge(MetricNames.MIGRATION_ROWS_PER_SECOND, "migration", "backfill"),
                 "600 rows in the last minute, not 6600 in two");
     }
@@ -86,16 +70,16 @@ class CoordinatorMetricsTest {
     @Test
     void aThrottledOrEndedMigrationSaysSoAndAGoneOneLosesItsGauges() {
         metrics.update(List.of(new MigrationSnapshot(running(10).change().throttledBy("replica lag 70 MiB > 64 MiB")
-                .limitedBy("health: replica lag").build(), 1)));
+                .limitedBy("health: replica lag").build(), 1)), now);
         assertEquals(1, gauge(MetricNames.MIGRATION_THROTTLED, "migration", "backfill"));
         assertEquals(1, gauge(MetricNames.MIGRATION_LIMITED, "migration", "backfill", "reason", "health"));
 
-        metrics.update(List.of(new MigrationSnapshot(running(10).change().state(MigrationState.FAILED).build(), 0)));
+        metrics.update(List.of(new MigrationSnapshot(running(10).change().state(MigrationState.FAILED).build(), 0)), now);
         assertEquals(1, gauge(MetricNames.MIGRATION_STATE, "migration", "backfill", "state", "failed"));
         assertTrue(Double.isNaN(gauge(MetricNames.MIGRATION_ETA, "migration", "backfill")), "no ETA when not running");
         assertEquals(1, gauge(MetricNames.MIGRATION_LIMITED, "migration", "backfill", "reason", "none"));
 
-        metrics.update(List.of());
+        metrics.update(List.of(), now);
         assertNull(registry.find(MetricNames.MIGRATION_STATE).tags("migration", "backfill").gauge());
         assertTrue(registry.find(MetricNames.MIGRATION_ROWS_PROCESSED).gauges().isEmpty());
     }
