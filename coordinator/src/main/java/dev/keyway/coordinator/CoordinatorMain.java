@@ -1,16 +1,16 @@
 package dev.keyway.coordinator;
 
+import dev.keyway.coordinator.metrics.CoordinatorMetrics;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
+import dev.keyway.metrics.MetricsEndpoint;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.runtime.MigrationsOption;
+import dev.keyway.runtime.ReadinessWatch;
 import dev.keyway.runtime.ServiceRunner;
 import dev.keyway.runtime.StoreStartup;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
-import dev.keyway.coordinator.metrics.CoordinatorMetrics;
-import dev.keyway.metrics.MetricsEndpoint;
-import dev.keyway.runtime.ReadinessWatch;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
