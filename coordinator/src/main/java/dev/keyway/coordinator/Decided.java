@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the core's steps for one record decided to send: statuses, tasks and answers in the record's Kafka
  * transaction ({@link #outbound}); plans and paced tasks after it commits. Batch timings go to the health watch's
- * latencies, drops to the log, as they are taken.
+ * latencies, drops to the log and the observer (counted by kind), as they are taken.
  */
 final class Decided {
 
@@ -27,6 +27,7 @@ final class Decided {
 
     private final Inbound in;
     private final BatchLatencies latencies;
+    private final CoordinatorObserver observer;
     /** The latest status of each migration the record changed, in the order first changed. */
     private final Map<String, MigrationStatus> statuses = new LinkedHashMap<>();
     final List<Task.ProcessBatch> tasks = new ArrayList<>();
@@ -34,9 +35,10 @@ final class Decided {
     final List<Effect.PlanSegments> plans = new ArrayList<>();
     final List<Effect.PublishLater> later = new ArrayList<>();
 
-    Decided(Inbound in, BatchLatencies latencies) {
+    Decided(Inbound in, BatchLatencies latencies, CoordinatorObserver observer) {
         this.in = in;
         this.latencies = latencies;
+        this.observer = observer;
     }
 
     void take(Effect fx) {
@@ -58,6 +60,7 @@ final class Decided {
     }
 
     private void dropped(Effect.Dropped d) {
+        observer.dropped(d.kind());
         String format = "dropped {} at {}-{}@{}";
         Object[] args = {d.why(), in.topic(), in.partition(), in.offset()};
         switch (d.level()) {
