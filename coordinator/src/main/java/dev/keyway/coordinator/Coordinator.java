@@ -253,11 +253,13 @@ public final class Coordinator {
 
     private synchronized List<Outbound> decide(Inbound in) {
         Input input;
+        Command cause = null;
+        long now = clock.millis();
         if (in.topic().equals(topics.commands())) {
             try {
-                Command c = codec.decodeCommand(in.value());
+                cause = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
-                input = new Input.CommandReceived(c, clock.millis());
+                input = new Input.CommandReceived(cause, now);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
                 // the answer names the record's key only if it is a name: it never echoes unbounded input
@@ -269,14 +271,14 @@ public final class Coordinator {
             }
         } else {
             try {
-                input = new Input.EventReceived(codec.decodeEvent(in.value()), clock.millis());
+                input = new Input.EventReceived(codec.decodeEvent(in.value()), now);
             } catch (MalformedMessageException ex) {
                 log.warn("dropped a malformed event at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(),
                         ex.getMessage());
                 return List.of();
             }
         }
-        Decided decided = new Decided(in, latencies);
+        Decided decided = new Decided(in, latencies, state, cause, now);
         // the state changes only once the whole record is decided: a failure (a fence refused) leaves it as it was,
         // and the session that starts over rebuilds it anyway
         state = carryOut(core.step(state, input), decided);

@@ -1,12 +1,16 @@
 package dev.keyway.coordinator;
 
 import dev.keyway.codec.JsonCodec;
+import dev.keyway.coordinator.core.CoordinatorState;
 import dev.keyway.coordinator.core.Effect;
+import dev.keyway.coordinator.core.HistoryEntries;
 import dev.keyway.coordinator.core.StatusBudget;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.Outbound;
 import dev.keyway.kafka.Topics;
+import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
 import java.util.ArrayList;
@@ -19,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the core's steps for one record decided to send: statuses, tasks and answers in the record's Kafka
  * transaction ({@link #outbound}); plans and paced tasks after it commits. Batch timings go to the health watch's
- * latencies, drops to the log, as they are taken.
+ * latencies, drops to the log, as they are taken. Each status taken is compared with the one before it
+ * ({@link HistoryEntries}): the entries go to the history topic in the same transaction, and to the notifications
+ * after it commits.
  */
 final class Decided {
 
@@ -33,18 +39,46 @@ final class Decided {
     private final List<Event> events = new ArrayList<>();
     final List<Effect.PlanSegments> plans = new ArrayList<>();
     final List<Effect.PublishLater> later = new ArrayList<>();
+    /** What happened, in order, each with the notification targets its run named. */
+    final List<Happened> history = new ArrayList<>();
+    /** The statuses before the record. */
+    private final CoordinatorState before;
+    /** The command handled, or null for an event. */
+    private final Command cause;
+    private final long now;
 
-    Decided(Inbound in, BatchLatencies latencies) {
+    /** An entry of the history, and the targets its run named ({@code run --notify}). */
+    record Happened(HistoryEntry entry, List<String> targets) {
+    }
+
+    /**
+     * @param before the state before the record: the first status of a migration is compared with its status there
+     * @param cause the command the record holds, or null when it holds an event
+     */
+    Decided(Inbound in, BatchLatencies latencies, CoordinatorState before, Command cause, long now) {
         this.in = in;
         this.latencies = latencies;
+        this.before = before;
+        this.cause = cause;
+        this.now = now;
     }
 
     void take(Effect fx) {
         if (fx instanceof Effect.PublishStatus s) {
-            statuses.put(s.status().name(), s.status());
+            MigrationStatus after = s.status();
+            MigrationStatus was = statuses.containsKey(after.name()) ? statuses.get(after.name())
+                    : before.find(after.name()).orElse(null);
+            HistoryEntries.between(was, after, cause, now)
+                    .forEach(h -> history.add(new Happened(h, after.run().notifyTargets())));
+            statuses.put(after.name(), after);
         } else if (fx instanceof Effect.PublishTask t) {
             tasks.add(t.task());
         } else if (fx instanceof Effect.Answer a) {
+            if (a.event() instanceof Event.CommandRejected r) {
+                MigrationStatus current = r.migration() == null ? null : statuses.containsKey(r.migration())
+                        ? statuses.get(r.migration()) : before.find(r.migration()).orElse(null);
+                history.add(new Happened(HistoryEntries.rejected(r, cause, current, now), List.of()));
+            }
             events.add(a.event());
         } else if (fx instanceof Effect.PlanSegments p) {
             plans.add(p);
@@ -67,7 +101,10 @@ final class Decided {
         }
     }
 
-    /** The records of the transaction: each status once (its latest), then the tasks, then the answers. */
+    /**
+     * The records of the transaction: each status once (its latest), then the tasks, then the answers, then the
+     * history entries.
+     */
     List<Outbound> outbound(JsonCodec codec, Topics topics) {
         List<Outbound> out = new ArrayList<>();
         for (MigrationStatus s : statuses.values()) {
@@ -92,6 +129,7 @@ final class Decided {
             }
             out.add(new Outbound(topics.events(), Coordinator.key(e.migration()), codec.encode(e)));
         });
+        history.forEach(h -> out.add(new Outbound(topics.history(), h.entry().migration(), codec.encode(h.entry()))));
         statuses.values().forEach(s -> log.debug("status {} {} processed={} cursor={}", s.name(), s.state().json(),
                 s.progress().processed(), s.progress().cursor()));
         return out;
