@@ -53,6 +53,53 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
     }
 
     /**
+     * The entry's details in one line for people (the command line's table, a notification's text): its detail, its
+     * parameters, rows, duration, error and document, those it has; empty when it has none.
+     */
+    public String details() {
+        List<String> parts = new java.util.ArrayList<>();
+        if (detail != null) {
+            parts.add(detail);
+        }
+        if (parameters != null) {
+            parts.add(BatchSizing.of(parameters.batchSize(), parameters.limits()).describe());
+            Limits l = parameters.limits();
+            if (l != null && l.maxRowsPerSecond() != null) {
+                parts.add("at most " + l.maxRowsPerSecond() + " rows/s");
+            }
+            if (l != null && l.maxConcurrency() != null) {
+                parts.add(l.maxConcurrency() + " segment(s) at once");
+            }
+            if (parameters.segments() > 0) {
+                parts.add(parameters.segments() + " segment(s)");
+            }
+            parts.add(parameters.cursor() == null ? "from the start" : "from cursor " + parameters.cursor());
+            if (!parameters.notifyTargets().isEmpty()) {
+                parts.add("notifies " + String.join(", ", parameters.notifyTargets()));
+            }
+        }
+        if (outcome != null) {
+            parts.add(outcome.rows() + " rows");
+            if (outcome.durationMillis() != null) {
+                parts.add("in " + seconds(outcome.durationMillis()));
+            }
+            if (outcome.documentId() != null) {
+                parts.add("document " + outcome.documentId());
+            }
+            if (outcome.error() != null) {
+                parts.add("error: " + outcome.error());
+            }
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String seconds(long millis) {
+        return millis < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0)
+                : millis < 3_600_000 ? (millis / 60_000) + " min " + (millis / 1000 % 60) + " s"
+                : (millis / 3_600_000) + " h " + (millis / 60_000 % 60) + " min";
+    }
+
+    /**
      * What a run runs with.
      *
      * @param cursor where the run started or stands (its overall cursor; null: the beginning)
