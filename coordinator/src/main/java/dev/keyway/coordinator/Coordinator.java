@@ -9,6 +9,7 @@ import dev.keyway.coordinator.core.Effect;
 import dev.keyway.coordinator.core.Input;
 import dev.keyway.coordinator.core.Step;
 import dev.keyway.coordinator.internal.SegmentPlanner;
+import dev.keyway.coordinator.notify.Notifier;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
@@ -93,6 +94,8 @@ public final class Coordinator {
     private final Map<String, Disposable> waiting = new ConcurrentHashMap<>();
     /** The consumer group of the coordinators of this prefix; only one of them holds the input partitions. */
     private final String group;
+    /** Tells webhooks what happened to runs, after each commit; null when no target is set. */
+    private final Notifier notifier;
     /** This coordinator's turn, taken in the database when it took over: it writes fences only while it holds. */
     private volatile CoordinatorEpoch epoch;
 
@@ -119,7 +122,17 @@ public final class Coordinator {
      */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
                        CoordinatorThreads threads, HealthLimits health) {
+        this(kafka, store, catalog, clock, threads, health, null);
+    }
+
+    /**
+     * @param notifier tells webhooks of the history entries of each committed transaction, and names the targets a
+     *     run may give ({@code run --notify}); null for none
+     */
+    public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
+                       CoordinatorThreads threads, HealthLimits health, Notifier notifier) {
         this.kafka = kafka;
+        this.notifier = notifier;
         this.topics = kafka.settings().topics();
         this.group = kafka.settings().topicPrefix() + "coordinator";
         this.store = store;
@@ -131,7 +144,8 @@ public final class Coordinator {
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, threads.health()) : null;
         this.core = new CoordinatorCore(catalog, new CoreSettings(health.targetBatchMillis(), health.watched(),
-                health.maxConcurrency(), this.health == null ? null : this.health.id()));
+                health.maxConcurrency(), this.health == null ? null : this.health.id(),
+                notifier == null ? java.util.Set.of() : notifier.names()));
         this.latencies = health.latencies();
     }
 
@@ -287,6 +301,9 @@ public final class Coordinator {
             decided.plans.forEach(this::plan);
             decided.tasks.forEach(t -> Optional.ofNullable(waiting.remove(t.recordKey())).ifPresent(Disposable::dispose));
             publishLater(decided.later);
+            if (notifier != null) {
+                decided.history.forEach(h -> notifier.accept(h.entry(), h.targets()));
+            }
         });
         return decided.outbound(codec, topics);
     }

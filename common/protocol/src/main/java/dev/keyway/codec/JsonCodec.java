@@ -138,6 +138,16 @@ public final class JsonCodec {
     }
 
     /**
+     * The body of a notification (docs/OPERATIONS.md, "Notifications"): {@code "text"} for Slack and chat tools that
+     * read it, {@code "event"} (the entry's kind), then the entry's fields as on the history topic.
+     */
+    public byte[] encodeNotification(String text, HistoryEntry h) {
+        ObjectNode n = mapper.createObjectNode().put("text", text).put("event", h.kind());
+        n.setAll(node(h));
+        return bytes(n);
+    }
+
+    /**
      * Parses a history entry; throws {@link MalformedMessageException} for a record that is not one (garbage, another
      * type, no kind or migration, over {@link Event#MAX_BYTES}): anyone who may write the topic may write anything,
      * and a reader skips such a record with a warning. A kind this version does not know is read as it is.
