@@ -105,7 +105,8 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
      * @param cursor where the run started or stands (its overall cursor; null: the beginning)
      * @param batchSize the most rows per batch
      * @param limits the limits in force, or null for none
-     * @param segments how many segments the run has
+     * @param segments how many segments the run has; 0 for a run started from the beginning, whose segments are planned
+     *     after its start
      * @param next the migrations that run after it
      * @param notify the notification targets named by the run ({@code run --notify}), besides the default
      */

@@ -30,9 +30,12 @@ public final class HistoryEntries {
      * @param after its status after the change
      * @param cause the command being handled, or null when an event (a batch outcome, a plan, the health watch)
      *     caused the change
-     * @param now when the change was decided
+     * @param decided when the record was received; an entry takes the time its status was stamped with
+     *     ({@code updatedAt}), the same as the status's {@code latestEnd} and {@code startedAt}, else this
      */
-    public static List<HistoryEntry> between(MigrationStatus before, MigrationStatus after, Command cause, long now) {
+    public static List<HistoryEntry> between(MigrationStatus before, MigrationStatus after, Command cause,
+                                             long decided) {
+        long now = after.updatedAt() > 0 ? after.updatedAt() : decided;
         MigrationStatus was = before == null ? MigrationStatus.unknown(after.name(), after.pace().batchSize()) : before;
         String command = causedBy(cause, after) ? cause.type() : null;
         String by = command == null ? null : cause.requestedBy();
