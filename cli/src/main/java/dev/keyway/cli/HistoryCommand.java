@@ -73,9 +73,14 @@ final class HistoryCommand implements Callable<Integer> {
         out.printf("%-19s  %-24s %-12s %-10s %-16s %s%n", "WHEN (UTC)", "MIGRATION", "RUN", "WHAT", "WHO", "DETAILS");
         for (HistoryEntry h : entries) {
             out.printf("%-19s  %-24s %-12s %-10s %-16s %s%n", WHEN.format(Instant.ofEpochMilli(h.at())),
-                    h.migration(), h.runId() == null ? "-" : Excerpt.of(h.runId(), 12), h.kind(),
+                    h.migration(), run(h.runId()), h.kind(),
                     h.by() == null ? "-" : h.by(), Excerpt.of(h.details(), 300));
         }
+    }
+
+    /** A run id as the table shows it: its first 8 characters when it is longer than the column (--json has it all). */
+    private static String run(String runId) {
+        return runId == null ? "-" : runId.length() <= 12 ? runId : runId.substring(0, 8);
     }
 
     /** An entry's line of {@code --json}: its JSON as on the history topic. */

@@ -44,26 +44,35 @@ public final class HistoryEntries {
         MigrationState to = after.state();
         String runId = after.run().runId();
         boolean sameRun = Objects.equals(was.run().runId(), runId);
-        if (to == MigrationState.IN_PROGRESS && !(sameRun && (from == MigrationState.IN_PROGRESS
-                || from == MigrationState.PAUSED))) {
-            boolean retried = sameRun && (from == MigrationState.FAILED || from == MigrationState.CANCELED);
-            out.add(entry(retried ? HistoryEntry.RETRIED : HistoryEntry.STARTED, after, now,
-                    by != null ? by : after.run().requestedBy(), command,
-                    retried ? "goes on from cursor " + after.progress().cursor() + " after it " + from.json()
-                            : (after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next())),
+        boolean ended = to == MigrationState.SUCCESS || to == MigrationState.FAILED || to == MigrationState.CANCELED;
+        // a run may start and end in one record (nothing left to walk): its start is an entry all the same
+        boolean newRun = runId != null && !sameRun && (to == MigrationState.IN_PROGRESS || ended);
+        boolean stopped = from == MigrationState.PAUSED || from == MigrationState.FAILED
+                || from == MigrationState.CANCELED;
+        if (newRun) {
+            out.add(entry(HistoryEntry.STARTED, after, now, by != null ? by : after.run().requestedBy(), command,
+                    after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next()),
                     parameters(after, cause), null));
-        } else if (to == MigrationState.IN_PROGRESS && from == MigrationState.PAUSED && sameRun) {
-            out.add(entry(HistoryEntry.RESUMED, after, now, command == null ? MigrationStatus.PAUSED_BY_HEALTH : by,
-                    command, command == null ? "health returned" : null, null, null));
-        } else if (to == MigrationState.PAUSED && (from != MigrationState.PAUSED
+        } else if (sameRun && stopped && (to == MigrationState.IN_PROGRESS || to == MigrationState.SUCCESS)) {
+            // it goes on (and may find nothing left): resumed after a pause, retried after a failure or a cancel
+            if (from == MigrationState.PAUSED) {
+                out.add(entry(HistoryEntry.RESUMED, after, now, command == null ? MigrationStatus.PAUSED_BY_HEALTH : by,
+                        command, command == null ? "health returned" : null, null, null));
+            } else {
+                out.add(entry(HistoryEntry.RETRIED, after, now, by != null ? by : after.run().requestedBy(), command,
+                        "goes on from cursor " + after.progress().cursor() + " after it " + from.json(),
+                        parameters(after, cause), null));
+            }
+        }
+        if (to == MigrationState.PAUSED && (from != MigrationState.PAUSED
                 || !Objects.equals(was.run().pausedBy(), after.run().pausedBy()))) {
             boolean health = after.pausedByHealth();
             out.add(entry(HistoryEntry.PAUSED, after, now, health ? MigrationStatus.PAUSED_BY_HEALTH : by, command,
                     health ? after.pace().throttledBy()
                             : from == MigrationState.PAUSED ? "was paused by a health signal; stays paused until resumed"
                             : null, null, outcome(after, now, null)));
-        } else if (to != from && (to == MigrationState.SUCCESS || to == MigrationState.FAILED
-                || to == MigrationState.CANCELED)) {
+        }
+        if (ended && (to != from || newRun)) {
             String kind = to == MigrationState.SUCCESS ? HistoryEntry.SUCCEEDED
                     : to == MigrationState.FAILED ? HistoryEntry.FAILED : HistoryEntry.CANCELED;
             out.add(entry(kind, after, now, by, command, null, null, outcome(after, now, after.failure().error())));

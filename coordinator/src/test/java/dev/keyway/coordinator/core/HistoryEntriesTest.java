@@ -122,6 +122,28 @@ class HistoryEntriesTest {
     }
 
     @Test
+    void aRunThatGoesOnAndFindsNothingLeftIsResumedOrRetriedThenSucceeded() {
+        MigrationStatus paused = running().pausedAt(T0 + 10, MigrationStatus.PAUSED_BY_OPERATOR);
+        List<HistoryEntry> resumed = HistoryEntries.between(paused, paused.withState(MigrationState.SUCCESS, null,
+                T0 + 20), new Command.Resume("a", "ivy"), T0 + 20);
+        assertEquals(List.of("resumed/ivy", "succeeded/ivy"), resumed.stream().map(h -> h.kind() + "/" + h.by()).toList());
+        MigrationStatus canceled = running().withState(MigrationState.CANCELED, null, T0 + 30);
+        List<HistoryEntry> retried = HistoryEntries.between(canceled, canceled.withState(MigrationState.SUCCESS, null,
+                T0 + 40), Command.Run.of("a").withRequestedBy("jo"), T0 + 40);
+        assertEquals(List.of("retried/jo", "succeeded/jo"), retried.stream().map(h -> h.kind() + "/" + h.by()).toList());
+    }
+
+    @Test
+    void aNewRunThatEndsInItsFirstRecordIsStartedThenEnded() {
+        MigrationStatus before = running().withState(MigrationState.SUCCESS, null, T0);
+        MigrationStatus again = before.started("run-2", List.of(SegmentStatus.fresh(0, "[9]", null)), 10, List.of(),
+                "kim", null, T0 + 5).withState(MigrationState.SUCCESS, null, T0 + 5);
+        assertEquals(List.of(HistoryEntry.STARTED, HistoryEntry.SUCCEEDED), HistoryEntries.between(before, again,
+                Command.Run.of("a").withStartAt(Command.StartAt.after("[9]")), T0 + 5).stream()
+                .map(HistoryEntry::kind).toList());
+    }
+
+    @Test
     void aCommandForAnotherMigrationIsNotItsCause() {
         MigrationStatus paused = running().pausedAt(T0 + 10, MigrationStatus.PAUSED_BY_OPERATOR);
         HistoryEntry p = only(HistoryEntries.between(running(), paused, new Command.Pause("b", "bob"), T0 + 10));
