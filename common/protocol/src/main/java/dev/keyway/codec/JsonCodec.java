@@ -117,11 +117,7 @@ public final class JsonCodec {
      * its text would go into a status that no longer fits in one Kafka record.
      */
     public Event decodeEvent(byte[] json) {
-        if (json != null && json.length > Event.MAX_BYTES) {
-            throw new MalformedMessageException("event of " + json.length + " bytes is larger than the limit of "
-                    + Event.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
-        }
-        JsonNode n = tree(json, "event");
+        JsonNode n = tree(bounded(json, "event"), "event");
         JsonNode type = n.get("type");
         Class<? extends Event> cls = type != null && type.isTextual() ? EVENTS.get(type.textValue()) : null;
         if (cls == null) {
@@ -153,11 +149,7 @@ public final class JsonCodec {
      * and a reader skips such a record with a warning. A kind this version does not know is read as it is.
      */
     public HistoryEntry decodeHistory(byte[] json) {
-        if (json != null && json.length > Event.MAX_BYTES) {
-            throw new MalformedMessageException("history entry of " + json.length + " bytes is larger than the limit of "
-                    + Event.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
-        }
-        JsonNode n = tree(json, "history entry");
+        JsonNode n = tree(bounded(json, "history entry"), "history entry");
         JsonNode type = n.get("type");
         JsonNode kind = n.get("kind");
         JsonNode migration = n.get("migration");
@@ -283,6 +275,15 @@ public final class JsonCodec {
             throw new MalformedMessageException("malformed " + what + " " + Excerpt.of(n.toString(), 200) + ": "
                     + Excerpt.of(e.getMessage(), 300), e);
         }
+    }
+
+    /** The record, if it is at most {@link Event#MAX_BYTES}; a larger one is malformed, unread. */
+    private static byte[] bounded(byte[] json, String what) {
+        if (json != null && json.length > Event.MAX_BYTES) {
+            throw new MalformedMessageException(what + " of " + json.length + " bytes is larger than the limit of "
+                    + Event.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
+        }
+        return json;
     }
 
     private JsonNode tree(byte[] json, String what) {
