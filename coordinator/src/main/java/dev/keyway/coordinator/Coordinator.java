@@ -64,8 +64,11 @@ public final class Coordinator {
     private final Topics topics;
     private final JsonCodec codec = new JsonCodec();
     private final CoordinatorCore core;
-    /** What the core knows; replaced by each step, read and written only while holding this coordinator's lock. */
-    private CoordinatorState state = CoordinatorState.initial(UUID.randomUUID().toString());
+    /**
+     * What the core knows; replaced by each step, written only while holding this coordinator's lock (volatile: the
+     * metrics read the latest without taking it, {@link #snapshot()}).
+     */
+    private volatile CoordinatorState state = CoordinatorState.initial(UUID.randomUUID().toString());
     private final Store store;
     /** What the database confirms of outcomes, delays, fences waited for and tables. */
     private final StoreChecks checks;
@@ -98,6 +101,8 @@ public final class Coordinator {
     private final Notifier notifier;
     /** This coordinator's turn, taken in the database when it took over: it writes fences only while it holds. */
     private volatile CoordinatorEpoch epoch;
+    /** Told of drops as they are decided (the metrics). */
+    private final CoordinatorObserver observer;
 
     /**
      * @param store where the fence and the ledger are, and the tables to plan (count rows, sample split points)
@@ -122,7 +127,13 @@ public final class Coordinator {
      */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
                        CoordinatorThreads threads, HealthLimits health) {
-        this(kafka, store, catalog, clock, threads, health, null);
+        this(kafka, store, catalog, clock, threads, health, CoordinatorObserver.none());
+    }
+
+    /** @param observer told of what the coordinator drops, on its own thread (the metrics: cheap, never blocking) */
+    public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
+                       CoordinatorThreads threads, HealthLimits health, CoordinatorObserver observer) {
+        this(kafka, store, catalog, clock, threads, health, observer, null);
     }
 
     /**
@@ -130,7 +141,9 @@ public final class Coordinator {
      *     run may give ({@code run --notify}); null for none
      */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
-                       CoordinatorThreads threads, HealthLimits health, Notifier notifier) {
+                       CoordinatorThreads threads, HealthLimits health, CoordinatorObserver observer,
+                       Notifier notifier) {
+        this.observer = observer;
         this.kafka = kafka;
         this.notifier = notifier;
         this.topics = kafka.settings().topics();
@@ -147,6 +160,15 @@ public final class Coordinator {
                 health.maxConcurrency(), this.health == null ? null : this.health.id(),
                 notifier == null ? java.util.Set.of() : notifier.names()));
         this.latencies = health.latencies();
+    }
+
+    /**
+     * Every migration this coordinator knows now (none while it stands by), read from its latest state without taking
+     * its lock: for metrics, from any thread, never slowing the handling of records.
+     */
+    public List<MigrationSnapshot> snapshot() {
+        CoordinatorState now = state;
+        return now.all().stream().map(st -> new MigrationSnapshot(st, core.segmentsInFlight(now, st))).toList();
     }
 
     /** Runs until cancelled. Creates the topics and the bookkeeping tables if missing. */
@@ -292,7 +314,7 @@ public final class Coordinator {
                 return List.of();
             }
         }
-        Decided decided = new Decided(in, latencies, state, cause, now);
+        Decided decided = new Decided(in, latencies, observer, state, cause, now);
         // the state changes only once the whole record is decided: a failure (a fence refused) leaves it as it was,
         // and the session that starts over rebuilds it anyway
         state = carryOut(core.step(state, input), decided);

@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the core's steps for one record decided to send: statuses, tasks and answers in the record's Kafka
  * transaction ({@link #outbound}); plans and paced tasks after it commits. Batch timings go to the health watch's
- * latencies, drops to the log, as they are taken. Each status taken is compared with the one before it
- * ({@link HistoryEntries}): the entries go to the history topic in the same transaction, and to the notifications
- * after it commits.
+ * latencies, drops to the log and the observer (counted by kind), as they are taken. Each status taken is compared
+ * with the one before it ({@link HistoryEntries}): the entries go to the history topic in the same transaction, and to
+ * the notifications after it commits.
  */
 final class Decided {
 
@@ -33,6 +33,7 @@ final class Decided {
 
     private final Inbound in;
     private final BatchLatencies latencies;
+    private final CoordinatorObserver observer;
     /** The latest status of each migration the record changed, in the order first changed. */
     private final Map<String, MigrationStatus> statuses = new LinkedHashMap<>();
     final List<Task.ProcessBatch> tasks = new ArrayList<>();
@@ -55,9 +56,11 @@ final class Decided {
      * @param before the state before the record: the first status of a migration is compared with its status there
      * @param cause the command the record holds, or null when it holds an event
      */
-    Decided(Inbound in, BatchLatencies latencies, CoordinatorState before, Command cause, long now) {
+    Decided(Inbound in, BatchLatencies latencies, CoordinatorObserver observer, CoordinatorState before, Command cause,
+            long now) {
         this.in = in;
         this.latencies = latencies;
+        this.observer = observer;
         this.before = before;
         this.cause = cause;
         this.now = now;
@@ -92,6 +95,7 @@ final class Decided {
     }
 
     private void dropped(Effect.Dropped d) {
+        observer.dropped(d.kind());
         String format = "dropped {} at {}-{}@{}";
         Object[] args = {d.why(), in.topic(), in.partition(), in.offset()};
         switch (d.level()) {

@@ -51,8 +51,10 @@ class ArchitectureTest {
             .should().dependOnClassesThat(JavaClass.Predicates.simpleNameEndingWith("Dialect")
                     .and(DescribedPredicate.not(JavaClass.Predicates.simpleName("Dialect"))));
 
+    /** Micrometer in the endpoint's package, the worker's batch meters and the coordinator's meters only. */
     static final ArchRule micrometerOnlyInMetricsPackages = noClasses()
-            .that().resideOutsideOfPackages("dev.keyway.metrics..", "dev.keyway.worker.metrics..")
+            .that().resideOutsideOfPackages("dev.keyway.metrics..", "dev.keyway.worker.metrics..",
+                    "dev.keyway.coordinator.metrics..")
             .should().dependOnClassesThat().resideInAPackage("io.micrometer..");
 
     static final ArchRule objectMapperOnlyInTheCodecTheStoreTheApiAndUserCode = noClasses()

@@ -12,7 +12,13 @@ import dev.keyway.runtime.StoreStartup;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreOptions;
 import dev.keyway.batch.MigrateOneCalls;
+import dev.keyway.runtime.ReadinessWatch;
+import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +30,8 @@ import reactor.core.scheduler.Schedulers;
  * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, the database timeouts of
  * {@code DbTimeouts}, {@code BATCH_DEADLINE_MS} (how long the {@code migrateOne} calls of one batch may take,
  * default 5000), {@code WORKER_NAME}, and
- * {@code METRICS_PORT} (serve Prometheus metrics at {@code /metrics} on that port; off when unset) with
+ * {@code METRICS_PORT} (serve Prometheus metrics at {@code /metrics}, liveness at {@code /health} and readiness
+ * at {@code /ready} on that port; off when unset) with
  * {@code METRICS_BIND} (the address to listen on; the loopback interface unless set, {@code 0.0.0.0} for all).
  */
 public final class WorkerMain {
@@ -32,17 +39,6 @@ public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
 
     private WorkerMain() {
-    }
-
-    /** {@code METRICS_BIND}: the address the metrics endpoint listens on; the loopback interface unless set. */
-    private static java.net.InetAddress metricsBind(Map<String, String> env) {
-        String bind = env.get("METRICS_BIND");
-        try {
-            return bind == null || bind.isBlank() ? java.net.InetAddress.getLoopbackAddress()
-                    : java.net.InetAddress.getByName(bind.trim());
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("METRICS_BIND must be an address of this host, but was '" + bind + "'", e);
-        }
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -55,6 +51,7 @@ public final class WorkerMain {
      */
     public static void run(String[] args, Map<String, String> env) throws InterruptedException {
         KafkaSettings settings = ServiceRunner.configure("worker", () -> KafkaSettings.fromEnv(env));
+        Optional<InetSocketAddress> metricsAt = ServiceRunner.configure("worker", () -> MetricsEndpoint.addressFromEnv(env));
         String name = env.getOrDefault("WORKER_NAME",
                 env.getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid());
         MigrationCatalog catalog = ServiceRunner.configure(name, () -> MigrationsOption.catalog(args, env));
@@ -67,14 +64,20 @@ public final class WorkerMain {
              Store store = StoreStartup.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
             log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
                     settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
-            MetricsEndpoint metrics = env.containsKey("METRICS_PORT")
-                    ? MetricsEndpoint.start(metricsBind(env), Integer.parseInt(env.get("METRICS_PORT"))) : null;
+            ReadinessWatch readiness = ReadinessWatch.of(kafka, store, Clock.systemUTC());
+            MetricsEndpoint metrics = metricsAt.map(at -> MetricsEndpoint.start(at.getAddress(), at.getPort(), readiness))
+                    .orElse(null);
+            // its own threads: a database that hangs holds a check, never the batches' threads
+            Scheduler monitoring = Schedulers.newParallel("keyway-readiness", 2, true);
+            Disposable checking = metrics == null ? Disposables.disposed() : readiness.start(monitoring);
             if (metrics != null) {
-                log.info("metrics at {}", metrics.url());
+                log.info("metrics at {} (and /health, /ready)", metrics.url());
             }
             Worker worker = new Worker(kafka, store, catalog, blocking, calls, deadline,
                     metrics != null ? new MicrometerBatchObserver(metrics.registry()) : BatchObserver.none(), name);
             ServiceRunner.runUntilStopped(name, worker.run(), () -> {
+                checking.dispose();
+                monitoring.dispose();
                 blocking.dispose();
                 calls.dispose();
                 if (metrics != null) {

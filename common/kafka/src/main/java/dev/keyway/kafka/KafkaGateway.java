@@ -77,6 +77,25 @@ public interface KafkaGateway extends AutoCloseable {
      */
     Flux<Inbound> follow(String topic, long fromOffset);
 
+    /**
+     * Returns once a broker answers, within {@code timeout}: for a service's readiness. Throws
+     * {@link KafkaUnavailableException} if none does, {@link KafkaAccessDeniedException} if one refuses the login.
+     * This default says the gateway cannot tell (a test's fake).
+     */
+    default void checkReachable(Duration timeout) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot check whether Kafka answers");
+    }
+
+    /**
+     * How many records of {@code topic} the consumer group {@code groupId} has not consumed yet, summed over the
+     * topic's partitions (in offsets, up to the end of its committed transactions): the tasks waiting for the workers.
+     * Waits at most {@code timeout} for each of its questions to the brokers; throws {@link KafkaUnavailableException}
+     * past it. This default says the gateway cannot tell (a test's fake).
+     */
+    default long consumerLag(String groupId, String topic, Duration timeout) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read a consumer group's lag");
+    }
+
     @Override
     void close();
 }

@@ -1,5 +1,7 @@
 package dev.keyway.coordinator.core;
 
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrationCatalog;
 import java.util.Objects;
 
@@ -47,5 +49,17 @@ public final class CoordinatorCore {
             control.useDatabase(d.database());
         }
         return new Step(book.state(), fx.list());
+    }
+
+    /**
+     * How many of a migration's segments go on at once in {@code state}: those that may have a task out under its
+     * concurrency limit, a slow start and the health watch's share; 0 unless it is in progress. For metrics: it reads
+     * the state and changes nothing.
+     */
+    public int segmentsInFlight(CoordinatorState state, MigrationStatus status) {
+        if (status.state() != MigrationState.IN_PROGRESS) {
+            return 0;
+        }
+        return new Pacing(state.pace(), 0, settings.slowStart()).active(status).size();
     }
 }

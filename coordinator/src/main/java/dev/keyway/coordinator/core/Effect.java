@@ -96,8 +96,40 @@ public sealed interface Effect {
     record BatchesTimed(long taskMillis, int batches) implements Effect {
     }
 
-    /** A record the core dropped, and why; the shell logs it with where it came from. */
-    record Dropped(Level level, String why) implements Effect {
+    /**
+     * A record the core dropped, of what kind and why; the shell logs it with where it came from and counts it by
+     * {@code kind}.
+     */
+    record Dropped(Kind kind, Level level, String why) implements Effect {
+    }
+
+    /**
+     * What a dropped record was, a closed set (a metric's tag, {@link #tag()}): drops of outcomes that were
+     * {@link #STALE} are normal after a takeover or a pause; {@link #FORGED} ones name a claim the database does
+     * not back.
+     */
+    enum Kind {
+        /** An outcome of a batch its segment no longer waits for: another run, another cursor, a segment done. */
+        STALE("stale"),
+        /** An outcome the database does not back: the ledger has no such batch, or the fence no such delay. */
+        FORGED("forged"),
+        /** A plan this coordinator did not ask for (or asked for and took already). */
+        UNASKED_PLAN("unasked_plan"),
+        /** A health word of another coordinator's watch. */
+        OTHER_WATCH("other_watch"),
+        /** A worker skipped a task (the fence refused its first batch). */
+        SKIPPED("skipped");
+
+        private final String tag;
+
+        Kind(String tag) {
+            this.tag = tag;
+        }
+
+        /** The kind as a metric tag shows it. */
+        public String tag() {
+            return tag;
+        }
     }
 
     /** How loud a drop is. */

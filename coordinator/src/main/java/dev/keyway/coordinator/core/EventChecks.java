@@ -35,15 +35,15 @@ final class EventChecks {
     void received(Event e, Effects fx) {
         if (e instanceof Event.RunPlanned p) {
             if (!book.takePlan(p.migration(), p.planId())) {
-                fx.note(new Effect.Dropped(Effect.Level.WARN, "a runPlanned for " + Excerpt.of(p.migration(), 60)
+                fx.note(new Effect.Dropped(Effect.Kind.UNASKED_PLAN, Effect.Level.WARN, "a runPlanned for " + Excerpt.of(p.migration(), 60)
                         + ": this coordinator did not ask for it"));
                 return;
             }
         } else if (e instanceof Event.HealthChanged h && !h.watchId().equals(healthWatchId)) {
-            fx.note(new Effect.Dropped(Effect.Level.DEBUG, "a healthChanged of another watch"));
+            fx.note(new Effect.Dropped(Effect.Kind.OTHER_WATCH, Effect.Level.DEBUG, "a healthChanged of another watch"));
             return;
         } else if (e instanceof Event.BatchSkipped skipped) {
-            fx.note(new Effect.Dropped(Effect.Level.INFO, "a batchSkipped: a worker skipped a task: "
+            fx.note(new Effect.Dropped(Effect.Kind.SKIPPED, Effect.Level.INFO, "a batchSkipped: a worker skipped a task: "
                     + Excerpt.of(skipped.key() + ": " + skipped.reason(), MAX_LOGGED)));
             return;
         } else if (e instanceof Event.BatchDelayed delayed && control.awaits(delayed)) {
@@ -52,8 +52,19 @@ final class EventChecks {
         } else if (e instanceof Event.BatchCompleted done && !done.dryRun() && control.awaits(done)) {
             fx.ask(new Effect.ReadLedger(done, false));
             return;
+        } else if (e instanceof Event.Outcome o && !ofADryRun(o) && !control.awaits(o)) {
+            // a redelivered task's second outcome, one of a run paused, canceled or started over: normal, and counted
+            fx.note(new Effect.Dropped(Effect.Kind.STALE, Effect.Level.DEBUG, "a stale outcome for " + Excerpt.of(
+                    o.key().toString(), MAX_LOGGED) + ": its segment no longer waits for that batch"));
+            return;
         }
         control.onEvent(e, fx);
+    }
+
+    /** Whether an outcome is of a dry run: those answer the dry run, not a segment's cursor. */
+    private boolean ofADryRun(Event.Outcome o) {
+        return o instanceof Event.BatchCompleted c && c.dryRun() || book.view().find(o.migration())
+                .map(st -> o.key().runId().equals(st.dryRuns().pending())).orElse(false);
     }
 
     /**
@@ -69,7 +80,7 @@ final class EventChecks {
                 .anyMatch(s -> s.index() == batch.segment() && !s.done() && Objects.equals(s.position(),
                         batch.cursor()));
         if (!waits) {
-            fx.note(new Effect.Dropped(Effect.Level.WARN, "a batchDelayed for " + Excerpt.of(d.migration() + " segment "
+            fx.note(new Effect.Dropped(Effect.Kind.FORGED, Effect.Level.WARN, "a batchDelayed for " + Excerpt.of(d.migration() + " segment "
                     + batch.segment(), MAX_LOGGED) + ": the fence does not hold that segment open at that cursor (stale, or"
                     + " forged?)"));
             return;
@@ -88,7 +99,7 @@ final class EventChecks {
         Optional<SliceProgress> slice = SliceProgress.of(chain);
         if (slice.isEmpty()) {
             if (!asked.waitedForByFence()) {
-                fx.note(new Effect.Dropped(Effect.Level.WARN, "a batchCompleted for " + Excerpt.of(c.key().toString(),
+                fx.note(new Effect.Dropped(Effect.Kind.FORGED, Effect.Level.WARN, "a batchCompleted for " + Excerpt.of(c.key().toString(),
                         MAX_LOGGED) + ": the ledger has no such batch (forged?)"));
             }
             return;

@@ -106,6 +106,7 @@ class CoordinatorCoreTest {
 
         Step forged = core.step(asked.state(), new Input.LedgerRead(new Effect.ReadLedger(claim, false), List.of(), 2000));
         assertEquals(Effect.Level.WARN, only(forged, Effect.Dropped.class).level());
+        assertEquals(Effect.Kind.FORGED, only(forged, Effect.Dropped.class).kind());
         assertTrue(all(forged, Effect.PublishStatus.class).isEmpty());
 
         Step counted = core.step(asked.state(), new Input.LedgerRead(new Effect.ReadLedger(claim, false), List.of(
@@ -114,6 +115,26 @@ class CoordinatorCoreTest {
                 "only as far as the ledger goes");
         assertEquals("[10]", only(counted, Effect.PublishTask.class).task().key().cursor());
         assertEquals(new Effect.BatchesTimed(300, 1), only(counted, Effect.BatchesTimed.class));
+    }
+
+    @Test
+    void anOutcomeItsSegmentNoLongerWaitsForIsDroppedAsStaleWithNothingChanged() {
+        CoordinatorState running = started(initial).state();
+        String runId = running.find("a").orElseThrow().run().runId();
+        for (Event.Outcome stale : List.<Event.Outcome>of(
+                new Event.BatchCompleted(new BatchKey("a", runId, 0, "[70]"), "[80]", 10, false, false, false, List.of(),
+                        300, "w"),
+                new Event.BatchCompleted(new BatchKey("a", "an-old-run", 0, "[0]"), "[10]", 10, false, false, false,
+                        List.of(), 300, "w"),
+                new Event.BatchFailed(new BatchKey("a", runId, 0, "[70]"), "boom", "7", null, "w"),
+                new Event.BatchDelayed(new BatchKey("a", runId, 0, "[70]"), "lock", "w"))) {
+            Step dropped = core.step(running, new Input.EventReceived(stale, 2000));
+            Effect.Dropped drop = only(dropped, Effect.Dropped.class);
+            assertEquals(Effect.Kind.STALE, drop.kind(), stale.toString());
+            assertEquals("stale", drop.kind().tag());
+            assertEquals(1, dropped.effects().size(), dropped.effects().toString());
+            assertEquals(running, dropped.state(), stale.toString());
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.keyway.it.support;
 
 import dev.keyway.client.MigrationsClient;
 import dev.keyway.coordinator.Coordinator;
+import dev.keyway.coordinator.CoordinatorObserver;
 import dev.keyway.coordinator.CoordinatorThreads;
 import dev.keyway.coordinator.HealthLimits;
 import dev.keyway.coordinator.notify.Notifier;
@@ -101,7 +102,7 @@ public final class ServiceHarness implements AutoCloseable {
     /** A coordinator that tells {@code notifier} what happened to runs, after each commit. */
     public Disposable startCoordinator(Notifier notifier) {
         Disposable d = new Coordinator(kafka, store, catalog, Clock.systemUTC(), CoordinatorThreads.shared(blocking),
-                HealthLimits.none(), notifier).run().subscribe();
+                HealthLimits.none(), CoordinatorObserver.none(), notifier).run().subscribe();
         running.add(d);
         coordinators.add(d);
         return d;

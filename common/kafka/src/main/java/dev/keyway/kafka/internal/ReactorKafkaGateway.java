@@ -96,11 +96,13 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     private final AccessErrors access;
     private final Admin admin;
     private final KafkaSender<String, byte[]> publisher;
+    private final AdminQueries queries;
 
     private ReactorKafkaGateway(KafkaSettings settings, Admin admin) {
         this.settings = settings;
         this.access = new AccessErrors(settings);
         this.admin = admin;
+        this.queries = new AdminQueries(admin, settings.bootstrapServers(), access);
         // one request in flight per broker: with more, a first batch to a partition the broker has not opened
         // yet fails, the next one succeeds, and the first is then retried forever as out of sequence
         // (KAFKA-14359; seen once when publishing right after creating a topic)
@@ -304,6 +306,16 @@ public final class ReactorKafkaGateway implements KafkaGateway {
         return KafkaReceiver.create(ro).receive()
                 .map(r -> new Inbound(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()))
                 .onErrorMap(AccessErrors::isAccessError, e -> access.denied(e, Attempt.read(topic)));
+    }
+
+    @Override
+    public void checkReachable(Duration timeout) {
+        queries.checkReachable(timeout);
+    }
+
+    @Override
+    public long consumerLag(String groupId, String topic, Duration timeout) {
+        return queries.consumerLag(groupId, topic, timeout);
     }
 
     @Override
