@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the core's steps for one record decided to send: statuses, tasks and answers in the record's Kafka
  * transaction ({@link #outbound}); plans and paced tasks after it commits. Batch timings go to the health watch's
- * latencies, drops to the log and the observer (counted by kind), as they are taken. Each status taken is compared
- * with the one before it ({@link HistoryEntries}): the entries go to the history topic in the same transaction, and to
- * the notifications after it commits.
+ * latencies, drops to the log and the observer (counted by kind), as they are taken. What the record did to each
+ * migration, its status before the record against the last one the record writes ({@link HistoryEntries}), and the
+ * commands it refused go to the history topic in the same transaction, and to the notifications after it commits.
  */
 final class Decided {
 
@@ -40,8 +40,10 @@ final class Decided {
     private final List<Event> events = new ArrayList<>();
     final List<Effect.PlanSegments> plans = new ArrayList<>();
     final List<Effect.PublishLater> later = new ArrayList<>();
-    /** What happened, in order, each with the notification targets its run named. */
+    /** What happened, each with the notification targets its run named: made by {@link #outbound}. */
     final List<Happened> history = new ArrayList<>();
+    /** The commands refused, in order. */
+    private final List<Happened> refused = new ArrayList<>();
     /** The statuses before the record. */
     private final CoordinatorState before;
     /** The command handled, or null for an event. */
@@ -53,7 +55,8 @@ final class Decided {
     }
 
     /**
-     * @param before the state before the record: the first status of a migration is compared with its status there
+     * @param before the state before the record: the last status the record writes of a migration is compared with
+     *     its status there
      * @param cause the command the record holds, or null when it holds an event
      */
     Decided(Inbound in, BatchLatencies latencies, CoordinatorObserver observer, CoordinatorState before, Command cause,
@@ -68,19 +71,14 @@ final class Decided {
 
     void take(Effect fx) {
         if (fx instanceof Effect.PublishStatus s) {
-            MigrationStatus after = s.status();
-            MigrationStatus was = statuses.containsKey(after.name()) ? statuses.get(after.name())
-                    : before.find(after.name()).orElse(null);
-            HistoryEntries.between(was, after, cause, now)
-                    .forEach(h -> history.add(new Happened(h, after.run().notifyTargets())));
-            statuses.put(after.name(), after);
+            statuses.put(s.status().name(), s.status());
         } else if (fx instanceof Effect.PublishTask t) {
             tasks.add(t.task());
         } else if (fx instanceof Effect.Answer a) {
             if (a.event() instanceof Event.CommandRejected r) {
                 MigrationStatus current = r.migration() == null ? null : statuses.containsKey(r.migration())
                         ? statuses.get(r.migration()) : before.find(r.migration()).orElse(null);
-                history.add(new Happened(HistoryEntries.rejected(r, cause, current, now), List.of()));
+                refused.add(new Happened(HistoryEntries.rejected(r, cause, current, now), List.of()));
             }
             events.add(a.event());
         } else if (fx instanceof Effect.PlanSegments p) {
@@ -110,6 +108,13 @@ final class Decided {
      * history entries.
      */
     List<Outbound> outbound(JsonCodec codec, Topics topics) {
+        history.clear();
+        // the record's net change per migration: a status it wrote on the way (then changed again) is no event of its own
+        for (MigrationStatus after : statuses.values()) {
+            HistoryEntries.between(before.find(after.name()).orElse(null), after, cause, now)
+                    .forEach(h -> history.add(new Happened(h, after.run().notifyTargets())));
+        }
+        history.addAll(refused);
         List<Outbound> out = new ArrayList<>();
         for (MigrationStatus s : statuses.values()) {
             byte[] json = codec.encode(s);

@@ -13,10 +13,11 @@ import java.util.Objects;
 /**
  * What a status change means for the audit trail: the one place that decides what happened to a run (started,
  * paused, resumed, configured, ended...), for the history topic and the notifications alike. A pure function of two
- * consecutive statuses of one migration and the command that caused the change: the shell calls it for each status a
- * record writes, against the one before it, so each transition gives its entry once, in the transaction that writes
- * the status (a record decided again after an aborted transaction gives the same entries, and only the committed
- * ones are read).
+ * statuses of one migration and the command that caused the change: the shell calls it for each migration a record
+ * changed, with its status before the record and the last one the record writes, so each change gives its entries
+ * once, in the transaction that writes the status (a record decided again after an aborted transaction gives the
+ * same entries, and only the committed ones are read). A run that starts and ends, or goes on and ends, within one
+ * record gets both entries.
  */
 public final class HistoryEntries {
 

@@ -100,7 +100,13 @@ class ChaosIT {
                 verdict.problems(List.of("the status log did not catch up with " + m.name() + "'s latest status"));
             }
             verdict.problems(oracle.check(m));
-            verdict.problems(HistoryCheck.check(m.name(), client.history(m.name()), oracle.succeededRunIds(m)));
+            List<String> wrong = HistoryCheck.check(m.name(), client.history(m.name()), oracle.succeededRunIds(m));
+            verdict.problems(wrong);
+            if (!wrong.isEmpty()) {
+                verdict.detail(m.name() + "'s statuses (run, state, processed, updatedAt): " + log.history(m.name()).stream()
+                        .map(s -> s.run().runId() + " " + s.state().json() + " "
+                                + s.progress().processed() + " " + s.updatedAt()).toList());
+            }
             verdict.detail(m.name() + ": " + oracle.succeededRuns(m) + " run(s) succeeded");
         }
     }

@@ -24,11 +24,12 @@ final class HistoryCheck {
     static List<String> check(String migration, List<HistoryEntry> history, Collection<String> succeededRuns) {
         List<String> problems = new ArrayList<>();
         for (String run : succeededRuns) {
-            List<String> kinds = history.stream().filter(h -> run.equals(h.runId()) && LIFE.contains(h.kind()))
-                    .map(HistoryEntry::kind).toList();
-            if (!alternates(kinds)) {
+            List<HistoryEntry> life = history.stream().filter(h -> run.equals(h.runId()) && LIFE.contains(h.kind()))
+                    .toList();
+            if (!alternates(life.stream().map(HistoryEntry::kind).toList())) {
                 problems.add(migration + ": the history of run " + run + " should be started, (failed or canceled,"
-                        + " retried)*, succeeded, but was " + kinds);
+                        + " retried)*, succeeded, but was " + life.stream().map(h -> h.kind() + " at " + h.at()
+                        + (h.command() == null ? "" : " (" + h.command() + ")")).toList());
             }
         }
         return problems;
