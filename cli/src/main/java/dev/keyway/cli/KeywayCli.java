@@ -11,6 +11,7 @@ import dev.keyway.migration.Migration;
 import dev.keyway.store.StoreOptions;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {LocalCommands.Demo.class, LocalCommands.Kafka.class, LocalCommands.Seed.class,
                 ServiceCommands.Coordinator.class, ServiceCommands.Worker.class, KeywayCli.Run.class,
                 RunControl.Retry.class, KeywayCli.Status.class, ListMigrations.class, RunControl.Cancel.class,
-                RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class, ConsoleCommand.class,
+                RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class, HistoryCommand.class,
+                ConsoleCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
@@ -160,6 +162,9 @@ public final class KeywayCli {
         @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once; 0 = all"
                 + " (without it, the coordinator's MAX_CONCURRENCY: 2, or all at full speed)")
         Integer maxConcurrency;
+        @Option(names = "--notify", split = ",", paramLabel = "NAME", description = "also notify these targets of the"
+                + " coordinator (its NOTIFY_URL_<NAME> settings; names, never URLs) of this run's start, pauses and end")
+        List<String> notifyTargets = new ArrayList<>();
 
         @Override
         public Integer call() {
@@ -171,7 +176,8 @@ public final class KeywayCli {
             Limits limits = maxRowsPerSecond == null && targetBatchMillis == null && concurrency == null ? null
                     : new Limits(maxRowsPerSecond, targetBatchMillis, concurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
-                    requester(), limits);
+                    requester(), limits, notifyTargets.stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
+                    .toList());
             try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();

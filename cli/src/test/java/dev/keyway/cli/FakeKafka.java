@@ -28,6 +28,8 @@ final class FakeKafka implements KafkaGateway {
     private final Function<Command, List<Event>> coordinator;
     final List<Command> sent = new ArrayList<>();
     private final List<Inbound> events = new ArrayList<>();
+    /** The records of the history topic, as written (a test may add a stranger's). */
+    final List<byte[]> history = new ArrayList<>();
 
     FakeKafka(KafkaSettings settings, List<MigrationStatus> statuses, Function<Command, List<Event>> coordinator) {
         this.settings = settings;
@@ -70,6 +72,10 @@ final class FakeKafka implements KafkaGateway {
         if (topic.equals(settings.topics().status())) {
             for (MigrationStatus s : statuses) {
                 each.accept(new Inbound(topic, 0, 0, 0, s.name(), codec.encode(s)));
+            }
+        } else if (topic.equals(settings.topics().history())) {
+            for (int i = 0; i < history.size(); i++) {
+                each.accept(new Inbound(topic, 0, i, 0, "a", history.get(i)));
             }
         }
     }

@@ -9,6 +9,7 @@ import dev.keyway.coordinator.core.Effect;
 import dev.keyway.coordinator.core.Input;
 import dev.keyway.coordinator.core.Step;
 import dev.keyway.coordinator.internal.SegmentPlanner;
+import dev.keyway.coordinator.notify.Notifier;
 import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.KafkaAccessDeniedException;
 import dev.keyway.kafka.KafkaGateway;
@@ -96,6 +97,8 @@ public final class Coordinator {
     private final Map<String, Disposable> waiting = new ConcurrentHashMap<>();
     /** The consumer group of the coordinators of this prefix; only one of them holds the input partitions. */
     private final String group;
+    /** Tells webhooks what happened to runs, after each commit; null when no target is set. */
+    private final Notifier notifier;
     /** This coordinator's turn, taken in the database when it took over: it writes fences only while it holds. */
     private volatile CoordinatorEpoch epoch;
     /** Told of drops as they are decided (the metrics). */
@@ -130,8 +133,19 @@ public final class Coordinator {
     /** @param observer told of what the coordinator drops, on its own thread (the metrics: cheap, never blocking) */
     public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
                        CoordinatorThreads threads, HealthLimits health, CoordinatorObserver observer) {
+        this(kafka, store, catalog, clock, threads, health, observer, null);
+    }
+
+    /**
+     * @param notifier tells webhooks of the history entries of each committed transaction, and names the targets a
+     *     run may give ({@code run --notify}); null for none
+     */
+    public Coordinator(KafkaGateway kafka, Store store, MigrationCatalog catalog, Clock clock,
+                       CoordinatorThreads threads, HealthLimits health, CoordinatorObserver observer,
+                       Notifier notifier) {
         this.observer = observer;
         this.kafka = kafka;
+        this.notifier = notifier;
         this.topics = kafka.settings().topics();
         this.group = kafka.settings().topicPrefix() + "coordinator";
         this.store = store;
@@ -143,7 +157,8 @@ public final class Coordinator {
         this.planner = new SegmentPlanner(store, kafka.settings().taskPartitions());
         this.health = health.watched() ? new HealthWatch(store, health, kafka, codec, threads.health()) : null;
         this.core = new CoordinatorCore(catalog, new CoreSettings(health.targetBatchMillis(), health.watched(),
-                health.maxConcurrency(), this.health == null ? null : this.health.id()));
+                health.maxConcurrency(), this.health == null ? null : this.health.id(),
+                notifier == null ? java.util.Set.of() : notifier.names()));
         this.latencies = health.latencies();
     }
 
@@ -274,11 +289,13 @@ public final class Coordinator {
 
     private synchronized List<Outbound> decide(Inbound in) {
         Input input;
+        Command cause = null;
+        long now = clock.millis();
         if (in.topic().equals(topics.commands())) {
             try {
-                Command c = codec.decodeCommand(in.value());
+                cause = codec.decodeCommand(in.value());
                 log.info("command {}", Excerpt.of(in.value(), MAX_LOGGED));
-                input = new Input.CommandReceived(c, clock.millis());
+                input = new Input.CommandReceived(cause, now);
             } catch (MalformedMessageException e) {
                 log.warn("rejected command at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(), e.getMessage());
                 // the answer names the record's key only if it is a name: it never echoes unbounded input
@@ -290,14 +307,14 @@ public final class Coordinator {
             }
         } else {
             try {
-                input = new Input.EventReceived(codec.decodeEvent(in.value()), clock.millis());
+                input = new Input.EventReceived(codec.decodeEvent(in.value()), now);
             } catch (MalformedMessageException ex) {
                 log.warn("dropped a malformed event at {}-{}@{}: {}", in.topic(), in.partition(), in.offset(),
                         ex.getMessage());
                 return List.of();
             }
         }
-        Decided decided = new Decided(in, latencies, observer);
+        Decided decided = new Decided(in, latencies, observer, state, cause, now);
         // the state changes only once the whole record is decided: a failure (a fence refused) leaves it as it was,
         // and the session that starts over rebuilds it anyway
         state = carryOut(core.step(state, input), decided);
@@ -306,6 +323,9 @@ public final class Coordinator {
             decided.plans.forEach(this::plan);
             decided.tasks.forEach(t -> Optional.ofNullable(waiting.remove(t.recordKey())).ifPresent(Disposable::dispose));
             publishLater(decided.later);
+            if (notifier != null) {
+                decided.history.forEach(h -> notifier.accept(h.entry(), h.targets()));
+            }
         });
         return decided.outbound(codec, topics);
     }

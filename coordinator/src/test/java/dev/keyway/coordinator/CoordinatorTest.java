@@ -13,6 +13,7 @@ import dev.keyway.kafka.Topics;
 import dev.keyway.message.BatchKey;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
@@ -191,10 +192,42 @@ class CoordinatorTest {
         store.unwalkable = new StoreException("table \"users\" has no primary key", null);
         List<Outbound> out = command(fromCursor());
 
-        assertEquals(1, out.size(), out.toString());
+        assertEquals(2, out.size(), out.toString());
         Event.CommandRejected no = assertInstanceOf(Event.CommandRejected.class, answers(out).get(0));
         assertEquals("cannot run a: table \"users\" has no primary key; nothing was changed", no.reason());
         assertTrue(store.fences.isEmpty());
+        HistoryEntry refused = history(out).get(0);
+        assertEquals(HistoryEntry.REJECTED, refused.kind());
+        assertEquals(no.reason(), refused.detail());
+    }
+
+    private List<HistoryEntry> history(List<Outbound> out) {
+        return on(out, topics.history()).stream().map(o -> codec.decodeHistory(o.value())).toList();
+    }
+
+    @Test
+    void eachChangeOfARunGoesToTheHistoryInTheTransactionOfItsStatusOnce() {
+        List<Outbound> started = command(fromCursor().withRequestedBy("ann"));
+        kafka.committed.run();
+        List<Outbound> paused = command(new Command.Pause("a", "bob"));
+        kafka.committed.run();
+        List<Outbound> configured = command(new Command.Configure("a", null, 50, null, null, "cy"));
+        kafka.committed.run();
+        List<Outbound> resumed = command(new Command.Resume("a", "dee"));
+        kafka.committed.run();
+        List<Outbound> canceled = command(new Command.Cancel("a", "eve"));
+
+        List<HistoryEntry> all = new ArrayList<>();
+        for (List<Outbound> out : List.of(started, paused, configured, resumed, canceled)) {
+            assertEquals(1, history(out).size(), out.toString());
+            all.addAll(history(out));
+        }
+        assertEquals(List.of("started/ann", "paused/bob", "configured/cy", "resumed/dee", "canceled/eve"),
+                all.stream().map(h -> h.kind() + "/" + h.by()).toList());
+        assertEquals("[0]", all.get(0).parameters().cursor());
+        assertEquals(all.get(0).runId(), all.get(4).runId());
+        assertTrue(all.stream().allMatch(h -> h.migration().equals("a")));
+        assertEquals("a", on(canceled, topics.history()).get(0).key(), "keyed by migration");
     }
 
     @Test

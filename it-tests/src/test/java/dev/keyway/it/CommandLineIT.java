@@ -62,7 +62,7 @@ class CommandLineIT {
     void everyCommandAnswersHelpAndTheVersionIsTheBuildsNamingTheLauncherUsed() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), items.options(),
                 dir.resolve("logs"))) {
-            for (String command : List.of("run", "status", "worker", "coordinator", "list")) {
+            for (String command : List.of("run", "status", "worker", "coordinator", "list", "history")) {
                 Ran help = run(cluster, command, "--help");
                 assertEquals(0, help.exit(), help.output());
                 assertTrue(help.output().startsWith("Usage: keyway " + command), help.output());
@@ -119,6 +119,15 @@ class CommandLineIT {
             assertEquals(0, after.exit(), after.output());
             assertTrue(after.output().contains("\"name\" : \"acmeCount\"") && after.output().contains("\"state\" : \"success\""),
                     after.output());
+
+            Ran history = kafka(cluster, bootstrap, "history", "acmeCount");
+            assertEquals(0, history.exit(), history.output());
+            assertTrue(history.output().matches("(?s).*\\n\\S+ \\S+  acmeCount +\\S+ +started +\\S+ +sized by time: target 10 ms,"
+                    + " at most 1000 rows;.* from the start\\n.* acmeCount +\\S+ +succeeded +- +300 rows; in .*"),
+                    history.output());
+            Ran historyJson = kafka(cluster, bootstrap, "history", "--json");
+            assertEquals(2, historyJson.output().lines().filter(l -> l.startsWith("{\"type\":\"historyEntry\"")).count(),
+                    historyJson.output());
 
             Ran unknown = kafka(cluster, bootstrap, "status", "nosuch");
             assertEquals(1, unknown.exit(), unknown.output());

@@ -98,7 +98,7 @@ class SecuredKafkaIT {
     void onlyAnOperatorsPrincipalStartsAMigrationAndItAppliesEveryRowOnceThroughTheSecuredListener() throws Exception {
         List<AclBinding> intruders = KeywayAcls.operator(prefix, "User:" + INTRUDER).stream()
                 .filter(a -> a.entry().operation() != AclOperation.WRITE).toList();
-        assertEquals(2, intruders.size(), "the intruder may read the answers and the statuses, as an operator");
+        assertEquals(3, intruders.size(), "the intruder may read the answers, the statuses and the history, as an operator");
         List<AclBinding> acls = new ArrayList<>(KeywayAcls.coordinator(prefix, "User:" + COORDINATOR));
         acls.addAll(KeywayAcls.worker(prefix, "User:" + WORKER));
         acls.addAll(KeywayAcls.operator(prefix, "User:" + OPERATOR));

@@ -9,8 +9,10 @@ import dev.keyway.kafka.Topics;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
+import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.MigrationStatus;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +111,33 @@ public final class MigrationsClient {
     public Flux<MigrationStatus> statusChangesFrom(long offset) {
         return kafka.follow(topics.status(), offset)
                 .flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeStatus(x.key(), x.value()))));
+    }
+
+    /**
+     * Every entry of the history topic (docs/CONTRACTS.md, section 6), oldest first, as far as the topic's retention
+     * keeps them.
+     *
+     * @param fn the migration whose entries to return, or null for every migration's
+     */
+    public List<HistoryEntry> history(String fn) {
+        List<HistoryEntry> out = new ArrayList<>();
+        kafka.readToEnd(topics.history(), r -> decode(r, x -> codec.decodeHistory(x.value()))
+                .filter(h -> fn == null || fn.equals(h.migration())).ifPresent(out::add));
+        return out;
+    }
+
+    /** The offset the next history entry will get: {@link #historyChanges} from it, after {@link #history}, misses none. */
+    public long historyEndOffset() {
+        return kafka.endOffset(topics.history());
+    }
+
+    /**
+     * Every history entry from this offset (0: the oldest kept), then each new one as the coordinator commits it; a
+     * record that is not an entry is skipped with a warning. Never completes; cancel it to stop.
+     */
+    public Flux<HistoryEntry> historyChanges(long offset) {
+        return kafka.follow(topics.history(), offset)
+                .flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeHistory(x.value()))));
     }
 
     /**

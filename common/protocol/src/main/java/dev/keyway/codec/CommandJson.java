@@ -39,6 +39,9 @@ final class CommandJson {
             putIfSet(n, "maxRowsPerSecond", l.maxRowsPerSecond());
             putIfSet(n, "targetBatchMillis", l.targetBatchMillis());
             putIfSet(n, "maxConcurrency", l.maxConcurrency());
+            if (!r.notifyTargets().isEmpty()) {
+                r.notifyTargets().forEach(n.putArray("notify")::add);
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -95,7 +98,8 @@ final class CommandJson {
                 Integer concurrency = intOrNull(n, "maxConcurrency");
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
-                        rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency));
+                        rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency),
+                        names(n, "notify"));
             }
             case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
             case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));

@@ -16,6 +16,7 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
+import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
@@ -41,6 +42,8 @@ public final class JsonCodec {
             "commandAccepted", Event.CommandAccepted.class,
             "commandRejected", Event.CommandRejected.class,
             "migrationsListed", Event.MigrationsListed.class);
+
+    private static final String HISTORY_ENTRY = "historyEntry";
 
     /** The fields of a {@link BatchKey} in tasks and outcomes on the wire: at their top level, in this order. */
     private static final List<String> BATCH_KEY = List.of("migration", "runId", "segment", "cursor");
@@ -114,11 +117,7 @@ public final class JsonCodec {
      * its text would go into a status that no longer fits in one Kafka record.
      */
     public Event decodeEvent(byte[] json) {
-        if (json != null && json.length > Event.MAX_BYTES) {
-            throw new MalformedMessageException("event of " + json.length + " bytes is larger than the limit of "
-                    + Event.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
-        }
-        JsonNode n = tree(json, "event");
+        JsonNode n = tree(bounded(json, "event"), "event");
         JsonNode type = n.get("type");
         Class<? extends Event> cls = type != null && type.isTextual() ? EVENTS.get(type.textValue()) : null;
         if (cls == null) {
@@ -127,6 +126,39 @@ public final class JsonCodec {
             throw new MalformedMessageException(what + ": expected one of " + EVENTS.keySet());
         }
         return convert(n, cls, "event");
+    }
+
+    /** A history entry: {@code "type":"historyEntry"}, then its fields in the order of docs/CONTRACTS.md, section 6. */
+    public byte[] encode(HistoryEntry h) {
+        return typed(HISTORY_ENTRY, h);
+    }
+
+    /**
+     * The body of a notification (docs/OPERATIONS.md, "Notifications"): {@code "text"} for Slack and chat tools that
+     * read it, {@code "event"} (the entry's kind), then the entry's fields as on the history topic.
+     */
+    public byte[] encodeNotification(String text, HistoryEntry h) {
+        ObjectNode n = mapper.createObjectNode().put("text", text).put("event", h.kind());
+        n.setAll(node(h));
+        return bytes(n);
+    }
+
+    /**
+     * Parses a history entry; throws {@link MalformedMessageException} for a record that is not one (garbage, another
+     * type, no kind or migration, over {@link Event#MAX_BYTES}): anyone who may write the topic may write anything,
+     * and a reader skips such a record with a warning. A kind this version does not know is read as it is.
+     */
+    public HistoryEntry decodeHistory(byte[] json) {
+        JsonNode n = tree(bounded(json, "history entry"), "history entry");
+        JsonNode type = n.get("type");
+        JsonNode kind = n.get("kind");
+        JsonNode migration = n.get("migration");
+        if (type == null || !HISTORY_ENTRY.equals(type.asText()) || kind == null || !kind.isTextual()
+                || migration == null || !migration.isTextual()) {
+            throw new MalformedMessageException("a history entry needs \"type\":\"" + HISTORY_ENTRY + "\", a kind and a"
+                    + " migration, but this record has not (written by another program?): " + Excerpt.of(json, 200));
+        }
+        return convert(n, HistoryEntry.class, "history entry");
     }
 
     /** A status, with {@code "schemaVersion"} {@value #STATUS_SCHEMA_VERSION} as its last field. */
@@ -157,7 +189,8 @@ public final class JsonCodec {
                     + ", but this reader knows " + STATUS_SCHEMA_VERSION + " (upgrade it): " + Excerpt.of(json, 200));
         }
         StatusJson s = convert(n, StatusJson.class, "status");
-        if (s.name() == null || s.state() == null || holes(s.segments()) || holes(s.next())) {
+        if (s.name() == null || s.state() == null || holes(s.segments()) || holes(s.next())
+                || holes(s.notifyTargets())) {
             throw new MalformedMessageException("a status needs a name, a state and whole segments, but this one has"
                     + " not (written by another program, or another schema version?): " + Excerpt.of(json, 200));
         }
@@ -191,7 +224,7 @@ public final class JsonCodec {
     /** What Jackson writes for a value: a task, event or status in its wire form, anything else as it is. */
     private Object wire(Object value) {
         return value instanceof MigrationStatus s ? StatusJson.of(s)
-                : value instanceof Task || value instanceof Event ? node(value) : value;
+                : value instanceof Task || value instanceof Event || value instanceof HistoryEntry ? node(value) : value;
     }
 
     private byte[] typed(String type, Object value) {
@@ -242,6 +275,15 @@ public final class JsonCodec {
             throw new MalformedMessageException("malformed " + what + " " + Excerpt.of(n.toString(), 200) + ": "
                     + Excerpt.of(e.getMessage(), 300), e);
         }
+    }
+
+    /** The record, if it is at most {@link Event#MAX_BYTES}; a larger one is malformed, unread. */
+    private static byte[] bounded(byte[] json, String what) {
+        if (json != null && json.length > Event.MAX_BYTES) {
+            throw new MalformedMessageException(what + " of " + json.length + " bytes is larger than the limit of "
+                    + Event.MAX_BYTES + " bytes; it starts with " + Excerpt.of(json, 80));
+        }
+        return json;
     }
 
     private JsonNode tree(byte[] json, String what) {

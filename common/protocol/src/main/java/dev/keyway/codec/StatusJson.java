@@ -41,7 +41,9 @@ record StatusJson(
         String limitedBy,
         Long pausedSince,
         long startProcessed,
-        long updatedAt) {
+        long updatedAt,
+        Long startedAt,
+        List<String> notifyTargets) {
 
     static StatusJson of(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -51,7 +53,8 @@ record StatusJson(
                 s.state(), run.latestStart(), run.latestEnd(), pace.batchSize(), run.next(), run.runId(),
                 s.dryRuns().pending(), progress.segments(), s.failure().batch(), s.dryRuns().last(), run.requestedBy(),
                 progress.total(), pace.throttledBy(), pace.limits(), run.database(), s.lastCommand(), run.pausedBy(),
-                pace.limitedBy(), run.pausedSince(), progress.startProcessed(), s.updatedAt());
+                pace.limitedBy(), run.pausedSince(), progress.startProcessed(), s.updatedAt(),
+                run.startedAt(), run.notifyTargets());
     }
 
     MigrationStatus status() {
@@ -60,6 +63,6 @@ record StatusJson(
                 .pendingDryRun(pendingDryRun).segments(segments).failedBatch(failedBatch).dryRun(dryRun)
                 .requestedBy(requestedBy).total(total).throttledBy(throttledBy).limits(limits).database(database)
                 .lastCommand(lastCommand).pausedBy(pausedBy).limitedBy(limitedBy).pausedSince(pausedSince)
-                .startProcessed(startProcessed).updatedAt(updatedAt).build();
+                .startProcessed(startProcessed).updatedAt(updatedAt).startedAt(startedAt).notifyTargets(notifyTargets).build();
     }
 }

@@ -52,9 +52,11 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      * @param requestedBy who asked (user, service), recorded in the status; may be null
      * @param limits limits for this run (rows per second, batch duration target); {@code null} keeps a resumed
      *     run's, else none
+     * @param notify names of the coordinator's notification targets ({@code NOTIFY_URL_<NAME>}) told about this run
+     *     besides the default; never URLs (the topic is readable by every client). Empty keeps a resumed run's
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
-               Integer segments, String requestedBy, Limits limits) implements Command {
+               Integer segments, String requestedBy, Limits limits, List<String> notifyTargets) implements Command {
         public static final String TYPE = "run";
 
         @Override
@@ -65,6 +67,13 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
         public Run {
             Objects.requireNonNull(fn, "fn must not be null");
             next = next == null ? List.of() : List.copyOf(next);
+            notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+        }
+
+        /** A run that names no notification target. */
+        public Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
+                   Integer segments, String requestedBy, Limits limits) {
+            this(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, List.of());
         }
 
         public static Run of(String fn) {
@@ -72,31 +81,35 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
         }
 
         public Run withNext(List<String> next) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
         }
 
         public Run withStartAt(StartAt startAt) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
         }
 
         public Run withBatchSize(Integer batchSize) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
         }
 
         public Run withDryRun(boolean dryRun) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
         }
 
         public Run withSegments(Integer segments) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
         }
 
         public Run withRequestedBy(String requestedBy) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
         }
 
         public Run withLimits(Limits limits) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+        }
+
+        public Run withNotifyTargets(List<String> notifyTargets) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
         }
     }
 

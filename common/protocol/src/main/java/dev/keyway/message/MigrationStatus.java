@@ -44,15 +44,20 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     {@value #PAUSED_BY_HEALTH} (it resumes on its own when health returns); null when not paused. A paused
      *     status written before this field existed has none, and is treated as paused by an operator
      * @param pausedSince when the run was paused, while it is paused (null otherwise)
+     * @param startedAt when the run was started by {@code run} (a resume keeps it), for its duration; null for a
+     *     status written before the field existed
+     * @param notify the notification targets the run named ({@code run --notify}): names of the coordinator's
+     *     {@code NOTIFY_URL_<NAME>} settings, never URLs
      */
     public record Run(String runId, List<String> next, String requestedBy, String database, Long latestStart,
-                      Long latestEnd, String pausedBy, Long pausedSince) {
+                      Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets) {
         public Run {
             next = next == null ? List.of() : List.copyOf(next);
+            notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
         }
 
         static Run none() {
-            return new Run(null, List.of(), null, null, null, null, null, null);
+            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of());
         }
 
         /**
@@ -152,7 +157,7 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
                                    String by, Long rows, long now) {
         return change().state(MigrationState.IN_PROGRESS).error(null).latestStart(now).latestEnd(null).batchSize(size)
                 .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).dryRun(null).limitedBy(null)
-                .pausedSince(null).startProcessed(0).build()
+                .pausedSince(null).startProcessed(0).startedAt(now).build()
                 .withSegments(segs);
     }
 

@@ -32,6 +32,8 @@ public final class StatusChange {
     private Long pausedSince;
     private long startProcessed;
     private long updatedAt;
+    private Long startedAt;
+    private List<String> notifyTargets;
 
     StatusChange(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -64,6 +66,8 @@ public final class StatusChange {
         pausedSince = run.pausedSince();
         startProcessed = progress.startProcessed();
         updatedAt = s.updatedAt();
+        startedAt = run.startedAt();
+        notifyTargets = run.notifyTargets();
     }
 
     public StatusChange cursor(String v) {
@@ -186,9 +190,20 @@ public final class StatusChange {
         return this;
     }
 
+    public StatusChange startedAt(Long v) {
+        startedAt = v;
+        return this;
+    }
+
+    public StatusChange notifyTargets(List<String> v) {
+        notifyTargets = v;
+        return this;
+    }
+
     public MigrationStatus build() {
         return new MigrationStatus(name, state,
-                new MigrationStatus.Run(runId, next, requestedBy, database, latestStart, latestEnd, pausedBy, pausedSince),
+                new MigrationStatus.Run(runId, next, requestedBy, database, latestStart, latestEnd, pausedBy, pausedSince,
+                        startedAt, notifyTargets),
                 new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments),
                 new MigrationStatus.Pace(batchSize, limits, throttledBy, limitedBy),
                 new MigrationStatus.Failure(error, failedBatch), new MigrationStatus.DryRuns(pendingDryRun, dryRun),

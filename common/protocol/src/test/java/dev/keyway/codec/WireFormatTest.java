@@ -11,6 +11,7 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.message.DryRunReport;
 import dev.keyway.message.Event;
 import dev.keyway.message.FailedBatch;
+import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.LastCommand;
 import dev.keyway.message.Lease;
 import dev.keyway.message.Limits;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The JSON other clients read (docs/CONTRACTS.md), pinned byte for byte: each literal below is what the codec of
  * main at 4edf726 wrote for the same message, before the Java types were grouped ({@link BatchKey} in tasks and
- * outcomes, the groups of {@link MigrationStatus}). The records changed; the wire did not.
+ * outcomes, the groups of {@link MigrationStatus}). The records changed; the wire did not. Issue 18 added the status
+ * fields {@code startedAt} and {@code notifyTargets} at the end (before {@code schemaVersion}), and the history entry.
  */
 class WireFormatTest {
 
@@ -66,13 +68,22 @@ class WireFormatTest {
             + "\"lastCommand\":{\"command\":\"run\",\"requestedBy\":\"ops@example.com\",\"at\":1767225600000},"
             + "\"pausedBy\":\"operator\",\"limitedBy\":\"rate: at most 1000 rows/s\","
             + "\"pausedSince\":1767225600600,\"startProcessed\":700,\"updatedAt\":1767225600750,"
-            + "\"schemaVersion\":1}";
+            + "\"startedAt\":1767225599000,\"notifyTargets\":[\"ops\"],\"schemaVersion\":1}";
     static final String UNKNOWN_STATUS = "{\"name\":\"clearField\",\"cursor\":null,\"processed\":0,\"isDone\":false,\"error\":null,"
             + "\"state\":\"unknown\",\"latestStart\":null,\"latestEnd\":null,\"batchSize\":100,\"next\":[],"
             + "\"runId\":null,\"pendingDryRun\":null,\"segments\":[],\"failedBatch\":null,\"dryRun\":null,"
             + "\"requestedBy\":null,\"total\":null,\"throttledBy\":null,\"limits\":null,\"database\":null,"
             + "\"lastCommand\":null,\"pausedBy\":null,\"limitedBy\":null,\"pausedSince\":null,"
-            + "\"startProcessed\":0,\"updatedAt\":0,\"schemaVersion\":1}";
+            + "\"startProcessed\":0,\"updatedAt\":0,\"startedAt\":null,\"notifyTargets\":[],\"schemaVersion\":1}";
+    static final String FAILED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"failed\",\"migration\":\"setDefaultValue\","
+            + "\"runId\":\"run-1\",\"at\":1767225600750,\"by\":null,\"command\":null,\"detail\":null,"
+            + "\"parameters\":null,\"outcome\":{\"rows\":1500,\"durationMillis\":1750,"
+            + "\"error\":\"segment 1, cursor [5500]: boom\",\"documentId\":\"5731\"}}";
+    static final String STARTED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"started\",\"migration\":\"setDefaultValue\","
+            + "\"runId\":\"run-1\",\"at\":1767225599000,\"by\":\"ops@example.com\",\"command\":\"run\","
+            + "\"detail\":\"then clearField\",\"parameters\":{\"cursor\":null,\"batchSize\":500,"
+            + "\"limits\":{\"maxRowsPerSecond\":1000,\"targetBatchMillis\":null,\"maxConcurrency\":null},"
+            + "\"segments\":4,\"next\":[\"clearField\"],\"notifyTargets\":[\"ops\"]},\"outcome\":null}";
 
     static ObjectNode document(String email) {
         return JsonNodeFactory.instance.objectNode().put("id", 1).put("email", email);
@@ -149,7 +160,32 @@ class WireFormatTest {
                 .limits(new Limits(1000, 200, 4)).database("db-1")
                 .lastCommand(new LastCommand("run", "ops@example.com", 1767225600000L)).pausedBy("operator")
                 .limitedBy("rate: at most 1000 rows/s").pausedSince(1767225600600L).startProcessed(700)
-                .updatedAt(1767225600750L).build();
+                .updatedAt(1767225600750L).startedAt(1767225599000L).notifyTargets(List.of("ops")).build();
+    }
+
+    @Test
+    void aHistoryEntryIsWrittenWithItsTypeKindAndGroups() {
+        HistoryEntry failed = new HistoryEntry(HistoryEntry.FAILED, "setDefaultValue", "run-1", 1767225600750L, null,
+                null, null, null, new HistoryEntry.Outcome(1500, 1750L, "segment 1, cursor [5500]: boom", "5731"));
+        HistoryEntry started = new HistoryEntry(HistoryEntry.STARTED, "setDefaultValue", "run-1", 1767225599000L,
+                "ops@example.com", "run", "then clearField", new HistoryEntry.Parameters(null, 500, new Limits(1000), 4,
+                List.of("clearField"), List.of("ops")), null);
+        assertEquals(FAILED_ENTRY, text(codec.encode(failed)));
+        assertEquals(STARTED_ENTRY, text(codec.encode(started)));
+        assertEquals(failed, codec.decodeHistory(bytes(FAILED_ENTRY)));
+        assertEquals(started, codec.decodeHistory(bytes(STARTED_ENTRY)));
+    }
+
+    @Test
+    void aHistoryEntryOfAKindNotKnownYetIsReadAndAStrangersRecordIsMalformed() {
+        assertEquals("archived", codec.decodeHistory(bytes("{\"type\":\"historyEntry\",\"kind\":\"archived\","
+                + "\"migration\":\"a\",\"at\":5,\"extra\":1}")).kind());
+        for (String json : List.of("not json", "{\"type\":\"historyEntry\",\"migration\":\"a\"}",
+                "{\"type\":\"batchFailed\",\"kind\":\"failed\",\"migration\":\"a\"}",
+                "{\"type\":\"historyEntry\",\"kind\":\"failed\"}",
+                "{\"type\":\"historyEntry\",\"kind\":\"failed\",\"migration\":\"a\",\"outcome\":{\"rows\":\"x\"}}")) {
+            assertThrows(MalformedMessageException.class, () -> codec.decodeHistory(bytes(json)), json);
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.keyway.coordinator.core;
 
+import java.util.Set;
+
 /**
  * How a coordinator's core decides what the statuses leave open. Immutable.
  *
@@ -13,10 +15,14 @@ package dev.keyway.coordinator.core;
  *     (its {@code limits} say so, and {@code configure} changes it); 0 = all
  * @param healthWatchId the id of this coordinator's health watch, whose {@code healthChanged} events alone count;
  *     null when it watches no health
+ * @param notifyTargets the names of the notification targets this coordinator has ({@code NOTIFY_URL_<NAME>}, in
+ *     lower case): a {@code run --notify} naming another is refused
  */
-public record CoreSettings(int targetBatchMillis, boolean slowStart, int maxConcurrency, String healthWatchId) {
+public record CoreSettings(int targetBatchMillis, boolean slowStart, int maxConcurrency, String healthWatchId,
+                           Set<String> notifyTargets) {
 
     public CoreSettings {
+        notifyTargets = notifyTargets == null ? Set.of() : Set.copyOf(notifyTargets);
         if (targetBatchMillis < 0) {
             throw new IllegalArgumentException("targetBatchMillis must be 0 or more, but was " + targetBatchMillis);
         }
@@ -25,24 +31,33 @@ public record CoreSettings(int targetBatchMillis, boolean slowStart, int maxConc
         }
     }
 
-    /** Batches of the migration's size, every segment at once, no health watch. */
+    /** No notification target by name. */
+    public CoreSettings(int targetBatchMillis, boolean slowStart, int maxConcurrency, String healthWatchId) {
+        this(targetBatchMillis, slowStart, maxConcurrency, healthWatchId, Set.of());
+    }
+
+    /** Batches of the migration's size, every segment at once, no health watch, no notification target by name. */
     public static CoreSettings defaults() {
         return new CoreSettings(0, false, 0, null);
     }
 
+    public CoreSettings withNotifyTargets(Set<String> names) {
+        return new CoreSettings(targetBatchMillis, slowStart, maxConcurrency, healthWatchId, names);
+    }
+
     public CoreSettings withTargetBatchMillis(int millis) {
-        return new CoreSettings(millis, slowStart, maxConcurrency, healthWatchId);
+        return new CoreSettings(millis, slowStart, maxConcurrency, healthWatchId, notifyTargets);
     }
 
     public CoreSettings withSlowStart(boolean slow) {
-        return new CoreSettings(targetBatchMillis, slow, maxConcurrency, healthWatchId);
+        return new CoreSettings(targetBatchMillis, slow, maxConcurrency, healthWatchId, notifyTargets);
     }
 
     public CoreSettings withMaxConcurrency(int max) {
-        return new CoreSettings(targetBatchMillis, slowStart, max, healthWatchId);
+        return new CoreSettings(targetBatchMillis, slowStart, max, healthWatchId, notifyTargets);
     }
 
     public CoreSettings withHealthWatchId(String id) {
-        return new CoreSettings(targetBatchMillis, slowStart, maxConcurrency, id);
+        return new CoreSettings(targetBatchMillis, slowStart, maxConcurrency, id, notifyTargets);
     }
 }

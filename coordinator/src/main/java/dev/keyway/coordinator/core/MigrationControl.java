@@ -28,6 +28,7 @@ final class MigrationControl {
     private final OperatorCommands operator;
     private final BatchOutcomes outcomes;
     private final MigrationListing listing;
+    private final java.util.Set<String> notifyTargets;
 
     MigrationControl(RunBook book, CoreSettings settings) {
         this.book = book;
@@ -35,6 +36,7 @@ final class MigrationControl {
         this.operator = new OperatorCommands(book, starts);
         this.outcomes = new BatchOutcomes(book, starts);
         this.listing = new MigrationListing(book, starts);
+        this.notifyTargets = settings.notifyTargets();
     }
 
     /**
@@ -87,7 +89,7 @@ final class MigrationControl {
 
     private void decide(Command command, TableAnswers tables, Effects fx) {
         if (command instanceof Command.Run run) {
-            Optional<String> problem = RunChecks.problem(run, book.catalog());
+            Optional<String> problem = RunChecks.problem(run, book.catalog(), notifyTargets);
             if (problem.isPresent()) {
                 fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, problem.get()));
             } else {

@@ -6,6 +6,7 @@ import dev.keyway.migration.MigrationCatalog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** What makes a {@code run} command impossible to carry out, said so that its sender can fix it. */
 final class RunChecks {
@@ -14,7 +15,7 @@ final class RunChecks {
     }
 
     /** The reason to reject {@code run}, or empty when it can be carried out. */
-    static Optional<String> problem(Command.Run run, MigrationCatalog catalog) {
+    static Optional<String> problem(Command.Run run, MigrationCatalog catalog, Set<String> notifyTargets) {
         List<String> names = new ArrayList<>(run.next());
         names.add(0, run.fn());
         Optional<String> unknown = names.stream().filter(n -> catalog.find(n).isEmpty()).findFirst();
@@ -33,6 +34,13 @@ final class RunChecks {
         if (run.startAt() != null && run.startAt().cursor() != null && !isCursor(run.startAt().cursor())) {
             return Optional.of("cursor must be a JSON array of key values as shown in the status (e.g. \"[500]\"), but"
                     + " was " + run.startAt().cursor());
+        }
+        Optional<String> target = run.notifyTargets().stream().filter(n -> !notifyTargets.contains(n)).findFirst();
+        if (target.isPresent()) {
+            return Optional.of("unknown notification target '" + target.get() + "': this coordinator's targets are "
+                    + notifyTargets.stream().sorted().toList() + " (each from its NOTIFY_URL_<NAME>, in lower case); set"
+                    + " NOTIFY_URL_" + target.get().toUpperCase(java.util.Locale.ROOT)
+                    + " on the coordinator, or name a target it has");
         }
         return Optional.empty();
     }

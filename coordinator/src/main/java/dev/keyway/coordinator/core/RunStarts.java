@@ -97,20 +97,22 @@ final class RunStarts {
                     st.progress().total(), now)
                     .change().limits(run.limits() != null ? run.limits() : st.pace().limits())
                     .startProcessed(st.progress().processed())
+                    .startedAt(st.run().startedAt() != null ? st.run().startedAt() : now)
+                    .notifyTargets(run.notifyTargets().isEmpty() ? st.run().notifyTargets() : run.notifyTargets())
                     .build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
             started = st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
-                    now).change().limits(limits).build();
+                    now).change().limits(limits).notifyTargets(run.notifyTargets()).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
             MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
-                    .change().limits(limits).build();
+                    .change().limits(limits).notifyTargets(run.notifyTargets()).build();
             book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);

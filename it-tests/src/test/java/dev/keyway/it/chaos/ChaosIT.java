@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and of operator commands (run with and without limits, from the start, pause, resume, configure, cancel, cancel
  * all, dry run) against two non-idempotent migrations, while an application writes to the same tables. Then
  * every fault ends, the operator drives every migration to success, and the {@link Oracle} checks that nothing
- * was lost, repeated or wedged. On failure it prints the seed, how to replay it, the schedule, and what happened
+ * was lost, repeated or wedged, and that the history topic holds each run's start and end exactly once
+ * ({@link HistoryCheck}). On failure it prints the seed, how to replay it, the schedule, and what happened
  * when. Which seeds, how long and on which database (PostgreSQL, or MariaDB with {@code -Dchaos.db=mariadb}):
  * {@link ChaosProfile}; docs/CHAOS.md.
  */
@@ -99,6 +100,13 @@ class ChaosIT {
                 verdict.problems(List.of("the status log did not catch up with " + m.name() + "'s latest status"));
             }
             verdict.problems(oracle.check(m));
+            List<String> wrong = HistoryCheck.check(m.name(), client.history(m.name()), oracle.succeededRunIds(m));
+            verdict.problems(wrong);
+            if (!wrong.isEmpty()) {
+                verdict.detail(m.name() + "'s statuses (run, state, processed, updatedAt): " + log.history(m.name()).stream()
+                        .map(s -> s.run().runId() + " " + s.state().json() + " "
+                                + s.progress().processed() + " " + s.updatedAt()).toList());
+            }
             verdict.detail(m.name() + ": " + oracle.succeededRuns(m) + " run(s) succeeded");
         }
     }

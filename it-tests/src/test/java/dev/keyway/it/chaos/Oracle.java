@@ -83,8 +83,13 @@ final class Oracle {
 
     /** How many runs of {@code migration} succeeded (for the report). */
     long succeededRuns(Migration migration) {
+        return succeededRunIds(migration).size();
+    }
+
+    /** The runs of {@code migration} that succeeded, in order. */
+    List<String> succeededRunIds(Migration migration) {
         return log.history(migration.name()).stream().filter(s -> s.state() == MigrationState.SUCCESS)
-                .map(s -> s.run().runId()).distinct().count();
+                .map(s -> s.run().runId()).distinct().toList();
     }
 
     /**

@@ -20,8 +20,8 @@ public final class KeywayAcls {
     }
 
     /**
-     * The coordinator: creates the four topics, consumes commands and events in its group, and writes events,
-     * statuses and tasks in transactions.
+     * The coordinator: creates the five topics, consumes commands and events in its group, and writes events,
+     * statuses, tasks and history entries in transactions.
      */
     public static List<AclBinding> coordinator(String prefix, String principal) {
         List<AclBinding> acls = new ArrayList<>();
@@ -32,7 +32,10 @@ public final class KeywayAcls {
         acls.add(allow(principal, ResourceType.TOPIC, prefix + "status", PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(principal, ResourceType.TOPIC, prefix + "status", PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(principal, ResourceType.TOPIC, prefix + "tasks", PatternType.LITERAL, AclOperation.WRITE));
+        acls.add(allow(principal, ResourceType.TOPIC, prefix + "history", PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(principal, ResourceType.GROUP, prefix + "coordinator", PatternType.LITERAL, AclOperation.READ));
+        // only with METRICS_PORT: the workers' lag (docs/OPERATIONS.md)
+        acls.add(allow(principal, ResourceType.GROUP, prefix + "workers", PatternType.LITERAL, AclOperation.DESCRIBE));
         acls.add(allow(principal, ResourceType.TRANSACTIONAL_ID, prefix + "coordinator-", PatternType.PREFIXED,
                 AclOperation.WRITE));
         return acls;
@@ -52,13 +55,14 @@ public final class KeywayAcls {
     }
 
     /**
-     * An operator (bin/migrate run, cancel, pause, resume, configure, retry): writes commands, reads the answers on
-     * the events topic and the statuses.
+     * An operator (bin/migrate run, cancel, pause, resume, configure, retry, history): writes commands, reads the
+     * answers on the events topic, the statuses and the history.
      */
     public static List<AclBinding> operator(String prefix, String principal) {
         List<AclBinding> acls = new ArrayList<>();
         acls.add(allow(principal, ResourceType.TOPIC, prefix + "commands", PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(principal, ResourceType.TOPIC, prefix + "events", PatternType.LITERAL, AclOperation.READ));
+        acls.add(allow(principal, ResourceType.TOPIC, prefix + "history", PatternType.LITERAL, AclOperation.READ));
         acls.addAll(statusReader(prefix, principal));
         return acls;
     }

@@ -2,8 +2,10 @@ package dev.keyway.it.support;
 
 import dev.keyway.client.MigrationsClient;
 import dev.keyway.coordinator.Coordinator;
+import dev.keyway.coordinator.CoordinatorObserver;
 import dev.keyway.coordinator.CoordinatorThreads;
 import dev.keyway.coordinator.HealthLimits;
+import dev.keyway.coordinator.notify.Notifier;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;
@@ -92,6 +94,15 @@ public final class ServiceHarness implements AutoCloseable {
     public Disposable startCoordinator(Store own, CoordinatorThreads threads) {
         Disposable d = new Coordinator(kafka, own, catalog, Clock.systemUTC(), threads, HealthLimits.none()).run()
                 .doFinally(s -> threads.dispose()).subscribe();
+        running.add(d);
+        coordinators.add(d);
+        return d;
+    }
+
+    /** A coordinator that tells {@code notifier} what happened to runs, after each commit. */
+    public Disposable startCoordinator(Notifier notifier) {
+        Disposable d = new Coordinator(kafka, store, catalog, Clock.systemUTC(), CoordinatorThreads.shared(blocking),
+                HealthLimits.none(), CoordinatorObserver.none(), notifier).run().subscribe();
         running.add(d);
         coordinators.add(d);
         return d;

@@ -65,6 +65,12 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
             TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(10 * 60 * 1000),
             TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1");
+    /** The history topic's retention: 400 days, set explicitly so that a broker's default (7 days) does not apply. */
+    static final long HISTORY_RETENTION_MS = 400L * 24 * 60 * 60 * 1000;
+    /** The history topic: append-only, kept {@link #HISTORY_RETENTION_MS} whatever the broker's default. */
+    static final Map<String, String> HISTORY_TOPIC_CONFIG = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(HISTORY_RETENTION_MS));
     private static final int SESSION_TIMEOUT_MS = 10_000;
     /**
      * A transaction that starts right after the previous one committed finds its commit markers still being
@@ -164,11 +170,14 @@ public final class ReactorKafkaGateway implements KafkaGateway {
             Map<String, String> replicated = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.max(1, rf - 1)));
             Map<String, String> compacted = new HashMap<>(replicated);
             compacted.putAll(STATUS_TOPIC_CONFIG);
+            Map<String, String> kept = new HashMap<>(replicated);
+            kept.putAll(HISTORY_TOPIC_CONFIG);
             List<NewTopic> wanted = List.of(
                     new NewTopic(t.commands(), 1, rf).configs(replicated),
                     new NewTopic(t.tasks(), settings.taskPartitions(), rf).configs(replicated),
                     new NewTopic(t.events(), 1, rf).configs(replicated),
-                    new NewTopic(t.status(), 1, rf).configs(compacted));
+                    new NewTopic(t.status(), 1, rf).configs(compacted),
+                    new NewTopic(t.history(), 1, rf).configs(kept));
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = wanted.stream().filter(n -> !existing.contains(n.name())).collect(Collectors.toList());
             if (!missing.isEmpty()) {
