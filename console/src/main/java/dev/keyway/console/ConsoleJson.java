@@ -2,6 +2,7 @@ package dev.keyway.console;
 
 import dev.keyway.codec.JsonCodec;
 import dev.keyway.message.Event;
+import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.MigrationStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -41,6 +42,21 @@ final class ConsoleJson {
 
     String status(MigrationStatus s) {
         return new String(codec.encode(s), StandardCharsets.UTF_8);
+    }
+
+    /** One history entry for the page: {@code {"entry":{..as on the topic..},"details":".."}}. */
+    String history(HistoryEntry h) {
+        return "{\"entry\":" + new String(codec.encode(h), StandardCharsets.UTF_8) + ",\"details\":"
+                + quote(h.details()) + "}";
+    }
+
+    /** History entries, as {@code history.json} serves them: each as on the topic. */
+    String historyEntries(List<HistoryEntry> all) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < all.size(); i++) {
+            b.append(i == 0 ? "" : ",").append(new String(codec.encode(all.get(i)), StandardCharsets.UTF_8));
+        }
+        return b.append(']').toString();
     }
 
     /** Every status, as {@code status.json} serves them. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator's console: one page ({@code /}) kept current by server-sent events ({@code /events}) from the status
- * topic, the latest statuses as JSON ({@code /status.json}), and the controls ({@code POST /api/command}: the
+ * topic and the history topic, the latest statuses and the history kept as JSON ({@code /status.json},
+ * {@code /history.json?migration=FN}), and the controls ({@code POST /api/command}: the
  * command's JSON, sent through {@link Migrations#send} as the command line sends it). Served by the JDK's
  * {@link HttpServer}.
  *
@@ -58,6 +60,7 @@ public final class ConsoleServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final AutoCloseable following;
+    private final AutoCloseable followingHistory;
     private final AtomicInteger streams = new AtomicInteger();
     private final Semaphore commands = new Semaphore(MAX_COMMANDS);
     private volatile boolean stopped;
@@ -78,6 +81,7 @@ public final class ConsoleServer implements AutoCloseable {
                 .replace("{{basic}}", String.valueOf(options.access().usesBasic()))
                 .replace("{{maxSegments}}", String.valueOf(dev.keyway.migration.Migration.MAX_SEGMENTS));
         this.following = migrations.follow(board::update);
+        this.followingHistory = migrations.followHistory(board::record);
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "keyway-console-" + n.incrementAndGet());
@@ -139,6 +143,13 @@ public final class ConsoleServer implements AutoCloseable {
                     + " only: open it as http://127.0.0.1:" + port() + "/"));
             return;
         }
+        if (path.equals("/health") || path.equals("/ready")) {
+            // for probes, without credentials: they say only whether the console runs and reaches Kafka
+            Optional<String> problem = path.equals("/ready") ? migrations.problem() : Optional.empty();
+            expect(x, "GET", () -> send(x, problem.isPresent() ? 503 : 200, "text/plain; charset=utf-8",
+                    problem.map(p -> "not ready: " + p).orElse(path.equals("/ready") ? "ready" : "ok") + "\n"));
+            return;
+        }
         if (StaticFiles.isPublic(path)) {
             if (!method.equals("GET")) {
                 sendJson(x, 405, ConsoleJson.error(path + " answers GET only"));
@@ -161,9 +172,26 @@ public final class ConsoleServer implements AutoCloseable {
             case "/events" -> expect(x, "GET", () -> events(x));
             case "/status.json" -> expect(x, "GET",
                     () -> sendJson(x, 200, json.statuses(board.statuses())));
+            case "/history.json" -> expect(x, "GET",
+                    () -> sendJson(x, 200, json.historyEntries(board.history(query(x, "migration")))));
             case "/api/command" -> expect(x, "POST", () -> command(x, user));
             default -> sendJson(x, 404, ConsoleJson.error("no such page: " + path));
         }
+    }
+
+    /** A query parameter's value (URL-decoded), or null. */
+    private static String query(HttpExchange x, String name) {
+        String q = x.getRequestURI().getRawQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String pair : q.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     private interface Action {
@@ -293,8 +321,9 @@ public final class ConsoleServer implements AutoCloseable {
     private void closeQuietly() {
         try {
             following.close();
+            followingHistory.close();
         } catch (Exception e) {
-            log.debug("closing the status follow: {}", e.toString());
+            log.debug("closing the follows: {}", e.toString());
         }
         threads.shutdownNow();
     }

@@ -1,6 +1,7 @@
 package dev.keyway.console;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.keyway.message.HistoryEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One page's stream of server-sent events ({@code text/event-stream}): every migration once, then each migration
- * whose status changed, as {@code event: migration} with the page's JSON ({@link ConsoleJson#migration}); a comment
+ * whose status changed, as {@code event: migration} with the page's JSON ({@link ConsoleJson#migration}); the history
+ * entries kept, then each new one, as {@code event: history} ({@link ConsoleJson#history}); a comment
  * line every {@value #KEEPALIVE_MILLIS} ms when nothing changed, so that a dead connection is noticed and its thread
  * freed. The browser's {@code EventSource} reconnects by itself after {@value #RETRY_MILLIS} ms.
  */
@@ -37,6 +39,9 @@ final class EventStream {
                 StatusBoard.Changes changes = board.changedSince(seen);
                 for (StatusBoard.Entry e : changes.entries()) {
                     write(out, frame("migration", e.version(), json.migration(e)));
+                }
+                for (HistoryEntry h : changes.history()) {
+                    write(out, frame("history", changes.version(), json.history(h)));
                 }
                 seen = changes.version();
                 if (board.awaitChange(seen, KEEPALIVE_MILLIS) == seen) {

@@ -11,6 +11,7 @@
   const MAX_SEGMENTS = Number(meta('keyway-max-segments'));
   const $ = id => document.getElementById(id);
   const migrations = new Map();
+  const history = []; // the history entries the console keeps, oldest first (each {entry, details})
   let selected = null;
 
   // ---- small helpers ----
@@ -152,11 +153,34 @@
     renderHistory(s.name);
   }
 
-  // HISTORY PANEL (issue 18, "History and audit"): not wired yet. The integrator adds a GET endpoint over
-  // MigrationsClient.history(...) to ConsoleServer, fetches it here for `name` and fills #history-entries, then
-  // unhides #history. Until then the panel stays hidden.
+  // ---- the history topic: a migration's entries in its detail, everyone's newest under "Activity" ----
+  const KINDS = {started: 'started', retried: 'retried', dryRun: 'dry run', paused: 'paused', resumed: 'resumed',
+    configured: 'configured', canceled: 'canceled', failed: 'failed', succeeded: 'succeeded', rejected: 'refused'};
+  function historyTable(list, withName, most) {
+    const th = t => el('th', {text: t});
+    const rows = list.slice(-most).reverse().map(h => {
+      const e = h.entry;
+      return el('tr', {class: 'entry', 'data-kind': e.kind, 'data-migration': e.migration},
+        el('td', {class: 'small when', text: dateTime(e.at)}),
+        withName ? el('td', {class: 'name', text: e.migration}) : null,
+        el('td', {}, el('span', {class: 'badge kind ' + e.kind, title: e.runId ? 'run ' + e.runId : null,
+          text: KINDS[e.kind] || e.kind})),
+        el('td', {class: 'small who', text: e.by || (e.command ? 'unnamed' : 'the run')}),
+        el('td', {class: 'small details', text: h.details || ''}));
+    });
+    return el('table', {class: 'history-table'},
+      el('thead', {}, el('tr', {}, th('when'), withName ? th('migration') : null, th('what'), th('who'), th('details'))),
+      el('tbody', {}, ...rows));
+  }
   function renderHistory(name) {
-    $('history').hidden = true;
+    const mine = history.filter(h => h.entry.migration === name);
+    $('history').hidden = false;
+    $('history-entries').replaceChildren(mine.length ? historyTable(mine, false, 50)
+      : el('p', {class: 'note', text: 'No entry for ' + name + ' in the history the console keeps.'}));
+  }
+  function renderActivity() {
+    if (history.length === 0) return;
+    $('activity-entries').replaceChildren(historyTable(history, true, 12));
   }
   function renderSegments(s) {
     const segs = s.segments || [];
@@ -356,12 +380,20 @@
   // ---- the stream ----
   function connect() {
     const es = new EventSource('/events');
-    es.onopen = () => { $('live').className = 'live on'; $('live').textContent = 'live'; };
+    // a new stream sends every migration and the whole history kept again: start the history over
+    es.onopen = () => { history.length = 0; $('live').className = 'live on'; $('live').textContent = 'live'; };
     es.onerror = () => { $('live').className = 'live off'; $('live').textContent = 'reconnecting…'; };
     es.addEventListener('migration', e => {
       const m = JSON.parse(e.data);
       migrations.set(m.status.name, m);
       render();
+    });
+    es.addEventListener('history', e => {
+      const h = JSON.parse(e.data);
+      history.push(h);
+      if (history.length > 1000) history.shift();
+      renderActivity();
+      if (selected === h.entry.migration) renderHistory(selected);
     });
   }
 

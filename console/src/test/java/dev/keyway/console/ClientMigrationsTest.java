@@ -10,6 +10,7 @@ import dev.keyway.kafka.Inbound;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.kafka.Outbound;
+import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.MigrationStatus;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +57,37 @@ class ClientMigrationsTest {
         }
         assertTrue(follows.get() >= 3, follows.get() + " follows");
         assertEquals("migrations.workers", migrations.replayTarget().workerGroup());
+    }
+
+    @Test
+    void followingTheHistoryGoesOnAfterTheLastEntryItGotWhenItLosesTheTopic() throws Exception {
+        KafkaSettings settings = KafkaSettings.defaults();
+        JsonCodec codec = new JsonCodec();
+        List<Long> fromOffsets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        KafkaGateway broker = new StatusTopic(settings) {
+            @Override
+            public void readToEnd(String topic, Consumer<Inbound> each) {
+            }
+
+            @Override
+            public Flux<Inbound> follow(String topic, long fromOffset) {
+                fromOffsets.add(fromOffset);
+                Flux<Inbound> entries = Flux.range((int) fromOffset, 3).map(o -> new Inbound(topic, 0, o, 0, "a",
+                        codec.encode(new HistoryEntry(HistoryEntry.CONFIGURED, "a", "r1", o, "ada", "configure", null,
+                                null, null))));
+                // the first follow gives offsets 0..2 then fails; the next one (from 3) gives 3..5 and stays
+                return fromOffsets.size() == 1 ? entries.concatWith(Flux.error(new IllegalStateException("broker gone")))
+                        : entries.concatWith(Flux.never());
+            }
+        };
+        LinkedBlockingQueue<Long> seen = new LinkedBlockingQueue<>();
+        ClientMigrations migrations = new ClientMigrations(new MigrationsClient(broker), settings, Duration.ofMillis(10));
+        try (AutoCloseable following = migrations.followHistory(h -> seen.add(h.at()))) {
+            for (long expected = 0; expected < 6; expected++) {
+                assertEquals(expected, seen.poll(10, TimeUnit.SECONDS), "each entry once, in order: " + seen);
+            }
+        }
+        assertEquals(List.of(0L, 3L), fromOffsets);
     }
 
     /** A broker whose status topic ends at offset 7; the test says what reading and following give. */

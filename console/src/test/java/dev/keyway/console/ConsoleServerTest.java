@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
+import dev.keyway.message.HistoryEntry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -232,5 +233,51 @@ class ConsoleServerTest {
         assertTrue(m.find(), "the samples and the rate over them");
         assertEquals("150.0", m.group(1));
         events.body().close();
+    }
+
+    @Test
+    void streamsTheHistoryKeptThenEachNewEntryAndServesItAsJson() throws Exception {
+        start(ConsoleAccess.open());
+        migrations.push(new HistoryEntry(HistoryEntry.STARTED, "a", "r1", 1_000, "ada", "run", null, null, null));
+        HttpResponse<java.util.stream.Stream<String>> events = http.send(HttpRequest.newBuilder(uri("/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        java.util.Iterator<String> lines = events.body().iterator();
+        assertEquals("retry: 2000", lines.next());
+        assertEquals("", lines.next());
+        assertEquals("event: history", lines.next());
+        assertEquals("id: 1", lines.next());
+        String started = lines.next();
+        assertTrue(started.startsWith("data: {\"entry\":{\"type\":\"historyEntry\",\"kind\":\"started\""), started);
+        assertEquals("", lines.next());
+
+        migrations.push(new HistoryEntry(HistoryEntry.PAUSED, "a", "r1", 2_000, "bob", "pause", null, null,
+                new HistoryEntry.Outcome(40, 1_000L, null, null)));
+        assertEquals("event: history", lines.next());
+        assertEquals("id: 2", lines.next());
+        String paused = lines.next();
+        assertTrue(paused.contains("\"kind\":\"paused\"") && paused.contains("\"details\":\"40 rows; in 1.0 s\""),
+                paused);
+        events.body().close();
+
+        migrations.push(new HistoryEntry(HistoryEntry.STARTED, "b", "r2", 3_000, "ada", "run", null, null, null));
+        HttpResponse<String> ofA = get("/history.json?migration=a");
+        assertEquals(200, ofA.statusCode());
+        assertTrue(ofA.body().startsWith("[{\"type\":\"historyEntry\",\"kind\":\"started\",\"migration\":\"a\""),
+                ofA.body());
+        assertEquals(2, ofA.body().split("historyEntry").length - 1, "a's two entries, not b's: " + ofA.body());
+        assertEquals(3, get("/history.json").body().split("historyEntry").length - 1);
+    }
+
+    @Test
+    void servesHealthAndReadinessToProbesWithoutCredentials() throws Exception {
+        start(ConsoleAccess.token(TOKEN));
+        assertEquals(200, get("/health").statusCode());
+        assertEquals("ready\n", get("/ready").body());
+        migrations.problem = "Kafka does not answer: timed out";
+        HttpResponse<String> notReady = get("/ready");
+        assertEquals(503, notReady.statusCode());
+        assertEquals("not ready: Kafka does not answer: timed out\n", notReady.body());
+        assertEquals(200, get("/health").statusCode(), "alive all the same");
+        assertEquals(401, get("/status.json").statusCode(), "the rest still needs the token");
     }
 }

@@ -147,6 +147,19 @@ class ConsoleIT {
         awaitText(By.cssSelector("tr[data-migration='counter'] .state-badge"), t -> t.equals("succeeded"));
         assertEquals(100.0, awaitPercent("counter", p -> p == 100));
         screenshot("succeeded");
+
+        // the history panel and the activity list show the run and every action on it, with who acted, live
+        awaitText(By.cssSelector("#history-entries tbody tr:first-child"), t -> t.contains("succeeded"));
+        List<String> kinds = browser.findElements(By.cssSelector("#history-entries tr.entry")).stream()
+                .map(e -> e.getAttribute("data-kind")).toList();
+        assertEquals(List.of("succeeded", "resumed", "configured", "paused", "started"), kinds, "newest first");
+        String pausedEntry = browser.findElement(By.cssSelector("#history-entries tr.entry[data-kind='paused']"))
+                .getText();
+        assertTrue(pausedEntry.contains("ada via console@" + HOST), pausedEntry);
+        assertTrue(browser.findElement(By.cssSelector("#history-entries tr.entry[data-kind='succeeded']")).getText()
+                .contains(ROWS + " rows"), "the outcome's rows");
+        awaitText(By.cssSelector("#activity-entries tbody tr:first-child"), t -> t.contains("counter"));
+        screenshot("history", By.id("history"));
     }
 
     @Test

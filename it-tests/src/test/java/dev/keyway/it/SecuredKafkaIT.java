@@ -226,6 +226,8 @@ class SecuredKafkaIT {
         expected.addAll(KeywayAcls.worker(prefix, "User:" + WORKER));
         expected.addAll(KeywayAcls.operator(prefix, "User:alice"));
         expected.addAll(KeywayAcls.statusReader(prefix, "User:keyway-status"));
+        // the console is an operator whose users act through it
+        expected.addAll(KeywayAcls.operator(prefix, "User:keyway-console"));
         try (Admin admin = kafka.admin()) {
             Set<AclBinding> granted = admin.describeAcls(AclBindingFilter.ANY).values().get().stream()
                     .filter(a -> a.pattern().name().startsWith(prefix)).collect(Collectors.toSet());

@@ -89,6 +89,15 @@ public final class MigrationsClient {
         return e instanceof Event.CommandAccepted a ? a.command() : ((Event.CommandRejected) e).command();
     }
 
+    /**
+     * Returns when a broker answers within {@code timeout}.
+     *
+     * @throws RuntimeException saying why, when none does
+     */
+    public void checkReachable(Duration timeout) {
+        kafka.checkReachable(timeout);
+    }
+
     /** The latest status of every migration. */
     public Map<String, MigrationStatus> statuses() {
         Map<String, MigrationStatus> out = new LinkedHashMap<>();
@@ -136,8 +145,20 @@ public final class MigrationsClient {
      * record that is not an entry is skipped with a warning. Never completes; cancel it to stop.
      */
     public Flux<HistoryEntry> historyChanges(long offset) {
-        return kafka.follow(topics.history(), offset)
-                .flatMap(r -> Mono.justOrEmpty(decode(r, x -> codec.decodeHistory(x.value()))));
+        return historyEntriesFrom(offset).map(AtOffset::value);
+    }
+
+    /**
+     * {@link #historyChanges} with each entry's offset: a follower that loses the topic goes on from the offset after
+     * the last entry it got, and neither repeats nor misses one.
+     */
+    public Flux<AtOffset<HistoryEntry>> historyEntriesFrom(long offset) {
+        return kafka.follow(topics.history(), offset).flatMap(r -> Mono.justOrEmpty(
+                decode(r, x -> codec.decodeHistory(x.value())).map(h -> new AtOffset<>(r.offset(), h))));
+    }
+
+    /** A record's message and its offset in the topic's one partition. */
+    public record AtOffset<T>(long offset, T value) {
     }
 
     /**

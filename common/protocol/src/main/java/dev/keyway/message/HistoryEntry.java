@@ -95,6 +95,7 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
 
     private static String seconds(long millis) {
         return millis < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0)
+                : millis < 60_000 ? (millis / 1000) + " s"
                 : millis < 3_600_000 ? (millis / 60_000) + " min " + (millis / 1000 % 60) + " s"
                 : (millis / 3_600_000) + " h " + (millis / 60_000 % 60) + " min";
     }
