@@ -59,6 +59,11 @@ public final class Coordinator {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
     /** The most characters of a command the log shows. */
     private static final int MAX_LOGGED = 500;
+    /**
+     * How long a takeover waits for a transaction left open on the status topic: beyond the coordinators' transaction
+     * timeout (10 s) and the broker's sweep of timed-out transactions (every 10 s by default).
+     */
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaGateway kafka;
     private final Topics topics;
@@ -196,6 +201,12 @@ public final class Coordinator {
      * the coordinator writes for it replaces it on the topic.
      */
     private synchronized void rebuild() {
+        // a transaction the coordinator before left open (stopped mid-commit) may still commit its statuses, and its
+        // consumed offsets with them: read the statuses once it has committed or aborted, not before
+        if (!kafka.awaitSettled(topics.status(), SETTLE_TIMEOUT)) {
+            log.warn("a transaction on {} was still open after {} s; rebuilding from what is committed",
+                    topics.status(), SETTLE_TIMEOUT.toSeconds());
+        }
         // decoded as read, the latest per migration kept: a topic not compacted yet holds much more history than that
         Map<String, MigrationStatus> latest = new LinkedHashMap<>();
         kafka.readToEnd(topics.status(), r -> {

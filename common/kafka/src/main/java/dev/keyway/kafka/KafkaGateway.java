@@ -68,6 +68,19 @@ public interface KafkaGateway extends AutoCloseable {
      */
     void readToEnd(String topic, java.util.function.Consumer<Inbound> each);
 
+    /**
+     * Waits until no transaction is open on {@code topic} (what is written is all committed or aborted), at most
+     * {@code timeout}: a coordinator that takes over reads the statuses only then, so that a transaction the one before
+     * it left open (stopped, not dead, in the middle of a commit) cannot commit after the read and leave the new one
+     * deciding on statuses older than the topic's. The broker aborts a transaction left open after its timeout.
+     *
+     * @return true when none is open; false when one still was at the timeout
+     */
+    default boolean awaitSettled(String topic, Duration timeout) {
+        // a gateway without transactions (a test's fake) has none open
+        return true;
+    }
+
     /** The end offset of partition 0 of a topic (the offset its next record will get). */
     long endOffset(String topic);
 

@@ -60,12 +60,31 @@ final class AdminQueries {
         return lag;
     }
 
+    /**
+     * Whether no transaction is open on {@code topic}: on each partition, the end of what is committed (the last
+     * stable offset) is the end of what is written. A transaction still open (a coordinator stopped mid-commit) holds
+     * the committed end back until it commits or aborts.
+     */
+    boolean settled(String topic, Duration timeout) {
+        Attempt attempt = Attempt.read(topic);
+        int partitions = await(admin.describeTopics(java.util.List.of(topic)).allTopicNames(), timeout, attempt)
+                .get(topic).partitions().size();
+        return offsets(topic, partitions, OffsetSpec.latest(), timeout, attempt, IsolationLevel.READ_COMMITTED)
+                .equals(offsets(topic, partitions, OffsetSpec.latest(), timeout, attempt,
+                        IsolationLevel.READ_UNCOMMITTED));
+    }
+
     private Map<TopicPartition, Long> offsets(String topic, int partitions, OffsetSpec spec, Duration timeout,
                                               Attempt attempt) {
+        return offsets(topic, partitions, spec, timeout, attempt, IsolationLevel.READ_COMMITTED);
+    }
+
+    private Map<TopicPartition, Long> offsets(String topic, int partitions, OffsetSpec spec, Duration timeout,
+                                              Attempt attempt, IsolationLevel isolation) {
         Map<TopicPartition, OffsetSpec> asked = java.util.stream.IntStream.range(0, partitions)
                 .mapToObj(p -> new TopicPartition(topic, p)).collect(Collectors.toMap(Function.identity(), p -> spec));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> found = await(admin.listOffsets(asked,
-                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(), timeout, attempt);
+                new ListOffsetsOptions(isolation)).all(), timeout, attempt);
         return found.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 

@@ -55,6 +55,9 @@ public final class ReactorKafkaGateway implements KafkaGateway {
 
     /** Short enough that a killed process's open transaction and group membership expire in seconds. */
     private static final int TRANSACTION_TIMEOUT_MS = 10_000;
+    /** How often {@link #awaitSettled} asks, and how long it waits for each answer. */
+    private static final Duration SETTLED_POLL = Duration.ofMillis(100);
+    private static final Duration SETTLED_QUESTION = Duration.ofSeconds(5);
     /**
      * The status topic is compacted, in segments small enough for the cleaner to keep up (only closed segments are
      * compacted): a coordinator that takes over reads the latest status per migration plus at most about one segment
@@ -311,6 +314,17 @@ public final class ReactorKafkaGateway implements KafkaGateway {
     @Override
     public void checkReachable(Duration timeout) {
         queries.checkReachable(timeout);
+    }
+
+    @Override
+    public boolean awaitSettled(String topic, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Boolean settled = Mono.fromCallable(() -> queries.settled(topic, SETTLED_QUESTION))
+                .filter(Boolean::booleanValue)
+                .repeatWhenEmpty(again -> again.takeWhile(n -> System.nanoTime() < deadline)
+                        .delayElements(SETTLED_POLL))
+                .block(timeout.plus(SETTLED_QUESTION));
+        return Boolean.TRUE.equals(settled);
     }
 
     @Override
