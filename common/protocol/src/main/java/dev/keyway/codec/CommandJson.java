@@ -42,6 +42,9 @@ final class CommandJson {
             if (!r.notifyTargets().isEmpty()) {
                 r.notifyTargets().forEach(n.putArray("notify")::add);
             }
+            if (r.maxQuarantined() != null) {
+                n.put("maxQuarantined", r.maxQuarantined());
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -99,7 +102,7 @@ final class CommandJson {
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency),
-                        names(n, "notify"));
+                        names(n, "notify"), maxQuarantined(n));
             }
             case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
             case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));
@@ -139,6 +142,15 @@ final class CommandJson {
                     + Excerpt.of(v.toString(), 60));
         }
         return v.asText();
+    }
+
+    private static Long maxQuarantined(JsonNode n) {
+        Integer max = intOrNull(n, "maxQuarantined");
+        if (max != null && max < 0) {
+            throw new MalformedMessageException("command field 'maxQuarantined' must be at least 0 (0 turns quarantine"
+                    + " off), but was " + max);
+        }
+        return max == null ? null : max.longValue();
     }
 
     private static Integer intOrNull(JsonNode n, String field) {

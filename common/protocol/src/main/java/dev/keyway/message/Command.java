@@ -54,9 +54,12 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      *     run's, else none
      * @param notify names of the coordinator's notification targets ({@code NOTIFY_URL_<NAME>}) told about this run
      *     besides the default; never URLs (the topic is readable by every client). Empty keeps a resumed run's
+     * @param maxQuarantined how many documents the run may set aside (quarantine) before it fails; 0 turns
+     *     quarantine off; {@code null} keeps a resumed run's, else the definition's ({@code withMaxQuarantined})
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
-               Integer segments, String requestedBy, Limits limits, List<String> notifyTargets) implements Command {
+               Integer segments, String requestedBy, Limits limits, List<String> notifyTargets, Long maxQuarantined)
+            implements Command {
         public static final String TYPE = "run";
 
         @Override
@@ -68,6 +71,15 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
             Objects.requireNonNull(fn, "fn must not be null");
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+            if (maxQuarantined != null && maxQuarantined < 0) {
+                throw new IllegalArgumentException("maxQuarantined must be at least 0, but was " + maxQuarantined);
+            }
+        }
+
+        /** A run that says nothing about quarantine. */
+        public Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
+                   Integer segments, String requestedBy, Limits limits, List<String> notifyTargets) {
+            this(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, null);
         }
 
         /** A run that names no notification target. */
@@ -81,35 +93,39 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
         }
 
         public Run withNext(List<String> next) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
 
         public Run withStartAt(StartAt startAt) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
 
         public Run withBatchSize(Integer batchSize) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
 
         public Run withDryRun(boolean dryRun) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
 
         public Run withSegments(Integer segments) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
 
         public Run withRequestedBy(String requestedBy) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
 
         public Run withLimits(Limits limits) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
 
         public Run withNotifyTargets(List<String> notifyTargets) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
+        }
+
+        public Run withMaxQuarantined(Long maxQuarantined) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined);
         }
     }
 

@@ -48,16 +48,18 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     status written before the field existed
      * @param notify the notification targets the run named ({@code run --notify}): names of the coordinator's
      *     {@code NOTIFY_URL_<NAME>} settings, never URLs
+     * @param maxQuarantined how many documents the run may quarantine before it fails; null when quarantine is off
      */
     public record Run(String runId, List<String> next, String requestedBy, String database, Long latestStart,
-                      Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets) {
+                      Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets,
+                      Long maxQuarantined) {
         public Run {
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
         }
 
         static Run none() {
-            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of());
+            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), null);
         }
 
         /**
@@ -87,15 +89,16 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     rates and ETA count the rows and the time since the run last started running
      *     ({@link MigrationStatus#rowsPerSecond})
      * @param segments each segment's range, cursor and progress
+     * @param quarantined documents the current run set aside ({@code keyway_quarantine}), as the ledger counted them
      */
     public record Progress(String cursor, long processed, Long total, long startProcessed,
-                           List<SegmentStatus> segments) {
+                           List<SegmentStatus> segments, long quarantined) {
         public Progress {
             segments = segments == null ? List.of() : List.copyOf(segments);
         }
 
         static Progress none() {
-            return new Progress(null, 0, null, 0, List.of());
+            return new Progress(null, 0, null, 0, List.of(), 0);
         }
     }
 

@@ -57,6 +57,24 @@ class JsonCodecTest {
     }
 
     @Test
+    void aRunCarriesItsQuarantineLimitAndRefusesANegativeOne() {
+        Command.Run r = Command.Run.of("a").withMaxQuarantined(7L);
+        assertTrue(new String(codec.encode(r), StandardCharsets.UTF_8).contains("\"maxQuarantined\":7"));
+        assertEquals(r, codec.decodeCommand(codec.encode(r)));
+        assertNull(((Command.Run) command("{\"type\":\"run\",\"fn\":\"a\"}")).maxQuarantined());
+        assertTrue(assertThrows(MalformedMessageException.class,
+                () -> command("{\"type\":\"run\",\"fn\":\"a\",\"maxQuarantined\":-1}")).getMessage()
+                .contains("'maxQuarantined' must be at least 0"));
+    }
+
+    @Test
+    void anOutcomeCarriesWhatItQuarantined() {
+        Event.BatchCompleted c = new Event.BatchCompleted(new BatchKey("a", "r", 0, null), "[9]", 9,
+                true, false, false, List.of(), 0, 5, "w", 2, List.of("3", "7"));
+        assertEquals(c, codec.decodeEvent(codec.encode(c)));
+    }
+
+    @Test
     void roundTripsListAndItsAnswerAndRefusesAStrangersListing() {
         Command.ListMigrations list = new Command.ListMigrations("req-1", "me");
         assertEquals(list, codec.decodeCommand(codec.encode(list)));
