@@ -62,6 +62,21 @@ public interface BatchTransaction extends AutoCloseable {
     void patchAll(Map<JsonNode, ObjectNode> patches);
 
     /**
+     * Marks the transaction's state (a {@code SAVEPOINT}; one at a time, a new one replaces it): a batch that
+     * quarantines documents takes it after reading its page, and goes back to it when a document fails.
+     */
+    void savepoint();
+
+    /**
+     * Undoes everything since {@link #savepoint()} (patches and {@code ctx.db()} writes; the page's row locks, taken
+     * before it, stay), and leaves the savepoint in place. Also the way out of a statement the database refused.
+     */
+    void rollbackToSavepoint();
+
+    /** Records documents set aside, in this transaction ({@code keyway_quarantine}). */
+    void quarantine(List<QuarantinedDocument> documents);
+
+    /**
      * Records the batch in the ledger. Returns false when an entry with the same key exists already
      * (another worker applied the same batch concurrently): then roll back.
      */

@@ -8,6 +8,7 @@ import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.Page;
+import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.SegmentFence;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
     private final JdbcDb db;
     private final JdbcStore store;
     private boolean committed;
+    private Savepoint savepoint;
     private boolean closed;
 
     JdbcBatchTransaction(Connection connection, Sql sql, TableInfo table, KeyOrder order, JdbcStore store) {
@@ -245,6 +248,32 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 + " of " + table.describe() + ": " + why + "; the batch was rolled back. Fix the value migrateOne returns for this"
                 + " column or the data it comes from (docs/TYPES.md says what each column type takes), then run the"
                 + " migration again: it resumes from this batch", Db.idText(id), cause);
+    }
+
+    @Override
+    public void savepoint() {
+        try {
+            savepoint = connection.setSavepoint("keyway_batch");
+        } catch (SQLException e) {
+            throw sql.failure("cannot set a savepoint in the batch of " + table.describe(), e);
+        }
+    }
+
+    @Override
+    public void rollbackToSavepoint() {
+        if (savepoint == null) {
+            throw new IllegalStateException("no savepoint to roll back to: call savepoint() first");
+        }
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException e) {
+            throw sql.failure("cannot roll back to the savepoint in the batch of " + table.describe(), e);
+        }
+    }
+
+    @Override
+    public void quarantine(List<QuarantinedDocument> documents) {
+        QuarantineTable.record(connection, sql, documents);
     }
 
     @Override
