@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
                 ServiceCommands.Coordinator.class, ServiceCommands.Worker.class, KeywayCli.Run.class,
                 RunControl.Retry.class, KeywayCli.Status.class, ListMigrations.class, RunControl.Cancel.class,
                 RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class, HistoryCommand.class,
-                ConsoleCommand.class,
+                ConsoleCommand.class, QuarantineCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
@@ -165,6 +165,10 @@ public final class KeywayCli {
         @Option(names = "--notify", split = ",", paramLabel = "NAME", description = "also notify these targets of the"
                 + " coordinator (its NOTIFY_URL_<NAME> settings; names, never URLs) of this run's start, pauses and end")
         List<String> notifyTargets = new ArrayList<>();
+        @Option(names = "--max-quarantined", paramLabel = "N", description = "set aside up to N documents whose"
+                + " migrateOne throws or whose write the database refuses (keyway_quarantine), and fail past that;"
+                + " 0 = off (without it, the definition's withMaxQuarantined; a resumed run keeps its own)")
+        Long maxQuarantined;
 
         @Override
         public Integer call() {
@@ -177,7 +181,11 @@ public final class KeywayCli {
                     : new Limits(maxRowsPerSecond, targetBatchMillis, concurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
                     requester(), limits, notifyTargets.stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
-                    .toList());
+                    .toList(), maxQuarantined);
+            if (maxQuarantined != null && maxQuarantined < 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--max-quarantined must be at least 0"
+                        + " (0 turns quarantine off), but was " + maxQuarantined);
+            }
             try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();

@@ -28,6 +28,12 @@ final class StatusTable {
             return s.failure().error();
         }
         StringBuilder b = new StringBuilder(String.valueOf(s.progress().cursor()));
+        if (s.progress().quarantined() > 0 || s.run().maxQuarantined() != null) {
+            b.append("; quarantined: ").append(s.progress().quarantined());
+            if (s.run().maxQuarantined() != null) {
+                b.append(" (at most ").append(s.run().maxQuarantined()).append(")");
+            }
+        }
         MigrationStatus.Pace pace = s.pace();
         Limits limits = pace.limits();
         if (limits != null && limits.maxRowsPerSecond() != null) {

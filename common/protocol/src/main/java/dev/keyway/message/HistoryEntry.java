@@ -132,7 +132,13 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
      * @param durationMillis from the run's start to this entry, pauses included; null when the start is unknown
      * @param error why it failed, or null
      * @param documentId the document whose {@code migrateOne} or write failed, when one did; else null
+     * @param quarantined the documents the run set aside ({@code keyway_quarantine})
      */
-    public record Outcome(long rows, Long durationMillis, String error, String documentId) {
+    public record Outcome(long rows, Long durationMillis, String error, String documentId, long quarantined) {
+
+        /** An outcome without quarantined documents. */
+        public Outcome(long rows, Long durationMillis, String error, String documentId) {
+            this(rows, durationMillis, error, documentId, 0);
+        }
     }
 }

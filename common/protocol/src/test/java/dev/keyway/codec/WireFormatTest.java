@@ -81,7 +81,7 @@ class WireFormatTest {
     static final String FAILED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"failed\",\"migration\":\"setDefaultValue\","
             + "\"runId\":\"run-1\",\"at\":1767225600750,\"by\":null,\"command\":null,\"detail\":null,"
             + "\"parameters\":null,\"outcome\":{\"rows\":1500,\"durationMillis\":1750,"
-            + "\"error\":\"segment 1, cursor [5500]: boom\",\"documentId\":\"5731\"}}";
+            + "\"error\":\"segment 1, cursor [5500]: boom\",\"documentId\":\"5731\",\"quarantined\":0}}";
     static final String STARTED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"started\",\"migration\":\"setDefaultValue\","
             + "\"runId\":\"run-1\",\"at\":1767225599000,\"by\":\"ops@example.com\",\"command\":\"run\","
             + "\"detail\":\"then clearField\",\"parameters\":{\"cursor\":null,\"batchSize\":500,"

@@ -123,7 +123,7 @@ public final class HistoryEntries {
         Long start = s.run().startedAt();
         long end = s.run().latestEnd() != null ? s.run().latestEnd() : now;
         return new HistoryEntry.Outcome(s.progress().processed(), start == null ? null : Math.max(0, end - start),
-                error, s.failure().batch() == null ? null : s.failure().batch().documentId());
+                error, s.failure().batch() == null ? null : s.failure().batch().documentId(), s.progress().quarantined());
     }
 
     private static String configured(Command cause) {

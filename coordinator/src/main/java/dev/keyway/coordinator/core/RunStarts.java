@@ -99,20 +99,24 @@ final class RunStarts {
                     .startProcessed(st.progress().processed())
                     .startedAt(st.run().startedAt() != null ? st.run().startedAt() : now)
                     .notifyTargets(run.notifyTargets().isEmpty() ? st.run().notifyTargets() : run.notifyTargets())
+                    .maxQuarantined(run.maxQuarantined() != null ? maxQuarantined(run.maxQuarantined())
+                            : st.run().maxQuarantined())
                     .build();
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
             started = st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
-                    now).change().limits(limits).notifyTargets(run.notifyTargets()).build();
+                    now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+                    .maxQuarantined(maxQuarantined(run, def)).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
             MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
-                    .change().limits(limits).notifyTargets(run.notifyTargets()).build();
+                    .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+                    .maxQuarantined(maxQuarantined(run, def)).build();
             book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
@@ -198,6 +202,15 @@ final class RunStarts {
             limits = limits.withConcurrency(maxConcurrency);
         }
         return limits.orNull();
+    }
+
+    /** A new run's quarantine limit: the run's, else the definition's; null (off) for 0. */
+    private static Long maxQuarantined(Command.Run run, Migration def) {
+        return maxQuarantined(run.maxQuarantined() != null ? run.maxQuarantined() : def.maxQuarantined());
+    }
+
+    private static Long maxQuarantined(long max) {
+        return max > 0 ? max : null;
     }
 
     /** How a run of {@code def} that gives no batch size or limits of its own sizes its batches. */
