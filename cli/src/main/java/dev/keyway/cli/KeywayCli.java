@@ -181,7 +181,7 @@ public final class KeywayCli {
                     : new Limits(maxRowsPerSecond, targetBatchMillis, concurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
                     requester(), limits, notifyTargets.stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
-                    .toList(), maxQuarantined);
+                    .toList(), maxQuarantined, false);
             if (maxQuarantined != null && maxQuarantined < 0) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--max-quarantined must be at least 0"
                         + " (0 turns quarantine off), but was " + maxQuarantined);

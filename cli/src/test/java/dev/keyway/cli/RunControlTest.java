@@ -1,6 +1,7 @@
 package dev.keyway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,14 @@ class RunControlTest {
         assertEquals(null, ((Command.Run) sent.get(0)).startAt(), "retry goes on from the failed batch");
         assertTrue(out.toString().contains("c: done (detail of pause)\n"), out.toString());
         assertTrue(out.toString().contains("*: done (detail of cancelAll)\n"), out.toString());
+    }
+
+    @Test
+    void retryQuarantinedAsksForARunOverTheQuarantinedDocumentsOnly() {
+        assertEquals(0, execute("retry", "a", "--quarantined"), err.toString());
+        assertEquals(0, execute("retry", "a"), err.toString());
+        assertTrue(((Command.Run) sent.get(0)).onlyQuarantined());
+        assertFalse(((Command.Run) sent.get(1)).onlyQuarantined());
     }
 
     @Test

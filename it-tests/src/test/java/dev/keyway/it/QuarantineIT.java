@@ -28,7 +28,8 @@ import reactor.core.Disposable;
  * {@code StackOverflowError}, 1 is refused by a CHECK constraint). The non-idempotent migration (counter + 1) runs over
  * segments, with a worker stopped in the middle (its tasks are redelivered and the ledger answers them): the run
  * succeeds with 7 quarantined, every other row at exactly 1, the 7 untouched, and {@code keyway_quarantine} holds each
- * once. Past the run's limit it fails naming documents. Each test runs on PostgreSQL and on MariaDB.
+ * once; after the fix, {@code retry --quarantined} migrates just the seven, each once, and empties the quarantine. Past
+ * the run's limit it fails naming documents. Each test runs on PostgreSQL and on MariaDB.
  */
 class QuarantineIT {
 
@@ -40,8 +41,14 @@ class QuarantineIT {
     private static final Set<String> SEVEN = new TreeSet<>(List.of("101", "2002", "5005", "9009", "11011", "14014",
             "19999"));
 
+    /** The migration's bug fixed (for the retry): no document throws. */
+    private static volatile boolean fixed;
+
     private static final Migration FLAKY = Migration.define("flaky", "items", (ctx, doc) -> {
         long id = doc.get("id").asLong();
+        if (fixed) {
+            return TestMigrations.PLUS_ONE.migrateOne(ctx, doc);
+        }
         if (THROWING.contains(id)) {
             throw new IllegalStateException("document " + id + " is malformed");
         }
@@ -60,6 +67,7 @@ class QuarantineIT {
     private ServiceHarness harness;
 
     private void start(TestDatabase.Kind database) throws Exception {
+        fixed = false;
         items.open(database);
         items.sql().exec("ALTER TABLE \"items\" ADD CONSTRAINT \"items_check\" CHECK (\"id\" <> " + REFUSED
                 + " OR \"counter\" = 0)");
@@ -106,6 +114,24 @@ class QuarantineIT {
             assertTrue(listed.stream().filter(d -> d.key().equals("101")).findFirst().orElseThrow().error()
                     .contains("document 101 is malformed"));
         }
+
+        // the cause fixed, retry --quarantined migrates just those seven, each once, and empties the quarantine
+        fixed = true;
+        items.sql().exec("ALTER TABLE \"items\" DROP CONSTRAINT \"items_check\"");
+        long retrySince = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("flaky").withOnlyQuarantined(true)));
+        MigrationStatus retried = harness.client().awaitStatus(s -> s.name().equals("flaky")
+                && s.updatedAt() >= retrySince && s.run().onlyQuarantined() && s.isDone(), ServiceHarness.TIMEOUT);
+        assertEquals(MigrationState.SUCCESS, retried.state(), String.valueOf(retried.failure().error()));
+        assertEquals(7, retried.progress().processed());
+        assertEquals(0, retried.progress().quarantined());
+        assertEquals(0, items.sql().itemsNotAt(1), "every row at exactly 1");
+        assertEquals(0, items.sql().count("SELECT COUNT(*) FROM keyway_quarantine WHERE migration = 'flaky'"));
+        Event again = harness.send(Command.Run.of("flaky").withOnlyQuarantined(true));
+        assertInstanceOf(Event.CommandAccepted.class, again); // an empty quarantine: a run of nothing
+        harness.client().awaitStatus(s -> s.name().equals("flaky") && s.isDone() && s.updatedAt() >= retrySince
+                && !s.run().runId().equals(retried.run().runId()), ServiceHarness.TIMEOUT);
+        assertEquals(0, items.sql().itemsNotAt(1), "still exactly 1");
     }
 
     @ParameterizedTest

@@ -244,7 +244,9 @@ public final class BatchProcessor {
             if (refusal != null) {
                 return Step.stopped(Kind.REFUSED, refusal, null);
             }
-            Page page = tx.readPage(cursor, task.end(), size);
+            // a run over the documents in quarantine takes them out of it in this transaction
+            Page page = task.onlyQuarantined() ? tx.takeQuarantined(m.name(), cursor, size)
+                    : tx.readPage(cursor, task.end(), size);
             List<ObjectNode> docs = page.documents();
             BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
             List<QuarantinedDocument> aside = List.of();

@@ -115,6 +115,31 @@ class QuarantiningBatchTest {
 
     @ParameterizedTest(name = "parallelize={0}")
     @ValueSource(booleans = {false, true})
+    void aRunOverTheQuarantinedDocumentsMigratesEachOnceAndTakesItOutOfQuarantineInTheSameBatch(boolean parallel) {
+        store.fence("m", 0, new SegmentFence("r1", null, null, 10, SegmentFence.State.OPEN));
+        store.refuseValue("refuse-me");
+        processor(Migration.define("m", "items", FLAKY).withParallelize(parallel)).process(task(true), FROM);
+        assertEquals(4, store.quarantine().size());
+
+        store.refuseValue("no longer refused");
+        store.fence("m", 0, new SegmentFence("r2", null, null, 10, SegmentFence.State.OPEN));
+        BatchProcessor fixed = processor(Migration.define("m", "items", (ctx, doc) -> ctx.newObject()
+                .put("counter", doc.get("counter").asInt() + 1)).withParallelize(parallel));
+        ProcessBatch retry = new ProcessBatch(new BatchKey("m", "r2", 0, null), null, 3, false, new Lease(10, 0), null)
+                .withOnlyQuarantined(true);
+        Event.BatchCompleted done = assertInstanceOf(Event.BatchCompleted.class, fixed.process(retry, FROM));
+        assertTrue(done.done());
+        assertEquals(4, done.processed());
+        assertEquals(0, store.quarantine().size(), "each left quarantine");
+        assertEquals(25, store.rows().stream().filter(r -> r.get("counter").asInt() == 1).count(), "every row at 1");
+
+        Event.BatchCompleted again = assertInstanceOf(Event.BatchCompleted.class, fixed.process(retry, FROM));
+        assertTrue(again.replayed());
+        assertEquals(25, store.rows().stream().filter(r -> r.get("counter").asInt() == 1).count(), "still once");
+    }
+
+    @ParameterizedTest(name = "parallelize={0}")
+    @ValueSource(booleans = {false, true})
     void withoutQuarantineTheFirstFailingDocumentFailsTheBatchAsBefore(boolean parallel) {
         store.fence("m", 0, new SegmentFence("r1", null, null, 10, SegmentFence.State.OPEN));
         BatchProcessor p = processor(Migration.define("m", "items", FLAKY).withParallelize(parallel));

@@ -45,6 +45,9 @@ final class CommandJson {
             if (r.maxQuarantined() != null) {
                 n.put("maxQuarantined", r.maxQuarantined());
             }
+            if (r.onlyQuarantined()) {
+                n.put("onlyQuarantined", true);
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -102,7 +105,7 @@ final class CommandJson {
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency),
-                        names(n, "notify"), maxQuarantined(n));
+                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"));
             }
             case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
             case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));

@@ -45,7 +45,8 @@ record StatusJson(
         Long startedAt,
         List<String> notifyTargets,
         long quarantined,
-        Long maxQuarantined) {
+        Long maxQuarantined,
+        boolean onlyQuarantined) {
 
     static StatusJson of(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -56,7 +57,8 @@ record StatusJson(
                 s.dryRuns().pending(), progress.segments(), s.failure().batch(), s.dryRuns().last(), run.requestedBy(),
                 progress.total(), pace.throttledBy(), pace.limits(), run.database(), s.lastCommand(), run.pausedBy(),
                 pace.limitedBy(), run.pausedSince(), progress.startProcessed(), s.updatedAt(),
-                run.startedAt(), run.notifyTargets(), progress.quarantined(), run.maxQuarantined());
+                run.startedAt(), run.notifyTargets(), progress.quarantined(), run.maxQuarantined(),
+                run.onlyQuarantined());
     }
 
     MigrationStatus status() {
@@ -66,6 +68,6 @@ record StatusJson(
                 .requestedBy(requestedBy).total(total).throttledBy(throttledBy).limits(limits).database(database)
                 .lastCommand(lastCommand).pausedBy(pausedBy).limitedBy(limitedBy).pausedSince(pausedSince)
                 .startProcessed(startProcessed).updatedAt(updatedAt).startedAt(startedAt).notifyTargets(notifyTargets)
-                .quarantined(quarantined).maxQuarantined(maxQuarantined).build();
+                .quarantined(quarantined).maxQuarantined(maxQuarantined).onlyQuarantined(onlyQuarantined).build();
     }
 }

@@ -49,17 +49,18 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      * @param notify the notification targets the run named ({@code run --notify}): names of the coordinator's
      *     {@code NOTIFY_URL_<NAME>} settings, never URLs
      * @param maxQuarantined how many documents the run may quarantine before it fails; null when quarantine is off
+     * @param onlyQuarantined the run walks only the documents in quarantine ({@code retry FN --quarantined})
      */
     public record Run(String runId, List<String> next, String requestedBy, String database, Long latestStart,
                       Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets,
-                      Long maxQuarantined) {
+                      Long maxQuarantined, boolean onlyQuarantined) {
         public Run {
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
         }
 
         static Run none() {
-            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), null);
+            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), null, false);
         }
 
         /**

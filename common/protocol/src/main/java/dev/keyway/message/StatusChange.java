@@ -36,6 +36,7 @@ public final class StatusChange {
     private List<String> notifyTargets;
     private long quarantined;
     private Long maxQuarantined;
+    private boolean onlyQuarantined;
 
     StatusChange(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -72,6 +73,7 @@ public final class StatusChange {
         notifyTargets = run.notifyTargets();
         quarantined = progress.quarantined();
         maxQuarantined = run.maxQuarantined();
+        onlyQuarantined = run.onlyQuarantined();
     }
 
     public StatusChange cursor(String v) {
@@ -214,10 +216,15 @@ public final class StatusChange {
         return this;
     }
 
+    public StatusChange onlyQuarantined(boolean v) {
+        onlyQuarantined = v;
+        return this;
+    }
+
     public MigrationStatus build() {
         return new MigrationStatus(name, state,
                 new MigrationStatus.Run(runId, next, requestedBy, database, latestStart, latestEnd, pausedBy, pausedSince,
-                        startedAt, notifyTargets, maxQuarantined),
+                        startedAt, notifyTargets, maxQuarantined, onlyQuarantined),
                 new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments, quarantined),
                 new MigrationStatus.Pace(batchSize, limits, throttledBy, limitedBy),
                 new MigrationStatus.Failure(error, failedBatch), new MigrationStatus.DryRuns(pendingDryRun, dryRun),

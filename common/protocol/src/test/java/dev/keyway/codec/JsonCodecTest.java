@@ -58,7 +58,7 @@ class JsonCodecTest {
 
     @Test
     void aRunCarriesItsQuarantineLimitAndRefusesANegativeOne() {
-        Command.Run r = Command.Run.of("a").withMaxQuarantined(7L);
+        Command.Run r = Command.Run.of("a").withMaxQuarantined(7L).withOnlyQuarantined(true);
         assertTrue(new String(codec.encode(r), StandardCharsets.UTF_8).contains("\"maxQuarantined\":7"));
         assertEquals(r, codec.decodeCommand(codec.encode(r)));
         assertNull(((Command.Run) command("{\"type\":\"run\",\"fn\":\"a\"}")).maxQuarantined());

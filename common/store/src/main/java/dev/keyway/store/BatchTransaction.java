@@ -46,6 +46,14 @@ public interface BatchTransaction extends AutoCloseable {
     Page readPage(String cursor, String end, int limit);
 
     /**
+     * Takes the next documents of the migration out of quarantine ({@code keyway_quarantine}): up to {@code limit}
+     * keys after {@code cursor} (exclusive, null = the first) in the order of their JSON text, their rows read and
+     * locked ({@code FOR UPDATE}), and their quarantine rows deleted in this transaction. The page's next cursor is
+     * the last key taken; a key whose row is gone leaves quarantine without a document.
+     */
+    Page takeQuarantined(String migration, String cursor, int limit);
+
+    /**
      * Reads documents of the walk's table by id (for a dry run's "after"), keyed by the id's text (a value's text, a
      * composite id's JSON array); missing ids are absent.
      */

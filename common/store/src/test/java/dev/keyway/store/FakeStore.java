@@ -280,6 +280,7 @@ public class FakeStore implements Store {
         private final List<LedgerEntry> entries = new ArrayList<>();
         private final List<QuarantinedDocument> setAside = new ArrayList<>();
         private Map<Long, ObjectNode> savedPatches;
+        private final List<String> released = new ArrayList<>();
 
         @Override
         public List<String> primaryKey() {
@@ -318,6 +319,19 @@ public class FakeStore implements Store {
             }
             String next = page.isEmpty() ? cursor : "[" + page.get(page.size() - 1).get("id").asLong() + "]";
             return new Page(page, next, page.size() < limit);
+        }
+
+        @Override
+        public Page takeQuarantined(String migration, String cursor, int limit) {
+            List<String> keys = quarantine.stream().filter(d -> d.migration().equals(migration))
+                    .map(QuarantinedDocument::key).filter(k -> cursor == null || k.compareTo(cursor) > 0)
+                    .distinct().sorted().limit(limit).toList();
+            if (keys.isEmpty()) {
+                return new Page(List.of(), cursor, true);
+            }
+            released.addAll(keys.stream().map(k -> migration + "/" + k).toList());
+            List<ObjectNode> page = keys.stream().map(k -> row(Long.parseLong(k)).deepCopy()).toList();
+            return new Page(page, keys.get(keys.size() - 1), keys.size() < limit);
         }
 
         @Override
@@ -378,6 +392,7 @@ public class FakeStore implements Store {
             written.putAll(patched);
             fences.putAll(fenceChanges);
             entries.forEach(e -> ledger.put(e.key(), e));
+            quarantine.removeIf(d -> released.contains(d.migration() + "/" + d.key()));
             setAside.forEach(d -> quarantine.add(new QuarantinedDocument(d.migration(), d.runId(), d.segment(), d.key(),
                     d.error(), d.document(), quarantine.size() + 1)));
             commits++;

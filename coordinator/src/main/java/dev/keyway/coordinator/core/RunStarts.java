@@ -78,6 +78,11 @@ final class RunStarts {
             fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, unwalkable.get()));
             return;
         }
+        boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
+        if (run.onlyQuarantined() && !(resumable && st.run().onlyQuarantined())) {
+            retryQuarantined(run, st, def, fx);
+            return;
+        }
         if (run.dryRun()) {
             dryRun(run, st, def, batchSize, fx);
             return;
@@ -89,7 +94,6 @@ final class RunStarts {
         }
         MigrationStatus started;
         String action;
-        boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         if (run.startAt() == null && resumable && !st.progress().segments().isEmpty()) {
             int resumeSize = run.batchSize() != null ? run.batchSize() : st.pace().batchSize();
             // the same run goes on: its rate and ETA count from here, with the rows it had
@@ -108,7 +112,7 @@ final class RunStarts {
             Limits limits = newRunLimits(run, def);
             started = st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
                     now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
-                    .maxQuarantined(maxQuarantined(run, def)).build();
+                    .maxQuarantined(maxQuarantined(run, def)).onlyQuarantined(false).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
@@ -116,7 +120,7 @@ final class RunStarts {
             batchSize = newRunBatchSize(run, def, limits);
             MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
                     .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
-                    .maxQuarantined(maxQuarantined(run, def)).build();
+                    .maxQuarantined(maxQuarantined(run, def)).onlyQuarantined(false).build();
             book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
@@ -168,6 +172,9 @@ final class RunStarts {
      * run too), where its segments stand and end; else none (a new run is planned from the table as it is).
      */
     private static List<String> startingCursors(Command.Run run, MigrationStatus st) {
+        if (run.onlyQuarantined() || st.run().onlyQuarantined() && run.startAt() == null) {
+            return List.of(); // its cursors are keys in keyway_quarantine, not in the table's walk
+        }
         if (run.startAt() != null) {
             return run.startAt().cursor() == null ? List.of() : List.of(run.startAt().cursor());
         }
@@ -202,6 +209,29 @@ final class RunStarts {
             limits = limits.withConcurrency(maxConcurrency);
         }
         return limits.orNull();
+    }
+
+    /**
+     * A run over just the documents in quarantine ({@code retry FN --quarantined}), after a run that succeeded: one
+     * segment walking {@code keyway_quarantine}'s keys, each document leaving quarantine in the batch that migrates it.
+     * Refused while the migration's run has not ended well: its own documents are not all walked yet.
+     */
+    private void retryQuarantined(Command.Run run, MigrationStatus st, Migration def, Effects fx) {
+        if (st.state() != MigrationState.SUCCESS) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "migration " + run.fn() + " is "
+                    + st.state().json() + ": retry --quarantined follows a run that succeeded; "
+                    + (st.state() == MigrationState.UNKNOWN ? "it never ran" : "finish it first (bin/migrate run "
+                    + run.fn() + " resumes it; --max-quarantined N raises its limit)")));
+            return;
+        }
+        Limits limits = newRunLimits(run, def);
+        MigrationStatus started = st.started(book.newId(), List.of(SegmentStatus.fresh(0, null, null)),
+                newRunBatchSize(run, def, limits), List.of(), run.requestedBy(), null, book.now())
+                .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+                .maxQuarantined(maxQuarantined(run, def)).onlyQuarantined(true).build();
+        goOn(started, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "the documents in quarantine, "
+                + BatchSizing.of(started.pace().batchSize(), limits).describe()));
     }
 
     /** A new run's quarantine limit: the run's, else the definition's; null (off) for 0. */

@@ -98,6 +98,35 @@ class MigrationControlTest {
     }
 
     @Test
+    void retryQuarantinedFollowsASucceededRunWithOneSegmentOverTheQuarantineAndIsRefusedBefore() {
+        Event.CommandRejected never = assertInstanceOf(Event.CommandRejected.class,
+                command(Command.Run.of("a").withOnlyQuarantined(true)).events().get(0));
+        assertTrue(never.reason().contains("follows a run that succeeded; it never ran"), never.reason());
+        Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a").withMaxQuarantined(3L)));
+        assertTrue(t1.quarantine() && !t1.onlyQuarantined());
+        Event.CommandRejected running = assertInstanceOf(Event.CommandRejected.class,
+                command(Command.Run.of("a").withOnlyQuarantined(true)).events().get(0));
+        assertTrue(running.reason().contains("already running"), running.reason());
+        complete(t1, "[15]", 15, true);
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+
+        Effects retry = command(Command.Run.of("a").withOnlyQuarantined(true));
+        Task.ProcessBatch q = onlyTask(retry);
+        assertTrue(q.onlyQuarantined());
+        assertNull(q.key().cursor());
+        assertNull(q.end());
+        assertTrue(status("a").run().onlyQuarantined());
+        assertEquals(1, status("a").progress().segments().size());
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state());
+        complete(q, "3", 2, true);
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+        assertEquals(2, status("a").progress().processed());
+
+        assertFalse(onlyTask(command(Command.Run.of("a").withStartAt(Command.StartAt.beginning()))).onlyQuarantined(),
+                "a new run walks the table again");
+    }
+
+    @Test
     void refusesASecondRunWhileOneIsInProgress() {
         command(Command.Run.of("a"));
         Effects fx = command(Command.Run.of("a"));

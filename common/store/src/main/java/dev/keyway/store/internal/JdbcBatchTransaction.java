@@ -122,12 +122,29 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
+    public Page takeQuarantined(String migration, String cursor, int limit) {
+        List<String> keys = QuarantineTable.keysAfter(connection, sql, migration, cursor, limit);
+        if (keys.isEmpty()) {
+            return new Page(List.of(), cursor, true);
+        }
+        List<JsonNode> ids = keys.stream().map(k -> Sql.parseJson(k, JdbcStore.QUARANTINE + ".doc_key")).toList();
+        List<ObjectNode> docs = new ArrayList<>(selectByIds(ids, true).values());
+        QuarantineTable.release(connection, sql, migration, keys);
+        return new Page(docs, keys.get(keys.size() - 1), keys.size() < limit);
+    }
+
+    @Override
     public Map<String, ObjectNode> readByIds(List<JsonNode> ids) {
+        return selectByIds(ids, false);
+    }
+
+    private Map<String, ObjectNode> selectByIds(List<JsonNode> ids, boolean lock) {
         if (ids.isEmpty()) {
             return Map.of();
         }
         String q = "SELECT * FROM " + table.sqlName() + " WHERE "
-                + ids.stream().map(i -> "(" + table.keyCondition() + ")").collect(Collectors.joining(" OR "));
+                + ids.stream().map(i -> "(" + table.keyCondition() + ")").collect(Collectors.joining(" OR "))
+                + (lock ? sql.dialect().forUpdate() : "");
         try (PreparedStatement ps = connection.prepareStatement(q)) {
             int index = 1;
             for (JsonNode id : ids) {

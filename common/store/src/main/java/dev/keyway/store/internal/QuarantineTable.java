@@ -50,6 +50,45 @@ final class QuarantineTable {
         return JsonNodeFactory.instance.textNode(Excerpt.of(json, QuarantinedDocument.MAX_DOCUMENT / 2)).toString();
     }
 
+    /** The migration's quarantined keys after {@code cursor} (null = from the first), in order, at most {@code limit}. */
+    static List<String> keysAfter(Connection c, Sql sql, String migration, String cursor, int limit) {
+        String q = "SELECT DISTINCT doc_key FROM " + JdbcStore.QUARANTINE + " WHERE migration = ?"
+                + (cursor == null ? "" : " AND doc_key > ?") + " ORDER BY doc_key LIMIT ?";
+        try (PreparedStatement ps = c.prepareStatement(q)) {
+            int i = 1;
+            ps.setString(i++, migration);
+            if (cursor != null) {
+                ps.setString(i++, cursor);
+            }
+            ps.setInt(i, limit);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw sql.failure("cannot read the quarantined keys of " + migration + " (is " + JdbcStore.QUARANTINE
+                    + " created?)", e);
+        }
+    }
+
+    /** Deletes the migration's quarantine rows of these keys (of every run). */
+    static void release(Connection c, Sql sql, String migration, List<String> keys) {
+        String q = "DELETE FROM " + JdbcStore.QUARANTINE + " WHERE migration = ? AND doc_key IN ("
+                + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ")";
+        try (PreparedStatement ps = c.prepareStatement(q)) {
+            ps.setString(1, migration);
+            for (int i = 0; i < keys.size(); i++) {
+                ps.setString(i + 2, keys.get(i));
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw sql.failure("cannot take documents of " + migration + " out of " + JdbcStore.QUARANTINE, e);
+        }
+    }
+
     static List<QuarantinedDocument> list(Connection c, Sql sql, String migration, int max) {
         String q = "SELECT migration, run_id, segment, doc_key, error, document, quarantined_at FROM "
                 + JdbcStore.QUARANTINE + " WHERE migration = ? ORDER BY quarantined_at, run_id, segment";
