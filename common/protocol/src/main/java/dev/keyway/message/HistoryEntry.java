@@ -83,6 +83,9 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
             if (outcome.durationMillis() != null) {
                 parts.add("in " + seconds(outcome.durationMillis()));
             }
+            if (outcome.quarantined() > 0) {
+                parts.add(outcome.quarantined() + " quarantined");
+            }
             if (outcome.documentId() != null) {
                 parts.add("document " + outcome.documentId());
             }
