@@ -44,6 +44,8 @@ class QuarantineCommandTest {
                 .quarantined(7).maxQuarantined(10L).build();
         assertEquals("[9]; quarantined: 7 (at most 10)", StatusTable.detail(st));
         assertEquals("[9]", StatusTable.detail(st.change().quarantined(0).maxQuarantined(null).build()));
+        assertEquals("[9]; quarantined: 7 (at most 20: 0.1%)",
+                StatusTable.detail(st.change().maxQuarantined(20L).maxQuarantinedPercent(0.1).build()));
         HistoryEntry done = new HistoryEntry("succeeded", "flaky", "run-1", 0, null, null, null, null,
                 new HistoryEntry.Outcome(20_000, 2_000L, null, null, 7));
         assertEquals("20000 rows; in 2.0 s; 7 quarantined", done.details());

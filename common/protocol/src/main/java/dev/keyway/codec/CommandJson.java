@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.Command;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.Limits;
+import dev.keyway.message.QuarantineLimit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -42,8 +43,10 @@ final class CommandJson {
             if (!r.notifyTargets().isEmpty()) {
                 r.notifyTargets().forEach(n.putArray("notify")::add);
             }
-            if (r.maxQuarantined() != null) {
-                n.put("maxQuarantined", r.maxQuarantined());
+            if (r.maxQuarantined() != null && r.maxQuarantined().count() != null) {
+                n.put("maxQuarantined", r.maxQuarantined().count());
+            } else if (r.maxQuarantined() != null) {
+                n.put("maxQuarantined", r.maxQuarantined().toString());
             }
             if (r.onlyQuarantined()) {
                 n.put("onlyQuarantined", true);
@@ -147,13 +150,23 @@ final class CommandJson {
         return v.asText();
     }
 
-    private static Long maxQuarantined(JsonNode n) {
-        Integer max = intOrNull(n, "maxQuarantined");
-        if (max != null && max < 0) {
-            throw new MalformedMessageException("command field 'maxQuarantined' must be at least 0 (0 turns quarantine"
-                    + " off), but was " + max);
+    /** A count (an integer, 0 = off) or a percentage of the run's rows (a string, {@code "0.1%"}). */
+    private static QuarantineLimit maxQuarantined(JsonNode n) {
+        JsonNode v = n.get("maxQuarantined");
+        try {
+            if (v != null && v.isTextual()) {
+                if (!v.textValue().trim().endsWith("%")) {
+                    throw new IllegalArgumentException("a string is a percentage, ending in %");
+                }
+                return QuarantineLimit.parse(v.textValue());
+            }
+            Integer max = intOrNull(n, "maxQuarantined");
+            return max == null ? null : QuarantineLimit.count(max);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field 'maxQuarantined' must be a count of at least 0 (0 turns"
+                    + " quarantine off) or a percentage of the run's rows (\"0.1%\"), but was "
+                    + Excerpt.of(v.toString(), 40) + ": " + e.getMessage());
         }
-        return max == null ? null : max.longValue();
     }
 
     private static Integer intOrNull(JsonNode n, String field) {

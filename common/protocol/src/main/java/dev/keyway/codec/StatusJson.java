@@ -46,6 +46,7 @@ record StatusJson(
         List<String> notifyTargets,
         long quarantined,
         Long maxQuarantined,
+        Double maxQuarantinedPercent,
         boolean onlyQuarantined) {
 
     static StatusJson of(MigrationStatus s) {
@@ -58,7 +59,7 @@ record StatusJson(
                 progress.total(), pace.throttledBy(), pace.limits(), run.database(), s.lastCommand(), run.pausedBy(),
                 pace.limitedBy(), run.pausedSince(), progress.startProcessed(), s.updatedAt(),
                 run.startedAt(), run.notifyTargets(), progress.quarantined(), run.maxQuarantined(),
-                run.onlyQuarantined());
+                run.quarantine().percent(), run.onlyQuarantined());
     }
 
     MigrationStatus status() {
@@ -68,6 +69,7 @@ record StatusJson(
                 .requestedBy(requestedBy).total(total).throttledBy(throttledBy).limits(limits).database(database)
                 .lastCommand(lastCommand).pausedBy(pausedBy).limitedBy(limitedBy).pausedSince(pausedSince)
                 .startProcessed(startProcessed).updatedAt(updatedAt).startedAt(startedAt).notifyTargets(notifyTargets)
-                .quarantined(quarantined).maxQuarantined(maxQuarantined).onlyQuarantined(onlyQuarantined).build();
+                .quarantined(quarantined).maxQuarantined(maxQuarantined).maxQuarantinedPercent(maxQuarantinedPercent)
+                .onlyQuarantined(onlyQuarantined).build();
     }
 }

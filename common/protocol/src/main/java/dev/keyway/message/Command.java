@@ -54,15 +54,16 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      *     run's, else none
      * @param notify names of the coordinator's notification targets ({@code NOTIFY_URL_<NAME>}) told about this run
      *     besides the default; never URLs (the topic is readable by every client). Empty keeps a resumed run's
-     * @param maxQuarantined how many documents the run may set aside (quarantine) before it fails; 0 turns
-     *     quarantine off; {@code null} keeps a resumed run's, else the definition's ({@code withMaxQuarantined})
+     * @param maxQuarantined how many documents the run may set aside (quarantine) before it fails, a count or a
+     *     percentage of the run's rows; 0 turns quarantine off; {@code null} keeps a resumed run's, else the
+     *     definition's ({@code withMaxQuarantined})
      * @param onlyQuarantined a run over just the documents in quarantine ({@code retry FN --quarantined}): each
      *     leaves quarantine in the transaction that migrates it. Only after a run that succeeded (or to resume such a
      *     run); {@code next}, {@code cursor} and {@code segments} do not apply
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
-               Integer segments, String requestedBy, Limits limits, List<String> notifyTargets, Long maxQuarantined,
-               boolean onlyQuarantined) implements Command {
+               Integer segments, String requestedBy, Limits limits, List<String> notifyTargets,
+               QuarantineLimit maxQuarantined, boolean onlyQuarantined) implements Command {
         public static final String TYPE = "run";
 
         @Override
@@ -74,9 +75,6 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
             Objects.requireNonNull(fn, "fn must not be null");
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
-            if (maxQuarantined != null && maxQuarantined < 0) {
-                throw new IllegalArgumentException("maxQuarantined must be at least 0, but was " + maxQuarantined);
-            }
         }
 
         /** A run that says nothing about quarantine. */
@@ -140,7 +138,12 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
                     onlyQuarantined);
         }
 
-        public Run withMaxQuarantined(Long maxQuarantined) {
+        /** A count of documents; null keeps a resumed run's, else the definition's. */
+        public Run withMaxQuarantined(Long count) {
+            return withMaxQuarantined(count == null ? null : QuarantineLimit.count(count));
+        }
+
+        public Run withMaxQuarantined(QuarantineLimit maxQuarantined) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
                     onlyQuarantined);
         }

@@ -48,19 +48,29 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     status written before the field existed
      * @param notify the notification targets the run named ({@code run --notify}): names of the coordinator's
      *     {@code NOTIFY_URL_<NAME>} settings, never URLs
-     * @param maxQuarantined how many documents the run may quarantine before it fails; null when quarantine is off
-     * @param onlyQuarantined the run walks only the documents in quarantine ({@code retry FN --quarantined})
+     * @param quarantine whether and how far the run sets failing documents aside, and whether it walks only them
      */
     public record Run(String runId, List<String> next, String requestedBy, String database, Long latestStart,
                       Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets,
-                      Long maxQuarantined, boolean onlyQuarantined) {
+                      Quarantine quarantine) {
         public Run {
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+            quarantine = quarantine == null ? Quarantine.OFF : quarantine;
+        }
+
+        /** How many documents the run may set aside before it fails; null when quarantine is off. */
+        public Long maxQuarantined() {
+            return quarantine.max();
+        }
+
+        /** The run walks only the documents in quarantine ({@code retry FN --quarantined}). */
+        public boolean onlyQuarantined() {
+            return quarantine.only();
         }
 
         static Run none() {
-            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), null, false);
+            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), Quarantine.OFF);
         }
 
         /**
@@ -77,6 +87,19 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
             }
             return Math.max(0, end - latestStart);
         }
+    }
+
+    /**
+     * A run's quarantine (docs/CONTRACTS.md, section 7).
+     *
+     * @param max how many documents the run may set aside before it fails; null when quarantine is off, or while a
+     *     percentage waits for the run's total (its plan)
+     * @param percent the percentage of the run's rows {@code max} was asked as ({@code --max-quarantined 0.1%}), or
+     *     null for a count
+     * @param only the run walks only the documents in quarantine ({@code retry FN --quarantined})
+     */
+    public record Quarantine(Long max, Double percent, boolean only) {
+        public static final Quarantine OFF = new Quarantine(null, null, false);
     }
 
     /**

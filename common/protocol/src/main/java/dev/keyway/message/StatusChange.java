@@ -36,6 +36,7 @@ public final class StatusChange {
     private List<String> notifyTargets;
     private long quarantined;
     private Long maxQuarantined;
+    private Double maxQuarantinedPercent;
     private boolean onlyQuarantined;
 
     StatusChange(MigrationStatus s) {
@@ -72,8 +73,9 @@ public final class StatusChange {
         startedAt = run.startedAt();
         notifyTargets = run.notifyTargets();
         quarantined = progress.quarantined();
-        maxQuarantined = run.maxQuarantined();
-        onlyQuarantined = run.onlyQuarantined();
+        maxQuarantined = run.quarantine().max();
+        maxQuarantinedPercent = run.quarantine().percent();
+        onlyQuarantined = run.quarantine().only();
     }
 
     public StatusChange cursor(String v) {
@@ -216,6 +218,11 @@ public final class StatusChange {
         return this;
     }
 
+    public StatusChange maxQuarantinedPercent(Double v) {
+        maxQuarantinedPercent = v;
+        return this;
+    }
+
     public StatusChange onlyQuarantined(boolean v) {
         onlyQuarantined = v;
         return this;
@@ -224,7 +231,8 @@ public final class StatusChange {
     public MigrationStatus build() {
         return new MigrationStatus(name, state,
                 new MigrationStatus.Run(runId, next, requestedBy, database, latestStart, latestEnd, pausedBy, pausedSince,
-                        startedAt, notifyTargets, maxQuarantined, onlyQuarantined),
+                        startedAt, notifyTargets,
+                        new MigrationStatus.Quarantine(maxQuarantined, maxQuarantinedPercent, onlyQuarantined)),
                 new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments, quarantined),
                 new MigrationStatus.Pace(batchSize, limits, throttledBy, limitedBy),
                 new MigrationStatus.Failure(error, failedBatch), new MigrationStatus.DryRuns(pendingDryRun, dryRun),

@@ -13,6 +13,7 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
@@ -62,9 +63,20 @@ class JsonCodecTest {
         assertTrue(new String(codec.encode(r), StandardCharsets.UTF_8).contains("\"maxQuarantined\":7"));
         assertEquals(r, codec.decodeCommand(codec.encode(r)));
         assertNull(((Command.Run) command("{\"type\":\"run\",\"fn\":\"a\"}")).maxQuarantined());
+        Command.Run percent = Command.Run.of("a").withMaxQuarantined(QuarantineLimit.parse("0.1%"));
+        assertTrue(new String(codec.encode(percent), StandardCharsets.UTF_8).contains("\"maxQuarantined\":\"0.1%\""));
+        assertEquals(percent, codec.decodeCommand(codec.encode(percent)));
+        assertEquals(20L, percent.maxQuarantined().countOf(20_000L));
+        assertEquals(1L, percent.maxQuarantined().countOf(10L), "at least one");
+        assertNull(percent.maxQuarantined().countOf(null));
+        assertTrue(assertThrows(MalformedMessageException.class,
+                () -> command("{\"type\":\"run\",\"fn\":\"a\",\"maxQuarantined\":\"many\"}")).getMessage()
+                .contains("or a percentage of the run's rows"));
+        assertThrows(MalformedMessageException.class,
+                () -> command("{\"type\":\"run\",\"fn\":\"a\",\"maxQuarantined\":\"0%\"}"));
         assertTrue(assertThrows(MalformedMessageException.class,
                 () -> command("{\"type\":\"run\",\"fn\":\"a\",\"maxQuarantined\":-1}")).getMessage()
-                .contains("'maxQuarantined' must be at least 0"));
+                .contains("'maxQuarantined' must be a count of at least 0"));
     }
 
     @Test

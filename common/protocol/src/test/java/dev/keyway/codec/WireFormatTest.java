@@ -71,13 +71,13 @@ class WireFormatTest {
             + "\"lastCommand\":{\"command\":\"run\",\"requestedBy\":\"ops@example.com\",\"at\":1767225600000},"
             + "\"pausedBy\":\"operator\",\"limitedBy\":\"rate: at most 1000 rows/s\","
             + "\"pausedSince\":1767225600600,\"startProcessed\":700,\"updatedAt\":1767225600750,"
-            + "\"startedAt\":1767225599000,\"notifyTargets\":[\"ops\"],\"quarantined\":3,\"maxQuarantined\":10,\"onlyQuarantined\":false,\"schemaVersion\":1}";
+            + "\"startedAt\":1767225599000,\"notifyTargets\":[\"ops\"],\"quarantined\":3,\"maxQuarantined\":10,\"maxQuarantinedPercent\":0.5,\"onlyQuarantined\":false,\"schemaVersion\":1}";
     static final String UNKNOWN_STATUS = "{\"name\":\"clearField\",\"cursor\":null,\"processed\":0,\"isDone\":false,\"error\":null,"
             + "\"state\":\"unknown\",\"latestStart\":null,\"latestEnd\":null,\"batchSize\":100,\"next\":[],"
             + "\"runId\":null,\"pendingDryRun\":null,\"segments\":[],\"failedBatch\":null,\"dryRun\":null,"
             + "\"requestedBy\":null,\"total\":null,\"throttledBy\":null,\"limits\":null,\"database\":null,"
             + "\"lastCommand\":null,\"pausedBy\":null,\"limitedBy\":null,\"pausedSince\":null,"
-            + "\"startProcessed\":0,\"updatedAt\":0,\"startedAt\":null,\"notifyTargets\":[],\"quarantined\":0,\"maxQuarantined\":null,\"onlyQuarantined\":false,\"schemaVersion\":1}";
+            + "\"startProcessed\":0,\"updatedAt\":0,\"startedAt\":null,\"notifyTargets\":[],\"quarantined\":0,\"maxQuarantined\":null,\"maxQuarantinedPercent\":null,\"onlyQuarantined\":false,\"schemaVersion\":1}";
     static final String FAILED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"failed\",\"migration\":\"setDefaultValue\","
             + "\"runId\":\"run-1\",\"at\":1767225600750,\"by\":null,\"command\":null,\"detail\":null,"
             + "\"parameters\":null,\"outcome\":{\"rows\":1500,\"durationMillis\":1750,"
@@ -163,7 +163,7 @@ class WireFormatTest {
                 .limits(new Limits(1000, 200, 4)).database("db-1")
                 .lastCommand(new LastCommand("run", "ops@example.com", 1767225600000L)).pausedBy("operator")
                 .limitedBy("rate: at most 1000 rows/s").pausedSince(1767225600600L).startProcessed(700)
-                .updatedAt(1767225600750L).startedAt(1767225599000L).notifyTargets(List.of("ops")).quarantined(3).maxQuarantined(10L).build();
+                .updatedAt(1767225600750L).startedAt(1767225599000L).notifyTargets(List.of("ops")).quarantined(3).maxQuarantined(10L).maxQuarantinedPercent(0.5).build();
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
+import dev.keyway.message.StatusChange;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
@@ -79,6 +81,11 @@ final class RunStarts {
             return;
         }
         boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
+        Optional<String> noTotal = percentWithoutTotal(run, st, resumable);
+        if (noTotal.isPresent()) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, noTotal.get()));
+            return;
+        }
         if (run.onlyQuarantined() && !(resumable && st.run().onlyQuarantined())) {
             retryQuarantined(run, st, def, fx);
             return;
@@ -103,24 +110,26 @@ final class RunStarts {
                     .startProcessed(st.progress().processed())
                     .startedAt(st.run().startedAt() != null ? st.run().startedAt() : now)
                     .notifyTargets(run.notifyTargets().isEmpty() ? st.run().notifyTargets() : run.notifyTargets())
-                    .maxQuarantined(run.maxQuarantined() != null ? maxQuarantined(run.maxQuarantined())
-                            : st.run().maxQuarantined())
                     .build();
+            if (run.maxQuarantined() != null) {
+                started = quarantine(started.change(), run.maxQuarantined(), st.progress().total(),
+                        st.run().onlyQuarantined()).build();
+            }
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
-            started = st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
-                    now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
-                    .maxQuarantined(maxQuarantined(run, def)).onlyQuarantined(false).build();
+            started = quarantine(st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(),
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
+                    limit(run, def), null, false).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
-            MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
-                    .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
-                    .maxQuarantined(maxQuarantined(run, def)).onlyQuarantined(false).build();
+            MigrationStatus planning = quarantine(st.started(book.newId(), List.of(), batchSize, run.next(),
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
+                    limit(run, def), null, false).build();
             book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
@@ -225,22 +234,46 @@ final class RunStarts {
             return;
         }
         Limits limits = newRunLimits(run, def);
-        MigrationStatus started = st.started(book.newId(), List.of(SegmentStatus.fresh(0, null, null)),
+        MigrationStatus started = quarantine(st.started(book.newId(), List.of(SegmentStatus.fresh(0, null, null)),
                 newRunBatchSize(run, def, limits), List.of(), run.requestedBy(), null, book.now())
-                .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
-                .maxQuarantined(maxQuarantined(run, def)).onlyQuarantined(true).build();
+                .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), limit(run, def), null, true)
+                .build();
         goOn(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "the documents in quarantine, "
                 + BatchSizing.of(started.pace().batchSize(), limits).describe()));
     }
 
-    /** A new run's quarantine limit: the run's, else the definition's; null (off) for 0. */
-    private static Long maxQuarantined(Command.Run run, Migration def) {
-        return maxQuarantined(run.maxQuarantined() != null ? run.maxQuarantined() : def.maxQuarantined());
+    /** A new run's quarantine limit: the run's, else the definition's (a count; 0 = off). */
+    private static QuarantineLimit limit(Command.Run run, Migration def) {
+        return run.maxQuarantined() != null ? run.maxQuarantined() : QuarantineLimit.count(def.maxQuarantined());
     }
 
-    private static Long maxQuarantined(long max) {
-        return max > 0 ? max : null;
+    /**
+     * The status's quarantine: the limit as a count of a run of {@code total} rows (none yet for a percentage of a run
+     * still to be planned; off for 0), the percentage it was asked as, and whether the run walks only the quarantine.
+     */
+    private static StatusChange quarantine(StatusChange change, QuarantineLimit limit, Long total, boolean only) {
+        Long max = limit.countOf(total);
+        return change.maxQuarantined(max != null && max > 0 ? max : null).maxQuarantinedPercent(limit.percent())
+                .onlyQuarantined(only);
+    }
+
+    /**
+     * Why a run cannot take its {@code --max-quarantined} percentage: the run has no total to take it of (a run from
+     * a cursor, a retry of the quarantine, a resume of a run without one); empty when it can, or it asks for a count.
+     */
+    private static Optional<String> percentWithoutTotal(Command.Run run, MigrationStatus st, boolean resumable) {
+        if (run.maxQuarantined() == null || run.maxQuarantined().percent() == null || run.dryRun()) {
+            return Optional.empty();
+        }
+        boolean resumes = run.startAt() == null && resumable && !st.progress().segments().isEmpty();
+        boolean planned = !run.onlyQuarantined() && (run.startAt() == null ? !resumes : run.startAt().cursor() == null);
+        if (planned || resumes && st.progress().total() != null) {
+            return Optional.empty();
+        }
+        return Optional.of("cannot run " + run.fn() + " with --max-quarantined " + run.maxQuarantined() + ": a"
+                + " percentage is of the run's rows, counted when a run from the beginning is planned, and this run has"
+                + " none; give a count instead; nothing was changed");
     }
 
     /** How a run of {@code def} that gives no batch size or limits of its own sizes its batches. */
@@ -295,8 +328,14 @@ final class RunStarts {
             segs.add(SegmentStatus.fresh(i, from, to));
             from = to;
         }
-        goOn(st.started(st.run().runId(), segs, st.pace().batchSize(), st.run().next(), st.run().requestedBy(),
-                p.rows(), st.run().latestStart()), fx);
+        MigrationStatus planned = st.started(st.run().runId(), segs, st.pace().batchSize(), st.run().next(),
+                st.run().requestedBy(), p.rows(), st.run().latestStart());
+        Double percent = planned.run().quarantine().percent();
+        if (percent != null) {
+            // --max-quarantined 0.1%: a count now that the run's rows are counted
+            planned = planned.change().maxQuarantined(QuarantineLimit.percent(percent).countOf(p.rows())).build();
+        }
+        goOn(planned, fx);
     }
 
     /** A run with its segments starts: its fence opens, its pace starts and its active segments get a task. */

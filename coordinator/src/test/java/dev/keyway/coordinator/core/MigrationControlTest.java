@@ -14,6 +14,7 @@ import dev.keyway.message.LastCommand;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
@@ -124,6 +125,19 @@ class MigrationControlTest {
 
         assertFalse(onlyTask(command(Command.Run.of("a").withStartAt(Command.StartAt.beginning()))).onlyQuarantined(),
                 "a new run walks the table again");
+    }
+
+    @Test
+    void aPercentageOfQuarantinedDocumentsBecomesACountOnceTheRunIsPlannedAndNeedsATotal() {
+        Event.CommandRejected fromCursor = assertInstanceOf(Event.CommandRejected.class, command(Command.Run.of("a")
+                .withStartAt(Command.StartAt.after("[5]")).withMaxQuarantined(QuarantineLimit.parse("5%"))).events().get(0));
+        assertTrue(fromCursor.reason().contains("a percentage is of the run's rows") && fromCursor.reason()
+                .contains("give a count instead"), fromCursor.reason());
+
+        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a").withMaxQuarantined(QuarantineLimit.parse("5%"))));
+        assertTrue(t.quarantine());
+        assertEquals(5L, status("a").run().maxQuarantined(), "5% of the 100 rows planned");
+        assertEquals(5.0, status("a").run().quarantine().percent());
     }
 
     @Test
