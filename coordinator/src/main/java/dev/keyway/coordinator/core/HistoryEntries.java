@@ -51,9 +51,10 @@ public final class HistoryEntries {
         boolean stopped = from == MigrationState.PAUSED || from == MigrationState.FAILED
                 || from == MigrationState.CANCELED;
         if (newRun) {
+            String detail = after.run().onlyQuarantined() ? "the documents in quarantine"
+                    : after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next());
             out.add(entry(HistoryEntry.STARTED, after, now, by != null ? by : after.run().requestedBy(), command,
-                    after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next()),
-                    parameters(after, cause), null));
+                    detail, parameters(after, cause), null));
         } else if (sameRun && stopped && (to == MigrationState.IN_PROGRESS || to == MigrationState.SUCCESS)) {
             // it goes on (and may find nothing left): resumed after a pause, retried after a failure or a cancel
             if (from == MigrationState.PAUSED) {
