@@ -147,7 +147,7 @@ class QuarantineIT {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
-    void pastTheRunsLimitTheRunFailsNamingDocumentsAndAppliesNothingTwice(TestDatabase.Kind database) throws Exception {
+    void pastTheRunsLimitTheRunFailsNamingDocumentsAndResumesWithAHigherOneApplyingNothingTwice(TestDatabase.Kind database) throws Exception {
         start(database);
         harness.startWorker();
         harness.startWorker();
@@ -169,5 +169,16 @@ class QuarantineIT {
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" > 1"), "nothing twice");
         assertEquals(0, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" <> 0 AND \"id\" IN ("
                 + String.join(", ", SEVEN) + ")"), "the bad documents untouched");
+
+        // resumed with a higher limit: the same run goes on from its cursors and ends with every other row at 1
+        long resumed = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, harness.send(Command.Run.of("flaky").withMaxQuarantined(10L)));
+        MigrationStatus done = harness.client().awaitStatus(s -> s.name().equals("flaky") && s.updatedAt() >= resumed
+                && s.isDone(), ServiceHarness.TIMEOUT);
+        assertEquals(MigrationState.SUCCESS, done.state(), String.valueOf(done.failure().error()));
+        assertEquals(failed.run().runId(), done.run().runId(), "the same run");
+        assertEquals(7, done.progress().quarantined());
+        assertEquals(ROWS - 7, items.sql().count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1"));
+        assertEquals(7, items.sql().count("SELECT COUNT(*) FROM keyway_quarantine WHERE migration = 'flaky'"));
     }
 }
