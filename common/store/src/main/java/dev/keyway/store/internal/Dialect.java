@@ -117,11 +117,13 @@ abstract class Dialect {
             + "quarantined_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
 
     /**
-     * Changes to bookkeeping tables that an earlier version made, run after {@link #bookkeepingTables()}: each leaves
-     * a table that has it already as it is.
+     * Changes to bookkeeping tables that an earlier version made, run after {@link #bookkeepingTables()}: by the query
+     * that answers once the change is made (then it is not run: a role that does not own the table may not alter it
+     * even to change nothing), the change.
      */
-    List<String> bookkeepingChanges() {
-        return List.of("ALTER TABLE " + JdbcStore.LEDGER + " ADD COLUMN IF NOT EXISTS quarantined INT DEFAULT 0 NOT NULL");
+    Map<String, String> bookkeepingChanges() {
+        return Map.of("SELECT quarantined FROM " + JdbcStore.LEDGER + " WHERE 1 = 0",
+                "ALTER TABLE " + JdbcStore.LEDGER + " ADD COLUMN IF NOT EXISTS quarantined INT DEFAULT 0 NOT NULL");
     }
 
     /** Names the database {@code id} unless it has a name already (an insert that inserts nothing then). */

@@ -101,7 +101,11 @@ public final class JdbcStore implements Store {
     @Override
     public void ensureBookkeeping() {
         sql.dialect().bookkeepingTables().forEach(this::createIfMissing);
-        sql.dialect().bookkeepingChanges().forEach(change -> createIfMissing(LEDGER, change));
+        sql.dialect().bookkeepingChanges().forEach((made, change) -> {
+            if (!answers(made)) {
+                createIfMissing(LEDGER, change);
+            }
+        });
         // the first process names the database; the others' insert meets the primary key and is let go
         createIfMissing(DATABASE, sql.dialect().nameDatabase(UUID.randomUUID().toString()));
     }
@@ -118,6 +122,21 @@ public final class JdbcStore implements Store {
             return id;
         } catch (SQLException e) {
             throw sql.failure("cannot read this database's id from " + DATABASE, e);
+        }
+    }
+
+    /** True when the query runs (a column it reads is there). */
+    private boolean answers(String query) {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery(query)) {
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                return false;
+            }
+        } catch (SQLException e) {
+            throw sql.failure("cannot check the bookkeeping tables in " + url, e);
         }
     }
 
