@@ -33,6 +33,10 @@ import java.util.regex.Pattern;
  *     {@code batchSize}); {@value #COORDINATORS_TARGET} (the default) = the coordinator's {@code TARGET_BATCH_MILLIS},
  *     with batches of up to ten times {@code batchSize}; 0 = batches of {@code batchSize} (what
  *     {@link #withBatchSize} sets)
+ * @param maxQuarantined how many documents a run may set aside before it fails: a document whose {@code migrateOne}
+ *     throws (or outlives the batch deadline), or whose write the database refuses, is left as it was and recorded in
+ *     {@code keyway_quarantine}, and the rest of its batch commits. 0 (the default) = quarantine off: such a document
+ *     fails its batch and the run. A run's {@code --max-quarantined} overrides it
  */
 public record Migration(
         String name,
@@ -42,7 +46,8 @@ public record Migration(
         boolean parallelize,
         CustomRange customRange,
         int segments,
-        int targetBatchMillis) {
+        int targetBatchMillis,
+        long maxQuarantined) {
 
     public static final int DEFAULT_BATCH_SIZE = 100;
     /** {@code targetBatchMillis} of a definition that leaves its batches' size to the coordinator. */
@@ -68,6 +73,16 @@ public record Migration(
             throw new IllegalArgumentException("targetBatchMillis must be between 1 and 60000 (or 0 for batches of"
                     + " batchSize), but was " + targetBatchMillis + " (migration " + name + ")");
         }
+        if (maxQuarantined < 0) {
+            throw new IllegalArgumentException("maxQuarantined must be at least 0 (0 = quarantine off), but was "
+                    + maxQuarantined + " (migration " + name + ")");
+        }
+    }
+
+    /** A definition without quarantine. */
+    public Migration(String name, String table, MigrateOne migrateOne, int batchSize, boolean parallelize,
+                     CustomRange customRange, int segments, int targetBatchMillis) {
+        this(name, table, migrateOne, batchSize, parallelize, customRange, segments, targetBatchMillis, 0);
     }
 
     /** Defines a migration with the default options. */
@@ -86,26 +101,37 @@ public record Migration(
 
     /** Batches of exactly this many rows (the last one of a segment may have fewer). */
     public Migration withBatchSize(int batchSize) {
-        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments, 0);
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
+                0, maxQuarantined);
     }
 
     /** Batches sized to take about this long, between 1 row and {@code batchSize} (set that first to change it). */
     public Migration withTargetBatchMillis(int millis) {
-        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments, millis);
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
+                millis, maxQuarantined);
     }
 
     public Migration withParallelize(boolean parallelize) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                targetBatchMillis);
+                targetBatchMillis, maxQuarantined);
     }
 
     public Migration withCustomRange(CustomRange customRange) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                targetBatchMillis);
+                targetBatchMillis, maxQuarantined);
     }
 
     public Migration withSegments(int segments) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                targetBatchMillis);
+                targetBatchMillis, maxQuarantined);
+    }
+
+    /**
+     * Runs of this migration may set aside up to {@code max} documents (see {@code maxQuarantined}); 0 turns
+     * quarantine off.
+     */
+    public Migration withMaxQuarantined(long max) {
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments, targetBatchMillis,
+                max);
     }
 }

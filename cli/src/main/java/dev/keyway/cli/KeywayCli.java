@@ -7,6 +7,7 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Limits;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.StoreOptions;
 import java.io.PrintStream;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Parameters;
                 ServiceCommands.Coordinator.class, ServiceCommands.Worker.class, KeywayCli.Run.class,
                 RunControl.Retry.class, KeywayCli.Status.class, ListMigrations.class, RunControl.Cancel.class,
                 RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class, HistoryCommand.class,
-                ConsoleCommand.class,
+                ConsoleCommand.class, QuarantineCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
@@ -165,6 +166,20 @@ public final class KeywayCli {
         @Option(names = "--notify", split = ",", paramLabel = "NAME", description = "also notify these targets of the"
                 + " coordinator (its NOTIFY_URL_<NAME> settings; names, never URLs) of this run's start, pauses and end")
         List<String> notifyTargets = new ArrayList<>();
+        @Option(names = "--max-quarantined", paramLabel = "N|P%", description = "set aside up to N documents (or P% of"
+                + " the run's rows, for a run planned from the beginning) whose migrateOne throws or whose write the"
+                + " database refuses (keyway_quarantine), and fail past that; 0 = off (without it, the definition's"
+                + " withMaxQuarantined; a resumed run keeps its own)")
+        String maxQuarantined;
+
+        /** {@code --max-quarantined}: null when not given; a bad one ends the command with exit code 2. */
+        private QuarantineLimit quarantineLimit() {
+            try {
+                return maxQuarantined == null ? null : QuarantineLimit.parse(maxQuarantined);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--max-quarantined: " + e.getMessage(), e);
+            }
+        }
 
         @Override
         public Integer call() {
@@ -177,7 +192,7 @@ public final class KeywayCli {
                     : new Limits(maxRowsPerSecond, targetBatchMillis, concurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
                     requester(), limits, notifyTargets.stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
-                    .toList());
+                    .toList(), quarantineLimit(), false);
             try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();

@@ -45,11 +45,16 @@ final class RunControl {
         }
     }
 
-    @CommandLine.Command(name = "retry", description = "Resumes a failed or canceled migration from its failed batch.")
+    @CommandLine.Command(name = "retry", description = "Resumes a failed or canceled migration from its failed batch;"
+            + " with --quarantined, runs it over just the documents it set aside (keyway_quarantine), after it succeeded.")
     static final class Retry extends OneMigration {
+        @Option(names = "--quarantined", description = "migrate just the documents in quarantine, each exactly once: a"
+                + " document leaves quarantine in the transaction that migrates it")
+        boolean quarantined;
+
         @Override
         Command command(String fn) {
-            return Command.Run.of(fn).withRequestedBy(requester());
+            return Command.Run.of(fn).withOnlyQuarantined(quarantined).withRequestedBy(requester());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.keyway.cli;
 
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
 import java.io.PrintStream;
 import java.util.Collection;
 
@@ -28,6 +29,16 @@ final class StatusTable {
             return s.failure().error();
         }
         StringBuilder b = new StringBuilder(String.valueOf(s.progress().cursor()));
+        if (s.progress().quarantined() > 0 || s.run().maxQuarantined() != null) {
+            b.append("; quarantined: ").append(s.progress().quarantined());
+            if (s.run().maxQuarantined() != null) {
+                b.append(" (at most ").append(s.run().maxQuarantined());
+                if (s.run().quarantine().percent() != null) {
+                    b.append(": ").append(QuarantineLimit.percent(s.run().quarantine().percent()));
+                }
+                b.append(")");
+            }
+        }
         MigrationStatus.Pace pace = s.pace();
         Limits limits = pace.limits();
         if (limits != null && limits.maxRowsPerSecond() != null) {

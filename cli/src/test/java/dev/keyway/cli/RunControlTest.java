@@ -1,10 +1,12 @@
 package dev.keyway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyway.message.Command;
+import dev.keyway.message.QuarantineLimit;
 import dev.keyway.message.Event;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -50,6 +52,26 @@ class RunControlTest {
         assertEquals(null, ((Command.Run) sent.get(0)).startAt(), "retry goes on from the failed batch");
         assertTrue(out.toString().contains("c: done (detail of pause)\n"), out.toString());
         assertTrue(out.toString().contains("*: done (detail of cancelAll)\n"), out.toString());
+    }
+
+    @Test
+    void retryQuarantinedAsksForARunOverTheQuarantinedDocumentsOnly() {
+        assertEquals(0, execute("retry", "a", "--quarantined"), err.toString());
+        assertEquals(0, execute("retry", "a"), err.toString());
+        assertTrue(((Command.Run) sent.get(0)).onlyQuarantined());
+        assertFalse(((Command.Run) sent.get(1)).onlyQuarantined());
+    }
+
+    @Test
+    void runTakesAQuarantineLimitAsACountOrAPercentageAndRefusesAnythingElse() {
+        assertEquals(0, execute("run", "a", "--max-quarantined", "7"), err.toString());
+        assertEquals(0, execute("run", "a", "--max-quarantined", "0.1%"), err.toString());
+        assertEquals(QuarantineLimit.count(7), ((Command.Run) sent.get(0)).maxQuarantined());
+        assertEquals(QuarantineLimit.percent(0.1), ((Command.Run) sent.get(1)).maxQuarantined());
+        assertEquals(2, execute("run", "a", "--max-quarantined", "lots"));
+        assertTrue(err.toString().contains("--max-quarantined: maxQuarantined must be a count (10) or a percentage"),
+                err.toString());
+        assertEquals(2, sent.size(), "nothing sent for a bad limit");
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
+import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
@@ -22,7 +23,10 @@ import dev.keyway.store.StatementTimeoutException;
 import dev.keyway.store.BatchStore;
 import dev.keyway.store.StoreException;
 import dev.keyway.store.TableWalk;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -65,10 +69,13 @@ public final class BatchProcessor {
     static final long SLICE_MILLIS = 1_000;
     /** Smaller retries of a batch sized by a time target that hit a lock or statement timeout. */
     static final int SMALLER_RETRIES = 2;
+    /** Retries of a quarantining batch, each without a document whose call outlived the deadline. */
+    static final int TIMED_OUT_RETRIES = 3;
 
     private final BatchStore store;
     private final MigrationCatalog catalog;
     private final MigrateOneCalls calls;
+    private final QuarantiningBatch quarantining;
     private final BatchObserver observer;
     private final String worker;
     private final BatchSizes sizes = new BatchSizes();
@@ -88,6 +95,7 @@ public final class BatchProcessor {
         this.store = store;
         this.catalog = catalog;
         this.calls = calls;
+        this.quarantining = new QuarantiningBatch(calls);
         this.observer = observer;
         this.worker = worker;
     }
@@ -136,7 +144,7 @@ public final class BatchProcessor {
     /** What one batch of a slice came to, and its name in the batch metrics. */
     private enum Kind {
         APPLIED("completed"), REPLAYED("replayed"), REFUSED("skipped"), DELAYED("delayed"), TOO_SLOW("failed"),
-        FAILED("failed");
+        TIMED_OUT("failed"), FAILED("failed");
 
         final String metric;
 
@@ -149,11 +157,12 @@ public final class BatchProcessor {
      * @param next where the next batch starts (applied, replayed)
      * @param reason why it stopped (refused, delayed, too slow, failed)
      * @param documentId the document whose {@code migrateOne} failed, or null
+     * @param quarantined documents the batch set aside; {@code quarantinedIds} names those of an applied batch
      */
     private record Step(Kind kind, String next, int processed, boolean done, boolean fullPage, String reason,
-                        String documentId) {
+                        String documentId, int quarantined, List<String> quarantinedIds) {
         static Step stopped(Kind kind, String reason, String documentId) {
-            return new Step(kind, null, 0, false, false, reason, documentId);
+            return new Step(kind, null, 0, false, false, reason, documentId, 0, List.of());
         }
     }
 
@@ -165,15 +174,21 @@ public final class BatchProcessor {
         boolean replayedOnly = true;
         int size = sizes.first(task);
         int retries = 0;
+        long quarantined = 0;
+        List<String> quarantinedIds = new ArrayList<>();
+        Map<String, String> timedOut = new LinkedHashMap<>();
         while (true) {
             long batchStart = nanos.getAsLong();
-            Step step = batch(m, task, cursor, size);
+            Step step = batch(m, task, cursor, size, timedOut);
             long millis = elapsedMillis(batchStart);
             observer.batch(m.name(), step.kind().metric,
                     step.kind() == Kind.APPLIED ? step.processed() : 0, nanos.getAsLong() - batchStart);
             if (step.kind() == Kind.APPLIED || step.kind() == Kind.REPLAYED) {
                 cursor = step.next();
                 processed += step.processed();
+                quarantined += step.quarantined();
+                quarantinedIds.addAll(step.quarantinedIds());
+                timedOut.clear();
                 done = step.done();
                 batches++;
                 retries = 0;
@@ -181,6 +196,10 @@ public final class BatchProcessor {
                     replayedOnly = false;
                     size = sizes.after(task, size, millis, step.fullPage());
                 }
+            } else if (step.kind() == Kind.TIMED_OUT && task.quarantine() && step.documentId() != null
+                    && timedOut.size() < TIMED_OUT_RETRIES && !timedOut.containsKey(step.documentId())) {
+                timedOut.put(step.documentId(), step.reason()); // the batch again, with that document set aside
+                continue;
             } else if ((step.kind() == Kind.DELAYED || step.kind() == Kind.TOO_SLOW) && task.lease().adaptive()
                     && size > 1 && retries < SMALLER_RETRIES) {
                 size = sizes.smaller(task, size);
@@ -198,8 +217,8 @@ public final class BatchProcessor {
         if (done) {
             sizes.done(task);
         }
-        return new Event.BatchCompleted(task.key(), cursor, (int) processed, done, replayedOnly, false, List.of(),
-                elapsedMillis(start), worker);
+        return new Event.BatchCompleted(task.key(), cursor, (int) processed, done, replayedOnly, false, List.of(), 0,
+                elapsedMillis(start), worker, (int) quarantined, quarantinedIds);
     }
 
     private Event stopped(ProcessBatch task, Step step, TaskLocation where) {
@@ -211,35 +230,50 @@ public final class BatchProcessor {
     }
 
     /** One batch of the slice at {@code cursor}, in its own transaction. */
-    private Step batch(Migration m, ProcessBatch task, String cursor, int size) {
+    private Step batch(Migration m, ProcessBatch task, String cursor, int size, Map<String, String> timedOut) {
         try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
             BatchKey key = task.key().at(cursor);
             Optional<SegmentFence> fence = tx.lockFence(m.name(), task.key().segment());
             Optional<LedgerEntry> applied = tx.findLedger(key);
             if (applied.isPresent()) {
                 LedgerEntry e = applied.get();
-                return new Step(Kind.REPLAYED, e.nextCursor(), e.processed(), e.done(), false, null, null);
+                return new Step(Kind.REPLAYED, e.nextCursor(), e.processed(), e.done(), false, null, null,
+                        e.quarantined(), List.of());
             }
             String refusal = refusal(task, cursor, fence);
             if (refusal != null) {
                 return Step.stopped(Kind.REFUSED, refusal, null);
             }
-            Page page = tx.readPage(cursor, task.end(), size);
+            // a run over the documents in quarantine takes them out of it in this transaction
+            Page page = task.onlyQuarantined() ? tx.takeQuarantined(m.name(), cursor, size)
+                    : tx.readPage(cursor, task.end(), size);
             List<ObjectNode> docs = page.documents();
-            MigrateOneCalls.Result result = calls.run(m, new BatchContext(tx.db(), m.table(), tx.primaryKey()), docs, false);
-            if (result.error() != null) {
-                if (result.timedOut()) {
+            BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
+            List<QuarantinedDocument> aside = List.of();
+            if (task.quarantine()) {
+                QuarantiningBatch.Outcome q = quarantining.apply(m, key, tx, ctx, docs, timedOut);
+                if (q.timedOut()) {
                     tx.abandon();
+                    return Step.stopped(Kind.TIMED_OUT, q.error(), q.documentId());
                 }
-                return Step.stopped(Kind.FAILED, result.error(), result.documentId());
+                aside = q.setAside();
+            } else {
+                MigrateOneCalls.Result result = calls.run(m, ctx, docs, false);
+                if (result.error() != null) {
+                    if (result.timedOut()) {
+                        tx.abandon();
+                    }
+                    return Step.stopped(Kind.FAILED, result.error(), result.documentId());
+                }
+                tx.patchAll(result.patches());
             }
-            tx.patchAll(result.patches());
-            if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last()))) {
+            if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last(), aside.size()))) {
                 throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
             }
             tx.advanceFence(m.name(), task.key().segment(), page.nextCursor(), page.last());
             tx.commit();
-            return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null);
+            return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null,
+                    aside.size(), QuarantiningBatch.ids(aside));
         } catch (LockTimeoutException e) {
             return Step.stopped(Kind.DELAYED, e.getMessage(), null);
         } catch (StatementTimeoutException e) {

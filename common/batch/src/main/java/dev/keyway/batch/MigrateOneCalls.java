@@ -58,20 +58,49 @@ public final class MigrateOneCalls {
      * @param timedOut the deadline passed while calls still ran: they may still use the transaction, so
      *     the caller must abandon it rather than roll it back on its connection
      */
-    record Result(Map<JsonNode, ObjectNode> patches, String error, String documentId, boolean timedOut) {
+    record Result(Map<JsonNode, ObjectNode> patches, String error, String documentId, boolean timedOut,
+                  List<Failure> failures) {
+        Result(Map<JsonNode, ObjectNode> patches, String error, String documentId, boolean timedOut) {
+            this(patches, error, documentId, timedOut, List.of());
+        }
+    }
+
+    /**
+     * A document whose call threw, when every document is called ({@link #runEach}).
+     *
+     * @param database the call threw a database error ({@code ctx.db()}): later calls of the same transaction may
+     *     have failed because of it (PostgreSQL refuses every statement after an error until a rollback)
+     */
+    record Failure(JsonNode id, String error, boolean database) {
     }
 
     /** One document's result: its id (read before {@code migrateOne} ran), and a patch or an error. */
-    private record Applied(JsonNode id, ObjectNode patch, String error) {
+    private record Applied(JsonNode id, ObjectNode patch, String error, boolean database) {
+        Applied(JsonNode id, ObjectNode patch, String error) {
+            this(id, patch, error, false);
+        }
     }
 
     Result run(Migration m, BatchContext ctx, List<ObjectNode> page, boolean keepBefore) {
+        return run(m, ctx, page, keepBefore, false);
+    }
+
+    /**
+     * Calls {@code migrateOne} on every document of the page, past those that throw (each one's error in
+     * {@link Result#failures()}, the others' patches in {@link Result#patches()}), leaving the page's documents as they
+     * were; {@link Result#error()} is set only when the deadline passed.
+     */
+    Result runEach(Migration m, BatchContext ctx, List<ObjectNode> page) {
+        return run(m, ctx, page, true, true);
+    }
+
+    private Result run(Migration m, BatchContext ctx, List<ObjectNode> page, boolean keepBefore, boolean each) {
         if (page.isEmpty()) {
             return new Result(Map.of(), null, null, false);
         }
         Set<JsonNode> running = ConcurrentHashMap.newKeySet();
         Mono<List<Applied>> calls = !m.parallelize() || page.size() < 2
-                ? Mono.fromCallable(() -> serial(m, ctx, page, keepBefore, running)).subscribeOn(scheduler)
+                ? Mono.fromCallable(() -> serial(m, ctx, page, keepBefore, each, running)).subscribeOn(scheduler)
                 : Flux.fromIterable(page)
                         .flatMapSequential(doc -> Mono.fromCallable(() -> applyOne(m, ctx, doc, keepBefore, running))
                                 .subscribeOn(scheduler), PARALLEL_CALLS)
@@ -96,7 +125,12 @@ public final class MigrateOneCalls {
             throw Exceptions.propagate(e.getCause());
         }
         Map<JsonNode, ObjectNode> patches = new LinkedHashMap<>();
+        List<Failure> failures = new ArrayList<>();
         for (Applied a : applied) {
+            if (a.error() != null && each) {
+                failures.add(new Failure(a.id(), a.error(), a.database()));
+                continue;
+            }
             if (a.error() != null) {
                 return new Result(Map.of(), a.error(), Db.idText(a.id()), false);
             }
@@ -104,16 +138,16 @@ public final class MigrateOneCalls {
                 patches.put(a.id(), a.patch());
             }
         }
-        return new Result(patches, null, null, false);
+        return new Result(patches, null, null, false, failures);
     }
 
     private static List<Applied> serial(Migration m, BatchContext ctx, List<ObjectNode> page, boolean keepBefore,
-                                        Set<JsonNode> running) {
+                                        boolean each, Set<JsonNode> running) {
         List<Applied> out = new ArrayList<>(page.size());
         for (ObjectNode doc : page) {
             Applied a = applyOne(m, ctx, doc, keepBefore, running);
             out.add(a);
-            if (a.error() != null) {
+            if (a.error() != null && !each) {
                 break;
             }
         }
@@ -134,7 +168,7 @@ public final class MigrateOneCalls {
             if (StoreException.isRetriable(e)) {
                 throw e;
             }
-            return new Applied(id, null, describe(m, ctx, id, e));
+            return new Applied(id, null, describe(m, ctx, id, e), true);
         } catch (Throwable e) {
             // anything a user's function throws, Errors included, fails this batch and nothing else
             return new Applied(id, null, describe(m, ctx, id, e));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.Command;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.Limits;
+import dev.keyway.message.QuarantineLimit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -41,6 +42,14 @@ final class CommandJson {
             putIfSet(n, "maxConcurrency", l.maxConcurrency());
             if (!r.notifyTargets().isEmpty()) {
                 r.notifyTargets().forEach(n.putArray("notify")::add);
+            }
+            if (r.maxQuarantined() != null && r.maxQuarantined().count() != null) {
+                n.put("maxQuarantined", r.maxQuarantined().count());
+            } else if (r.maxQuarantined() != null) {
+                n.put("maxQuarantined", r.maxQuarantined().toString());
+            }
+            if (r.onlyQuarantined()) {
+                n.put("onlyQuarantined", true);
             }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
@@ -99,7 +108,7 @@ final class CommandJson {
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency),
-                        names(n, "notify"));
+                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"));
             }
             case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
             case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));
@@ -139,6 +148,25 @@ final class CommandJson {
                     + Excerpt.of(v.toString(), 60));
         }
         return v.asText();
+    }
+
+    /** A count (an integer, 0 = off) or a percentage of the run's rows (a string, {@code "0.1%"}). */
+    private static QuarantineLimit maxQuarantined(JsonNode n) {
+        JsonNode v = n.get("maxQuarantined");
+        try {
+            if (v != null && v.isTextual()) {
+                if (!v.textValue().trim().endsWith("%")) {
+                    throw new IllegalArgumentException("a string is a percentage, ending in %");
+                }
+                return QuarantineLimit.parse(v.textValue());
+            }
+            Integer max = intOrNull(n, "maxQuarantined");
+            return max == null ? null : QuarantineLimit.count(max);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field 'maxQuarantined' must be a count of at least 0 (0 turns"
+                    + " quarantine off) or a percentage of the run's rows (\"0.1%\"), but was "
+                    + Excerpt.of(v.toString(), 40) + ": " + e.getMessage());
+        }
     }
 
     private static Integer intOrNull(JsonNode n, String field) {

@@ -43,7 +43,11 @@ record StatusJson(
         long startProcessed,
         long updatedAt,
         Long startedAt,
-        List<String> notifyTargets) {
+        List<String> notifyTargets,
+        long quarantined,
+        Long maxQuarantined,
+        Double maxQuarantinedPercent,
+        boolean onlyQuarantined) {
 
     static StatusJson of(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -54,7 +58,8 @@ record StatusJson(
                 s.dryRuns().pending(), progress.segments(), s.failure().batch(), s.dryRuns().last(), run.requestedBy(),
                 progress.total(), pace.throttledBy(), pace.limits(), run.database(), s.lastCommand(), run.pausedBy(),
                 pace.limitedBy(), run.pausedSince(), progress.startProcessed(), s.updatedAt(),
-                run.startedAt(), run.notifyTargets());
+                run.startedAt(), run.notifyTargets(), progress.quarantined(), run.maxQuarantined(),
+                run.quarantine().percent(), run.onlyQuarantined());
     }
 
     MigrationStatus status() {
@@ -63,6 +68,8 @@ record StatusJson(
                 .pendingDryRun(pendingDryRun).segments(segments).failedBatch(failedBatch).dryRun(dryRun)
                 .requestedBy(requestedBy).total(total).throttledBy(throttledBy).limits(limits).database(database)
                 .lastCommand(lastCommand).pausedBy(pausedBy).limitedBy(limitedBy).pausedSince(pausedSince)
-                .startProcessed(startProcessed).updatedAt(updatedAt).startedAt(startedAt).notifyTargets(notifyTargets).build();
+                .startProcessed(startProcessed).updatedAt(updatedAt).startedAt(startedAt).notifyTargets(notifyTargets)
+                .quarantined(quarantined).maxQuarantined(maxQuarantined).maxQuarantinedPercent(maxQuarantinedPercent)
+                .onlyQuarantined(onlyQuarantined).build();
     }
 }

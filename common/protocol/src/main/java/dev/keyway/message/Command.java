@@ -54,9 +54,16 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      *     run's, else none
      * @param notify names of the coordinator's notification targets ({@code NOTIFY_URL_<NAME>}) told about this run
      *     besides the default; never URLs (the topic is readable by every client). Empty keeps a resumed run's
+     * @param maxQuarantined how many documents the run may set aside (quarantine) before it fails, a count or a
+     *     percentage of the run's rows; 0 turns quarantine off; {@code null} keeps a resumed run's, else the
+     *     definition's ({@code withMaxQuarantined})
+     * @param onlyQuarantined a run over just the documents in quarantine ({@code retry FN --quarantined}): each
+     *     leaves quarantine in the transaction that migrates it. Only after a run that succeeded (or to resume such a
+     *     run); {@code next}, {@code cursor} and {@code segments} do not apply
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
-               Integer segments, String requestedBy, Limits limits, List<String> notifyTargets) implements Command {
+               Integer segments, String requestedBy, Limits limits, List<String> notifyTargets,
+               QuarantineLimit maxQuarantined, boolean onlyQuarantined) implements Command {
         public static final String TYPE = "run";
 
         @Override
@@ -70,6 +77,12 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
         }
 
+        /** A run that says nothing about quarantine. */
+        public Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
+                   Integer segments, String requestedBy, Limits limits, List<String> notifyTargets) {
+            this(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, null, false);
+        }
+
         /** A run that names no notification target. */
         public Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
                    Integer segments, String requestedBy, Limits limits) {
@@ -81,35 +94,58 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
         }
 
         public Run withNext(List<String> next) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
 
         public Run withStartAt(StartAt startAt) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
 
         public Run withBatchSize(Integer batchSize) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
 
         public Run withDryRun(boolean dryRun) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
 
         public Run withSegments(Integer segments) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
 
         public Run withRequestedBy(String requestedBy) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
 
         public Run withLimits(Limits limits) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
 
         public Run withNotifyTargets(List<String> notifyTargets) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets);
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
+        }
+
+        public Run withOnlyQuarantined(boolean onlyQuarantined) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
+        }
+
+        /** A count of documents; null keeps a resumed run's, else the definition's. */
+        public Run withMaxQuarantined(Long count) {
+            return withMaxQuarantined(count == null ? null : QuarantineLimit.count(count));
+        }
+
+        public Run withMaxQuarantined(QuarantineLimit maxQuarantined) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined);
         }
     }
 

@@ -45,13 +45,28 @@ public sealed interface Event
      * @param replayed true when the ledger showed the batch already applied (a redelivered task)
      * @param changes for a dry run: before/after of the documents the batch changed, bounded; else empty
      * @param omitted for a dry run: how many more changed documents the bounded report leaves out
+     * @param quarantined documents the slice set aside (in {@code keyway_quarantine}); the coordinator counts them
+     *     as the ledger recorded them, like {@code processed}
+     * @param quarantinedIds the ids of some of them (at most {@value #MAX_QUARANTINED_IDS}), to name in an error
      */
     record BatchCompleted(BatchKey key, String nextCursor, int processed, boolean done, boolean replayed,
-                          boolean dryRun, List<DocumentChange> changes, int omitted, long millis, String worker)
+                          boolean dryRun, List<DocumentChange> changes, int omitted, long millis, String worker,
+                          int quarantined, List<String> quarantinedIds)
             implements Outcome {
+        /** The most quarantined ids an outcome names. */
+        public static final int MAX_QUARANTINED_IDS = 20;
+
         public BatchCompleted {
             Objects.requireNonNull(key, "key");
             changes = changes == null ? List.of() : List.copyOf(changes);
+            quarantinedIds = quarantinedIds == null ? List.of()
+                    : List.copyOf(quarantinedIds.subList(0, Math.min(quarantinedIds.size(), MAX_QUARANTINED_IDS)));
+        }
+
+        /** An outcome that quarantined nothing. */
+        public BatchCompleted(BatchKey key, String nextCursor, int processed, boolean done, boolean replayed,
+                              boolean dryRun, List<DocumentChange> changes, int omitted, long millis, String worker) {
+            this(key, nextCursor, processed, done, replayed, dryRun, changes, omitted, millis, worker, 0, List.of());
         }
 
         /** An outcome that leaves no changed document out of its report. */

@@ -83,6 +83,9 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
             if (outcome.durationMillis() != null) {
                 parts.add("in " + seconds(outcome.durationMillis()));
             }
+            if (outcome.quarantined() > 0) {
+                parts.add(outcome.quarantined() + " quarantined");
+            }
             if (outcome.documentId() != null) {
                 parts.add("document " + outcome.documentId());
             }
@@ -132,7 +135,13 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
      * @param durationMillis from the run's start to this entry, pauses included; null when the start is unknown
      * @param error why it failed, or null
      * @param documentId the document whose {@code migrateOne} or write failed, when one did; else null
+     * @param quarantined the documents the run set aside ({@code keyway_quarantine})
      */
-    public record Outcome(long rows, Long durationMillis, String error, String documentId) {
+    public record Outcome(long rows, Long durationMillis, String error, String documentId, long quarantined) {
+
+        /** An outcome without quarantined documents. */
+        public Outcome(long rows, Long durationMillis, String error, String documentId) {
+            this(rows, durationMillis, error, documentId, 0);
+        }
     }
 }

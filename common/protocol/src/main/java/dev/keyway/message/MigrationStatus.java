@@ -48,16 +48,29 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     status written before the field existed
      * @param notify the notification targets the run named ({@code run --notify}): names of the coordinator's
      *     {@code NOTIFY_URL_<NAME>} settings, never URLs
+     * @param quarantine whether and how far the run sets failing documents aside, and whether it walks only them
      */
     public record Run(String runId, List<String> next, String requestedBy, String database, Long latestStart,
-                      Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets) {
+                      Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets,
+                      Quarantine quarantine) {
         public Run {
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+            quarantine = quarantine == null ? Quarantine.OFF : quarantine;
+        }
+
+        /** How many documents the run may set aside before it fails; null when quarantine is off. */
+        public Long maxQuarantined() {
+            return quarantine.max();
+        }
+
+        /** The run walks only the documents in quarantine ({@code retry FN --quarantined}). */
+        public boolean onlyQuarantined() {
+            return quarantine.only();
         }
 
         static Run none() {
-            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of());
+            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), Quarantine.OFF);
         }
 
         /**
@@ -77,6 +90,19 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
     }
 
     /**
+     * A run's quarantine (docs/CONTRACTS.md, section 7).
+     *
+     * @param max how many documents the run may set aside before it fails; null when quarantine is off, or while a
+     *     percentage waits for the run's total (its plan)
+     * @param percent the percentage of the run's rows {@code max} was asked as ({@code --max-quarantined 0.1%}), or
+     *     null for a count
+     * @param only the run walks only the documents in quarantine ({@code retry FN --quarantined})
+     */
+    public record Quarantine(Long max, Double percent, boolean only) {
+        public static final Quarantine OFF = new Quarantine(null, null, false);
+    }
+
+    /**
      * How far the run got. {@code cursor} is the overall restart point: for a single segment, the cursor of its last
      * committed batch; for a segmented run, the position of the first segment that is not done (every document
      * before it has been processed). {@code processed} is the sum over the segments of the current run.
@@ -87,15 +113,16 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     rates and ETA count the rows and the time since the run last started running
      *     ({@link MigrationStatus#rowsPerSecond})
      * @param segments each segment's range, cursor and progress
+     * @param quarantined documents the current run set aside ({@code keyway_quarantine}), as the ledger counted them
      */
     public record Progress(String cursor, long processed, Long total, long startProcessed,
-                           List<SegmentStatus> segments) {
+                           List<SegmentStatus> segments, long quarantined) {
         public Progress {
             segments = segments == null ? List.of() : List.copyOf(segments);
         }
 
         static Progress none() {
-            return new Progress(null, 0, null, 0, List.of());
+            return new Progress(null, 0, null, 0, List.of(), 0);
         }
     }
 

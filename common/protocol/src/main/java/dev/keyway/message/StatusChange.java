@@ -34,6 +34,10 @@ public final class StatusChange {
     private long updatedAt;
     private Long startedAt;
     private List<String> notifyTargets;
+    private long quarantined;
+    private Long maxQuarantined;
+    private Double maxQuarantinedPercent;
+    private boolean onlyQuarantined;
 
     StatusChange(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -68,6 +72,10 @@ public final class StatusChange {
         updatedAt = s.updatedAt();
         startedAt = run.startedAt();
         notifyTargets = run.notifyTargets();
+        quarantined = progress.quarantined();
+        maxQuarantined = run.quarantine().max();
+        maxQuarantinedPercent = run.quarantine().percent();
+        onlyQuarantined = run.quarantine().only();
     }
 
     public StatusChange cursor(String v) {
@@ -200,11 +208,32 @@ public final class StatusChange {
         return this;
     }
 
+    public StatusChange quarantined(long v) {
+        quarantined = v;
+        return this;
+    }
+
+    public StatusChange maxQuarantined(Long v) {
+        maxQuarantined = v;
+        return this;
+    }
+
+    public StatusChange maxQuarantinedPercent(Double v) {
+        maxQuarantinedPercent = v;
+        return this;
+    }
+
+    public StatusChange onlyQuarantined(boolean v) {
+        onlyQuarantined = v;
+        return this;
+    }
+
     public MigrationStatus build() {
         return new MigrationStatus(name, state,
                 new MigrationStatus.Run(runId, next, requestedBy, database, latestStart, latestEnd, pausedBy, pausedSince,
-                        startedAt, notifyTargets),
-                new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments),
+                        startedAt, notifyTargets,
+                        new MigrationStatus.Quarantine(maxQuarantined, maxQuarantinedPercent, onlyQuarantined)),
+                new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments, quarantined),
                 new MigrationStatus.Pace(batchSize, limits, throttledBy, limitedBy),
                 new MigrationStatus.Failure(error, failedBatch), new MigrationStatus.DryRuns(pendingDryRun, dryRun),
                 lastCommand, updatedAt);

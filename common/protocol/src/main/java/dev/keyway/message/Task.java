@@ -35,9 +35,14 @@ public sealed interface Task permits Task.ProcessBatch {
      * @param walk the rows the coordinator planned the run over, {@link #walkOf} its definition of the migration
      *     (table and range); a worker whose definition walks other rows refuses the task, since the coordinator
      *     and it run different versions of the jar. Absent (tasks of 0.1, tests): not checked
+     * @param quarantine the run sets aside a document whose {@code migrateOne} throws or whose write the database
+     *     refuses (in the batch's transaction, {@code keyway_quarantine}) instead of failing the batch
+     * @param onlyQuarantined the run walks the migration's documents in {@code keyway_quarantine} (in the order of their
+     *     keys' JSON text; the cursor is the last key's) instead of its table's key range, and takes each out of
+     *     quarantine in the batch that migrates it
      */
-    record ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk)
-            implements Task {
+    record ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk,
+                        boolean quarantine, boolean onlyQuarantined) implements Task {
         /** The longest run id: the ledger and the fence store run ids of up to this many characters. */
         public static final int MAX_RUN_ID = 64;
 
@@ -63,6 +68,11 @@ public sealed interface Task permits Task.ProcessBatch {
             }
         }
 
+        /** A task that quarantines nothing. */
+        public ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk) {
+            this(key, end, batchSize, dryRun, lease, walk, false, false);
+        }
+
         /** A task without a {@code walk} to check. */
         public ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease) {
             this(key, end, batchSize, dryRun, lease, null);
@@ -75,7 +85,17 @@ public sealed interface Task permits Task.ProcessBatch {
 
         /** This task with the walk of the coordinator's definition of its migration. */
         public ProcessBatch withWalk(String planned) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned, quarantine, onlyQuarantined);
+        }
+
+        /** This task, quarantining documents that fail or not. */
+        public ProcessBatch withQuarantine(boolean on) {
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, on, onlyQuarantined);
+        }
+
+        /** This task, over the documents in quarantine or not. */
+        public ProcessBatch withOnlyQuarantined(boolean only) {
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, only);
         }
 
         @Override

@@ -13,6 +13,7 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
@@ -54,6 +55,35 @@ class JsonCodecTest {
         assertEquals(r, codec.decodeCommand(codec.encode(r)));
         assertEquals(new Command.Cancel("a"), codec.decodeCommand(codec.encode(new Command.Cancel("a"))));
         assertEquals(new Command.CancelAll(), codec.decodeCommand(codec.encode(new Command.CancelAll())));
+    }
+
+    @Test
+    void aRunCarriesItsQuarantineLimitAndRefusesANegativeOne() {
+        Command.Run r = Command.Run.of("a").withMaxQuarantined(7L).withOnlyQuarantined(true);
+        assertTrue(new String(codec.encode(r), StandardCharsets.UTF_8).contains("\"maxQuarantined\":7"));
+        assertEquals(r, codec.decodeCommand(codec.encode(r)));
+        assertNull(((Command.Run) command("{\"type\":\"run\",\"fn\":\"a\"}")).maxQuarantined());
+        Command.Run percent = Command.Run.of("a").withMaxQuarantined(QuarantineLimit.parse("0.1%"));
+        assertTrue(new String(codec.encode(percent), StandardCharsets.UTF_8).contains("\"maxQuarantined\":\"0.1%\""));
+        assertEquals(percent, codec.decodeCommand(codec.encode(percent)));
+        assertEquals(20L, percent.maxQuarantined().countOf(20_000L));
+        assertEquals(1L, percent.maxQuarantined().countOf(10L), "at least one");
+        assertNull(percent.maxQuarantined().countOf(null));
+        assertTrue(assertThrows(MalformedMessageException.class,
+                () -> command("{\"type\":\"run\",\"fn\":\"a\",\"maxQuarantined\":\"many\"}")).getMessage()
+                .contains("or a percentage of the run's rows"));
+        assertThrows(MalformedMessageException.class,
+                () -> command("{\"type\":\"run\",\"fn\":\"a\",\"maxQuarantined\":\"0%\"}"));
+        assertTrue(assertThrows(MalformedMessageException.class,
+                () -> command("{\"type\":\"run\",\"fn\":\"a\",\"maxQuarantined\":-1}")).getMessage()
+                .contains("'maxQuarantined' must be a count of at least 0"));
+    }
+
+    @Test
+    void anOutcomeCarriesWhatItQuarantined() {
+        Event.BatchCompleted c = new Event.BatchCompleted(new BatchKey("a", "r", 0, null), "[9]", 9,
+                true, false, false, List.of(), 0, 5, "w", 2, List.of("3", "7"));
+        assertEquals(c, codec.decodeEvent(codec.encode(c)));
     }
 
     @Test

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * The JSON other clients read (docs/CONTRACTS.md), pinned byte for byte: each literal below is what the codec of
  * main at 4edf726 wrote for the same message, before the Java types were grouped ({@link BatchKey} in tasks and
  * outcomes, the groups of {@link MigrationStatus}). The records changed; the wire did not. Issue 18 added the status
- * fields {@code startedAt} and {@code notifyTargets} at the end (before {@code schemaVersion}), and the history entry.
+ * fields {@code startedAt} and {@code notifyTargets} at the end (before {@code schemaVersion}), and the history entry;
+ * issue 19 the task's {@code quarantine}, the outcome's {@code quarantined} and {@code quarantinedIds}, and the status's
+ * {@code quarantined} and {@code maxQuarantined} (at the end, before {@code schemaVersion}).
  */
 class WireFormatTest {
 
@@ -37,11 +39,12 @@ class WireFormatTest {
 
     static final String TASK = "{\"type\":\"processBatch\",\"migration\":\"setDefaultValue\",\"runId\":\"run-1\","
             + "\"segment\":2,\"cursor\":\"[1000]\",\"end\":\"[5000]\",\"batchSize\":500,\"dryRun\":false,"
-            + "\"lease\":{\"batches\":100,\"targetBatchMillis\":200},\"walk\":\"users\"}";
+            + "\"lease\":{\"batches\":100,\"targetBatchMillis\":200},\"walk\":\"users\",\"quarantine\":false,\"onlyQuarantined\":false}";
     static final String COMPLETED = "{\"type\":\"batchCompleted\",\"migration\":\"setDefaultValue\",\"runId\":\"run-1\","
             + "\"segment\":2,\"cursor\":\"[1000]\",\"nextCursor\":\"[1500]\",\"processed\":500,\"done\":false,"
             + "\"replayed\":true,\"dryRun\":true,\"changes\":[{\"id\":\"1\",\"before\":{\"id\":1,\"email\":\"a@example.com\"},"
-            + "\"after\":{\"id\":1,\"email\":\"b@example.com\"}}],\"omitted\":3,\"millis\":38,\"worker\":\"worker-1\"}";
+            + "\"after\":{\"id\":1,\"email\":\"b@example.com\"}}],\"omitted\":3,\"millis\":38,\"worker\":\"worker-1\","
+            + "\"quarantined\":0,\"quarantinedIds\":[]}";
     static final String FAILED = "{\"type\":\"batchFailed\",\"migration\":\"setDefaultValue\",\"runId\":\"run-1\","
             + "\"segment\":2,\"cursor\":\"[1000]\",\"error\":\"boom\",\"documentId\":\"1001\","
             + "\"task\":{\"topic\":\"migrations.tasks\",\"partition\":7,\"offset\":42},\"worker\":\"worker-2\"}";
@@ -68,17 +71,17 @@ class WireFormatTest {
             + "\"lastCommand\":{\"command\":\"run\",\"requestedBy\":\"ops@example.com\",\"at\":1767225600000},"
             + "\"pausedBy\":\"operator\",\"limitedBy\":\"rate: at most 1000 rows/s\","
             + "\"pausedSince\":1767225600600,\"startProcessed\":700,\"updatedAt\":1767225600750,"
-            + "\"startedAt\":1767225599000,\"notifyTargets\":[\"ops\"],\"schemaVersion\":1}";
+            + "\"startedAt\":1767225599000,\"notifyTargets\":[\"ops\"],\"quarantined\":3,\"maxQuarantined\":10,\"maxQuarantinedPercent\":0.5,\"onlyQuarantined\":false,\"schemaVersion\":1}";
     static final String UNKNOWN_STATUS = "{\"name\":\"clearField\",\"cursor\":null,\"processed\":0,\"isDone\":false,\"error\":null,"
             + "\"state\":\"unknown\",\"latestStart\":null,\"latestEnd\":null,\"batchSize\":100,\"next\":[],"
             + "\"runId\":null,\"pendingDryRun\":null,\"segments\":[],\"failedBatch\":null,\"dryRun\":null,"
             + "\"requestedBy\":null,\"total\":null,\"throttledBy\":null,\"limits\":null,\"database\":null,"
             + "\"lastCommand\":null,\"pausedBy\":null,\"limitedBy\":null,\"pausedSince\":null,"
-            + "\"startProcessed\":0,\"updatedAt\":0,\"startedAt\":null,\"notifyTargets\":[],\"schemaVersion\":1}";
+            + "\"startProcessed\":0,\"updatedAt\":0,\"startedAt\":null,\"notifyTargets\":[],\"quarantined\":0,\"maxQuarantined\":null,\"maxQuarantinedPercent\":null,\"onlyQuarantined\":false,\"schemaVersion\":1}";
     static final String FAILED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"failed\",\"migration\":\"setDefaultValue\","
             + "\"runId\":\"run-1\",\"at\":1767225600750,\"by\":null,\"command\":null,\"detail\":null,"
             + "\"parameters\":null,\"outcome\":{\"rows\":1500,\"durationMillis\":1750,"
-            + "\"error\":\"segment 1, cursor [5500]: boom\",\"documentId\":\"5731\"}}";
+            + "\"error\":\"segment 1, cursor [5500]: boom\",\"documentId\":\"5731\",\"quarantined\":0}}";
     static final String STARTED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"started\",\"migration\":\"setDefaultValue\","
             + "\"runId\":\"run-1\",\"at\":1767225599000,\"by\":\"ops@example.com\",\"command\":\"run\","
             + "\"detail\":\"then clearField\",\"parameters\":{\"cursor\":null,\"batchSize\":500,"
@@ -160,7 +163,7 @@ class WireFormatTest {
                 .limits(new Limits(1000, 200, 4)).database("db-1")
                 .lastCommand(new LastCommand("run", "ops@example.com", 1767225600000L)).pausedBy("operator")
                 .limitedBy("rate: at most 1000 rows/s").pausedSince(1767225600600L).startProcessed(700)
-                .updatedAt(1767225600750L).startedAt(1767225599000L).notifyTargets(List.of("ops")).build();
+                .updatedAt(1767225600750L).startedAt(1767225599000L).notifyTargets(List.of("ops")).quarantined(3).maxQuarantined(10L).maxQuarantinedPercent(0.5).build();
     }
 
     @Test

@@ -46,6 +46,14 @@ public interface BatchTransaction extends AutoCloseable {
     Page readPage(String cursor, String end, int limit);
 
     /**
+     * Takes the next documents of the migration out of quarantine ({@code keyway_quarantine}): up to {@code limit}
+     * keys after {@code cursor} (exclusive, null = the first) in the order of their JSON text, their rows read and
+     * locked ({@code FOR UPDATE}), and their quarantine rows deleted in this transaction. The page's next cursor is
+     * the last key taken; a key whose row is gone leaves quarantine without a document.
+     */
+    Page takeQuarantined(String migration, String cursor, int limit);
+
+    /**
      * Reads documents of the walk's table by id (for a dry run's "after"), keyed by the id's text (a value's text, a
      * composite id's JSON array); missing ids are absent.
      */
@@ -60,6 +68,21 @@ public interface BatchTransaction extends AutoCloseable {
      * {@link StoreException} naming the document and the column, and nothing of the batch should be committed.
      */
     void patchAll(Map<JsonNode, ObjectNode> patches);
+
+    /**
+     * Marks the transaction's state (a {@code SAVEPOINT}; one at a time, a new one replaces it): a batch that
+     * quarantines documents takes it after reading its page, and goes back to it when a document fails.
+     */
+    void savepoint();
+
+    /**
+     * Undoes everything since {@link #savepoint()} (patches and {@code ctx.db()} writes; the page's row locks, taken
+     * before it, stay), and leaves the savepoint in place. Also the way out of a statement the database refused.
+     */
+    void rollbackToSavepoint();
+
+    /** Records documents set aside, in this transaction ({@code keyway_quarantine}). */
+    void quarantine(List<QuarantinedDocument> documents);
 
     /**
      * Records the batch in the ledger. Returns false when an entry with the same key exists already

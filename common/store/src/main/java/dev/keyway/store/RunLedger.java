@@ -61,4 +61,7 @@ public interface RunLedger {
      * ({@link SliceProgress}).
      */
     List<LedgerEntry> followLedger(BatchKey start, String until, int max);
+
+    /** The documents the migration's runs set aside, oldest first, at most {@code max}. */
+    List<QuarantinedDocument> quarantined(String migration, int max);
 }

@@ -32,6 +32,7 @@ public class FakeStore implements Store {
     private final Map<String, SegmentFence> fences = new HashMap<>();
     private final Map<BatchKey, LedgerEntry> ledger = new HashMap<>();
     private final Map<String, Long> epochs = new HashMap<>();
+    private final List<QuarantinedDocument> quarantine = new ArrayList<>();
     private int commits;
     private int abandoned;
     private Supplier<RuntimeException> readFailure;
@@ -67,6 +68,11 @@ public class FakeStore implements Store {
     /** Every committed ledger entry, by its batch. */
     public Map<BatchKey, LedgerEntry> ledger() {
         return Collections.unmodifiableMap(ledger);
+    }
+
+    /** Every committed quarantined document, in the order they were recorded. */
+    public List<QuarantinedDocument> quarantine() {
+        return Collections.unmodifiableList(quarantine);
     }
 
     /** How many batch transactions committed. */
@@ -201,6 +207,11 @@ public class FakeStore implements Store {
         return chain;
     }
 
+    @Override
+    public List<QuarantinedDocument> quarantined(String migration, int max) {
+        return quarantine.stream().filter(d -> d.migration().equals(migration)).limit(max).toList();
+    }
+
     // --- TablePlanner
 
     @Override
@@ -267,6 +278,9 @@ public class FakeStore implements Store {
         private final Map<Long, ObjectNode> patched = new HashMap<>();
         private final Map<String, SegmentFence> fenceChanges = new HashMap<>();
         private final List<LedgerEntry> entries = new ArrayList<>();
+        private final List<QuarantinedDocument> setAside = new ArrayList<>();
+        private Map<Long, ObjectNode> savedPatches;
+        private final List<String> released = new ArrayList<>();
 
         @Override
         public List<String> primaryKey() {
@@ -308,6 +322,19 @@ public class FakeStore implements Store {
         }
 
         @Override
+        public Page takeQuarantined(String migration, String cursor, int limit) {
+            List<String> keys = quarantine.stream().filter(d -> d.migration().equals(migration))
+                    .map(QuarantinedDocument::key).filter(k -> cursor == null || k.compareTo(cursor) > 0)
+                    .distinct().sorted().limit(limit).toList();
+            if (keys.isEmpty()) {
+                return new Page(List.of(), cursor, true);
+            }
+            released.addAll(keys.stream().map(k -> migration + "/" + k).toList());
+            List<ObjectNode> page = keys.stream().map(k -> row(Long.parseLong(k)).deepCopy()).toList();
+            return new Page(page, keys.get(keys.size() - 1), keys.size() < limit);
+        }
+
+        @Override
         public Map<String, ObjectNode> readByIds(List<JsonNode> ids) {
             Map<String, ObjectNode> out = new HashMap<>();
             for (JsonNode id : ids) {
@@ -336,6 +363,22 @@ public class FakeStore implements Store {
         }
 
         @Override
+        public void savepoint() {
+            savedPatches = new HashMap<>(patched);
+        }
+
+        @Override
+        public void rollbackToSavepoint() {
+            patched.clear();
+            patched.putAll(savedPatches);
+        }
+
+        @Override
+        public void quarantine(List<QuarantinedDocument> documents) {
+            setAside.addAll(documents);
+        }
+
+        @Override
         public boolean recordLedger(LedgerEntry entry) {
             if (ledger.containsKey(entry.key())) {
                 return false;
@@ -349,6 +392,9 @@ public class FakeStore implements Store {
             written.putAll(patched);
             fences.putAll(fenceChanges);
             entries.forEach(e -> ledger.put(e.key(), e));
+            quarantine.removeIf(d -> released.contains(d.migration() + "/" + d.key()));
+            setAside.forEach(d -> quarantine.add(new QuarantinedDocument(d.migration(), d.runId(), d.segment(), d.key(),
+                    d.error(), d.document(), quarantine.size() + 1)));
             commits++;
         }
 

@@ -92,6 +92,13 @@ final class BatchOutcomes {
         List<Integer> wereActive = book.active(st).stream().map(SegmentStatus::index).toList();
         book.pacing().outcome(st, e.key().segment(), e.processed(), e.done());
         st = st.withSegments(segs);
+        if (e.quarantined() > 0) {
+            st = st.change().quarantined(st.progress().quarantined() + e.quarantined()).build();
+            if (st.state() == MigrationState.IN_PROGRESS && overQuarantineLimit(st)) {
+                book.save(st.withState(MigrationState.FAILED, quarantineError(st, e), book.now()), fx);
+                return;
+            }
+        }
         if (st.state() == MigrationState.FAILED && st.failure().batch() != null
                 && st.failure().batch().segment() == e.key().segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
@@ -121,6 +128,19 @@ final class BatchOutcomes {
             st = st.change().limitedBy(book.pacing().limitedBy(st)).build();
         }
         book.save(st, fx);
+    }
+
+    private static boolean overQuarantineLimit(MigrationStatus st) {
+        Long max = st.run().maxQuarantined();
+        return max != null && st.progress().quarantined() > max;
+    }
+
+    /** Why a run that set aside more documents than it may fails, naming the latest of them. */
+    private static String quarantineError(MigrationStatus st, Event.BatchCompleted e) {
+        return Excerpt.of(st.progress().quarantined() + " documents quarantined, over the run's limit of "
+                + st.run().maxQuarantined() + " (maxQuarantined); the latest: " + String.join(", ", e.quarantinedIds())
+                + ". List them with: bin/migrate quarantine " + st.name() + "; fix the data or the migration, then run"
+                + " it again (it resumes; --max-quarantined N raises the limit)", MAX_ERROR);
     }
 
     /** A batch failed: its run fails, keeping the batch to replay; a dry run's failure becomes its report. */

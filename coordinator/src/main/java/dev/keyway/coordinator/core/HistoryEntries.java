@@ -51,9 +51,10 @@ public final class HistoryEntries {
         boolean stopped = from == MigrationState.PAUSED || from == MigrationState.FAILED
                 || from == MigrationState.CANCELED;
         if (newRun) {
+            String detail = after.run().onlyQuarantined() ? "the documents in quarantine"
+                    : after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next());
             out.add(entry(HistoryEntry.STARTED, after, now, by != null ? by : after.run().requestedBy(), command,
-                    after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next()),
-                    parameters(after, cause), null));
+                    detail, parameters(after, cause), null));
         } else if (sameRun && stopped && (to == MigrationState.IN_PROGRESS || to == MigrationState.SUCCESS)) {
             // it goes on (and may find nothing left): resumed after a pause, retried after a failure or a cancel
             if (from == MigrationState.PAUSED) {
@@ -123,7 +124,7 @@ public final class HistoryEntries {
         Long start = s.run().startedAt();
         long end = s.run().latestEnd() != null ? s.run().latestEnd() : now;
         return new HistoryEntry.Outcome(s.progress().processed(), start == null ? null : Math.max(0, end - start),
-                error, s.failure().batch() == null ? null : s.failure().batch().documentId());
+                error, s.failure().batch() == null ? null : s.failure().batch().documentId(), s.progress().quarantined());
     }
 
     private static String configured(Command cause) {

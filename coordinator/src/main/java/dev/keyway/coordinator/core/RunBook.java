@@ -150,7 +150,8 @@ final class RunBook {
     private Task.ProcessBatch task(MigrationStatus st, SegmentStatus s) {
         return new Task.ProcessBatch(new BatchKey(st.name(), st.run().runId(), s.index(), s.position()), s.to(),
                 st.pace().batchSize(),
-                false, pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null));
+                false, pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null))
+                .withQuarantine(st.run().maxQuarantined() != null).withOnlyQuarantined(st.run().onlyQuarantined());
     }
 
     /** The fence of a run as its status stands. */

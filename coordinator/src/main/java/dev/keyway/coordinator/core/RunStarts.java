@@ -7,6 +7,8 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
+import dev.keyway.message.StatusChange;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
@@ -78,6 +80,16 @@ final class RunStarts {
             fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, unwalkable.get()));
             return;
         }
+        boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
+        Optional<String> noTotal = percentWithoutTotal(run, st, resumable);
+        if (noTotal.isPresent()) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, noTotal.get()));
+            return;
+        }
+        if (run.onlyQuarantined() && !(resumable && st.run().onlyQuarantined())) {
+            retryQuarantined(run, st, def, fx);
+            return;
+        }
         if (run.dryRun()) {
             dryRun(run, st, def, batchSize, fx);
             return;
@@ -89,7 +101,6 @@ final class RunStarts {
         }
         MigrationStatus started;
         String action;
-        boolean resumable = st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
         if (run.startAt() == null && resumable && !st.progress().segments().isEmpty()) {
             int resumeSize = run.batchSize() != null ? run.batchSize() : st.pace().batchSize();
             // the same run goes on: its rate and ETA count from here, with the rows it had
@@ -100,19 +111,25 @@ final class RunStarts {
                     .startedAt(st.run().startedAt() != null ? st.run().startedAt() : now)
                     .notifyTargets(run.notifyTargets().isEmpty() ? st.run().notifyTargets() : run.notifyTargets())
                     .build();
+            if (run.maxQuarantined() != null) {
+                started = quarantine(started.change(), run.maxQuarantined(), st.progress().total(),
+                        st.run().onlyQuarantined()).build();
+            }
             action = "resumed";
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
-            started = st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(), run.requestedBy(), null,
-                    now).change().limits(limits).notifyTargets(run.notifyTargets()).build();
+            started = quarantine(st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(),
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
+                    limit(run, def), null, false).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
-            MigrationStatus planning = st.started(book.newId(), List.of(), batchSize, run.next(), run.requestedBy(), null, now)
-                    .change().limits(limits).notifyTargets(run.notifyTargets()).build();
+            MigrationStatus planning = quarantine(st.started(book.newId(), List.of(), batchSize, run.next(),
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
+                    limit(run, def), null, false).build();
             book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
@@ -164,6 +181,9 @@ final class RunStarts {
      * run too), where its segments stand and end; else none (a new run is planned from the table as it is).
      */
     private static List<String> startingCursors(Command.Run run, MigrationStatus st) {
+        if (run.onlyQuarantined() || st.run().onlyQuarantined() && run.startAt() == null) {
+            return List.of(); // its cursors are keys in keyway_quarantine, not in the table's walk
+        }
         if (run.startAt() != null) {
             return run.startAt().cursor() == null ? List.of() : List.of(run.startAt().cursor());
         }
@@ -198,6 +218,62 @@ final class RunStarts {
             limits = limits.withConcurrency(maxConcurrency);
         }
         return limits.orNull();
+    }
+
+    /**
+     * A run over just the documents in quarantine ({@code retry FN --quarantined}), after a run that succeeded: one
+     * segment walking {@code keyway_quarantine}'s keys, each document leaving quarantine in the batch that migrates it.
+     * Refused while the migration's run has not ended well: its own documents are not all walked yet.
+     */
+    private void retryQuarantined(Command.Run run, MigrationStatus st, Migration def, Effects fx) {
+        if (st.state() != MigrationState.SUCCESS) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "migration " + run.fn() + " is "
+                    + st.state().json() + ": retry --quarantined follows a run that succeeded; "
+                    + (st.state() == MigrationState.UNKNOWN ? "it never ran" : "finish it first (bin/migrate run "
+                    + run.fn() + " resumes it; --max-quarantined N raises its limit)")));
+            return;
+        }
+        Limits limits = newRunLimits(run, def);
+        MigrationStatus started = quarantine(st.started(book.newId(), List.of(SegmentStatus.fresh(0, null, null)),
+                newRunBatchSize(run, def, limits), List.of(), run.requestedBy(), null, book.now())
+                .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), limit(run, def), null, true)
+                .build();
+        goOn(started, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "the documents in quarantine, "
+                + BatchSizing.of(started.pace().batchSize(), limits).describe()));
+    }
+
+    /** A new run's quarantine limit: the run's, else the definition's (a count; 0 = off). */
+    private static QuarantineLimit limit(Command.Run run, Migration def) {
+        return run.maxQuarantined() != null ? run.maxQuarantined() : QuarantineLimit.count(def.maxQuarantined());
+    }
+
+    /**
+     * The status's quarantine: the limit as a count of a run of {@code total} rows (none yet for a percentage of a run
+     * still to be planned; off for 0), the percentage it was asked as, and whether the run walks only the quarantine.
+     */
+    private static StatusChange quarantine(StatusChange change, QuarantineLimit limit, Long total, boolean only) {
+        Long max = limit.countOf(total);
+        return change.maxQuarantined(max != null && max > 0 ? max : null).maxQuarantinedPercent(limit.percent())
+                .onlyQuarantined(only);
+    }
+
+    /**
+     * Why a run cannot take its {@code --max-quarantined} percentage: the run has no total to take it of (a run from
+     * a cursor, a retry of the quarantine, a resume of a run without one); empty when it can, or it asks for a count.
+     */
+    private static Optional<String> percentWithoutTotal(Command.Run run, MigrationStatus st, boolean resumable) {
+        if (run.maxQuarantined() == null || run.maxQuarantined().percent() == null || run.dryRun()) {
+            return Optional.empty();
+        }
+        boolean resumes = run.startAt() == null && resumable && !st.progress().segments().isEmpty();
+        boolean planned = !run.onlyQuarantined() && (run.startAt() == null ? !resumes : run.startAt().cursor() == null);
+        if (planned || resumes && st.progress().total() != null) {
+            return Optional.empty();
+        }
+        return Optional.of("cannot run " + run.fn() + " with --max-quarantined " + run.maxQuarantined() + ": a"
+                + " percentage is of the run's rows, counted when a run from the beginning is planned, and this run has"
+                + " none; give a count instead; nothing was changed");
     }
 
     /** How a run of {@code def} that gives no batch size or limits of its own sizes its batches. */
@@ -252,8 +328,14 @@ final class RunStarts {
             segs.add(SegmentStatus.fresh(i, from, to));
             from = to;
         }
-        goOn(st.started(st.run().runId(), segs, st.pace().batchSize(), st.run().next(), st.run().requestedBy(),
-                p.rows(), st.run().latestStart()), fx);
+        MigrationStatus planned = st.started(st.run().runId(), segs, st.pace().batchSize(), st.run().next(),
+                st.run().requestedBy(), p.rows(), st.run().latestStart());
+        Double percent = planned.run().quarantine().percent();
+        if (percent != null) {
+            // --max-quarantined 0.1%: a count now that the run's rows are counted
+            planned = planned.change().maxQuarantined(QuarantineLimit.percent(percent).countOf(p.rows())).build();
+        }
+        goOn(planned, fx);
     }
 
     /** A run with its segments starts: its fence opens, its pace starts and its active segments get a task. */

@@ -10,6 +10,7 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
@@ -115,6 +116,42 @@ class CoordinatorCoreTest {
                 "only as far as the ledger goes");
         assertEquals("[10]", only(counted, Effect.PublishTask.class).task().key().cursor());
         assertEquals(new Effect.BatchesTimed(300, 1), only(counted, Effect.BatchesTimed.class));
+    }
+
+    /** A run of a from [0] with quarantine limit {@code max}, and what an outcome of it with 2 set aside does. */
+    private Step quarantinedTwo(Long max, CoordinatorState[] after) {
+        Step asked = core.step(initial, new Input.CommandReceived(Command.Run.of("a")
+                .withStartAt(Command.StartAt.after("[0]")).withMaxQuarantined(max), 1000));
+        Step started = core.step(asked.state(), new Input.TablesChecked(only(asked, Effect.CheckTables.class),
+                List.of(Optional.empty()), List.of(), 1000));
+        assertEquals(max != null && max > 0, only(started, Effect.PublishTask.class).task().quarantine(),
+                "the task says whether to quarantine");
+        String runId = started.state().find("a").orElseThrow().run().runId();
+        Event.BatchCompleted claim = new Event.BatchCompleted(new BatchKey("a", runId, 0, "[0]"), "[10]", 10, false,
+                false, false, List.of(), 0, 300, "w", 99, List.of("3", "7"));
+        Step asking = core.step(started.state(), new Input.EventReceived(claim, 2000));
+        Step counted = core.step(asking.state(), new Input.LedgerRead(new Effect.ReadLedger(claim, false), List.of(
+                new LedgerEntry(claim.key(), "[10]", 10, false, 2)), 2000));
+        after[0] = counted.state();
+        return counted;
+    }
+
+    @Test
+    void quarantinedDocumentsCountAsTheLedgerRecordedThemAndPastTheLimitTheRunFailsNamingThem() {
+        CoordinatorState[] after = new CoordinatorState[1];
+        Step within = quarantinedTwo(5L, after);
+        MigrationStatus st = only(within, Effect.PublishStatus.class).status();
+        assertEquals(2, st.progress().quarantined(), "the ledger's 2, not the claim's 99");
+        assertEquals(5L, st.run().maxQuarantined());
+        assertEquals(MigrationState.IN_PROGRESS, st.state());
+
+        Step over = quarantinedTwo(1L, after);
+        MigrationStatus failed = only(over, Effect.PublishStatus.class).status();
+        assertEquals(MigrationState.FAILED, failed.state());
+        assertTrue(failed.failure().error().contains("2 documents quarantined, over the run's limit of 1")
+                && failed.failure().error().contains("3, 7")
+                && failed.failure().error().contains("bin/migrate quarantine a"), failed.failure().error());
+        assertTrue(all(over, Effect.PublishTask.class).isEmpty(), "no next task");
     }
 
     @Test

@@ -45,6 +45,15 @@ class HistoryEntriesTest {
     }
 
     @Test
+    void aRunOverTheQuarantineSaysSoAndItsEndCountsWhatItSetAside() {
+        MigrationStatus retry = running().change().next(List.of()).onlyQuarantined(true).build();
+        assertEquals("the documents in quarantine", only(HistoryEntries.between(null, retry,
+                Command.Run.of("a").withOnlyQuarantined(true), T0)).detail());
+        MigrationStatus done = running().change().quarantined(7).state(MigrationState.SUCCESS).latestEnd(T0 + 10).build();
+        assertEquals(7, only(HistoryEntries.between(running(), done, null, T0 + 10)).outcome().quarantined());
+    }
+
+    @Test
     void theNextOfASeriesIsStartedByTheBatchThatEndedThePreviousOneInTheNameOfWhoStartedTheSeries() {
         HistoryEntry e = only(HistoryEntries.between(MigrationStatus.unknown("a", 10), running(), null, T0));
         assertEquals(HistoryEntry.STARTED, e.kind());

@@ -14,6 +14,7 @@ import dev.keyway.message.LastCommand;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.QuarantineLimit;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
@@ -95,6 +96,48 @@ class MigrationControlTest {
         assertEquals(15, status("a").progress().processed());
         assertEquals("b", last.plans().get(0).migration(), "the next of the series is planned");
         assertEquals(MigrationState.IN_PROGRESS, status("b").state());
+    }
+
+    @Test
+    void retryQuarantinedFollowsASucceededRunWithOneSegmentOverTheQuarantineAndIsRefusedBefore() {
+        Event.CommandRejected never = assertInstanceOf(Event.CommandRejected.class,
+                command(Command.Run.of("a").withOnlyQuarantined(true)).events().get(0));
+        assertTrue(never.reason().contains("follows a run that succeeded; it never ran"), never.reason());
+        Task.ProcessBatch t1 = onlyTask(command(Command.Run.of("a").withMaxQuarantined(3L)));
+        assertTrue(t1.quarantine() && !t1.onlyQuarantined());
+        Event.CommandRejected running = assertInstanceOf(Event.CommandRejected.class,
+                command(Command.Run.of("a").withOnlyQuarantined(true)).events().get(0));
+        assertTrue(running.reason().contains("already running"), running.reason());
+        complete(t1, "[15]", 15, true);
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+
+        Effects retry = command(Command.Run.of("a").withOnlyQuarantined(true));
+        Task.ProcessBatch q = onlyTask(retry);
+        assertTrue(q.onlyQuarantined());
+        assertNull(q.key().cursor());
+        assertNull(q.end());
+        assertTrue(status("a").run().onlyQuarantined());
+        assertEquals(1, status("a").progress().segments().size());
+        assertEquals(MigrationState.IN_PROGRESS, status("a").state());
+        complete(q, "3", 2, true);
+        assertEquals(MigrationState.SUCCESS, status("a").state());
+        assertEquals(2, status("a").progress().processed());
+
+        assertFalse(onlyTask(command(Command.Run.of("a").withStartAt(Command.StartAt.beginning()))).onlyQuarantined(),
+                "a new run walks the table again");
+    }
+
+    @Test
+    void aPercentageOfQuarantinedDocumentsBecomesACountOnceTheRunIsPlannedAndNeedsATotal() {
+        Event.CommandRejected fromCursor = assertInstanceOf(Event.CommandRejected.class, command(Command.Run.of("a")
+                .withStartAt(Command.StartAt.after("[5]")).withMaxQuarantined(QuarantineLimit.parse("5%"))).events().get(0));
+        assertTrue(fromCursor.reason().contains("a percentage is of the run's rows") && fromCursor.reason()
+                .contains("give a count instead"), fromCursor.reason());
+
+        Task.ProcessBatch t = onlyTask(command(Command.Run.of("a").withMaxQuarantined(QuarantineLimit.parse("5%"))));
+        assertTrue(t.quarantine());
+        assertEquals(5L, status("a").run().maxQuarantined(), "5% of the 100 rows planned");
+        assertEquals(5.0, status("a").run().quarantine().percent());
     }
 
     @Test

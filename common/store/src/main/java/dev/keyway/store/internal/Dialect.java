@@ -106,7 +106,24 @@ abstract class Dialect {
                 + " CHECK (singleton = 1), id VARCHAR(36) NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
         tables.put(JdbcStore.COORDINATOR, "CREATE TABLE IF NOT EXISTS " + JdbcStore.COORDINATOR + " (coordinator_group"
                 + " VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, taken_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+        tables.put(JdbcStore.QUARANTINE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.QUARANTINE + " ("
+                + QUARANTINE_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
         return tables;
+    }
+
+    /** The columns of {@code keyway_quarantine} (docs/CONTRACTS.md). */
+    static final String QUARANTINE_COLUMNS = "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, "
+            + "segment INT NOT NULL, doc_key VARCHAR(2000) NOT NULL, error TEXT NOT NULL, document TEXT, "
+            + "quarantined_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
+
+    /**
+     * Changes to bookkeeping tables that an earlier version made, run after {@link #bookkeepingTables()}: by the query
+     * that answers once the change is made (then it is not run: a role that does not own the table may not alter it
+     * even to change nothing), the change.
+     */
+    Map<String, String> bookkeepingChanges() {
+        return Map.of("SELECT quarantined FROM " + JdbcStore.LEDGER + " WHERE 1 = 0",
+                "ALTER TABLE " + JdbcStore.LEDGER + " ADD COLUMN IF NOT EXISTS quarantined INT DEFAULT 0 NOT NULL");
     }
 
     /** Names the database {@code id} unless it has a name already (an insert that inserts nothing then). */

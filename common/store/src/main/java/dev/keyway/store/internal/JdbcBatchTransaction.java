@@ -8,6 +8,7 @@ import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.Page;
+import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.SegmentFence;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
     private final JdbcDb db;
     private final JdbcStore store;
     private boolean committed;
+    private Savepoint savepoint;
     private boolean closed;
 
     JdbcBatchTransaction(Connection connection, Sql sql, TableInfo table, KeyOrder order, JdbcStore store) {
@@ -119,12 +122,29 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
+    public Page takeQuarantined(String migration, String cursor, int limit) {
+        List<String> keys = QuarantineTable.keysAfter(connection, sql, migration, cursor, limit);
+        if (keys.isEmpty()) {
+            return new Page(List.of(), cursor, true);
+        }
+        List<JsonNode> ids = keys.stream().map(k -> Sql.parseJson(k, JdbcStore.QUARANTINE + ".doc_key")).toList();
+        List<ObjectNode> docs = new ArrayList<>(selectByIds(ids, true).values());
+        QuarantineTable.release(connection, sql, migration, keys);
+        return new Page(docs, keys.get(keys.size() - 1), keys.size() < limit);
+    }
+
+    @Override
     public Map<String, ObjectNode> readByIds(List<JsonNode> ids) {
+        return selectByIds(ids, false);
+    }
+
+    private Map<String, ObjectNode> selectByIds(List<JsonNode> ids, boolean lock) {
         if (ids.isEmpty()) {
             return Map.of();
         }
         String q = "SELECT * FROM " + table.sqlName() + " WHERE "
-                + ids.stream().map(i -> "(" + table.keyCondition() + ")").collect(Collectors.joining(" OR "));
+                + ids.stream().map(i -> "(" + table.keyCondition() + ")").collect(Collectors.joining(" OR "))
+                + (lock ? sql.dialect().forUpdate() : "");
         try (PreparedStatement ps = connection.prepareStatement(q)) {
             int index = 1;
             for (JsonNode id : ids) {
@@ -245,6 +265,32 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 + " of " + table.describe() + ": " + why + "; the batch was rolled back. Fix the value migrateOne returns for this"
                 + " column or the data it comes from (docs/TYPES.md says what each column type takes), then run the"
                 + " migration again: it resumes from this batch", Db.idText(id), cause);
+    }
+
+    @Override
+    public void savepoint() {
+        try {
+            savepoint = connection.setSavepoint("keyway_batch");
+        } catch (SQLException e) {
+            throw sql.failure("cannot set a savepoint in the batch of " + table.describe(), e);
+        }
+    }
+
+    @Override
+    public void rollbackToSavepoint() {
+        if (savepoint == null) {
+            throw new IllegalStateException("no savepoint to roll back to: call savepoint() first");
+        }
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException e) {
+            throw sql.failure("cannot roll back to the savepoint in the batch of " + table.describe(), e);
+        }
+    }
+
+    @Override
+    public void quarantine(List<QuarantinedDocument> documents) {
+        QuarantineTable.record(connection, sql, documents);
     }
 
     @Override

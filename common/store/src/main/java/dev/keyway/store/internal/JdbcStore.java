@@ -6,6 +6,7 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.keyway.message.BatchKey;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
+import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RetriableStoreException;
 import dev.keyway.store.CoordinatorEpoch;
 import dev.keyway.store.RunFence;
@@ -31,6 +32,7 @@ public final class JdbcStore implements Store {
     static final String FENCE = "keyway_fence";
     static final String DATABASE = "keyway_database";
     static final String COORDINATOR = "keyway_coordinator";
+    static final String QUARANTINE = "keyway_quarantine";
 
     private final HikariDataSource pool;
     private final Sql sql;
@@ -99,6 +101,11 @@ public final class JdbcStore implements Store {
     @Override
     public void ensureBookkeeping() {
         sql.dialect().bookkeepingTables().forEach(this::createIfMissing);
+        sql.dialect().bookkeepingChanges().forEach((made, change) -> {
+            if (!answers(made)) {
+                createIfMissing(LEDGER, change);
+            }
+        });
         // the first process names the database; the others' insert meets the primary key and is let go
         createIfMissing(DATABASE, sql.dialect().nameDatabase(UUID.randomUUID().toString()));
     }
@@ -115,6 +122,21 @@ public final class JdbcStore implements Store {
             return id;
         } catch (SQLException e) {
             throw sql.failure("cannot read this database's id from " + DATABASE, e);
+        }
+    }
+
+    /** True when the query runs (a column it reads is there). */
+    private boolean answers(String query) {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery(query)) {
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                return false;
+            }
+        } catch (SQLException e) {
+            throw sql.failure("cannot check the bookkeeping tables in " + url, e);
         }
     }
 
@@ -180,6 +202,11 @@ public final class JdbcStore implements Store {
     @Override
     public Optional<RunFence> readFence(String migration) {
         return inTransaction("cannot read the fence of " + migration, c -> FenceTable.read(c, migration));
+    }
+
+    @Override
+    public List<QuarantinedDocument> quarantined(String migration, int max) {
+        return inTransaction("cannot read the quarantine", c -> QuarantineTable.list(c, sql, migration, max));
     }
 
     @Override

@@ -20,7 +20,7 @@ final class LedgerTable {
     }
 
     static Optional<LedgerEntry> find(Connection c, Sql sql, BatchKey key) {
-        String q = "SELECT next_cursor, processed, done FROM " + JdbcStore.LEDGER
+        String q = "SELECT next_cursor, processed, done, quarantined FROM " + JdbcStore.LEDGER
                 + " WHERE migration = ? AND run_id = ? AND segment = ? AND start_cursor = ?";
         try (PreparedStatement ps = c.prepareStatement(q)) {
             ps.setString(1, key.migration());
@@ -31,7 +31,7 @@ final class LedgerTable {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new LedgerEntry(key, rs.getString(1), rs.getInt(2), rs.getBoolean(3)));
+                return Optional.of(new LedgerEntry(key, rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getInt(4)));
             }
         } catch (SQLException e) {
             throw sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
@@ -44,13 +44,13 @@ final class LedgerTable {
      */
     static List<LedgerEntry> chain(Connection c, Sql sql, BatchKey start, String until, int max) {
         String where = "migration = ? AND run_id = ? AND segment = ?";
-        String q = "WITH RECURSIVE chain (start_cursor, next_cursor, processed, done, n) AS ("
-                + " SELECT start_cursor, next_cursor, processed, done, 1 FROM " + JdbcStore.LEDGER
+        String q = "WITH RECURSIVE chain (start_cursor, next_cursor, processed, done, quarantined, n) AS ("
+                + " SELECT start_cursor, next_cursor, processed, done, quarantined, 1 FROM " + JdbcStore.LEDGER
                 + " WHERE " + where + " AND start_cursor = ?"
-                + " UNION ALL SELECT l.start_cursor, l.next_cursor, l.processed, l.done, c.n + 1 FROM " + JdbcStore.LEDGER
+                + " UNION ALL SELECT l.start_cursor, l.next_cursor, l.processed, l.done, l.quarantined, c.n + 1 FROM " + JdbcStore.LEDGER
                 + " l JOIN chain c ON l.start_cursor = c.next_cursor"
                 + " WHERE l." + where.replace(" AND ", " AND l.") + " AND NOT c.done AND c.next_cursor <> ? AND c.n < ?)"
-                + " SELECT start_cursor, next_cursor, processed, done FROM chain ORDER BY n";
+                + " SELECT start_cursor, next_cursor, processed, done, quarantined FROM chain ORDER BY n";
         try (PreparedStatement ps = c.prepareStatement(q)) {
             ps.setString(1, start.migration());
             ps.setString(2, start.runId());
@@ -66,7 +66,7 @@ final class LedgerTable {
                 while (rs.next()) {
                     String from = rs.getString(1);
                     BatchKey key = new BatchKey(start.migration(), start.runId(), start.segment(), from.isEmpty() ? null : from);
-                    out.add(new LedgerEntry(key, rs.getString(2), rs.getInt(3), rs.getBoolean(4)));
+                    out.add(new LedgerEntry(key, rs.getString(2), rs.getInt(3), rs.getBoolean(4), rs.getInt(5)));
                 }
             }
             return out;
@@ -78,7 +78,7 @@ final class LedgerTable {
     /** Inserts the entry; false when one with the same key exists already. */
     static boolean record(Connection c, Sql sql, LedgerEntry entry) {
         String q = "INSERT INTO " + JdbcStore.LEDGER
-                + " (migration, run_id, segment, start_cursor, next_cursor, processed, done) VALUES (?, ?, ?, ?, ?, ?, ?)";
+                + " (migration, run_id, segment, start_cursor, next_cursor, processed, done, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         BatchKey key = entry.key();
         try (PreparedStatement ps = c.prepareStatement(q)) {
             ps.setString(1, key.migration());
@@ -88,6 +88,7 @@ final class LedgerTable {
             ps.setString(5, entry.nextCursor());
             ps.setInt(6, entry.processed());
             ps.setBoolean(7, entry.done());
+            ps.setInt(8, entry.quarantined());
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {

@@ -128,6 +128,9 @@ final class MariaDbDialect extends Dialect {
         tables.put(JdbcStore.COORDINATOR, "CREATE TABLE IF NOT EXISTS " + JdbcStore.COORDINATOR + " (coordinator_group"
                 + " VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, taken_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)"
                 + table);
+        tables.put(JdbcStore.QUARANTINE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.QUARANTINE + " ("
+                + "entry BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " + QUARANTINE_COLUMNS
+                + ", KEY keyway_quarantine_key (migration, run_id, doc_key(255)))" + table);
         return tables;
     }
 

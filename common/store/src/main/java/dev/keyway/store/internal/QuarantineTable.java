@@ -1,0 +1,111 @@
+package dev.keyway.store.internal;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.keyway.message.Excerpt;
+import dev.keyway.store.QuarantinedDocument;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The quarantine table {@code keyway_quarantine}: one row per document a run set aside, written in the transaction of
+ * the batch that met it (with its ledger row), so a replayed batch writes none.
+ */
+final class QuarantineTable {
+
+    private QuarantineTable() {
+    }
+
+    static void record(Connection c, Sql sql, List<QuarantinedDocument> documents) {
+        if (documents.isEmpty()) {
+            return;
+        }
+        String q = "INSERT INTO " + JdbcStore.QUARANTINE
+                + " (migration, run_id, segment, doc_key, error, document) VALUES (?, ?, ?, ?, ?, ?)";
+        try (PreparedStatement ps = c.prepareStatement(q)) {
+            for (QuarantinedDocument d : documents) {
+                ps.setString(1, d.migration());
+                ps.setString(2, d.runId());
+                ps.setInt(3, d.segment());
+                ps.setString(4, d.key());
+                ps.setString(5, Excerpt.of(d.error(), QuarantinedDocument.MAX_ERROR));
+                ps.setString(6, bounded(d.document()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw sql.failure("cannot record quarantined documents in " + JdbcStore.QUARANTINE, e);
+        }
+    }
+
+    /** The document's JSON, or when longer than the bound a JSON string of its beginning (still JSON). */
+    static String bounded(String json) {
+        if (json == null || json.length() <= QuarantinedDocument.MAX_DOCUMENT) {
+            return json;
+        }
+        return JsonNodeFactory.instance.textNode(Excerpt.of(json, QuarantinedDocument.MAX_DOCUMENT / 2)).toString();
+    }
+
+    /** The migration's quarantined keys after {@code cursor} (null = from the first), in order, at most {@code limit}. */
+    static List<String> keysAfter(Connection c, Sql sql, String migration, String cursor, int limit) {
+        String q = "SELECT DISTINCT doc_key FROM " + JdbcStore.QUARANTINE + " WHERE migration = ?"
+                + (cursor == null ? "" : " AND doc_key > ?") + " ORDER BY doc_key LIMIT ?";
+        try (PreparedStatement ps = c.prepareStatement(q)) {
+            int i = 1;
+            ps.setString(i++, migration);
+            if (cursor != null) {
+                ps.setString(i++, cursor);
+            }
+            ps.setInt(i, limit);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw sql.failure("cannot read the quarantined keys of " + migration + " (is " + JdbcStore.QUARANTINE
+                    + " created?)", e);
+        }
+    }
+
+    /** Deletes the migration's quarantine rows of these keys (of every run). */
+    static void release(Connection c, Sql sql, String migration, List<String> keys) {
+        String q = "DELETE FROM " + JdbcStore.QUARANTINE + " WHERE migration = ? AND doc_key IN ("
+                + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ")";
+        try (PreparedStatement ps = c.prepareStatement(q)) {
+            ps.setString(1, migration);
+            for (int i = 0; i < keys.size(); i++) {
+                ps.setString(i + 2, keys.get(i));
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw sql.failure("cannot take documents of " + migration + " out of " + JdbcStore.QUARANTINE, e);
+        }
+    }
+
+    static List<QuarantinedDocument> list(Connection c, Sql sql, String migration, int max) {
+        String q = "SELECT migration, run_id, segment, doc_key, error, document, quarantined_at FROM "
+                + JdbcStore.QUARANTINE + " WHERE migration = ? ORDER BY quarantined_at, run_id, segment";
+        try (PreparedStatement ps = c.prepareStatement(q)) {
+            ps.setString(1, migration);
+            ps.setMaxRows(max);
+            List<QuarantinedDocument> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp at = rs.getTimestamp(7);
+                    out.add(new QuarantinedDocument(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), at == null ? 0 : at.getTime()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw sql.failure("cannot read " + JdbcStore.QUARANTINE + " (is it created?)", e);
+        }
+    }
+}
