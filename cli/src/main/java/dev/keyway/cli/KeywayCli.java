@@ -166,7 +166,7 @@ public final class KeywayCli {
         @Option(names = "--notify", split = ",", paramLabel = "NAME", description = "also notify these targets of the"
                 + " coordinator (its NOTIFY_URL_<NAME> settings; names, never URLs) of this run's start, pauses and end")
         List<String> notifyTargets = new ArrayList<>();
-        @Option(names = "--max-quarantined", paramLabel = "N|P%", description = "set aside up to N documents (or P% of"
+        @Option(names = "--max-quarantined", paramLabel = "N|P%", description = "set aside up to N documents (or P%% of"
                 + " the run's rows, for a run planned from the beginning) whose migrateOne throws or whose write the"
                 + " database refuses (keyway_quarantine), and fail past that; 0 = off (without it, the definition's"
                 + " withMaxQuarantined; a resumed run keeps its own)")

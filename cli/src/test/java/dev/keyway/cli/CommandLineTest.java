@@ -50,6 +50,22 @@ class CommandLineTest {
     }
 
     @Test
+    void everyCommandsHelpRendersWithoutAPicocliWarning() {
+        // picocli formats descriptions: a bare % (as in "P% of the rows") makes it warn on stderr and print the raw text
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream warned = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(warned, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (CommandLine sub : new CommandLine(new KeywayCli()).getSubcommands().values()) {
+                sub.getUsageMessage();
+            }
+        } finally {
+            System.setErr(before);
+        }
+        assertEquals("", warned.toString(java.nio.charset.StandardCharsets.UTF_8), "write % as %% in descriptions");
+    }
+
+    @Test
     void everyCommandPrintsItsOwnHelpAndExitsZero() {
         for (String command : new CommandLine(new KeywayCli()).getSubcommands().keySet()) {
             if (command.equals("help")) {
