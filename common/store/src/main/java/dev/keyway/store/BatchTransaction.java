@@ -106,11 +106,13 @@ public interface BatchTransaction extends AutoCloseable {
 
     /**
      * Restores one row to its before-image, in this transaction: reads and locks ({@code FOR UPDATE}) the row as it
-     * is now and hashes it as a batch hashed it; when the hash is not the image's after-hash (absent and null count as
-     * equal), the application changed the row since the run: {@link RestoreOutcome#CONFLICT}, and the row is left as
-     * it is unless {@code force}. Else (or forced) the row is made as it was: updated to the before-image (every
-     * column the database does not generate; a column absent from it becomes NULL), deleted when the run inserted it,
-     * inserted again when the run deleted it. A row already as it was is not written.
+     * is now and hashes it as a batch hashed it. A row already as it was before the run (restored before, or changed
+     * back) is not written: {@link RestoreOutcome#RESTORED}, so restoring twice is restoring once. When the hash is not
+     * the image's after-hash (a row not there and a null hash count as equal), the application changed the row since
+     * the run: {@link RestoreOutcome#CONFLICT}, and the row is left as it is unless {@code force}
+     * ({@link RestoreOutcome#FORCED}). Else the row is made as it was: updated to the before-image (every column the
+     * database does not generate; a column absent from it becomes NULL), deleted when the run inserted it, inserted
+     * again, with its own key, when the run deleted it.
      */
     RestoreOutcome restore(RowImage image, boolean force);
 

@@ -20,28 +20,32 @@ final class ImageRestore {
         TableInfo t = store.table(image.table(), c);
         JsonNode id = id(t, store.columnTypes(t, c), image.key());
         ObjectNode current = read(c, sql, t, id, true);
+        ObjectNode before = image.before() == null ? null : row(image);
         String hash = current == null ? null : RowHash.of(current);
+        if (Objects.equals(hash, before == null ? null : RowHash.of(before))) {
+            return RestoreOutcome.RESTORED; // as it was already (restored before, or changed back): nothing to write
+        }
         boolean conflict = !Objects.equals(hash, image.afterHash());
         if (conflict && !force) {
             return RestoreOutcome.CONFLICT;
         }
-        if (image.before() == null) {
-            if (current != null) {
-                db.delete(image.table(), id);
-            }
+        if (before == null) {
+            db.delete(image.table(), id);
+        } else if (current == null) {
+            db.insertAsItWas(t, before);
         } else {
-            JsonNode before = Sql.parseJson(image.before(), JdbcStore.IMAGES + ".before_image");
-            if (!(before instanceof ObjectNode row)) {
-                throw new StoreException("the before-image of " + image.table() + " row " + image.key() + " in "
-                        + JdbcStore.IMAGES + " is not a JSON object: " + ColumnValues.shown(before), null);
-            }
-            if (current == null) {
-                db.insertAsItWas(t, row);
-            } else if (!RowHash.of(row).equals(hash)) {
-                db.replace(image.table(), id, row);
-            }
+            db.replace(image.table(), id, before);
         }
         return conflict ? RestoreOutcome.FORCED : RestoreOutcome.RESTORED;
+    }
+
+    private static ObjectNode row(RowImage image) {
+        JsonNode before = Sql.parseJson(image.before(), JdbcStore.IMAGES + ".before_image");
+        if (before instanceof ObjectNode row) {
+            return row;
+        }
+        throw new StoreException("the before-image of " + image.table() + " row " + image.key() + " in "
+                + JdbcStore.IMAGES + " is not a JSON object: " + ColumnValues.shown(before), null);
     }
 
     /** The hash of the row as it is now (not locked), or null when it is not there. */
