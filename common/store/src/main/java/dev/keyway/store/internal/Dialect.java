@@ -125,12 +125,13 @@ abstract class Dialect {
     }
 
     /**
-     * The statement that records one before-image, with the parameters of {@link ImagesTable#COLUMNS} in that order:
-     * an insert, which for an image the run has already (the same migration, run and image id: a row an earlier batch
-     * changed) keeps that image's before-image and segment and takes the new after-hash and the op of both
-     * ({@link ImagesTable#mergedOp}).
+     * The statement that records {@code rows} before-images, with the parameters of {@link ImagesTable#COLUMNS} in that
+     * order for each ({@link ImagesTable#values}): an insert of several rows, which for an image the run has already (the
+     * same migration, run and image id: a row an earlier batch changed) keeps that image's before-image and segment and
+     * takes the new after-hash and the op of both ({@link ImagesTable#mergedOp}). A statement never holds two images of
+     * one id.
      */
-    abstract String recordImage();
+    abstract String recordImages(int rows);
 
     /**
      * What follows the column list of an {@code INSERT} that gives a value to a column the database generates

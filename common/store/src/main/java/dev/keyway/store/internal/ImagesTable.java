@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,11 @@ import java.util.Map;
  */
 final class ImagesTable {
 
-    /** The columns every dialect's {@link Dialect#recordImage} statement sets, in the order of its parameters. */
+    /** The columns every dialect's {@link Dialect#recordImages} statement sets, in the order of its parameters. */
     static final String COLUMNS = "migration, run_id, image_id, segment, table_name, doc_key, op, before_image, after_hash";
+
+    /** Images per statement ({@link #record}): 9 parameters each, far below every database's limit. */
+    static final int ROWS = 200;
 
     private static final HexFormat HEX = HexFormat.of();
 
@@ -42,29 +46,55 @@ final class ImagesTable {
                 + " ELSE 'update' END";
     }
 
-    /** Writes a batch's images as one JDBC batch ({@link Dialect#recordImage}: a row the run imaged already is merged). */
+    /** {@code n} rows of a multi-row {@code VALUES}, each the parenthesised {@code row} ({@code "?"}: 9 parameters). */
+    static String values(int n, String row) {
+        String one = "(" + (row.equals("?") ? String.join(", ", Collections.nCopies(9, "?")) : row) + ")";
+        return String.join(", ", Collections.nCopies(n, one));
+    }
+
+    /**
+     * Writes a batch's images ({@link Dialect#recordImages}: a row the run imaged already is merged), {@value #ROWS}
+     * to a statement: the statements of full chunks as one JDBC batch, then the rest.
+     */
     static void record(Connection c, Sql sql, BatchKey batch, Map<String, ImageRecorder.Image> images) {
-        if (images.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.dialect().recordImage())) {
-            for (Map.Entry<String, ImageRecorder.Image> e : images.entrySet()) {
-                ImageRecorder.Image image = e.getValue();
-                ps.setString(1, batch.migration());
-                ps.setString(2, batch.runId());
-                ps.setBytes(3, idBytes(e.getKey()));
-                ps.setInt(4, batch.segment());
-                ps.setString(5, image.table());
-                ps.setString(6, image.key());
-                ps.setString(7, RowImage.Op.of(image.before() != null, image.afterHash() != null).sqlName());
-                ps.setString(8, image.before());
-                ps.setBytes(9, image.afterHash() == null ? null : HEX.parseHex(image.afterHash()));
-                ps.addBatch();
+        List<Map.Entry<String, ImageRecorder.Image>> all = new ArrayList<>(images.entrySet());
+        int full = all.size() / ROWS * ROWS;
+        try {
+            if (full > 0) {
+                try (PreparedStatement ps = c.prepareStatement(sql.dialect().recordImages(ROWS))) {
+                    for (int from = 0; from < full; from += ROWS) {
+                        bind(ps, batch, all.subList(from, from + ROWS));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
             }
-            ps.executeBatch();
+            if (full < all.size()) {
+                try (PreparedStatement ps = c.prepareStatement(sql.dialect().recordImages(all.size() - full))) {
+                    bind(ps, batch, all.subList(full, all.size()));
+                    ps.executeUpdate();
+                }
+            }
         } catch (SQLException e) {
             throw sql.failure("cannot record the before-images of the batch in " + JdbcStore.IMAGES + " (is it created?)",
                     e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, BatchKey batch, List<Map.Entry<String, ImageRecorder.Image>> images)
+            throws SQLException {
+        int i = 1;
+        for (Map.Entry<String, ImageRecorder.Image> e : images) {
+            ImageRecorder.Image image = e.getValue();
+            ps.setString(i++, batch.migration());
+            ps.setString(i++, batch.runId());
+            ps.setBytes(i++, idBytes(e.getKey()));
+            ps.setInt(i++, batch.segment());
+            ps.setString(i++, image.table());
+            ps.setString(i++, image.key());
+            ps.setString(i++, RowImage.Op.of(image.before() != null, image.afterHash() != null).sqlName());
+            ps.setString(i++, image.before());
+            ps.setBytes(i++, image.afterHash() == null ? null : HEX.parseHex(image.afterHash()));
         }
     }
 

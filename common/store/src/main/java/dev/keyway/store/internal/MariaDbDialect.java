@@ -138,8 +138,8 @@ final class MariaDbDialect extends Dialect {
 
     /** MariaDB's {@code ON DUPLICATE KEY UPDATE}; {@code VALUES(c)} is the value the insert gave column c. */
     @Override
-    String recordImage() {
-        return "INSERT INTO " + JdbcStore.IMAGES + " (" + ImagesTable.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    String recordImages(int rows) {
+        return "INSERT INTO " + JdbcStore.IMAGES + " (" + ImagesTable.COLUMNS + ") VALUES " + ImagesTable.values(rows, "?")
                 + " ON DUPLICATE KEY UPDATE op = " + ImagesTable.mergedOp("before_image", "VALUES(after_hash)")
                 + ", after_hash = VALUES(after_hash)";
     }

@@ -57,8 +57,8 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
-    String recordImage() {
-        return "INSERT INTO " + JdbcStore.IMAGES + " (" + ImagesTable.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    String recordImages(int rows) {
+        return "INSERT INTO " + JdbcStore.IMAGES + " (" + ImagesTable.COLUMNS + ") VALUES " + ImagesTable.values(rows, "?")
                 + " ON CONFLICT (migration, run_id, image_id) DO UPDATE SET op = "
                 + ImagesTable.mergedOp(JdbcStore.IMAGES + ".before_image", "EXCLUDED.after_hash")
                 + ", after_hash = EXCLUDED.after_hash";

@@ -135,6 +135,25 @@ class BeforeImagesTest {
     }
 
     @Test
+    void aBatchOfMoreImagesThanAStatementHoldsRecordsEveryOne() throws Exception {
+        h2.exec("CREATE TABLE \"many\" (\"id\" BIGINT PRIMARY KEY, \"n\" INT)",
+                "INSERT INTO \"many\" SELECT X, 0 FROM SYSTEM_RANGE(1, " + (2 * ImagesTable.ROWS + 3) + ")");
+        try (BatchTransaction tx = store.begin(new TableWalk("many", null))) {
+            tx.keepImages(batch("r1", 0));
+            Map<JsonNode, ObjectNode> patches = new LinkedHashMap<>();
+            tx.readPage(null, null, 1_000).documents().forEach(d -> patches.put(d.get("id"), JSON.objectNode().put("n", 1)));
+            tx.patchAll(patches);
+            tx.commit();
+        }
+        List<RowImage> all = images("r1");
+        assertEquals(2 * ImagesTable.ROWS + 3, all.size());
+        for (RowImage image : all) {
+            assertEquals("{\"id\":" + image.key() + ",\"n\":0}", image.before());
+            assertEquals(store.currentHash(image.table(), image.key()).orElseThrow(), image.afterHash());
+        }
+    }
+
+    @Test
     void aRolledBackBatchAndAReplayedOneRecordNone() throws Exception {
         try (BatchTransaction tx = store.begin(new TableWalk("t", null))) {
             tx.keepImages(batch("r1", 0));
