@@ -62,6 +62,10 @@ class ImagesStoreIT {
                 "INSERT INTO \"audit\" VALUES (1, 'kept'), (2, 'to delete')",
                 "CREATE TABLE \"pairs\" (\"a\" INT, \"b\" VARCHAR(10), \"v\" INT, PRIMARY KEY (\"a\", \"b\"))",
                 "INSERT INTO \"pairs\" VALUES (1, 'x', 0), (2, 'y', 0)",
+                // a key the database makes: an undo re-inserts a deleted row with its own
+                "CREATE TABLE \"made\" (\"id\" BIGINT " + (mariaDb ? "AUTO_INCREMENT" : "GENERATED ALWAYS AS IDENTITY")
+                        + " PRIMARY KEY, \"v\" INT)",
+                "INSERT INTO \"made\" (\"v\") VALUES (7), (8)",
                 "CREATE TABLE \"typed\" (\"id\" BIGINT PRIMARY KEY, \"at\" " + (mariaDb ? "TIMESTAMP(6) NULL" : "TIMESTAMPTZ")
                         + ", \"local\" " + (mariaDb ? "DATETIME(6)" : "TIMESTAMP") + ", \"amount\" DECIMAL(14,4), \"rate\""
                         + " DOUBLE PRECISION, \"doc\" " + (mariaDb ? "JSON" : "JSONB") + ", \"raw\" JSON, \"bytes\" "
@@ -105,10 +109,14 @@ class ImagesStoreIT {
         return page;
     }
 
-    /** What the migration does besides: an insert, a delete, a composite key and a typed row through ctx.db(). */
+    /**
+     * What the migration does besides, through ctx.db(): an insert, two deletes (one of a row whose key the database
+     * makes), a composite key and a typed row.
+     */
     private void sideWrites(BatchTransaction tx) {
         tx.db().insert("audit", JSON.objectNode().put("id", 100).put("note", "inserted"));
         tx.db().delete("audit", LongNode.valueOf(2));
+        tx.db().delete("made", LongNode.valueOf(1));
         tx.db().patch("pairs", JSON.arrayNode().add(2).add("y"), JSON.objectNode().put("v", 7));
         ObjectNode typed = JSON.objectNode().put("amount", 5.25).put("rate", 0.3)
                 .put("at", "2026-03-04T05:06:07.000001" + (mariaDb ? "" : "Z"))
@@ -142,7 +150,7 @@ class ImagesStoreIT {
                 tx.commit();
             }
             List<RowImage> images = images(store, "r1");
-            assertEquals(104, images.size());
+            assertEquals(105, images.size());
             assertEquals(images.stream().map(RowImage::id).sorted().toList(), images.stream().map(RowImage::id).toList());
             RowImage item = image(images, "items", "7");
             assertEquals(RowImage.Op.UPDATE, item.op());
@@ -233,7 +241,7 @@ class ImagesStoreIT {
             sql.exec("UPDATE \"items\" SET \"counter\" = 42 WHERE \"id\" IN (" + String.join(", ", changedSince) + ")");
             Map<RestoreOutcome, List<String>> outcomes = undo(store, false);
             assertEquals(changedSince, new TreeSet<>(outcomes.get(RestoreOutcome.CONFLICT)));
-            assertEquals(ROWS - changedSince.size() + 4 + batches, outcomes.get(RestoreOutcome.RESTORED).size());
+            assertEquals(ROWS - changedSince.size() + 5 + batches, outcomes.get(RestoreOutcome.RESTORED).size());
             assertEquals(changedSince.size(), sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 42"));
             assertEquals(ROWS - changedSince.size(), sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 0"));
             assertEquals(0, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"note\" <> 'note ' || \"id\""
@@ -241,6 +249,7 @@ class ImagesStoreIT {
             assertEquals(2, sql.count("SELECT COUNT(*) FROM \"audit\""));
             assertEquals(1, sql.count("SELECT COUNT(*) FROM \"audit\" WHERE \"id\" = 2 AND \"note\" = 'to delete'"));
             assertEquals(0, sql.count("SELECT \"v\" FROM \"pairs\" WHERE \"a\" = 2"));
+            assertEquals(7, sql.count("SELECT \"v\" FROM \"made\" WHERE \"id\" = 1"));
             assertEquals(1, sql.count("SELECT COUNT(*) FROM \"typed\" WHERE \"amount\" = 4.9 AND \"counter\" = 0"
                     + " AND \"rate\" = 0.1 AND \"doc\" IS NOT NULL AND \"at\" = " + (mariaDb
                     ? "TIMESTAMP '2026-01-02 01:04:05.123456'" : "TIMESTAMPTZ '2026-01-02 03:04:05.123456+02'")));
@@ -254,9 +263,9 @@ class ImagesStoreIT {
 
             List<ImagesOfRun> runs = store.imageRuns("images");
             assertEquals(1, runs.size());
-            assertEquals(ROWS + 4 + batches, runs.get(0).rows());
+            assertEquals(ROWS + 5 + batches, runs.get(0).rows());
             assertTrue(runs.get(0).beforeBytes() > ROWS * 50L, runs.toString());
-            assertEquals(ROWS + 4 + batches, store.purgeImages("images", "r1"));
+            assertEquals(ROWS + 5 + batches, store.purgeImages("images", "r1"));
             assertEquals(List.of(), store.imageRuns("images"));
         }
     }
