@@ -29,20 +29,13 @@ final class ImageRecorder {
     record Image(String table, String key, String before, String afterHash) {
     }
 
-    /** A row as read before a change: its JSON and its hash. */
-    record Before(String json, String hash) {
-        static Before of(ObjectNode row) {
-            return row == null ? null : new Before(Sql.jsonText(row), RowHash.of(row));
-        }
-    }
-
     private final BatchKey batch;
     private final Connection connection;
     private final Sql sql;
     /** By image id ({@link RowHash#imageId}), in the order captured. */
     private final Map<String, Image> images = new LinkedHashMap<>();
-    /** The rows of the walk's table the batch read and locked, by key: the before-images of the patched ones. */
-    private final Map<String, Before> page = new HashMap<>();
+    /** The rows of the walk's table the batch read and locked, as JSON by key: the before-images of the patched ones. */
+    private final Map<String, String> page = new HashMap<>();
     private String pageTable;
     /** The images as they were at the savepoint, of those changed since (null: none then). */
     private final Map<String, Image> atSavepoint = new HashMap<>();
@@ -57,7 +50,7 @@ final class ImageRecorder {
     synchronized void rememberPage(TableInfo t, List<ObjectNode> rows) {
         pageTable = t.sqlName();
         for (ObjectNode row : rows) {
-            page.put(Db.idText(t.idOf(row)), Before.of(row));
+            page.put(Db.idText(t.idOf(row)), Sql.jsonText(row));
         }
     }
 
@@ -71,7 +64,7 @@ final class ImageRecorder {
         ObjectNode after = readOne(t, id, false);
         ObjectNode any = after != null ? after : before;
         if (any != null) {
-            record(t, Db.idText(t.idOf(any)), Before.of(before), after);
+            record(t, Db.idText(t.idOf(any)), before == null ? null : Sql.jsonText(before), after);
         }
     }
 
@@ -79,11 +72,11 @@ final class ImageRecorder {
      * The before-images of the rows {@code patchAll} is about to update, by key: the page's rows, and the others read
      * and locked in one statement.
      */
-    synchronized Map<String, Before> beforePatches(TableInfo t, List<JsonNode> ids) {
-        Map<String, Before> out = new HashMap<>();
+    synchronized Map<String, String> beforePatches(TableInfo t, List<JsonNode> ids) {
+        Map<String, String> out = new HashMap<>();
         List<JsonNode> unread = new ArrayList<>();
         for (JsonNode id : ids) {
-            Before known = t.sqlName().equals(pageTable) ? page.get(keyText(t, id)) : null;
+            String known = t.sqlName().equals(pageTable) ? page.get(keyText(t, id)) : null;
             if (known != null) {
                 out.put(keyText(t, id), known);
             } else {
@@ -91,13 +84,13 @@ final class ImageRecorder {
             }
         }
         if (!unread.isEmpty()) {
-            rows(t, unread, true).forEach((key, row) -> out.put(key, Before.of(row)));
+            rows(t, unread, true).forEach((key, row) -> out.put(key, Sql.jsonText(row)));
         }
         return out;
     }
 
     /** After {@code patchAll} updated the rows {@code ids}: reads them back in one statement and records their images. */
-    synchronized void patched(TableInfo t, List<JsonNode> ids, Map<String, Before> before) {
+    synchronized void patched(TableInfo t, List<JsonNode> ids, Map<String, String> before) {
         Map<String, ObjectNode> after = rows(t, ids, false);
         Set<String> keys = new LinkedHashSet<>(before.keySet());
         keys.addAll(after.keySet());
@@ -106,17 +99,20 @@ final class ImageRecorder {
         }
     }
 
-    /** The first before-image and the last after-hash of each row; nothing for a row left as it was. */
-    private void record(TableInfo t, String key, Before before, ObjectNode after) {
-        String afterHash = after == null ? null : RowHash.of(after);
+    /**
+     * The first before-image and the last after-hash of each row; nothing for a row left as it was (the same JSON: both
+     * are read by {@code SELECT *} with the same reader, so the same values read as the same text).
+     */
+    private void record(TableInfo t, String key, String before, ObjectNode after) {
         String id = RowHash.imageId(t.sqlName(), key);
         Image old = images.get(id);
+        if (old == null && (before == null ? after == null : after != null && before.equals(Sql.jsonText(after)))) {
+            return;
+        }
+        String afterHash = after == null ? null : RowHash.of(after);
         if (old == null) {
-            if (before == null ? after == null : before.hash().equals(afterHash)) {
-                return;
-            }
             atSavepoint.putIfAbsent(id, null);
-            images.put(id, new Image(t.sqlName(), key, before == null ? null : before.json(), afterHash));
+            images.put(id, new Image(t.sqlName(), key, before, afterHash));
         } else if (!Objects.equals(old.afterHash(), afterHash)) {
             if (!atSavepoint.containsKey(id)) {
                 atSavepoint.put(id, old);

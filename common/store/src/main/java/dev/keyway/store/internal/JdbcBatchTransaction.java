@@ -208,7 +208,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
         TableColumns types = byColumns.isEmpty() ? null : store.columnTypes(table, connection);
         List<JsonNode> written = new ArrayList<>();
         byColumns.values().forEach(group -> group.forEach(e -> written.add(e.getKey())));
-        Map<String, ImageRecorder.Before> before = images == null || written.isEmpty() ? null
+        Map<String, String> before = images == null || written.isEmpty() ? null
                 : images.beforePatches(table, written);
         for (Map.Entry<List<String>, List<Map.Entry<JsonNode, ObjectNode>>> group : byColumns.entrySet()) {
             List<String> cols = group.getKey();
