@@ -419,15 +419,20 @@ public class FakeStore implements Store {
         public RestoreOutcome restore(RowImage image, boolean force) {
             long id = Long.parseLong(image.key());
             ObjectNode current = patched.getOrDefault(id, row(id));
+            ObjectNode before;
+            try {
+                before = (ObjectNode) new ObjectMapper().readTree(image.before());
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            if (hash(current).equals(hash(before))) {
+                return RestoreOutcome.RESTORED; // as it was already
+            }
             boolean conflict = !hash(current).equals(image.afterHash());
             if (conflict && !force) {
                 return RestoreOutcome.CONFLICT;
             }
-            try {
-                patched.put(id, (ObjectNode) new ObjectMapper().readTree(image.before()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            patched.put(id, before);
             return conflict ? RestoreOutcome.FORCED : RestoreOutcome.RESTORED;
         }
 

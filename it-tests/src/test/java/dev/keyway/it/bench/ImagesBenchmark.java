@@ -11,6 +11,7 @@ import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.Page;
 import dev.keyway.store.Store;
 import dev.keyway.store.TableWalk;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * {@code bin/bench --images}: what before-images cost (issue 19). The store's batch path alone, on one thread, over the
@@ -35,6 +37,8 @@ import java.util.Map;
 public final class ImagesBenchmark {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** A migration's name of a usual length. */
+    private static final String MIGRATION = "backfillCounters";
 
     private final BenchDatabase database;
     private final Sql sql;
@@ -94,6 +98,11 @@ public final class ImagesBenchmark {
                 + " %.1f%% slower)%n", repeats, p, i, 100 * i / p, 100 * (p - i) / p);
     }
 
+    /** A run's id as the coordinator makes them, a UUID (36 characters in every image row and index entry). */
+    private static String runId(String pass) {
+        return UUID.nameUUIDFromBytes(pass.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
     /** One pass over the whole table; returns rows per second. */
     private double pass(Store store, String run, boolean images) throws SQLException {
         if (!sql.isMariaDb()) {
@@ -104,7 +113,7 @@ public final class ImagesBenchmark {
         String cursor = null;
         for (boolean last = false; !last; ) {
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
-                BatchKey key = new BatchKey("bench", run, 0, cursor);
+                BatchKey key = new BatchKey(MIGRATION, runId(run), 0, cursor);
                 tx.findLedger(key);
                 if (images) {
                     tx.keepImages(key);
@@ -129,26 +138,30 @@ public final class ImagesBenchmark {
 
     /** The size of {@code keyway_images} per row of the run, then the run's purge, timed. */
     private void measureAndPurge(Store store, String run) throws SQLException {
-        ImagesOfRun images = store.imageRuns("bench").stream().filter(i -> i.runId().equals(run)).findFirst()
+        ImagesOfRun images = store.imageRuns(MIGRATION).stream().filter(i -> i.runId().equals(runId(run))).findFirst()
                 .orElseThrow(() -> new IllegalStateException("run " + run + " kept no images"));
-        long bytes;
+        long table;
+        long index;
         try (Connection c = sql.connect(); Statement st = c.createStatement()) {
             if (sql.isMariaDb()) {
                 st.execute("ANALYZE TABLE keyway_images");
-                bytes = single(st, "SELECT data_length + index_length FROM information_schema.TABLES"
-                        + " WHERE table_schema = DATABASE() AND table_name = 'keyway_images'");
+                String of = " FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = 'keyway_images'";
+                table = single(st, "SELECT data_length" + of);
+                index = single(st, "SELECT index_length" + of);
             } else {
-                bytes = single(st, "SELECT pg_total_relation_size('keyway_images')");
+                table = single(st, "SELECT pg_total_relation_size('keyway_images') - pg_indexes_size('keyway_images')");
+                index = single(st, "SELECT pg_indexes_size('keyway_images')");
             }
         }
         long start = System.nanoTime();
-        long purged = store.purgeImages("bench", run);
+        long purged = store.purgeImages(MIGRATION, runId(run));
         double seconds = (System.nanoTime() - start) / 1e9;
         // the next pass measures the table as a first run finds it, not with the space this one's rows left
         sql.exec(sql.isMariaDb() ? "OPTIMIZE TABLE keyway_images" : "VACUUM FULL keyway_images");
-        System.out.printf(Locale.ROOT, "  %-10s %,d images, %,.0f bytes per row on disk (table and index), before-images"
-                        + " %,.0f bytes of JSON per row; purged %,d in %.2f s%n", run, images.rows(),
-                (double) bytes / images.rows(), (double) images.beforeBytes() / images.rows(), purged, seconds);
+        System.out.printf(Locale.ROOT, "  %-10s %,d images, %,.0f bytes per row on disk (table %,.0f, index %,.0f),"
+                        + " before-images %,.0f bytes of JSON per row; purged %,d in %.2f s%n", run, images.rows(),
+                (double) (table + index) / images.rows(), (double) table / images.rows(), (double) index / images.rows(),
+                (double) images.beforeBytes() / images.rows(), purged, seconds);
     }
 
     private static long single(Statement st, String query) throws SQLException {
