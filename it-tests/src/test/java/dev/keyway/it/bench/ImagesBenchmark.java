@@ -32,7 +32,8 @@ import java.util.UUID;
  * after a warm-up of one pass each way; the images of a pass are measured (bytes per row of {@code keyway_images},
  * table and index: PostgreSQL's {@code pg_total_relation_size}, MariaDB's {@code data_length + index_length} after
  * {@code ANALYZE TABLE}), purged (timed), and their space given back ({@code VACUUM FULL}, {@code OPTIMIZE TABLE}) before
- * the next. Prints rows per second of each pass, the medians and the ratio.
+ * the next. Prints rows per second of each pass with the CPU the database and the benchmark's JVM spent per 1,000
+ * rows ({@link CpuTime}), the medians and the ratio.
  */
 public final class ImagesBenchmark {
 
@@ -108,6 +109,8 @@ public final class ImagesBenchmark {
         if (!sql.isMariaDb()) {
             sql.exec("VACUUM \"items\"");
         }
+        Map<Long, Long> dbCpu = database.cpu();
+        long clientCpu = CpuTime.ofProcess(ProcessHandle.current().pid());
         long start = System.nanoTime();
         long changed = 0;
         String cursor = null;
@@ -132,7 +135,10 @@ public final class ImagesBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = changed / seconds;
-        System.out.printf(Locale.ROOT, "  %-10s %,9d rows in %6.2f s: %,8.0f rows/s%n", run, changed, seconds, rate);
+        double db = CpuTime.between(dbCpu, database.cpu()) * 1000.0 / changed;
+        double client = (CpuTime.ofProcess(ProcessHandle.current().pid()) - clientCpu) * 1000.0 / changed;
+        System.out.printf(Locale.ROOT, "  %-10s %,9d rows in %6.2f s: %,8.0f rows/s; CPU ms per 1,000 rows: database %.1f,"
+                + " client %.1f%n", run, changed, seconds, rate, db, client);
         return rate;
     }
 
