@@ -74,7 +74,7 @@ final class StatusBoard {
             if (v > seen) {
                 RateSamples r = samples.get(e.getKey());
                 MigrationStatus s = e.getValue();
-                double rate = s.state() == MigrationState.IN_PROGRESS ? r.perSecond(RATE_WINDOW_MILLIS) : 0;
+                double rate = s.state().running() ? r.perSecond(RATE_WINDOW_MILLIS) : 0;
                 out.add(new Entry(s, rate, r.snapshot(), v));
             }
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.Command;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.Limits;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.QuarantineLimit;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,9 @@ final class CommandJson {
             if (r.onlyQuarantined()) {
                 n.put("onlyQuarantined", true);
             }
+            if (r.kind() != RunKind.MIGRATE) {
+                n.put("kind", r.kind().json());
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -83,6 +87,23 @@ final class CommandJson {
         }
     }
 
+    /** A run's {@code "kind"}: absent or null = migrate. */
+    private static RunKind kind(JsonNode n) {
+        JsonNode k = n.get("kind");
+        if (k == null || k.isNull()) {
+            return RunKind.MIGRATE;
+        }
+        if (!k.isTextual()) {
+            throw new MalformedMessageException("command field 'kind' must be a string (migrate, verify or fix), but was "
+                    + Excerpt.of(k.toString(), 40));
+        }
+        try {
+            return RunKind.fromJson(k.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field 'kind': " + e.getMessage());
+        }
+    }
+
     /** The command a JSON object holds. */
     static Command read(JsonNode n) {
         String type = text(n, "type", true);
@@ -108,7 +129,7 @@ final class CommandJson {
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency),
-                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"));
+                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"), kind(n));
             }
             case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
             case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));

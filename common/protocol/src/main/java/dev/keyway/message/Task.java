@@ -40,9 +40,13 @@ public sealed interface Task permits Task.ProcessBatch {
      * @param onlyQuarantined the run walks the migration's documents in {@code keyway_quarantine} (in the order of their
      *     keys' JSON text; the cursor is the last key's) instead of its table's key range, and takes each out of
      *     quarantine in the batch that migrates it
+     * @param kind what the run does with its rows (absent = migrate): a {@link RunKind#VERIFY} task reads its pages
+     *     without locks, writes nothing to them, and records the rows {@code migrateOne} would still change; a
+     *     {@link RunKind#FIX} task walks the rows the last verify recorded ({@code keyway_verify}), like
+     *     {@code onlyQuarantined} walks the quarantine
      */
     record ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk,
-                        boolean quarantine, boolean onlyQuarantined) implements Task {
+                        boolean quarantine, boolean onlyQuarantined, RunKind kind) implements Task {
         /** The longest run id: the ledger and the fence store run ids of up to this many characters. */
         public static final int MAX_RUN_ID = 64;
 
@@ -63,6 +67,7 @@ public sealed interface Task permits Task.ProcessBatch {
                         + " characters");
             }
             lease = lease == null ? Lease.single() : lease;
+            kind = kind == null ? RunKind.MIGRATE : kind;
             if (walk != null && walk.length() > Command.MAX_CURSOR) {
                 throw new IllegalArgumentException("a task's walk may have at most " + Command.MAX_CURSOR + " characters");
             }
@@ -70,7 +75,7 @@ public sealed interface Task permits Task.ProcessBatch {
 
         /** A task that quarantines nothing. */
         public ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk) {
-            this(key, end, batchSize, dryRun, lease, walk, false, false);
+            this(key, end, batchSize, dryRun, lease, walk, false, false, RunKind.MIGRATE);
         }
 
         /** A task without a {@code walk} to check. */
@@ -85,17 +90,22 @@ public sealed interface Task permits Task.ProcessBatch {
 
         /** This task with the walk of the coordinator's definition of its migration. */
         public ProcessBatch withWalk(String planned) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned, quarantine, onlyQuarantined);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned, quarantine, onlyQuarantined, kind);
         }
 
         /** This task, quarantining documents that fail or not. */
         public ProcessBatch withQuarantine(boolean on) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, on, onlyQuarantined);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, on, onlyQuarantined, kind);
         }
 
         /** This task, over the documents in quarantine or not. */
         public ProcessBatch withOnlyQuarantined(boolean only) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, only);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, only, kind);
+        }
+
+        /** This task, of a run of this kind. */
+        public ProcessBatch withKind(RunKind k) {
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, onlyQuarantined, k);
         }
 
         @Override

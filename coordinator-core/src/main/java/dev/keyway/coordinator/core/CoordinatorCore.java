@@ -57,7 +57,7 @@ public final class CoordinatorCore {
      * the state and changes nothing.
      */
     public int segmentsInFlight(CoordinatorState state, MigrationStatus status) {
-        if (status.state() != MigrationState.IN_PROGRESS) {
+        if (!status.state().running()) {
             return 0;
         }
         return new Pacing(state.pace(), 0, settings.slowStart()).active(status).size();

@@ -148,7 +148,7 @@ final class MigrationControl {
         book.tookOver(changelog, seed);
         book.pacing().reset();
         starts.planPending(fx);
-        book.view().all().stream().filter(book::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS
+        book.view().all().stream().filter(book::ours).filter(st -> st.state().running()
                         && !st.progress().segments().isEmpty())
                 .sorted(Comparator.comparing(MigrationStatus::name))
                 .forEach(st -> book.active(st).forEach(s -> book.emit(st, s, fx)));

@@ -1,6 +1,7 @@
 package dev.keyway.coordinator.core;
 
 import dev.keyway.message.Command;
+import dev.keyway.message.RunKind;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import java.util.ArrayList;
@@ -34,6 +35,12 @@ final class RunChecks {
         if (run.startAt() != null && run.startAt().cursor() != null && !isCursor(run.startAt().cursor())) {
             return Optional.of("cursor must be a JSON array of key values as shown in the status (e.g. \"[500]\"), but"
                     + " was " + run.startAt().cursor());
+        }
+        if (run.kind() != RunKind.MIGRATE && (!run.next().isEmpty() || run.dryRun() || run.onlyQuarantined()
+                || run.kind() == RunKind.VERIFY && run.maxQuarantined() != null)) {
+            return Optional.of("a " + run.kind().json() + " run takes no next migrations, dry run"
+                    + (run.kind() == RunKind.VERIFY ? ", quarantine" : "") + " or retry of the quarantine; nothing was"
+                    + " changed");
         }
         Optional<String> target = run.notifyTargets().stream().filter(n -> !notifyTargets.contains(n)).findFirst();
         if (target.isPresent()) {

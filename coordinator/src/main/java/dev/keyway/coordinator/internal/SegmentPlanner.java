@@ -1,6 +1,7 @@
 package dev.keyway.coordinator.internal;
 
 import dev.keyway.coordinator.core.SplitPoints;
+import dev.keyway.message.RunKind;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.Store;
@@ -47,11 +48,23 @@ public final class SegmentPlanner {
      * (the rows counted again), else a new one ({@link #plan(Migration, Integer)}).
      */
     public Plan plan(Migration m, Integer requested, String runId) {
+        return plan(m, requested, runId, RunKind.MIGRATE);
+    }
+
+    /**
+     * As {@link #plan(Migration, Integer, String)}, for a run of this kind: a new verify's plan first deletes what
+     * the migration's earlier verifies found ({@code keyway_verify}), which may be migrated or changed since; no
+     * batch of the new verify runs before its plan, so it deletes none of the new one's findings.
+     */
+    public Plan plan(Migration m, Integer requested, String runId, RunKind kind) {
         TableWalk walk = new TableWalk(m.table(), m.customRange());
         store.checkWalk(walk, List.of());
         Optional<RunFence> fenced = runId == null ? Optional.empty()
                 : store.readFence(m.name()).filter(f -> f.runId().equals(runId) && !f.segments().isEmpty());
         long rows = store.countRows(walk);
+        if (fenced.isEmpty() && kind == RunKind.VERIFY) {
+            store.clearVerifyFindings(m.name());
+        }
         if (fenced.isPresent()) {
             List<RunFence.Segment> segs = fenced.get().segments();
             return new Plan(segs.subList(0, segs.size() - 1).stream().map(RunFence.Segment::end).toList(), rows);

@@ -108,6 +108,8 @@ abstract class Dialect {
                 + " VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, taken_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
         tables.put(JdbcStore.QUARANTINE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.QUARANTINE + " ("
                 + QUARANTINE_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
+        tables.put(JdbcStore.VERIFY, "CREATE TABLE IF NOT EXISTS " + JdbcStore.VERIFY + " ("
+                + VERIFY_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
         return tables;
     }
 
@@ -115,6 +117,11 @@ abstract class Dialect {
     static final String QUARANTINE_COLUMNS = "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, "
             + "segment INT NOT NULL, doc_key VARCHAR(2000) NOT NULL, error TEXT NOT NULL, document TEXT, "
             + "quarantined_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
+
+    /** The columns of {@code keyway_verify} (docs/CONTRACTS.md). */
+    static final String VERIFY_COLUMNS = "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, "
+            + "segment INT NOT NULL, doc_key VARCHAR(2000) NOT NULL, would_change TEXT NOT NULL, document TEXT, "
+            + "found_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
 
     /**
      * Changes to bookkeeping tables that an earlier version made, run after {@link #bookkeepingTables()}: by the query

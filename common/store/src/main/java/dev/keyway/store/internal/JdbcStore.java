@@ -33,6 +33,7 @@ public final class JdbcStore implements Store {
     static final String DATABASE = "keyway_database";
     static final String COORDINATOR = "keyway_coordinator";
     static final String QUARANTINE = "keyway_quarantine";
+    static final String VERIFY = "keyway_verify";
 
     private final HikariDataSource pool;
     private final Sql sql;
@@ -206,7 +207,17 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<QuarantinedDocument> quarantined(String migration, int max) {
-        return inTransaction("cannot read the quarantine", c -> QuarantineTable.list(c, sql, migration, max));
+        return inTransaction("cannot read the quarantine", c -> DocumentList.QUARANTINE.list(c, sql, migration, max));
+    }
+
+    @Override
+    public List<QuarantinedDocument> verifyFindings(String migration, int max) {
+        return inTransaction("cannot read what the verify found", c -> DocumentList.VERIFY.list(c, sql, migration, max));
+    }
+
+    @Override
+    public int clearVerifyFindings(String migration) {
+        return inTransaction("cannot clear what the last verify found", c -> DocumentList.VERIFY.clear(c, sql, migration));
     }
 
     @Override

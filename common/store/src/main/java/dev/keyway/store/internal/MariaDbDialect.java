@@ -131,6 +131,9 @@ final class MariaDbDialect extends Dialect {
         tables.put(JdbcStore.QUARANTINE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.QUARANTINE + " ("
                 + "entry BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " + QUARANTINE_COLUMNS
                 + ", KEY keyway_quarantine_key (migration, run_id, doc_key(255)))" + table);
+        tables.put(JdbcStore.VERIFY, "CREATE TABLE IF NOT EXISTS " + JdbcStore.VERIFY + " ("
+                + "entry BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " + VERIFY_COLUMNS
+                + ", KEY keyway_verify_key (migration, run_id, doc_key(255)))" + table);
         return tables;
     }
 
