@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.Command;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.Limits;
-import dev.keyway.message.RunKind;
 import dev.keyway.message.QuarantineLimit;
+import dev.keyway.message.RunKind;
+import dev.keyway.message.UndoOf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -54,6 +55,12 @@ final class CommandJson {
             }
             if (r.kind() != RunKind.MIGRATE) {
                 n.put("kind", r.kind().json());
+            }
+            if (r.undoOf() != null) {
+                n.putObject("undo").put("runId", r.undoOf().runId()).put("force", r.undoOf().force());
+            }
+            if (r.keepImages()) {
+                n.put("keepImages", true);
             }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
@@ -104,6 +111,24 @@ final class CommandJson {
         }
     }
 
+    /** A run's {@code "undo"}: {@code {"runId": "…", "force": false}}, or null when absent. */
+    private static UndoOf undo(JsonNode n) {
+        JsonNode u = n.get("undo");
+        if (u == null || u.isNull()) {
+            return null;
+        }
+        JsonNode run = u.isObject() ? u.get("runId") : null;
+        if (run == null || !run.isTextual()) {
+            throw new MalformedMessageException("command field 'undo' must be an object {\"runId\": \"<the run to"
+                    + " undo>\", \"force\": false}, but was " + Excerpt.of(u.toString(), 80));
+        }
+        try {
+            return new UndoOf(run.textValue(), bool(u, "force"));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field 'undo': " + e.getMessage());
+        }
+    }
+
     /** The command a JSON object holds. */
     static Command read(JsonNode n) {
         String type = text(n, "type", true);
@@ -129,7 +154,8 @@ final class CommandJson {
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency),
-                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"), kind(n));
+                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"), kind(n), undo(n),
+                        bool(n, "keepImages"));
             }
             case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
             case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));

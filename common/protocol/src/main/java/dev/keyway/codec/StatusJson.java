@@ -9,6 +9,7 @@ import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.RunKind;
 import dev.keyway.message.SegmentStatus;
+import dev.keyway.message.UndoOf;
 import java.util.List;
 
 /**
@@ -52,7 +53,10 @@ record StatusJson(
         boolean onlyQuarantined,
         RunKind runKind,
         long mismatched,
-        List<Event.DocumentChange> verifySample) {
+        List<Event.DocumentChange> verifySample,
+        boolean keepImages,
+        UndoOf undoOf,
+        long conflicts) {
 
     static StatusJson of(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -65,7 +69,7 @@ record StatusJson(
                 pace.limitedBy(), run.pausedSince(), progress.startProcessed(), s.updatedAt(),
                 run.startedAt(), run.notifyTargets(), progress.quarantined(), run.maxQuarantined(),
                 run.quarantine().percent(), run.onlyQuarantined(), run.kind(), s.verification().mismatched(),
-                s.verification().sample());
+                s.verification().sample(), run.keepImages(), run.undoOf(), progress.conflicts());
     }
 
     MigrationStatus status() {
@@ -77,6 +81,7 @@ record StatusJson(
                 .startProcessed(startProcessed).updatedAt(updatedAt).startedAt(startedAt).notifyTargets(notifyTargets)
                 .quarantined(quarantined).maxQuarantined(maxQuarantined).maxQuarantinedPercent(maxQuarantinedPercent)
                 .onlyQuarantined(onlyQuarantined).kind(runKind)
-                .verification(new MigrationStatus.Verification(mismatched, verifySample)).build();
+                .verification(new MigrationStatus.Verification(mismatched, verifySample)).keepImages(keepImages)
+                .undoOf(undoOf).conflicts(conflicts).build();
     }
 }

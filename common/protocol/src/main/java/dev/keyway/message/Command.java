@@ -63,11 +63,16 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      * @param kind what the run does with its rows (JSON {@code "kind"}, absent = migrate): {@link RunKind#VERIFY}
      *     checks a migration that succeeded without writing ({@code bin/migrate verify}); {@link RunKind#FIX} migrates
      *     the rows the last verify found ({@code verify --fix}). Neither takes {@code next}, {@code dryRun},
-     *     {@code maxQuarantined}, {@code onlyQuarantined} or a cursor other than {@code null} (from the start)
+     *     {@code maxQuarantined}, {@code onlyQuarantined} or a cursor other than {@code null} (from the start);
+     *     {@link RunKind#UNDO} restores what the run {@code undoOf} names changed ({@code bin/migrate undo})
+     * @param undoOf for an undo: the run it takes back and whether it forces; null for any other kind
+     * @param keepImages the run keeps a before-image of each row it changes ({@code keyway_images}), so that an undo can
+     *     take it back ({@code run --keep-before-images}); the definition's {@code withBeforeImages()} asks it too
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
                Integer segments, String requestedBy, Limits limits, List<String> notifyTargets,
-               QuarantineLimit maxQuarantined, boolean onlyQuarantined, RunKind kind) implements Command {
+               QuarantineLimit maxQuarantined, boolean onlyQuarantined, RunKind kind, UndoOf undoOf,
+               boolean keepImages) implements Command {
         public static final String TYPE = "run";
 
         @Override
@@ -87,7 +92,7 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
                    Integer segments, String requestedBy, Limits limits, List<String> notifyTargets,
                    QuarantineLimit maxQuarantined, boolean onlyQuarantined) {
             this(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, RunKind.MIGRATE);
+                    onlyQuarantined, RunKind.MIGRATE, null, false);
         }
 
         /** A run that says nothing about quarantine. */
@@ -108,52 +113,63 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
 
         public Run withNext(List<String> next) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withStartAt(StartAt startAt) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withBatchSize(Integer batchSize) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withDryRun(boolean dryRun) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withSegments(Integer segments) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withRequestedBy(String requestedBy) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withLimits(Limits limits) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withNotifyTargets(List<String> notifyTargets) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withOnlyQuarantined(boolean onlyQuarantined) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withKind(RunKind kind) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
+        }
+
+        /** An undo of that run (kind undo). */
+        public Run withUndoOf(UndoOf undoOf) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined, RunKind.UNDO, undoOf, keepImages);
+        }
+
+        public Run withKeepImages(boolean keepImages) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         /** A count of documents; null keeps a resumed run's, else the definition's. */
@@ -163,7 +179,7 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
 
         public Run withMaxQuarantined(QuarantineLimit maxQuarantined) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
     }
 

@@ -51,11 +51,13 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      * @param notify the notification targets the run named ({@code run --notify}): names of the coordinator's
      *     {@code NOTIFY_URL_<NAME>} settings, never URLs
      * @param quarantine whether and how far the run sets failing documents aside, and whether it walks only them
-     * @param kind what the run does with its rows: migrate them, verify them, or fix what a verify found
+     * @param kind what the run does with its rows: migrate them, verify them, fix what a verify found, or undo a run
+     * @param undoOf for an undo: the run it takes back, and whether it forces; else null
+     * @param keepImages the run keeps a before-image of each row it changes ({@code keyway_images}), for an undo
      */
     public record Run(String runId, List<String> next, String requestedBy, String database, Long latestStart,
                       Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets,
-                      Quarantine quarantine, RunKind kind) {
+                      Quarantine quarantine, RunKind kind, UndoOf undoOf, boolean keepImages) {
         public Run {
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
@@ -75,7 +77,7 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
 
         static Run none() {
             return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), Quarantine.OFF,
-                    RunKind.MIGRATE);
+                    RunKind.MIGRATE, null, false);
         }
 
         /**
@@ -119,15 +121,17 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     ({@link MigrationStatus#rowsPerSecond})
      * @param segments each segment's range, cursor and progress
      * @param quarantined documents the current run set aside ({@code keyway_quarantine}), as the ledger counted them
+     * @param conflicts for an undo: the rows it left as they are because the application changed them since the run it
+     *     takes back ({@code keyway_undo_conflicts}), as the ledger counted them; else 0
      */
     public record Progress(String cursor, long processed, Long total, long startProcessed,
-                           List<SegmentStatus> segments, long quarantined) {
+                           List<SegmentStatus> segments, long quarantined, long conflicts) {
         public Progress {
             segments = segments == null ? List.of() : List.copyOf(segments);
         }
 
         static Progress none() {
-            return new Progress(null, 0, null, 0, List.of(), 0);
+            return new Progress(null, 0, null, 0, List.of(), 0, 0);
         }
     }
 
@@ -197,9 +201,13 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
 
     /**
      * True when the migration's run succeeded (the component's {@code isDone}): its state is success, or a verify
-     * of it runs, is paused, or ended (verified or verifyFailed: a verify follows only a run that succeeded).
+     * of it runs, is paused, or ended (verified or verifyFailed: a verify follows only a run that succeeded); false
+     * while and after an undo (it takes the run back).
      */
     public boolean isDone() {
+        if (run.kind() == RunKind.UNDO) {
+            return false; // an undo that succeeded took the migration's run back
+        }
         return state == MigrationState.SUCCESS || state == MigrationState.VERIFYING || state == MigrationState.VERIFIED
                 || state == MigrationState.VERIFY_FAILED || state == MigrationState.PAUSED && run.kind() == RunKind.VERIFY;
     }

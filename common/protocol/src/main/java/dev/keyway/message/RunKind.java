@@ -17,7 +17,13 @@ public enum RunKind {
      * Applies {@code migrateOne} to just the rows the last verify recorded, each leaving {@code keyway_verify} in the
      * transaction that migrates it: {@code bin/migrate verify --fix}.
      */
-    FIX("fix");
+    FIX("fix"),
+    /**
+     * Restores the rows a run with before-images changed ({@code keyway_images}) to what they were before it, each
+     * exactly once, leaving a row the application changed since as it is (a conflict) unless forced:
+     * {@code bin/migrate undo}. It walks the run's images, not the table.
+     */
+    UNDO("undo");
 
     private final String json;
 
@@ -45,6 +51,6 @@ public enum RunKind {
             }
         }
         throw new IllegalArgumentException("unknown run kind '" + Excerpt.of(s, 40)
-                + "': expected migrate, verify or fix");
+                + "': expected migrate, verify, fix or undo");
     }
 }

@@ -39,6 +39,9 @@ public final class StatusChange {
     private Double maxQuarantinedPercent;
     private boolean onlyQuarantined;
     private RunKind kind;
+    private UndoOf undoOf;
+    private boolean keepImages;
+    private long conflicts;
     private MigrationStatus.Verification verification;
 
     StatusChange(MigrationStatus s) {
@@ -79,6 +82,9 @@ public final class StatusChange {
         maxQuarantinedPercent = run.quarantine().percent();
         onlyQuarantined = run.quarantine().only();
         kind = run.kind();
+        undoOf = run.undoOf();
+        keepImages = run.keepImages();
+        conflicts = progress.conflicts();
         verification = s.verification();
     }
 
@@ -237,6 +243,21 @@ public final class StatusChange {
         return this;
     }
 
+    public StatusChange undoOf(UndoOf v) {
+        undoOf = v;
+        return this;
+    }
+
+    public StatusChange keepImages(boolean v) {
+        keepImages = v;
+        return this;
+    }
+
+    public StatusChange conflicts(long v) {
+        conflicts = v;
+        return this;
+    }
+
     public StatusChange verification(MigrationStatus.Verification v) {
         verification = v;
         return this;
@@ -246,8 +267,10 @@ public final class StatusChange {
         return new MigrationStatus(name, state,
                 new MigrationStatus.Run(runId, next, requestedBy, database, latestStart, latestEnd, pausedBy, pausedSince,
                         startedAt, notifyTargets,
-                        new MigrationStatus.Quarantine(maxQuarantined, maxQuarantinedPercent, onlyQuarantined), kind),
-                new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments, quarantined),
+                        new MigrationStatus.Quarantine(maxQuarantined, maxQuarantinedPercent, onlyQuarantined), kind, undoOf,
+                        keepImages),
+                new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments, quarantined,
+                        conflicts),
                 new MigrationStatus.Pace(batchSize, limits, throttledBy, limitedBy),
                 new MigrationStatus.Failure(error, failedBatch), new MigrationStatus.DryRuns(pendingDryRun, dryRun),
                 verification, lastCommand, updatedAt);

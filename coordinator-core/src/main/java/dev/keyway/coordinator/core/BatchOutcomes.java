@@ -93,7 +93,9 @@ final class BatchOutcomes {
         List<Integer> wereActive = book.active(st).stream().map(SegmentStatus::index).toList();
         book.pacing().outcome(st, e.key().segment(), e.processed(), e.done());
         st = st.withSegments(segs);
-        if (e.quarantined() > 0 && st.run().kind() == RunKind.VERIFY) {
+        if (e.quarantined() > 0 && st.run().kind() == RunKind.UNDO) {
+            st = st.change().conflicts(st.progress().conflicts() + e.quarantined()).build();
+        } else if (e.quarantined() > 0 && st.run().kind() == RunKind.VERIFY) {
             st = st.change().verification(RunBook.found(st.verification(), e)).build();
         } else if (e.quarantined() > 0) {
             st = st.change().quarantined(st.progress().quarantined() + e.quarantined()).build();

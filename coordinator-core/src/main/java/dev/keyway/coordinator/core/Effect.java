@@ -49,7 +49,10 @@ public sealed interface Effect {
      * Plans a run's segments (count, split points) away from the Kafka transaction, once it commits; the plan comes
      * back as a {@link Event.RunPlanned} carrying {@code planId}, and a plan the core did not ask for is dropped.
      */
-    record PlanSegments(String migration, String runId, Integer segments, String planId, RunKind kind)
+    /**
+     * @param imagesOf for an undo: the run whose before-images it walks (its segments split their ids); else null
+     */
+    record PlanSegments(String migration, String runId, Integer segments, String planId, RunKind kind, String imagesOf)
             implements Effect {
     }
 

@@ -56,6 +56,8 @@ public final class HistoryEntries {
             String detail = after.run().kind() == RunKind.VERIFY ? "a verify: reads every row without locks, writes none"
                     : after.run().kind() == RunKind.FIX ? "the " + after.verification().mismatched()
                     + " rows the last verify found"
+                    : after.run().kind() == RunKind.UNDO ? "an undo of run " + after.run().undoOf().runId()
+                    + (after.run().undoOf().force() ? ", forced" : "")
                     : after.run().onlyQuarantined() ? "the documents in quarantine"
                     : after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next());
             out.add(entry(HistoryEntry.STARTED, after, now, by != null ? by : after.run().requestedBy(), command,
@@ -88,7 +90,10 @@ public final class HistoryEntries {
                 case VERIFY_FAILED -> HistoryEntry.VERIFY_FAILED;
                 default -> HistoryEntry.CANCELED;
             };
-            out.add(entry(kind, after, now, by, command, null, null, outcome(after, now, after.failure().error())));
+            String detail = after.run().kind() == RunKind.UNDO && to == MigrationState.SUCCESS
+                    ? "undid run " + after.run().undoOf().runId() + "; " + after.progress().conflicts() + " conflict(s): rows"
+                    + " changed since, left as they are" : null;
+            out.add(entry(kind, after, now, by, command, detail, null, outcome(after, now, after.failure().error())));
         }
         if (after.dryRuns().pending() != null && !after.dryRuns().pending().equals(was.dryRuns().pending())) {
             out.add(new HistoryEntry(HistoryEntry.DRY_RUN, after.name(), after.dryRuns().pending(), now,

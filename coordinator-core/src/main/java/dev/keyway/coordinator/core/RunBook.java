@@ -58,10 +58,10 @@ final class RunBook {
     }
 
     /** Asks for a plan of the run's segments, to be made once the record's transaction commits. */
-    void plan(String migration, String runId, Integer segments, RunKind kind, Effects fx) {
+    void plan(String migration, String runId, Integer segments, RunKind kind, String imagesOf, Effects fx) {
         String planId = newId();
         plansAsked.put(migration, planId);
-        fx.plan(new Effect.PlanSegments(migration, runId, segments, planId, kind));
+        fx.plan(new Effect.PlanSegments(migration, runId, segments, planId, kind, imagesOf));
     }
 
     /**
@@ -154,7 +154,7 @@ final class RunBook {
                 st.pace().batchSize(),
                 false, pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null))
                 .withQuarantine(st.run().maxQuarantined() != null).withOnlyQuarantined(st.run().onlyQuarantined())
-                .withKind(st.run().kind());
+                .withKind(st.run().kind()).withUndoOf(st.run().undoOf()).withKeepImages(st.run().keepImages());
     }
 
     /** The state a run of this status's kind fails into: failed, or verifyFailed for a verify. */

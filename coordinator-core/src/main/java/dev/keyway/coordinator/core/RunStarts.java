@@ -99,6 +99,11 @@ final class RunStarts {
             fix(run, st, def, fx);
             return;
         }
+        if (run.kind() == RunKind.UNDO && !(resumable && st.run().kind() == RunKind.UNDO
+                && !st.progress().segments().isEmpty() && st.run().undoOf().runId().equals(run.undoOf().runId()))) {
+            undo(run, st, def, fx);
+            return;
+        }
         if (run.dryRun()) {
             dryRun(run, st, def, batchSize, fx);
             return;
@@ -119,6 +124,8 @@ final class RunStarts {
                     .startProcessed(st.progress().processed())
                     .startedAt(st.run().startedAt() != null ? st.run().startedAt() : now)
                     .notifyTargets(run.notifyTargets().isEmpty() ? st.run().notifyTargets() : run.notifyTargets())
+                    .undoOf(run.undoOf() != null ? run.undoOf() : st.run().undoOf())
+                    .keepImages(st.run().keepImages() || run.keepImages())
                     .build();
             if (run.maxQuarantined() != null) {
                 started = quarantine(started.change(), run.maxQuarantined(), st.progress().total(),
@@ -129,17 +136,17 @@ final class RunStarts {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
             started = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(),
-                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
-                    limit(run, def), null, false).build();
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+                    .keepImages(keepsImages(run, def)), limit(run, def), null, false).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
             MigrationStatus planning = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), List.of(), batchSize, run.next(),
-                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
-                    limit(run, def), null, false).build();
-            book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.MIGRATE, fx);
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+                    .keepImages(keepsImages(run, def)), limit(run, def), null, false).build();
+            book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.MIGRATE, null, fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
             fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "planning segments, "
@@ -190,8 +197,9 @@ final class RunStarts {
      * run too), where its segments stand and end; else none (a new run is planned from the table as it is).
      */
     private static List<String> startingCursors(Command.Run run, MigrationStatus st) {
-        if (run.onlyQuarantined() || run.kind() == RunKind.FIX
-                || (st.run().onlyQuarantined() || st.run().kind() == RunKind.FIX) && run.startAt() == null) {
+        if (run.onlyQuarantined() || run.kind() == RunKind.FIX || run.kind() == RunKind.UNDO
+                || (st.run().onlyQuarantined() || st.run().kind() == RunKind.FIX || st.run().kind() == RunKind.UNDO)
+                && run.startAt() == null) {
             return List.of(); // its cursors are keys in keyway_quarantine or keyway_verify, not in the table's walk
         }
         if (run.startAt() != null) {
@@ -256,9 +264,45 @@ final class RunStarts {
                 + BatchSizing.of(started.pace().batchSize(), limits).describe()));
     }
 
-    /** The status a new run of this kind starts from: the last verify's findings are dropped. */
+    /**
+     * The status a new run of this kind starts from: the last verify's findings, an undo's target and conflicts, and
+     * the last run's images setting are dropped.
+     */
     private static MigrationStatus fresh(MigrationStatus st, RunKind kind) {
-        return st.change().kind(kind).verification(MigrationStatus.Verification.NONE).build();
+        return st.change().kind(kind).verification(MigrationStatus.Verification.NONE).undoOf(null).conflicts(0)
+                .keepImages(false).build();
+    }
+
+    /** Whether a new migrating run keeps before-images: it asks, or its definition does. */
+    private static boolean keepsImages(Command.Run run, Migration def) {
+        return run.keepImages() || def.beforeImages();
+    }
+
+    /**
+     * An undo ({@code bin/migrate undo}): a new run over the before-images of the run it names, planned into
+     * segments of image ids; each batch restores its rows, leaving a row the application changed since as it is (a
+     * conflict) unless forced. Refused while the migration runs (checked before), and for a run of this migration
+     * that is the undo itself.
+     */
+    private void undo(Command.Run run, MigrationStatus st, Migration def, Effects fx) {
+        if (run.undoOf().runId().equals(st.run().runId()) && st.run().kind() == RunKind.UNDO) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "run " + run.undoOf().runId() + " is an undo"
+                    + " itself: it kept no before-images; name the run it took back to undo that one again"));
+            return;
+        }
+        Limits limits = newRunLimits(run, def);
+        int batchSize = newRunBatchSize(run, def, limits);
+        MigrationStatus planning = quarantine(fresh(st, RunKind.UNDO).change().undoOf(run.undoOf()).build()
+                .started(book.newId(), List.of(), batchSize, List.of(), run.requestedBy(), null, book.now()).change()
+                .limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), QuarantineLimit.count(0), null,
+                false).build();
+        book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.UNDO, run.undoOf().runId(), fx);
+        fx.fence(RunBook.fence(planning, false));
+        book.save(planning, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "undoing run "
+                + run.undoOf().runId() + (run.undoOf().force() ? " (forced: rows changed since are overwritten)"
+                : " (rows changed since are left as they are, as conflicts)") + ": planning segments, "
+                + BatchSizing.of(batchSize, limits).describe()));
     }
 
     /**
@@ -301,7 +345,7 @@ final class RunStarts {
         MigrationStatus planning = quarantine(fresh(st, RunKind.VERIFY).started(book.newId(), List.of(), batchSize,
                 List.of(), run.requestedBy(), null, book.now()).change().limits(limits)
                 .notifyTargets(run.notifyTargets()).quarantined(0), QuarantineLimit.count(0), null, false).build();
-        book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.VERIFY, fx);
+        book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.VERIFY, null, fx);
         fx.fence(RunBook.fence(planning, false));
         book.save(planning, fx);
         fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "verifying: planning segments, "
@@ -393,7 +437,8 @@ final class RunStarts {
     void planPending(Effects fx) {
         book.view().all().stream().filter(RunStarts::isPlanning).filter(book::ours)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))
-                .forEach(s -> book.plan(s.name(), s.run().runId(), null, s.run().kind(), fx));
+                .forEach(s -> book.plan(s.name(), s.run().runId(), null, s.run().kind(),
+                        s.run().undoOf() == null ? null : s.run().undoOf().runId(), fx));
     }
 
     private static boolean isPlanning(MigrationStatus s) {
