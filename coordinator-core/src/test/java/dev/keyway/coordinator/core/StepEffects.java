@@ -2,7 +2,10 @@ package dev.keyway.coordinator.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.keyway.message.Command;
+import dev.keyway.message.Event;
 import java.util.List;
+import java.util.Optional;
 
 /** The effects of a core's {@link Step} by type, for the core's tests. */
 final class StepEffects {
@@ -19,5 +22,20 @@ final class StepEffects {
         List<T> found = all(step, type);
         assertEquals(1, found.size(), step.effects().toString());
         return found.get(0);
+    }
+
+    /** The command at time 1000, asked about its tables and answered that they can be walked. */
+    static Step command(CoordinatorCore core, CoordinatorState state, Command.Run run) {
+        Step asked = core.step(state, new Input.CommandReceived(run, 1000));
+        List<Effect.CheckTables> check = all(asked, Effect.CheckTables.class);
+        return check.isEmpty() ? asked : core.step(asked.state(), new Input.TablesChecked(check.get(0),
+                List.of(Optional.empty()), List.of(), 1000));
+    }
+
+    /** The step's answer: "accepted: ACTION" or "rejected: REASON". */
+    static String answer(Step step) {
+        Event e = only(step, Effect.Answer.class).event();
+        return e instanceof Event.CommandRejected r ? "rejected: " + r.reason() : "accepted: "
+                + ((Event.CommandAccepted) e).action();
     }
 }

@@ -1,6 +1,7 @@
 package dev.keyway.coordinator.core;
 
 import static dev.keyway.coordinator.core.StepEffects.all;
+import static dev.keyway.coordinator.core.StepEffects.answer;
 import static dev.keyway.coordinator.core.StepEffects.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,16 +39,7 @@ class UndoRulesTest {
             .withStatus(MigrationStatus.unknown("a", 10).withState(MigrationState.SUCCESS, null, 500L));
 
     private Step command(CoordinatorState state, Command.Run run) {
-        Step asked = core.step(state, new Input.CommandReceived(run, 1000));
-        List<Effect.CheckTables> check = all(asked, Effect.CheckTables.class);
-        return check.isEmpty() ? asked : core.step(asked.state(), new Input.TablesChecked(check.get(0),
-                List.of(Optional.empty()), List.of(), 1000));
-    }
-
-    private static String answer(Step step) {
-        Event e = only(step, Effect.Answer.class).event();
-        return e instanceof Event.CommandRejected r ? "rejected: " + r.reason() : "accepted: "
-                + ((Event.CommandAccepted) e).action();
+        return StepEffects.command(core, state, run);
     }
 
     private Step planned(Step started, List<String> points, long rows) {

@@ -1,6 +1,7 @@
 package dev.keyway.coordinator.core;
 
 import static dev.keyway.coordinator.core.StepEffects.all;
+import static dev.keyway.coordinator.core.StepEffects.answer;
 import static dev.keyway.coordinator.core.StepEffects.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -36,21 +37,8 @@ class VerifyRulesTest {
     private final CoordinatorState succeeded = CoordinatorState.initial("seed-1")
             .withStatus(MigrationStatus.unknown("a", 10).withState(MigrationState.SUCCESS, null, 500L));
 
-    /** The command, asked about its table and answered that it can be walked. */
     private Step command(CoordinatorState state, Command.Run run) {
-        Step asked = core.step(state, new Input.CommandReceived(run, 1000));
-        List<Effect.CheckTables> check = all(asked, Effect.CheckTables.class);
-        if (check.isEmpty()) {
-            return asked;
-        }
-        return core.step(asked.state(), new Input.TablesChecked(check.get(0), List.of(Optional.empty()), List.of(),
-                1000));
-    }
-
-    private static String answer(Step step) {
-        Event e = only(step, Effect.Answer.class).event();
-        return e instanceof Event.CommandRejected r ? "rejected: " + r.reason() : "accepted: "
-                + ((Event.CommandAccepted) e).action();
+        return StepEffects.command(core, state, run);
     }
 
     private Step verifying(CoordinatorState state) {
