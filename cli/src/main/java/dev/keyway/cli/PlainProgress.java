@@ -1,6 +1,5 @@
 package dev.keyway.cli;
 
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.keyway.console;
 
 import dev.keyway.message.HistoryEntry;
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

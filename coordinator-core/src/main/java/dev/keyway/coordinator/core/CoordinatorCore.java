@@ -1,6 +1,5 @@
 package dev.keyway.coordinator.core;
 
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrationCatalog;
 import java.util.Objects;

@@ -3,7 +3,6 @@ package dev.keyway.coordinator.core;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.LastCommand;
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.util.Comparator;
 import java.util.List;
