@@ -114,6 +114,7 @@ class ArchitectureTest {
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.Store")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchStore")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.RunLedger")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.RunImages")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.TablePlanner")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.HealthProbe")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.keyway.store.BatchTransaction");

@@ -88,6 +88,41 @@ public interface BatchTransaction extends AutoCloseable {
      */
     void rollbackToSavepoint();
 
+    /**
+     * Keeps before-images of the rows this batch changes, for an undo ({@code keyway_images}, docs/CONTRACTS.md): off
+     * until called, so a batch without it writes and reads nothing more. Call it once, after {@link #findLedger} said
+     * the batch is not applied yet and before {@link #readPage} (or {@link #takeQuarantined}), whose locked rows are
+     * then the before-images of the patched ones without a second read (called later, {@link #patchAll} reads its
+     * rows again, locked). From then on every row changed by {@link #patchAll} or through {@link #db()} (insert,
+     * patch, replace, delete, on any table) gets one image per table and key for the run: its state before the
+     * batch's first change (none for an inserted row) and the hash of its state after the last (none for a deleted
+     * one); a row the run changed in an earlier batch keeps the image it has, with the new after-hash. The images are
+     * written when the batch commits, in its transaction: a batch rolled back writes none, and a replayed one (a ledger
+     * hit) none again. {@link #rollbackToSavepoint} forgets those captured since the savepoint.
+     *
+     * @param key the batch: its migration, run and segment are the images'
+     */
+    void keepImages(BatchKey key);
+
+    /**
+     * A page of a run's before-images ({@link RunImages}) in the order of their ids: after {@code cursor} (exclusive,
+     * null = from the first) up to {@code end} (inclusive, null = to the last), at most {@code limit}; for an undo
+     * batch, which then {@link #restore}s each in this transaction.
+     */
+    ImagePage readImages(String migration, String runId, String cursor, String end, int limit);
+
+    /**
+     * Restores one row to its before-image, in this transaction: reads and locks ({@code FOR UPDATE}) the row as it
+     * is now and hashes it as a batch hashed it. A row already as it was before the run (restored before, or changed
+     * back) is not written: {@link RestoreOutcome#RESTORED}, so restoring twice is restoring once. When the hash is not
+     * the image's after-hash (a row not there and a null hash count as equal), the application changed the row since
+     * the run: {@link RestoreOutcome#CONFLICT}, and the row is left as it is unless {@code force}
+     * ({@link RestoreOutcome#FORCED}). Else the row is made as it was: updated to the before-image (every column the
+     * database does not generate; a column absent from it becomes NULL), deleted when the run inserted it, inserted
+     * again, with its own key, when the run deleted it.
+     */
+    RestoreOutcome restore(RowImage image, boolean force);
+
     /** Records documents set aside, in this transaction ({@code keyway_quarantine}). */
     void quarantine(List<QuarantinedDocument> documents);
 

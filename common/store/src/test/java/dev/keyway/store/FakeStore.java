@@ -1,6 +1,8 @@
 package dev.keyway.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.BatchKey;
@@ -19,7 +21,8 @@ import java.util.function.Supplier;
  * An in-memory {@link Store} for the unit tests of the store's users (the batch path, the coordinator), shipped in the
  * store's test jar ({@code keyway-store:tests}). It holds one table {@code items(id, counter)} with ids 1 to
  * {@code rows} and every counter 0 (made as they are read: a million rows cost nothing until a batch changes one), a
- * fence, a ledger and the coordinators' epochs. A batch's transaction works on copies and publishes them on commit.
+ * fence, a ledger, the coordinators' epochs and before-images (hashed as the row's JSON text, not as the JDBC store
+ * hashes). A batch's transaction works on copies and publishes them on commit.
  * Planning sees the rows counted and split points at every {@code rows / segments}-th id; the health readings are 0.
  * Subclass it to change one answer. Not thread-safe beyond what one batch at a time needs.
  */
@@ -34,6 +37,8 @@ public class FakeStore implements Store {
     private final Map<String, Long> epochs = new HashMap<>();
     private final List<QuarantinedDocument> quarantine = new ArrayList<>();
     private final List<QuarantinedDocument> found = new ArrayList<>();
+    /** Before-images by "migration/run", each run's by image id (in id order). */
+    private final Map<String, TreeMap<String, RowImage>> images = new HashMap<>();
     private int commits;
     private int abandoned;
     private Supplier<RuntimeException> readFailure;
@@ -105,6 +110,11 @@ public class FakeStore implements Store {
     /** Patches whose JSON contains {@code text} fail like a value a column cannot take. */
     public void refuseValue(String text) {
         this.refusedValue = text;
+    }
+
+    /** Sets a row as the application would, outside any batch (an undo then sees a conflict). */
+    public void write(ObjectNode row) {
+        written.put(row.get("id").asLong(), row.deepCopy());
     }
 
     private ObjectNode row(long id) {
@@ -230,6 +240,54 @@ public class FakeStore implements Store {
         return before - found.size();
     }
 
+    // --- RunImages
+
+    @Override
+    public ImagePage images(String migration, String runId, String cursor, int limit) {
+        return imagePage(migration, runId, cursor, null, limit);
+    }
+
+    private ImagePage imagePage(String migration, String runId, String cursor, String end, int limit) {
+        List<RowImage> page = images.getOrDefault(migration + "/" + runId, new TreeMap<>()).values().stream()
+                .filter(i -> cursor == null || i.id().compareTo(cursor) > 0)
+                .filter(i -> end == null || i.id().compareTo(end) <= 0).limit(limit).toList();
+        return new ImagePage(page, page.isEmpty() ? cursor : page.get(page.size() - 1).id(), page.size() < limit);
+    }
+
+    @Override
+    public Optional<String> currentHash(String table, String key) {
+        long id = Long.parseLong(key);
+        return id >= 1 && id <= rows ? Optional.of(hash(row(id))) : Optional.empty();
+    }
+
+    @Override
+    public List<ImagesOfRun> imageRuns(String migration) {
+        List<ImagesOfRun> out = new ArrayList<>();
+        images.forEach((run, byId) -> {
+            if (run.startsWith(migration + "/")) {
+                long bytes = byId.values().stream().mapToLong(i -> i.before() == null ? 0 : i.before().length()).sum();
+                out.add(new ImagesOfRun(run.substring(migration.length() + 1), byId.size(), bytes, 0, 0));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public long purgeImages(String migration, String runId) {
+        TreeMap<String, RowImage> run = images.remove(migration + "/" + runId);
+        return run == null ? 0 : run.size();
+    }
+
+    /** The SHA-256 of a text, as hex. */
+    private static String hash(Object text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // --- TablePlanner
 
     @Override
@@ -301,6 +359,10 @@ public class FakeStore implements Store {
         private Map<Long, ObjectNode> savedPatches;
         private final List<String> released = new ArrayList<>();
         private final List<String> fixed = new ArrayList<>();
+        private BatchKey imaged;
+        /** The rows of the items table as the batch first changed them, by id. */
+        private final Map<Long, ObjectNode> before = new HashMap<>();
+        private Map<Long, ObjectNode> savedBefore;
 
         @Override
         public List<String> primaryKey() {
@@ -378,6 +440,32 @@ public class FakeStore implements Store {
             return out;
         }
 
+        @Override
+        public void keepImages(BatchKey key) {
+            imaged = key;
+        }
+
+        @Override
+        public ImagePage readImages(String migration, String runId, String cursor, String end, int limit) {
+            return imagePage(migration, runId, cursor, end, limit);
+        }
+
+        @Override
+        public RestoreOutcome restore(RowImage image, boolean force) {
+            long id = Long.parseLong(image.key());
+            ObjectNode current = patched.getOrDefault(id, row(id));
+            boolean conflict = !hash(current).equals(image.afterHash());
+            if (conflict && !force) {
+                return RestoreOutcome.CONFLICT;
+            }
+            try {
+                patched.put(id, (ObjectNode) new ObjectMapper().readTree(image.before()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            return conflict ? RestoreOutcome.FORCED : RestoreOutcome.RESTORED;
+        }
+
         /** None: the migrations of the tests that use it only return patches. */
         @Override
         public Db db() {
@@ -391,7 +479,10 @@ public class FakeStore implements Store {
                     throw new RejectedValueException("cannot write document id=" + id.asText() + " of items: the"
                             + " database refused the patch " + patch, id.asText(), null);
                 }
-                ObjectNode row = row(id.asLong()).deepCopy();
+                ObjectNode row = patched.getOrDefault(id.asLong(), row(id.asLong())).deepCopy();
+                if (imaged != null) {
+                    before.putIfAbsent(id.asLong(), row.deepCopy());
+                }
                 row.setAll(patch);
                 patched.put(id.asLong(), row);
             });
@@ -400,12 +491,15 @@ public class FakeStore implements Store {
         @Override
         public void savepoint() {
             savedPatches = new HashMap<>(patched);
+            savedBefore = new HashMap<>(before);
         }
 
         @Override
         public void rollbackToSavepoint() {
             patched.clear();
             patched.putAll(savedPatches);
+            before.clear();
+            before.putAll(savedBefore);
         }
 
         @Override
@@ -430,7 +524,14 @@ public class FakeStore implements Store {
         @Override
         public void commit() {
             written.putAll(patched);
-            fences.putAll(fenceChanges);
+            before.forEach((id, row) -> {
+                TreeMap<String, RowImage> run = images.computeIfAbsent(imaged.migration() + "/" + imaged.runId(),
+                        r -> new TreeMap<>());
+                String imageId = hash("items\u0000" + id);
+                RowImage earlier = run.get(imageId);
+                run.put(imageId, new RowImage(imageId, "items", String.valueOf(id), RowImage.Op.UPDATE,
+                        earlier == null ? row.toString() : earlier.before(), hash(patched.get(id))));
+            });            fences.putAll(fenceChanges);
             entries.forEach(e -> ledger.put(e.key(), e));
             quarantine.removeIf(d -> released.contains(d.migration() + "/" + d.key()));
             setAside.forEach(d -> quarantine.add(new QuarantinedDocument(d.migration(), d.runId(), d.segment(), d.key(),

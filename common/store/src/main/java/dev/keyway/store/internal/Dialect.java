@@ -110,7 +110,37 @@ abstract class Dialect {
                 + QUARANTINE_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
         tables.put(JdbcStore.VERIFY, "CREATE TABLE IF NOT EXISTS " + JdbcStore.VERIFY + " ("
                 + VERIFY_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
+        tables.put(JdbcStore.IMAGES, "CREATE TABLE IF NOT EXISTS " + JdbcStore.IMAGES + " (" + imagesColumns("BYTEA", "TEXT")
+                + ", PRIMARY KEY (migration, run_id, image_id))");
         return tables;
+    }
+
+    /**
+     * The columns of {@code keyway_images} (docs/CONTRACTS.md), with the database's types for 32 bytes and for a
+     * before-image's JSON of any length. The primary key, (migration, run_id, image_id), is the walk's index.
+     */
+    static String imagesColumns(String hashType, String jsonType) {
+        return "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, image_id " + hashType + " NOT NULL, "
+                + "segment INT NOT NULL, table_name VARCHAR(400) NOT NULL, doc_key VARCHAR(4000) NOT NULL, "
+                + "op VARCHAR(6) NOT NULL, before_image " + jsonType + ", after_hash " + hashType + ", "
+                + "recorded_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
+    }
+
+    /**
+     * The statement that records one before-image, with the parameters of {@link ImagesTable#COLUMNS} in that order:
+     * an insert, which for an image the run has already (the same migration, run and image id: a row an earlier batch
+     * changed) keeps that image's before-image and segment and takes the new after-hash and the op of both
+     * ({@link ImagesTable#mergedOp}).
+     */
+    abstract String recordImage();
+
+    /**
+     * What follows the column list of an {@code INSERT} that gives a value to a column the database generates
+     * ({@code GENERATED ALWAYS AS IDENTITY}): an undo re-inserts a deleted row with its own key. The SQL standard's
+     * {@code OVERRIDING SYSTEM VALUE}, which PostgreSQL and H2 take; empty where no key can be generated that way.
+     */
+    String overridingSystemValue() {
+        return " OVERRIDING SYSTEM VALUE";
     }
 
     /** The columns of {@code keyway_quarantine} (docs/CONTRACTS.md). */

@@ -43,6 +43,19 @@ final class H2Dialect extends Dialect {
         return Optional.empty();
     }
 
+    /** The SQL standard's {@code MERGE}: H2 has no {@code ON CONFLICT}; its parameters need their types here. */
+    @Override
+    String recordImage() {
+        return "MERGE INTO " + JdbcStore.IMAGES + " i USING (SELECT CAST(? AS VARCHAR(200)) AS migration,"
+                + " CAST(? AS VARCHAR(64)) AS run_id, CAST(? AS BYTEA) AS image_id, CAST(? AS INT) AS segment,"
+                + " CAST(? AS VARCHAR(400)) AS table_name, CAST(? AS VARCHAR(4000)) AS doc_key, CAST(? AS VARCHAR(6)) AS op,"
+                + " CAST(? AS TEXT) AS before_image, CAST(? AS BYTEA) AS after_hash) s"
+                + " ON i.migration = s.migration AND i.run_id = s.run_id AND i.image_id = s.image_id"
+                + " WHEN MATCHED THEN UPDATE SET op = " + ImagesTable.mergedOp("i.before_image", "s.after_hash")
+                + ", after_hash = s.after_hash WHEN NOT MATCHED THEN INSERT (" + ImagesTable.COLUMNS + ") VALUES ("
+                + ImagesTable.COLUMNS.replaceAll("(\\w+)", "s.$1") + ")";
+    }
+
     @Override
     TableInfo readTable(Connection c, TableName name, String url) throws SQLException {
         String schema = name.schema();

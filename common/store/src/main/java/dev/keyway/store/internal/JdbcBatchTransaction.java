@@ -6,11 +6,14 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.message.Excerpt;
 import dev.keyway.migration.Db;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.ImagePage;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.Page;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RejectedValueException;
+import dev.keyway.store.RestoreOutcome;
 import dev.keyway.store.RetriableStoreException;
+import dev.keyway.store.RowImage;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StoreException;
 import java.sql.BatchUpdateException;
@@ -39,6 +42,8 @@ final class JdbcBatchTransaction implements BatchTransaction {
     private final JdbcStore store;
     private boolean committed;
     private Savepoint savepoint;
+    /** The batch's before-images ({@link #keepImages}); null: none are kept. */
+    private ImageRecorder images;
     private boolean closed;
 
     JdbcBatchTransaction(Connection connection, Sql sql, TableInfo table, KeyOrder order, JdbcStore store) {
@@ -115,6 +120,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
                     page.add(reader.read(rs));
                 }
             }
+            if (images != null) {
+                images.rememberPage(table, page);
+            }
             return new Page(page, last, selected < limit);
         } catch (SQLException e) {
             throw sql.failure("cannot read a page of " + table.describe() + " after cursor " + cursor, e);
@@ -160,6 +168,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
         }
         List<JsonNode> ids = keys.stream().map(k -> Sql.parseJson(k, list.table() + ".doc_key")).toList();
         List<ObjectNode> docs = new ArrayList<>(selectByIds(ids, true).values());
+        if (images != null) {
+            images.rememberPage(table, docs);
+        }
         list.release(connection, sql, migration, keys);
         return new Page(docs, keys.get(keys.size() - 1), keys.size() < limit);
     }
@@ -170,28 +181,8 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     private Map<String, ObjectNode> selectByIds(List<JsonNode> ids, boolean lock) {
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        String q = "SELECT * FROM " + table.sqlName() + " WHERE "
-                + ids.stream().map(i -> "(" + table.keyCondition() + ")").collect(Collectors.joining(" OR "))
-                + (lock ? sql.dialect().forUpdate() : "");
-        try (PreparedStatement ps = connection.prepareStatement(q)) {
-            int index = 1;
-            for (JsonNode id : ids) {
-                for (JsonNode v : table.keyValues(id)) {
-                    sql.bind(ps, index++, v);
-                }
-            }
-            Map<String, ObjectNode> out = new LinkedHashMap<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                Sql.RowReader rows = sql.rowReader(rs.getMetaData());
-                while (rs.next()) {
-                    ObjectNode doc = rows.read(rs);
-                    out.put(Db.idText(table.idOf(doc)), doc);
-                }
-            }
-            return out;
+        try {
+            return RowsById.read(connection, sql, table, ids, lock);
         } catch (SQLException e) {
             throw sql.failure("cannot read documents of " + table.describe() + " by id", e);
         }
@@ -200,6 +191,24 @@ final class JdbcBatchTransaction implements BatchTransaction {
     @Override
     public Db db() {
         return db;
+    }
+
+    @Override
+    public void keepImages(BatchKey key) {
+        if (images == null) {
+            images = new ImageRecorder(key, connection, sql);
+            db.keepImages(images);
+        }
+    }
+
+    @Override
+    public ImagePage readImages(String migration, String runId, String cursor, String end, int limit) {
+        return ImagesTable.page(connection, sql, migration, runId, cursor, end, limit);
+    }
+
+    @Override
+    public RestoreOutcome restore(RowImage image, boolean force) {
+        return ImageRestore.restore(connection, sql, store, db, image, force);
     }
 
     @Override
@@ -228,6 +237,10 @@ final class JdbcBatchTransaction implements BatchTransaction {
             byColumns.computeIfAbsent(List.copyOf(cols), c -> new ArrayList<>()).add(e);
         }
         TableColumns types = byColumns.isEmpty() ? null : store.columnTypes(table, connection);
+        List<JsonNode> written = new ArrayList<>();
+        byColumns.values().forEach(group -> group.forEach(e -> written.add(e.getKey())));
+        Map<String, ImageRecorder.Before> before = images == null || written.isEmpty() ? null
+                : images.beforePatches(table, written);
         for (Map.Entry<List<String>, List<Map.Entry<JsonNode, ObjectNode>>> group : byColumns.entrySet()) {
             List<String> cols = group.getKey();
             String q = "UPDATE " + table.sqlName() + " SET "
@@ -248,6 +261,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
             } catch (SQLException e) {
                 throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
             }
+        }
+        if (before != null) {
+            images.patched(table, written, before);
         }
     }
 
@@ -302,6 +318,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
     public void savepoint() {
         try {
             savepoint = connection.setSavepoint("keyway_batch");
+            if (images != null) {
+                images.savepoint();
+            }
         } catch (SQLException e) {
             throw sql.failure("cannot set a savepoint in the batch of " + table.describe(), e);
         }
@@ -314,6 +333,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
         }
         try {
             connection.rollback(savepoint);
+            if (images != null) {
+                images.rollbackToSavepoint();
+            }
         } catch (SQLException e) {
             throw sql.failure("cannot roll back to the savepoint in the batch of " + table.describe(), e);
         }
@@ -336,6 +358,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
 
     @Override
     public void commit() {
+        if (images != null) {
+            images.flush();
+        }
         try {
             connection.commit();
             committed = true;

@@ -29,6 +29,8 @@ final class JdbcDb implements Db {
     private final JdbcStore store;
     /** Set when the batch's transaction ended: a call that outlived its batch must not touch the connection. */
     private volatile boolean closed;
+    /** The batch's before-images, when it keeps them ({@code keepImages}); null: writes are not imaged. */
+    private ImageRecorder images;
 
     JdbcDb(Connection connection, Sql sql, JdbcStore store) {
         this.connection = connection;
@@ -52,6 +54,11 @@ final class JdbcDb implements Db {
         closed = true;
     }
 
+    /** From now on, every write records the before-image and after-hash of its row in {@code images}. */
+    synchronized void keepImages(ImageRecorder images) {
+        this.images = images;
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("this batch's transaction has ended (rolled back after its deadline or an"
@@ -71,30 +78,62 @@ final class JdbcDb implements Db {
         // generated columns are left out: a document read with get() holds them, the database computes them
         List<String> cols = JdbcBatchTransaction.fieldNames(doc).stream()
                 .filter(c -> !doc.get(c).isNull() && !t.generated().contains(c)).collect(Collectors.toList());
-        String q = "INSERT INTO " + t.sqlName() + " ("
-                + cols.stream().map(Sql::quote).collect(Collectors.joining(", ")) + ") VALUES ("
-                + cols.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+        String q = insertStatement(t, cols, "");
         boolean keyGiven = t.key().stream().allMatch(cols::contains);
         try (PreparedStatement ps = keyGiven ? connection.prepareStatement(q)
                 : connection.prepareStatement(q, Statement.RETURN_GENERATED_KEYS)) {
             bindColumns(ps, t, cols, doc);
             ps.executeUpdate();
-            if (keyGiven) {
-                return t.idOf(doc);
-            }
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                if (!keys.next()) {
-                    return null;
+            JsonNode id = keyGiven ? t.idOf(doc) : generatedId(ps, t, doc);
+            if (images != null) {
+                if (id == null) {
+                    throw new StoreException("cannot keep the before-image of the row inserted into " + t.describe()
+                            + ": the database did not say its key; give the key's columns in the document", null);
                 }
-                ObjectNode row = sql.readRow(keys);
-                // the key's columns the database made come back; the others are as the document gave them
-                t.key().stream().filter(k -> !row.has(k) && doc.hasNonNull(k)).forEach(k -> row.set(k, doc.get(k)));
-                JsonNode id = t.idOf(row);
-                return id != null || t.isComposite() || row.isEmpty() ? id : row.elements().next();
+                images.written(t, id, null);
             }
+            return id;
         } catch (SQLException e) {
             throw sql.failure("cannot insert into " + t.describe(), e);
         }
+    }
+
+    /** The id of the row just inserted, as the database made its key; null when it says none. */
+    private JsonNode generatedId(PreparedStatement ps, TableInfo t, ObjectNode doc) throws SQLException {
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+            if (!keys.next()) {
+                return null;
+            }
+            ObjectNode row = sql.readRow(keys);
+            // the key's columns the database made come back; the others are as the document gave them
+            t.key().stream().filter(k -> !row.has(k) && doc.hasNonNull(k)).forEach(k -> row.set(k, doc.get(k)));
+            JsonNode id = t.idOf(row);
+            return id != null || t.isComposite() || row.isEmpty() ? id : row.elements().next();
+        }
+    }
+
+    /**
+     * Inserts a row as an image kept it (an undo putting back a row its run deleted), its key included even where the
+     * database generates it; the other generated columns it computes again.
+     */
+    synchronized void insertAsItWas(TableInfo t, ObjectNode row) {
+        ensureOpen();
+        List<String> cols = JdbcBatchTransaction.fieldNames(row).stream()
+                .filter(c -> t.key().contains(c) || !t.generated().contains(c)).collect(Collectors.toList());
+        boolean generatedKey = t.key().stream().anyMatch(t.generated()::contains);
+        try (PreparedStatement ps = connection.prepareStatement(insertStatement(t, cols,
+                generatedKey ? sql.dialect().overridingSystemValue() : ""))) {
+            bindColumns(ps, t, cols, row);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw sql.failure("cannot insert again row " + t.keyDescription() + "=" + Db.idText(t.idOf(row)) + " into "
+                    + t.describe(), e);
+        }
+    }
+
+    private static String insertStatement(TableInfo t, List<String> cols, String overriding) {
+        return "INSERT INTO " + t.sqlName() + " (" + cols.stream().map(Sql::quote).collect(Collectors.joining(", "))
+                + ")" + overriding + " VALUES (" + cols.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
     }
 
     @Override
@@ -119,7 +158,7 @@ final class JdbcDb implements Db {
         t.refuseGenerated(cols, "ctx.db().patch of row " + t.keyDescription() + "=" + Db.idText(id),
                 "the row was left as it was");
         if (!cols.isEmpty()) {
-            update(t, keyValues, cols, fields);
+            update(t, id, cols, fields);
         }
     }
 
@@ -129,9 +168,8 @@ final class JdbcDb implements Db {
         TableInfo t = store.table(table, connection);
         List<String> cols = t.columns().stream().filter(c -> !t.key().contains(c) && !t.generated().contains(c))
                 .collect(Collectors.toList());
-        List<JsonNode> keyValues = t.keyValues(id);
         if (!cols.isEmpty()) {
-            update(t, keyValues, cols, doc);
+            update(t, id, cols, doc);
         }
     }
 
@@ -140,6 +178,7 @@ final class JdbcDb implements Db {
         ensureOpen();
         TableInfo t = store.table(table, connection);
         List<JsonNode> keyValues = t.keyValues(id);
+        ObjectNode before = images == null ? null : images.lock(t, id);
         String q = "DELETE FROM " + t.sqlName() + " WHERE " + t.keyCondition();
         try (PreparedStatement ps = connection.prepareStatement(q)) {
             int i = 1;
@@ -150,9 +189,15 @@ final class JdbcDb implements Db {
         } catch (SQLException e) {
             throw sql.failure("cannot delete " + Db.idText(id) + " from " + t.describe(), e);
         }
+        if (images != null) {
+            images.written(t, id, before);
+        }
     }
 
-    private void update(TableInfo t, List<JsonNode> keyValues, List<String> cols, ObjectNode values) {
+    /** Updates one row; with images on, its before-image is read and locked first and its after-image read back. */
+    private void update(TableInfo t, JsonNode id, List<String> cols, ObjectNode values) {
+        List<JsonNode> keyValues = t.keyValues(id);
+        ObjectNode before = images == null ? null : images.lock(t, id);
         String q = "UPDATE " + t.sqlName() + " SET "
                 + cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(", "))
                 + " WHERE " + t.keyCondition();
@@ -164,6 +209,9 @@ final class JdbcDb implements Db {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw sql.failure("cannot update " + keyValues + " of " + t.describe(), e);
+        }
+        if (images != null) {
+            images.written(t, id, before);
         }
     }
 

@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.keyway.message.BatchKey;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.ImagePage;
+import dev.keyway.store.ImagesOfRun;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RetriableStoreException;
@@ -34,6 +36,7 @@ public final class JdbcStore implements Store {
     static final String COORDINATOR = "keyway_coordinator";
     static final String QUARANTINE = "keyway_quarantine";
     static final String VERIFY = "keyway_verify";
+    static final String IMAGES = "keyway_images";
 
     private final HikariDataSource pool;
     private final Sql sql;
@@ -218,6 +221,39 @@ public final class JdbcStore implements Store {
     @Override
     public int clearVerifyFindings(String migration) {
         return inTransaction("cannot clear what the last verify found", c -> DocumentList.VERIFY.clear(c, sql, migration));
+    }
+
+    @Override
+    public ImagePage images(String migration, String runId, String cursor, int limit) {
+        return inTransaction("cannot read the before-images", c -> ImagesTable.page(c, sql, migration, runId, cursor,
+                null, limit));
+    }
+
+    @Override
+    public Optional<String> currentHash(String table, String key) {
+        return inTransaction("cannot read row " + key + " of " + table, c -> {
+            TableInfo t = table(table, c);
+            return Optional.ofNullable(ImageRestore.currentHash(c, sql, t, columnTypes(t, c), key));
+        });
+    }
+
+    @Override
+    public List<ImagesOfRun> imageRuns(String migration) {
+        return inTransaction("cannot list the before-images", c -> ImagesTable.runs(c, sql, migration));
+    }
+
+    @Override
+    public long purgeImages(String migration, String runId) {
+        long deleted = 0;
+        String cursor = null;
+        do {
+            String after = cursor;
+            ImagesTable.Purged chunk = inTransaction("cannot purge the before-images of " + migration + " run " + runId,
+                    c -> ImagesTable.purgeChunk(c, sql, migration, runId, after, PURGE_CHUNK));
+            deleted += chunk.rows();
+            cursor = chunk.end();
+        } while (cursor != null);
+        return deleted;
     }
 
     @Override

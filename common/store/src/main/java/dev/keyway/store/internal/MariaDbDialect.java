@@ -134,7 +134,23 @@ final class MariaDbDialect extends Dialect {
         tables.put(JdbcStore.VERIFY, "CREATE TABLE IF NOT EXISTS " + JdbcStore.VERIFY + " ("
                 + "entry BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " + VERIFY_COLUMNS
                 + ", KEY keyway_verify_key (migration, run_id, doc_key(255)))" + table);
+        tables.put(JdbcStore.IMAGES, "CREATE TABLE IF NOT EXISTS " + JdbcStore.IMAGES + " ("
+                + imagesColumns("BINARY(32)", "LONGTEXT") + ", PRIMARY KEY (migration, run_id, image_id))" + table);
         return tables;
+    }
+
+    /** MariaDB's {@code ON DUPLICATE KEY UPDATE}; {@code VALUES(c)} is the value the insert gave column c. */
+    @Override
+    String recordImage() {
+        return "INSERT INTO " + JdbcStore.IMAGES + " (" + ImagesTable.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON DUPLICATE KEY UPDATE op = " + ImagesTable.mergedOp("before_image", "VALUES(after_hash)")
+                + ", after_hash = VALUES(after_hash)";
+    }
+
+    /** No MariaDB column is {@code GENERATED ALWAYS AS IDENTITY}: an {@code AUTO_INCREMENT} key takes a given value. */
+    @Override
+    String overridingSystemValue() {
+        return "";
     }
 
     /** MariaDB compares row values but scans the whole index for one: cursors are compared column by column. */

@@ -57,6 +57,14 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    String recordImage() {
+        return "INSERT INTO " + JdbcStore.IMAGES + " (" + ImagesTable.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (migration, run_id, image_id) DO UPDATE SET op = "
+                + ImagesTable.mergedOp(JdbcStore.IMAGES + ".before_image", "EXCLUDED.after_hash")
+                + ", after_hash = EXCLUDED.after_hash";
+    }
+
+    @Override
     Optional<String> transactionLockTimeout(long millis) {
         return Optional.of("SET LOCAL lock_timeout = " + millis);
     }

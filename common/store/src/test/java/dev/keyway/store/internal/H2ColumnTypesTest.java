@@ -11,13 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.RejectedValueException;
 import dev.keyway.store.Store;
-import dev.keyway.store.StoreOptions;
 import dev.keyway.store.TableWalk;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,12 +29,12 @@ import org.junit.jupiter.api.Test;
  */
 class H2ColumnTypesTest {
 
-    private final String url = "jdbc:h2:mem:types" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    private final H2Memory h2 = new H2Memory("types");
     private Store store;
 
     @BeforeEach
     void createTable() throws Exception {
-        exec("CREATE TABLE \"typed\" (\"id\" BIGINT PRIMARY KEY, \"tags\" VARCHAR(20) ARRAY, \"nums\" NUMERIC(10,2) ARRAY,"
+        h2.exec("CREATE TABLE \"typed\" (\"id\" BIGINT PRIMARY KEY, \"tags\" VARCHAR(20) ARRAY, \"nums\" NUMERIC(10,2) ARRAY,"
                         + " \"doc\" JSON, \"bytes\" VARBINARY(10), \"rate\" NUMERIC(6,2), \"at\" TIMESTAMP WITH TIME ZONE,"
                         + " \"local\" TIMESTAMP(6), \"day\" DATE, \"token\" UUID, \"counter\" INT NOT NULL)",
                 "INSERT INTO \"typed\" VALUES (1, ARRAY['a', NULL, 'b,c'], ARRAY[1.50, NULL], JSON '{\"k\":[1,2.50]}',"
@@ -47,13 +42,13 @@ class H2ColumnTypesTest {
                         + " TIMESTAMP '2026-01-02 03:04:05.000001', DATE '2026-01-02', '00000000-0000-0000-0000-000000000001', 0)",
                 "INSERT INTO \"typed\" (\"id\", \"tags\", \"counter\") VALUES (2, ARRAY[], 0)",
                 "CREATE TABLE \"before\" AS SELECT * FROM \"typed\"");
-        store = Store.open(StoreOptions.of(url, "sa", ""));
+        store = Store.open(h2.options());
     }
 
     @AfterEach
     void close() throws Exception {
         store.close();
-        exec("DROP ALL OBJECTS");
+        h2.drop();
     }
 
     @Test
@@ -76,7 +71,7 @@ class H2ColumnTypesTest {
             tx.commit();
         }
         assertEquals(List.of(), changed(Map.of()));
-        assertEquals(2, count("SELECT COUNT(*) FROM \"typed\" WHERE \"counter\" = 1"));
+        assertEquals(2, h2.count("SELECT COUNT(*) FROM \"typed\" WHERE \"counter\" = 1"));
     }
 
     @Test
@@ -122,28 +117,12 @@ class H2ColumnTypesTest {
         for (String col : List.of("\"tags\"", "\"nums\"", "\"doc\"", "\"bytes\"", "\"rate\"", "\"at\"", "\"local\"",
                 "\"day\"", "\"token\"")) {
             String want = expected.getOrDefault(col, "b." + col);
-            long n = count("SELECT COUNT(*) FROM \"typed\" t JOIN \"before\" b ON t.\"id\" = b.\"id\" WHERE"
+            long n = h2.count("SELECT COUNT(*) FROM \"typed\" t JOIN \"before\" b ON t.\"id\" = b.\"id\" WHERE"
                     + (expected.containsKey(col) ? " t.\"id\" = 1 AND" : "") + " t." + col + " IS DISTINCT FROM " + want);
             if (n > 0) {
                 changed.add(col);
             }
         }
         return changed;
-    }
-
-    private long count(String q) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(q)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private void exec(String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        }
     }
 }

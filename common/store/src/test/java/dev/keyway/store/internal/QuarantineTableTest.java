@@ -11,15 +11,9 @@ import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.StoreException;
-import dev.keyway.store.StoreOptions;
 import dev.keyway.store.TableWalk;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,19 +25,19 @@ import org.junit.jupiter.api.Test;
  */
 class QuarantineTableTest {
 
-    private final String url = "jdbc:h2:mem:quarantine" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    private final H2Memory h2 = new H2Memory("quarantine");
     private JdbcStore store;
 
     @BeforeEach
     void createTables() throws Exception {
-        exec("CREATE TABLE \"t\" (\"id\" BIGINT PRIMARY KEY, \"counter\" INT NOT NULL CHECK (\"counter\" < 5))",
+        h2.exec("CREATE TABLE \"t\" (\"id\" BIGINT PRIMARY KEY, \"counter\" INT NOT NULL CHECK (\"counter\" < 5))",
                 "INSERT INTO \"t\" VALUES (1, 0), (2, 0)",
                 // a ledger of 0.4, without the quarantined column
                 "CREATE TABLE keyway_ledger (migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, segment INT"
                         + " NOT NULL, start_cursor VARCHAR(4000) NOT NULL, next_cursor VARCHAR(4000), processed INT NOT"
                         + " NULL, done BOOLEAN NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL,"
                         + " PRIMARY KEY (migration, run_id, segment, start_cursor))");
-        store = JdbcStore.open(StoreOptions.of(url, "sa", ""));
+        store = JdbcStore.open(h2.options());
         store.ensureBookkeeping();
         store.ensureBookkeeping(); // twice: the column is there already
     }
@@ -51,7 +45,7 @@ class QuarantineTableTest {
     @AfterEach
     void close() throws Exception {
         store.close();
-        exec("DROP ALL OBJECTS");
+        h2.drop();
     }
 
     @Test
@@ -68,8 +62,8 @@ class QuarantineTableTest {
             assertTrue(tx.recordLedger(new LedgerEntry(key, "[2]", 2, true, 1)));
             tx.commit();
         }
-        assertEquals(1, count("SELECT \"counter\" FROM \"t\" WHERE \"id\" = 1"));
-        assertEquals(0, count("SELECT \"counter\" FROM \"t\" WHERE \"id\" = 2"));
+        assertEquals(1, h2.count("SELECT \"counter\" FROM \"t\" WHERE \"id\" = 1"));
+        assertEquals(0, h2.count("SELECT \"counter\" FROM \"t\" WHERE \"id\" = 2"));
         assertEquals(1, store.followLedger(key, "[2]", 10).get(0).quarantined());
         List<QuarantinedDocument> listed = store.quarantined("m", 10);
         assertEquals(1, listed.size());
@@ -84,21 +78,5 @@ class QuarantineTableTest {
         String kept = DocumentList.bounded(big);
         assertTrue(kept.startsWith("\"{\\\"text\\\":\\\"xxx") && kept.endsWith("\"") && kept.length() < big.length(),
                 kept.substring(0, 40));
-    }
-
-    private long count(String q) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(q)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private void exec(String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        }
     }
 }

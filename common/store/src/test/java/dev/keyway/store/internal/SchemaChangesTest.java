@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.store.BatchTransaction;
 import dev.keyway.store.StoreException;
-import dev.keyway.store.StoreOptions;
 import dev.keyway.store.TableWalk;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,27 +29,27 @@ import org.junit.jupiter.api.Test;
  */
 class SchemaChangesTest {
 
-    private final String url = "jdbc:h2:mem:schema" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    private final H2Memory h2 = new H2Memory("schema");
     private final AtomicLong nanos = new AtomicLong();
     private JdbcStore store;
 
     @BeforeEach
     void createTable() throws Exception {
-        exec("CREATE TABLE \"t\" (\"id\" BIGINT PRIMARY KEY, \"n\" INT NOT NULL, \"counter\" INT NOT NULL)",
+        h2.exec("CREATE TABLE \"t\" (\"id\" BIGINT PRIMARY KEY, \"n\" INT NOT NULL, \"counter\" INT NOT NULL)",
                 "INSERT INTO \"t\" VALUES (1, 21, 0)");
-        store = JdbcStore.open(StoreOptions.of(url, "sa", ""), nanos::get);
+        store = JdbcStore.open(h2.options(), nanos::get);
     }
 
     @AfterEach
     void close() throws Exception {
         store.close();
-        exec("DROP ALL OBJECTS");
+        h2.drop();
     }
 
     @Test
     void columnsAddedWhileTheStoreRunsAreSeenOnceWhatItReadIsNoLongerFresh() throws Exception {
         patch(JsonNodeFactory.instance.objectNode().put("counter", 1)); // reads and keeps the table's metadata
-        exec("ALTER TABLE \"t\" ADD COLUMN \"doubled\" INT GENERATED ALWAYS AS (\"n\" * 2)",
+        h2.exec("ALTER TABLE \"t\" ADD COLUMN \"doubled\" INT GENERATED ALWAYS AS (\"n\" * 2)",
                 "ALTER TABLE \"t\" ADD COLUMN \"rate\" NUMERIC(6,2)");
         ObjectNode setsGenerated = JsonNodeFactory.instance.objectNode().put("doubled", 5);
 
@@ -71,7 +69,7 @@ class SchemaChangesTest {
     void checkingAWalkReadsTheTableAfreshEvenWhileWhatWasReadIsFresh() throws Exception {
         patch(JsonNodeFactory.instance.objectNode().put("counter", 1)); // reads and keeps the table's metadata
         store.checkWalk(new TableWalk("t", null), List.of());
-        exec("ALTER TABLE \"t\" DROP PRIMARY KEY");
+        h2.exec("ALTER TABLE \"t\" DROP PRIMARY KEY");
 
         StoreException refused = assertThrows(StoreException.class, () -> store.checkWalk(new TableWalk("t", null), List.of()));
         assertTrue(refused.getMessage().contains("has no primary key"), refused.getMessage());
@@ -87,18 +85,10 @@ class SchemaChangesTest {
     }
 
     private String row() throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement();
+        try (Connection c = DriverManager.getConnection(h2.url(), "sa", ""); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT \"rate\", \"counter\", \"doubled\" FROM \"t\"")) {
             rs.next();
             return rs.getBigDecimal(1) + " " + rs.getInt(2) + " " + rs.getInt(3);
-        }
-    }
-
-    private void exec(String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
         }
     }
 }
