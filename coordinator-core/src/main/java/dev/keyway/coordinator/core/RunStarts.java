@@ -265,12 +265,12 @@ final class RunStarts {
     }
 
     /**
-     * The status a new run of this kind starts from: the last verify's findings, an undo's target and conflicts, and
-     * the last run's images setting are dropped.
+     * The status a new run of this kind starts from: the last run's cursor (a run being planned has none yet), the
+     * last verify's findings, an undo's target and conflicts, and the last run's images setting are dropped.
      */
     private static MigrationStatus fresh(MigrationStatus st, RunKind kind) {
         return st.change().kind(kind).verification(MigrationStatus.Verification.NONE).undoOf(null).conflicts(0)
-                .keepImages(false).build();
+                .keepImages(false).cursor(null).build();
     }
 
     /** Whether a new migrating run keeps before-images: it asks, or its definition does. */

@@ -33,7 +33,8 @@ class VerifyRulesTest {
     private final CoordinatorCore core = new CoordinatorCore(MigrationCatalog.of(List.of(a)),
             CoreSettings.defaults().withHealthWatchId("watch-1"));
     private final CoordinatorState succeeded = CoordinatorState.initial("seed-1")
-            .withStatus(MigrationStatus.unknown("a", 10).withState(MigrationState.SUCCESS, null, 500L));
+            .withStatus(MigrationStatus.unknown("a", 10).change().cursor("[25]").build()
+                    .withState(MigrationState.SUCCESS, null, 500L));
 
     private Step command(CoordinatorState state, Command.Run run) {
         return StepEffects.command(core, state, run);
@@ -143,6 +144,7 @@ class VerifyRulesTest {
         List<HistoryEntry> start = HistoryEntries.between(before, started, null, 2000);
         assertEquals(HistoryEntry.STARTED, start.get(0).kind());
         assertTrue(start.get(0).detail().startsWith("a verify"), start.get(0).detail());
+        assertEquals(null, start.get(0).parameters().cursor(), "from the start, not where the run ended");
         MigrationStatus ended = walked(planned, 2, 2).state().find("a").orElseThrow();
         List<HistoryEntry> end = HistoryEntries.between(started, ended, null, 3000);
         assertEquals(List.of(HistoryEntry.VERIFY_FAILED), end.stream().map(HistoryEntry::kind).toList());
