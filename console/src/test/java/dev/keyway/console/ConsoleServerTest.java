@@ -184,7 +184,7 @@ class ConsoleServerTest {
                 migrations.sent.get(0));
         assertEquals(Command.Run.of("m").withKind(RunKind.FIX).withRequestedBy("bob via console@testhost"),
                 migrations.sent.get(1));
-        assertError(400, "unknown run kind 'undo'", command("{\"type\":\"run\",\"fn\":\"m\",\"kind\":\"undo\","
+        assertError(400, "unknown run kind 'rollback'", command("{\"type\":\"run\",\"fn\":\"m\",\"kind\":\"rollback\","
                 + "\"requestedBy\":\"bob\"}"));
         assertError(400, "'kind' must be a string", command("{\"type\":\"run\",\"fn\":\"m\",\"kind\":1,"
                 + "\"requestedBy\":\"bob\"}"));

@@ -14,11 +14,14 @@ import dev.keyway.migration.Db;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.ImagePage;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RejectedValueException;
+import dev.keyway.store.RestoreOutcome;
+import dev.keyway.store.RowImage;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StatementTimeoutException;
@@ -256,6 +259,12 @@ public final class BatchProcessor {
             if (task.kind() == RunKind.VERIFY) {
                 return verify(m, task, key, tx, size);
             }
+            if (task.kind() == RunKind.UNDO) {
+                return undo(m, task, key, tx, size);
+            }
+            if (task.keepImages()) {
+                tx.keepImages(key); // the page's locked rows are the before-images of the rows it changes
+            }
             // a run over the documents in quarantine (or that a verify found) takes them out of it in this transaction
             Page page = task.onlyQuarantined() ? tx.takeQuarantined(m.name(), cursor, size)
                     : task.kind() == RunKind.FIX ? tx.takeVerifyFindings(m.name(), cursor, size)
@@ -322,6 +331,38 @@ public final class BatchProcessor {
         tx.commit();
         return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null,
                 v.findings().size(), v.findings().stream().map(QuarantinedDocument::key).toList(), v.sample());
+    }
+
+    /**
+     * An undo's batch at {@code key}, with its fence row locked: the next page of the before-images of the run it takes
+     * back, each row restored in this transaction ({@link BatchTransaction#restore}: a row the application changed
+     * since that run is left as it is and recorded as a conflict, unless forced), counted in its ledger row, its fence
+     * moved. A replayed batch restores nothing again (the ledger answers it), and a row restored already is restored
+     * without a write.
+     */
+    private Step undo(Migration m, ProcessBatch task, BatchKey key, BatchTransaction tx, int size) {
+        if (task.undoOf() == null) {
+            return Step.stopped(Kind.FAILED, "an undo task of " + m.name() + " names no run to undo (a forged task?)",
+                    null);
+        }
+        ImagePage page = tx.readImages(m.name(), task.undoOf().runId(), key.cursor(), task.end(), size);
+        List<QuarantinedDocument> conflicts = new ArrayList<>();
+        for (RowImage image : page.images()) {
+            if (tx.restore(image, task.undoOf().force()) == RestoreOutcome.CONFLICT) {
+                conflicts.add(new QuarantinedDocument(m.name(), key.runId(), key.segment(), image.table() + " "
+                        + image.key(), "changed since run " + task.undoOf().runId() + " (its hash is no longer the one"
+                        + " the run left): left as it is; undo --force overwrites it", image.before(), 0));
+            }
+        }
+        tx.recordUndoConflicts(conflicts);
+        int restored = page.images().size();
+        if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), restored, page.last(), conflicts.size()))) {
+            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+        }
+        tx.advanceFence(m.name(), key.segment(), page.nextCursor(), page.last());
+        tx.commit();
+        return new Step(Kind.APPLIED, page.nextCursor(), restored, page.last(), restored == size, null, null,
+                conflicts.size(), conflicts.stream().map(QuarantinedDocument::key).toList(), List.of());
     }
 
     /** Why the fence does not allow this task, or null when it does. */

@@ -13,39 +13,24 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Lease;
 import dev.keyway.message.RunKind;
 import dev.keyway.message.Task.ProcessBatch;
-import dev.keyway.message.TaskLocation;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
-import dev.keyway.store.FakeStore;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.SegmentFence;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * A verify's batches against the in-memory store: they write nothing to the rows, record each row {@code migrateOne}
  * would still change (a differing patch, a throw) with its would-be change, count them in the ledger (a replayed task
  * records none again); a fix then migrates just those rows, each once, taking each out of the findings.
  */
-class VerifyingBatchTest {
+class VerifyingBatchTest extends FakeStoreBatches {
 
-    private static final TaskLocation FROM = new TaskLocation("tasks", 0, 1);
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-
-    private final FakeStore store = new FakeStore(25);
-    private final Scheduler calls = Schedulers.newBoundedElastic(20, 100, "test-calls");
-
-    @AfterEach
-    void stop() {
-        calls.dispose();
-    }
 
     /** Sets counter to 1 (idempotent): rows at 0 would change; 5 throws. */
     private static final MigrateOne SET_ONE = (ctx, doc) -> {
@@ -56,8 +41,7 @@ class VerifyingBatchTest {
     };
 
     private BatchProcessor processor(Migration m) {
-        return new BatchProcessor(store, MigrationCatalog.of(List.of(m)),
-                new MigrateOneCalls(calls, Duration.ofSeconds(5)), BatchObserver.none(), "w1");
+        return processor(m, Duration.ofSeconds(5));
     }
 
     private static ProcessBatch task(String run, RunKind kind, int size) {

@@ -123,6 +123,12 @@ public interface BatchTransaction extends AutoCloseable {
      */
     RestoreOutcome restore(RowImage image, boolean force);
 
+    /**
+     * Records rows an undo left as they are (a {@link RestoreOutcome#CONFLICT}), in this transaction
+     * ({@code keyway_undo_conflicts}), as {@link RunLedger#undoConflicts} lists them.
+     */
+    void recordUndoConflicts(List<QuarantinedDocument> conflicts);
+
     /** Records documents set aside, in this transaction ({@code keyway_quarantine}). */
     void quarantine(List<QuarantinedDocument> documents);
 

@@ -37,6 +37,7 @@ public class FakeStore implements Store {
     private final Map<String, Long> epochs = new HashMap<>();
     private final List<QuarantinedDocument> quarantine = new ArrayList<>();
     private final List<QuarantinedDocument> found = new ArrayList<>();
+    private final List<QuarantinedDocument> conflicts = new ArrayList<>();
     /** Before-images by "migration/run", each run's by image id (in id order). */
     private final Map<String, TreeMap<String, RowImage>> images = new HashMap<>();
     private int commits;
@@ -234,6 +235,11 @@ public class FakeStore implements Store {
     }
 
     @Override
+    public List<QuarantinedDocument> undoConflicts(String migration, int max) {
+        return conflicts.stream().filter(d -> d.migration().equals(migration)).limit(max).toList();
+    }
+
+    @Override
     public int clearVerifyFindings(String migration) {
         int before = found.size();
         found.removeIf(d -> d.migration().equals(migration));
@@ -356,6 +362,7 @@ public class FakeStore implements Store {
         private final List<LedgerEntry> entries = new ArrayList<>();
         private final List<QuarantinedDocument> setAside = new ArrayList<>();
         private final List<QuarantinedDocument> findings = new ArrayList<>();
+        private final List<QuarantinedDocument> leftAlone = new ArrayList<>();
         private Map<Long, ObjectNode> savedPatches;
         private final List<String> released = new ArrayList<>();
         private final List<String> fixed = new ArrayList<>();
@@ -508,6 +515,11 @@ public class FakeStore implements Store {
         }
 
         @Override
+        public void recordUndoConflicts(List<QuarantinedDocument> documents) {
+            leftAlone.addAll(documents);
+        }
+
+        @Override
         public void recordVerifyFindings(List<QuarantinedDocument> documents) {
             findings.addAll(documents);
         }
@@ -538,6 +550,7 @@ public class FakeStore implements Store {
                     d.error(), d.document(), quarantine.size() + 1)));
             found.removeIf(d -> fixed.contains(d.migration() + "/" + d.key()));
             found.addAll(findings);
+            conflicts.addAll(leftAlone);
             commits++;
         }
 

@@ -16,7 +16,9 @@ import java.util.List;
  * transaction of the batch that met it (with its ledger row), so a replayed batch writes none; a later run walks them
  * in the order of their keys' JSON text and takes each out in the batch that migrates it. Two such tables:
  * {@link #QUARANTINE} ({@code keyway_quarantine}: documents whose {@code migrateOne} failed, and why) and
- * {@link #VERIFY} ({@code keyway_verify}: documents a verify found {@code migrateOne} would still change, and how).
+ * {@link #VERIFY} ({@code keyway_verify}: documents a verify found {@code migrateOne} would still change, and how);
+ * and {@link #UNDO_CONFLICTS} ({@code keyway_undo_conflicts}: rows an undo left as they are, because the application
+ * changed them since the run it takes back), which nothing walks.
  *
  * @param table the table's name
  * @param text the column of why the document is listed (an error, a would-be change)
@@ -26,6 +28,7 @@ record DocumentList(String table, String text, String at) {
 
     static final DocumentList QUARANTINE = new DocumentList(JdbcStore.QUARANTINE, "error", "quarantined_at");
     static final DocumentList VERIFY = new DocumentList(JdbcStore.VERIFY, "would_change", "found_at");
+    static final DocumentList UNDO_CONFLICTS = new DocumentList(JdbcStore.UNDO_CONFLICTS, "conflict", "found_at");
 
     void record(Connection c, Sql sql, List<QuarantinedDocument> documents) {
         if (documents.isEmpty()) {

@@ -347,6 +347,11 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
+    public void recordUndoConflicts(List<QuarantinedDocument> conflicts) {
+        DocumentList.UNDO_CONFLICTS.record(connection, sql, conflicts);
+    }
+
+    @Override
     public void recordVerifyFindings(List<QuarantinedDocument> documents) {
         DocumentList.VERIFY.record(connection, sql, documents);
     }

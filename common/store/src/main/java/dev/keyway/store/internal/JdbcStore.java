@@ -36,6 +36,7 @@ public final class JdbcStore implements Store {
     static final String COORDINATOR = "keyway_coordinator";
     static final String QUARANTINE = "keyway_quarantine";
     static final String VERIFY = "keyway_verify";
+    static final String UNDO_CONFLICTS = "keyway_undo_conflicts";
     static final String IMAGES = "keyway_images";
 
     private final HikariDataSource pool;
@@ -216,6 +217,12 @@ public final class JdbcStore implements Store {
     @Override
     public List<QuarantinedDocument> verifyFindings(String migration, int max) {
         return inTransaction("cannot read what the verify found", c -> DocumentList.VERIFY.list(c, sql, migration, max));
+    }
+
+    @Override
+    public List<QuarantinedDocument> undoConflicts(String migration, int max) {
+        return inTransaction("cannot read the undo's conflicts", c -> DocumentList.UNDO_CONFLICTS.list(c, sql, migration,
+                max));
     }
 
     @Override
