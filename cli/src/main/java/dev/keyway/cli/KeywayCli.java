@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
                 RunControl.Retry.class, KeywayCli.Status.class, ListMigrations.class, RunControl.Cancel.class,
                 RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class, HistoryCommand.class,
                 ConsoleCommand.class, QuarantineCommand.class, VerifyCommand.class,
+                UndoCommand.class, ImagesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
@@ -163,6 +164,9 @@ public final class KeywayCli {
                 + " database refuses (keyway_quarantine), and fail past that; 0 = off (without it, the definition's"
                 + " withMaxQuarantined; a resumed run keeps its own)")
         String maxQuarantined;
+        @Option(names = "--keep-before-images", description = "keep a before-image of each row the run changes"
+                + " (keyway_images), so that bin/migrate undo can take the run back; costs a write per changed row")
+        boolean keepImages;
 
         /** {@code --max-quarantined}: null when not given; a bad one ends the command with exit code 2. */
         private QuarantineLimit quarantineLimit() {
@@ -179,7 +183,7 @@ public final class KeywayCli {
                     : cursor != null ? Command.StartAt.after(cursor) : null;
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
                     requester(), limits.limits(), notifyTargets.stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
-                    .toList(), quarantineLimit(), false);
+                    .toList(), quarantineLimit(), false).withKeepImages(keepImages);
             try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();

@@ -116,24 +116,45 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     static void print(PrintStream out, String fn, List<QuarantinedDocument> found, boolean json) {
+        print(out, fn, found, json, "WOULD CHANGE", "the last verify of " + fn + " found no row to change",
+                "row(s) of %s would still change; bin/migrate verify %s --fix migrates them");
+    }
+
+    /**
+     * Rows of a document table as a table (key, run, {@code what}), or one JSON array.
+     *
+     * @param summary the line after the table: a format given the count, then the migration twice
+     */
+    static void print(PrintStream out, String fn, List<QuarantinedDocument> found, boolean json, String what,
+                      String none, String summary) {
         if (json) {
             ArrayNode all = JsonNodeFactory.instance.arrayNode();
             for (QuarantinedDocument d : found) {
                 all.addObject().put("migration", d.migration()).put("runId", d.runId()).put("segment", d.segment())
-                        .put("key", d.key()).put("wouldChange", d.error()).put("document", d.document())
+                        .put("key", d.key()).put(json(what), d.error()).put("document", d.document())
                         .put("at", Instant.ofEpochMilli(d.at()).toString());
             }
             out.println(all.toPrettyString());
             return;
         }
         if (found.isEmpty()) {
-            out.println("the last verify of " + fn + " found no row to change");
+            out.println(none);
             return;
         }
-        out.printf("%-24s %-20s  %s%n", "KEY", "VERIFY RUN", "WOULD CHANGE");
+        out.printf("%-24s %-20s  %s%n", "KEY", "RUN", what);
         for (QuarantinedDocument d : found) {
             out.printf("%-24s %-20s  %s%n", d.key(), d.runId(), d.error().replace('\n', ' '));
         }
-        out.printf("%d row(s) of %s would still change; bin/migrate verify %s --fix migrates them%n", found.size(), fn, fn);
+        out.printf("%d " + summary + "%n", found.size(), fn, fn);
+    }
+
+    /** A column's title as a JSON field: WOULD CHANGE becomes wouldChange. */
+    private static String json(String title) {
+        String[] words = title.toLowerCase(java.util.Locale.ROOT).split(" ");
+        StringBuilder out = new StringBuilder(words[0]);
+        for (int i = 1; i < words.length; i++) {
+            out.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+        }
+        return out.toString();
     }
 }
