@@ -37,6 +37,9 @@ import java.util.regex.Pattern;
  *     throws (or outlives the batch deadline), or whose write the database refuses, is left as it was and recorded in
  *     {@code keyway_quarantine}, and the rest of its batch commits. 0 (the default) = quarantine off: such a document
  *     fails its batch and the run. A run's {@code --max-quarantined} overrides it
+ * @param beforeImages every run keeps a before-image of each row it changes ({@code keyway_images}), so that
+ *     {@code bin/migrate undo} can take it back; a run's {@code --keep-before-images} asks it for one run. Off by default:
+ *     images cost a write per changed row (docs/BENCHMARKS.md, "Before-images")
  */
 public record Migration(
         String name,
@@ -47,7 +50,8 @@ public record Migration(
         CustomRange customRange,
         int segments,
         int targetBatchMillis,
-        long maxQuarantined) {
+        long maxQuarantined,
+        boolean beforeImages) {
 
     public static final int DEFAULT_BATCH_SIZE = 100;
     /** {@code targetBatchMillis} of a definition that leaves its batches' size to the coordinator. */
@@ -85,6 +89,13 @@ public record Migration(
         this(name, table, migrateOne, batchSize, parallelize, customRange, segments, targetBatchMillis, 0);
     }
 
+    /** A definition that keeps no before-images. */
+    public Migration(String name, String table, MigrateOne migrateOne, int batchSize, boolean parallelize,
+                     CustomRange customRange, int segments, int targetBatchMillis, long maxQuarantined) {
+        this(name, table, migrateOne, batchSize, parallelize, customRange, segments, targetBatchMillis, maxQuarantined,
+                false);
+    }
+
     /** Defines a migration with the default options. */
     public static Migration define(String name, String table, MigrateOne migrateOne) {
         return new Migration(name, table, migrateOne, DEFAULT_BATCH_SIZE, false, null, 0, COORDINATORS_TARGET);
@@ -102,28 +113,28 @@ public record Migration(
     /** Batches of exactly this many rows (the last one of a segment may have fewer). */
     public Migration withBatchSize(int batchSize) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                0, maxQuarantined);
+                0, maxQuarantined, beforeImages);
     }
 
     /** Batches sized to take about this long, between 1 row and {@code batchSize} (set that first to change it). */
     public Migration withTargetBatchMillis(int millis) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                millis, maxQuarantined);
+                millis, maxQuarantined, beforeImages);
     }
 
     public Migration withParallelize(boolean parallelize) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                targetBatchMillis, maxQuarantined);
+                targetBatchMillis, maxQuarantined, beforeImages);
     }
 
     public Migration withCustomRange(CustomRange customRange) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                targetBatchMillis, maxQuarantined);
+                targetBatchMillis, maxQuarantined, beforeImages);
     }
 
     public Migration withSegments(int segments) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments,
-                targetBatchMillis, maxQuarantined);
+                targetBatchMillis, maxQuarantined, beforeImages);
     }
 
     /**
@@ -132,6 +143,15 @@ public record Migration(
      */
     public Migration withMaxQuarantined(long max) {
         return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments, targetBatchMillis,
-                max);
+                max, beforeImages);
+    }
+
+    /**
+     * Every run of this migration keeps a before-image of each row it changes (patches, and inserts, replaces and
+     * deletes through {@code ctx.db()}), so that {@code bin/migrate undo} can take the run back.
+     */
+    public Migration withBeforeImages() {
+        return new Migration(name, table, migrateOne, batchSize, parallelize, customRange, segments, targetBatchMillis,
+                maxQuarantined, true);
     }
 }

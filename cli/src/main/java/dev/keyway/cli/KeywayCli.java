@@ -4,11 +4,9 @@ import dev.keyway.client.MigrationsClient;
 import dev.keyway.kafka.KafkaGateway;
 import dev.keyway.kafka.KafkaSettings;
 import dev.keyway.message.Command;
-import dev.keyway.message.Limits;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.QuarantineLimit;
-import dev.keyway.migration.Migration;
 import dev.keyway.store.StoreOptions;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -33,7 +31,8 @@ import picocli.CommandLine.Parameters;
                 ServiceCommands.Coordinator.class, ServiceCommands.Worker.class, KeywayCli.Run.class,
                 RunControl.Retry.class, KeywayCli.Status.class, ListMigrations.class, RunControl.Cancel.class,
                 RunControl.Pause.class, RunControl.Resume.class, RunControl.Configure.class, HistoryCommand.class,
-                ConsoleCommand.class, QuarantineCommand.class,
+                ConsoleCommand.class, QuarantineCommand.class, VerifyCommand.class,
+                UndoCommand.class, ImagesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KeywayCli {
 
@@ -155,14 +154,8 @@ public final class KeywayCli {
         @Option(names = "--wait", description = "show live progress until the series ends (exit code 0 when it succeeded, 1"
                 + " when a migration failed or was canceled): bars on a terminal, else a line per change")
         boolean await;
-        @Option(names = "--max-rows-per-second", description = "the most rows per second for this run, across all workers")
-        Integer maxRowsPerSecond;
-        @Option(names = "--target-batch-millis", description = "size each batch to take about this long (up to the"
-                + " batch size); without --batch-size this is the default, with the coordinator's TARGET_BATCH_MILLIS")
-        Integer targetBatchMillis;
-        @Option(names = "--max-concurrency", description = "the most segments with a batch in flight at once; 0 = all"
-                + " (without it, the coordinator's MAX_CONCURRENCY: 2, or all at full speed)")
-        Integer maxConcurrency;
+        @CommandLine.Mixin
+        LimitOptions limits;
         @Option(names = "--notify", split = ",", paramLabel = "NAME", description = "also notify these targets of the"
                 + " coordinator (its NOTIFY_URL_<NAME> settings; names, never URLs) of this run's start, pauses and end")
         List<String> notifyTargets = new ArrayList<>();
@@ -171,6 +164,9 @@ public final class KeywayCli {
                 + " database refuses (keyway_quarantine), and fail past that; 0 = off (without it, the definition's"
                 + " withMaxQuarantined; a resumed run keeps its own)")
         String maxQuarantined;
+        @Option(names = "--keep-before-images", description = "keep a before-image of each row the run changes"
+                + " (keyway_images), so that bin/migrate undo can take the run back; costs a write per changed row")
+        boolean keepImages;
 
         /** {@code --max-quarantined}: null when not given; a bad one ends the command with exit code 2. */
         private QuarantineLimit quarantineLimit() {
@@ -185,14 +181,9 @@ public final class KeywayCli {
         public Integer call() {
             Command.StartAt startAt = fromStart ? Command.StartAt.beginning()
                     : cursor != null ? Command.StartAt.after(cursor) : null;
-            // 0 asks for every segment: as many as a run may have, so that the coordinator's default does not apply
-            Integer concurrency = maxConcurrency != null && maxConcurrency == 0 ? Integer.valueOf(Migration.MAX_SEGMENTS)
-                    : maxConcurrency;
-            Limits limits = maxRowsPerSecond == null && targetBatchMillis == null && concurrency == null ? null
-                    : new Limits(maxRowsPerSecond, targetBatchMillis, concurrency);
             Command.Run run = new Command.Run(fn, next, startAt, batchSize, dryRun, segments,
-                    requester(), limits, notifyTargets.stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
-                    .toList(), quarantineLimit(), false);
+                    requester(), limits.limits(), notifyTargets.stream().map(n -> n.trim().toLowerCase(java.util.Locale.ROOT))
+                    .toList(), quarantineLimit(), false).withKeepImages(keepImages);
             try (KafkaGateway kafka = broker.connect()) {
                 MigrationsClient client = new MigrationsClient(kafka);
                 long sent = System.currentTimeMillis();

@@ -1,6 +1,5 @@
 package dev.keyway.cli;
 
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -48,7 +47,7 @@ final class PlainProgress implements LiveProgress {
             Printed last = printed.get(name);
             boolean changed = last == null || !last.what().equals(what);
             boolean heartbeat = last != null && s.progress().processed() != last.processed()
-                    && s.state() == MigrationState.IN_PROGRESS && now - last.at() >= HEARTBEAT_MILLIS;
+                    && s.state().running() && now - last.at() >= HEARTBEAT_MILLIS;
             if (changed || heartbeat) {
                 printed.put(name, new Printed(what, s.progress().processed(), now));
                 due.add(ProgressBars.plainLine(s, now));

@@ -149,7 +149,7 @@ final class ProgressBars {
 
     /** How much of the bar is full: processed of the total, all of it once done, none when the total is unknown. */
     static double fraction(MigrationStatus s) {
-        if (s.isDone()) {
+        if (s.state() == MigrationState.SUCCESS || s.state() == MigrationState.VERIFIED) {
             return 1;
         }
         if (s.progress().total() == null || s.progress().total() <= 0) {
@@ -166,10 +166,10 @@ final class ProgressBars {
 
     static Tone tone(MigrationStatus s) {
         return switch (s.state()) {
-            case SUCCESS -> Tone.SUCCEEDED;
-            case FAILED, CANCELED -> Tone.FAILED;
+            case SUCCESS, VERIFIED -> Tone.SUCCEEDED;
+            case FAILED, CANCELED, VERIFY_FAILED -> Tone.FAILED;
             case PAUSED -> Tone.HELD;
-            case IN_PROGRESS -> s.pace().throttledBy() != null ? Tone.HELD : Tone.RUNNING;
+            case IN_PROGRESS, VERIFYING -> s.pace().throttledBy() != null ? Tone.HELD : Tone.RUNNING;
             case UNKNOWN -> Tone.WAITING;
         };
     }

@@ -56,7 +56,7 @@ record ProgressWatch(MigrationsClient client, Clock clock, Duration tick) {
 
     private static void printErrors(Outcome end, PrintStream out) {
         end.seen().values().stream().filter(s -> s.failure().error() != null && (s.state() == MigrationState.FAILED
-                || s.state() == MigrationState.CANCELED))
+                || s.state() == MigrationState.CANCELED || s.state() == MigrationState.VERIFY_FAILED))
                 .forEach(s -> out.println(s.name() + " " + s.state().json() + ": " + s.failure().error()));
     }
 

@@ -73,7 +73,7 @@ final class StatusTable {
     /** Remaining rows at the run's average rate so far. */
     static String eta(MigrationStatus s, long now) {
         MigrationStatus.Progress p = s.progress();
-        if (s.state() != dev.keyway.message.MigrationState.IN_PROGRESS || p.total() == null
+        if (!s.state().running() || p.total() == null
                 || s.run().latestStart() == null || p.processed() == 0) {
             return "-";
         }

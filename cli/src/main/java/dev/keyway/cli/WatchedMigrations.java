@@ -78,15 +78,16 @@ record WatchedMigrations(List<String> names, long since) {
             if (!settled(s, seen)) {
                 return OptionalInt.empty();
             }
-            failed |= s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED;
+            failed |= s.state() == MigrationState.FAILED || s.state() == MigrationState.CANCELED
+                    || s.state() == MigrationState.VERIFY_FAILED;
         }
         return OptionalInt.of(failed ? FAILED_OR_CANCELED : ALL_SUCCEEDED);
     }
 
     private boolean settled(MigrationStatus s, Map<String, MigrationStatus> seen) {
         return switch (s.state()) {
-            case IN_PROGRESS, PAUSED -> false;
-            case FAILED, CANCELED, UNKNOWN -> true;
+            case IN_PROGRESS, PAUSED, VERIFYING -> false;
+            case FAILED, CANCELED, UNKNOWN, VERIFIED, VERIFY_FAILED -> true;
             case SUCCESS -> {
                 if (s.run().next().isEmpty() || !follows(s.run().next().get(0))) {
                     yield true;

@@ -2,13 +2,15 @@ package dev.keyway.console;
 
 import dev.keyway.message.FailedBatch;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.TaskLocation;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The commands that replay a failed batch, as docs/RUNBOOK.md ("A migration failed") gives them: {@code bin/migrate
- * retry FN}, and the reset of the workers' consumer group to the failed task's offset (with Kafka's tool, or from
+ * retry FN} ({@code bin/migrate verify FN} for a verify, which resumes it: a retry would skip a migration whose run
+ * succeeded), and the reset of the workers' consumer group to the failed task's offset (with Kafka's tool, or from
  * Keyway's distribution, whose {@code lib/} holds Kafka's tools).
  */
 public final class ReplayCommands {
@@ -29,7 +31,7 @@ public final class ReplayCommands {
         if (failed == null && s.failure().error() == null) {
             return out;
         }
-        out.add("bin/migrate retry " + s.name());
+        out.add((s.run().kind() == RunKind.VERIFY ? "bin/migrate verify " : "bin/migrate retry ") + s.name());
         TaskLocation task = failed == null ? null : failed.task();
         if (task != null) {
             String args = "--bootstrap-server " + target.bootstrapServers() + " --group " + target.workerGroup()

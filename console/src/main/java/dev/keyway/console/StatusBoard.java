@@ -1,7 +1,6 @@
 package dev.keyway.console;
 
 import dev.keyway.message.HistoryEntry;
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,7 +73,7 @@ final class StatusBoard {
             if (v > seen) {
                 RateSamples r = samples.get(e.getKey());
                 MigrationStatus s = e.getValue();
-                double rate = s.state() == MigrationState.IN_PROGRESS ? r.perSecond(RATE_WINDOW_MILLIS) : 0;
+                double rate = s.state().running() ? r.perSecond(RATE_WINDOW_MILLIS) : 0;
                 out.add(new Entry(s, rate, r.snapshot(), v));
             }
         }

@@ -38,11 +38,15 @@
   }
 
   // ---- what a status means for the page ----
+  // a verify runs as a run does: its segments get tasks, it has a rate and an ETA, it can be paused
+  const running = s => s.state === 'inProgress' || s.state === 'verifying';
+  const ended = s => s.state === 'success' || s.state === 'verified';
   function shownState(s) {
-    return s.state === 'inProgress' && s.throttledBy ? 'throttled' : s.state;
+    return running(s) && s.throttledBy ? 'throttled' : s.state;
   }
   const LABELS = {inProgress: 'running', paused: 'paused', throttled: 'throttled', success: 'succeeded',
-    failed: 'failed', canceled: 'canceled', unknown: 'unknown'};
+    failed: 'failed', canceled: 'canceled', unknown: 'unknown', verifying: 'verifying', verified: 'verified',
+    verifyFailed: 'verify failed'};
   function badge(s) {
     const st = shownState(s);
     let label = LABELS[st] || st;
@@ -50,15 +54,15 @@
     return el('span', {class: 'badge state-badge ' + st, 'data-state': s.state, text: label});
   }
   function percent(s) {
-    if (s.state === 'success') return 100;
+    if (ended(s)) return 100;
     if (!s.total) return null;
     return Math.min(100, s.processed * 100 / s.total);
   }
   function eta(m) {
     const s = m.status;
-    if (s.state === 'success') return 'done';
+    if (ended(s)) return 'done';
     if (s.state === 'paused') return 'paused';
-    if (s.state !== 'inProgress') return '—';
+    if (!running(s)) return '—';
     if (!s.total || m.rowsPerSecond <= 0) return '—';
     return duration(Math.max(0, s.total - s.processed) / m.rowsPerSecond);
   }
@@ -96,7 +100,7 @@
         el('td', {class: 'name', text: name}),
         el('td', {}, badge(s)),
         el('td', {}, bar(s, pct, label)),
-        el('td', {class: 'num rate', text: s.state === 'inProgress' ? rate(m.rowsPerSecond) : '—'}),
+        el('td', {class: 'num rate', text: running(s) ? rate(m.rowsPerSecond) : '—'}),
         el('td', {class: 'num eta', text: eta(m)}),
         el('td', {class: 'limits small', text: limits(s)}),
         el('td', {class: 'held small', text: heldBackBy(s)}),
@@ -112,6 +116,8 @@
     $('detail').hidden = false;
     render();
   }
+  // the terms of a <dl>: each [name, value] a dt and a dd whose class is the name (spaces as dashes)
+  const terms = kv => kv.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {class: k.replaceAll(' ', '-'), text: v})]);
   function fact(k, v) {
     return el('div', {class: 'fact'}, el('div', {class: 'k', text: k}), el('div', {class: 'v', text: v}));
   }
@@ -129,7 +135,7 @@
     const lc = s.lastCommand;
     $('detail-facts').replaceChildren(
       fact('processed', int(s.processed) + (s.total ? ' of ' + int(s.total) : '')),
-      fact('rows/s (last minute)', s.state === 'inProgress' ? rate(m.rowsPerSecond) : '—'),
+      fact('rows/s (last minute)', running(s) ? rate(m.rowsPerSecond) : '—'),
       fact('ETA', eta(m)),
       fact('limits in force', limits(s)),
       fact('held back by', heldBackBy(s)),
@@ -141,21 +147,32 @@
       fact('then', s.next && s.next.length ? s.next.join(', ') : '—'),
       fact('updated', time(s.updatedAt)));
     const st = s.state;
-    $('btn-pause').disabled = st !== 'inProgress';
+    $('btn-pause').disabled = !running(s);
     $('btn-resume').disabled = st !== 'paused';
     $('btn-retry').disabled = !(st === 'failed' || st === 'canceled');
-    $('btn-cancel').disabled = !(st === 'inProgress' || st === 'paused');
-    $('btn-configure').disabled = !(st === 'inProgress' || st === 'paused');
+    $('btn-cancel').disabled = !(running(s) || st === 'paused');
+    $('btn-configure').disabled = !(running(s) || st === 'paused');
+    // as the coordinator: a verify follows a run that succeeded; a fix, a verify that walked every row and found some
+    $('btn-verify').disabled = !(st === 'success' || st === 'verified' || st === 'verifyFailed');
+    $('btn-fix').disabled = !(st === 'verifyFailed' && s.mismatched > 0 && walkedAll(s));
     renderSegments(s);
     renderChart(m);
     renderFailure(m);
     renderDryRun(s);
+    renderVerification(s);
     renderHistory(s.name);
   }
 
   // ---- the history topic: a migration's entries in its detail, everyone's newest under "Activity" ----
   const KINDS = {started: 'started', retried: 'retried', dryRun: 'dry run', paused: 'paused', resumed: 'resumed',
-    configured: 'configured', canceled: 'canceled', failed: 'failed', succeeded: 'succeeded', rejected: 'refused'};
+    configured: 'configured', canceled: 'canceled', failed: 'failed', succeeded: 'succeeded', rejected: 'refused',
+    verified: 'verified', verifyFailed: 'verify failed'};
+  // a verify or a fix starts as any run does ("started"); the coordinator's detail says which
+  function kindLabel(e) {
+    if (e.kind === 'started' && e.detail && e.detail.startsWith('a verify')) return 'verify started';
+    if (e.kind === 'started' && e.detail && e.detail.endsWith('rows the last verify found')) return 'fix started';
+    return KINDS[e.kind] || e.kind;
+  }
   function historyTable(list, withName, most) {
     const th = t => el('th', {text: t});
     const rows = list.slice(-most).reverse().map(h => {
@@ -164,7 +181,7 @@
         el('td', {class: 'small when', text: dateTime(e.at)}),
         withName ? el('td', {class: 'name', text: e.migration}) : null,
         el('td', {}, el('span', {class: 'badge kind ' + e.kind, title: e.runId ? 'run ' + e.runId : null,
-          text: KINDS[e.kind] || e.kind})),
+          text: kindLabel(e)})),
         el('td', {class: 'small who', text: e.by || (e.command ? 'unnamed' : 'the run')}),
         el('td', {class: 'small details', text: h.details || ''}));
     });
@@ -217,7 +234,7 @@
     const limit = m.status.limits && m.status.limits.maxRowsPerSecond;
     if (points.length < 2) {
       const t = svgEl('text', {x: L, y: H / 2});
-      t.textContent = m.status.state === 'inProgress' ? 'waiting for samples (one a second while the run makes progress)'
+      t.textContent = running(m.status) ? 'waiting for samples (one a second while the run makes progress)'
         : 'no samples of this run: it made no progress while this console watched';
       svg.append(t);
     } else {
@@ -252,7 +269,7 @@
         ['document id', f.documentId || '—']);
       if (f.task) kv.push(['task', f.task.topic + ' partition ' + f.task.partition + ' offset ' + f.task.offset]);
     }
-    $('failure-facts').replaceChildren(...kv.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {class: k.replace(' ', '-'), text: v})]));
+    $('failure-facts').replaceChildren(...terms(kv));
     $('replay').textContent = (m.replay || []).join('\n\n');
   }
   function renderDryRun(s) {
@@ -267,19 +284,84 @@
         + (d.cursor === null || d.cursor === undefined ? 'start' : d.cursor) + ', rolled back. ' + (d.error ? 'It failed: ' + d.error
         : d.changes.length + ' changed document(s)' + (d.omitted ? ', ' + d.omitted + ' more not shown' : '') + '.');
     }
-    $('dryrun-diff').replaceChildren(...d.changes.map(c => {
-      const before = c.before || {}, after = c.after || {};
-      const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-      const rows = keys.map(k => {
-        const b = k in before ? JSON.stringify(before[k]) : '(absent)';
-        const a = c.after === null ? '(deleted)' : k in after ? JSON.stringify(after[k]) : '(absent)';
-        return el('tr', {class: a === b ? 'same' : 'changed'}, el('td', {text: k}), el('td', {class: 'before', text: b}),
-          el('td', {class: 'after', text: a}));
-      });
-      return el('div', {class: 'diff', 'data-document': c.id}, el('div', {class: 'doc', text: 'document ' + c.id}),
-        el('table', {}, el('thead', {}, el('tr', {}, el('th', {text: 'field'}), el('th', {text: 'before'}), el('th', {text: 'after'}))),
-          el('tbody', {}, ...rows)));
-    }));
+    $('dryrun-diff').replaceChildren(...diffs(d.changes));
+  }
+  // a document's fields before and after migrateOne: [field, before, after], each value as JSON
+  function fields(c) {
+    const before = c.before || {}, after = c.after || {};
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])].map(k => [k,
+      k in before ? JSON.stringify(before[k]) : '(absent)',
+      c.after === null ? '(deleted)' : k in after ? JSON.stringify(after[k]) : '(absent)']);
+  }
+  const diffRow = (f, attrs, ...first) => el('tr', Object.assign({class: f[1] === f[2] ? 'same' : 'changed'}, attrs),
+    ...first, el('td', {text: f[0]}), el('td', {class: 'before', text: f[1]}), el('td', {class: 'after', text: f[2]}));
+  const diffHead = (...names) => el('thead', {}, el('tr', {}, ...names.map(n => el('th', {text: n}))));
+  // a dry run's changed documents: each with every field, the changed ones marked
+  function diffs(changes) {
+    return changes.map(c => el('div', {class: 'diff', 'data-document': c.id}, el('div', {class: 'doc', text: 'document ' + c.id}),
+      el('table', {}, diffHead('field', 'before', 'after'), el('tbody', {}, ...fields(c).map(f => diffRow(f))))));
+  }
+  // a verify's sample in one table: the fields migrateOne would still change ($writes, $error: a write it would make
+  // through ctx.db(), or what it threw)
+  function changedFields(sample) {
+    if (!sample.length) return [];
+    const rows = sample.flatMap(c => fields(c).filter(f => f[1] !== f[2])
+      .map(f => diffRow(f, {'data-document': c.id}, el('td', {class: 'doc-id', text: c.id}))));
+    return [el('table', {class: 'diff sample'}, diffHead('document', 'field', 'the row as read', 'migrateOne would make it'),
+      el('tbody', {}, ...rows))];
+  }
+  const walkedAll = s => (s.segments || []).length > 0 && s.segments.every(g => g.done);
+  const nRows = n => int(n) + (n === 1 ? ' row' : ' rows');
+  // what the last verify found: shown while a verify runs and after it, and during and after the fix of its findings
+  function renderVerification(s) {
+    const kind = s.runKind || 'migrate', found = s.mismatched || 0, sample = s.verifySample || [];
+    const show = kind === 'verify' || found > 0 || sample.length > 0;
+    $('verify').hidden = !show;
+    if (!show) return;
+    let summary;
+    if (kind === 'fix') {
+      summary = 'The last verify found ' + nRows(found) + ' that migrateOne would still change. Their fix '
+        + (s.state === 'success' ? 'migrated ' + nRows(s.processed) + ', each once: Verify checks the table again.'
+        : running(s) ? 'runs: ' + int(s.processed) + ' of ' + nRows(found) + ' so far.'
+        : 'is ' + (LABELS[s.state] || s.state) + ' after ' + nRows(s.processed) + (s.error ? ': ' + s.error : '') + '.');
+    } else if (kind !== 'verify') {
+      summary = 'The last verify found ' + nRows(found) + ' that migrateOne would still change.';
+    } else if (running(s) || s.state === 'paused') {
+      summary = 'A verify reads every row without locks and writes nothing' + (s.state === 'paused' ? ' (paused)' : '')
+        + ': ' + int(s.processed) + (s.total ? ' of ' + int(s.total) : '') + ' rows so far, ' + int(found)
+        + ' would still change.';
+    } else if (s.state === 'verified') {
+      summary = 'The verify walked all ' + nRows(s.processed) + ' (ended ' + dateTime(s.latestEnd)
+        + '): none would still change.';
+    } else if (walkedAll(s)) {
+      summary = 'The verify walked ' + nRows(s.processed) + ' (ended ' + dateTime(s.latestEnd) + '): ' + nRows(found)
+        + ' would still change (migrateOne returns a different value, writes through ctx.db() or throws).';
+    } else {
+      summary = 'The verify stopped after ' + nRows(s.processed) + (s.error ? ': ' + s.error : '') + '. '
+        + nRows(found) + ' found so far; Verify resumes it.';
+    }
+    $('verify-summary').textContent = summary;
+    const kv = kind === 'verify' ? [['rows walked', int(s.processed)]] : [];
+    kv.push([kind === 'fix' ? 'the last verify found' : 'would still change', int(found)]);
+    $('verify-facts').replaceChildren(...terms(kv));
+    $('verify-diff').replaceChildren(...changedFields(sample));
+    const code = text => el('code', {text: text});
+    const hint = [];
+    if (kind === 'fix') {
+      hint.push('Check again: ', code('bin/migrate verify ' + s.name), ' (Verify, above).');
+    } else if (found > 0 && kind === 'verify' && !(s.state === 'verifyFailed' && walkedAll(s))) {
+      hint.push('Those found so far: ', code('bin/migrate verify ' + s.name + ' --list'), '. Fix (',
+        code('--fix'), ') migrates them once a verify has walked every row.');
+    } else if (found > 0) {
+      hint.push(sample.length < found ? 'The first ' + sample.length + ' shown; all ' + int(found) + ': ' : 'All of them: ',
+        code('bin/migrate verify ' + s.name + ' --list'), '. Migrate just them, each exactly once: ',
+        code('bin/migrate verify ' + s.name + ' --fix'), ' (Fix, above), once the cause is found.');
+      if (kind === 'verify' && found === s.processed) {
+        hint.push(' Every row walked would change: a migrateOne that is not idempotent (counter + 1) does that, and a'
+          + ' fix would apply it to them a second time.');
+      }
+    }
+    $('verify-hint').replaceChildren(...hint);
   }
 
   function render() {
@@ -307,33 +389,34 @@
     $('confirm-yes').focus();
   }
   function command(cmd, text) {
+    const what = cmd.kind || cmd.type;
     if (!BASIC && !operator()) {
       showAnswer('error', 'Type your name in the operator field first: the status records who acted.');
       $('operator').focus();
       return;
     }
     confirmThen(text, cmd, async () => {
-      showAnswer('pending', 'Sent ' + cmd.type + ' ' + cmd.fn + ': waiting for the coordinator…');
+      showAnswer('pending', 'Sent ' + what + ' ' + cmd.fn + ': waiting for the coordinator…');
       try {
         const res = await fetch('/api/command', {method: 'POST', credentials: 'same-origin',
           headers: {'Content-Type': 'application/json', 'X-Keyway-Csrf': CSRF},
           body: JSON.stringify(Object.assign({}, cmd, BASIC ? {} : {requestedBy: operator()}))});
         const body = await res.json();
         if (body.answer === 'accepted') {
-          showAnswer('accepted', cmd.fn + ': ' + cmd.type + ' accepted: ' + body.action + (body.detail ? ' (' + body.detail + ')' : ''));
+          showAnswer('accepted', cmd.fn + ': ' + what + ' accepted: ' + body.action + (body.detail ? ' (' + body.detail + ')' : ''));
         } else if (body.answer === 'rejected') {
-          showAnswer('rejected', cmd.fn + ': ' + cmd.type + ' rejected: ' + body.reason);
+          showAnswer('rejected', cmd.fn + ': ' + what + ' rejected: ' + body.reason);
         } else {
-          showAnswer('error', cmd.type + ' not sent (HTTP ' + res.status + '): ' + (body.error || JSON.stringify(body)));
+          showAnswer('error', what + ' not sent (HTTP ' + res.status + '): ' + (body.error || JSON.stringify(body)));
         }
       } catch (e) {
-        showAnswer('error', cmd.type + ' not sent: ' + e);
+        showAnswer('error', what + ' not sent: ' + e);
       }
     });
   }
   const num = id => { const v = $(id).value.trim(); return v === '' ? null : Number(v); };
-  function steer(type, text) {
-    command({type: type, fn: selected}, text.replace('FN', selected));
+  function steer(type, text, kind) {
+    command(Object.assign({type: type, fn: selected}, kind ? {kind: kind} : {}), text.replaceAll('FN', selected));
   }
   function wireControls() {
     $('operator').value = localStorage.getItem('keyway.operator') || '';
@@ -344,6 +427,14 @@
     $('btn-resume').addEventListener('click', () => steer('resume', 'Resume FN from each segment\'s cursor?'));
     $('btn-cancel').addEventListener('click', () => steer('cancel', 'Cancel FN after the batches in flight? Retry goes on from its cursor later.'));
     $('btn-retry').addEventListener('click', () => steer('run', 'Retry FN from its failed batch (bin/migrate retry FN)?'));
+    $('btn-verify').addEventListener('click', () => steer('run', 'Verify FN: run migrateOne over every row, reading'
+      + ' without locks and writing nothing, and count the rows it would still change (bin/migrate verify FN)?'
+      + ' An unfinished verify goes on where it stopped.', 'verify'));
+    $('btn-fix').addEventListener('click', () => {
+      const m = migrations.get(selected);
+      steer('run', 'Migrate just the ' + int(m ? m.status.mismatched : null) + ' rows the last verify of FN found,'
+        + ' each exactly once (bin/migrate verify FN --fix)?', 'fix');
+    });
     $('btn-configure').addEventListener('click', () => {
       const cmd = {type: 'configure', fn: selected};
       const fields = {batchSize: 'cfg-batch', maxRowsPerSecond: 'cfg-rate', targetBatchMillis: 'cfg-target', maxConcurrency: 'cfg-concurrency'};

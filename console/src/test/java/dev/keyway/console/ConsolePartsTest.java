@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keyway.message.FailedBatch;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.TaskLocation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,17 @@ class ConsolePartsTest {
     }
 
     @Test
+    void aFailedVerifyIsResumedByVerifyNotByRetryWhichWouldSkipAMigrationThatSucceeded() {
+        MigrationStatus failed = MigrationStatus.unknown("inc", 100).change().state(MigrationState.VERIFY_FAILED)
+                .kind(RunKind.VERIFY).error("boom")
+                .failedBatch(new FailedBatch(0, null, "7", new TaskLocation("migrations.tasks", 3, 9))).build();
+        List<String> commands = ReplayCommands.of(failed, new ReplayCommands.Target("localhost:9092", "migrations.workers"));
+        assertEquals("bin/migrate verify inc", commands.get(0));
+        assertTrue(commands.get(1).endsWith("--topic migrations.tasks:3 --reset-offsets --to-offset 9 --execute"),
+                commands.get(1));
+    }
+
+    @Test
     void jsonStringsAreEscapedSafeForHtml() {
         assertEquals("\"a\\\"b\\\\c\\n\\u003c/script\\u003e\\u0001\"", ConsoleJson.quote("a\"b\\c\n</script>\u0001"));
         assertEquals("null", ConsoleJson.quote(null));
@@ -74,5 +86,10 @@ class ConsolePartsTest {
         StatusBoard.Changes paused = board.changedSince(3);
         assertEquals(1, paused.entries().size());
         assertEquals(0, paused.entries().get(0).rowsPerSecond(), "a paused run goes at no rate");
+
+        board.update(board.statuses().get(0).change().state(MigrationState.VERIFYING).kind(RunKind.VERIFY).runId("v1")
+                .processed(0).updatedAt(10_000).build());
+        board.update(board.statuses().get(0).change().processed(900).updatedAt(13_000).build());
+        assertEquals(300, board.changedSince(4).entries().get(0).rowsPerSecond(), 0.001, "a verify runs: it has a rate");
     }
 }

@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.HistoryEntry;
+import dev.keyway.message.MigrationState;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -20,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -167,6 +173,37 @@ class ConsoleServerTest {
         assertEquals(200, run.statusCode());
         Command.Run r = assertInstanceOf(Command.Run.class, migrations.sent.get(2));
         assertTrue(r.dryRun() && r.batchSize() == 50 && r.startAt().equals(Command.StartAt.beginning()), r.toString());
+    }
+
+    @Test
+    void theVerifyAndFixButtonsRunsPassTheirKindAndAnUnknownKindIsRefused() throws Exception {
+        start(ConsoleAccess.open());
+        assertEquals(200, command("{\"type\":\"run\",\"fn\":\"m\",\"kind\":\"verify\",\"requestedBy\":\"bob\"}").statusCode());
+        assertEquals(200, command("{\"type\":\"run\",\"fn\":\"m\",\"kind\":\"fix\",\"requestedBy\":\"bob\"}").statusCode());
+        assertEquals(Command.Run.of("m").withKind(RunKind.VERIFY).withRequestedBy("bob via console@testhost"),
+                migrations.sent.get(0));
+        assertEquals(Command.Run.of("m").withKind(RunKind.FIX).withRequestedBy("bob via console@testhost"),
+                migrations.sent.get(1));
+        assertError(400, "unknown run kind 'rollback'", command("{\"type\":\"run\",\"fn\":\"m\",\"kind\":\"rollback\","
+                + "\"requestedBy\":\"bob\"}"));
+        assertError(400, "'kind' must be a string", command("{\"type\":\"run\",\"fn\":\"m\",\"kind\":1,"
+                + "\"requestedBy\":\"bob\"}"));
+        assertEquals(2, migrations.sent.size(), "nothing more sent: " + migrations.sent);
+    }
+
+    @Test
+    void aVerifysFindingsReachThePage() throws Exception {
+        start(ConsoleAccess.open());
+        ObjectNode before = JsonNodeFactory.instance.objectNode().put("id", 7).put("counter", 1);
+        migrations.push(MigrationStatus.unknown("m", 100).change().state(MigrationState.VERIFY_FAILED)
+                .kind(RunKind.VERIFY).runId("v1").processed(3_000).total(3_000L)
+                .verification(new MigrationStatus.Verification(3_000, List.of(new Event.DocumentChange("7", before,
+                        before.deepCopy().put("counter", 2))))).build());
+        String status = get("/status.json").body();
+        assertTrue(status.contains("\"state\":\"verifyFailed\"") && status.contains("\"runKind\":\"verify\"")
+                && status.contains("\"mismatched\":3000")
+                && status.contains("\"verifySample\":[{\"id\":\"7\",\"before\":{\"id\":7,\"counter\":1},"
+                + "\"after\":{\"id\":7,\"counter\":2}}]"), status);
     }
 
     @Test

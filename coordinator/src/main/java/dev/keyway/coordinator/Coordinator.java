@@ -273,7 +273,7 @@ public final class Coordinator {
     private void plan(Effect.PlanSegments request) {
         String planId = request.planId();
         Disposable planned = Mono.fromCallable(() -> planner.plan(defined(request.migration()), request.segments(),
-                        request.runId()))
+                        request.runId(), request.kind(), request.imagesOf()))
                 .subscribeOn(planning)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .filter(StoreException::isRetriable)

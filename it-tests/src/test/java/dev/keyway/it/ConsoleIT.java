@@ -1,6 +1,7 @@
 package dev.keyway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,7 +99,7 @@ class ConsoleIT {
     }
 
     @Test
-    void theBarMovesAndPauseConfigureAndResumeActOnTheRunWithEveryRowOnce() throws Exception {
+    void theBarMovesPauseConfigureResumeAndVerifyActOnTheRunWithEveryRowOnce() throws Exception {
         start(2, COUNTER);
         type("run-fn", "counter");
         type("run-rate", "150");
@@ -160,6 +161,35 @@ class ConsoleIT {
                 .contains(ROWS + " rows"), "the outcome's rows");
         awaitText(By.cssSelector("#activity-entries tbody tr:first-child"), t -> t.contains("counter"));
         screenshot("history", By.id("history"));
+
+        verifyFindsEveryRowOfANonIdempotentMigrationAndWritesNone();
+    }
+
+    /** After the run: Verify from the page. counter + 1 would change every row again; the verify writes none. */
+    private void verifyFindsEveryRowOfANonIdempotentMigrationAndWritesNone() throws Exception {
+        assertFalse(browser.findElement(By.id("btn-fix")).isEnabled(), "no verify found anything yet");
+        assertEquals("accepted", send(By.id("btn-verify")), answer());
+        assertTrue(answer().startsWith("counter: verify accepted: started"), answer());
+        MigrationStatus found = harness.client().awaitStatus(s -> s.name().equals("counter")
+                && s.state() == MigrationState.VERIFY_FAILED, ServiceHarness.TIMEOUT);
+        assertEquals(ROWS, found.verification().mismatched(), found.failure().error());
+        assertEquals(0, items.sql().itemsNotAt(1), "the verify wrote nothing: every row still at 1");
+        awaitText(By.cssSelector("tr[data-migration='counter'] .state-badge"), t -> t.equals("verify failed"));
+        String summary = awaitText(By.id("verify-summary"), t -> t.contains("would still change"));
+        assertTrue(summary.contains("3,000 rows would still change"), summary);
+        assertEquals("3,000", browser.findElement(By.cssSelector("#verify-facts dd.rows-walked")).getText());
+        List<WebElement> sample = browser.findElements(By.cssSelector("#verify-diff tr.changed"));
+        assertEquals(10, sample.size(), "the status's sample: 10 documents, the counter of each");
+        assertEquals(List.of("1", "counter", "1", "2"), sample.get(0).findElements(By.tagName("td")).stream()
+                .map(WebElement::getText).toList(), "the row and its would-be change");
+        String hint = browser.findElement(By.id("verify-hint")).getText();
+        assertTrue(hint.contains("bin/migrate verify counter --list") && hint.contains("--fix"), hint);
+        assertTrue(browser.findElement(By.id("btn-fix")).isEnabled(), "the verify walked every row and found some");
+        awaitText(By.cssSelector("#history-entries tbody tr:first-child"), t -> t.contains("verify failed"));
+        assertEquals("verify started", browser.findElement(By.cssSelector(
+                "#history-entries tr.entry[data-kind='started'] .badge")).getText(), "the newest start is the verify's");
+        browser.findElement(By.id("answer")).click();
+        screenshot("verify-failed", By.id("verify"));
     }
 
     @Test

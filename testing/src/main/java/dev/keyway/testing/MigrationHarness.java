@@ -297,7 +297,7 @@ public final class MigrationHarness implements AutoCloseable {
                 return patch;
             };
             return new Migration(m.name(), m.table(), counting, m.batchSize(), m.parallelize(), m.customRange(),
-                    m.segments(), m.targetBatchMillis(), m.maxQuarantined());
+                    m.segments(), m.targetBatchMillis(), m.maxQuarantined(), m.beforeImages());
         }
 
         void reset() {

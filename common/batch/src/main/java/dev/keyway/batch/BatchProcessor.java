@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
+import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.Task.ProcessBatch;
 import dev.keyway.message.Task;
 import dev.keyway.message.TaskLocation;
@@ -12,11 +14,14 @@ import dev.keyway.migration.Db;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import dev.keyway.store.BatchTransaction;
+import dev.keyway.store.ImagePage;
 import dev.keyway.store.LedgerEntry;
 import dev.keyway.store.LockTimeoutException;
 import dev.keyway.store.Page;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.RejectedValueException;
+import dev.keyway.store.RestoreOutcome;
+import dev.keyway.store.RowImage;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.SegmentFence;
 import dev.keyway.store.StatementTimeoutException;
@@ -56,7 +61,9 @@ import java.util.function.LongSupplier;
  * statement timeout first ({@link BatchSizes}). Other retriable database errors are thrown as
  * {@link StoreException}: the task is not acknowledged and runs again (the ledger answers what it applied).
  * A dry run reads, applies and reports one batch and rolls back; it is checked against its own fence row (the
- * coordinator opens it for that dry run and closes it on its report), which it does not move.
+ * coordinator opens it for that dry run and closes it on its report), which it does not move. A verify's batch reads
+ * its page without locks and writes none of it: it records the documents {@code migrateOne} would still change
+ * ({@link VerifyingBatch}); a fix's batch walks those documents, as a retry of the quarantine walks the quarantine.
  */
 public final class BatchProcessor {
 
@@ -76,6 +83,7 @@ public final class BatchProcessor {
     private final MigrationCatalog catalog;
     private final MigrateOneCalls calls;
     private final QuarantiningBatch quarantining;
+    private final VerifyingBatch verifying;
     private final BatchObserver observer;
     private final String worker;
     private final BatchSizes sizes = new BatchSizes();
@@ -96,6 +104,7 @@ public final class BatchProcessor {
         this.catalog = catalog;
         this.calls = calls;
         this.quarantining = new QuarantiningBatch(calls);
+        this.verifying = new VerifyingBatch(calls);
         this.observer = observer;
         this.worker = worker;
     }
@@ -160,9 +169,10 @@ public final class BatchProcessor {
      * @param quarantined documents the batch set aside; {@code quarantinedIds} names those of an applied batch
      */
     private record Step(Kind kind, String next, int processed, boolean done, boolean fullPage, String reason,
-                        String documentId, int quarantined, List<String> quarantinedIds) {
+                        String documentId, int quarantined, List<String> quarantinedIds,
+                        List<Event.DocumentChange> sample) {
         static Step stopped(Kind kind, String reason, String documentId) {
-            return new Step(kind, null, 0, false, false, reason, documentId, 0, List.of());
+            return new Step(kind, null, 0, false, false, reason, documentId, 0, List.of(), List.of());
         }
     }
 
@@ -176,6 +186,7 @@ public final class BatchProcessor {
         int retries = 0;
         long quarantined = 0;
         List<String> quarantinedIds = new ArrayList<>();
+        List<Event.DocumentChange> sample = new ArrayList<>();
         Map<String, String> timedOut = new LinkedHashMap<>();
         while (true) {
             long batchStart = nanos.getAsLong();
@@ -188,6 +199,7 @@ public final class BatchProcessor {
                 processed += step.processed();
                 quarantined += step.quarantined();
                 quarantinedIds.addAll(step.quarantinedIds());
+                step.sample().stream().limit(MigrationStatus.Verification.MAX_SAMPLE - sample.size()).forEach(sample::add);
                 timedOut.clear();
                 done = step.done();
                 batches++;
@@ -217,7 +229,7 @@ public final class BatchProcessor {
         if (done) {
             sizes.done(task);
         }
-        return new Event.BatchCompleted(task.key(), cursor, (int) processed, done, replayedOnly, false, List.of(), 0,
+        return new Event.BatchCompleted(task.key(), cursor, (int) processed, done, replayedOnly, false, sample, 0,
                 elapsedMillis(start), worker, (int) quarantined, quarantinedIds);
     }
 
@@ -238,14 +250,24 @@ public final class BatchProcessor {
             if (applied.isPresent()) {
                 LedgerEntry e = applied.get();
                 return new Step(Kind.REPLAYED, e.nextCursor(), e.processed(), e.done(), false, null, null,
-                        e.quarantined(), List.of());
+                        e.quarantined(), List.of(), List.of());
             }
             String refusal = refusal(task, cursor, fence);
             if (refusal != null) {
                 return Step.stopped(Kind.REFUSED, refusal, null);
             }
-            // a run over the documents in quarantine takes them out of it in this transaction
+            if (task.kind() == RunKind.VERIFY) {
+                return verify(m, task, key, tx, size);
+            }
+            if (task.kind() == RunKind.UNDO) {
+                return undo(m, task, key, tx, size);
+            }
+            if (task.keepImages()) {
+                tx.keepImages(key); // the page's locked rows are the before-images of the rows it changes
+            }
+            // a run over the documents in quarantine (or that a verify found) takes them out of it in this transaction
             Page page = task.onlyQuarantined() ? tx.takeQuarantined(m.name(), cursor, size)
+                    : task.kind() == RunKind.FIX ? tx.takeVerifyFindings(m.name(), cursor, size)
                     : tx.readPage(cursor, task.end(), size);
             List<ObjectNode> docs = page.documents();
             BatchContext ctx = new BatchContext(tx.db(), m.table(), tx.primaryKey());
@@ -273,7 +295,7 @@ public final class BatchProcessor {
             tx.advanceFence(m.name(), task.key().segment(), page.nextCursor(), page.last());
             tx.commit();
             return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null,
-                    aside.size(), QuarantiningBatch.ids(aside));
+                    aside.size(), QuarantiningBatch.ids(aside), List.of());
         } catch (LockTimeoutException e) {
             return Step.stopped(Kind.DELAYED, e.getMessage(), null);
         } catch (StatementTimeoutException e) {
@@ -284,6 +306,63 @@ public final class BatchProcessor {
             }
             return Step.stopped(Kind.FAILED, e.getMessage(), documentIdOf(e));
         }
+    }
+
+    /**
+     * A verify's batch at {@code key}, with its fence row locked: its page read without locks, the documents
+     * {@code migrateOne} would still change recorded in {@code keyway_verify} ({@link VerifyingBatch}), counted in its
+     * ledger row, its fence moved; the application's rows are neither locked nor written.
+     */
+    private Step verify(Migration m, ProcessBatch task, BatchKey key, BatchTransaction tx, int size) {
+        Page page = tx.readPageWithoutLocks(key.cursor(), task.end(), size);
+        List<ObjectNode> docs = page.documents();
+        VerifyingBatch.Outcome v = verifying.check(m, key, tx, docs);
+        if (v.error() != null) {
+            if (v.timedOut()) {
+                tx.abandon();
+            }
+            return Step.stopped(Kind.FAILED, v.error(), v.documentId());
+        }
+        tx.recordVerifyFindings(v.findings());
+        if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last(), v.findings().size()))) {
+            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+        }
+        tx.advanceFence(m.name(), key.segment(), page.nextCursor(), page.last());
+        tx.commit();
+        return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null,
+                v.findings().size(), v.findings().stream().map(QuarantinedDocument::key).toList(), v.sample());
+    }
+
+    /**
+     * An undo's batch at {@code key}, with its fence row locked: the next page of the before-images of the run it takes
+     * back, each row restored in this transaction ({@link BatchTransaction#restore}: a row the application changed
+     * since that run is left as it is and recorded as a conflict, unless forced), counted in its ledger row, its fence
+     * moved. A replayed batch restores nothing again (the ledger answers it), and a row restored already is restored
+     * without a write.
+     */
+    private Step undo(Migration m, ProcessBatch task, BatchKey key, BatchTransaction tx, int size) {
+        if (task.undoOf() == null) {
+            return Step.stopped(Kind.FAILED, "an undo task of " + m.name() + " names no run to undo (a forged task?)",
+                    null);
+        }
+        ImagePage page = tx.readImages(m.name(), task.undoOf().runId(), key.cursor(), task.end(), size);
+        List<QuarantinedDocument> conflicts = new ArrayList<>();
+        for (RowImage image : page.images()) {
+            if (tx.restore(image, task.undoOf().force()) == RestoreOutcome.CONFLICT) {
+                conflicts.add(new QuarantinedDocument(m.name(), key.runId(), key.segment(), image.table() + " "
+                        + image.key(), "changed since run " + task.undoOf().runId() + " (its hash is no longer the one"
+                        + " the run left): left as it is; undo --force overwrites it", image.before(), 0));
+            }
+        }
+        tx.recordUndoConflicts(conflicts);
+        int restored = page.images().size();
+        if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), restored, page.last(), conflicts.size()))) {
+            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+        }
+        tx.advanceFence(m.name(), key.segment(), page.nextCursor(), page.last());
+        tx.commit();
+        return new Step(Kind.APPLIED, page.nextCursor(), restored, page.last(), restored == size, null, null,
+                conflicts.size(), conflicts.stream().map(QuarantinedDocument::key).toList(), List.of());
     }
 
     /** Why the fence does not allow this task, or null when it does. */

@@ -163,7 +163,7 @@ public final class MigrateOneCalls {
             running.add(id);
         }
         try {
-            return new Applied(id, m.migrateOne().migrateOne(ctx, given), null);
+            return new Applied(id, m.migrateOne().migrateOne(ctx.forDocument(id), given), null);
         } catch (StoreException e) {
             if (StoreException.isRetriable(e)) {
                 throw e;

@@ -8,38 +8,23 @@ import dev.keyway.message.BatchKey;
 import dev.keyway.message.Event;
 import dev.keyway.message.Lease;
 import dev.keyway.message.Task.ProcessBatch;
-import dev.keyway.message.TaskLocation;
 import dev.keyway.migration.MigrateOne;
 import dev.keyway.migration.Migration;
-import dev.keyway.migration.MigrationCatalog;
-import dev.keyway.store.FakeStore;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.SegmentFence;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * A quarantining run's batches against the in-memory store: documents that throw (an exception, a
  * {@code StackOverflowError}), outlive the deadline, or whose write is refused are set aside in the batch's
  * transaction; every other row is applied once, and a replayed task sets nothing aside twice.
  */
-class QuarantiningBatchTest {
+class QuarantiningBatchTest extends FakeStoreBatches {
 
-    private static final TaskLocation FROM = new TaskLocation("tasks", 0, 1);
-
-    private final FakeStore store = new FakeStore(25);
-    private final Scheduler calls = Schedulers.newBoundedElastic(20, 100, "test-calls");
-
-    @AfterEach
-    void stop() {
-        calls.dispose();
-    }
 
     /** counter := counter + 1, but 3 throws, 7 recurses forever, 12 returns a value the store refuses, 20 hangs. */
     private static final MigrateOne FLAKY = (ctx, doc) -> {
@@ -66,8 +51,7 @@ class QuarantiningBatchTest {
     }
 
     private BatchProcessor processor(Migration m) {
-        return new BatchProcessor(store, MigrationCatalog.of(List.of(m)),
-                new MigrateOneCalls(calls, Duration.ofMillis(300)), BatchObserver.none(), "w1");
+        return processor(m, Duration.ofMillis(300));
     }
 
     private static ProcessBatch task(boolean quarantine) {

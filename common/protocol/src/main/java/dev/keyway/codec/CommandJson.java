@@ -6,6 +6,8 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.Limits;
 import dev.keyway.message.QuarantineLimit;
+import dev.keyway.message.RunKind;
+import dev.keyway.message.UndoOf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -51,6 +53,15 @@ final class CommandJson {
             if (r.onlyQuarantined()) {
                 n.put("onlyQuarantined", true);
             }
+            if (r.kind() != RunKind.MIGRATE) {
+                n.put("kind", r.kind().json());
+            }
+            if (r.undoOf() != null) {
+                n.putObject("undo").put("runId", r.undoOf().runId()).put("force", r.undoOf().force());
+            }
+            if (r.keepImages()) {
+                n.put("keepImages", true);
+            }
         } else if (c instanceof Command.Cancel x) {
             n.put("type", Command.Cancel.TYPE).put("fn", x.fn());
         } else if (c instanceof Command.Pause x) {
@@ -83,6 +94,41 @@ final class CommandJson {
         }
     }
 
+    /** A run's {@code "kind"}: absent or null = migrate. */
+    private static RunKind kind(JsonNode n) {
+        JsonNode k = n.get("kind");
+        if (k == null || k.isNull()) {
+            return RunKind.MIGRATE;
+        }
+        if (!k.isTextual()) {
+            throw new MalformedMessageException("command field 'kind' must be a string (migrate, verify or fix), but was "
+                    + Excerpt.of(k.toString(), 40));
+        }
+        try {
+            return RunKind.fromJson(k.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field 'kind': " + e.getMessage());
+        }
+    }
+
+    /** A run's {@code "undo"}: {@code {"runId": "…", "force": false}}, or null when absent. */
+    private static UndoOf undo(JsonNode n) {
+        JsonNode u = n.get("undo");
+        if (u == null || u.isNull()) {
+            return null;
+        }
+        JsonNode run = u.isObject() ? u.get("runId") : null;
+        if (run == null || !run.isTextual()) {
+            throw new MalformedMessageException("command field 'undo' must be an object {\"runId\": \"<the run to"
+                    + " undo>\", \"force\": false}, but was " + Excerpt.of(u.toString(), 80));
+        }
+        try {
+            return new UndoOf(run.textValue(), bool(u, "force"));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("command field 'undo': " + e.getMessage());
+        }
+    }
+
     /** The command a JSON object holds. */
     static Command read(JsonNode n) {
         String type = text(n, "type", true);
@@ -108,7 +154,8 @@ final class CommandJson {
                 yield new Command.Run(name(n, "fn"), names(n, "next"), startAt,
                         intOrNull(n, "batchSize"), bool(n, "dryRun"), intOrNull(n, "segments"), by,
                         rate == null && target == null && concurrency == null ? null : limits(rate, target, concurrency),
-                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"));
+                        names(n, "notify"), maxQuarantined(n), bool(n, "onlyQuarantined"), kind(n), undo(n),
+                        bool(n, "keepImages"));
             }
             case Command.Cancel.TYPE -> new Command.Cancel(name(n, "fn"), requestedBy(n));
             case Command.Pause.TYPE -> new Command.Pause(name(n, "fn"), requestedBy(n));

@@ -18,12 +18,14 @@ import dev.keyway.message.Event;
 import dev.keyway.message.Excerpt;
 import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.MigrationState;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.Task;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The JSON form of every message. Thread-safe. Each message carries a {@code "type"} field
@@ -58,23 +60,30 @@ public final class JsonCodec {
 
     public JsonCodec() {
         SimpleModule states = new SimpleModule("keyway-states");
-        states.addSerializer(MigrationState.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(MigrationState v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(v.json());
-            }
-        });
-        states.addDeserializer(MigrationState.class, new JsonDeserializer<>() {
-            @Override
-            public MigrationState deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                return MigrationState.fromJson(p.getValueAsString());
-            }
-        });
+        byName(states, MigrationState.class, MigrationState::json, MigrationState::fromJson);
+        byName(states, RunKind.class, RunKind::json, RunKind::fromJson);
         this.mapper = new ObjectMapper()
                 .registerModule(states)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 // documents in dry-run reports: a NUMERIC value keeps every digit, as it does in cursors
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
+
+    /** Writes and reads an enum as its JSON name ({@code "inProgress"}, {@code "verify"}), not as its Java one. */
+    private static <E extends Enum<E>> void byName(SimpleModule module, Class<E> type, Function<E, String> name,
+                                                   Function<String, E> named) {
+        module.addSerializer(type, new JsonSerializer<>() {
+            @Override
+            public void serialize(E v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeString(name.apply(v));
+            }
+        });
+        module.addDeserializer(type, new JsonDeserializer<>() {
+            @Override
+            public E deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                return named.apply(p.getValueAsString());
+            }
+        });
     }
 
     // ---- commands: written and parsed by hand (CommandJson), they come from other services and people
@@ -190,7 +199,7 @@ public final class JsonCodec {
         }
         StatusJson s = convert(n, StatusJson.class, "status");
         if (s.name() == null || s.state() == null || holes(s.segments()) || holes(s.next())
-                || holes(s.notifyTargets())) {
+                || holes(s.notifyTargets()) || holes(s.verifySample())) {
             throw new MalformedMessageException("a status needs a name, a state and whole segments, but this one has"
                     + " not (written by another program, or another schema version?): " + Excerpt.of(json, 200));
         }

@@ -1,12 +1,15 @@
 package dev.keyway.codec;
 
 import dev.keyway.message.DryRunReport;
+import dev.keyway.message.Event;
 import dev.keyway.message.FailedBatch;
 import dev.keyway.message.LastCommand;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.SegmentStatus;
+import dev.keyway.message.UndoOf;
 import java.util.List;
 
 /**
@@ -47,7 +50,13 @@ record StatusJson(
         long quarantined,
         Long maxQuarantined,
         Double maxQuarantinedPercent,
-        boolean onlyQuarantined) {
+        boolean onlyQuarantined,
+        RunKind runKind,
+        long mismatched,
+        List<Event.DocumentChange> verifySample,
+        boolean keepImages,
+        UndoOf undoOf,
+        long conflicts) {
 
     static StatusJson of(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -59,7 +68,8 @@ record StatusJson(
                 progress.total(), pace.throttledBy(), pace.limits(), run.database(), s.lastCommand(), run.pausedBy(),
                 pace.limitedBy(), run.pausedSince(), progress.startProcessed(), s.updatedAt(),
                 run.startedAt(), run.notifyTargets(), progress.quarantined(), run.maxQuarantined(),
-                run.quarantine().percent(), run.onlyQuarantined());
+                run.quarantine().percent(), run.onlyQuarantined(), run.kind(), s.verification().mismatched(),
+                s.verification().sample(), run.keepImages(), run.undoOf(), progress.conflicts());
     }
 
     MigrationStatus status() {
@@ -70,6 +80,8 @@ record StatusJson(
                 .lastCommand(lastCommand).pausedBy(pausedBy).limitedBy(limitedBy).pausedSince(pausedSince)
                 .startProcessed(startProcessed).updatedAt(updatedAt).startedAt(startedAt).notifyTargets(notifyTargets)
                 .quarantined(quarantined).maxQuarantined(maxQuarantined).maxQuarantinedPercent(maxQuarantinedPercent)
-                .onlyQuarantined(onlyQuarantined).build();
+                .onlyQuarantined(onlyQuarantined).kind(runKind)
+                .verification(new MigrationStatus.Verification(mismatched, verifySample)).keepImages(keepImages)
+                .undoOf(undoOf).conflicts(conflicts).build();
     }
 }

@@ -60,10 +60,19 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
      * @param onlyQuarantined a run over just the documents in quarantine ({@code retry FN --quarantined}): each
      *     leaves quarantine in the transaction that migrates it. Only after a run that succeeded (or to resume such a
      *     run); {@code next}, {@code cursor} and {@code segments} do not apply
+     * @param kind what the run does with its rows (JSON {@code "kind"}, absent = migrate): {@link RunKind#VERIFY}
+     *     checks a migration that succeeded without writing ({@code bin/migrate verify}); {@link RunKind#FIX} migrates
+     *     the rows the last verify found ({@code verify --fix}). Neither takes {@code next}, {@code dryRun},
+     *     {@code maxQuarantined}, {@code onlyQuarantined} or a cursor other than {@code null} (from the start);
+     *     {@link RunKind#UNDO} restores what the run {@code undoOf} names changed ({@code bin/migrate undo})
+     * @param undoOf for an undo: the run it takes back and whether it forces; null for any other kind
+     * @param keepImages the run keeps a before-image of each row it changes ({@code keyway_images}), so that an undo can
+     *     take it back ({@code run --keep-before-images}); the definition's {@code withBeforeImages()} asks it too
      */
     record Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
                Integer segments, String requestedBy, Limits limits, List<String> notifyTargets,
-               QuarantineLimit maxQuarantined, boolean onlyQuarantined) implements Command {
+               QuarantineLimit maxQuarantined, boolean onlyQuarantined, RunKind kind, UndoOf undoOf,
+               boolean keepImages) implements Command {
         public static final String TYPE = "run";
 
         @Override
@@ -75,6 +84,15 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
             Objects.requireNonNull(fn, "fn must not be null");
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+            kind = kind == null ? RunKind.MIGRATE : kind;
+        }
+
+        /** A run of any kind that says nothing of it: it migrates. */
+        public Run(String fn, List<String> next, StartAt startAt, Integer batchSize, boolean dryRun,
+                   Integer segments, String requestedBy, Limits limits, List<String> notifyTargets,
+                   QuarantineLimit maxQuarantined, boolean onlyQuarantined) {
+            this(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined, RunKind.MIGRATE, null, false);
         }
 
         /** A run that says nothing about quarantine. */
@@ -95,47 +113,63 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
 
         public Run withNext(List<String> next) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withStartAt(StartAt startAt) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withBatchSize(Integer batchSize) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withDryRun(boolean dryRun) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withSegments(Integer segments) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withRequestedBy(String requestedBy) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withLimits(Limits limits) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withNotifyTargets(List<String> notifyTargets) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         public Run withOnlyQuarantined(boolean onlyQuarantined) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
+        }
+
+        public Run withKind(RunKind kind) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined, kind, undoOf, keepImages);
+        }
+
+        /** An undo of that run (kind undo). */
+        public Run withUndoOf(UndoOf undoOf) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined, RunKind.UNDO, undoOf, keepImages);
+        }
+
+        public Run withKeepImages(boolean keepImages) {
+            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
 
         /** A count of documents; null keeps a resumed run's, else the definition's. */
@@ -145,7 +179,7 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
 
         public Run withMaxQuarantined(QuarantineLimit maxQuarantined) {
             return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined);
+                    onlyQuarantined, kind, undoOf, keepImages);
         }
     }
 

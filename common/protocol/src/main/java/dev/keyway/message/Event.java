@@ -43,10 +43,12 @@ public sealed interface Event
      * @param processed documents the batch handled
      * @param done true when the segment has no documents after {@code nextCursor}
      * @param replayed true when the ledger showed the batch already applied (a redelivered task)
-     * @param changes for a dry run: before/after of the documents the batch changed, bounded; else empty
+     * @param changes for a dry run: before/after of the documents the batch changed, bounded; for a verify: some of the
+     *     documents it found with their would-be change; else empty
      * @param omitted for a dry run: how many more changed documents the bounded report leaves out
-     * @param quarantined documents the slice set aside (in {@code keyway_quarantine}); the coordinator counts them
-     *     as the ledger recorded them, like {@code processed}
+     * @param quarantined documents the slice set aside (in {@code keyway_quarantine}; for a verify, the documents it
+     *     found that {@code migrateOne} would still change, in {@code keyway_verify}); the coordinator counts them as
+     *     the ledger recorded them, like {@code processed}
      * @param quarantinedIds the ids of some of them (at most {@value #MAX_QUARANTINED_IDS}), to name in an error
      */
     record BatchCompleted(BatchKey key, String nextCursor, int processed, boolean done, boolean replayed,

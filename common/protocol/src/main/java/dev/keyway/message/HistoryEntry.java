@@ -38,8 +38,13 @@ public record HistoryEntry(String kind, String migration, String runId, long at,
     public static final String FAILED = "failed";
     public static final String SUCCEEDED = "succeeded";
     public static final String REJECTED = "rejected";
+    /** A verify ended finding nothing to change. */
+    public static final String VERIFIED = "verified";
+    /** A verify ended finding rows to change, or could not finish (its error says which). */
+    public static final String VERIFY_FAILED = "verifyFailed";
     /** Every kind this version writes. */
     public static final List<String> KINDS = List.of(STARTED, RETRIED, DRY_RUN, PAUSED, RESUMED, CONFIGURED, CANCELED, FAILED,
+            VERIFIED, VERIFY_FAILED,
             SUCCEEDED, REJECTED);
 
     public HistoryEntry {

@@ -15,7 +15,8 @@ import java.util.List;
  * @param updatedAt when this status was written
  */
 public record MigrationStatus(String name, MigrationState state, Run run, Progress progress, Pace pace,
-                              Failure failure, DryRuns dryRuns, LastCommand lastCommand, long updatedAt) {
+                              Failure failure, DryRuns dryRuns, Verification verification, LastCommand lastCommand,
+                              long updatedAt) {
 
     /** {@code pausedBy} of a run an operator paused: only {@code resume} goes on with it. */
     public static final String PAUSED_BY_OPERATOR = "operator";
@@ -28,6 +29,7 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
         pace = pace == null ? new Pace(0, null, null, null) : pace;
         failure = failure == null ? Failure.none() : failure;
         dryRuns = dryRuns == null ? DryRuns.none() : dryRuns;
+        verification = verification == null ? Verification.NONE : verification;
     }
 
     /**
@@ -49,14 +51,18 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      * @param notify the notification targets the run named ({@code run --notify}): names of the coordinator's
      *     {@code NOTIFY_URL_<NAME>} settings, never URLs
      * @param quarantine whether and how far the run sets failing documents aside, and whether it walks only them
+     * @param kind what the run does with its rows: migrate them, verify them, fix what a verify found, or undo a run
+     * @param undoOf for an undo: the run it takes back, and whether it forces; else null
+     * @param keepImages the run keeps a before-image of each row it changes ({@code keyway_images}), for an undo
      */
     public record Run(String runId, List<String> next, String requestedBy, String database, Long latestStart,
                       Long latestEnd, String pausedBy, Long pausedSince, Long startedAt, List<String> notifyTargets,
-                      Quarantine quarantine) {
+                      Quarantine quarantine, RunKind kind, UndoOf undoOf, boolean keepImages) {
         public Run {
             next = next == null ? List.of() : List.copyOf(next);
             notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
             quarantine = quarantine == null ? Quarantine.OFF : quarantine;
+            kind = kind == null ? RunKind.MIGRATE : kind;
         }
 
         /** How many documents the run may set aside before it fails; null when quarantine is off. */
@@ -70,7 +76,8 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
         }
 
         static Run none() {
-            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), Quarantine.OFF);
+            return new Run(null, List.of(), null, null, null, null, null, null, null, List.of(), Quarantine.OFF,
+                    RunKind.MIGRATE, null, false);
         }
 
         /**
@@ -114,15 +121,17 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      *     ({@link MigrationStatus#rowsPerSecond})
      * @param segments each segment's range, cursor and progress
      * @param quarantined documents the current run set aside ({@code keyway_quarantine}), as the ledger counted them
+     * @param conflicts for an undo: the rows it left as they are because the application changed them since the run it
+     *     takes back ({@code keyway_undo_conflicts}), as the ledger counted them; else 0
      */
     public record Progress(String cursor, long processed, Long total, long startProcessed,
-                           List<SegmentStatus> segments, long quarantined) {
+                           List<SegmentStatus> segments, long quarantined, long conflicts) {
         public Progress {
             segments = segments == null ? List.of() : List.copyOf(segments);
         }
 
         static Progress none() {
-            return new Progress(null, 0, null, 0, List.of(), 0);
+            return new Progress(null, 0, null, 0, List.of(), 0, 0);
         }
     }
 
@@ -165,24 +174,52 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
         }
     }
 
+    /**
+     * What the migration's last verify found (docs/CONTRACTS.md, section 8): kept after it ends, until another run
+     * starts.
+     *
+     * @param mismatched the rows for which {@code migrateOne} would still change something, as the ledger counted them
+     *     (each is in {@code keyway_verify})
+     * @param sample a few of them with their would-be change (at most {@value #MAX_SAMPLE}, long values cut)
+     */
+    public record Verification(long mismatched, List<Event.DocumentChange> sample) {
+        /** The most documents {@code sample} shows. */
+        public static final int MAX_SAMPLE = 10;
+        public static final Verification NONE = new Verification(0, List.of());
+
+        public Verification {
+            sample = sample == null ? List.of()
+                    : List.copyOf(sample.subList(0, Math.min(sample.size(), MAX_SAMPLE)));
+        }
+    }
+
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, MigrationState.UNKNOWN, Run.none(),
-                Progress.none(), new Pace(batchSize, null, null, null), Failure.none(), DryRuns.none(), null, 0);
-    }
-
-    /** True exactly when the state is success (the component's {@code isDone}). */
-    public boolean isDone() {
-        return state == MigrationState.SUCCESS;
+                Progress.none(), new Pace(batchSize, null, null, null), Failure.none(), DryRuns.none(), Verification.NONE, null, 0);
     }
 
     /**
-     * A new or resumed run: state inProgress, no error, the given plan and options. The last dry run's report
-     * is dropped: it was shown when the dry run ended, and the run makes it stale.
+     * True when the migration's run succeeded (the component's {@code isDone}): its state is success, or a verify
+     * of it runs, is paused, or ended (verified or verifyFailed: a verify follows only a run that succeeded); false
+     * while and after an undo (it takes the run back).
+     */
+    public boolean isDone() {
+        if (run.kind() == RunKind.UNDO) {
+            return false; // an undo that succeeded took the migration's run back
+        }
+        return state == MigrationState.SUCCESS || state == MigrationState.VERIFYING || state == MigrationState.VERIFIED
+                || state == MigrationState.VERIFY_FAILED || state == MigrationState.PAUSED && run.kind() == RunKind.VERIFY;
+    }
+
+    /**
+     * A new or resumed run: state inProgress (verifying for a verify: the run's {@code kind} as this status has it),
+     * no error, the given plan and options. The last dry run's report is dropped: it was shown when the dry run
+     * ended, and the run makes it stale. A verify's findings stay (a resumed verify adds to them).
      */
     public MigrationStatus started(String newRunId, List<SegmentStatus> segs, int size, List<String> nextFns,
                                    String by, Long rows, long now) {
-        return change().state(MigrationState.IN_PROGRESS).error(null).latestStart(now).latestEnd(null).batchSize(size)
+        return change().state(run.kind().running()).error(null).latestStart(now).latestEnd(null).batchSize(size)
                 .next(nextFns).runId(newRunId).failedBatch(null).requestedBy(by).total(rows).dryRun(null).limitedBy(null)
                 .pausedSince(null).startProcessed(0).startedAt(now).build()
                 .withSegments(segs);
@@ -206,9 +243,10 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
      * no longer throttled, and a run that is not paused has no {@code pausedBy}.
      */
     public MigrationStatus withState(MigrationState st, String err, Long end) {
-        boolean ended = st == MigrationState.SUCCESS || st == MigrationState.FAILED || st == MigrationState.CANCELED;
+        boolean ended = st == MigrationState.SUCCESS || st == MigrationState.FAILED || st == MigrationState.CANCELED
+                || st == MigrationState.VERIFIED || st == MigrationState.VERIFY_FAILED;
         return change().state(st).error(err).latestEnd(end).throttledBy(ended ? null : pace.throttledBy())
-                .limitedBy(st == MigrationState.IN_PROGRESS ? pace.limitedBy() : null)
+                .limitedBy(st.running() ? pace.limitedBy() : null)
                 .pausedBy(st == MigrationState.PAUSED ? run.pausedBy() : null).build();
     }
 
@@ -220,7 +258,7 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
 
     /** This paused run going on at {@code now}: it starts running again ({@code latestStart}, {@code startProcessed}). */
     public MigrationStatus resumedAt(long now) {
-        return change().state(MigrationState.IN_PROGRESS).pausedBy(null).pausedSince(null).latestStart(now)
+        return change().state(run.kind().running()).pausedBy(null).pausedSince(null).latestStart(now)
                 .startProcessed(progress.processed()).build();
     }
 

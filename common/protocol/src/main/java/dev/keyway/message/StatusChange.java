@@ -38,6 +38,11 @@ public final class StatusChange {
     private Long maxQuarantined;
     private Double maxQuarantinedPercent;
     private boolean onlyQuarantined;
+    private RunKind kind;
+    private UndoOf undoOf;
+    private boolean keepImages;
+    private long conflicts;
+    private MigrationStatus.Verification verification;
 
     StatusChange(MigrationStatus s) {
         MigrationStatus.Run run = s.run();
@@ -76,6 +81,11 @@ public final class StatusChange {
         maxQuarantined = run.quarantine().max();
         maxQuarantinedPercent = run.quarantine().percent();
         onlyQuarantined = run.quarantine().only();
+        kind = run.kind();
+        undoOf = run.undoOf();
+        keepImages = run.keepImages();
+        conflicts = progress.conflicts();
+        verification = s.verification();
     }
 
     public StatusChange cursor(String v) {
@@ -228,14 +238,41 @@ public final class StatusChange {
         return this;
     }
 
+    public StatusChange kind(RunKind v) {
+        kind = v;
+        return this;
+    }
+
+    public StatusChange undoOf(UndoOf v) {
+        undoOf = v;
+        return this;
+    }
+
+    public StatusChange keepImages(boolean v) {
+        keepImages = v;
+        return this;
+    }
+
+    public StatusChange conflicts(long v) {
+        conflicts = v;
+        return this;
+    }
+
+    public StatusChange verification(MigrationStatus.Verification v) {
+        verification = v;
+        return this;
+    }
+
     public MigrationStatus build() {
         return new MigrationStatus(name, state,
                 new MigrationStatus.Run(runId, next, requestedBy, database, latestStart, latestEnd, pausedBy, pausedSince,
                         startedAt, notifyTargets,
-                        new MigrationStatus.Quarantine(maxQuarantined, maxQuarantinedPercent, onlyQuarantined)),
-                new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments, quarantined),
+                        new MigrationStatus.Quarantine(maxQuarantined, maxQuarantinedPercent, onlyQuarantined), kind, undoOf,
+                        keepImages),
+                new MigrationStatus.Progress(cursor, processed, total, startProcessed, segments, quarantined,
+                        conflicts),
                 new MigrationStatus.Pace(batchSize, limits, throttledBy, limitedBy),
                 new MigrationStatus.Failure(error, failedBatch), new MigrationStatus.DryRuns(pendingDryRun, dryRun),
-                lastCommand, updatedAt);
+                verification, lastCommand, updatedAt);
     }
 }

@@ -40,9 +40,17 @@ public sealed interface Task permits Task.ProcessBatch {
      * @param onlyQuarantined the run walks the migration's documents in {@code keyway_quarantine} (in the order of their
      *     keys' JSON text; the cursor is the last key's) instead of its table's key range, and takes each out of
      *     quarantine in the batch that migrates it
+     * @param kind what the run does with its rows (absent = migrate): a {@link RunKind#VERIFY} task reads its pages
+     *     without locks, writes nothing to them, and records the rows {@code migrateOne} would still change; a
+     *     {@link RunKind#FIX} task walks the rows the last verify recorded ({@code keyway_verify}), like
+     *     {@code onlyQuarantined} walks the quarantine; an {@link RunKind#UNDO} task walks the before-images of the run
+     *     {@code undoOf} names, in the order of their ids (its cursor and end are image ids), and restores each row
+     * @param undoOf for an undo task: the run it takes back and whether it forces; else null
+     * @param keepImages the batch keeps a before-image of each row it changes ({@code keyway_images})
      */
     record ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk,
-                        boolean quarantine, boolean onlyQuarantined) implements Task {
+                        boolean quarantine, boolean onlyQuarantined, RunKind kind, UndoOf undoOf, boolean keepImages)
+            implements Task {
         /** The longest run id: the ledger and the fence store run ids of up to this many characters. */
         public static final int MAX_RUN_ID = 64;
 
@@ -63,6 +71,7 @@ public sealed interface Task permits Task.ProcessBatch {
                         + " characters");
             }
             lease = lease == null ? Lease.single() : lease;
+            kind = kind == null ? RunKind.MIGRATE : kind;
             if (walk != null && walk.length() > Command.MAX_CURSOR) {
                 throw new IllegalArgumentException("a task's walk may have at most " + Command.MAX_CURSOR + " characters");
             }
@@ -70,7 +79,7 @@ public sealed interface Task permits Task.ProcessBatch {
 
         /** A task that quarantines nothing. */
         public ProcessBatch(BatchKey key, String end, int batchSize, boolean dryRun, Lease lease, String walk) {
-            this(key, end, batchSize, dryRun, lease, walk, false, false);
+            this(key, end, batchSize, dryRun, lease, walk, false, false, RunKind.MIGRATE, null, false);
         }
 
         /** A task without a {@code walk} to check. */
@@ -85,17 +94,34 @@ public sealed interface Task permits Task.ProcessBatch {
 
         /** This task with the walk of the coordinator's definition of its migration. */
         public ProcessBatch withWalk(String planned) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned, quarantine, onlyQuarantined);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned, quarantine, onlyQuarantined, kind, undoOf, keepImages);
         }
 
         /** This task, quarantining documents that fail or not. */
         public ProcessBatch withQuarantine(boolean on) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, on, onlyQuarantined);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, on, onlyQuarantined, kind, undoOf, keepImages);
         }
 
         /** This task, over the documents in quarantine or not. */
         public ProcessBatch withOnlyQuarantined(boolean only) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, only);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, only, kind, undoOf, keepImages);
+        }
+
+        /** This task, of an undo of that run (or, with null, of no undo). */
+        public ProcessBatch withUndoOf(UndoOf u) {
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, onlyQuarantined, kind, u,
+                    keepImages);
+        }
+
+        /** This task, keeping before-images or not. */
+        public ProcessBatch withKeepImages(boolean keep) {
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, onlyQuarantined, kind, undoOf,
+                    keep);
+        }
+
+        /** This task, of a run of this kind. */
+        public ProcessBatch withKind(RunKind k) {
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, onlyQuarantined, k, undoOf, keepImages);
         }
 
         @Override

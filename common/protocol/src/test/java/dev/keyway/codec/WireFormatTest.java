@@ -39,7 +39,8 @@ class WireFormatTest {
 
     static final String TASK = "{\"type\":\"processBatch\",\"migration\":\"setDefaultValue\",\"runId\":\"run-1\","
             + "\"segment\":2,\"cursor\":\"[1000]\",\"end\":\"[5000]\",\"batchSize\":500,\"dryRun\":false,"
-            + "\"lease\":{\"batches\":100,\"targetBatchMillis\":200},\"walk\":\"users\",\"quarantine\":false,\"onlyQuarantined\":false}";
+            + "\"lease\":{\"batches\":100,\"targetBatchMillis\":200},\"walk\":\"users\",\"quarantine\":false,\"onlyQuarantined\":false,\"kind\":\"migrate\","
+            + "\"undoOf\":null,\"keepImages\":false}";
     static final String COMPLETED = "{\"type\":\"batchCompleted\",\"migration\":\"setDefaultValue\",\"runId\":\"run-1\","
             + "\"segment\":2,\"cursor\":\"[1000]\",\"nextCursor\":\"[1500]\",\"processed\":500,\"done\":false,"
             + "\"replayed\":true,\"dryRun\":true,\"changes\":[{\"id\":\"1\",\"before\":{\"id\":1,\"email\":\"a@example.com\"},"
@@ -71,13 +72,17 @@ class WireFormatTest {
             + "\"lastCommand\":{\"command\":\"run\",\"requestedBy\":\"ops@example.com\",\"at\":1767225600000},"
             + "\"pausedBy\":\"operator\",\"limitedBy\":\"rate: at most 1000 rows/s\","
             + "\"pausedSince\":1767225600600,\"startProcessed\":700,\"updatedAt\":1767225600750,"
-            + "\"startedAt\":1767225599000,\"notifyTargets\":[\"ops\"],\"quarantined\":3,\"maxQuarantined\":10,\"maxQuarantinedPercent\":0.5,\"onlyQuarantined\":false,\"schemaVersion\":1}";
+            + "\"startedAt\":1767225599000,\"notifyTargets\":[\"ops\"],\"quarantined\":3,\"maxQuarantined\":10,\"maxQuarantinedPercent\":0.5,\"onlyQuarantined\":false,"
+            + "\"runKind\":\"migrate\",\"mismatched\":0,\"verifySample\":[],"
+            + "\"keepImages\":false,\"undoOf\":null,\"conflicts\":0,\"schemaVersion\":1}";
     static final String UNKNOWN_STATUS = "{\"name\":\"clearField\",\"cursor\":null,\"processed\":0,\"isDone\":false,\"error\":null,"
             + "\"state\":\"unknown\",\"latestStart\":null,\"latestEnd\":null,\"batchSize\":100,\"next\":[],"
             + "\"runId\":null,\"pendingDryRun\":null,\"segments\":[],\"failedBatch\":null,\"dryRun\":null,"
             + "\"requestedBy\":null,\"total\":null,\"throttledBy\":null,\"limits\":null,\"database\":null,"
             + "\"lastCommand\":null,\"pausedBy\":null,\"limitedBy\":null,\"pausedSince\":null,"
-            + "\"startProcessed\":0,\"updatedAt\":0,\"startedAt\":null,\"notifyTargets\":[],\"quarantined\":0,\"maxQuarantined\":null,\"maxQuarantinedPercent\":null,\"onlyQuarantined\":false,\"schemaVersion\":1}";
+            + "\"startProcessed\":0,\"updatedAt\":0,\"startedAt\":null,\"notifyTargets\":[],\"quarantined\":0,\"maxQuarantined\":null,\"maxQuarantinedPercent\":null,\"onlyQuarantined\":false,"
+            + "\"runKind\":\"migrate\",\"mismatched\":0,\"verifySample\":[],"
+            + "\"keepImages\":false,\"undoOf\":null,\"conflicts\":0,\"schemaVersion\":1}";
     static final String FAILED_ENTRY = "{\"type\":\"historyEntry\",\"kind\":\"failed\",\"migration\":\"setDefaultValue\","
             + "\"runId\":\"run-1\",\"at\":1767225600750,\"by\":null,\"command\":null,\"detail\":null,"
             + "\"parameters\":null,\"outcome\":{\"rows\":1500,\"durationMillis\":1750,"

@@ -46,6 +46,13 @@ public interface BatchTransaction extends AutoCloseable {
     Page readPage(String cursor, String end, int limit);
 
     /**
+     * Reads up to {@code limit} rows of the walk after {@code cursor} (exclusive, null = start) and up to {@code end}
+     * (inclusive, null = no end) in key order, in one plain {@code SELECT} that locks nothing (a verify: the
+     * application never waits on it, and it writes none of them). The next cursor is the last row's.
+     */
+    Page readPageWithoutLocks(String cursor, String end, int limit);
+
+    /**
      * Takes the next documents of the migration out of quarantine ({@code keyway_quarantine}): up to {@code limit}
      * keys after {@code cursor} (exclusive, null = the first) in the order of their JSON text, their rows read and
      * locked ({@code FOR UPDATE}), and their quarantine rows deleted in this transaction. The page's next cursor is
@@ -116,8 +123,26 @@ public interface BatchTransaction extends AutoCloseable {
      */
     RestoreOutcome restore(RowImage image, boolean force);
 
+    /**
+     * Records rows an undo left as they are (a {@link RestoreOutcome#CONFLICT}), in this transaction
+     * ({@code keyway_undo_conflicts}), as {@link RunLedger#undoConflicts} lists them.
+     */
+    void recordUndoConflicts(List<QuarantinedDocument> conflicts);
+
     /** Records documents set aside, in this transaction ({@code keyway_quarantine}). */
     void quarantine(List<QuarantinedDocument> documents);
+
+    /**
+     * As {@link #takeQuarantined}, over the documents the migration's last verify found ({@code keyway_verify}): a
+     * {@code verify --fix} run takes each out in the transaction that migrates it.
+     */
+    Page takeVerifyFindings(String migration, String cursor, int limit);
+
+    /**
+     * Records documents a verify found that {@code migrateOne} would still change, in this transaction
+     * ({@code keyway_verify}); a document's {@code error} is its would-be change.
+     */
+    void recordVerifyFindings(List<QuarantinedDocument> documents);
 
     /**
      * Records the batch in the ledger. Returns false when an entry with the same key exists already

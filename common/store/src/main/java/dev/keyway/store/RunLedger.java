@@ -64,4 +64,23 @@ public interface RunLedger {
 
     /** The documents the migration's runs set aside, oldest first, at most {@code max}. */
     List<QuarantinedDocument> quarantined(String migration, int max);
+
+    /**
+     * The documents the migration's last verify found that {@code migrateOne} would still change
+     * ({@code keyway_verify}), oldest first, at most {@code max}; a document's {@code error} is its would-be change.
+     */
+    List<QuarantinedDocument> verifyFindings(String migration, int max);
+
+    /**
+     * The rows the migration's undos left as they are because the application changed them since the run they took
+     * back ({@code keyway_undo_conflicts}), oldest first, at most {@code max}: a document's {@code key} is the table and
+     * the key, its {@code error} why, its {@code document} the before-image an undo with {@code --force} would restore.
+     */
+    List<QuarantinedDocument> undoConflicts(String migration, int max);
+
+    /**
+     * Deletes what the migration's verifies found ({@code keyway_verify}), before a new verify is planned: what an
+     * earlier one found may be migrated or changed since. Returns how many rows it deleted.
+     */
+    int clearVerifyFindings(String migration);
 }

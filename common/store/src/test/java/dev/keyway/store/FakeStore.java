@@ -36,6 +36,8 @@ public class FakeStore implements Store {
     private final Map<BatchKey, LedgerEntry> ledger = new HashMap<>();
     private final Map<String, Long> epochs = new HashMap<>();
     private final List<QuarantinedDocument> quarantine = new ArrayList<>();
+    private final List<QuarantinedDocument> found = new ArrayList<>();
+    private final List<QuarantinedDocument> conflicts = new ArrayList<>();
     /** Before-images by "migration/run", each run's by image id (in id order). */
     private final Map<String, TreeMap<String, RowImage>> images = new HashMap<>();
     private int commits;
@@ -78,6 +80,11 @@ public class FakeStore implements Store {
     /** Every committed quarantined document, in the order they were recorded. */
     public List<QuarantinedDocument> quarantine() {
         return Collections.unmodifiableList(quarantine);
+    }
+
+    /** Every committed verify finding, in the order they were recorded. */
+    public List<QuarantinedDocument> verifyFindings() {
+        return Collections.unmodifiableList(found);
     }
 
     /** How many batch transactions committed. */
@@ -222,6 +229,23 @@ public class FakeStore implements Store {
         return quarantine.stream().filter(d -> d.migration().equals(migration)).limit(max).toList();
     }
 
+    @Override
+    public List<QuarantinedDocument> verifyFindings(String migration, int max) {
+        return found.stream().filter(d -> d.migration().equals(migration)).limit(max).toList();
+    }
+
+    @Override
+    public List<QuarantinedDocument> undoConflicts(String migration, int max) {
+        return conflicts.stream().filter(d -> d.migration().equals(migration)).limit(max).toList();
+    }
+
+    @Override
+    public int clearVerifyFindings(String migration) {
+        int before = found.size();
+        found.removeIf(d -> d.migration().equals(migration));
+        return before - found.size();
+    }
+
     // --- RunImages
 
     @Override
@@ -337,8 +361,11 @@ public class FakeStore implements Store {
         private final Map<String, SegmentFence> fenceChanges = new HashMap<>();
         private final List<LedgerEntry> entries = new ArrayList<>();
         private final List<QuarantinedDocument> setAside = new ArrayList<>();
+        private final List<QuarantinedDocument> findings = new ArrayList<>();
+        private final List<QuarantinedDocument> leftAlone = new ArrayList<>();
         private Map<Long, ObjectNode> savedPatches;
         private final List<String> released = new ArrayList<>();
+        private final List<String> fixed = new ArrayList<>();
         private BatchKey imaged;
         /** The rows of the items table as the batch first changed them, by id. */
         private final Map<Long, ObjectNode> before = new HashMap<>();
@@ -384,14 +411,29 @@ public class FakeStore implements Store {
         }
 
         @Override
+        public Page readPageWithoutLocks(String cursor, String end, int limit) {
+            return readPage(cursor, end, limit);
+        }
+
+        @Override
         public Page takeQuarantined(String migration, String cursor, int limit) {
-            List<String> keys = quarantine.stream().filter(d -> d.migration().equals(migration))
+            return take(quarantine, released, migration, cursor, limit);
+        }
+
+        @Override
+        public Page takeVerifyFindings(String migration, String cursor, int limit) {
+            return take(found, fixed, migration, cursor, limit);
+        }
+
+        private Page take(List<QuarantinedDocument> list, List<String> taken, String migration, String cursor,
+                          int limit) {
+            List<String> keys = list.stream().filter(d -> d.migration().equals(migration))
                     .map(QuarantinedDocument::key).filter(k -> cursor == null || k.compareTo(cursor) > 0)
                     .distinct().sorted().limit(limit).toList();
             if (keys.isEmpty()) {
                 return new Page(List.of(), cursor, true);
             }
-            released.addAll(keys.stream().map(k -> migration + "/" + k).toList());
+            taken.addAll(keys.stream().map(k -> migration + "/" + k).toList());
             List<ObjectNode> page = keys.stream().map(k -> row(Long.parseLong(k)).deepCopy()).toList();
             return new Page(page, keys.get(keys.size() - 1), keys.size() < limit);
         }
@@ -478,6 +520,16 @@ public class FakeStore implements Store {
         }
 
         @Override
+        public void recordUndoConflicts(List<QuarantinedDocument> documents) {
+            leftAlone.addAll(documents);
+        }
+
+        @Override
+        public void recordVerifyFindings(List<QuarantinedDocument> documents) {
+            findings.addAll(documents);
+        }
+
+        @Override
         public boolean recordLedger(LedgerEntry entry) {
             if (ledger.containsKey(entry.key())) {
                 return false;
@@ -501,6 +553,9 @@ public class FakeStore implements Store {
             quarantine.removeIf(d -> released.contains(d.migration() + "/" + d.key()));
             setAside.forEach(d -> quarantine.add(new QuarantinedDocument(d.migration(), d.runId(), d.segment(), d.key(),
                     d.error(), d.document(), quarantine.size() + 1)));
+            found.removeIf(d -> fixed.contains(d.migration() + "/" + d.key()));
+            found.addAll(findings);
+            conflicts.addAll(leftAlone);
             commits++;
         }
 

@@ -7,6 +7,7 @@ import dev.keyway.message.Excerpt;
 import dev.keyway.message.FailedBatch;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.store.RunFence;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ final class BatchOutcomes {
      */
     void delayed(Event.BatchDelayed e, Effects fx) {
         Optional<MigrationStatus> found = book.view().find(e.migration())
-                .filter(st -> st.state() == MigrationState.IN_PROGRESS);
+                .filter(st -> st.state().running());
         Optional<SegmentStatus> seg = found.flatMap(st -> expected(st, e.key()));
         if (seg.isEmpty()) {
             return;
@@ -92,24 +93,28 @@ final class BatchOutcomes {
         List<Integer> wereActive = book.active(st).stream().map(SegmentStatus::index).toList();
         book.pacing().outcome(st, e.key().segment(), e.processed(), e.done());
         st = st.withSegments(segs);
-        if (e.quarantined() > 0) {
+        if (e.quarantined() > 0 && st.run().kind() == RunKind.UNDO) {
+            st = st.change().conflicts(st.progress().conflicts() + e.quarantined()).build();
+        } else if (e.quarantined() > 0 && st.run().kind() == RunKind.VERIFY) {
+            st = st.change().verification(RunBook.found(st.verification(), e)).build();
+        } else if (e.quarantined() > 0) {
             st = st.change().quarantined(st.progress().quarantined() + e.quarantined()).build();
-            if (st.state() == MigrationState.IN_PROGRESS && overQuarantineLimit(st)) {
+            if (st.state().running() && overQuarantineLimit(st)) {
                 book.save(st.withState(MigrationState.FAILED, quarantineError(st, e), book.now()), fx);
                 return;
             }
         }
-        if (st.state() == MigrationState.FAILED && st.failure().batch() != null
+        if (st.state() == RunBook.failedState(st) && st.failure().batch() != null
                 && st.failure().batch().segment() == e.key().segment()) {
             // the failed batch was replayed (offset reset or retry) and went through: carry on
-            st = st.withState(MigrationState.IN_PROGRESS, null, null).withFailedBatch(null);
+            st = st.withState(st.run().kind().running(), null, null).withFailedBatch(null);
             for (SegmentStatus other : book.active(st)) {
                 if (other.index() != e.key().segment()) {
                     book.emit(st, other, fx);
                 }
             }
         }
-        if (st.state() == MigrationState.IN_PROGRESS) {
+        if (st.state().running()) {
             if (st.progress().segments().stream().allMatch(SegmentStatus::done)) {
                 starts.succeeded(st, fx);
                 return;
@@ -156,11 +161,11 @@ final class BatchOutcomes {
                     Excerpt.of(String.valueOf(e.error()), MAX_ERROR))), fx);
             return;
         }
-        if (expected(st, e.key()).isEmpty() || st.state() != MigrationState.IN_PROGRESS) {
+        if (expected(st, e.key()).isEmpty() || !st.state().running()) {
             return;
         }
         String documentId = e.documentId() == null ? null : Excerpt.of(e.documentId(), MAX_ERROR);
-        book.save(st.withState(MigrationState.FAILED, Excerpt.of(String.valueOf(e.error()), MAX_ERROR), book.now())
+        book.save(st.withState(RunBook.failedState(st), Excerpt.of(String.valueOf(e.error()), MAX_ERROR), book.now())
                 .withFailedBatch(new FailedBatch(e.key().segment(), e.key().cursor(), documentId, e.task())), fx);
     }
 

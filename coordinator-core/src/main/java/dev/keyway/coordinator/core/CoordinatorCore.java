@@ -1,6 +1,5 @@
 package dev.keyway.coordinator.core;
 
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.MigrationCatalog;
 import java.util.Objects;
@@ -57,7 +56,7 @@ public final class CoordinatorCore {
      * the state and changes nothing.
      */
     public int segmentsInFlight(CoordinatorState state, MigrationStatus status) {
-        if (status.state() != MigrationState.IN_PROGRESS) {
+        if (!status.state().running()) {
             return 0;
         }
         return new Pacing(state.pace(), 0, settings.slowStart()).active(status).size();

@@ -4,6 +4,7 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Lease;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.Task;
 import dev.keyway.migration.Migration;
 import dev.keyway.store.RunFence;
@@ -48,7 +49,11 @@ public sealed interface Effect {
      * Plans a run's segments (count, split points) away from the Kafka transaction, once it commits; the plan comes
      * back as a {@link Event.RunPlanned} carrying {@code planId}, and a plan the core did not ask for is dropped.
      */
-    record PlanSegments(String migration, String runId, Integer segments, String planId) implements Effect {
+    /**
+     * @param imagesOf for an undo: the run whose before-images it walks (its segments split their ids); else null
+     */
+    record PlanSegments(String migration, String runId, Integer segments, String planId, RunKind kind, String imagesOf)
+            implements Effect {
     }
 
     /** Writes a run's fence to the database before anything of the record is published. */

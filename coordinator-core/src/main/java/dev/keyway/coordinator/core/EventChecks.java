@@ -108,7 +108,7 @@ final class EventChecks {
             fx.note(new Effect.BatchesTimed(c.millis(), slice.get().batches()));
         }
         control.onEvent(new Event.BatchCompleted(c.key(), slice.get().nextCursor(), (int) slice.get().processed(),
-                slice.get().done(), c.replayed(), false, List.of(), 0, c.millis(), c.worker(),
+                slice.get().done(), c.replayed(), false, c.changes(), 0, c.millis(), c.worker(),
                 (int) slice.get().quarantined(), c.quarantinedIds()), fx);
     }
 

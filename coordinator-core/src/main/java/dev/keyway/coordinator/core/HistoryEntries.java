@@ -6,6 +6,7 @@ import dev.keyway.message.HistoryEntry;
 import dev.keyway.message.LastCommand;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,17 +46,24 @@ public final class HistoryEntries {
         MigrationState to = after.state();
         String runId = after.run().runId();
         boolean sameRun = Objects.equals(was.run().runId(), runId);
-        boolean ended = to == MigrationState.SUCCESS || to == MigrationState.FAILED || to == MigrationState.CANCELED;
+        boolean ended = to == MigrationState.SUCCESS || to == MigrationState.FAILED || to == MigrationState.CANCELED
+                || to == MigrationState.VERIFIED || to == MigrationState.VERIFY_FAILED;
         // a run may start and end in one record (nothing left to walk): its start is an entry all the same
-        boolean newRun = runId != null && !sameRun && (to == MigrationState.IN_PROGRESS || ended);
+        boolean newRun = runId != null && !sameRun && (to.running() || ended);
         boolean stopped = from == MigrationState.PAUSED || from == MigrationState.FAILED
-                || from == MigrationState.CANCELED;
+                || from == MigrationState.CANCELED || from == MigrationState.VERIFY_FAILED;
         if (newRun) {
-            String detail = after.run().onlyQuarantined() ? "the documents in quarantine"
+            String detail = after.run().kind() == RunKind.VERIFY ? "a verify: reads every row without locks, writes none"
+                    : after.run().kind() == RunKind.FIX ? "the " + after.verification().mismatched()
+                    + " rows the last verify found"
+                    : after.run().kind() == RunKind.UNDO ? "an undo of run " + after.run().undoOf().runId()
+                    + (after.run().undoOf().force() ? ", forced" : "")
+                    : after.run().onlyQuarantined() ? "the documents in quarantine"
                     : after.run().next().isEmpty() ? null : "then " + String.join(", ", after.run().next());
             out.add(entry(HistoryEntry.STARTED, after, now, by != null ? by : after.run().requestedBy(), command,
                     detail, parameters(after, cause), null));
-        } else if (sameRun && stopped && (to == MigrationState.IN_PROGRESS || to == MigrationState.SUCCESS)) {
+        } else if (sameRun && stopped && (to.running() || to == MigrationState.SUCCESS
+                || to == MigrationState.VERIFIED)) {
             // it goes on (and may find nothing left): resumed after a pause, retried after a failure or a cancel
             if (from == MigrationState.PAUSED) {
                 out.add(entry(HistoryEntry.RESUMED, after, now, command == null ? MigrationStatus.PAUSED_BY_HEALTH : by,
@@ -75,9 +83,17 @@ public final class HistoryEntries {
                             : null, null, outcome(after, now, null)));
         }
         if (ended && (to != from || newRun)) {
-            String kind = to == MigrationState.SUCCESS ? HistoryEntry.SUCCEEDED
-                    : to == MigrationState.FAILED ? HistoryEntry.FAILED : HistoryEntry.CANCELED;
-            out.add(entry(kind, after, now, by, command, null, null, outcome(after, now, after.failure().error())));
+            String kind = switch (to) {
+                case SUCCESS -> HistoryEntry.SUCCEEDED;
+                case FAILED -> HistoryEntry.FAILED;
+                case VERIFIED -> HistoryEntry.VERIFIED;
+                case VERIFY_FAILED -> HistoryEntry.VERIFY_FAILED;
+                default -> HistoryEntry.CANCELED;
+            };
+            String detail = after.run().kind() == RunKind.UNDO && to == MigrationState.SUCCESS
+                    ? "undid run " + after.run().undoOf().runId() + "; " + after.progress().conflicts() + " conflict(s): rows"
+                    + " changed since, left as they are" : null;
+            out.add(entry(kind, after, now, by, command, detail, null, outcome(after, now, after.failure().error())));
         }
         if (after.dryRuns().pending() != null && !after.dryRuns().pending().equals(was.dryRuns().pending())) {
             out.add(new HistoryEntry(HistoryEntry.DRY_RUN, after.name(), after.dryRuns().pending(), now,

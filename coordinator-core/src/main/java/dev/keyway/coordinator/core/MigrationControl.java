@@ -3,7 +3,6 @@ package dev.keyway.coordinator.core;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.LastCommand;
-import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import java.util.Comparator;
 import java.util.List;
@@ -148,7 +147,7 @@ final class MigrationControl {
         book.tookOver(changelog, seed);
         book.pacing().reset();
         starts.planPending(fx);
-        book.view().all().stream().filter(book::ours).filter(st -> st.state() == MigrationState.IN_PROGRESS
+        book.view().all().stream().filter(book::ours).filter(st -> st.state().running()
                         && !st.progress().segments().isEmpty())
                 .sorted(Comparator.comparing(MigrationStatus::name))
                 .forEach(st -> book.active(st).forEach(s -> book.emit(st, s, fx)));

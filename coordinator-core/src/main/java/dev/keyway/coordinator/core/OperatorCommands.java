@@ -7,6 +7,7 @@ import dev.keyway.message.Excerpt;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.migration.Migration;
 import java.util.Comparator;
@@ -46,7 +47,7 @@ final class OperatorCommands {
                     "was paused by a health signal; now stays paused until resumed"));
             return;
         }
-        if (st.isEmpty() || st.get().state() != MigrationState.IN_PROGRESS) {
+        if (st.isEmpty() || !st.get().state().running()) {
             fx.event(new Event.CommandRejected(name, Command.Pause.TYPE, "migration " + name + " is not running (state "
                     + st.map(s -> s.state().json()).orElse("unknown") + ")"));
             return;
@@ -131,7 +132,7 @@ final class OperatorCommands {
         List<Integer> wereActive = book.active(st.get()).stream().map(SegmentStatus::index).toList();
         MigrationStatus configured = st.get().change()
                 .batchSize(c.batchSize() != null ? c.batchSize() : st.get().pace().batchSize()).limits(limits).build();
-        boolean running = configured.state() == MigrationState.IN_PROGRESS;
+        boolean running = configured.state().running();
         book.pacing().reconfigured(c.fn());
         fx.fence(RunBook.fence(configured, running));
         if (running) {
@@ -165,7 +166,7 @@ final class OperatorCommands {
         List<MigrationStatus> all = book.view().all().stream().filter(book::ours)
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         for (MigrationStatus st : all) {
-            if (!h.healthy() && st.state() == MigrationState.IN_PROGRESS && !st.progress().segments().isEmpty()) {
+            if (!h.healthy() && st.state().running() && !st.progress().segments().isEmpty()) {
                 MigrationStatus throttled = st.pausedAt(book.now(), MigrationStatus.PAUSED_BY_HEALTH).change()
                         .throttledBy(h.reason()).build();
                 fx.fence(RunBook.fence(throttled, false));
@@ -185,7 +186,7 @@ final class OperatorCommands {
             return;
         }
         List<MigrationStatus> running = book.view().all().stream().filter(book::ours)
-                .filter(st -> st.state() == MigrationState.IN_PROGRESS)
+                .filter(st -> st.state().running())
                 .sorted(Comparator.comparing(MigrationStatus::name)).toList();
         Map<String, List<Integer>> wereActive = new HashMap<>();
         running.forEach(st -> wereActive.put(st.name(), book.active(st).stream().map(SegmentStatus::index).toList()));
@@ -215,7 +216,11 @@ final class OperatorCommands {
             }
             return;
         }
-        MigrationStatus canceled = st.get().withState(MigrationState.CANCELED, null, book.now());
+        MigrationStatus canceled = st.get().run().kind() == RunKind.VERIFY
+                ? st.get().withState(MigrationState.VERIFY_FAILED, "the verify was canceled after " + st.get().progress()
+                        .processed() + " rows (" + st.get().verification().mismatched() + " found so far); bin/migrate"
+                        + " verify " + name + " resumes it", book.now())
+                : st.get().withState(MigrationState.CANCELED, null, book.now());
         fx.fence(RunBook.fence(canceled, false));
         book.save(canceled, fx);
         if (answer) {

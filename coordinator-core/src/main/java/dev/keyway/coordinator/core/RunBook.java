@@ -1,8 +1,10 @@
 package dev.keyway.coordinator.core;
 
 import dev.keyway.message.BatchKey;
+import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
 import dev.keyway.migration.MigrationCatalog;
@@ -56,10 +58,10 @@ final class RunBook {
     }
 
     /** Asks for a plan of the run's segments, to be made once the record's transaction commits. */
-    void plan(String migration, String runId, Integer segments, Effects fx) {
+    void plan(String migration, String runId, Integer segments, RunKind kind, String imagesOf, Effects fx) {
         String planId = newId();
         plansAsked.put(migration, planId);
-        fx.plan(new Effect.PlanSegments(migration, runId, segments, planId));
+        fx.plan(new Effect.PlanSegments(migration, runId, segments, planId, kind, imagesOf));
     }
 
     /**
@@ -113,7 +115,7 @@ final class RunBook {
     }
 
     static boolean isRunOrPaused(MigrationStatus s) {
-        return s.state() == MigrationState.IN_PROGRESS || s.state() == MigrationState.PAUSED;
+        return s.state().running() || s.state() == MigrationState.PAUSED;
     }
 
     /** Writes the status, stamped with the time and this coordinator's database, to the view and the effects. */
@@ -151,7 +153,24 @@ final class RunBook {
         return new Task.ProcessBatch(new BatchKey(st.name(), st.run().runId(), s.index(), s.position()), s.to(),
                 st.pace().batchSize(),
                 false, pacing.lease(st), catalog.find(st.name()).map(Task::walkOf).orElse(null))
-                .withQuarantine(st.run().maxQuarantined() != null).withOnlyQuarantined(st.run().onlyQuarantined());
+                .withQuarantine(st.run().maxQuarantined() != null).withOnlyQuarantined(st.run().onlyQuarantined())
+                .withKind(st.run().kind()).withUndoOf(st.run().undoOf()).withKeepImages(st.run().keepImages());
+    }
+
+    /** The state a run of this status's kind fails into: failed, or verifyFailed for a verify. */
+    static MigrationState failedState(MigrationStatus st) {
+        return st.run().kind() == RunKind.VERIFY ? MigrationState.VERIFY_FAILED : MigrationState.FAILED;
+    }
+
+    /**
+     * A verify's findings with a slice's added: its count, and its sample while the status's has room (the rest are
+     * in {@code keyway_verify}).
+     */
+    static MigrationStatus.Verification found(MigrationStatus.Verification before, Event.BatchCompleted e) {
+        List<Event.DocumentChange> sample = new java.util.ArrayList<>(before.sample());
+        e.changes().stream().limit(Math.max(0, MigrationStatus.Verification.MAX_SAMPLE - sample.size()))
+                .forEach(sample::add);
+        return new MigrationStatus.Verification(before.mismatched() + e.quarantined(), sample);
     }
 
     /** The fence of a run as its status stands. */

@@ -1,6 +1,7 @@
 package dev.keyway.coordinator.core;
 
 import dev.keyway.message.Command;
+import dev.keyway.message.RunKind;
 import dev.keyway.migration.Migration;
 import dev.keyway.migration.MigrationCatalog;
 import java.util.ArrayList;
@@ -34,6 +35,21 @@ final class RunChecks {
         if (run.startAt() != null && run.startAt().cursor() != null && !isCursor(run.startAt().cursor())) {
             return Optional.of("cursor must be a JSON array of key values as shown in the status (e.g. \"[500]\"), but"
                     + " was " + run.startAt().cursor());
+        }
+        if ((run.kind() == RunKind.UNDO) != (run.undoOf() != null)) {
+            return Optional.of(run.kind() == RunKind.UNDO ? "an undo names the run it takes back (\"undo\": {\"runId\":"
+                    + " …}); nothing was changed" : "only an undo (\"kind\": \"undo\") names a run to undo; nothing was"
+                    + " changed");
+        }
+        if (run.keepImages() && (run.kind() == RunKind.VERIFY || run.kind() == RunKind.UNDO || run.dryRun())) {
+            return Optional.of("a " + (run.dryRun() ? "dry run" : run.kind().json() + " run") + " writes nothing to"
+                    + " take back: it keeps no before-images; nothing was changed");
+        }
+        if (run.kind() != RunKind.MIGRATE && (!run.next().isEmpty() || run.dryRun() || run.onlyQuarantined()
+                || run.kind() != RunKind.FIX && run.maxQuarantined() != null)) {
+            return Optional.of("a " + run.kind().json() + " run takes no next migrations, dry run"
+                    + (run.kind() != RunKind.FIX ? ", quarantine" : "") + " or retry of the quarantine; nothing was"
+                    + " changed");
         }
         Optional<String> target = run.notifyTargets().stream().filter(n -> !notifyTargets.contains(n)).findFirst();
         if (target.isPresent()) {

@@ -8,6 +8,7 @@ import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.message.QuarantineLimit;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.StatusChange;
 import dev.keyway.message.SegmentStatus;
 import dev.keyway.message.Task;
@@ -90,11 +91,24 @@ final class RunStarts {
             retryQuarantined(run, st, def, fx);
             return;
         }
+        if (run.kind() == RunKind.VERIFY) {
+            verify(run, st, def, fx);
+            return;
+        }
+        if (run.kind() == RunKind.FIX && !(resumable && st.run().kind() == RunKind.FIX)) {
+            fix(run, st, def, fx);
+            return;
+        }
+        if (run.kind() == RunKind.UNDO && !(resumable && st.run().kind() == RunKind.UNDO
+                && !st.progress().segments().isEmpty() && st.run().undoOf().runId().equals(run.undoOf().runId()))) {
+            undo(run, st, def, fx);
+            return;
+        }
         if (run.dryRun()) {
             dryRun(run, st, def, batchSize, fx);
             return;
         }
-        if (st.state() == MigrationState.SUCCESS && run.startAt() == null) {
+        if (st.isDone() && run.startAt() == null) {
             fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "skipped", COMPLETED));
             startNext(run.next(), run.requestedBy(), fx);
             return;
@@ -110,6 +124,8 @@ final class RunStarts {
                     .startProcessed(st.progress().processed())
                     .startedAt(st.run().startedAt() != null ? st.run().startedAt() : now)
                     .notifyTargets(run.notifyTargets().isEmpty() ? st.run().notifyTargets() : run.notifyTargets())
+                    .undoOf(run.undoOf() != null ? run.undoOf() : st.run().undoOf())
+                    .keepImages(st.run().keepImages() || run.keepImages())
                     .build();
             if (run.maxQuarantined() != null) {
                 started = quarantine(started.change(), run.maxQuarantined(), st.progress().total(),
@@ -119,18 +135,18 @@ final class RunStarts {
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
-            started = quarantine(st.started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(),
-                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
-                    limit(run, def), null, false).build();
+            started = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(),
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+                    .keepImages(keepsImages(run, def)), limit(run, def), null, false).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
-            MigrationStatus planning = quarantine(st.started(book.newId(), List.of(), batchSize, run.next(),
-                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0),
-                    limit(run, def), null, false).build();
-            book.plan(run.fn(), planning.run().runId(), run.segments(), fx);
+            MigrationStatus planning = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), List.of(), batchSize, run.next(),
+                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+                    .keepImages(keepsImages(run, def)), limit(run, def), null, false).build();
+            book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.MIGRATE, null, fx);
             fx.fence(RunBook.fence(planning, false));
             book.save(planning, fx);
             fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "planning segments, "
@@ -181,13 +197,18 @@ final class RunStarts {
      * run too), where its segments stand and end; else none (a new run is planned from the table as it is).
      */
     private static List<String> startingCursors(Command.Run run, MigrationStatus st) {
-        if (run.onlyQuarantined() || st.run().onlyQuarantined() && run.startAt() == null) {
-            return List.of(); // its cursors are keys in keyway_quarantine, not in the table's walk
+        if (run.onlyQuarantined() || run.kind() == RunKind.FIX || run.kind() == RunKind.UNDO
+                || (st.run().onlyQuarantined() || st.run().kind() == RunKind.FIX || st.run().kind() == RunKind.UNDO)
+                && run.startAt() == null) {
+            return List.of(); // its cursors are keys in keyway_quarantine or keyway_verify, not in the table's walk
         }
         if (run.startAt() != null) {
             return run.startAt().cursor() == null ? List.of() : List.of(run.startAt().cursor());
         }
-        if (st.state() != MigrationState.FAILED && st.state() != MigrationState.CANCELED) {
+        boolean resumes = run.kind() == RunKind.VERIFY ? st.state() == MigrationState.VERIFY_FAILED
+                && st.run().kind() == RunKind.VERIFY
+                : st.state() == MigrationState.FAILED || st.state() == MigrationState.CANCELED;
+        if (!resumes) {
             return List.of();
         }
         List<String> cursors = new ArrayList<>();
@@ -234,12 +255,128 @@ final class RunStarts {
             return;
         }
         Limits limits = newRunLimits(run, def);
-        MigrationStatus started = quarantine(st.started(book.newId(), List.of(SegmentStatus.fresh(0, null, null)),
+        MigrationStatus started = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), List.of(SegmentStatus.fresh(0, null, null)),
                 newRunBatchSize(run, def, limits), List.of(), run.requestedBy(), null, book.now())
                 .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), limit(run, def), null, true)
                 .build();
         goOn(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "the documents in quarantine, "
+                + BatchSizing.of(started.pace().batchSize(), limits).describe()));
+    }
+
+    /**
+     * The status a new run of this kind starts from: the last run's cursor (a run being planned has none yet), the
+     * last verify's findings, an undo's target and conflicts, and the last run's images setting are dropped.
+     */
+    private static MigrationStatus fresh(MigrationStatus st, RunKind kind) {
+        return st.change().kind(kind).verification(MigrationStatus.Verification.NONE).undoOf(null).conflicts(0)
+                .keepImages(false).cursor(null).build();
+    }
+
+    /** Whether a new migrating run keeps before-images: it asks, or its definition does. */
+    private static boolean keepsImages(Command.Run run, Migration def) {
+        return run.keepImages() || def.beforeImages();
+    }
+
+    /**
+     * An undo ({@code bin/migrate undo}): a new run over the before-images of the run it names, planned into
+     * segments of image ids; each batch restores its rows, leaving a row the application changed since as it is (a
+     * conflict) unless forced. Refused while the migration runs (checked before), and for a run of this migration
+     * that is the undo itself.
+     */
+    private void undo(Command.Run run, MigrationStatus st, Migration def, Effects fx) {
+        if (run.undoOf().runId().equals(st.run().runId()) && st.run().kind() == RunKind.UNDO) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "run " + run.undoOf().runId() + " is an undo"
+                    + " itself: it kept no before-images; name the run it took back to undo that one again"));
+            return;
+        }
+        Limits limits = newRunLimits(run, def);
+        int batchSize = newRunBatchSize(run, def, limits);
+        MigrationStatus planning = quarantine(fresh(st, RunKind.UNDO).change().undoOf(run.undoOf()).build()
+                .started(book.newId(), List.of(), batchSize, List.of(), run.requestedBy(), null, book.now()).change()
+                .limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), QuarantineLimit.count(0), null,
+                false).build();
+        book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.UNDO, run.undoOf().runId(), fx);
+        fx.fence(RunBook.fence(planning, false));
+        book.save(planning, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "undoing run "
+                + run.undoOf().runId() + (run.undoOf().force() ? " (forced: rows changed since are overwritten)"
+                : " (rows changed since are left as they are, as conflicts)") + ": planning segments, "
+                + BatchSizing.of(batchSize, limits).describe()));
+    }
+
+    /**
+     * A verify of a migration whose run succeeded ({@code bin/migrate verify}): planned like a new run and walked like
+     * one, without writing; or an unfinished verify (failed, canceled) resumed where its segments stand. Refused while
+     * the migration's run has not succeeded, and from a cursor.
+     */
+    private void verify(Command.Run run, MigrationStatus st, Migration def, Effects fx) {
+        if (!st.isDone()) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "migration " + run.fn() + " is "
+                    + st.state().json() + ": verify checks a migration whose run succeeded; " + (st.state()
+                    == MigrationState.UNKNOWN ? "it never ran" : "finish it first (bin/migrate run " + run.fn()
+                    + " resumes it)")));
+            return;
+        }
+        if (run.startAt() != null && run.startAt().cursor() != null) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "a verify walks the whole range of " + run.fn()
+                    + " (or resumes an unfinished one): it takes no cursor; nothing was changed"));
+            return;
+        }
+        Limits limits = newRunLimits(run, def);
+        boolean unfinished = st.state() == MigrationState.VERIFY_FAILED && st.run().kind() == RunKind.VERIFY
+                && !st.progress().segments().isEmpty()
+                && !st.progress().segments().stream().allMatch(SegmentStatus::done);
+        if (run.startAt() == null && unfinished) {
+            MigrationStatus started = st.started(st.run().runId(), st.progress().segments(),
+                    run.batchSize() != null ? run.batchSize() : st.pace().batchSize(), List.of(), run.requestedBy(),
+                    st.progress().total(), book.now()).change()
+                    .limits(run.limits() != null ? run.limits() : st.pace().limits())
+                    .startProcessed(st.progress().processed()).startedAt(st.run().startedAt())
+                    .notifyTargets(run.notifyTargets().isEmpty() ? st.run().notifyTargets() : run.notifyTargets())
+                    .build();
+            goOn(started, fx);
+            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "resumed", "verifying from cursor "
+                    + started.progress().cursor() + " (" + started.verification().mismatched() + " found so far), "
+                    + BatchSizing.of(started.pace().batchSize(), started.pace().limits()).describe()));
+            return;
+        }
+        int batchSize = newRunBatchSize(run, def, limits);
+        MigrationStatus planning = quarantine(fresh(st, RunKind.VERIFY).started(book.newId(), List.of(), batchSize,
+                List.of(), run.requestedBy(), null, book.now()).change().limits(limits)
+                .notifyTargets(run.notifyTargets()).quarantined(0), QuarantineLimit.count(0), null, false).build();
+        book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.VERIFY, null, fx);
+        fx.fence(RunBook.fence(planning, false));
+        book.save(planning, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "verifying: planning segments, "
+                + BatchSizing.of(batchSize, limits).describe() + ", reading without locks and writing nothing"));
+    }
+
+    /**
+     * A run of {@code migrateOne} over just the rows the last verify found ({@code verify --fix}): one segment walking
+     * {@code keyway_verify}'s keys, each row leaving it in the batch that migrates it. Only after a verify that walked
+     * every row and found some.
+     */
+    private void fix(Command.Run run, MigrationStatus st, Migration def, Effects fx) {
+        boolean found = st.state() == MigrationState.VERIFY_FAILED && st.run().kind() == RunKind.VERIFY
+                && st.progress().segments().stream().allMatch(SegmentStatus::done)
+                && st.verification().mismatched() > 0;
+        if (!found) {
+            fx.event(new Event.CommandRejected(run.fn(), Command.Run.TYPE, "verify --fix migrates the rows a finished"
+                    + " verify found, but " + run.fn() + " is " + st.state().json() + (st.state()
+                    == MigrationState.VERIFY_FAILED ? " with a verify that did not finish (bin/migrate verify " + run.fn()
+                    + " resumes it)" : st.state() == MigrationState.VERIFIED ? ": its last verify found nothing to fix"
+                    : ": run bin/migrate verify " + run.fn() + " first")));
+            return;
+        }
+        Limits limits = newRunLimits(run, def);
+        MigrationStatus started = quarantine(st.change().kind(RunKind.FIX).build().started(book.newId(),
+                List.of(SegmentStatus.fresh(0, null, null)), newRunBatchSize(run, def, limits), List.of(),
+                run.requestedBy(), st.verification().mismatched(), book.now()).change().limits(limits)
+                .notifyTargets(run.notifyTargets()).quarantined(0), limit(run, def), null, false).build();
+        goOn(started, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "the "
+                + st.verification().mismatched() + " rows the verify found, "
                 + BatchSizing.of(started.pace().batchSize(), limits).describe()));
     }
 
@@ -300,11 +437,12 @@ final class RunStarts {
     void planPending(Effects fx) {
         book.view().all().stream().filter(RunStarts::isPlanning).filter(book::ours)
                 .sorted(java.util.Comparator.comparing(MigrationStatus::name))
-                .forEach(s -> book.plan(s.name(), s.run().runId(), null, fx));
+                .forEach(s -> book.plan(s.name(), s.run().runId(), null, s.run().kind(),
+                        s.run().undoOf() == null ? null : s.run().undoOf().runId(), fx));
     }
 
     private static boolean isPlanning(MigrationStatus s) {
-        return s.state() == MigrationState.IN_PROGRESS && s.progress().segments().isEmpty() && s.run().runId() != null;
+        return s.state().running() && s.progress().segments().isEmpty() && s.run().runId() != null;
     }
 
     /** A new run's segments are planned: its fence opens on them and they get their first tasks. */
@@ -362,6 +500,15 @@ final class RunStarts {
 
     /** A run whose segments are all done succeeds, and the rest of its series starts ({@link #startNext}). */
     void succeeded(MigrationStatus run, Effects fx) {
+        if (run.run().kind() == RunKind.VERIFY) {
+            long found = run.verification().mismatched();
+            book.save(found == 0 ? run.withState(MigrationState.VERIFIED, null, book.now())
+                    : run.withState(MigrationState.VERIFY_FAILED, found + " of " + run.progress().processed() + " rows"
+                    + " would still change (migrateOne returns a different value, writes through ctx.db() or throws);"
+                    + " list them with: bin/migrate verify " + run.name() + " --list; migrate just them with: bin/migrate"
+                    + " verify " + run.name() + " --fix", book.now()), fx);
+            return;
+        }
         MigrationStatus done = run.withState(MigrationState.SUCCESS, null, book.now());
         book.save(done, fx);
         startNext(done.run().next(), done.run().requestedBy(), fx);

@@ -10,8 +10,9 @@ import java.util.function.ToIntFunction;
  * A status fitted into one Kafka record before it is written. The rules already bound every text that reaches a
  * status from outside (a delay's reason, a failed batch's error, a health reason); this is the last check, over the
  * whole status as encoded. Past {@value #MAX_BYTES} bytes it drops what is there to be read, not to be acted on: first
- * the last dry run's changes, then the segments' delay reasons and the error past a few hundred characters. A status
- * that cannot be written would stop every migration: its coordinator could commit nothing.
+ * the last dry run's changes and the verify's sample (its findings stay in {@code keyway_verify}), then the segments'
+ * delay reasons and the error past a few hundred characters. A status that cannot be written would stop every
+ * migration: its coordinator could commit nothing.
  */
 public final class StatusBudget {
 
@@ -36,6 +37,10 @@ public final class StatusBudget {
                 new DryRunReport(report.at(), report.cursor(), report.processed(), report.nextCursor(), List.of(),
                         report.error() == null ? null : Excerpt.of(report.error(), SHORT_TEXT),
                         report.omitted() + report.changes().size()));
+        if (!lighter.verification().sample().isEmpty()) {
+            lighter = lighter.change().verification(new MigrationStatus.Verification(
+                    lighter.verification().mismatched(), List.of())).build();
+        }
         if (size.applyAsInt(lighter) <= MAX_BYTES) {
             return lighter;
         }

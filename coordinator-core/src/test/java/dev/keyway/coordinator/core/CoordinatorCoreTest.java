@@ -1,5 +1,7 @@
 package dev.keyway.coordinator.core;
 
+import static dev.keyway.coordinator.core.StepEffects.all;
+import static dev.keyway.coordinator.core.StepEffects.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,16 +29,6 @@ class CoordinatorCoreTest {
     private final CoordinatorCore core = new CoordinatorCore(MigrationCatalog.of(List.of(a)),
             CoreSettings.defaults().withHealthWatchId("watch-1"));
     private final CoordinatorState initial = CoordinatorState.initial("seed-1");
-
-    private static <T extends Effect> List<T> all(Step step, Class<T> type) {
-        return step.effects().stream().filter(type::isInstance).map(type::cast).toList();
-    }
-
-    private static <T extends Effect> T only(Step step, Class<T> type) {
-        List<T> found = all(step, type);
-        assertEquals(1, found.size(), step.effects().toString());
-        return found.get(0);
-    }
 
     /** A run of a from cursor [0]: asked about its table, answered that it can be walked. */
     private Step started(CoordinatorState state) {

@@ -1,7 +1,10 @@
 package dev.keyway.coordinator.internal;
 
 import dev.keyway.coordinator.core.SplitPoints;
+import dev.keyway.message.RunKind;
 import dev.keyway.migration.Migration;
+import dev.keyway.store.ImagesOfRun;
+import dev.keyway.store.RowImage;
 import dev.keyway.store.RunFence;
 import dev.keyway.store.Store;
 import dev.keyway.store.TableWalk;
@@ -47,11 +50,30 @@ public final class SegmentPlanner {
      * (the rows counted again), else a new one ({@link #plan(Migration, Integer)}).
      */
     public Plan plan(Migration m, Integer requested, String runId) {
+        return plan(m, requested, runId, RunKind.MIGRATE, null);
+    }
+
+    /** How many before-images the run {@code runId} of the migration kept (0 when none). */
+    private long images(Migration m, String runId) {
+        return store.imageRuns(m.name()).stream().filter(r -> r.runId().equals(runId)).mapToLong(ImagesOfRun::rows)
+                .sum();
+    }
+
+    /**
+     * As {@link #plan(Migration, Integer, String)}, for a run of this kind (an undo: over the images of run
+     * {@code imagesOf}, split by their ids): a new verify's plan first deletes what
+     * the migration's earlier verifies found ({@code keyway_verify}), which may be migrated or changed since; no
+     * batch of the new verify runs before its plan, so it deletes none of the new one's findings.
+     */
+    public Plan plan(Migration m, Integer requested, String runId, RunKind kind, String imagesOf) {
         TableWalk walk = new TableWalk(m.table(), m.customRange());
         store.checkWalk(walk, List.of());
         Optional<RunFence> fenced = runId == null ? Optional.empty()
                 : store.readFence(m.name()).filter(f -> f.runId().equals(runId) && !f.segments().isEmpty());
-        long rows = store.countRows(walk);
+        long rows = kind == RunKind.UNDO ? images(m, imagesOf) : store.countRows(walk);
+        if (fenced.isEmpty() && kind == RunKind.VERIFY) {
+            store.clearVerifyFindings(m.name());
+        }
         if (fenced.isPresent()) {
             List<RunFence.Segment> segs = fenced.get().segments();
             return new Plan(segs.subList(0, segs.size() - 1).stream().map(RunFence.Segment::end).toList(), rows);
@@ -59,6 +81,10 @@ public final class SegmentPlanner {
         int n = requested != null && requested > 0 ? requested : m.segments();
         if (n == 0) {
             n = (int) Math.max(1, Math.min(maxSegments, (rows + ROWS_PER_SEGMENT - 1) / ROWS_PER_SEGMENT));
+        }
+        if (kind == RunKind.UNDO) {
+            // image ids are hashes, spread evenly: the split needs no sample
+            return new Plan(RowImage.splitPoints(Math.min(n, Migration.MAX_SEGMENTS)), rows);
         }
         List<String> points = n > 1 ? store.splitPoints(walk, rows, n) : List.of();
         return new Plan(SplitPoints.thinned(points), rows);

@@ -82,7 +82,7 @@ final class MigrationMeters {
         }
         Sample first = samples.peekFirst();
         long span = at - first.at();
-        rowsPerSecond = now.status().state() != MigrationState.IN_PROGRESS || span <= 0 ? 0
+        rowsPerSecond = !now.status().state().running() || span <= 0 ? 0
                 : (processed - first.processed()) * 1000.0 / span;
         latest = now;
     }
@@ -97,7 +97,7 @@ final class MigrationMeters {
         MigrationStatus st = latest.status();
         Long total = st.progress().total();
         double rate = rowsPerSecond;
-        if (st.state() != MigrationState.IN_PROGRESS || total == null || rate <= 0) {
+        if (!st.state().running() || total == null || rate <= 0) {
             return Double.NaN;
         }
         return Math.max(0, total - st.progress().processed()) / rate;
@@ -109,7 +109,7 @@ final class MigrationMeters {
      */
     static String limitedBy(MigrationStatus st) {
         String text = st.pace().limitedBy();
-        if (text == null || st.state() != MigrationState.IN_PROGRESS) {
+        if (text == null || !st.state().running()) {
             return "none";
         }
         int colon = text.indexOf(':');

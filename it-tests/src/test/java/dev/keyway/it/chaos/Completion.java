@@ -44,13 +44,13 @@ final class Completion {
             for (Migration m : ChaosMigrations.ALL) {
                 MigrationStatus s = statuses.get(m.name());
                 MigrationState state = s == null ? MigrationState.UNKNOWN : s.state();
-                if (state == MigrationState.SUCCESS) {
+                if (succeeded(state)) {
                     continue;
                 }
                 open.add(m.name() + " " + state.json());
                 if (state == MigrationState.PAUSED) {
                     journal.note("[finish] resume " + m.name() + " -> " + operator.operate(new Command.Resume(m.name())));
-                } else if (state != MigrationState.IN_PROGRESS) {
+                } else if (!state.running()) {
                     if (s != null && s.failure().error() != null) {
                         journal.note("[finish] " + m.name() + " " + state.json() + ": " + s.failure().error());
                     }
@@ -73,8 +73,17 @@ final class Completion {
         }
     }
 
+    /**
+     * Whether a migration in this state has a run that succeeded and nothing running: success, or a verify of it
+     * that ended (verified, or verifyFailed: it finds every row of the chaos migrations, which add 1 each time).
+     */
+    static boolean succeeded(MigrationState state) {
+        return state == MigrationState.SUCCESS || state == MigrationState.VERIFIED
+                || state == MigrationState.VERIFY_FAILED;
+    }
+
     private String wedged(MigrationStatus s) {
-        return "WEDGED: " + s.name() + " is inProgress (run " + s.run().runId() + ", " + s.progress().processed() + " rows, "
+        return "WEDGED: " + s.name() + " is " + s.state().json() + " (run " + s.run().runId() + ", " + s.progress().processed() + " rows, "
                 + s.progress().segments().stream().filter(x -> !x.done()).count() + " of " + s.progress().segments().size()
                 + " segments not done, limits " + s.pace().limits() + ") and its status has not moved for "
                 + (System.currentTimeMillis() - log.movedAt(s.name())) / 1000 + " s; segments not done: "

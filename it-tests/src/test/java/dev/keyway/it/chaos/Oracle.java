@@ -2,6 +2,7 @@ package dev.keyway.it.chaos;
 
 import dev.keyway.it.support.Sql;
 import dev.keyway.message.MigrationState;
+import dev.keyway.message.RunKind;
 import dev.keyway.message.MigrationStatus;
 import dev.keyway.migration.Migration;
 import java.sql.Connection;
@@ -39,8 +40,13 @@ final class Oracle {
         Map<String, MigrationStatus> succeeded = new LinkedHashMap<>();
         Set<String> planned = new LinkedHashSet<>();
         Map<String, MigrationState> last = new LinkedHashMap<>();
+        Map<String, MigrationStatus> verifies = new LinkedHashMap<>();
         for (MigrationStatus s : log.history(name)) {
             if (s.run().runId() == null) {
+                continue;
+            }
+            if (s.run().kind() == RunKind.VERIFY) {
+                verifies.put(s.run().runId(), s); // its latest status
                 continue;
             }
             if (succeeded.containsKey(s.run().runId()) && s.state() != MigrationState.SUCCESS) {
@@ -55,6 +61,7 @@ final class Oracle {
             last.put(s.run().runId(), s.state());
         }
         long rows = ChaosMigrations.rowsOf(migration);
+        verifies.forEach((run, s) -> problems.addAll(verified(name, run, s, rows)));
         for (String run : planned) {
             MigrationStatus done = succeeded.get(run);
             if (done == null) {
@@ -77,6 +84,29 @@ final class Oracle {
             if (outside != 0) {
                 problems.add(name + ": " + outside + " rows beyond its range were migrated");
             }
+        }
+        return problems;
+    }
+
+    /**
+     * What is wrong with a verify's latest status: one that walked every segment must have walked each row once and
+     * found each (the chaos migrations add 1, so every row would change again); that it wrote nothing, the counters
+     * show. A verify that did not finish (canceled, replaced) is not checked.
+     */
+    private static List<String> verified(String name, String run, MigrationStatus s, long rows) {
+        boolean finished = !s.progress().segments().isEmpty()
+                && s.progress().segments().stream().allMatch(x -> x.done());
+        if (!finished || s.state().running() || s.state() == MigrationState.PAUSED) {
+            return List.of();
+        }
+        List<String> problems = new ArrayList<>();
+        if (s.state() != MigrationState.VERIFY_FAILED) {
+            problems.add(name + ": verify " + run + " walked every segment and ended " + s.state().json()
+                    + ", but every row would change again");
+        }
+        if (s.progress().processed() != rows || s.verification().mismatched() != rows) {
+            problems.add(name + ": verify " + run + " walked " + s.progress().processed() + " rows and found "
+                    + s.verification().mismatched() + ", but its range has " + rows + " rows and each would change");
         }
         return problems;
     }

@@ -2,6 +2,7 @@ package dev.keyway.it.chaos;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Limits;
+import dev.keyway.message.RunKind;
 import dev.keyway.migration.Migration;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,10 @@ record Schedule(long seed, Duration length, List<Step> steps) {
         } else if (roll < 96) {
             return new Step.Operate(at, configure(random, name));
         }
-        return new Step.Operate(at, Command.Run.of(name).withDryRun(true));
+        // 96-97: a dry run; 98-99: a verify (issue 19: it must write nothing, and a finished one count every row
+        // once, whatever the faults; the seeds that roll below 98 keep the schedules they had before it)
+        return new Step.Operate(at, roll < 98 ? Command.Run.of(name).withDryRun(true)
+                : Command.Run.of(name).withKind(RunKind.VERIFY));
     }
 
     /**

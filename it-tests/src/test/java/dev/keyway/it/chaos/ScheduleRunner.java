@@ -144,7 +144,7 @@ final class ScheduleRunner implements AutoCloseable {
         if (command instanceof Command.Run run && run.startAt() != null && !run.dryRun()) {
             MigrationStatus now = client.statuses().get(run.fn());
             MigrationState state = now == null ? MigrationState.UNKNOWN : now.state();
-            if (state != MigrationState.SUCCESS && state != MigrationState.UNKNOWN) {
+            if (!Completion.succeeded(state) && state != MigrationState.UNKNOWN) {
                 sent = run.withStartAt(null);
                 note = "(sent without --from-start: " + state.json() + ") ";
             }

@@ -2,6 +2,7 @@ package dev.keyway.it.chaos;
 
 import dev.keyway.message.Command;
 import dev.keyway.message.Limits;
+import dev.keyway.message.RunKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,7 @@ sealed interface Step permits Step.Fault, Step.Operate {
     static String describe(Command command) {
         List<String> words = new ArrayList<>();
         if (command instanceof Command.Run r) {
-            words.add("run " + r.fn());
+            words.add(r.kind() == RunKind.VERIFY ? "verify " + r.fn() : "run " + r.fn());
             if (r.dryRun()) {
                 words.add("--dry-run");
             }

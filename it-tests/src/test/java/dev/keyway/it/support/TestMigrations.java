@@ -51,8 +51,25 @@ public final class TestMigrations implements MigrationProvider {
             .put("derived", doc.get("name").asText() + "<" + doc.path("email").asText() + ">")
             .put("touched", doc.get("touched").asInt() + 1));
 
+    /**
+     * {@link #PLUS_ONE} on every row of items, and through {@code ctx.db()}: a row of {@code items_audit} inserted for
+     * each row whose id is a multiple of 100, and the row of {@code items_doomed} with the same id deleted for each
+     * multiple of 250 (UndoIT creates both tables). Its runs keep before-images only when asked
+     * ({@code run --keep-before-images}).
+     */
+    public static final Migration AUDITED = Migration.define("auditedIncrement", "items", (ctx, doc) -> {
+        long id = doc.get("id").asLong();
+        if (id % 100 == 0) {
+            ctx.db().insert("items_audit", ctx.newObject().put("id", id).put("note", "counted " + id));
+        }
+        if (id % 250 == 0) {
+            ctx.db().delete("items_doomed", doc.get("id"));
+        }
+        return PLUS_ONE.migrateOne(ctx, doc);
+    }).withBatchSize(500);
+
     @Override
     public List<Migration> migrations() {
-        return List.of(INCREMENT, POISONABLE, SLOW_INCREMENT, BENCH, INCREMENT_PAYMENTS);
+        return List.of(INCREMENT, POISONABLE, SLOW_INCREMENT, BENCH, INCREMENT_PAYMENTS, AUDITED);
     }
 }

@@ -108,6 +108,10 @@ abstract class Dialect {
                 + " VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, taken_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
         tables.put(JdbcStore.QUARANTINE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.QUARANTINE + " ("
                 + QUARANTINE_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
+        tables.put(JdbcStore.VERIFY, "CREATE TABLE IF NOT EXISTS " + JdbcStore.VERIFY + " ("
+                + VERIFY_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
+        tables.put(JdbcStore.UNDO_CONFLICTS, "CREATE TABLE IF NOT EXISTS " + JdbcStore.UNDO_CONFLICTS + " ("
+                + UNDO_CONFLICTS_COLUMNS + ", PRIMARY KEY (migration, run_id, doc_key))");
         tables.put(JdbcStore.IMAGES, "CREATE TABLE IF NOT EXISTS " + JdbcStore.IMAGES + " (" + imagesColumns("BYTEA", "TEXT")
                 + ", PRIMARY KEY (migration, run_id, image_id))");
         return tables;
@@ -146,6 +150,19 @@ abstract class Dialect {
     static final String QUARANTINE_COLUMNS = "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, "
             + "segment INT NOT NULL, doc_key VARCHAR(2000) NOT NULL, error TEXT NOT NULL, document TEXT, "
             + "quarantined_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
+
+    /** The columns of {@code keyway_verify} (docs/CONTRACTS.md). */
+    static final String VERIFY_COLUMNS = "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, "
+            + "segment INT NOT NULL, doc_key VARCHAR(2000) NOT NULL, would_change TEXT NOT NULL, document TEXT, "
+            + "found_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
+
+    /**
+     * The columns of {@code keyway_undo_conflicts} (docs/CONTRACTS.md): one row per row an undo left as it is; its
+     * {@code doc_key} is the table and the key ({@code "public"."items" 42}), since rows of several tables may share a key.
+     */
+    static final String UNDO_CONFLICTS_COLUMNS = "migration VARCHAR(200) NOT NULL, run_id VARCHAR(64) NOT NULL, "
+            + "segment INT NOT NULL, doc_key VARCHAR(2000) NOT NULL, conflict TEXT NOT NULL, document TEXT, "
+            + "found_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL";
 
     /**
      * Changes to bookkeeping tables that an earlier version made, run after {@link #bookkeepingTables()}: by the query

@@ -130,17 +130,48 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
+    public Page readPageWithoutLocks(String cursor, String end, int limit) {
+        String q = "SELECT * FROM " + table.sqlName() + " WHERE " + order.where(cursor, end) + " ORDER BY "
+                + order.orderBy() + " LIMIT ?";
+        try (PreparedStatement ps = connection.prepareStatement(q)) {
+            ps.setInt(order.bind(sql, ps, 1, cursor, end), limit);
+            List<ObjectNode> page = new ArrayList<>(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                Sql.RowReader reader = sql.rowReader(rs.getMetaData());
+                while (rs.next()) {
+                    page.add(reader.read(rs));
+                }
+            }
+            if (page.isEmpty()) {
+                return new Page(List.of(), cursor, true);
+            }
+            return new Page(page, order.cursorOf(page.get(page.size() - 1)), page.size() < limit);
+        } catch (SQLException e) {
+            throw sql.failure("cannot read a page of " + table.describe() + " after cursor " + cursor, e);
+        }
+    }
+
+    @Override
     public Page takeQuarantined(String migration, String cursor, int limit) {
-        List<String> keys = QuarantineTable.keysAfter(connection, sql, migration, cursor, limit);
+        return take(DocumentList.QUARANTINE, migration, cursor, limit);
+    }
+
+    @Override
+    public Page takeVerifyFindings(String migration, String cursor, int limit) {
+        return take(DocumentList.VERIFY, migration, cursor, limit);
+    }
+
+    private Page take(DocumentList list, String migration, String cursor, int limit) {
+        List<String> keys = list.keysAfter(connection, sql, migration, cursor, limit);
         if (keys.isEmpty()) {
             return new Page(List.of(), cursor, true);
         }
-        List<JsonNode> ids = keys.stream().map(k -> Sql.parseJson(k, JdbcStore.QUARANTINE + ".doc_key")).toList();
+        List<JsonNode> ids = keys.stream().map(k -> Sql.parseJson(k, list.table() + ".doc_key")).toList();
         List<ObjectNode> docs = new ArrayList<>(selectByIds(ids, true).values());
         if (images != null) {
             images.rememberPage(table, docs);
         }
-        QuarantineTable.release(connection, sql, migration, keys);
+        list.release(connection, sql, migration, keys);
         return new Page(docs, keys.get(keys.size() - 1), keys.size() < limit);
     }
 
@@ -312,7 +343,17 @@ final class JdbcBatchTransaction implements BatchTransaction {
 
     @Override
     public void quarantine(List<QuarantinedDocument> documents) {
-        QuarantineTable.record(connection, sql, documents);
+        DocumentList.QUARANTINE.record(connection, sql, documents);
+    }
+
+    @Override
+    public void recordUndoConflicts(List<QuarantinedDocument> conflicts) {
+        DocumentList.UNDO_CONFLICTS.record(connection, sql, conflicts);
+    }
+
+    @Override
+    public void recordVerifyFindings(List<QuarantinedDocument> documents) {
+        DocumentList.VERIFY.record(connection, sql, documents);
     }
 
     @Override

@@ -35,6 +35,8 @@ public final class JdbcStore implements Store {
     static final String DATABASE = "keyway_database";
     static final String COORDINATOR = "keyway_coordinator";
     static final String QUARANTINE = "keyway_quarantine";
+    static final String VERIFY = "keyway_verify";
+    static final String UNDO_CONFLICTS = "keyway_undo_conflicts";
     static final String IMAGES = "keyway_images";
 
     private final HikariDataSource pool;
@@ -209,7 +211,23 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<QuarantinedDocument> quarantined(String migration, int max) {
-        return inTransaction("cannot read the quarantine", c -> QuarantineTable.list(c, sql, migration, max));
+        return inTransaction("cannot read the quarantine", c -> DocumentList.QUARANTINE.list(c, sql, migration, max));
+    }
+
+    @Override
+    public List<QuarantinedDocument> verifyFindings(String migration, int max) {
+        return inTransaction("cannot read what the verify found", c -> DocumentList.VERIFY.list(c, sql, migration, max));
+    }
+
+    @Override
+    public List<QuarantinedDocument> undoConflicts(String migration, int max) {
+        return inTransaction("cannot read the undo's conflicts", c -> DocumentList.UNDO_CONFLICTS.list(c, sql, migration,
+                max));
+    }
+
+    @Override
+    public int clearVerifyFindings(String migration) {
+        return inTransaction("cannot clear what the last verify found", c -> DocumentList.VERIFY.clear(c, sql, migration));
     }
 
     @Override

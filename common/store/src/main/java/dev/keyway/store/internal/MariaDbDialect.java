@@ -131,6 +131,12 @@ final class MariaDbDialect extends Dialect {
         tables.put(JdbcStore.QUARANTINE, "CREATE TABLE IF NOT EXISTS " + JdbcStore.QUARANTINE + " ("
                 + "entry BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " + QUARANTINE_COLUMNS
                 + ", KEY keyway_quarantine_key (migration, run_id, doc_key(255)))" + table);
+        tables.put(JdbcStore.VERIFY, "CREATE TABLE IF NOT EXISTS " + JdbcStore.VERIFY + " ("
+                + "entry BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " + VERIFY_COLUMNS
+                + ", KEY keyway_verify_key (migration, run_id, doc_key(255)))" + table);
+        tables.put(JdbcStore.UNDO_CONFLICTS, "CREATE TABLE IF NOT EXISTS " + JdbcStore.UNDO_CONFLICTS + " ("
+                + "entry BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " + UNDO_CONFLICTS_COLUMNS
+                + ", KEY keyway_undo_conflicts_key (migration, run_id, doc_key(255)))" + table);
         tables.put(JdbcStore.IMAGES, "CREATE TABLE IF NOT EXISTS " + JdbcStore.IMAGES + " ("
                 + imagesColumns("BINARY(32)", "LONGTEXT") + ", PRIMARY KEY (migration, run_id, image_id))" + table);
         return tables;

@@ -75,7 +75,7 @@ class QuarantineTableTest {
     @Test
     void aDocumentTooLongToKeepIsKeptAsAJsonStringOfItsBeginning() {
         String big = "{\"text\":\"" + "x".repeat(QuarantinedDocument.MAX_DOCUMENT) + "\"}";
-        String kept = QuarantineTable.bounded(big);
+        String kept = DocumentList.bounded(big);
         assertTrue(kept.startsWith("\"{\\\"text\\\":\\\"xxx") && kept.endsWith("\"") && kept.length() < big.length(),
                 kept.substring(0, 40));
     }

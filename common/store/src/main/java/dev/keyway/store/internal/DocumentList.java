@@ -12,20 +12,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The quarantine table {@code keyway_quarantine}: one row per document a run set aside, written in the transaction of
- * the batch that met it (with its ledger row), so a replayed batch writes none.
+ * A table of documents set aside by the batches of a migration's runs, one row per document, written in the
+ * transaction of the batch that met it (with its ledger row), so a replayed batch writes none; a later run walks them
+ * in the order of their keys' JSON text and takes each out in the batch that migrates it. Two such tables:
+ * {@link #QUARANTINE} ({@code keyway_quarantine}: documents whose {@code migrateOne} failed, and why) and
+ * {@link #VERIFY} ({@code keyway_verify}: documents a verify found {@code migrateOne} would still change, and how);
+ * and {@link #UNDO_CONFLICTS} ({@code keyway_undo_conflicts}: rows an undo left as they are, because the application
+ * changed them since the run it takes back), which nothing walks.
+ *
+ * @param table the table's name
+ * @param text the column of why the document is listed (an error, a would-be change)
+ * @param at the column of when it was listed
  */
-final class QuarantineTable {
+record DocumentList(String table, String text, String at) {
 
-    private QuarantineTable() {
-    }
+    static final DocumentList QUARANTINE = new DocumentList(JdbcStore.QUARANTINE, "error", "quarantined_at");
+    static final DocumentList VERIFY = new DocumentList(JdbcStore.VERIFY, "would_change", "found_at");
+    static final DocumentList UNDO_CONFLICTS = new DocumentList(JdbcStore.UNDO_CONFLICTS, "conflict", "found_at");
 
-    static void record(Connection c, Sql sql, List<QuarantinedDocument> documents) {
+    void record(Connection c, Sql sql, List<QuarantinedDocument> documents) {
         if (documents.isEmpty()) {
             return;
         }
-        String q = "INSERT INTO " + JdbcStore.QUARANTINE
-                + " (migration, run_id, segment, doc_key, error, document) VALUES (?, ?, ?, ?, ?, ?)";
+        String q = "INSERT INTO " + table
+                + " (migration, run_id, segment, doc_key, " + text + ", document) VALUES (?, ?, ?, ?, ?, ?)";
         try (PreparedStatement ps = c.prepareStatement(q)) {
             for (QuarantinedDocument d : documents) {
                 ps.setString(1, d.migration());
@@ -38,7 +48,7 @@ final class QuarantineTable {
             }
             ps.executeBatch();
         } catch (SQLException e) {
-            throw sql.failure("cannot record quarantined documents in " + JdbcStore.QUARANTINE, e);
+            throw sql.failure("cannot record documents in " + table, e);
         }
     }
 
@@ -51,8 +61,8 @@ final class QuarantineTable {
     }
 
     /** The migration's quarantined keys after {@code cursor} (null = from the first), in order, at most {@code limit}. */
-    static List<String> keysAfter(Connection c, Sql sql, String migration, String cursor, int limit) {
-        String q = "SELECT DISTINCT doc_key FROM " + JdbcStore.QUARANTINE + " WHERE migration = ?"
+    List<String> keysAfter(Connection c, Sql sql, String migration, String cursor, int limit) {
+        String q = "SELECT DISTINCT doc_key FROM " + table + " WHERE migration = ?"
                 + (cursor == null ? "" : " AND doc_key > ?") + " ORDER BY doc_key LIMIT ?";
         try (PreparedStatement ps = c.prepareStatement(q)) {
             int i = 1;
@@ -69,14 +79,13 @@ final class QuarantineTable {
             }
             return out;
         } catch (SQLException e) {
-            throw sql.failure("cannot read the quarantined keys of " + migration + " (is " + JdbcStore.QUARANTINE
-                    + " created?)", e);
+            throw sql.failure("cannot read the keys of " + migration + " in " + table + " (is it created?)", e);
         }
     }
 
-    /** Deletes the migration's quarantine rows of these keys (of every run). */
-    static void release(Connection c, Sql sql, String migration, List<String> keys) {
-        String q = "DELETE FROM " + JdbcStore.QUARANTINE + " WHERE migration = ? AND doc_key IN ("
+    /** Deletes the migration's rows of these keys (of every run). */
+    void release(Connection c, Sql sql, String migration, List<String> keys) {
+        String q = "DELETE FROM " + table + " WHERE migration = ? AND doc_key IN ("
                 + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ")";
         try (PreparedStatement ps = c.prepareStatement(q)) {
             ps.setString(1, migration);
@@ -85,13 +94,23 @@ final class QuarantineTable {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw sql.failure("cannot take documents of " + migration + " out of " + JdbcStore.QUARANTINE, e);
+            throw sql.failure("cannot take documents of " + migration + " out of " + table, e);
         }
     }
 
-    static List<QuarantinedDocument> list(Connection c, Sql sql, String migration, int max) {
-        String q = "SELECT migration, run_id, segment, doc_key, error, document, quarantined_at FROM "
-                + JdbcStore.QUARANTINE + " WHERE migration = ? ORDER BY quarantined_at, run_id, segment";
+    /** Deletes every row of the migration; returns how many. */
+    int clear(Connection c, Sql sql, String migration) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE migration = ?")) {
+            ps.setString(1, migration);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw sql.failure("cannot clear the documents of " + migration + " in " + table, e);
+        }
+    }
+
+    List<QuarantinedDocument> list(Connection c, Sql sql, String migration, int max) {
+        String q = "SELECT migration, run_id, segment, doc_key, " + text + ", document, " + at + " FROM "
+                + table + " WHERE migration = ? ORDER BY " + at + ", run_id, segment, doc_key";
         try (PreparedStatement ps = c.prepareStatement(q)) {
             ps.setString(1, migration);
             ps.setMaxRows(max);
@@ -105,7 +124,7 @@ final class QuarantineTable {
             }
             return out;
         } catch (SQLException e) {
-            throw sql.failure("cannot read " + JdbcStore.QUARANTINE + " (is it created?)", e);
+            throw sql.failure("cannot read " + table + " (is it created?)", e);
         }
     }
 }
