@@ -196,7 +196,8 @@ public record MigrationStatus(String name, MigrationState state, Run run, Progre
     /** The status of a migration that has never run. */
     public static MigrationStatus unknown(String name, int batchSize) {
         return new MigrationStatus(name, MigrationState.UNKNOWN, Run.none(),
-                Progress.none(), new Pace(batchSize, null, null, null), Failure.none(), DryRuns.none(), Verification.NONE, null, 0);
+                Progress.none(), new Pace(batchSize, null, null, null), Failure.none(), DryRuns.none(), Verification.NONE,
+                null, 0);
     }
 
     /**

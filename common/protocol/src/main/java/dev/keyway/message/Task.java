@@ -94,17 +94,20 @@ public sealed interface Task permits Task.ProcessBatch {
 
         /** This task with the walk of the coordinator's definition of its migration. */
         public ProcessBatch withWalk(String planned) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned, quarantine, onlyQuarantined, kind, undoOf, keepImages);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, planned, quarantine, onlyQuarantined, kind,
+                    undoOf, keepImages);
         }
 
         /** This task, quarantining documents that fail or not. */
         public ProcessBatch withQuarantine(boolean on) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, on, onlyQuarantined, kind, undoOf, keepImages);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, on, onlyQuarantined, kind,
+                    undoOf, keepImages);
         }
 
         /** This task, over the documents in quarantine or not. */
         public ProcessBatch withOnlyQuarantined(boolean only) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, only, kind, undoOf, keepImages);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, only, kind,
+                    undoOf, keepImages);
         }
 
         /** This task, of an undo of that run (or, with null, of no undo). */
@@ -121,7 +124,8 @@ public sealed interface Task permits Task.ProcessBatch {
 
         /** This task, of a run of this kind. */
         public ProcessBatch withKind(RunKind k) {
-            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, onlyQuarantined, k, undoOf, keepImages);
+            return new ProcessBatch(key, end, batchSize, dryRun, lease, walk, quarantine, onlyQuarantined, k,
+                    undoOf, keepImages);
         }
 
         @Override

@@ -135,16 +135,16 @@ final class RunStarts {
         } else if (run.startAt() != null && run.startAt().cursor() != null) {
             List<SegmentStatus> one = List.of(SegmentStatus.fresh(0, run.startAt().cursor(), null));
             Limits limits = newRunLimits(run, def);
-            started = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), one, newRunBatchSize(run, def, limits), run.next(),
-                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+            started = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), one, newRunBatchSize(run, def, limits),
+                    run.next(), run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
                     .keepImages(keepsImages(run, def)), limit(run, def), null, false).build();
             action = "started";
         } else {
             // planned away from the Kafka transaction: the first tasks follow the plan (onPlanned)
             Limits limits = newRunLimits(run, def);
             batchSize = newRunBatchSize(run, def, limits);
-            MigrationStatus planning = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), List.of(), batchSize, run.next(),
-                    run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
+            MigrationStatus planning = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), List.of(), batchSize,
+                    run.next(), run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
                     .keepImages(keepsImages(run, def)), limit(run, def), null, false).build();
             book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.MIGRATE, null, fx);
             fx.fence(RunBook.fence(planning, false));
@@ -255,9 +255,9 @@ final class RunStarts {
             return;
         }
         Limits limits = newRunLimits(run, def);
-        MigrationStatus started = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), List.of(SegmentStatus.fresh(0, null, null)),
-                newRunBatchSize(run, def, limits), List.of(), run.requestedBy(), null, book.now())
-                .change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), limit(run, def), null, true)
+        MigrationStatus started = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(),
+                List.of(SegmentStatus.fresh(0, null, null)), newRunBatchSize(run, def, limits), List.of(),
+                run.requestedBy(), null, book.now()).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), limit(run, def), null, true)
                 .build();
         goOn(started, fx);
         fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "the documents in quarantine, "
