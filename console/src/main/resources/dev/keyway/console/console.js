@@ -51,6 +51,9 @@
     const st = shownState(s);
     let label = LABELS[st] || st;
     if (s.state === 'paused' && s.pausedBy === 'health') label = 'paused by health';
+    // an undo (bin/migrate undo) runs as a run does: its badge says what it takes back, and how many rows it left
+    if (s.runKind === 'undo' && running(s)) label = 'undoing';
+    if (s.runKind === 'undo' && s.state === 'success') label = 'undone' + (s.conflicts ? ', ' + s.conflicts + ' conflicts' : '');
     return el('span', {class: 'badge state-badge ' + st, 'data-state': s.state, text: label});
   }
   function percent(s) {
@@ -153,7 +156,7 @@
     $('btn-cancel').disabled = !(running(s) || st === 'paused');
     $('btn-configure').disabled = !(running(s) || st === 'paused');
     // as the coordinator: a verify follows a run that succeeded; a fix, a verify that walked every row and found some
-    $('btn-verify').disabled = !(st === 'success' || st === 'verified' || st === 'verifyFailed');
+    $('btn-verify').disabled = !((st === 'success' && s.runKind !== 'undo') || st === 'verified' || st === 'verifyFailed');
     $('btn-fix').disabled = !(st === 'verifyFailed' && s.mismatched > 0 && walkedAll(s));
     renderSegments(s);
     renderChart(m);

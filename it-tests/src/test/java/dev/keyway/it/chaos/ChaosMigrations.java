@@ -21,9 +21,9 @@ public final class ChaosMigrations implements MigrationProvider {
     public static final int PER_REGION = 2_000;
 
     public static final Migration ITEMS = Migration.define("chaosItems", "chaos_items", TestMigrations.PLUS_ONE)
-            .withBatchSize(200).withCustomRange(CustomRange.between("id", 1L, (long) ITEM_ROWS));
+            .withBatchSize(200).withCustomRange(CustomRange.between("id", 1L, (long) ITEM_ROWS)).withBeforeImages();
     public static final Migration PAIRS = Migration.define("chaosPairs", "chaos_pairs", TestMigrations.PLUS_ONE)
-            .withBatchSize(150);
+            .withBatchSize(150).withBeforeImages();
 
     /** Both migrations, in the order the schedule names them. */
     public static final List<Migration> ALL = List.of(ITEMS, PAIRS);

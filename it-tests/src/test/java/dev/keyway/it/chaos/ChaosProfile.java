@@ -23,8 +23,11 @@ import java.util.stream.LongStream;
  */
 record ChaosProfile(TestDatabase.Kind database, List<Long> seeds, Duration length, Duration stuckAfter) {
 
-    /** Seeds that run clean on the code of their commit: the short profile of the normal test suite. */
-    static final List<Long> SHORT_SEEDS = List.of(1L, 2L, 3L, 1127L);
+    /**
+     * Seeds that run clean on the code of their commit: the short profile of the normal test suite. 3 plays two
+     * verifies, 448669 an undo of a run that succeeded while the application writes its rows (issue 19).
+     */
+    static final List<Long> SHORT_SEEDS = List.of(1L, 2L, 3L, 1127L, 448669L);
     /** 40 s: seed 1127's stall of a coordinator right after a {@code run} (t+25.4 s, for 14.7 s) fits in it. */
     static final Duration SHORT_LENGTH = Duration.ofSeconds(40);
     /**

@@ -2,13 +2,15 @@ package dev.keyway.it.chaos;
 
 import dev.keyway.it.support.Sql;
 import dev.keyway.message.MigrationState;
-import dev.keyway.message.RunKind;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
 import dev.keyway.migration.Migration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,12 +74,7 @@ final class Oracle {
                         + rows);
             }
         }
-        Map<Integer, Long> counters = counters("SELECT counter, COUNT(*) FROM " + ChaosMigrations.tableAndRange(migration)
-                + " GROUP BY counter");
-        if (!counters.equals(Map.of(succeeded.size(), rows))) {
-            problems.add(name + ": " + succeeded.size() + " runs succeeded, so every one of its " + rows
-                    + " rows should have counter " + succeeded.size() + "; counter -> rows: " + counters);
-        }
+        problems.addAll(counters(migration, succeeded.values()));
         if (migration == ChaosMigrations.ITEMS) {
             long outside = sql.count("SELECT COUNT(*) FROM chaos_items WHERE id > " + ChaosMigrations.ITEM_ROWS
                     + " AND counter <> 0");
@@ -109,6 +106,88 @@ final class Oracle {
                     + s.verification().mismatched() + ", but its range has " + rows + " rows and each would change");
         }
         return problems;
+    }
+
+    /**
+     * What is wrong with the rows' counters, given the runs that succeeded, in the order they did: each run adds 1 to
+     * every row; an undo of run R sets every row back to what it was before R, but a row it records as a conflict (the
+     * application changed it since R: its note), which keeps its counter. Without an undo, every row has the number of
+     * runs that succeeded.
+     */
+    private List<String> counters(Migration migration, Collection<MigrationStatus> succeeded) throws SQLException {
+        String name = migration.name();
+        Map<String, Integer> actual = rowCounters(migration);
+        Map<String, Integer> expected = new HashMap<>();
+        actual.keySet().forEach(k -> expected.put(k, 0));
+        Map<String, Map<String, Integer>> before = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        int undos = 0;
+        for (MigrationStatus s : succeeded) {
+            if (s.run().kind() != RunKind.UNDO) {
+                before.put(s.run().runId(), new HashMap<>(expected));
+                expected.replaceAll((k, v) -> v + 1);
+                continue;
+            }
+            undos++;
+            Map<String, Integer> was = before.get(s.run().undoOf().runId());
+            Set<String> conflicts = undoConflicts(name, s.run().runId());
+            if (was == null) {
+                problems.add(name + ": undo " + s.run().runId() + " took back run " + s.run().undoOf().runId()
+                        + ", which never succeeded");
+                continue;
+            }
+            if (conflicts.size() != s.progress().conflicts()) {
+                problems.add(name + ": undo " + s.run().runId() + " counted " + s.progress().conflicts()
+                        + " conflicts, keyway_undo_conflicts holds " + conflicts.size());
+            }
+            was.forEach((k, v) -> {
+                if (!conflicts.contains(k)) {
+                    expected.put(k, v);
+                }
+            });
+        }
+        List<String> wrong = actual.keySet().stream().filter(k -> !actual.get(k).equals(expected.get(k))).sorted()
+                .toList();
+        if (!wrong.isEmpty()) {
+            problems.add(name + ": " + wrong.size() + " of " + actual.size() + " rows have a counter other than the "
+                    + succeeded.size() + " runs that succeeded (" + undos + " of them undos) give it; e.g. "
+                    + wrong.stream().limit(10).map(k -> k + " at " + actual.get(k) + ", not " + expected.get(k)).toList()
+                    + "; counter -> rows: " + counters("SELECT counter, COUNT(*) FROM "
+                    + ChaosMigrations.tableAndRange(migration) + " GROUP BY counter"));
+        }
+        return problems;
+    }
+
+    /** Each row's counter in the migration's range, by its key's text as an image names it ({@code 42}, {@code [3,17]}). */
+    private Map<String, Integer> rowCounters(Migration migration) throws SQLException {
+        boolean items = migration == ChaosMigrations.ITEMS;
+        String query = items ? "SELECT id, counter FROM " + ChaosMigrations.tableAndRange(migration)
+                : "SELECT region, seq, counter FROM chaos_pairs";
+        Map<String, Integer> out = new HashMap<>();
+        try (Connection c = sql.connect(); var st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                out.put(items ? String.valueOf(rs.getLong(1)) : "[" + rs.getInt(1) + "," + rs.getInt(2) + "]",
+                        rs.getInt(items ? 2 : 3));
+            }
+        }
+        return out;
+    }
+
+    /** The keys of the rows an undo left as they were ({@code keyway_undo_conflicts}: the table, a space, the key). */
+    private Set<String> undoConflicts(String migration, String undoRun) throws SQLException {
+        Set<String> keys = new java.util.HashSet<>();
+        try (Connection c = sql.connect(); var ps = c.prepareStatement("SELECT doc_key FROM keyway_undo_conflicts"
+                + " WHERE migration = ? AND run_id = ?")) {
+            ps.setString(1, migration);
+            ps.setString(2, undoRun);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString(1);
+                    keys.add(key.substring(key.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return keys;
     }
 
     /** How many runs of {@code migration} succeeded (for the report). */

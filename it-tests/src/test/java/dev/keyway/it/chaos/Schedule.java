@@ -72,9 +72,13 @@ record Schedule(long seed, Duration length, List<Step> steps) {
         } else if (roll < 96) {
             return new Step.Operate(at, configure(random, name));
         }
-        // 96-97: a dry run; 98-99: a verify (issue 19: it must write nothing, and a finished one count every row
-        // once, whatever the faults; the seeds that roll below 98 keep the schedules they had before it)
-        return new Step.Operate(at, roll < 98 ? Command.Run.of(name).withDryRun(true)
+        // 96: a dry run; 97: an undo of the latest run (issue 19: each row restored once, the application's changes
+        // since left alone; ScheduleRunner names the run); 98-99: a verify (it must write nothing, and a finished one
+        // count every row once, whatever the faults). The seeds that roll below 97 keep the schedules they had before
+        if (roll == 97) {
+            return new Step.Operate(at, Command.Run.of(name).withUndoOf(ScheduleRunner.LATEST_RUN));
+        }
+        return new Step.Operate(at, roll < 97 ? Command.Run.of(name).withDryRun(true)
                 : Command.Run.of(name).withKind(RunKind.VERIFY));
     }
 

@@ -7,6 +7,8 @@ import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
+import dev.keyway.message.RunKind;
+import dev.keyway.message.UndoOf;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * order of the schedule. Writes every step and answer to the {@link Journal}.
  */
 final class ScheduleRunner implements AutoCloseable {
+
+    /**
+     * The run an undo step of the schedule names: the migration's latest run, as {@link #operate} finds it when the
+     * step is due (the schedule is made before any run has an id).
+     */
+    static final UndoOf LATEST_RUN = new UndoOf("latest", false);
 
     /** How long an operator waits for a coordinator's answer: a standby takes over in about 10 s. */
     static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(2);
@@ -141,6 +149,16 @@ final class ScheduleRunner implements AutoCloseable {
     String operate(Command command) {
         Command sent = command;
         String note = "";
+        if (command instanceof Command.Run run && run.kind() == RunKind.UNDO) {
+            // an undo takes back the run that succeeded last, and only that: the oracle can then tell each row's value
+            MigrationStatus now = client.statuses().get(run.fn());
+            if (now == null || now.state() != MigrationState.SUCCESS || now.run().kind() != RunKind.MIGRATE) {
+                return "skipped: the latest run of " + run.fn() + " is not a run that succeeded ("
+                        + (now == null ? "none" : now.run().kind().json() + " " + now.state().json()) + ")";
+            }
+            sent = run.withUndoOf(new UndoOf(now.run().runId(), false));
+            note = "(run " + now.run().runId() + ") ";
+        }
         if (command instanceof Command.Run run && run.startAt() != null && !run.dryRun()) {
             MigrationStatus now = client.statuses().get(run.fn());
             MigrationState state = now == null ? MigrationState.UNKNOWN : now.state();

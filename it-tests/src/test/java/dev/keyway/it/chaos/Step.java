@@ -64,7 +64,8 @@ sealed interface Step permits Step.Fault, Step.Operate {
     static String describe(Command command) {
         List<String> words = new ArrayList<>();
         if (command instanceof Command.Run r) {
-            words.add(r.kind() == RunKind.VERIFY ? "verify " + r.fn() : "run " + r.fn());
+            words.add(r.kind() == RunKind.VERIFY ? "verify " + r.fn() : r.kind() == RunKind.UNDO ? "undo " + r.fn()
+                    : "run " + r.fn());
             if (r.dryRun()) {
                 words.add("--dry-run");
             }
