@@ -3,17 +3,14 @@ package dev.keyway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import dev.keyway.it.support.KafkaTestCluster;
-import dev.keyway.it.support.ProcessCluster;
+import dev.keyway.it.support.ProcessClusterTest;
 import dev.keyway.it.support.ServiceProcess;
-import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
@@ -25,9 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,37 +38,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * StoreTransactionsIT.aCoordinatorWhoseTurnAnotherTookWritesNoFence) or PostgreSQL's own schema (a partitioned table
  * in a schema; composite keys on MariaDB: CompositeKeyIT).
  */
-class CrashRecoveryIT {
+class CrashRecoveryIT extends ProcessClusterTest {
 
     private static final String MIGRATION = "incrementCounter";
 
-    private TestDatabase db;
-    private Sql sql;
-    private ProcessCluster cluster;
     private final Random random = new Random(7);
-    private String testName;
-
-    @BeforeEach
-    void name(TestInfo test) {
-        testName = test.getTestMethod().orElseThrow().getName();
-    }
-
-    private void start(TestDatabase.Kind database) {
-        db = database.open();
-        sql = new Sql(Sql.options(db));
-        cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                Path.of("target", "it-logs", testName + "-" + database));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (db != null) {
-            db.close();
-        }
-    }
 
     private long run() {
         long since = System.currentTimeMillis();

@@ -3,20 +3,14 @@ package dev.keyway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import dev.keyway.it.support.KafkaTestCluster;
-import dev.keyway.it.support.ProcessCluster;
+import dev.keyway.it.support.ProcessClusterTest;
 import dev.keyway.it.support.ServiceProcess;
-import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
 import dev.keyway.message.Command;
 import dev.keyway.message.Event;
 import dev.keyway.message.Limits;
 import dev.keyway.message.MigrationState;
 import dev.keyway.message.MigrationStatus;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,31 +21,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * worker is SIGKILLed in the middle: each leaves quarantine in the transaction that migrates it, so every row ends at
  * exactly 1 and the quarantine is empty.
  */
-class QuarantineCrashIT {
+class QuarantineCrashIT extends ProcessClusterTest {
 
     private static final String MIGRATION = "incrementUnlessPoisoned";
     private static final int ROWS = 20_000;
     private static final int POISONED = ROWS / 50;
 
-    private TestDatabase db;
-    private Sql sql;
-    private ProcessCluster cluster;
-    private String testName;
-
-    @BeforeEach
-    void name(TestInfo test) {
-        testName = test.getTestMethod().orElseThrow().getName();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (db != null) {
-            db.close();
-        }
-    }
 
     private MigrationStatus awaitEnd(long since) {
         return cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= since && s.progress().processed() > 0
@@ -61,12 +36,9 @@ class QuarantineCrashIT {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void aRetryOfTheQuarantineWithAWorkerKilledMigratesEachDocumentOnce(TestDatabase.Kind database) throws Exception {
-        db = database.open();
-        sql = new Sql(Sql.options(db));
+        start(database);
         sql.itemsInOneStatement(ROWS);
         sql.exec("UPDATE \"items\" SET \"category\" = 'poison' WHERE MOD(\"id\", 50) = 0");
-        cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                Path.of("target", "it-logs", testName + "-" + database));
         cluster.coordinator();
         ServiceProcess victim = cluster.worker();
         cluster.worker();

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyway.it.support.KafkaTestCluster;
-import dev.keyway.it.support.ProcessCluster;
+import dev.keyway.it.support.ProcessClusterTest;
 import dev.keyway.it.support.ServiceProcess;
 import dev.keyway.it.support.Sql;
 import dev.keyway.it.support.TestDatabase;
@@ -18,15 +17,11 @@ import dev.keyway.message.UndoOf;
 import dev.keyway.store.ImagesOfRun;
 import dev.keyway.store.QuarantinedDocument;
 import dev.keyway.store.Store;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,7 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * conflicts, left as the application wrote them; its ledger counts each image once. Then, with {@code --force}, an undo
  * overwrites the 100 too; the images are purged.
  */
-class UndoIT {
+class UndoIT extends ProcessClusterTest {
 
     private static final String MIGRATION = "auditedIncrement";
     private static final int ROWS = 100_000;
@@ -47,25 +42,6 @@ class UndoIT {
     private static final Set<Long> CHANGED = LongStream.rangeClosed(1, 100).map(i -> i * 991).boxed()
             .collect(Collectors.toCollection(TreeSet::new));
 
-    private TestDatabase db;
-    private Sql sql;
-    private ProcessCluster cluster;
-    private String testName;
-
-    @BeforeEach
-    void name(TestInfo test) {
-        testName = test.getTestMethod().orElseThrow().getName();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (db != null) {
-            db.close();
-        }
-    }
 
     private MigrationStatus awaitEnd(long since, RunKind kind) {
         return cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= since && s.run().kind() == kind
@@ -82,14 +58,11 @@ class UndoIT {
     @EnumSource(TestDatabase.Kind.class)
     void anUndoKilledAnywhereRestoresEveryRowButTheConflictsOnceAndForcedTheRestToo(TestDatabase.Kind database)
             throws Exception {
-        db = database.open();
-        sql = new Sql(Sql.options(db));
+        start(database);
         sql.itemsInOneStatement(ROWS);
         sql.exec("CREATE TABLE items_audit (id BIGINT PRIMARY KEY, note VARCHAR(100))",
                 "CREATE TABLE items_doomed (id BIGINT PRIMARY KEY, note VARCHAR(100))",
                 "INSERT INTO items_doomed SELECT g * 250, 'doomed' FROM " + sql.numbers(DOOMED) + " n");
-        cluster = new ProcessCluster(KafkaTestCluster.shared().bootstrapServers(), Sql.options(db),
-                Path.of("target", "it-logs", testName + "-" + database));
         ServiceProcess first = cluster.coordinator();
         ServiceProcess second = cluster.coordinator();
         ServiceProcess victim = cluster.worker();
