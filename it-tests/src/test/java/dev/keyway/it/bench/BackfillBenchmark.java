@@ -122,7 +122,7 @@ public final class BackfillBenchmark {
             record(springBatch(1000, 2));
             record(springBatch(1000, 4));
         }
-        if (only.isEmpty() || only.contains("keyway") || only.contains("probe")) {
+        if (only.isEmpty() || only.contains("keyway") || only.contains("probe") || only.contains("images")) {
             // a fresh broker: topics of earlier runs would make it slower with every run
             Path kafkaDir = out.resolve("kafka").toAbsolutePath();
             LocalKafka.stop(kafkaDir);
@@ -132,13 +132,19 @@ public final class BackfillBenchmark {
             try {
                 for (int batch : only.isEmpty() || only.contains("keyway") ? batchSizes : List.<Integer>of()) {
                     for (int workers : workerCounts) {
-                        record(keyway(broker, workers, batch, null));
+                        record(keyway(broker, workers, batch, null, false));
+                    }
+                }
+                // issue 19: the same runs keeping before-images (run --keep-before-images), beside the plain ones
+                for (int batch : only.contains("images") ? batchSizes : List.<Integer>of()) {
+                    for (int workers : workerCounts) {
+                        record(keyway(broker, workers, batch, null, true));
                     }
                 }
                 if (only.isEmpty() || only.contains("probe")) {
                     // one chain of batches, one worker: its gaps between batches are the pure cost outside the
                     // database. Last, so that it meets a warm broker, as a run on a live system would.
-                    record(keyway(broker, 1, 1000, 1));
+                    record(keyway(broker, 1, 1000, 1, false));
                 }
             } finally {
                 broker.stop();
@@ -219,10 +225,12 @@ public final class BackfillBenchmark {
         }
     }
 
-    private Result keyway(LocalKafka broker, int workers, int batch, Integer segments) throws Exception {
+    private Result keyway(LocalKafka broker, int workers, int batch, Integer segments, boolean images)
+            throws Exception {
         String bootstrap = broker.bootstrapServers();
         table.reset();
-        String name = "4 Keyway, " + workers + " worker(s), batch " + batch + (segments == null ? "" : ", " + segments + " seg.");
+        String name = (images ? "5 Keyway with images, " : "4 Keyway, ") + workers + " worker(s), batch " + batch
+                + (segments == null ? "" : ", " + segments + " seg.");
         Path logs = out.resolve("logs").resolve("w" + workers + "-b" + batch + "-s" + segments);
         try (ProcessCluster cluster = new ProcessCluster(bootstrap, db, logs)) {
             ServiceProcess coordinator = cluster.coordinator();
@@ -242,7 +250,8 @@ public final class BackfillBenchmark {
             long workersCpu = ws.stream().mapToLong(w -> CpuTime.ofProcess(w.pid())).sum();
             long brokerCpu = CpuTime.ofProcess(broker.pid());
             long sent = System.currentTimeMillis();
-            Event answer = cluster.send(Command.Run.of("benchBackfill").withBatchSize(batch).withSegments(segments));
+            Event answer = cluster.send(Command.Run.of("benchBackfill").withBatchSize(batch).withSegments(segments)
+                    .withKeepImages(images));
             if (!(answer instanceof Event.CommandAccepted)) {
                 throw new IllegalStateException(name + ": " + answer);
             }
