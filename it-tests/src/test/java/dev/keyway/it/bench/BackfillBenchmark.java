@@ -269,6 +269,11 @@ public final class BackfillBenchmark {
             long coordinatorRss = coordinator.peakRssMib();
             Result r = latencies(name, batch, cluster, end, sent, workerRss, coordinatorRss, cpu);
             table.check(name);
+            // SIGTERM, not the cluster's SIGKILL: a service's flight recording (bin/bench --jfr) is written as it exits
+            for (ServiceProcess w : ws) {
+                w.stop();
+            }
+            coordinator.stop();
             return r;
         }
     }
