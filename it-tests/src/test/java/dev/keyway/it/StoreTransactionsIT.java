@@ -133,6 +133,48 @@ class StoreTransactionsIT {
         }
     }
 
+    /**
+     * A configure rewrites the fence of a running run while batches wait on its rows. The batch that waited must find
+     * its segment afterwards: when the fence was deleted and inserted again, PostgreSQL's locking read of a deleted
+     * row returned nothing, the worker skipped the task as a replaced run's, and the segment stood still for good
+     * (PauseIT's configure, found by the clean-clone CI run).
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aBatchThatWaitedOnAConfigureOfItsRunStillFindsItsSegment(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(5);
+            store.ensureBookkeeping();
+            List<RunFence.Segment> plan = List.of(new RunFence.Segment(0, null, "[3]", false),
+                    new RunFence.Segment(1, "[3]", null, false));
+            store.writeFence(new RunFence("m", "r", 10, true, plan));
+            CompletableFuture<RunFence> configured;
+            CompletableFuture<SegmentFence> waited;
+            try (BatchTransaction first = store.begin(new TableWalk("items", null))) {
+                first.lockFence("m", 0).orElseThrow();
+                configured = CompletableFuture.supplyAsync(() -> store.writeFence(new RunFence("m", "r", 25, true, plan)));
+                assertThrows(TimeoutException.class, () -> configured.get(300, TimeUnit.MILLISECONDS),
+                        "the configure waits for the batch holding the fence");
+                waited = CompletableFuture.supplyAsync(() -> {
+                    try (BatchTransaction next = store.begin(new TableWalk("items", null))) {
+                        return next.lockFence("m", 0).orElse(null);
+                    }
+                });
+                assertThrows(TimeoutException.class, () -> waited.get(300, TimeUnit.MILLISECONDS),
+                        "the next batch waits behind both");
+                first.advanceFence("m", 0, "[1]", false);
+                first.commit();
+            }
+            assertEquals(25, configured.get(10, TimeUnit.SECONDS).batchSize());
+            SegmentFence seen = waited.get(10, TimeUnit.SECONDS);
+            assertTrue(seen != null, "the waiting batch found no fence row for its segment: its task would be skipped");
+            assertEquals("r", seen.runId());
+            assertEquals("[1]", seen.position(), "where the first batch left it");
+            assertEquals(SegmentFence.State.OPEN, seen.state());
+            assertEquals(2, store.readFence("m").orElseThrow().segments().size());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("databases")
     void aCoordinatorWhoseTurnAnotherTookWritesNoFence(String kind) throws Exception {

@@ -50,31 +50,43 @@ final class FenceTable {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + JdbcStore.FENCE
-                + " WHERE migration = ? AND segment >= 0")) {
-            ps.setString(1, fence.migration());
-            ps.executeUpdate();
-        }
+        // rows are changed in place, never deleted and inserted again: a batch waiting on a row's lock then reads the
+        // row as written (PostgreSQL's and H2's locking read of a row deleted meanwhile returns nothing, and the batch
+        // would take its segment for a replaced run's)
         List<RunFence.Segment> written = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + JdbcStore.FENCE
-                + " (migration, segment, run_id, position, end_cursor, batch_size, state) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + JdbcStore.FENCE + " SET run_id = ?, position = ?,"
+                + " end_cursor = ?, batch_size = ?, state = ? WHERE migration = ? AND segment = ?");
+                PreparedStatement insert = c.prepareStatement("INSERT INTO " + JdbcStore.FENCE
+                + " (run_id, position, end_cursor, batch_size, state, migration, segment) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             for (RunFence.Segment s : fence.segments()) {
-                SegmentFence old = before.get(s.index());
+                SegmentFence old = before.remove(s.index());
                 boolean sameRun = old != null && old.runId().equals(fence.runId());
                 // batches of this run may have gone past what the coordinator has heard of yet
                 String position = sameRun ? old.position() : s.position();
                 boolean done = s.done() || (sameRun && old.state() == SegmentFence.State.DONE);
                 SegmentFence.State state = done ? SegmentFence.State.DONE
                         : fence.open() ? SegmentFence.State.OPEN : SegmentFence.State.CLOSED;
-                ps.setString(1, fence.migration());
-                ps.setInt(2, s.index());
-                ps.setString(3, fence.runId());
-                ps.setString(4, position);
-                ps.setString(5, s.end());
-                ps.setInt(6, fence.batchSize());
-                ps.setString(7, state.sql());
+                PreparedStatement ps = old != null ? update : insert;
+                ps.setString(1, fence.runId());
+                ps.setString(2, position);
+                ps.setString(3, s.end());
+                ps.setInt(4, fence.batchSize());
+                ps.setString(5, state.sql());
+                ps.setString(6, fence.migration());
+                ps.setInt(7, s.index());
                 ps.addBatch();
                 written.add(new RunFence.Segment(s.index(), position, s.end(), done));
+            }
+            update.executeBatch();
+            insert.executeBatch();
+        }
+        // the segments of an earlier plan that this one does not have
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + JdbcStore.FENCE
+                + " WHERE migration = ? AND segment = ?")) {
+            for (int segment : before.keySet()) {
+                ps.setString(1, fence.migration());
+                ps.setInt(2, segment);
+                ps.addBatch();
             }
             ps.executeBatch();
         }
