@@ -180,6 +180,15 @@ abstract class Dialect {
                 + JdbcStore.DATABASE + ")";
     }
 
+    /**
+     * One statement that patches any number of rows of the table, each setting the columns {@code set} and found by its
+     * key columns {@code key}, from one text array a column (the values of {@code set}, then of {@code key}, each
+     * element in its type's text form); null (the default): one {@code UPDATE} a row in a JDBC batch instead.
+     */
+    String patchArrays(TableInfo table, List<Column> set, List<Column> key) {
+        return null;
+    }
+
     /** What ends a {@code SELECT} that locks the rows it reads until the transaction ends. */
     String forUpdate() {
         return " FOR UPDATE";

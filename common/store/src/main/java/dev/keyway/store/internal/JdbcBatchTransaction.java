@@ -243,6 +243,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 : images.beforePatches(table, written);
         for (Map.Entry<List<String>, List<Map.Entry<JsonNode, ObjectNode>>> group : byColumns.entrySet()) {
             List<String> cols = group.getKey();
+            if (patchInStatements(cols, group.getValue(), types)) {
+                continue;
+            }
             String q = "UPDATE " + table.sqlName() + " SET "
                     + cols.stream().map(c -> Sql.quote(c) + " = ?").collect(Collectors.joining(", "))
                     + " WHERE " + table.keyCondition();
@@ -265,6 +268,82 @@ final class JdbcBatchTransaction implements BatchTransaction {
         if (before != null) {
             images.patched(table, written, before);
         }
+    }
+
+    /**
+     * Patches a group of rows with one statement, when the dialect has one ({@link Dialect#patchArrays}: one text array
+     * a column, each element cast to its column's type by the statement); false when it has none, for an array column,
+     * or when the statement failed: then nothing of the group is written (the statement's work is rolled back to a
+     * savepoint) and the caller patches the rows one statement each, which names the document whose value the database
+     * refuses.
+     */
+    private boolean patchInStatements(List<String> cols, List<Map.Entry<JsonNode, ObjectNode>> rows, TableColumns types) {
+        List<Column> set = cols.stream().map(types::get).toList();
+        List<Column> key = table.key().stream().map(types::get).toList();
+        if (rows.size() < 2 || set.contains(null) || key.contains(null)
+                || set.stream().anyMatch(c -> c.kind() == Column.Kind.ARRAY)) {
+            return false;
+        }
+        String arrays = sql.dialect().patchArrays(table, set, key);
+        if (arrays == null) {
+            return false;
+        }
+        Savepoint before;
+        try {
+            before = connection.setSavepoint("keyway_patch");
+        } catch (SQLException e) {
+            throw sql.failure("cannot set a savepoint in the batch of " + table.describe(), e);
+        }
+        try {
+            try (PreparedStatement ps = connection.prepareStatement(arrays)) {
+                int i = 1;
+                for (Column c : set) {
+                    String[] values = new String[rows.size()];
+                    for (int r = 0; r < rows.size(); r++) {
+                        values[r] = text(c, rows.get(r).getValue().get(c.name()));
+                    }
+                    ps.setArray(i++, connection.createArrayOf("text", values));
+                }
+                for (int k = 0; k < key.size(); k++) {
+                    String[] values = new String[rows.size()];
+                    for (int r = 0; r < rows.size(); r++) {
+                        values[r] = text(key.get(k), table.keyValues(rows.get(r).getKey()).get(k));
+                    }
+                    ps.setArray(i++, connection.createArrayOf("text", values));
+                }
+                ps.executeUpdate();
+            }
+            connection.releaseSavepoint(before);
+            return true;
+        } catch (SQLException e) {
+            Dialect.Failure failure = sql.dialect().classify(e);
+            if (failure == Dialect.Failure.LOCK_TIMEOUT || failure == Dialect.Failure.STATEMENT_TIMEOUT
+                    || failure == Dialect.Failure.IDLE_SESSION_ENDED || failure == Dialect.Failure.RETRIABLE) {
+                // a lock or statement timeout, a lost session, a deadlock: one statement a row would meet it again
+                throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
+            }
+            try {
+                connection.rollback(before);
+            } catch (SQLException again) {
+                e.addSuppressed(again);
+                throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
+            }
+            return false; // one statement a row again: the failure, if it is one, names its document
+        }
+    }
+
+    /** A value in the text form its column's type reads (the statement casts each array element to the type). */
+    private static String text(Column c, JsonNode v) {
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            return null;
+        }
+        if (c.kind() == Column.Kind.JSON) {
+            return Sql.jsonText(v);
+        }
+        if (v.isBigDecimal()) {
+            return v.decimalValue().toPlainString();
+        }
+        return v.isTextual() ? v.textValue() : v.toString();
     }
 
     private void bindColumn(PreparedStatement ps, int index, Column column, JsonNode value, JsonNode id)

@@ -29,6 +29,51 @@ import java.util.regex.Pattern;
  */
 final class PostgresDialect extends Dialect {
 
+    /** pgjdbc names an integer column whose default is a sequence serial, bigserial or smallserial: not types. */
+    private static String castType(String typeName) {
+        return switch (typeName) {
+            case "serial" -> "int4";
+            case "bigserial" -> "int8";
+            case "smallserial" -> "int2";
+            default -> typeName;
+        };
+    }
+
+    /**
+     * {@code UPDATE t AS t SET "c" = v.p1 FROM (SELECT CAST(u.p1 AS type) AS p1, ... FROM unnest(CAST(? AS text[]),
+     * ...) AS u(p1, ...)) AS v WHERE t."k" = v.p2}: one statement for a page, whose text depends only on the columns,
+     * so the driver prepares it once, with one text array a column (issue 20). Each element is cast to its column's
+     * type, as a row's own {@code UPDATE} would have it.
+     */
+    @Override
+    String patchArrays(TableInfo table, List<Column> set, List<Column> key) {
+        List<Column> all = new ArrayList<>(set);
+        all.addAll(key);
+        StringBuilder q = new StringBuilder("UPDATE ").append(table.sqlName()).append(" AS t SET ");
+        for (int i = 0; i < set.size(); i++) {
+            q.append(i == 0 ? "" : ", ").append(Sql.quote(set.get(i).name())).append(" = v.p").append(i + 1);
+        }
+        q.append(" FROM (SELECT ");
+        for (int i = 0; i < all.size(); i++) {
+            q.append(i == 0 ? "" : ", ").append("CAST(u.p").append(i + 1).append(" AS ")
+                    .append(castType(all.get(i).typeName())).append(") AS p").append(i + 1);
+        }
+        q.append(" FROM unnest(");
+        for (int i = 0; i < all.size(); i++) {
+            q.append(i == 0 ? "" : ", ").append("CAST(? AS text[])");
+        }
+        q.append(") AS u(");
+        for (int i = 0; i < all.size(); i++) {
+            q.append(i == 0 ? "" : ", ").append('p').append(i + 1);
+        }
+        q.append(")) AS v WHERE ");
+        for (int i = 0; i < key.size(); i++) {
+            q.append(i == 0 ? "" : " AND ").append("t.").append(Sql.quote(key.get(i).name())).append(" = v.p")
+                    .append(set.size() + i + 1);
+        }
+        return q.toString();
+    }
+
     private static final Pattern BATCH_ENTRY = Pattern.compile("^Batch entry (\\d{1,9}) ");
 
     @Override

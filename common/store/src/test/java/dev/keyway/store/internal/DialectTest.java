@@ -15,6 +15,8 @@ import dev.keyway.store.StoreOptions;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The dialect is chosen once from the URL, and each says in its own words what the store asks of it. */
@@ -35,6 +37,23 @@ class DialectTest {
                 () -> StoreOptions.of("jdbc:oracle:thin:@db:1521/x", "u", "p"));
         assertEquals("jdbcUrl must be a PostgreSQL (jdbc:postgresql:..), MariaDB (jdbc:mariadb:..) or H2 (jdbc:h2:..) URL, but was"
                 + " jdbc:oracle:thin:@db:1521/x", refused.getMessage());
+    }
+
+    @Test
+    void postgresPatchesAPageInOneStatementOfOneTextArrayAColumnAndTheOthersOneUpdateARow() {
+        TableInfo filmActor = new TableInfo(TableName.parse("film_actor"), "public", "film_actor",
+                List.of("actor_id", "film_id"), List.of("actor_id", "film_id", "note", "last_update"), Set.of());
+        List<Column> set = List.of(new Column("note", "jsonb", Column.Kind.JSON, null),
+                new Column("last_update", "timestamptz", Column.Kind.TIMESTAMPTZ, null));
+        List<Column> key = List.of(new Column("actor_id", "serial", Column.Kind.INTEGER, null),
+                new Column("film_id", "int2", Column.Kind.INTEGER, null));
+        assertEquals("UPDATE \"public\".\"film_actor\" AS t SET \"note\" = v.p1, \"last_update\" = v.p2 FROM (SELECT"
+                + " CAST(u.p1 AS jsonb) AS p1, CAST(u.p2 AS timestamptz) AS p2, CAST(u.p3 AS int4) AS p3, CAST(u.p4 AS int2)"
+                + " AS p4 FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS"
+                + " u(p1, p2, p3, p4)) AS v WHERE t.\"actor_id\" = v.p3 AND t.\"film_id\" = v.p4",
+                postgres.patchArrays(filmActor, set, key), "a serial key is cast to int4: serial is no type");
+        assertEquals(null, mariadb.patchArrays(filmActor, set, key));
+        assertEquals(null, h2.patchArrays(filmActor, set, key));
     }
 
     @Test
