@@ -13,6 +13,7 @@ import dev.keyway.store.TableWalk;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -75,6 +76,33 @@ class PageLocksIT {
             }
             update.get(10, TimeUnit.SECONDS);
             assertEquals(23, sql.count("SELECT COUNT(*) FROM \"items\""));
+        }
+    }
+
+    /**
+     * On PostgreSQL a batch locks its page {@code FOR NO KEY UPDATE}: it never changes a key (a patch of a key column is
+     * refused), so the application's foreign-key checks ({@code FOR KEY SHARE} of the parent row) go through while the
+     * batch holds the row; under {@code FOR UPDATE} an insert of a child row waited for the whole batch. MariaDB has no
+     * such lock: there an insert of a child row waits (docs/MARIADB.md).
+     */
+    @Test
+    void anApplicationInsertOfAChildRowDoesNotWaitForTheBatchHoldingItsParentOnPostgres() throws Exception {
+        try (TestDatabase db = TestDatabase.Kind.POSTGRES.open(); Store store = Store.open(Sql.options(db))) {
+            Sql sql = new Sql(Sql.options(db));
+            sql.items(100);
+            sql.exec("CREATE TABLE \"orders\" (\"id\" INT PRIMARY KEY, \"item\" INT NOT NULL REFERENCES \"items\" (\"id\"))");
+            CompletableFuture<Void> update;
+            try (BatchTransaction batch = store.begin(ITEMS)) {
+                assertEquals(10, batch.readPage(null, null, 10).documents().size()); // locks 1 to 10
+                assertDoesNotWait(application(sql, "INSERT INTO \"orders\" VALUES (1, 5)"),
+                        "an order of item 5, a row of the page,");
+                update = application(sql, "UPDATE \"items\" SET \"counter\" = 100 WHERE \"id\" = 5");
+                assertThrows(TimeoutException.class, () -> update.get(500, TimeUnit.MILLISECONDS),
+                        "the page's rows stay locked against updates until the batch ends");
+                batch.commit();
+            }
+            update.get(10, TimeUnit.SECONDS);
+            assertEquals(1, sql.count("SELECT COUNT(*) FROM \"orders\""));
         }
     }
 }

@@ -195,6 +195,16 @@ abstract class Dialect {
     }
 
     /**
+     * What ends the {@code SELECT} of a batch's page: locks its rows against the application's writes until the batch
+     * ends. A batch never changes a key (a patch of a key column is refused), so a database that can lock a row short
+     * of its key (PostgreSQL's {@code FOR NO KEY UPDATE}) lets the application's foreign-key checks of those rows go
+     * on; {@link #forUpdate} where it cannot.
+     */
+    String forPageUpdate() {
+        return forUpdate();
+    }
+
+    /**
      * {@link #forUpdate} for the coordinator's writes, which wait up to {@code millis} for the batches in flight: the
      * same clause where {@link #transactionLockTimeout} set the transaction's wait; a dialect that cannot set it for one
      * transaction may say it here, for the statement ({@code FOR UPDATE WAIT n}).

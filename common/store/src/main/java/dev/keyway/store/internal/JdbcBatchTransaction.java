@@ -110,7 +110,7 @@ final class JdbcBatchTransaction implements BatchTransaction {
         }
         // 2. the rows in (cursor, last], locked; a row changed while we waited for it is checked again
         String rows = "SELECT * FROM " + table.sqlName() + " WHERE " + order.where(cursor, last)
-                + " ORDER BY " + order.orderBy() + sql.dialect().forUpdate();
+                + " ORDER BY " + order.orderBy() + sql.dialect().forPageUpdate();
         try (PreparedStatement ps = connection.prepareStatement(rows)) {
             order.bind(sql, ps, 1, cursor, last);
             List<ObjectNode> page = new ArrayList<>(selected);

@@ -46,6 +46,11 @@ final class PostgresDialect extends Dialect {
      * type, as a row's own {@code UPDATE} would have it.
      */
     @Override
+    String forPageUpdate() {
+        return " FOR NO KEY UPDATE";
+    }
+
+    @Override
     String patchArrays(TableInfo table, List<Column> set, List<Column> key) {
         List<Column> all = new ArrayList<>(set);
         all.addAll(key);

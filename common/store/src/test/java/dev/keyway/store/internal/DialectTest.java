@@ -81,6 +81,9 @@ class DialectTest {
         assertEquals(" FOR UPDATE WAIT 8", mariadb.forUpdateWaiting(8_000));
         assertEquals(" FOR UPDATE", postgres.forUpdateWaiting(8_000), "PostgreSQL set the transaction's wait itself");
         assertFalse(mariadb.indexesRowComparisons());
+        assertEquals(" FOR NO KEY UPDATE", postgres.forPageUpdate(), "a batch's page leaves foreign-key checks alone");
+        assertEquals(" FOR UPDATE", mariadb.forPageUpdate());
+        assertEquals(" FOR UPDATE", h2.forPageUpdate());
     }
 
     @Test
