@@ -82,8 +82,22 @@ final class ServiceCommands {
     @CommandLine.Command(name = "worker", description = "Runs a worker until stopped (SIGTERM, Ctrl-C): it applies"
             + " batches of your migrations. Run as many as the tasks topic has partitions.")
     static final class Worker extends Service {
+        @Option(names = "--slices", paramLabel = "N", description = "slices of batches it runs at once, each on a"
+                + " connection of its own, 1 to 64 (also WORKER_SLICES; default: the machine's cores). One worker with"
+                + " N slices uses N cores as N workers of one slice would")
+        Integer slices;
+
         Worker() {
             super(WorkerMain::run);
+        }
+
+        @Override
+        Map<String, String> environment() {
+            Map<String, String> env = new java.util.HashMap<>(super.environment());
+            if (slices != null) {
+                env.put("WORKER_SLICES", Integer.toString(slices));
+            }
+            return env;
         }
     }
 }

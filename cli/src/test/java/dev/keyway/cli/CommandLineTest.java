@@ -191,6 +191,20 @@ class CommandLineTest {
     }
 
     @Test
+    void aWorkersSlicesReachItsEnvironmentOnlyWhenGiven() {
+        ServiceCommands.Worker unset = new ServiceCommands.Worker();
+        new CommandLine(new KeywayCli(env, s -> {
+            throw new AssertionError("no connection");
+        })).addSubcommand("w", unset).parseArgs("w");
+        assertEquals(null, unset.environment().get("WORKER_SLICES"), "the worker's default: the machine's cores");
+        ServiceCommands.Worker eight = new ServiceCommands.Worker();
+        new CommandLine(new KeywayCli(env, s -> {
+            throw new AssertionError("no connection");
+        })).addSubcommand("w", eight).parseArgs("w", "--slices", "8");
+        assertEquals("8", eight.environment().get("WORKER_SLICES"));
+    }
+
+    @Test
     void statusOfAnUnknownNameSaysSoOnStderrAndExitsOne() {
         statuses.add(MigrationStatus.unknown("known", 100).change().state(MigrationState.SUCCESS).build());
         assertEquals(1, execute("status", "nosuch"));

@@ -33,16 +33,11 @@ public final class Worker {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
-    /**
-     * Tasks fetched per poll (they belong to different segments) and committed in one Kafka transaction. Each
-     * task walks a slice of up to about a second of batches, so one poll's slices run side by side and the
-     * transaction stays open for about one slice.
-     */
-    static final int TASKS_PER_POLL = 4;
-    /** Slices of one poll run at once, each batch on its own connection: matches the store's default pool. */
-    static final int CONCURRENT_BATCHES = 4;
+    /** The most slices one worker may run at once ({@code WORKER_SLICES}). */
+    public static final int MAX_SLICES = 64;
 
     private final KafkaGateway kafka;
+    private final int slices;
     private final Topics topics;
     private final Store store;
     private final BatchProcessor batches;
@@ -54,14 +49,51 @@ public final class Worker {
      * @param calls runs {@code migrateOne} calls (an elastic scheduler: a call that hangs keeps its thread)
      * @param batchDeadline how long all {@code migrateOne} calls of one batch may take
      * @param name this worker's name in outcomes and logs
+     * @param slices how many tasks (each a slice of batches of one segment, each batch on its own connection) it runs
+     *     at once, 1 to {@value #MAX_SLICES}: it fetches that many per poll, runs them side by side and commits their
+     *     outcomes in one Kafka transaction. One process with N slices uses N cores as N processes of one slice would
+     *     (as Spring Batch's partitions use threads); {@code blocking} and the store's pool need at least that many
+     *     threads and connections
      */
     public Worker(KafkaGateway kafka, Store store, MigrationCatalog catalog, Scheduler blocking, Scheduler calls,
-                  Duration batchDeadline, BatchObserver observer, String name) {
+                  Duration batchDeadline, BatchObserver observer, String name, int slices) {
+        if (slices < 1 || slices > MAX_SLICES) {
+            throw new IllegalArgumentException("a worker runs 1 to " + MAX_SLICES + " slices at once, not " + slices);
+        }
         this.kafka = kafka;
+        this.slices = slices;
         this.topics = kafka.settings().topics();
         this.store = store;
         this.blocking = blocking;
         this.batches = new BatchProcessor(store, catalog, new MigrateOneCalls(calls, batchDeadline), observer, name);
+    }
+
+    /** The slices a worker runs at once unless told: the machine's cores. */
+    public static int defaultSlices() {
+        return Math.max(1, Math.min(MAX_SLICES, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * {@code WORKER_SLICES} of {@code env}: the slices a worker runs at once, {@link #defaultSlices} when unset.
+     *
+     * @throws IllegalArgumentException when it is not a whole number from 1 to {@value #MAX_SLICES}
+     */
+    public static int slicesFromEnv(java.util.Map<String, String> env) {
+        String v = env.get("WORKER_SLICES");
+        if (v == null || v.isBlank()) {
+            return defaultSlices();
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= MAX_SLICES) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("WORKER_SLICES must be a whole number from 1 to " + MAX_SLICES
+                + " (the slices one worker runs at once; unset: the machine's cores, " + defaultSlices() + "), not '"
+                + v + "'");
     }
 
     /** Runs until cancelled. Creates the topics and the ledger table if missing. */
@@ -77,7 +109,7 @@ public final class Worker {
                         .doBeforeRetry(s -> log.warn(
                                 "setting up the topics and the bookkeeping tables failed, trying again: {}", s.failure().toString())))
                 .then(kafka.processor(kafka.settings().topicPrefix() + "workers",
-                List.of(topics.tasks()), TASKS_PER_POLL, CONCURRENT_BATCHES).run(this::handle, () -> { }));
+                List.of(topics.tasks()), slices, slices).run(this::handle, () -> { }));
     }
 
     private Mono<List<Outbound>> handle(Inbound in) {

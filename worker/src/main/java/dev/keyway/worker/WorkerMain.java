@@ -29,7 +29,8 @@ import reactor.core.scheduler.Schedulers;
  * Runs a worker until SIGTERM, configured by the environment: {@code KAFKA_BOOTSTRAP_SERVERS},
  * {@code TOPIC_PREFIX}, {@code JDBC_URL}, {@code JDBC_USER}, {@code JDBC_PASSWORD}, the database timeouts of
  * {@code DbTimeouts}, {@code BATCH_DEADLINE_MS} (how long the {@code migrateOne} calls of one batch may take,
- * default 5000), {@code WORKER_NAME}, and
+ * default 5000), {@code WORKER_NAME}, {@code WORKER_SLICES} (the slices it runs at once, default the machine's cores;
+ * the store's pool gets one connection more), and
  * {@code METRICS_PORT} (serve Prometheus metrics at {@code /metrics}, liveness at {@code /health} and readiness
  * at {@code /ready} on that port; off when unset) with
  * {@code METRICS_BIND} (the address to listen on; the loopback interface unless set, {@code 0.0.0.0} for all).
@@ -55,15 +56,17 @@ public final class WorkerMain {
         String name = env.getOrDefault("WORKER_NAME",
                 env.getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid());
         MigrationCatalog catalog = ServiceRunner.configure(name, () -> MigrationsOption.catalog(args, env));
-        Scheduler blocking = Schedulers.newBoundedElastic(4, 1000, "keyway-worker");
+        int slices = ServiceRunner.configure(name, () -> Worker.slicesFromEnv(env));
+        Scheduler blocking = Schedulers.newBoundedElastic(slices, 1000, "keyway-worker");
         Scheduler calls = Schedulers.newBoundedElastic(4 * Runtime.getRuntime().availableProcessors() + 16, 10_000,
                 "keyway-migrate-one");
         Duration deadline = env.containsKey("BATCH_DEADLINE_MS")
                 ? Duration.ofMillis(Long.parseLong(env.get("BATCH_DEADLINE_MS").trim())) : MigrateOneCalls.DEFAULT_DEADLINE;
         try (KafkaGateway kafka = KafkaGateway.connect(settings, Duration.ofSeconds(10));
-             Store store = StoreStartup.open(StoreOptions.fromEnv(env), Duration.ofSeconds(60))) {
-            log.info("{} on {} (topics {}*), store {}, migrations {}", name, settings.bootstrapServers(),
-                    settings.topicPrefix(), store.describe(), catalog.all().stream().map(m -> m.name()).toList());
+             Store store = StoreStartup.open(poolFor(StoreOptions.fromEnv(env), slices), Duration.ofSeconds(60))) {
+            log.info("{} on {} (topics {}*), store {}, migrations {}, {} slice(s) at once", name,
+                    settings.bootstrapServers(), settings.topicPrefix(), store.describe(),
+                    catalog.all().stream().map(m -> m.name()).toList(), slices);
             ReadinessWatch readiness = ReadinessWatch.of(kafka, store, Clock.systemUTC());
             MetricsEndpoint metrics = metricsAt.map(at -> MetricsEndpoint.start(at.getAddress(), at.getPort(), readiness))
                     .orElse(null);
@@ -74,7 +77,7 @@ public final class WorkerMain {
                 log.info("metrics at {} (and /health, /ready)", metrics.url());
             }
             Worker worker = new Worker(kafka, store, catalog, blocking, calls, deadline,
-                    metrics != null ? new MicrometerBatchObserver(metrics.registry()) : BatchObserver.none(), name);
+                    metrics != null ? new MicrometerBatchObserver(metrics.registry()) : BatchObserver.none(), name, slices);
             ServiceRunner.runUntilStopped(name, worker.run(), () -> {
                 checking.dispose();
                 monitoring.dispose();
@@ -88,5 +91,10 @@ public final class WorkerMain {
             log.error("{}", e.getMessage());
             System.exit(2);
         }
+    }
+
+    /** A connection for each slice's batch, and one for the readiness checks. */
+    static StoreOptions poolFor(StoreOptions options, int slices) {
+        return options.withPoolSize(Math.max(options.poolSize(), Math.min(slices + 1, 64)));
     }
 }

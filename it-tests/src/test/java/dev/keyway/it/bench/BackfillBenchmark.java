@@ -74,6 +74,7 @@ public final class BackfillBenchmark {
         List<String> only = new ArrayList<>();
         List<Integer> workers = List.of(1, 2, 4);
         List<Integer> batches = List.of(1000, 100);
+        List<Integer> slices = new ArrayList<>();
         boolean pinned = false;
         String kind = "postgres";
         for (int i = 0; i < args.length; i++) {
@@ -83,16 +84,17 @@ public final class BackfillBenchmark {
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--workers" -> workers = ints(args[++i]);
                 case "--batches" -> batches = ints(args[++i]);
+                case "--slices" -> slices = ints(args[++i]);
                 case "--pinned" -> pinned = true; // set by bin/bench --pin-db, for the report
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bin/bench"
                         + " [--db postgres|mariadb] [--rows N] [--only sql,jdbc,spring,keyway,probe] [--workers 1,2,4]"
-                        + " [--batches 1000,100]");
+                        + " [--batches 1000,100] [--slices 1,2,4]");
             }
         }
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         try (BenchDatabase database = BenchDatabase.open(kind)) {
-            new BackfillBenchmark(database, rows, out, pinned).runAll(only, workers, batches);
+            new BackfillBenchmark(database, rows, out, pinned).runAll(only, workers, batches, slices);
         }
         System.exit(0);
     }
@@ -101,7 +103,13 @@ public final class BackfillBenchmark {
         return Stream.of(csv.split(",")).map(Integer::valueOf).collect(Collectors.toList());
     }
 
-    void runAll(List<String> only, List<Integer> workerCounts, List<Integer> batchSizes) throws Exception {
+    /**
+     * @param sliceCounts the slices each worker runs at once ({@code WORKER_SLICES}), each beside each worker count;
+     *     empty: the worker's default (the machine's cores)
+     */
+    void runAll(List<String> only, List<Integer> workerCounts, List<Integer> batchSizes, List<Integer> sliceCounts)
+            throws Exception {
+        List<Integer> slicesEach = sliceCounts.isEmpty() ? java.util.Collections.singletonList(null) : sliceCounts;
         System.out.printf("backfill benchmark: %,d rows, %s, %d cores%s%n", table.rows(), database.description(),
                 Runtime.getRuntime().availableProcessors(),
                 pinned ? " besides PostgreSQL's own core (--pin-db)"
@@ -132,19 +140,21 @@ public final class BackfillBenchmark {
             try {
                 for (int batch : only.isEmpty() || only.contains("keyway") ? batchSizes : List.<Integer>of()) {
                     for (int workers : workerCounts) {
-                        record(keyway(broker, workers, batch, null, false));
+                        for (Integer slices : slicesEach) {
+                            record(keyway(broker, workers, slices, batch, null, false));
+                        }
                     }
                 }
                 // issue 19: the same runs keeping before-images (run --keep-before-images), beside the plain ones
                 for (int batch : only.contains("images") ? batchSizes : List.<Integer>of()) {
                     for (int workers : workerCounts) {
-                        record(keyway(broker, workers, batch, null, true));
+                        record(keyway(broker, workers, null, batch, null, true));
                     }
                 }
                 if (only.isEmpty() || only.contains("probe")) {
                     // one chain of batches, one worker: its gaps between batches are the pure cost outside the
                     // database. Last, so that it meets a warm broker, as a run on a live system would.
-                    record(keyway(broker, 1, 1000, 1, false));
+                    record(keyway(broker, 1, null, 1000, 1, false));
                 }
             } finally {
                 broker.stop();
@@ -225,14 +235,19 @@ public final class BackfillBenchmark {
         }
     }
 
-    private Result keyway(LocalKafka broker, int workers, int batch, Integer segments, boolean images)
+    /** @param slices each worker's {@code WORKER_SLICES}; null: its default (the machine's cores) */
+    private Result keyway(LocalKafka broker, int workers, Integer slices, int batch, Integer segments, boolean images)
             throws Exception {
         String bootstrap = broker.bootstrapServers();
         table.reset();
-        String name = (images ? "5 Keyway with images, " : "4 Keyway, ") + workers + " worker(s), batch " + batch
+        String name = (images ? "5 Keyway with images, " : "4 Keyway, ") + workers + " worker(s)"
+                + (slices == null ? "" : " x " + slices + " slice(s)") + ", batch " + batch
                 + (segments == null ? "" : ", " + segments + " seg.");
-        Path logs = out.resolve("logs").resolve("w" + workers + "-b" + batch + "-s" + segments);
+        Path logs = out.resolve("logs").resolve("w" + workers + "-x" + slices + "-b" + batch + "-s" + segments);
         try (ProcessCluster cluster = new ProcessCluster(bootstrap, db, logs)) {
+            if (slices != null) {
+                cluster.withEnv("WORKER_SLICES", slices.toString());
+            }
             ServiceProcess coordinator = cluster.coordinator();
             List<ServiceProcess> ws = new ArrayList<>();
             for (int i = 0; i < workers; i++) {

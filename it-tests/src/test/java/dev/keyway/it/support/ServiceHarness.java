@@ -33,6 +33,8 @@ import reactor.core.scheduler.Schedulers;
 public final class ServiceHarness implements AutoCloseable {
 
     public static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Slices each in-process worker runs at once: as many as the store's default pool has connections. */
+    static final int SLICES = 4;
 
     private final KafkaGateway kafka;
     private final Store store;
@@ -121,7 +123,7 @@ public final class ServiceHarness implements AutoCloseable {
     /** A worker that reports each batch to {@code observer} (as its metrics do). */
     public Disposable startWorker(BatchObserver observer) {
         Disposable d = new Worker(kafka, store, catalog, blocking, parallel, batchDeadline, observer,
-                "it-worker-" + running.size()).run().subscribe();
+                "it-worker-" + running.size(), SLICES).run().subscribe();
         running.add(d);
         return d;
     }
