@@ -289,11 +289,7 @@ public final class BatchProcessor {
                 }
                 tx.patchAll(result.patches());
             }
-            if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last(), aside.size()))) {
-                throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
-            }
-            tx.advanceFence(m.name(), task.key().segment(), page.nextCursor(), page.last());
-            tx.commit();
+            commit(tx, new LedgerEntry(key, page.nextCursor(), docs.size(), page.last(), aside.size()));
             return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null,
                     aside.size(), QuarantiningBatch.ids(aside), List.of());
         } catch (LockTimeoutException e) {
@@ -324,11 +320,7 @@ public final class BatchProcessor {
             return Step.stopped(Kind.FAILED, v.error(), v.documentId());
         }
         tx.recordVerifyFindings(v.findings());
-        if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), docs.size(), page.last(), v.findings().size()))) {
-            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
-        }
-        tx.advanceFence(m.name(), key.segment(), page.nextCursor(), page.last());
-        tx.commit();
+        commit(tx, new LedgerEntry(key, page.nextCursor(), docs.size(), page.last(), v.findings().size()));
         return new Step(Kind.APPLIED, page.nextCursor(), docs.size(), page.last(), docs.size() == size, null, null,
                 v.findings().size(), v.findings().stream().map(QuarantinedDocument::key).toList(), v.sample());
     }
@@ -356,13 +348,22 @@ public final class BatchProcessor {
         }
         tx.recordUndoConflicts(conflicts);
         int restored = page.images().size();
-        if (!tx.recordLedger(new LedgerEntry(key, page.nextCursor(), restored, page.last(), conflicts.size()))) {
-            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
-        }
-        tx.advanceFence(m.name(), key.segment(), page.nextCursor(), page.last());
-        tx.commit();
+        commit(tx, new LedgerEntry(key, page.nextCursor(), restored, page.last(), conflicts.size()));
         return new Step(Kind.APPLIED, page.nextCursor(), restored, page.last(), restored == size, null, null,
                 conflicts.size(), conflicts.stream().map(QuarantinedDocument::key).toList(), List.of());
+    }
+
+    /**
+     * The end of every batch that applied: its ledger row, its segment's fence moved to where it ended, and the commit
+     * that makes them and the batch's writes one. The fence row is locked, so the ledger cannot already hold the batch.
+     */
+    private static void commit(BatchTransaction tx, LedgerEntry batch) {
+        BatchKey key = batch.key();
+        if (!tx.recordLedger(batch)) {
+            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+        }
+        tx.advanceFence(key.migration(), key.segment(), batch.nextCursor(), batch.done());
+        tx.commit();
     }
 
     /** Why the fence does not allow this task, or null when it does. */
