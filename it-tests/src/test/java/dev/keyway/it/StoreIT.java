@@ -267,7 +267,7 @@ class StoreIT {
                 });
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (sql.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE '%FOR UPDATE%' AND datname = current_database()") == 0) {
+                        + " AND query LIKE '%FOR%UPDATE%' AND datname = current_database()") == 0) {
                     assertTrue(System.nanoTime() < deadline, "the batch never waited for the row");
                     Thread.onSpinWait();
                 }
