@@ -133,6 +133,34 @@ class StoreTransactionsIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aBatchsLedgerRowAndItsFenceMoveGoTogetherAndOnlyOnce(String kind) throws Exception {
+        try (TestDatabase db = open(kind); Store store = Store.open(Sql.options(db))) {
+            new Sql(Sql.options(db)).items(5);
+            store.ensureBookkeeping();
+            store.writeFence(new RunFence("m", "r", 10, true, List.of(new RunFence.Segment(0, null, null, false))));
+            LedgerEntry last = new LedgerEntry(new BatchKey("m", "r", 0, null), "[5]", 5, true);
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                tx.lockFence("m", 0).orElseThrow();
+                assertTrue(tx.recordLedgerAndAdvance(last));
+                tx.commit();
+            }
+            SegmentFence moved;
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                moved = tx.lockFence("m", 0).orElseThrow();
+                assertFalse(tx.recordLedgerAndAdvance(new LedgerEntry(last.key(), "[9]", 9, false)),
+                        "the ledger holds the batch already");
+            }
+            assertEquals("[5]", moved.position());
+            assertEquals(SegmentFence.State.DONE, moved.state());
+            assertEquals(List.of(last), store.followLedger(last.key(), null, 10));
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                assertEquals(moved, tx.lockFence("m", 0).orElseThrow(), "the refused entry moved nothing");
+            }
+        }
+    }
+
     /**
      * A configure rewrites the fence of a running run while batches wait on its rows. The batch that waited must find
      * its segment afterwards: when the fence was deleted and inserted again, PostgreSQL's locking read of a deleted

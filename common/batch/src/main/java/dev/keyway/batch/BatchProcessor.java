@@ -358,11 +358,9 @@ public final class BatchProcessor {
      * that makes them and the batch's writes one. The fence row is locked, so the ledger cannot already hold the batch.
      */
     private static void commit(BatchTransaction tx, LedgerEntry batch) {
-        BatchKey key = batch.key();
-        if (!tx.recordLedger(batch)) {
-            throw new IllegalStateException("the ledger already holds " + key + " though its fence row was locked");
+        if (!tx.recordLedgerAndAdvance(batch)) {
+            throw new IllegalStateException("the ledger already holds " + batch.key() + " though its fence row was locked");
         }
-        tx.advanceFence(key.migration(), key.segment(), batch.nextCursor(), batch.done());
         tx.commit();
     }
 

@@ -150,6 +150,19 @@ public interface BatchTransaction extends AutoCloseable {
      */
     boolean recordLedger(LedgerEntry entry);
 
+    /**
+     * The end of a batch that applied: records it in the ledger and moves its segment's fence to where it ended
+     * ({@link #recordLedger} then {@link #advanceFence}; a database that can send both at once does). Returns false,
+     * having moved nothing, when the ledger holds the batch already: then roll back.
+     */
+    default boolean recordLedgerAndAdvance(LedgerEntry entry) {
+        if (!recordLedger(entry)) {
+            return false;
+        }
+        advanceFence(entry.key().migration(), entry.key().segment(), entry.nextCursor(), entry.done());
+        return true;
+    }
+
     void commit();
 
     /**

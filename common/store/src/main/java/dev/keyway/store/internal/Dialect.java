@@ -189,6 +189,15 @@ abstract class Dialect {
         return null;
     }
 
+    /**
+     * Whether the driver sends several statements of one prepared text ({@code "INSERT ...; UPDATE ..."}) together,
+     * in one round trip, with their parameters in order: a batch's ledger row and its fence move then cost one round
+     * trip instead of two, and a patch statement its savepoint's too.
+     */
+    boolean sendsStatementsTogether() {
+        return false;
+    }
+
     /** What ends a {@code SELECT} that locks the rows it reads until the transaction ends. */
     String forUpdate() {
         return " FOR UPDATE";

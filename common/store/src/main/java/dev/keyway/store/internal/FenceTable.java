@@ -155,16 +155,25 @@ final class FenceTable {
         }
     }
 
+    /** Moves a segment's fence, its values bound by {@link #bindAdvance}. */
+    static final String ADVANCE = "UPDATE " + JdbcStore.FENCE
+            + " SET position = ?, state = CASE WHEN ? THEN 'done' ELSE state END, updated_at = CURRENT_TIMESTAMP"
+            + " WHERE migration = ? AND segment = ?";
+
     static void advance(Connection c, String migration, int segment, String position, boolean done) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + JdbcStore.FENCE
-                + " SET position = ?, state = CASE WHEN ? THEN 'done' ELSE state END, updated_at = CURRENT_TIMESTAMP"
-                + " WHERE migration = ? AND segment = ?")) {
-            ps.setString(1, position);
-            ps.setBoolean(2, done);
-            ps.setString(3, migration);
-            ps.setInt(4, segment);
+        try (PreparedStatement ps = c.prepareStatement(ADVANCE)) {
+            bindAdvance(ps, 1, migration, segment, position, done);
             ps.executeUpdate();
         }
+    }
+
+    /** Binds {@link #ADVANCE}'s values from parameter {@code first} on. */
+    static void bindAdvance(PreparedStatement ps, int first, String migration, int segment, String position,
+                            boolean done) throws SQLException {
+        ps.setString(first, position);
+        ps.setBoolean(first + 1, done);
+        ps.setString(first + 2, migration);
+        ps.setInt(first + 3, segment);
     }
 
     private static SegmentFence row(ResultSet rs, int first) throws SQLException {

@@ -22,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -270,6 +271,9 @@ final class JdbcBatchTransaction implements BatchTransaction {
         }
     }
 
+    /** The savepoint a patch statement rolls back to when the database refuses it (and its rows go one by one). */
+    private static final String PATCH_SAVEPOINT = "keyway_patch";
+
     /**
      * Patches a group of rows with one statement, when the dialect has one ({@link Dialect#patchArrays}: one text array
      * a column, each element cast to its column's type by the statement); false when it has none, for an array column,
@@ -288,14 +292,20 @@ final class JdbcBatchTransaction implements BatchTransaction {
         if (arrays == null) {
             return false;
         }
-        Savepoint before;
+        // the statement's work alone can be rolled back: a savepoint before it, released after it, sent with it
+        boolean together = sql.dialect().sendsStatementsTogether();
+        Savepoint before = null;
         try {
-            before = connection.setSavepoint("keyway_patch");
+            if (!together) {
+                before = connection.setSavepoint(PATCH_SAVEPOINT);
+            }
         } catch (SQLException e) {
             throw sql.failure("cannot set a savepoint in the batch of " + table.describe(), e);
         }
+        String text = together ? "SAVEPOINT " + PATCH_SAVEPOINT + "; " + arrays + "; RELEASE SAVEPOINT " + PATCH_SAVEPOINT
+                : arrays;
         try {
-            try (PreparedStatement ps = connection.prepareStatement(arrays)) {
+            try (PreparedStatement ps = connection.prepareStatement(text)) {
                 int i = 1;
                 for (Column c : set) {
                     String[] values = new String[rows.size()];
@@ -311,9 +321,11 @@ final class JdbcBatchTransaction implements BatchTransaction {
                     }
                     ps.setArray(i++, connection.createArrayOf("text", values));
                 }
-                ps.executeUpdate();
+                ps.execute();
             }
-            connection.releaseSavepoint(before);
+            if (before != null) {
+                connection.releaseSavepoint(before);
+            }
             return true;
         } catch (SQLException e) {
             Dialect.Failure failure = sql.dialect().classify(e);
@@ -323,7 +335,13 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
             }
             try {
-                connection.rollback(before);
+                if (before != null) {
+                    connection.rollback(before);
+                } else {
+                    try (Statement st = connection.createStatement()) {
+                        st.execute("ROLLBACK TO SAVEPOINT " + PATCH_SAVEPOINT);
+                    }
+                }
             } catch (SQLException again) {
                 e.addSuppressed(again);
                 throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
@@ -438,6 +456,26 @@ final class JdbcBatchTransaction implements BatchTransaction {
     @Override
     public boolean recordLedger(LedgerEntry entry) {
         return LedgerTable.record(connection, sql, entry);
+    }
+
+    @Override
+    public boolean recordLedgerAndAdvance(LedgerEntry entry) {
+        if (!sql.dialect().sendsStatementsTogether()) {
+            return BatchTransaction.super.recordLedgerAndAdvance(entry);
+        }
+        BatchKey key = entry.key();
+        try (PreparedStatement ps = connection.prepareStatement(LedgerTable.INSERT + "; " + FenceTable.ADVANCE)) {
+            int next = LedgerTable.bind(ps, 1, entry);
+            FenceTable.bindAdvance(ps, next, key.migration(), key.segment(), entry.nextCursor(), entry.done());
+            ps.execute();
+            return true;
+        } catch (SQLException e) {
+            if (sql.isDuplicateKey(e)) {
+                return false;
+            }
+            throw sql.failure("cannot record the batch in the ledger and move the fence of " + key.migration()
+                    + " segment " + key.segment(), e);
+        }
     }
 
     @Override

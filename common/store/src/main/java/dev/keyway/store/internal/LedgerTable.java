@@ -75,20 +75,14 @@ final class LedgerTable {
         }
     }
 
+    /** The insert of one entry, its values bound by {@link #bind}. */
+    static final String INSERT = "INSERT INTO " + JdbcStore.LEDGER
+            + " (migration, run_id, segment, start_cursor, next_cursor, processed, done, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
     /** Inserts the entry; false when one with the same key exists already. */
     static boolean record(Connection c, Sql sql, LedgerEntry entry) {
-        String q = "INSERT INTO " + JdbcStore.LEDGER
-                + " (migration, run_id, segment, start_cursor, next_cursor, processed, done, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-        BatchKey key = entry.key();
-        try (PreparedStatement ps = c.prepareStatement(q)) {
-            ps.setString(1, key.migration());
-            ps.setString(2, key.runId());
-            ps.setInt(3, key.segment());
-            ps.setString(4, key.cursor() == null ? "" : key.cursor());
-            ps.setString(5, entry.nextCursor());
-            ps.setInt(6, entry.processed());
-            ps.setBoolean(7, entry.done());
-            ps.setInt(8, entry.quarantined());
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bind(ps, 1, entry);
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
@@ -97,5 +91,19 @@ final class LedgerTable {
             }
             throw sql.failure("cannot record the batch in the ledger", e);
         }
+    }
+
+    /** Binds {@link #INSERT}'s values from parameter {@code first} on; returns the next parameter's index. */
+    static int bind(PreparedStatement ps, int first, LedgerEntry entry) throws SQLException {
+        BatchKey key = entry.key();
+        ps.setString(first, key.migration());
+        ps.setString(first + 1, key.runId());
+        ps.setInt(first + 2, key.segment());
+        ps.setString(first + 3, key.cursor() == null ? "" : key.cursor());
+        ps.setString(first + 4, entry.nextCursor());
+        ps.setInt(first + 5, entry.processed());
+        ps.setBoolean(first + 6, entry.done());
+        ps.setInt(first + 7, entry.quarantined());
+        return first + 8;
     }
 }

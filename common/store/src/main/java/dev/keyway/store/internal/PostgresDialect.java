@@ -46,6 +46,11 @@ final class PostgresDialect extends Dialect {
      * type, as a row's own {@code UPDATE} would have it.
      */
     @Override
+    boolean sendsStatementsTogether() {
+        return true; // pgjdbc splits the text and pipelines its statements
+    }
+
+    @Override
     String forPageUpdate() {
         return " FOR NO KEY UPDATE";
     }
