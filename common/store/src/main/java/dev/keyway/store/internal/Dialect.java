@@ -10,10 +10,12 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Everything Keyway says differently to one database: its sessions' settings and driver properties, how a
@@ -196,6 +198,41 @@ abstract class Dialect {
      */
     boolean sendsStatementsTogether() {
         return false;
+    }
+
+    /**
+     * The patch of {@code rows} rows in one statement where {@link #patchArrays} has none: each column of {@code set}
+     * set by a {@code CASE} over the rows' keys, {@code "c" = CASE "k" WHEN ? THEN ? ... ELSE "c" END} (a composite
+     * key: {@code CASE WHEN "k1" = ? AND "k2" = ? THEN ?}), then the rows by key, {@code WHERE "k" IN (?, ...)}. Bound
+     * column by column, row by row: the row's key values, then its value; then the keys of the rows in order. Null
+     * (the default): one {@code UPDATE} a row.
+     */
+    String patchCases(TableInfo table, List<Column> set, List<Column> key, int rows) {
+        return null;
+    }
+
+    /** {@link #patchCases}'s statement, in standard SQL. */
+    static String caseStatement(TableInfo table, List<Column> set, List<Column> key, int rows) {
+        StringBuilder q = new StringBuilder("UPDATE ").append(table.sqlName()).append(" SET ");
+        String single = key.size() == 1 ? Sql.quote(key.get(0).name()) : null;
+        String match = key.stream().map(k -> Sql.quote(k.name()) + " = ?").collect(Collectors.joining(" AND "));
+        for (int c = 0; c < set.size(); c++) {
+            String column = Sql.quote(set.get(c).name());
+            q.append(c == 0 ? "" : ", ").append(column).append(" = CASE");
+            if (single != null) {
+                q.append(' ').append(single).append(" WHEN ? THEN ?".repeat(rows));
+            } else {
+                q.append((" WHEN " + match + " THEN ?").repeat(rows));
+            }
+            q.append(" ELSE ").append(column).append(" END");
+        }
+        q.append(" WHERE ");
+        if (single != null) {
+            q.append(single).append(" IN (").append(String.join(", ", Collections.nCopies(rows, "?"))).append(')');
+        } else {
+            q.append(String.join(" OR ", Collections.nCopies(rows, "(" + match + ")")));
+        }
+        return q.toString();
     }
 
     /** What ends a {@code SELECT} that locks the rows it reads until the transaction ends. */

@@ -22,6 +22,11 @@ import java.util.Set;
 final class H2Dialect extends Dialect {
 
     @Override
+    String patchCases(TableInfo table, List<Column> set, List<Column> key, int rows) {
+        return caseStatement(table, set, key, rows);
+    }
+
+    @Override
     String name() {
         return "H2";
     }

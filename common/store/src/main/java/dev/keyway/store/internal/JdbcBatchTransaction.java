@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -275,11 +276,13 @@ final class JdbcBatchTransaction implements BatchTransaction {
     private static final String PATCH_SAVEPOINT = "keyway_patch";
 
     /**
-     * Patches a group of rows with one statement, when the dialect has one ({@link Dialect#patchArrays}: one text array
-     * a column, each element cast to its column's type by the statement); false when it has none, for an array column,
-     * or when the statement failed: then nothing of the group is written (the statement's work is rolled back to a
-     * savepoint) and the caller patches the rows one statement each, which names the document whose value the database
-     * refuses.
+     * Patches a group of rows with few statements, when the dialect has a form for it: one statement for the group
+     * ({@link Dialect#patchArrays}: one text array a column, each element cast to its column's type by the statement),
+     * or one a chunk of rows ({@link Dialect#patchCases}: each column set by a {@code CASE} over the chunk's keys, the
+     * values bound as the one-row statement binds them). False when it has none, for an array column (or a column
+     * the {@code CASE} form does not take), or when a statement failed: then nothing of the group is written (its work
+     * is rolled back to a savepoint) and the caller patches the rows one statement each, which names the document
+     * whose value the database refuses.
      */
     private boolean patchInStatements(List<String> cols, List<Map.Entry<JsonNode, ObjectNode>> rows, TableColumns types) {
         List<Column> set = cols.stream().map(types::get).toList();
@@ -289,11 +292,14 @@ final class JdbcBatchTransaction implements BatchTransaction {
             return false;
         }
         String arrays = sql.dialect().patchArrays(table, set, key);
-        if (arrays == null) {
+        boolean cases = arrays == null && sql.dialect().patchCases(table, set, key, 1) != null
+                && set.stream().allMatch(c -> CASE_KINDS.contains(c.kind()));
+        if (arrays == null && !cases) {
             return false;
         }
-        // the statement's work alone can be rolled back: a savepoint before it, released after it, sent with it
-        boolean together = sql.dialect().sendsStatementsTogether();
+        // the statements' work alone can be rolled back: a savepoint before them, released after them (sent with the
+        // statement where the driver sends several together)
+        boolean together = arrays != null && sql.dialect().sendsStatementsTogether();
         Savepoint before = null;
         try {
             if (!together) {
@@ -302,37 +308,25 @@ final class JdbcBatchTransaction implements BatchTransaction {
         } catch (SQLException e) {
             throw sql.failure("cannot set a savepoint in the batch of " + table.describe(), e);
         }
-        String text = together ? "SAVEPOINT " + PATCH_SAVEPOINT + "; " + arrays + "; RELEASE SAVEPOINT " + PATCH_SAVEPOINT
-                : arrays;
         try {
-            try (PreparedStatement ps = connection.prepareStatement(text)) {
-                int i = 1;
-                for (Column c : set) {
-                    String[] values = new String[rows.size()];
-                    for (int r = 0; r < rows.size(); r++) {
-                        values[r] = text(c, rows.get(r).getValue().get(c.name()));
-                    }
-                    ps.setArray(i++, connection.createArrayOf("text", values));
+            if (arrays != null) {
+                patchByArrays(together ? "SAVEPOINT " + PATCH_SAVEPOINT + "; " + arrays + "; RELEASE SAVEPOINT "
+                        + PATCH_SAVEPOINT : arrays, set, key, rows);
+            } else {
+                for (int from = 0; from < rows.size(); from += CASE_ROWS) {
+                    patchByCases(set, key, rows.subList(from, Math.min(rows.size(), from + CASE_ROWS)));
                 }
-                for (int k = 0; k < key.size(); k++) {
-                    String[] values = new String[rows.size()];
-                    for (int r = 0; r < rows.size(); r++) {
-                        values[r] = text(key.get(k), table.keyValues(rows.get(r).getKey()).get(k));
-                    }
-                    ps.setArray(i++, connection.createArrayOf("text", values));
-                }
-                ps.execute();
             }
             if (before != null) {
                 connection.releaseSavepoint(before);
             }
             return true;
-        } catch (SQLException e) {
-            Dialect.Failure failure = sql.dialect().classify(e);
+        } catch (SQLException | RejectedValueException e) {
+            Dialect.Failure failure = e instanceof SQLException q ? sql.dialect().classify(q) : Dialect.Failure.OTHER;
             if (failure == Dialect.Failure.LOCK_TIMEOUT || failure == Dialect.Failure.STATEMENT_TIMEOUT
                     || failure == Dialect.Failure.IDLE_SESSION_ENDED || failure == Dialect.Failure.RETRIABLE) {
                 // a lock or statement timeout, a lost session, a deadlock: one statement a row would meet it again
-                throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
+                throw sql.failure("cannot patch " + table.describe() + " columns " + cols, (SQLException) e);
             }
             try {
                 if (before != null) {
@@ -344,9 +338,59 @@ final class JdbcBatchTransaction implements BatchTransaction {
                 }
             } catch (SQLException again) {
                 e.addSuppressed(again);
-                throw sql.failure("cannot patch " + table.describe() + " columns " + cols, e);
+                throw sql.failure("cannot patch " + table.describe() + " columns " + cols, again);
             }
             return false; // one statement a row again: the failure, if it is one, names its document
+        }
+    }
+
+    /** The kinds of column the {@code CASE} form sets: values a {@code CASE} carries to the column as they are. */
+    private static final Set<Column.Kind> CASE_KINDS = EnumSet.of(Column.Kind.INTEGER, Column.Kind.DECIMAL,
+            Column.Kind.FLOAT, Column.Kind.BOOLEAN, Column.Kind.TEXT, Column.Kind.TIMESTAMP, Column.Kind.TIMESTAMPTZ,
+            Column.Kind.JSON);
+    /** Rows a {@code CASE} statement sets: its {@code CASE} is read row by row, so its length stays short. */
+    static final int CASE_ROWS = 100;
+
+    private void patchByArrays(String text, List<Column> set, List<Column> key, List<Map.Entry<JsonNode, ObjectNode>> rows)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(text)) {
+            int i = 1;
+            for (Column c : set) {
+                String[] values = new String[rows.size()];
+                for (int r = 0; r < rows.size(); r++) {
+                    values[r] = text(c, rows.get(r).getValue().get(c.name()));
+                }
+                ps.setArray(i++, connection.createArrayOf("text", values));
+            }
+            for (int k = 0; k < key.size(); k++) {
+                String[] values = new String[rows.size()];
+                for (int r = 0; r < rows.size(); r++) {
+                    values[r] = text(key.get(k), table.keyValues(rows.get(r).getKey()).get(k));
+                }
+                ps.setArray(i++, connection.createArrayOf("text", values));
+            }
+            ps.execute();
+        }
+    }
+
+    private void patchByCases(List<Column> set, List<Column> key, List<Map.Entry<JsonNode, ObjectNode>> rows)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql.dialect().patchCases(table, set, key, rows.size()))) {
+            int i = 1;
+            for (Column c : set) {
+                for (Map.Entry<JsonNode, ObjectNode> row : rows) {
+                    for (JsonNode v : table.keyValues(row.getKey())) {
+                        sql.bind(ps, i++, v);
+                    }
+                    bindColumn(ps, i++, c, row.getValue().get(c.name()), row.getKey());
+                }
+            }
+            for (Map.Entry<JsonNode, ObjectNode> row : rows) {
+                for (JsonNode v : table.keyValues(row.getKey())) {
+                    sql.bind(ps, i++, v);
+                }
+            }
+            ps.executeUpdate();
         }
     }
 

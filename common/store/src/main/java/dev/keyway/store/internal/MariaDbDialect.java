@@ -34,6 +34,11 @@ final class MariaDbDialect extends Dialect {
     private static final Set<Integer> PASSING = Set.of(1040, 1053, 1412, 1927, 2006, 2013);
 
     @Override
+    String patchCases(TableInfo table, List<Column> set, List<Column> key, int rows) {
+        return caseStatement(table, set, key, rows);
+    }
+
+    @Override
     String name() {
         return "MariaDB";
     }

@@ -57,6 +57,29 @@ class DialectTest {
     }
 
     @Test
+    void mariaDbPatchesAChunkOfRowsInOneStatementOfACaseAColumn() {
+        TableInfo filmActor = new TableInfo(TableName.parse("film_actor"), "shop", "film_actor",
+                List.of("actor_id", "film_id"), List.of("actor_id", "film_id", "note", "last_update"), Set.of());
+        List<Column> set = List.of(new Column("note", "json", Column.Kind.JSON, null),
+                new Column("last_update", "datetime", Column.Kind.TIMESTAMP, null));
+        List<Column> composite = List.of(new Column("actor_id", "int", Column.Kind.INTEGER, null),
+                new Column("film_id", "smallint", Column.Kind.INTEGER, null));
+        assertEquals("UPDATE \"shop\".\"film_actor\" SET \"note\" = CASE WHEN \"actor_id\" = ? AND \"film_id\" = ? THEN ?"
+                + " WHEN \"actor_id\" = ? AND \"film_id\" = ? THEN ? ELSE \"note\" END, \"last_update\" = CASE WHEN"
+                + " \"actor_id\" = ? AND \"film_id\" = ? THEN ? WHEN \"actor_id\" = ? AND \"film_id\" = ? THEN ? ELSE"
+                + " \"last_update\" END WHERE (\"actor_id\" = ? AND \"film_id\" = ?) OR (\"actor_id\" = ? AND \"film_id\" = ?)",
+                mariadb.patchCases(filmActor, set, composite, 2));
+        TableInfo items = new TableInfo(TableName.parse("items"), "shop", "items", List.of("id"),
+                List.of("id", "counter"), Set.of());
+        List<Column> counter = List.of(new Column("counter", "int", Column.Kind.INTEGER, null));
+        assertEquals("UPDATE \"shop\".\"items\" SET \"counter\" = CASE \"id\" WHEN ? THEN ? WHEN ? THEN ? WHEN ? THEN ?"
+                + " ELSE \"counter\" END WHERE \"id\" IN (?, ?, ?)", mariadb.patchCases(items, counter,
+                List.of(new Column("id", "bigint", Column.Kind.INTEGER, null)), 3));
+        assertEquals(null, postgres.patchCases(items, counter, List.of(), 3), "PostgreSQL has its arrays");
+        
+    }
+
+    @Test
     void eachSessionGetsItsDatabasesTimeouts() {
         DbTimeouts t = new DbTimeouts(Duration.ofMillis(2_000), Duration.ofMillis(60_000), Duration.ofMillis(120_000));
         assertEquals("SET lock_timeout = 2000; SET statement_timeout = 60000; SET idle_in_transaction_session_timeout"
