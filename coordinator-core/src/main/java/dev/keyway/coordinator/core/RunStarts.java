@@ -146,11 +146,8 @@ final class RunStarts {
             MigrationStatus planning = quarantine(fresh(st, RunKind.MIGRATE).started(book.newId(), List.of(), batchSize,
                     run.next(), run.requestedBy(), null, now).change().limits(limits).notifyTargets(run.notifyTargets()).quarantined(0)
                     .keepImages(keepsImages(run, def)), limit(run, def), null, false).build();
-            book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.MIGRATE, null, fx);
-            fx.fence(RunBook.fence(planning, false));
-            book.save(planning, fx);
-            fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "planning segments, "
-                    + BatchSizing.of(batchSize, limits).describe() + ", from the start"));
+            plan(run, planning, "planning segments, " + BatchSizing.of(batchSize, limits).describe() + ", from the start",
+                    fx);
             return;
         }
         if (started.progress().segments().stream().allMatch(SegmentStatus::done)) {
@@ -296,13 +293,9 @@ final class RunStarts {
                 .started(book.newId(), List.of(), batchSize, List.of(), run.requestedBy(), null, book.now()).change()
                 .limits(limits).notifyTargets(run.notifyTargets()).quarantined(0), QuarantineLimit.count(0), null,
                 false).build();
-        book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.UNDO, run.undoOf().runId(), fx);
-        fx.fence(RunBook.fence(planning, false));
-        book.save(planning, fx);
-        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "undoing run "
-                + run.undoOf().runId() + (run.undoOf().force() ? " (forced: rows changed since are overwritten)"
-                : " (rows changed since are left as they are, as conflicts)") + ": planning segments, "
-                + BatchSizing.of(batchSize, limits).describe()));
+        plan(run, planning, "undoing run " + run.undoOf().runId() + (run.undoOf().force()
+                ? " (forced: rows changed since are overwritten)" : " (rows changed since are left as they are, as"
+                + " conflicts)") + ": planning segments, " + BatchSizing.of(batchSize, limits).describe(), fx);
     }
 
     /**
@@ -345,11 +338,8 @@ final class RunStarts {
         MigrationStatus planning = quarantine(fresh(st, RunKind.VERIFY).started(book.newId(), List.of(), batchSize,
                 List.of(), run.requestedBy(), null, book.now()).change().limits(limits)
                 .notifyTargets(run.notifyTargets()).quarantined(0), QuarantineLimit.count(0), null, false).build();
-        book.plan(run.fn(), planning.run().runId(), run.segments(), RunKind.VERIFY, null, fx);
-        fx.fence(RunBook.fence(planning, false));
-        book.save(planning, fx);
-        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", "verifying: planning segments, "
-                + BatchSizing.of(batchSize, limits).describe() + ", reading without locks and writing nothing"));
+        plan(run, planning, "verifying: planning segments, " + BatchSizing.of(batchSize, limits).describe()
+                + ", reading without locks and writing nothing", fx);
     }
 
     /**
@@ -431,6 +421,19 @@ final class RunStarts {
         boolean sized = limits != null && limits.targetBatchMillis() != null;
         return sized && def.targetBatchMillis() == Migration.COORDINATORS_TARGET
                 ? Math.min(Migration.MAX_BATCH_SIZE, def.batchSize() * ADAPTIVE_CAP_FACTOR) : def.batchSize();
+    }
+
+    /**
+     * A new run of any kind starts by being planned: the plan is asked for (of its kind, and of the run an undo takes
+     * back), its fence is written closed until the plan opens it, its status is saved without segments, and the run
+     * command is accepted with {@code detail}.
+     */
+    private void plan(Command.Run run, MigrationStatus planning, String detail, Effects fx) {
+        book.plan(run.fn(), planning.run().runId(), run.segments(), planning.run().kind(),
+                planning.run().undoOf() == null ? null : planning.run().undoOf().runId(), fx);
+        fx.fence(RunBook.fence(planning, false));
+        book.save(planning, fx);
+        fx.event(new Event.CommandAccepted(run.fn(), Command.Run.TYPE, "started", detail));
     }
 
     /** Asks again for the plans of the runs whose plan is outstanding (after a coordinator takes over), by name. */
