@@ -272,8 +272,10 @@ public final class ImpactBenchmark {
         double seconds = (to - from) / 1000.0;
         Phase p = new Phase(name, pct(window, 50), pct(window, 99), window.size() / seconds, backfillRowsPerSec, batch,
                 window.size(), seconds);
-        System.out.printf("  %-11s %6.1f s  app p50 %6.1f ms  p99 %7.1f ms  %6.1f tps  backfill %,9.0f rows/s%n",
-                p.name(), p.seconds(), p.appP50Ms(), p.appP99Ms(), p.appTps(), p.backfillRowsPerSec());
+        // the machine's load average: other work on the shared cores shows here
+        System.out.printf("  %-11s %6.1f s  app p50 %6.1f ms  p99 %7.1f ms  %6.1f tps  backfill %,9.0f rows/s  load %s%n",
+                p.name(), p.seconds(), p.appP50Ms(), p.appP99Ms(), p.appTps(), p.backfillRowsPerSec(),
+                Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         return p;
     }
 
