@@ -17,8 +17,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -183,35 +181,13 @@ public final class BackfillBenchmark {
         }
     }
 
-    /** The hand-written baseline: one thread, keyset pages locked FOR UPDATE, a JDBC batch of updates per page. */
+    /** The hand-written baseline ({@link JdbcKeysetLoop}). */
     private Result jdbcLoop(int batch) throws Exception {
         table.reset();
         CpuMark mark = new CpuMark();
         long t0 = System.nanoTime();
-        try (Connection c = new Sql(db).connect();
-             PreparedStatement page = c.prepareStatement("SELECT id, name, email, touched FROM bench WHERE id > ?"
-                     + " ORDER BY id LIMIT ? FOR UPDATE");
-             PreparedStatement update = c.prepareStatement("UPDATE bench SET derived = ?, touched = ? WHERE id = ?")) {
-            c.setAutoCommit(false);
-            long cursor = 0;
-            int n;
-            do {
-                page.setLong(1, cursor);
-                page.setInt(2, batch);
-                n = 0;
-                try (ResultSet rs = page.executeQuery()) {
-                    while (rs.next()) {
-                        cursor = rs.getLong(1);
-                        update.setString(1, rs.getString(2) + "<" + rs.getString(3) + ">");
-                        update.setInt(2, rs.getInt(4) + 1);
-                        update.setLong(3, cursor);
-                        update.addBatch();
-                        n++;
-                    }
-                }
-                update.executeBatch();
-                c.commit();
-            } while (n == batch);
+        try (Connection c = new Sql(db).connect()) {
+            JdbcKeysetLoop.run(c, batch, null);
             // while the connection is open: its backend's CPU time is gone once it closes
             Result r = simple("2 JDBC keyset loop, batch " + batch, t0, mark);
             table.check(r.contender());

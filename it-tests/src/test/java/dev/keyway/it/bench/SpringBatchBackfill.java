@@ -14,6 +14,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.Job;
 import org.springframework.batch.core.JobExecution;
 import org.springframework.batch.core.JobParameters;
+import org.springframework.batch.core.ItemWriteListener;
 import org.springframework.batch.core.JobParametersBuilder;
 import org.springframework.batch.core.Step;
 import org.springframework.batch.core.StepExecution;
@@ -25,7 +26,9 @@ import org.springframework.batch.core.partition.PartitionHandler;
 import org.springframework.batch.core.partition.support.Partitioner;
 import org.springframework.batch.core.partition.support.TaskExecutorPartitionHandler;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.builder.SimpleStepBuilder;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.item.Chunk;
 import org.springframework.batch.item.ExecutionContext;
 import org.springframework.batch.item.ItemProcessor;
 import org.springframework.batch.item.database.JdbcBatchItemWriter;
@@ -88,6 +91,16 @@ public final class SpringBatchBackfill {
      * @throws IllegalStateException when the job did not complete
      */
     public static long run(DataSource dataSource, int chunkSize, int partitions) throws Exception {
+        return run(dataSource, chunkSize, partitions, null);
+    }
+
+    /**
+     * {@link #run(DataSource, int, int)} held to a rate (issue 20's peer at Keyway's speed): when {@code limiter} is
+     * not null, each chunk acquires as many permits as it has rows before it is written
+     * ({@link ItemWriteListener#beforeWrite}, after the chunk's read and before its {@code UPDATE}s lock the rows),
+     * so that all partitions together write at most {@code limiter}'s rate.
+     */
+    public static long run(DataSource dataSource, int chunkSize, int partitions, RateLimiter limiter) throws Exception {
         if (chunkSize < 1 || partitions < 1) {
             throw new IllegalArgumentException("chunkSize and partitions must be positive, were "
                     + chunkSize + " and " + partitions);
@@ -97,7 +110,7 @@ public final class SpringBatchBackfill {
             // the caller owns the DataSource: no inferred close() when the context closes
             context.registerBean("dataSource", DataSource.class, () -> dataSource,
                     definition -> definition.setDestroyMethodName(""));
-            context.registerBean(Settings.class, () -> new Settings(chunkSize, partitions));
+            context.registerBean(Settings.class, () -> new Settings(chunkSize, partitions, limiter));
             context.register(BatchConfig.class);
             context.refresh();
 
@@ -155,8 +168,21 @@ public final class SpringBatchBackfill {
         }
     }
 
-    /** What one run was asked for. */
-    record Settings(int chunkSize, int partitions) {
+    /** What one run was asked for; {@code limiter} null: no limit. */
+    record Settings(int chunkSize, int partitions, RateLimiter limiter) {
+    }
+
+    /** Waits for a chunk's permits before its write. */
+    record Throttle(RateLimiter limiter) implements ItemWriteListener<Update> {
+        @Override
+        public void beforeWrite(Chunk<? extends Update> items) {
+            try {
+                limiter.acquire(items.size());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the rate limit", e);
+            }
+        }
     }
 
     /** One row as read. */
@@ -280,12 +306,15 @@ public final class SpringBatchBackfill {
         public Step workerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
                 Settings settings, JdbcPagingItemReader<Row> reader, ItemProcessor<Row, Update> processor,
                 JdbcBatchItemWriter<Update> writer) {
-            return new StepBuilder(WORKER_STEP, jobRepository)
+            SimpleStepBuilder<Row, Update> step = new StepBuilder(WORKER_STEP, jobRepository)
                     .<Row, Update>chunk(settings.chunkSize(), transactionManager)
                     .reader(reader)
                     .processor(processor)
-                    .writer(writer)
-                    .build();
+                    .writer(writer);
+            if (settings.limiter() != null) {
+                step.listener(new Throttle(settings.limiter()));
+            }
+            return step.build();
         }
 
         @Bean

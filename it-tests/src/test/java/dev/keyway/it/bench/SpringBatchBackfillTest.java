@@ -1,6 +1,7 @@
 package dev.keyway.it.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -52,6 +53,26 @@ class SpringBatchBackfillTest {
 
             assertEquals(1_000, count(ds, "SELECT count(*) FROM bench WHERE touched = 2"));
             assertEquals(2, count(ds, "SELECT count(*) FROM batch_job_instance"));
+        }
+    }
+
+    @Test
+    void aLimitedRunAcquiresEachWrittenRowFromTheLimiterAcrossItsPartitions() throws Exception {
+        try (TestDatabase db = TestDatabase.postgres();
+             HikariDataSource ds = dataSource(db, 8)) {
+            createBench(ds, 5_000);
+            RateLimiter limiter = RateLimiter.of(20_000);
+
+            long t0 = System.nanoTime();
+            long written = SpringBatchBackfill.run(ds, 500, 4, limiter);
+            double seconds = (System.nanoTime() - limiter.firstAcquireNanos()) / 1e9;
+
+            assertEquals(5_000, written);
+            assertEquals(5_000, limiter.acquired());
+            // 5,000 rows at 20,000/s: the last chunk of 500 may start 0.225 s after the first
+            assertTrue(seconds >= 0.225, "the run took " + seconds + " s from its first chunk");
+            assertTrue(t0 <= limiter.firstAcquireNanos());
+            assertEquals(5_000, count(ds, "SELECT count(*) FROM bench WHERE touched = 1"));
         }
     }
 
