@@ -405,7 +405,11 @@ final class JdbcBatchTransaction implements BatchTransaction {
         if (v.isBigDecimal()) {
             return v.decimalValue().toPlainString();
         }
-        return v.isTextual() ? v.textValue() : v.toString();
+        if (v.isTextual()) {
+            return v.textValue();
+        }
+        // a number's or a boolean's own text: JsonNode.toString() runs Jackson's writer (14 % of a worker's samples)
+        return v.isNumber() || v.isBoolean() ? v.asText() : v.toString();
     }
 
     private void bindColumn(PreparedStatement ps, int index, Column column, JsonNode value, JsonNode id)
