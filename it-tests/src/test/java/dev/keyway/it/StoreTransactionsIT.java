@@ -158,6 +158,17 @@ class StoreTransactionsIT {
             try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
                 assertEquals(moved, tx.lockFence("m", 0).orElseThrow(), "the refused entry moved nothing");
             }
+            // how a batch starts: its fence row locked, and its ledger entry if it was applied already
+            try (BatchTransaction tx = store.begin(new TableWalk("items", null))) {
+                BatchTransaction.BatchStart replay = tx.lockFenceAndFindLedger(last.key());
+                assertEquals(moved, replay.fence().orElseThrow());
+                assertEquals(last, replay.applied().orElseThrow());
+                BatchTransaction.BatchStart next = tx.lockFenceAndFindLedger(last.key().at("[5]"));
+                assertEquals(moved, next.fence().orElseThrow());
+                assertTrue(next.applied().isEmpty());
+                BatchTransaction.BatchStart elsewhere = tx.lockFenceAndFindLedger(new BatchKey("m", "r", 7, null));
+                assertTrue(elsewhere.fence().isEmpty() && elsewhere.applied().isEmpty(), elsewhere.toString());
+            }
         }
     }
 

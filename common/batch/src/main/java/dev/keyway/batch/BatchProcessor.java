@@ -245,8 +245,9 @@ public final class BatchProcessor {
     private Step batch(Migration m, ProcessBatch task, String cursor, int size, Map<String, String> timedOut) {
         try (BatchTransaction tx = store.begin(new TableWalk(m.table(), m.customRange()))) {
             BatchKey key = task.key().at(cursor);
-            Optional<SegmentFence> fence = tx.lockFence(m.name(), task.key().segment());
-            Optional<LedgerEntry> applied = tx.findLedger(key);
+            BatchTransaction.BatchStart start = tx.lockFenceAndFindLedger(key);
+            Optional<SegmentFence> fence = start.fence();
+            Optional<LedgerEntry> applied = start.applied();
             if (applied.isPresent()) {
                 LedgerEntry e = applied.get();
                 return new Step(Kind.REPLAYED, e.nextCursor(), e.processed(), e.done(), false, null, null,

@@ -29,6 +29,19 @@ public interface BatchTransaction extends AutoCloseable {
      */
     Optional<SegmentFence> lockFence(String migration, int segment);
 
+    /**
+     * How a batch starts: {@link #lockFence} of its segment, then {@link #findLedger} of its key (a database that can
+     * send both at once does).
+     */
+    default BatchStart lockFenceAndFindLedger(BatchKey key) {
+        Optional<SegmentFence> fence = lockFence(key.migration(), key.segment());
+        return new BatchStart(fence, findLedger(key));
+    }
+
+    /** The segment's fence row as a batch locked it, and the ledger's entry of the batch if it was applied already. */
+    record BatchStart(Optional<SegmentFence> fence, Optional<LedgerEntry> applied) {
+    }
+
     /** Moves the segment's fence to where its next batch starts ({@code done}: the segment is complete). */
     void advanceFence(String migration, int segment, String position, boolean done);
 

@@ -145,14 +145,24 @@ final class FenceTable {
     }
 
     static Optional<SegmentFence> lock(Connection c, Sql sql, String migration, int segment) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, position, end_cursor, batch_size, state FROM "
-                + JdbcStore.FENCE + " WHERE migration = ? AND segment = ?" + sql.dialect().forUpdate())) {
+        try (PreparedStatement ps = c.prepareStatement(lockQuery(sql))) {
             ps.setString(1, migration);
             ps.setInt(2, segment);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs, 1)) : Optional.empty();
+                return locked(rs);
             }
         }
+    }
+
+    /** Locks one segment's row: its migration and segment bound in that order. */
+    static String lockQuery(Sql sql) {
+        return "SELECT run_id, position, end_cursor, batch_size, state FROM " + JdbcStore.FENCE
+                + " WHERE migration = ? AND segment = ?" + sql.dialect().forUpdate();
+    }
+
+    /** The row {@link #lockQuery} read, if any. */
+    static Optional<SegmentFence> locked(ResultSet rs) throws SQLException {
+        return rs.next() ? Optional.of(row(rs, 1)) : Optional.empty();
     }
 
     /** Moves a segment's fence, its values bound by {@link #bindAdvance}. */

@@ -73,6 +73,32 @@ final class JdbcBatchTransaction implements BatchTransaction {
     }
 
     @Override
+    public BatchStart lockFenceAndFindLedger(BatchKey key) {
+        if (!sql.dialect().sendsStatementsTogether()) {
+            return BatchTransaction.super.lockFenceAndFindLedger(key);
+        }
+        try (PreparedStatement ps = connection.prepareStatement(FenceTable.lockQuery(sql) + "; " + LedgerTable.FIND)) {
+            ps.setString(1, key.migration());
+            ps.setInt(2, key.segment());
+            LedgerTable.bindFind(ps, 3, key);
+            ps.execute();
+            Optional<SegmentFence> fence;
+            try (ResultSet rs = ps.getResultSet()) {
+                fence = FenceTable.locked(rs);
+            }
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("the driver returned no ledger result after the fence's");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                return new BatchStart(fence, LedgerTable.found(rs, key));
+            }
+        } catch (SQLException e) {
+            throw sql.failure("cannot lock the fence of " + key.migration() + " segment " + key.segment()
+                    + " and read the ledger (are " + JdbcStore.FENCE + " and " + JdbcStore.LEDGER + " created?)", e);
+        }
+    }
+
+    @Override
     public void advanceFence(String migration, int segment, String position, boolean done) {
         try {
             FenceTable.advance(connection, migration, segment, position, done);

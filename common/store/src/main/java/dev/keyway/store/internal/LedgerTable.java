@@ -20,22 +20,33 @@ final class LedgerTable {
     }
 
     static Optional<LedgerEntry> find(Connection c, Sql sql, BatchKey key) {
-        String q = "SELECT next_cursor, processed, done, quarantined FROM " + JdbcStore.LEDGER
-                + " WHERE migration = ? AND run_id = ? AND segment = ? AND start_cursor = ?";
-        try (PreparedStatement ps = c.prepareStatement(q)) {
-            ps.setString(1, key.migration());
-            ps.setString(2, key.runId());
-            ps.setInt(3, key.segment());
-            ps.setString(4, key.cursor() == null ? "" : key.cursor());
+        try (PreparedStatement ps = c.prepareStatement(FIND)) {
+            bindFind(ps, 1, key);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new LedgerEntry(key, rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getInt(4)));
+                return found(rs, key);
             }
         } catch (SQLException e) {
             throw sql.failure("cannot read the ledger (is " + JdbcStore.LEDGER + " created?)", e);
         }
+    }
+
+    /** One batch's entry, its key bound by {@link #bindFind}. */
+    static final String FIND = "SELECT next_cursor, processed, done, quarantined FROM " + JdbcStore.LEDGER
+            + " WHERE migration = ? AND run_id = ? AND segment = ? AND start_cursor = ?";
+
+    static void bindFind(PreparedStatement ps, int first, BatchKey key) throws SQLException {
+        ps.setString(first, key.migration());
+        ps.setString(first + 1, key.runId());
+        ps.setInt(first + 2, key.segment());
+        ps.setString(first + 3, key.cursor() == null ? "" : key.cursor());
+    }
+
+    /** The entry {@link #FIND} read, if any. */
+    static Optional<LedgerEntry> found(ResultSet rs, BatchKey key) throws SQLException {
+        if (!rs.next()) {
+            return Optional.empty();
+        }
+        return Optional.of(new LedgerEntry(key, rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getInt(4)));
     }
 
     /**
