@@ -112,64 +112,55 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
         }
 
         public Run withNext(List<String> next) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.next = next);
         }
 
         public Run withStartAt(StartAt startAt) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.startAt = startAt);
         }
 
         public Run withBatchSize(Integer batchSize) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.batchSize = batchSize);
         }
 
         public Run withDryRun(boolean dryRun) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.dryRun = dryRun);
         }
 
         public Run withSegments(Integer segments) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.segments = segments);
         }
 
         public Run withRequestedBy(String requestedBy) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.requestedBy = requestedBy);
         }
 
         public Run withLimits(Limits limits) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.limits = limits);
         }
 
         public Run withNotifyTargets(List<String> notifyTargets) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.notifyTargets = notifyTargets);
         }
 
         public Run withOnlyQuarantined(boolean onlyQuarantined) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.onlyQuarantined = onlyQuarantined);
         }
 
         public Run withKind(RunKind kind) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.kind = kind);
         }
 
         /** An undo of that run (kind undo). */
         public Run withUndoOf(UndoOf undoOf) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, RunKind.UNDO, undoOf, keepImages);
+            return with(r -> {
+                r.kind = RunKind.UNDO;
+                r.undoOf = undoOf;
+            });
         }
 
         public Run withKeepImages(boolean keepImages) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.keepImages = keepImages);
         }
 
         /** A count of documents; null keeps a resumed run's, else the definition's. */
@@ -178,8 +169,48 @@ public sealed interface Command permits Command.Run, Command.Cancel, Command.Can
         }
 
         public Run withMaxQuarantined(QuarantineLimit maxQuarantined) {
-            return new Run(fn, next, startAt, batchSize, dryRun, segments, requestedBy, limits, notifyTargets, maxQuarantined,
-                    onlyQuarantined, kind, undoOf, keepImages);
+            return with(r -> r.maxQuarantined = maxQuarantined);
+        }
+
+        /** A copy of this run with what {@code change} sets on its parts ({@link Parts}). */
+        private Run with(java.util.function.Consumer<Parts> change) {
+            Parts r = new Parts(this);
+            change.accept(r);
+            return new Run(fn, r.next, r.startAt, r.batchSize, r.dryRun, r.segments, r.requestedBy, r.limits,
+                    r.notifyTargets, r.maxQuarantined, r.onlyQuarantined, r.kind, r.undoOf, r.keepImages);
+        }
+
+        /** A run's parts while a copy of it is made: each {@code with} method sets one. */
+        private static final class Parts {
+            List<String> next;
+            StartAt startAt;
+            Integer batchSize;
+            boolean dryRun;
+            Integer segments;
+            String requestedBy;
+            Limits limits;
+            List<String> notifyTargets;
+            QuarantineLimit maxQuarantined;
+            boolean onlyQuarantined;
+            RunKind kind;
+            UndoOf undoOf;
+            boolean keepImages;
+
+            Parts(Run run) {
+                next = run.next;
+                startAt = run.startAt;
+                batchSize = run.batchSize;
+                dryRun = run.dryRun;
+                segments = run.segments;
+                requestedBy = run.requestedBy;
+                limits = run.limits;
+                notifyTargets = run.notifyTargets;
+                maxQuarantined = run.maxQuarantined;
+                onlyQuarantined = run.onlyQuarantined;
+                kind = run.kind;
+                undoOf = run.undoOf;
+                keepImages = run.keepImages;
+            }
         }
     }
 
