@@ -67,4 +67,39 @@ class QuarantineCrashIT extends ProcessClusterTest {
         assertEquals(0, sql.itemsNotAt(1), "every row at exactly 1");
         assertEquals(0, sql.count("SELECT COUNT(*) FROM keyway_quarantine WHERE migration = '" + MIGRATION + "'"));
     }
+
+    /**
+     * Issue 20's write path under a kill: a page's patches go in one statement (PostgreSQL's unnest, MariaDB's CASE
+     * statements); when the database refuses it (a CHECK constraint on every 97th row), the statement rolls back to its
+     * savepoint, the page goes one UPDATE a row, the refused document is named and set aside, and the batch applies the
+     * others. With a worker SIGKILLed a quarter of the way, every other row ends at exactly 1 and each refused row is
+     * quarantined once, untouched.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void pagesTheDatabaseRefusesInOneStatementGoRowByRowOnceWithAWorkerKilled(TestDatabase.Kind database)
+            throws Exception {
+        start(database);
+        sql.itemsInOneStatement(ROWS);
+        sql.exec("ALTER TABLE \"items\" ADD CONSTRAINT \"items_refuses\" CHECK (MOD(\"id\", 97) <> 0 OR \"counter\" = 0)");
+        long refused = ROWS / 97;
+        cluster.coordinator();
+        ServiceProcess victim = cluster.worker();
+        cluster.worker();
+
+        long since = System.currentTimeMillis();
+        assertInstanceOf(Event.CommandAccepted.class, cluster.send(Command.Run.of(MIGRATION).withMaxQuarantined(1_000L)
+                .withSegments(4).withLimits(new Limits(4_000, null, null))));
+        cluster.await(s -> s.name().equals(MIGRATION) && s.updatedAt() >= since
+                && (s.progress().processed() >= ROWS / 4 || !s.state().running()));
+        victim.kill();
+        cluster.worker();
+        MigrationStatus ran = awaitEnd(since);
+
+        assertEquals(MigrationState.SUCCESS, ran.state(), String.valueOf(ran.failure().error()));
+        assertEquals(refused, ran.progress().quarantined(), "each refused row set aside once");
+        assertEquals(ROWS - refused, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 1"));
+        assertEquals(refused, sql.count("SELECT COUNT(*) FROM \"items\" WHERE \"counter\" = 0 AND MOD(\"id\", 97) = 0"));
+        assertEquals(refused, sql.count("SELECT COUNT(*) FROM keyway_quarantine WHERE migration = '" + MIGRATION + "'"));
+    }
 }
